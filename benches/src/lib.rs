@@ -1,0 +1,1 @@
+//! Benchmarks with their inputs and results

@@ -1,0 +1,1 @@
+//! Quality metrics of resolution and group detection against ground truth (pure)

@@ -1,0 +1,29 @@
+//! ORCA's domain model. Pure: no I/O, no async, no knowledge of protobuf, Kafka or SQL.
+//!
+//! - [`ids`]: newtypes for every identifier, and the deterministic incident id.
+//! - [`force`]: the registry of police forces (compiled in from `data/forces.csv`).
+//! - [`store`]: retailers' stores and the force each belongs to.
+//! - [`vrm`]: vehicle registration marks: formats, normalisation, misread candidates, partial patterns.
+//! - [`incident`]: an incident report and the person and vehicle sightings in it.
+//! - [`grade`]: 3x5x2 intelligence grading.
+//! - [`problem`]: a problem with a submitted record, with its field path.
+//! - [`validate`]: every business rule an incident must pass, reporting all problems at once.
+
+pub mod force;
+pub mod grade;
+pub mod ids;
+pub mod incident;
+pub mod problem;
+pub mod store;
+pub mod validate;
+pub mod vrm;
+
+pub use force::{Force, ForceRegistry};
+pub use grade::{Grade, GradingSystem};
+pub use ids::{ForceId, GroupId, IncidentId, PackageId, PersonId, RetailerId, SightingKey, StoreId, VehicleId};
+pub use incident::{
+    AgeBand, Build, EventType, Evidence, EvidenceKind, FaceTemplate, Incident, LineItem, ModusOperandi,
+    PersonRole, PersonSighting, Provenance, Sex, VehicleRole, VehicleSighting,
+};
+pub use problem::Problem;
+pub use store::{Store, StoreRegistry};

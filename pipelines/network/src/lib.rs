@@ -1,0 +1,1 @@
+//! Link graph, Leiden community detection, organised crime groups and scores (pure)

@@ -1,0 +1,1 @@
+//! Intelligence packages built from groups and prolific offenders (pure)

@@ -1,0 +1,1 @@
+//! Entity resolution of person and vehicle sightings (pure)

@@ -1,0 +1,1 @@
+//! Synthetic national world of retail crime with ground truth (pure, deterministic for a seed)

@@ -1,0 +1,1 @@
+//! Intel service: serves packages to forces and networks to analysts, access-checked and audited

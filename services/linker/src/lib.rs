@@ -1,0 +1,1 @@
+//! Linker service: drives orca-network and orca-packages from resolutions to packages

@@ -1,0 +1,1 @@
+//! Resolver service: drives orca-resolve from the incident log to the resolution log

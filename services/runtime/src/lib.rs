@@ -1,0 +1,1 @@
+//! Wiring: config, telemetry, shutdown, and running the stages embedded or distributed

@@ -1,0 +1,1 @@
+//! State store trait with SQLite and PostgreSQL implementations (sqlx)
