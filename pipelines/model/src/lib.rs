@@ -7,13 +7,19 @@
 //! - [`incident`]: an incident report and the person and vehicle sightings in it.
 //! - [`grade`]: 3x5x2 intelligence grading.
 //! - [`problem`]: a problem with a submitted record, with its field path.
+//! - [`resolution`]: the resolver's decisions about sightings, merges and splits.
+//! - [`package`]: intelligence packages about groups and prolific offenders.
+//! - [`state`]: the shape in which pipelines hand their state to a store.
 //! - [`validate`]: every business rule an incident must pass, reporting all problems at once.
 
 pub mod force;
 pub mod grade;
 pub mod ids;
 pub mod incident;
+pub mod package;
 pub mod problem;
+pub mod resolution;
+pub mod state;
 pub mod store;
 pub mod validate;
 pub mod vrm;
@@ -27,3 +33,6 @@ pub use incident::{
 };
 pub use problem::Problem;
 pub use store::{Store, StoreRegistry};
+pub use incident::PartialDate;
+pub use resolution::{ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, SightingLink};
+pub use state::{StateChange, StoredRecord};

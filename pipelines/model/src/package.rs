@@ -1,0 +1,155 @@
+//! Intelligence packages: subject profiles of organised crime groups and prolific offenders, for a
+//! lead force and the other affected forces (DOMAIN.md). Mirrors `orca.v1.IntelligencePackage`.
+
+use crate::grade::Grade;
+use crate::ids::{ForceId, IncidentId, PackageId, PersonId, RetailerId, StoreId, VehicleId};
+use crate::incident::{EventType, Evidence, ModusOperandi, Provenance};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Normal government security classification of a package.
+pub const DEFAULT_MARKING: &str = "OFFICIAL-SENSITIVE";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    #[default]
+    Group,
+    ProlificOffender,
+}
+
+/// National Intelligence Model level of a subject's reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum NimLevel {
+    /// Level 1: one force area.
+    #[default]
+    Local,
+    /// Level 2: several forces, regional.
+    CrossBorder,
+    /// Level 3: national reach.
+    National,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assertion {
+    Fact,
+    #[default]
+    Assessment,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct PackageSubject {
+    pub person_id: PersonId,
+    pub display_name: String,
+    pub aliases: Vec<String>,
+    pub date_of_birth: String,
+    /// `core` or `periphery` in a group; `subject` for a prolific offender.
+    pub role: String,
+    pub match_confidence: f64,
+    pub incident_count: u32,
+    pub marker_codes: Vec<String>,
+    pub assertion: Assertion,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct PackageVehicle {
+    pub vehicle_id: VehicleId,
+    pub vrm: String,
+    pub make: String,
+    pub model: String,
+    pub colour: String,
+    pub sighting_count: u32,
+    pub cloned_plate_suspected: bool,
+}
+
+/// One line of the offences schedule. Cites the original record by reference; never names the
+/// retailer's staff reporter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Offence {
+    pub incident_id: IncidentId,
+    pub police_crime_ref: String,
+    pub force: ForceId,
+    pub retailer: RetailerId,
+    pub store: StoreId,
+    pub occurred_at: DateTime<Utc>,
+    pub event_type: EventType,
+    pub value_pence: i64,
+    pub modus_operandi: Vec<ModusOperandi>,
+    pub grade: Grade,
+    pub person_ids: Vec<PersonId>,
+    pub vehicle_ids: Vec<VehicleId>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct LinkChartEdge {
+    pub from: String,
+    pub to: String,
+    /// `co-offending`, `shared-vehicle`, `shared-marker`, `used-vehicle`.
+    pub kind: String,
+    pub weight: f64,
+    pub incident_count: u32,
+}
+
+/// One factor of a score with the evidence behind it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct ScoreFactor {
+    pub name: String,
+    pub value: f64,
+    pub band: String,
+    pub evidence: Vec<String>,
+}
+
+/// A score is a vector of factors and a band computed from them by a documented rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Score {
+    pub priority_band: String,
+    pub factors: Vec<ScoreFactor>,
+    pub rule: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct IntelligencePackage {
+    pub id: PackageId,
+    pub version: u32,
+    pub subject_kind: SubjectKind,
+    pub subject_id: String,
+    pub title: String,
+    pub security_marking: String,
+    pub grade: Grade,
+    pub lead_force: ForceId,
+    pub affected_forces: Vec<ForceId>,
+    pub nim_level: NimLevel,
+    pub subjects: Vec<PackageSubject>,
+    pub vehicles: Vec<PackageVehicle>,
+    pub offences: Vec<Offence>,
+    pub link_chart: Vec<LinkChartEdge>,
+    pub total_loss_pence: i64,
+    pub score: Score,
+    pub corridor: Vec<ForceId>,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub intelligence_gaps: Vec<String>,
+    pub recommended_actions: Vec<String>,
+    pub provenance: Provenance,
+    /// The latest incident time the package reflects; packages are deterministic for their inputs.
+    pub as_of: Option<DateTime<Utc>>,
+    pub retailers: Vec<RetailerId>,
+}
+
+impl IntelligencePackage {
+    /// Whether a force may see the package: it is the lead or an affected force.
+    pub fn concerns_force(&self, force: &ForceId) -> bool {
+        &self.lead_force == force || self.affected_forces.contains(force)
+    }
+
+    /// Whether two packages say the same thing, ignoring the version number (a new version is
+    /// emitted only when this is false).
+    pub fn same_content(&self, other: &Self) -> bool {
+        let mut a = self.clone();
+        a.version = other.version;
+        &a == other
+    }
+}

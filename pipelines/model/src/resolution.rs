@@ -1,0 +1,77 @@
+//! What the resolver decides about an incident's sightings: which person or vehicle each belongs to,
+//! why, and how entities changed (merges and splits). Mirrors `orca.v1.Resolution`.
+
+use crate::ids::IncidentId;
+use crate::incident::Incident;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntityKind {
+    Person,
+    Vehicle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkDecision {
+    /// No existing entity matched; a new one was created.
+    NewEntity,
+    /// The match probability passed the link threshold.
+    AutoLink,
+    /// Between the thresholds: a new entity, queued for an analyst against `candidate`.
+    PossibleMatch,
+    /// Linked because an analyst confirmed it.
+    AnalystConfirmed,
+}
+
+/// One comparison's contribution to a match: its level and the log2 Bayes factor it added.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonEvidence {
+    pub comparison: String,
+    pub level: String,
+    pub weight: f64,
+}
+
+/// The link of one sighting (person or vehicle, by index in the incident) to an entity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SightingLink {
+    pub sighting_index: u32,
+    /// A `PersonId` or `VehicleId` string, by the kind of sighting.
+    pub entity_id: String,
+    pub decision: LinkDecision,
+    pub probability: f64,
+    pub evidence: Vec<ComparisonEvidence>,
+    /// For a possible match, the entity an analyst should compare against.
+    pub candidate: Option<String>,
+}
+
+/// Entities found to be one: `survivor` keeps its id and the others redirect to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityMerge {
+    pub kind: EntityKind,
+    pub survivor: String,
+    pub merged: Vec<String>,
+    pub reason: String,
+}
+
+/// An entity split apart; the new ids carry lineage from `from`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitySplit {
+    pub kind: EntityKind,
+    pub from: String,
+    pub new_ids: Vec<String>,
+    pub reason: String,
+}
+
+/// The resolver's output for one incident, carrying the incident itself so that downstream stages
+/// need only the resolution log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub incident_id: IncidentId,
+    pub incident: Incident,
+    pub persons: Vec<SightingLink>,
+    pub vehicles: Vec<SightingLink>,
+    pub merges: Vec<EntityMerge>,
+    pub splits: Vec<EntitySplit>,
+}
