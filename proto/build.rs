@@ -31,8 +31,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .extern_path(".google.protobuf", "::pbjson_types")
         .compile_protos(PROTOS, &["."])?;
 
-    pbjson_build::Builder::new()
-        .register_descriptors(&descriptor_bytes)?
-        .build(&[".orca.v1"])?;
+    pbjson_build::Builder::new().register_descriptors(&descriptor_bytes)?.build(&[".orca.v1"])?;
     Ok(())
 }

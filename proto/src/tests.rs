@@ -22,8 +22,7 @@ fn incident_json_round_trips_in_proto3_form() {
 
 #[test]
 fn snake_case_field_names_are_accepted_too() {
-    let item: LineItem =
-        serde_json::from_str(r#"{"description": "gin", "quantity": 1, "unit_price_pence": 2500}"#)
-            .expect("snake_case accepted");
+    let item: LineItem = serde_json::from_str(r#"{"description": "gin", "quantity": 1, "unit_price_pence": 2500}"#)
+        .expect("snake_case accepted");
     assert_eq!(item.unit_price_pence, 2500);
 }

@@ -30,9 +30,8 @@ pub struct ForceRegistry {
     forces: BTreeMap<ForceId, Force>,
 }
 
-static REGISTRY: LazyLock<ForceRegistry> = LazyLock::new(|| {
-    ForceRegistry::from_csv(FORCES_CSV).expect("the compiled-in forces.csv is valid")
-});
+static REGISTRY: LazyLock<ForceRegistry> =
+    LazyLock::new(|| ForceRegistry::from_csv(FORCES_CSV).expect("the compiled-in forces.csv is valid"));
 
 impl ForceRegistry {
     /// The compiled-in registry.

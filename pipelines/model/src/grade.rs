@@ -127,7 +127,10 @@ mod tests {
         conditional.conditions.push("no onward sharing to retailers".into());
         let grades = [Grade::three_five_two('2', 'B', 'P'), conditional, Grade::three_five_two('1', 'C', 'P')];
         let weakest = Grade::weakest(&grades).expect("some");
-        assert_eq!((weakest.source.as_str(), weakest.intelligence.as_str(), weakest.handling.as_str()), ("2", "C", "C"));
+        assert_eq!(
+            (weakest.source.as_str(), weakest.intelligence.as_str(), weakest.handling.as_str()),
+            ("2", "C", "C")
+        );
         assert_eq!(weakest.conditions, ["no onward sharing to retailers"]);
         assert_eq!(Grade::weakest(&[]), None);
     }

@@ -27,12 +27,14 @@ pub mod vrm;
 pub use force::{Force, ForceRegistry};
 pub use grade::{Grade, GradingSystem};
 pub use ids::{ForceId, GroupId, IncidentId, PackageId, PersonId, RetailerId, SightingKey, StoreId, VehicleId};
+pub use incident::PartialDate;
 pub use incident::{
-    AgeBand, Build, EventType, Evidence, EvidenceKind, FaceTemplate, Incident, LineItem, ModusOperandi,
-    PersonRole, PersonSighting, Provenance, Sex, VehicleRole, VehicleSighting,
+    AgeBand, Build, EventType, Evidence, EvidenceKind, FaceTemplate, Incident, LineItem, ModusOperandi, PersonRole,
+    PersonSighting, Provenance, Sex, VehicleRole, VehicleSighting,
 };
 pub use problem::Problem;
-pub use store::{Store, StoreRegistry};
-pub use incident::PartialDate;
-pub use resolution::{ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, SightingLink};
+pub use resolution::{
+    ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, SightingLink,
+};
 pub use state::{StateChange, StoredRecord};
+pub use store::{Store, StoreRegistry};

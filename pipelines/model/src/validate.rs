@@ -94,7 +94,11 @@ fn check_times(incident: &Incident, now: DateTime<Utc>, problems: &mut Problems)
     if let Some(to) = incident.occurred_to
         && to < from
     {
-        problems.push("occurred_to", "window-reversed", format!("occurrence window ends ({to}) before it starts ({from})"));
+        problems.push(
+            "occurred_to",
+            "window-reversed",
+            format!("occurrence window ends ({to}) before it starts ({from})"),
+        );
     }
     if let Some(reported) = incident.reported_at {
         if reported < from {
@@ -139,14 +143,26 @@ fn check_persons(incident: &Incident, now: DateTime<Utc>, problems: &mut Problem
             if year > now.year() {
                 problems.push(field("date_of_birth"), "in-future", format!("date of birth {dob} is in the future"));
             } else if now.year() - year > 120 {
-                problems.push(field("date_of_birth"), "implausible", format!("date of birth {dob} is over 120 years ago"));
+                problems.push(
+                    field("date_of_birth"),
+                    "implausible",
+                    format!("date of birth {dob} is over 120 years ago"),
+                );
             }
         }
         if let Some((min, max)) = person.height_cm {
             if min > max {
-                problems.push(field("height_min_cm"), "range-reversed", format!("height range {min}-{max} cm is reversed"));
+                problems.push(
+                    field("height_min_cm"),
+                    "range-reversed",
+                    format!("height range {min}-{max} cm is reversed"),
+                );
             } else if !(50..=250).contains(&min) || !(50..=250).contains(&max) {
-                problems.push(field("height_min_cm"), "implausible", format!("height range {min}-{max} cm is outside 50-250"));
+                problems.push(
+                    field("height_min_cm"),
+                    "implausible",
+                    format!("height range {min}-{max} cm is outside 50-250"),
+                );
             }
         }
         if let Some(age) = person.estimated_age
@@ -156,7 +172,11 @@ fn check_persons(incident: &Incident, now: DateTime<Utc>, problems: &mut Problem
         }
         if let Some(face) = &person.face {
             if face.model_id.trim().is_empty() {
-                problems.push(field("face.model_id"), "missing", "a face template needs the id of the model that made it");
+                problems.push(
+                    field("face.model_id"),
+                    "missing",
+                    "a face template needs the id of the model that made it",
+                );
             }
             if face.vector.is_empty() || face.vector.len() > MAX_FACE_DIMENSIONS {
                 problems.push(
@@ -183,7 +203,11 @@ fn check_vehicles(incident: &Incident, problems: &mut Problems) {
 fn check_evidence(incident: &Incident, problems: &mut Problems) {
     for (i, evidence) in incident.evidence.iter().enumerate() {
         if evidence.reference.trim().is_empty() {
-            problems.push(format!("evidence[{i}].reference"), "missing", "evidence needs its reference in the holding system");
+            problems.push(
+                format!("evidence[{i}].reference"),
+                "missing",
+                "evidence needs its reference in the holding system",
+            );
         }
         let hash = evidence.sha256.trim();
         if !hash.is_empty() && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit())) {
@@ -227,7 +251,11 @@ fn normalise(incident: &mut Incident, stores: &StoreRegistry) {
                 format!(
                     "`{}` is not a recognisable registration mark; kept raw{}",
                     vehicle.vrm_raw,
-                    if vehicle.candidates.is_empty() { String::new() } else { format!(", possible reads {:?}", vehicle.candidates) }
+                    if vehicle.candidates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", possible reads {:?}", vehicle.candidates)
+                    }
                 ),
             ));
         }

@@ -33,7 +33,11 @@ impl VrmFormat {
     pub fn is_complete_uk(self) -> bool {
         matches!(
             self,
-            VrmFormat::Current | VrmFormat::Prefix | VrmFormat::Suffix | VrmFormat::Dateless | VrmFormat::NorthernIreland
+            VrmFormat::Current
+                | VrmFormat::Prefix
+                | VrmFormat::Suffix
+                | VrmFormat::Dateless
+                | VrmFormat::NorthernIreland
         )
     }
 }
@@ -73,7 +77,11 @@ pub fn classify(normalised: &str, country: &str) -> VrmFormat {
     }
     if CURRENT.is_match(normalised) {
         // Age identifiers 00, 01 and 50 were never issued.
-        return if matches!(&normalised[2..4], "00" | "01" | "50") { VrmFormat::Unrecognised } else { VrmFormat::Current };
+        return if matches!(&normalised[2..4], "00" | "01" | "50") {
+            VrmFormat::Unrecognised
+        } else {
+            VrmFormat::Current
+        };
     }
     if PREFIX.is_match(normalised) {
         VrmFormat::Prefix
@@ -120,8 +128,11 @@ pub struct ParsedVrm {
 pub fn parse(raw: &str, country: &str) -> ParsedVrm {
     let normalised = normalise(raw);
     let format = classify(&normalised, country);
-    let candidates =
-        if format == VrmFormat::Unrecognised && is_uk(country) { misread_candidates(&normalised, 5) } else { Vec::new() };
+    let candidates = if format == VrmFormat::Unrecognised && is_uk(country) {
+        misread_candidates(&normalised, 5)
+    } else {
+        Vec::new()
+    };
     ParsedVrm { normalised, format, candidates }
 }
 

@@ -38,7 +38,12 @@ fn good() -> Incident {
         occurred_from: Some(Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap()),
         reported_at: Some(Utc.with_ymd_and_hms(2026, 3, 1, 11, 0, 0).unwrap()),
         event_type: EventType::Shoplifting,
-        line_items: vec![LineItem { description: "razors".into(), quantity: 3, unit_price_pence: 1299, ..Default::default() }],
+        line_items: vec![LineItem {
+            description: "razors".into(),
+            quantity: 3,
+            unit_price_pence: 1299,
+            ..Default::default()
+        }],
         persons: vec![PersonSighting {
             role: PersonRole::Suspect,
             given_names: " John  ".into(),
@@ -113,7 +118,12 @@ fn future_and_reversed_times_are_rejected() {
 #[test]
 fn negative_prices_and_zero_quantities_are_rejected() {
     let mut incident = good();
-    incident.line_items.push(LineItem { description: "gin".into(), quantity: 0, unit_price_pence: -5, ..Default::default() });
+    incident.line_items.push(LineItem {
+        description: "gin".into(),
+        quantity: 0,
+        unit_price_pence: -5,
+        ..Default::default()
+    });
     let problems = codes(&mut incident);
     assert!(has(&problems, "line_items[1].unit_price_pence", "negative-price"));
     assert!(has(&problems, "line_items[1].quantity", "zero-quantity"));
