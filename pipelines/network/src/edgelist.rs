@@ -1,0 +1,146 @@
+//! The analysts' plain-text network format: one edge per line, `u v [weight]`, whitespace separated,
+//! `#` starting a comment, blank lines ignored. Node labels are any tokens without whitespace or `#`;
+//! nodes are numbered in order of first appearance. The weight defaults to 1; repeated edges add up.
+//! Communities are written back as `node community` lines.
+
+use std::fmt::Write as _;
+
+use rustc_hash::FxHashMap;
+use thiserror::Error;
+
+use crate::leiden::{Graph, GraphError};
+
+/// A parsed edge list: `labels[i]` names node `i` of `graph`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeList {
+    pub labels: Vec<String>,
+    pub graph: Graph,
+}
+
+/// Why an edge list could not be read. Line numbers count from 1.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum EdgeListError {
+    #[error("line {line}: expected `u v [weight]`, got {text:?}")]
+    Malformed { line: usize, text: String },
+    #[error("line {line}: weight must be a finite number not below 0, got {weight:?}")]
+    InvalidWeight { line: usize, weight: String },
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+/// Parses the edge-list text format into labelled nodes and a graph.
+pub fn parse_edge_list(text: &str) -> Result<EdgeList, EdgeListError> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut labels: Vec<&str> = Vec::new();
+    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+    for (index, raw_line) in text.lines().enumerate() {
+        let line = index + 1;
+        let content = raw_line.split_once('#').map_or(raw_line, |(before, _)| before);
+        let mut tokens = content.split_whitespace();
+        let Some(first) = tokens.next() else {
+            continue;
+        };
+        let malformed = || EdgeListError::Malformed { line, text: raw_line.trim().to_owned() };
+        let second = tokens.next().ok_or_else(malformed)?;
+        let weight = match tokens.next() {
+            None => 1.0,
+            Some(token) => parse_weight(token).ok_or_else(|| {
+                if token.parse::<f64>().is_ok() {
+                    EdgeListError::InvalidWeight { line, weight: token.to_owned() }
+                } else {
+                    malformed()
+                }
+            })?,
+        };
+        if tokens.next().is_some() {
+            return Err(malformed());
+        }
+        let u = intern_label(&mut ids, &mut labels, first);
+        let v = intern_label(&mut ids, &mut labels, second);
+        edges.push((u, v, weight));
+    }
+    let graph = Graph::from_edges(labels.len(), &edges)?;
+    Ok(EdgeList { labels: labels.into_iter().map(str::to_owned).collect(), graph })
+}
+
+fn intern_label<'t>(ids: &mut FxHashMap<&'t str, u32>, labels: &mut Vec<&'t str>, label: &'t str) -> u32 {
+    *ids.entry(label).or_insert_with(|| {
+        labels.push(label);
+        labels.len() as u32 - 1
+    })
+}
+
+/// A finite, non-negative weight; `None` for anything else.
+fn parse_weight(token: &str) -> Option<f64> {
+    token.parse::<f64>().ok().filter(|weight| weight.is_finite() && *weight >= 0.0)
+}
+
+/// Writes one `node community` line per node, in node order.
+///
+/// # Panics
+/// When `labels` and `membership` differ in length.
+pub fn format_communities(labels: &[String], membership: &[u32]) -> String {
+    assert_eq!(labels.len(), membership.len(), "one community per label");
+    let mut out = String::with_capacity(labels.iter().map(|label| label.len() + 8).sum());
+    for (label, community) in labels.iter().zip(membership) {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{label} {community}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_labels_weights_comments_and_blank_lines() {
+        let text = "# co-offending export\n\nalice bob 2.5\nbob  carol   # seen together once\n\t carol alice 1\nalice bob\n";
+        let parsed = parse_edge_list(text).unwrap();
+        assert_eq!(parsed.labels, ["alice", "bob", "carol"]);
+        assert_eq!(parsed.graph.edge_count(), 3);
+        // The repeated alice–bob edge adds up.
+        assert_eq!(parsed.graph.neighbours(0).collect::<Vec<_>>(), [(1, 3.5), (2, 1.0)]);
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_with_their_number() {
+        let error = parse_edge_list("a b\n# fine\nc\n").unwrap_err();
+        assert_eq!(error.to_string(), "line 3: expected `u v [weight]`, got \"c\"");
+        let error = parse_edge_list("a b 1 extra\n").unwrap_err();
+        assert_eq!(error.to_string(), "line 1: expected `u v [weight]`, got \"a b 1 extra\"");
+        let error = parse_edge_list("a b\na c heavy\n").unwrap_err();
+        assert_eq!(error.to_string(), "line 2: expected `u v [weight]`, got \"a c heavy\"");
+    }
+
+    #[test]
+    fn negative_and_non_finite_weights_are_rejected() {
+        for (text, weight) in [("a b -1", "-1"), ("a b NaN", "NaN"), ("a b inf", "inf")] {
+            let error = parse_edge_list(&format!("x y\n\n{text}\n")).unwrap_err();
+            assert_eq!(error, EdgeListError::InvalidWeight { line: 3, weight: weight.to_owned() });
+            assert!(error.to_string().starts_with("line 3: weight must be"), "{error}");
+        }
+    }
+
+    #[test]
+    fn empty_input_gives_an_empty_graph() {
+        let parsed = parse_edge_list("# nothing yet\n\n").unwrap();
+        assert!(parsed.labels.is_empty());
+        assert_eq!(parsed.graph.node_count(), 0);
+    }
+
+    #[test]
+    fn writes_one_node_community_line_per_node() {
+        let labels = ["alice".to_owned(), "bob".to_owned(), "x-17".to_owned()];
+        assert_eq!(format_communities(&labels, &[0, 0, 1]), "alice 0\nbob 0\nx-17 1\n");
+    }
+
+    #[test]
+    fn parsed_networks_feed_leiden() {
+        // Two groups of four who offended together, and one link between them.
+        let text = "a b\na c\na d\nb c\nb d\nc d\ne f\ne g\ne h\nf g\nf h\ng h\nd e\n";
+        let parsed = parse_edge_list(text).unwrap();
+        let partition = crate::leiden::leiden(&parsed.graph, &crate::leiden::LeidenConfig::default(), None);
+        assert_eq!(format_communities(&parsed.labels, &partition.membership), "a 0\nb 0\nc 0\nd 0\ne 1\nf 1\ng 1\nh 1\n");
+    }
+}

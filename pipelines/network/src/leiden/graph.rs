@@ -1,0 +1,177 @@
+//! Undirected weighted graph in compressed sparse row form, built from an edge list.
+//!
+//! Every edge `{u, v}` with `u != v` is stored twice (once in each endpoint's row, rows sorted by
+//! neighbour); duplicate edges are summed into one. A self-loop is kept apart from the rows: it adds
+//! its weight once to the total edge weight and twice to its node's strength, as an adjacency matrix
+//! with `A_ii = 2w` would.
+
+use thiserror::Error;
+
+/// Why an edge list could not become a [`Graph`].
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum GraphError {
+    #[error("edge {index} names node {node} but the graph has {node_count} nodes")]
+    NodeOutOfRange { index: usize, node: u32, node_count: usize },
+    #[error("edge {index} has weight {weight}; weights must be finite and not negative")]
+    InvalidWeight { index: usize, weight: f64 },
+    #[error("a graph holds at most {max} nodes, got {node_count}", max = u32::MAX)]
+    TooManyNodes { node_count: usize },
+}
+
+/// An undirected, weighted graph with nodes `0..node_count`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Graph {
+    /// Row `v` is `arcs[offsets[v]..offsets[v + 1]]`.
+    pub(super) offsets: Vec<usize>,
+    /// `(neighbour, weight)` pairs, sorted by neighbour within a row, without self-loops.
+    pub(super) arcs: Vec<(u32, f64)>,
+    pub(super) self_loops: Vec<f64>,
+    pub(super) strengths: Vec<f64>,
+    pub(super) total_weight: f64,
+}
+
+impl Graph {
+    /// Builds a graph from `(u, v, weight)` edges. Duplicate edges are summed; self-loops are kept.
+    pub fn from_edges(node_count: usize, edges: &[(u32, u32, f64)]) -> Result<Self, GraphError> {
+        if node_count > u32::MAX as usize {
+            return Err(GraphError::TooManyNodes { node_count });
+        }
+        for (index, &(u, v, weight)) in edges.iter().enumerate() {
+            if let Some(node) = [u, v].into_iter().find(|&node| node as usize >= node_count) {
+                return Err(GraphError::NodeOutOfRange { index, node, node_count });
+            }
+            if !weight.is_finite() || weight < 0.0 {
+                return Err(GraphError::InvalidWeight { index, weight });
+            }
+        }
+
+        let mut self_loops = vec![0.0; node_count];
+        let mut degrees = vec![0usize; node_count];
+        for &(u, v, weight) in edges {
+            if u == v {
+                self_loops[u as usize] += weight;
+            } else {
+                degrees[u as usize] += 1;
+                degrees[v as usize] += 1;
+            }
+        }
+        let mut offsets = Vec::with_capacity(node_count + 1);
+        offsets.push(0);
+        for degree in &degrees {
+            offsets.push(offsets.last().copied().unwrap_or(0) + degree);
+        }
+        let mut cursor = offsets[..node_count].to_vec();
+        let mut arcs = vec![(0u32, 0.0f64); offsets[node_count]];
+        for &(u, v, weight) in edges.iter().filter(|(u, v, _)| u != v) {
+            arcs[cursor[u as usize]] = (v, weight);
+            cursor[u as usize] += 1;
+            arcs[cursor[v as usize]] = (u, weight);
+            cursor[v as usize] += 1;
+        }
+        drop(cursor);
+
+        // Sort each row by neighbour and sum duplicates, compacting the rows in place.
+        let mut write = 0;
+        let mut row_start = 0;
+        for node in 0..node_count {
+            let row_end = offsets[node + 1];
+            let row = &mut arcs[row_start..row_end];
+            row.sort_unstable_by_key(|&(neighbour, _)| neighbour);
+            let new_start = write;
+            for read in row_start..row_end {
+                let (neighbour, weight) = arcs[read];
+                if write > new_start && arcs[write - 1].0 == neighbour {
+                    arcs[write - 1].1 += weight;
+                } else {
+                    arcs[write] = (neighbour, weight);
+                    write += 1;
+                }
+            }
+            offsets[node] = new_start;
+            row_start = row_end;
+        }
+        offsets[node_count] = write;
+        arcs.truncate(write);
+        arcs.shrink_to_fit();
+
+        Ok(Self::from_parts(offsets, arcs, self_loops))
+    }
+
+    /// Builds a graph from `(u, v)` edges of weight 1.
+    pub fn from_unweighted_edges(node_count: usize, edges: &[(u32, u32)]) -> Result<Self, GraphError> {
+        let weighted: Vec<(u32, u32, f64)> = edges.iter().map(|&(u, v)| (u, v, 1.0)).collect();
+        Self::from_edges(node_count, &weighted)
+    }
+
+    /// Assembles a graph from rows that are already sorted, duplicate-free and symmetric.
+    pub(super) fn from_parts(offsets: Vec<usize>, arcs: Vec<(u32, f64)>, self_loops: Vec<f64>) -> Self {
+        let node_count = self_loops.len();
+        debug_assert_eq!(offsets.len(), node_count + 1);
+        let strengths: Vec<f64> = (0..node_count)
+            .map(|node| {
+                let row: f64 = arcs[offsets[node]..offsets[node + 1]].iter().map(|&(_, w)| w).sum();
+                row + 2.0 * self_loops[node]
+            })
+            .collect();
+        let total_weight = strengths.iter().sum::<f64>() / 2.0;
+        Self { offsets, arcs, self_loops, strengths, total_weight }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.self_loops.len()
+    }
+
+    /// Number of distinct edges, self-loops included.
+    pub fn edge_count(&self) -> usize {
+        self.arcs.len() / 2 + self.self_loops.iter().filter(|&&w| w > 0.0).count()
+    }
+
+    /// Sum of all edge weights, each edge counted once (the `m` of modularity).
+    pub fn total_weight(&self) -> f64 {
+        self.total_weight
+    }
+
+    /// Neighbours of `node` other than itself, with the summed edge weight, in increasing order.
+    pub fn neighbours(&self, node: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.row(node).iter().copied()
+    }
+
+    /// Weight of the self-loop on `node` (0 when there is none).
+    pub fn self_loop(&self, node: u32) -> f64 {
+        self.self_loops[node as usize]
+    }
+
+    /// Sum of the weights of the edges at `node`, a self-loop counting twice.
+    pub fn strength(&self, node: u32) -> f64 {
+        self.strengths[node as usize]
+    }
+
+    pub(super) fn row(&self, node: u32) -> &[(u32, f64)] {
+        &self.arcs[self.offsets[node as usize]..self.offsets[node as usize + 1]]
+    }
+
+    /// Connected components, numbered in order of their smallest node.
+    pub fn connected_components(&self) -> (Vec<u32>, usize) {
+        let node_count = self.node_count();
+        let mut component = vec![u32::MAX; node_count];
+        let mut stack = Vec::new();
+        let mut count = 0u32;
+        for start in 0..node_count as u32 {
+            if component[start as usize] != u32::MAX {
+                continue;
+            }
+            component[start as usize] = count;
+            stack.push(start);
+            while let Some(node) = stack.pop() {
+                for &(neighbour, _) in self.row(node) {
+                    if component[neighbour as usize] == u32::MAX {
+                        component[neighbour as usize] = count;
+                        stack.push(neighbour);
+                    }
+                }
+            }
+            count += 1;
+        }
+        (component, count as usize)
+    }
+}

@@ -1,0 +1,117 @@
+//! The graph one level of Leiden works on, and its aggregation by a partition.
+//!
+//! Level 0 borrows the input graph's rows; each aggregate level owns its rows. A node's weight `a_v`
+//! is its strength (modularity) or the number of input nodes it stands for (CPM).
+
+use std::borrow::Cow;
+
+use super::config::Quality;
+use super::graph::Graph;
+
+pub(super) struct LevelGraph<'a> {
+    offsets: Cow<'a, [usize]>,
+    arcs: Cow<'a, [(u32, f64)]>,
+    self_loops: Cow<'a, [f64]>,
+    pub(super) node_weights: Cow<'a, [f64]>,
+}
+
+impl<'a> LevelGraph<'a> {
+    pub(super) fn from_graph(graph: &'a Graph, quality: Quality) -> Self {
+        let node_weights = match quality {
+            Quality::Modularity => Cow::Borrowed(graph.strengths.as_slice()),
+            Quality::Cpm => Cow::Owned(vec![1.0; graph.node_count()]),
+        };
+        Self {
+            offsets: Cow::Borrowed(&graph.offsets),
+            arcs: Cow::Borrowed(&graph.arcs),
+            self_loops: Cow::Borrowed(&graph.self_loops),
+            node_weights,
+        }
+    }
+
+    pub(super) fn node_count(&self) -> usize {
+        self.node_weights.len()
+    }
+
+    #[inline]
+    pub(super) fn row(&self, node: u32) -> &[(u32, f64)] {
+        &self.arcs[self.offsets[node as usize]..self.offsets[node as usize + 1]]
+    }
+
+    /// Collapses every cluster (ids `0..cluster_count`) into one node. Edges between clusters are
+    /// summed; edges inside a cluster become its self-loop, so total weight and strengths are kept.
+    pub(super) fn aggregate(&self, clusters: &[u32], cluster_count: usize) -> LevelGraph<'static> {
+        let members = members_by_cluster(clusters, cluster_count);
+        let mut offsets = Vec::with_capacity(cluster_count + 1);
+        offsets.push(0);
+        let mut arcs = Vec::new();
+        let mut self_loops = vec![0.0; cluster_count];
+        let mut node_weights = vec![0.0; cluster_count];
+        let mut accumulated = vec![0.0; cluster_count];
+        let mut seen = vec![false; cluster_count];
+        let mut touched: Vec<u32> = Vec::new();
+        for cluster in 0..cluster_count {
+            let mut internal = 0.0;
+            for &node in members.of(cluster) {
+                self_loops[cluster] += self.self_loops[node as usize];
+                node_weights[cluster] += self.node_weights[node as usize];
+                for &(neighbour, weight) in self.row(node) {
+                    let other = clusters[neighbour as usize];
+                    if other as usize == cluster {
+                        internal += weight;
+                        continue;
+                    }
+                    if !seen[other as usize] {
+                        seen[other as usize] = true;
+                        touched.push(other);
+                    }
+                    accumulated[other as usize] += weight;
+                }
+            }
+            // Each internal edge was seen from both ends.
+            self_loops[cluster] += internal / 2.0;
+            for &other in &touched {
+                arcs.push((other, accumulated[other as usize]));
+                accumulated[other as usize] = 0.0;
+                seen[other as usize] = false;
+            }
+            touched.clear();
+            offsets.push(arcs.len());
+        }
+        LevelGraph {
+            offsets: Cow::Owned(offsets),
+            arcs: Cow::Owned(arcs),
+            self_loops: Cow::Owned(self_loops),
+            node_weights: Cow::Owned(node_weights),
+        }
+    }
+}
+
+/// Nodes grouped by cluster, in increasing node order within a cluster (a counting sort).
+pub(super) struct Members {
+    starts: Vec<usize>,
+    nodes: Vec<u32>,
+}
+
+impl Members {
+    pub(super) fn of(&self, cluster: usize) -> &[u32] {
+        &self.nodes[self.starts[cluster]..self.starts[cluster + 1]]
+    }
+}
+
+pub(super) fn members_by_cluster(clusters: &[u32], cluster_count: usize) -> Members {
+    let mut starts = vec![0usize; cluster_count + 1];
+    for &cluster in clusters {
+        starts[cluster as usize + 1] += 1;
+    }
+    for index in 0..cluster_count {
+        starts[index + 1] += starts[index];
+    }
+    let mut cursor = starts.clone();
+    let mut nodes = vec![0u32; clusters.len()];
+    for (node, &cluster) in clusters.iter().enumerate() {
+        nodes[cursor[cluster as usize]] = node as u32;
+        cursor[cluster as usize] += 1;
+    }
+    Members { starts, nodes }
+}

@@ -1,0 +1,89 @@
+//! The Leiden loop on one connected graph: local moving, refinement, aggregation on the refined
+//! partition with the unrefined one as the aggregate's starting point, level after level; and
+//! iterations of that until the partition stops changing.
+
+use rand_chacha::ChaCha8Rng;
+
+use super::config::LeidenConfig;
+use super::graph::Graph;
+use super::level::LevelGraph;
+use super::local_moving::move_nodes_fast;
+use super::refine::refine;
+
+/// Optimises `membership` (ids below the node count) in place.
+pub(super) fn optimise(
+    graph: &Graph,
+    config: &LeidenConfig,
+    gain_factor: f64,
+    membership: &mut Vec<u32>,
+    rng: &mut ChaCha8Rng,
+) {
+    let base = LevelGraph::from_graph(graph, config.quality);
+    renumber(membership);
+    let mut iterations = 0u32;
+    loop {
+        let mut next = iterate(&base, membership, gain_factor, config.randomness, rng);
+        renumber(&mut next);
+        let changed = next != *membership;
+        *membership = next;
+        iterations += 1;
+        if !changed || config.max_iterations.is_some_and(|max| iterations >= max) {
+            break;
+        }
+    }
+}
+
+/// One Leiden iteration starting from `membership`; returns the new membership of the base nodes.
+fn iterate(
+    base: &LevelGraph<'_>,
+    membership: &[u32],
+    gain_factor: f64,
+    randomness: f64,
+    rng: &mut ChaCha8Rng,
+) -> Vec<u32> {
+    let mut aggregate: Option<LevelGraph<'static>> = None;
+    let mut level_membership = membership.to_vec();
+    // Which node of the current level each base node has been folded into.
+    let mut base_to_level: Vec<u32> = (0..base.node_count() as u32).collect();
+    loop {
+        let level = aggregate.as_ref().unwrap_or(base);
+        move_nodes_fast(level, &mut level_membership, gain_factor, rng);
+        let community_count = renumber(&mut level_membership);
+        if community_count == level.node_count() {
+            break;
+        }
+        let mut refined = refine(level, &level_membership, gain_factor, randomness, rng);
+        let mut refined_count = renumber(&mut refined);
+        if refined_count == level.node_count() {
+            // Refinement merged nothing: aggregate by the communities themselves so the level shrinks.
+            refined.clone_from(&level_membership);
+            refined_count = community_count;
+        }
+        let mut next_membership = vec![0u32; refined_count];
+        for (node, &cluster) in refined.iter().enumerate() {
+            next_membership[cluster as usize] = level_membership[node];
+        }
+        for level_node in &mut base_to_level {
+            *level_node = refined[*level_node as usize];
+        }
+        aggregate = Some(level.aggregate(&refined, refined_count));
+        level_membership = next_membership;
+    }
+    base_to_level.iter().map(|&level_node| level_membership[level_node as usize]).collect()
+}
+
+/// Renumbers community ids to `0..k` in order of first appearance; returns `k`.
+pub(super) fn renumber(membership: &mut [u32]) -> usize {
+    let capacity = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut new_ids = vec![u32::MAX; capacity];
+    let mut count = 0u32;
+    for community in membership.iter_mut() {
+        let slot = &mut new_ids[*community as usize];
+        if *slot == u32::MAX {
+            *slot = count;
+            count += 1;
+        }
+        *community = *slot;
+    }
+    count as usize
+}
