@@ -1,1 +1,85 @@
-//! State store trait with SQLite and PostgreSQL implementations (sqlx)
+//! ORCA's state store: the durable home of every stage's state, the consumer offsets that account
+//! for it, and the records the surfaces serve (stores, principals, packages, the audit log).
+//!
+//! - [`Store`] and [`StoreTx`] are the traits the stages use; they cannot tell which backend they
+//!   run on.
+//! - [`SqlStore`] implements them for SQLite (embedded mode, a file under the data directory) and
+//!   PostgreSQL (distributed mode) through sqlx. The SQL is portable (`$n` parameters, `ON
+//!   CONFLICT` upserts); the dialects differ only in their migrations under `migrations/`.
+//! - Writes are idempotent upserts keyed by natural keys, so replaying a record changes nothing.
+//! - The audit log is append-only: the API has no way to change it and the database refuses to.
+//!
+//! This crate knows nothing of Kafka, gRPC or the pipelines' encodings: state arrives as
+//! [`orca_model::StateChange`] bytes, packages as opaque bodies with the fields needed to index them.
+
+mod error;
+mod records;
+mod sql;
+#[cfg(test)]
+mod tests;
+
+pub use error::{Result, StoreError};
+pub use records::{
+    AuditRecord, ClaimOutcome, IncidentClaim, OffsetRecord, PackageRecord, PackageRow, Principal, PrincipalKind,
+    RejectedRecord,
+};
+pub use sql::SqlStore;
+
+use async_trait::async_trait;
+use orca_model::{StateChange, Store as RetailStore, StoredRecord};
+
+/// Reads and single-statement writes. Multi-record writes that must be atomic go through [`StoreTx`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Starts a transaction.
+    async fn begin(&self) -> Result<Box<dyn StoreTx>>;
+
+    /// Every record whose namespace starts with `prefix`, for restoring a pipeline.
+    async fn load_state(&self, prefix: &str) -> Result<Vec<StoredRecord>>;
+    /// One state record.
+    async fn get_state(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>>;
+    /// Next offsets to read, as stored by `consumer`.
+    async fn offsets(&self, consumer: &str) -> Result<Vec<OffsetRecord>>;
+
+    /// Claims a (retailer, reference) pair for a new incident; see [`ClaimOutcome`].
+    async fn claim_incident(&self, claim: &IncidentClaim) -> Result<ClaimOutcome>;
+    /// Marks a claimed incident as durably on the incident log.
+    async fn mark_published(&self, retailer: &str, retailer_ref: &str) -> Result<()>;
+    /// Keeps a rejected record with its reasons; returns its id.
+    async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64>;
+    /// A retailer's rejected records, newest first.
+    async fn rejected(&self, retailer: &str, limit: u32) -> Result<Vec<RejectedRecord>>;
+
+    /// Registers or updates stores.
+    async fn upsert_stores(&self, stores: &[RetailStore]) -> Result<()>;
+    async fn stores(&self) -> Result<Vec<RetailStore>>;
+
+    /// Registers a principal under the hash of its key.
+    async fn put_principal(&self, principal: &Principal) -> Result<()>;
+    async fn principal_by_key_hash(&self, key_hash: &str) -> Result<Option<Principal>>;
+
+    /// Latest versions of the packages a force may see, ordered by package id, after `after_id`.
+    async fn list_packages(&self, force: &str, lead_only: bool, after_id: &str, limit: u32) -> Result<Vec<PackageRow>>;
+    /// Number of packages a force may see.
+    async fn count_packages(&self, force: &str, lead_only: bool) -> Result<u64>;
+    /// One version of a package (`None` = latest).
+    async fn package(&self, package_id: &str, version: Option<u32>) -> Result<Option<PackageRow>>;
+
+    /// Appends to the audit log; returns the record's sequence number.
+    async fn append_audit(&self, record: &AuditRecord) -> Result<i64>;
+    /// The audit log from `after_seq`, oldest first.
+    async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>>;
+}
+
+/// A transaction: everything written through it becomes durable together at [`StoreTx::commit`],
+/// or not at all.
+#[async_trait]
+pub trait StoreTx: Send {
+    /// Applies a pipeline's state changes (upserts and deletes by natural key).
+    async fn apply_state(&mut self, changes: &[StateChange]) -> Result<()>;
+    /// Records the next offsets to read for `consumer`.
+    async fn save_offsets(&mut self, consumer: &str, offsets: &[OffsetRecord]) -> Result<()>;
+    /// Stores a package version and makes it the latest for its forces (idempotent per version).
+    async fn put_package(&mut self, package: &PackageRecord) -> Result<()>;
+    async fn commit(self: Box<Self>) -> Result<()>;
+}

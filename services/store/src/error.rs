@@ -1,0 +1,37 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database url `{0}`: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("corrupt record in `{table}`: {reason}")]
+    Corrupt { table: &'static str, reason: String },
+}
+
+impl StoreError {
+    /// Whether retrying the operation may succeed (connection trouble, a busy database).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Database(error) => {
+                matches!(
+                    error,
+                    sqlx::Error::Io(_)
+                        | sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::WorkerCrashed
+                ) || error.as_database_error().is_some_and(|e| {
+                    let code = e.code().unwrap_or_default();
+                    // SQLite busy/locked; PostgreSQL serialization failure, deadlock, admin shutdown.
+                    matches!(code.as_ref(), "5" | "6" | "40001" | "40P01" | "57P01")
+                })
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,131 @@
+//! Row types the store reads and writes.
+
+use serde::{Deserialize, Serialize};
+
+/// Next offset to read of one partition of one topic.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OffsetRecord {
+    pub topic: String,
+    pub partition: u32,
+    pub next_offset: u64,
+}
+
+/// A claim on (retailer, reference) for a new incident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncidentClaim {
+    pub retailer: String,
+    pub retailer_ref: String,
+    pub incident_id: String,
+    /// Hash of the normalised record, to tell a resubmission from a changed record.
+    pub content_hash: String,
+    pub received_at_ms: i64,
+}
+
+/// What [`crate::Store::claim_incident`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// First time this reference is seen: append the incident, then mark it published.
+    New,
+    /// Claimed before but not marked published (an earlier attempt failed mid-way): append again;
+    /// downstream stages ignore an incident id they already have.
+    Unpublished { content_hash: String },
+    /// Already on the log.
+    Published { content_hash: String },
+}
+
+/// A record that failed validation, kept with every reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedRecord {
+    pub id: i64,
+    pub retailer: String,
+    pub retailer_ref: String,
+    /// `grpc`, `http` or `bulk`.
+    pub channel: String,
+    pub received_at_ms: i64,
+    /// The record exactly as received.
+    pub payload: Vec<u8>,
+    /// The problems, as JSON (`[{"field":..,"code":..,"reason":..}]`).
+    pub problems: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrincipalKind {
+    /// A retailer's system: may submit incidents as that retailer.
+    Retailer,
+    /// A police force user: may read packages that concern that force.
+    Force,
+    /// An OPAL analyst: may read across forces, always with a purpose.
+    Analyst,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Retailer => "retailer",
+            PrincipalKind::Force => "force",
+            PrincipalKind::Analyst => "analyst",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "retailer" => Some(PrincipalKind::Retailer),
+            "force" => Some(PrincipalKind::Force),
+            "analyst" => Some(PrincipalKind::Analyst),
+            _ => None,
+        }
+    }
+}
+
+/// An authenticated caller: who they are and on whose behalf they act.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// Hex SHA-256 of the key; the key itself is never stored.
+    pub key_hash: String,
+    /// A public name for the key, safe to log.
+    pub key_id: String,
+    pub kind: PrincipalKind,
+    /// The retailer id, force slug or analyst name.
+    pub subject: String,
+    pub created_at_ms: i64,
+}
+
+/// A package version to store, with the fields needed to index it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageRecord {
+    pub package_id: String,
+    pub version: u32,
+    pub lead_force: String,
+    /// Every force that may see the package (lead included).
+    pub forces: Vec<String>,
+    pub summary: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
+/// A stored package version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageRow {
+    pub package_id: String,
+    pub version: u32,
+    pub lead_force: String,
+    pub summary: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
+/// One entry of the audit log: who did what to which record, when, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub principal: String,
+    pub principal_kind: String,
+    /// e.g. `list-packages`, `read-package`, `read-person`.
+    pub action: String,
+    /// The record read, e.g. `package:PKG-G00000003@2`.
+    pub resource: String,
+    pub purpose: String,
+    /// `disclosed`, `denied`, `not-found`.
+    pub outcome: String,
+    pub detail: String,
+}

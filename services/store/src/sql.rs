@@ -1,0 +1,539 @@
+//! [`SqlStore`]: the store over sqlx's `Any` driver, for SQLite and PostgreSQL alike.
+
+use crate::records::*;
+use crate::{Result, Store, StoreError, StoreTx};
+use async_trait::async_trait;
+use orca_model::{StateChange, Store as RetailStore, StoredRecord};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Rows per multi-row statement; well under both backends' parameter limits.
+const CHUNK_ROWS: usize = 500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The SQL store. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pub(crate) pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl SqlStore {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and runs migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let url = match dialect {
+            Dialect::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 4,
+                Dialect::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // WAL lets readers run beside the one writer; NORMAL sync keeps every committed
+                        // transaction across a process crash (an OS crash may lose the last few).
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 30000").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, dialect })
+    }
+
+    /// Whether this store is the embedded SQLite one.
+    pub fn is_embedded(&self) -> bool {
+        self.dialect == Dialect::Sqlite
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn u32_from(value: i64, table: &'static str) -> Result<u32> {
+    u32::try_from(value).map_err(|_| StoreError::Corrupt { table, reason: format!("{value} is out of range") })
+}
+
+fn placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
+    Ok(PackageRow {
+        package_id: row.try_get("package_id")?,
+        version: u32_from(row.try_get("version")?, "packages")?,
+        lead_force: row.try_get("lead_force")?,
+        summary: row.try_get("summary")?,
+        body: row.try_get("body")?,
+    })
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn begin(&self) -> Result<Box<dyn StoreTx>> {
+        Ok(Box::new(SqlTx { tx: self.pool.begin().await? }))
+    }
+
+    async fn load_state(&self, prefix: &str) -> Result<Vec<StoredRecord>> {
+        let rows = sqlx::query(
+            "SELECT namespace, key, value FROM kv WHERE namespace >= $1 AND namespace < $2 ORDER BY namespace, key",
+        )
+        .bind(prefix)
+        .bind(format!("{prefix}\u{10FFFF}"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(StoredRecord { namespace: row.try_get(0)?, key: row.try_get(1)?, value: row.try_get(2)? }))
+            .collect()
+    }
+
+    async fn get_state(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT value FROM kv WHERE namespace = $1 AND key = $2")
+            .bind(namespace)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    async fn offsets(&self, consumer: &str) -> Result<Vec<OffsetRecord>> {
+        let rows = sqlx::query(
+            "SELECT topic, partition_id, next_offset FROM consumer_offsets WHERE consumer = $1 \
+             ORDER BY topic, partition_id",
+        )
+        .bind(consumer)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let partition: i64 = row.try_get(1)?;
+                let next: i64 = row.try_get(2)?;
+                Ok(OffsetRecord {
+                    topic: row.try_get(0)?,
+                    partition: u32_from(partition, "consumer_offsets")?,
+                    next_offset: next as u64,
+                })
+            })
+            .collect()
+    }
+
+    async fn claim_incident(&self, claim: &IncidentClaim) -> Result<ClaimOutcome> {
+        let inserted = sqlx::query(
+            "INSERT INTO ingest_keys (retailer, retailer_ref, incident_id, content_hash, published, received_at_ms) \
+             VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (retailer, retailer_ref) DO NOTHING",
+        )
+        .bind(&claim.retailer)
+        .bind(&claim.retailer_ref)
+        .bind(&claim.incident_id)
+        .bind(&claim.content_hash)
+        .bind(claim.received_at_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(ClaimOutcome::New);
+        }
+        let row =
+            sqlx::query("SELECT content_hash, published FROM ingest_keys WHERE retailer = $1 AND retailer_ref = $2")
+                .bind(&claim.retailer)
+                .bind(&claim.retailer_ref)
+                .fetch_one(&self.pool)
+                .await?;
+        let content_hash: String = row.try_get(0)?;
+        let published: i64 = row.try_get(1)?;
+        Ok(if published != 0 {
+            ClaimOutcome::Published { content_hash }
+        } else {
+            ClaimOutcome::Unpublished { content_hash }
+        })
+    }
+
+    async fn mark_published(&self, retailer: &str, retailer_ref: &str) -> Result<()> {
+        sqlx::query("UPDATE ingest_keys SET published = 1 WHERE retailer = $1 AND retailer_ref = $2")
+            .bind(retailer)
+            .bind(retailer_ref)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO rejected_records (retailer, retailer_ref, channel, received_at_ms, payload, problems) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&record.retailer)
+        .bind(&record.retailer_ref)
+        .bind(&record.channel)
+        .bind(record.received_at_ms)
+        .bind(&record.payload)
+        .bind(&record.problems)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn rejected(&self, retailer: &str, limit: u32) -> Result<Vec<RejectedRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, retailer, retailer_ref, channel, received_at_ms, payload, problems FROM rejected_records \
+             WHERE retailer = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(retailer)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(RejectedRecord {
+                    id: row.try_get(0)?,
+                    retailer: row.try_get(1)?,
+                    retailer_ref: row.try_get(2)?,
+                    channel: row.try_get(3)?,
+                    received_at_ms: row.try_get(4)?,
+                    payload: row.try_get(5)?,
+                    problems: row.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn upsert_stores(&self, stores: &[RetailStore]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for chunk in stores.chunks(CHUNK_ROWS) {
+            let sql = format!(
+                "INSERT INTO stores (store_id, retailer, name, postcode, force, lat, lon) VALUES {} \
+                 ON CONFLICT (store_id) DO UPDATE SET retailer = excluded.retailer, name = excluded.name, \
+                 postcode = excluded.postcode, force = excluded.force, lat = excluded.lat, lon = excluded.lon",
+                placeholders(chunk.len(), 7)
+            );
+            let mut query = sqlx::query(&sql);
+            for store in chunk {
+                query = query
+                    .bind(store.id.as_str())
+                    .bind(store.retailer.as_str())
+                    .bind(&store.name)
+                    .bind(&store.postcode)
+                    .bind(store.force.as_str())
+                    .bind(store.lat)
+                    .bind(store.lon);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn stores(&self) -> Result<Vec<RetailStore>> {
+        let rows =
+            sqlx::query("SELECT store_id, retailer, name, postcode, force, lat, lon FROM stores ORDER BY store_id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(RetailStore {
+                    id: row.try_get::<String, _>(0)?.into(),
+                    retailer: row.try_get::<String, _>(1)?.into(),
+                    name: row.try_get(2)?,
+                    postcode: row.try_get(3)?,
+                    force: row.try_get::<String, _>(4)?.into(),
+                    lat: row.try_get(5)?,
+                    lon: row.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_principal(&self, principal: &Principal) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO principals (key_hash, key_id, kind, subject, created_at_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (key_hash) DO UPDATE SET key_id = excluded.key_id, kind = excluded.kind, \
+             subject = excluded.subject",
+        )
+        .bind(&principal.key_hash)
+        .bind(&principal.key_id)
+        .bind(principal.kind.as_str())
+        .bind(&principal.subject)
+        .bind(principal.created_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn principal_by_key_hash(&self, key_hash: &str) -> Result<Option<Principal>> {
+        let row =
+            sqlx::query("SELECT key_hash, key_id, kind, subject, created_at_ms FROM principals WHERE key_hash = $1")
+                .bind(key_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            let kind: String = row.try_get(2)?;
+            Ok(Principal {
+                key_hash: row.try_get(0)?,
+                key_id: row.try_get(1)?,
+                kind: PrincipalKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt { table: "principals", reason: format!("kind `{kind}`") })?,
+                subject: row.try_get(3)?,
+                created_at_ms: row.try_get(4)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn list_packages(&self, force: &str, lead_only: bool, after_id: &str, limit: u32) -> Result<Vec<PackageRow>> {
+        let rows = sqlx::query(
+            "SELECT p.package_id, p.version, p.lead_force, p.summary, p.body FROM package_access a \
+             JOIN packages p ON p.package_id = a.package_id AND p.version = a.latest_version \
+             WHERE a.force = $1 AND ($2 = 0 OR a.is_lead = 1) AND a.package_id > $3 \
+             ORDER BY a.package_id LIMIT $4",
+        )
+        .bind(force)
+        .bind(i64::from(lead_only))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(package_row).collect()
+    }
+
+    async fn count_packages(&self, force: &str, lead_only: bool) -> Result<u64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM package_access WHERE force = $1 AND ($2 = 0 OR is_lead = 1)")
+            .bind(force)
+            .bind(i64::from(lead_only))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? as u64)
+    }
+
+    async fn package(&self, package_id: &str, version: Option<u32>) -> Result<Option<PackageRow>> {
+        let row = match version {
+            Some(version) => {
+                sqlx::query(
+                    "SELECT package_id, version, lead_force, summary, body FROM packages \
+                     WHERE package_id = $1 AND version = $2",
+                )
+                .bind(package_id)
+                .bind(i64::from(version))
+                .fetch_optional(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT package_id, version, lead_force, summary, body FROM packages \
+                     WHERE package_id = $1 ORDER BY version DESC LIMIT 1",
+                )
+                .bind(package_id)
+                .fetch_optional(&self.pool)
+                .await?
+            }
+        };
+        row.as_ref().map(package_row).transpose()
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO audit_log (at_ms, principal, principal_kind, action, resource, purpose, outcome, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+        )
+        .bind(record.at_ms)
+        .bind(&record.principal)
+        .bind(&record.principal_kind)
+        .bind(&record.action)
+        .bind(&record.resource)
+        .bind(&record.purpose)
+        .bind(&record.outcome)
+        .bind(&record.detail)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, principal, principal_kind, action, resource, purpose, outcome, detail \
+             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    seq: row.try_get(0)?,
+                    at_ms: row.try_get(1)?,
+                    principal: row.try_get(2)?,
+                    principal_kind: row.try_get(3)?,
+                    action: row.try_get(4)?,
+                    resource: row.try_get(5)?,
+                    purpose: row.try_get(6)?,
+                    outcome: row.try_get(7)?,
+                    detail: row.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+}
+
+struct SqlTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+#[async_trait]
+impl StoreTx for SqlTx {
+    async fn apply_state(&mut self, changes: &[StateChange]) -> Result<()> {
+        // Deletes and upserts are applied in order within runs of the same kind, so a key written
+        // then deleted (or the reverse) in one batch ends as the last change says.
+        let mut start = 0;
+        while start < changes.len() {
+            let is_put = changes[start].value.is_some();
+            let end = changes[start..]
+                .iter()
+                .position(|c| c.value.is_some() != is_put)
+                .map_or(changes.len(), |n| start + n)
+                .min(start + CHUNK_ROWS);
+            let run = dedupe_last(&changes[start..end]);
+            if is_put {
+                let sql = format!(
+                    "INSERT INTO kv (namespace, key, value) VALUES {} \
+                     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
+                    placeholders(run.len(), 3)
+                );
+                let mut query = sqlx::query(&sql);
+                for change in &run {
+                    query =
+                        query.bind(&change.namespace).bind(&change.key).bind(change.value.as_deref().unwrap_or(&[]));
+                }
+                query.execute(&mut *self.tx).await?;
+            } else {
+                for change in &run {
+                    sqlx::query("DELETE FROM kv WHERE namespace = $1 AND key = $2")
+                        .bind(&change.namespace)
+                        .bind(&change.key)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    async fn save_offsets(&mut self, consumer: &str, offsets: &[OffsetRecord]) -> Result<()> {
+        for offset in offsets {
+            sqlx::query(
+                "INSERT INTO consumer_offsets (consumer, topic, partition_id, next_offset) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (consumer, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset",
+            )
+            .bind(consumer)
+            .bind(&offset.topic)
+            .bind(i64::from(offset.partition))
+            .bind(offset.next_offset as i64)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn put_package(&mut self, package: &PackageRecord) -> Result<()> {
+        let version = i64::from(package.version);
+        sqlx::query(
+            "INSERT INTO packages (package_id, version, lead_force, summary, body) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (package_id, version) DO NOTHING",
+        )
+        .bind(&package.package_id)
+        .bind(version)
+        .bind(&package.lead_force)
+        .bind(&package.summary)
+        .bind(&package.body)
+        .execute(&mut *self.tx)
+        .await?;
+        // Only a newer version moves the access rows, so a replayed old version changes nothing.
+        let current: Option<i64> = sqlx::query("SELECT MAX(latest_version) FROM package_access WHERE package_id = $1")
+            .bind(&package.package_id)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        if current.is_some_and(|current| current >= version) {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM package_access WHERE package_id = $1")
+            .bind(&package.package_id)
+            .execute(&mut *self.tx)
+            .await?;
+        let mut forces: Vec<&String> = package.forces.iter().chain([&package.lead_force]).collect();
+        forces.sort();
+        forces.dedup();
+        for force in forces {
+            sqlx::query(
+                "INSERT INTO package_access (package_id, force, is_lead, latest_version) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&package.package_id)
+            .bind(force)
+            .bind(i64::from(*force == package.lead_force))
+            .bind(version)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Keeps the last change per (namespace, key) of a run, in first-seen order, so one multi-row
+/// upsert never touches a key twice (PostgreSQL refuses that).
+fn dedupe_last(run: &[StateChange]) -> Vec<&StateChange> {
+    let mut last = std::collections::HashMap::with_capacity(run.len());
+    for (i, change) in run.iter().enumerate() {
+        last.insert((change.namespace.as_str(), change.key.as_str()), i);
+    }
+    run.iter()
+        .enumerate()
+        .filter(|(i, c)| last[&(c.namespace.as_str(), c.key.as_str())] == *i)
+        .map(|(_, c)| c)
+        .collect()
+}

@@ -1,0 +1,255 @@
+//! The store contract: every test runs against SQLite, and against PostgreSQL with the
+//! `postgres-tests` feature (then `ORCA_TEST_POSTGRES` must name a server where databases may be
+//! created, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+
+use super::*;
+use orca_model::StateChange;
+
+/// A fresh, empty store per test, on each backend under test.
+async fn backends() -> Vec<(SqlStore, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite =
+        SqlStore::connect(&format!("sqlite://{}", dir.path().join("orca.db").display())).await.expect("sqlite");
+    let mut stores = vec![(sqlite, dir)];
+    if cfg!(feature = "postgres-tests") {
+        stores.push((fresh_postgres().await, tempfile::tempdir().expect("tempdir")));
+    }
+    stores
+}
+
+async fn fresh_postgres() -> SqlStore {
+    let admin_url = std::env::var("ORCA_TEST_POSTGRES")
+        .expect("the postgres-tests feature needs ORCA_TEST_POSTGRES=postgres://user@host:port/db");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&admin_url).await.expect("connect to ORCA_TEST_POSTGRES");
+    let name = format!("orca_test_{:016x}", rand::random::<u64>());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create database");
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+    SqlStore::connect(&format!("{base}/{name}")).await.expect("connect to fresh database")
+}
+
+fn put(namespace: &str, key: &str, value: &str) -> StateChange {
+    StateChange::put(namespace, key, value.as_bytes().to_vec())
+}
+
+#[tokio::test]
+async fn state_changes_commit_together_and_load_by_prefix() {
+    for (store, _dir) in backends().await {
+        let mut tx = store.begin().await.unwrap();
+        tx.apply_state(&[
+            put("resolve.person", "P1", "a"),
+            put("resolve.person", "P2", "b"),
+            put("network.group", "G1", "g"),
+        ])
+        .await
+        .unwrap();
+        tx.save_offsets("resolver", &[OffsetRecord { topic: "t".into(), partition: 0, next_offset: 7 }]).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let resolve = store.load_state("resolve.").await.unwrap();
+        assert_eq!(resolve.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["P1", "P2"]);
+        assert_eq!(store.get_state("network.group", "G1").await.unwrap().as_deref(), Some(&b"g"[..]));
+        assert_eq!(store.offsets("resolver").await.unwrap()[0].next_offset, 7);
+    }
+}
+
+#[tokio::test]
+async fn an_uncommitted_transaction_leaves_nothing_behind() {
+    for (store, _dir) in backends().await {
+        let mut tx = store.begin().await.unwrap();
+        tx.apply_state(&[put("resolve.person", "P1", "a")]).await.unwrap();
+        tx.save_offsets("resolver", &[OffsetRecord { topic: "t".into(), partition: 0, next_offset: 1 }]).await.unwrap();
+        drop(tx);
+        assert!(store.load_state("resolve.").await.unwrap().is_empty());
+        assert!(store.offsets("resolver").await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn replaying_changes_is_harmless_and_the_last_change_wins() {
+    for (store, _dir) in backends().await {
+        let changes = [
+            put("resolve.person", "P1", "a"),
+            put("resolve.person", "P1", "b"),
+            StateChange::delete("resolve.person", "P2"),
+            put("resolve.person", "P3", "c"),
+            StateChange::delete("resolve.person", "P3"),
+        ];
+        for _ in 0..2 {
+            let mut tx = store.begin().await.unwrap();
+            tx.apply_state(&changes).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let state = store.load_state("resolve.").await.unwrap();
+        assert_eq!(state.len(), 1);
+        assert_eq!(state[0].value, b"b");
+    }
+}
+
+#[tokio::test]
+async fn large_batches_are_written_in_chunks() {
+    for (store, _dir) in backends().await {
+        let changes: Vec<_> = (0..2_345).map(|i| put("resolve.sighting", &format!("{i:05}"), "x")).collect();
+        let mut tx = store.begin().await.unwrap();
+        tx.apply_state(&changes).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.load_state("resolve.sighting").await.unwrap().len(), 2_345);
+    }
+}
+
+#[tokio::test]
+async fn incident_claims_tell_new_unpublished_and_published_apart() {
+    for (store, _dir) in backends().await {
+        let claim = IncidentClaim {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            incident_id: "INC-1".into(),
+            content_hash: "h1".into(),
+            received_at_ms: 1,
+        };
+        assert_eq!(store.claim_incident(&claim).await.unwrap(), ClaimOutcome::New);
+        assert_eq!(
+            store.claim_incident(&claim).await.unwrap(),
+            ClaimOutcome::Unpublished { content_hash: "h1".into() }
+        );
+        store.mark_published("northmart", "NM-1").await.unwrap();
+        let changed = IncidentClaim { content_hash: "h2".into(), ..claim.clone() };
+        assert_eq!(
+            store.claim_incident(&changed).await.unwrap(),
+            ClaimOutcome::Published { content_hash: "h1".into() }
+        );
+        let other_retailer = IncidentClaim { retailer: "southco".into(), ..claim };
+        assert_eq!(store.claim_incident(&other_retailer).await.unwrap(), ClaimOutcome::New);
+    }
+}
+
+#[tokio::test]
+async fn rejected_records_are_kept_with_their_reasons() {
+    for (store, _dir) in backends().await {
+        let record = RejectedRecord {
+            id: 0,
+            retailer: "northmart".into(),
+            retailer_ref: "NM-9".into(),
+            channel: "grpc".into(),
+            received_at_ms: 5,
+            payload: vec![1, 2, 3],
+            problems: r#"[{"field":"store_id","code":"unknown-store","reason":"x"}]"#.into(),
+        };
+        let id = store.put_rejected(&record).await.unwrap();
+        let kept = store.rejected("northmart", 10).await.unwrap();
+        assert_eq!(kept, [RejectedRecord { id, ..record }]);
+        assert!(store.rejected("southco", 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn stores_and_principals_upsert() {
+    for (store, _dir) in backends().await {
+        let mut shop = orca_model::Store {
+            id: "NM-0001".into(),
+            retailer: "northmart".into(),
+            name: "Leeds".into(),
+            postcode: "LS1".into(),
+            force: "west-yorkshire".into(),
+            lat: 53.8,
+            lon: -1.5,
+        };
+        store.upsert_stores(std::slice::from_ref(&shop)).await.unwrap();
+        shop.name = "Leeds Central".into();
+        store.upsert_stores(std::slice::from_ref(&shop)).await.unwrap();
+        assert_eq!(store.stores().await.unwrap(), [shop]);
+
+        let principal = Principal {
+            key_hash: "abc".into(),
+            key_id: "northmart-1".into(),
+            kind: PrincipalKind::Retailer,
+            subject: "northmart".into(),
+            created_at_ms: 1,
+        };
+        store.put_principal(&principal).await.unwrap();
+        assert_eq!(store.principal_by_key_hash("abc").await.unwrap(), Some(principal));
+        assert_eq!(store.principal_by_key_hash("zzz").await.unwrap(), None);
+    }
+}
+
+fn package(version: u32, lead: &str, forces: &[&str]) -> PackageRecord {
+    PackageRecord {
+        package_id: "PKG-G1".into(),
+        version,
+        lead_force: lead.into(),
+        forces: forces.iter().map(|f| (*f).to_owned()).collect(),
+        summary: format!("summary v{version}").into_bytes(),
+        body: format!("body v{version}").into_bytes(),
+    }
+}
+
+#[tokio::test]
+async fn forces_see_the_latest_version_of_packages_that_concern_them() {
+    for (store, _dir) in backends().await {
+        for record in [
+            package(1, "kent", &["kent", "essex"]),
+            package(2, "kent", &["kent", "sussex"]),
+            package(1, "kent", &["kent", "essex"]),
+        ] {
+            let mut tx = store.begin().await.unwrap();
+            tx.put_package(&record).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let kent = store.list_packages("kent", false, "", 10).await.unwrap();
+        assert_eq!(kent.len(), 1);
+        assert_eq!(kent[0].version, 2, "a replayed old version does not regress the latest");
+        assert_eq!(store.list_packages("sussex", false, "", 10).await.unwrap().len(), 1);
+        assert!(store.list_packages("sussex", true, "", 10).await.unwrap().is_empty(), "sussex is not the lead");
+        assert!(store.list_packages("essex", false, "", 10).await.unwrap().is_empty(), "essex dropped in v2");
+        assert_eq!(store.count_packages("kent", true).await.unwrap(), 1);
+        assert_eq!(store.package("PKG-G1", Some(1)).await.unwrap().unwrap().body, b"body v1");
+        assert_eq!(store.package("PKG-G1", None).await.unwrap().unwrap().version, 2);
+        assert!(store.package("PKG-G9", None).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only() {
+    for (store, _dir) in backends().await {
+        let record = AuditRecord {
+            seq: 0,
+            at_ms: 1,
+            principal: "kent-analyst-1".into(),
+            principal_kind: "force".into(),
+            action: "read-package".into(),
+            resource: "package:PKG-G1@2".into(),
+            purpose: "operation bluebird".into(),
+            outcome: "disclosed".into(),
+            detail: String::new(),
+        };
+        let first = store.append_audit(&record).await.unwrap();
+        let second = store.append_audit(&record).await.unwrap();
+        assert!(second > first);
+        assert_eq!(store.audit(0, 10).await.unwrap().len(), 2);
+        let update = sqlx::query("UPDATE audit_log SET purpose = 'covered up'").execute(&store.pool).await;
+        assert!(update.is_err(), "the database refuses updates");
+        let delete = sqlx::query("DELETE FROM audit_log").execute(&store.pool).await;
+        assert!(delete.is_err(), "the database refuses deletes");
+        assert_eq!(store.audit(0, 10).await.unwrap()[0].purpose, "operation bluebird");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_state_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("orca.db").display());
+    let store = SqlStore::connect(&url).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.apply_state(&[put("resolve.person", "P1", "a")]).await.unwrap();
+    tx.commit().await.unwrap();
+    store.close().await;
+    let reopened = SqlStore::connect(&url).await.unwrap();
+    assert_eq!(reopened.load_state("resolve.").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn unsupported_urls_are_refused_clearly() {
+    let error = SqlStore::connect("mysql://localhost/orca").await.unwrap_err();
+    assert!(error.to_string().contains("use sqlite://PATH or postgres://"), "{error}");
+}
