@@ -1,0 +1,292 @@
+//! The Kafka event log, through rdkafka (bundled librdkafka).
+//!
+//! - Producer: idempotent, `acks=all`, `partitioner=murmur2_random` (the Java client's key
+//!   hashing, the same as [`crate::partition_for_key`]). [`EventLog::append`] enqueues every
+//!   record and awaits every delivery report before returning.
+//! - Consumers: `enable.auto.commit=false`, `auto.offset.reset=earliest`, range assignment. A
+//!   rebalance callback positions newly assigned partitions at the caller's `start` offsets.
+//! - Topics are created with the admin client; "already exists" is fine, a different partition
+//!   count is an [`Error::TopicConflict`]. Compacted topics get `cleanup.policy=compact`.
+//! - No transactions and no `read_committed` (Tansu delivers aborted records anyway).
+//!
+//! Blocking librdkafka calls (metadata, watermarks, committed offsets, synchronous commits) run on
+//! tokio's blocking pool.
+
+mod config;
+mod consumer;
+mod error;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+use tracing::info;
+
+pub use config::KafkaConfig;
+pub use consumer::KafkaConsumer;
+use error::broker_error;
+
+use crate::{Consumer, Error, EventLog, OutRecord, Position, Result, TopicSpec};
+
+/// The Kafka-backed [`EventLog`].
+#[derive(Clone)]
+pub struct KafkaLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: KafkaConfig,
+    producer: FutureProducer,
+    admin: AdminClient<DefaultClientContext>,
+    /// A group-less client for metadata and watermarks.
+    metadata: Arc<BaseConsumer>,
+    /// Per group, a client that never joins but reads the group's committed offsets.
+    group_readers: Mutex<HashMap<String, Arc<BaseConsumer>>>,
+    partition_counts: Mutex<HashMap<String, u32>>,
+}
+
+impl KafkaLog {
+    /// Creates the clients. They connect lazily: an unreachable broker shows up as retryable
+    /// errors from the calls, not here. Call from within a tokio runtime.
+    pub fn connect(config: KafkaConfig) -> Result<Self> {
+        config.validate()?;
+        let producer = config.producer().create().map_err(client_creation)?;
+        let admin = config.admin(None).create().map_err(client_creation)?;
+        let metadata = Arc::new(config.admin(None).create().map_err(client_creation)?);
+        info!(bootstrap_servers = config.bootstrap_servers, client_id = config.client_id, "kafka event log configured");
+        let inner = Inner {
+            config,
+            producer,
+            admin,
+            metadata,
+            group_readers: Mutex::new(HashMap::new()),
+            partition_counts: Mutex::new(HashMap::new()),
+        };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    pub fn config(&self) -> &KafkaConfig {
+        &self.inner.config
+    }
+
+    /// The topic's partition count, from a cache filled by metadata requests.
+    async fn partition_count(&self, topic: &str) -> Result<u32> {
+        if let Some(count) = self.inner.partition_counts.lock().expect("partition counts lock").get(topic) {
+            return Ok(*count);
+        }
+        let count = self.fetch_partition_count(topic).await?.ok_or_else(|| Error::UnknownTopic(topic.to_string()))?;
+        self.inner.partition_counts.lock().expect("partition counts lock").insert(topic.to_string(), count);
+        Ok(count)
+    }
+
+    /// The partition count the cluster reports now; `None` if the topic does not exist.
+    async fn fetch_partition_count(&self, topic: &str) -> Result<Option<u32>> {
+        crate::record::validate_topic_name(topic)?;
+        let (client, topic, timeout) = (Arc::clone(&self.inner.metadata), topic.to_string(), self.inner.config.request_timeout);
+        blocking(move || {
+            let metadata = client.fetch_metadata(Some(&topic), timeout).map_err(|error| broker_error("metadata", error))?;
+            let Some(found) = metadata.topics().iter().find(|found| found.name() == topic) else { return Ok(None) };
+            match found.error() {
+                None => Ok(Some(found.partitions().len() as u32).filter(|count| *count > 0)),
+                Some(code) => match RDKafkaErrorCode::from(code) {
+                    RDKafkaErrorCode::UnknownTopicOrPartition | RDKafkaErrorCode::UnknownTopic => Ok(None),
+                    code => Err(broker_error("metadata", KafkaError::MetadataFetch(code))),
+                },
+            }
+        })
+        .await
+    }
+
+    /// Waits until the cluster reports `spec`'s topic with its partitions, after creation.
+    async fn await_topic(&self, spec: &TopicSpec) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + self.inner.config.request_timeout;
+        loop {
+            match self.fetch_partition_count(&spec.name).await? {
+                Some(existing) if existing != spec.partitions => {
+                    return Err(Error::TopicConflict { topic: spec.name.clone(), existing, requested: spec.partitions });
+                }
+                Some(count) => {
+                    self.inner.partition_counts.lock().expect("partition counts lock").insert(spec.name.clone(), count);
+                    return Ok(());
+                }
+                None if tokio::time::Instant::now() >= deadline => return Err(Error::Timeout("topic metadata")),
+                // Metadata propagates asynchronously and the protocol has no notification for it.
+                None => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn group_reader(&self, group: &str) -> Result<Arc<BaseConsumer>> {
+        let mut readers = self.inner.group_readers.lock().expect("group readers lock");
+        if let Some(reader) = readers.get(group) {
+            return Ok(Arc::clone(reader));
+        }
+        let reader: Arc<BaseConsumer> = Arc::new(self.inner.config.admin(Some(group)).create().map_err(client_creation)?);
+        readers.insert(group.to_string(), Arc::clone(&reader));
+        Ok(reader)
+    }
+
+    fn enqueue(&self, record: &OutRecord) -> std::result::Result<DeliveryFuture, KafkaError> {
+        let mut future_record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic).payload(&record.value[..]);
+        if !record.key.is_empty() {
+            future_record = future_record.key(&record.key[..]);
+        }
+        if !record.headers.is_empty() {
+            let headers = record.headers.iter().fold(OwnedHeaders::new_with_capacity(record.headers.len()), |headers, (key, value)| {
+                headers.insert(Header { key, value: Some(value) })
+            });
+            future_record = future_record.headers(headers);
+        }
+        self.inner.producer.send_result(future_record).map_err(|(error, _)| error)
+    }
+}
+
+#[async_trait]
+impl EventLog for KafkaLog {
+    async fn ensure_topics(&self, specs: &[TopicSpec]) -> Result<()> {
+        specs.iter().try_for_each(TopicSpec::validate)?;
+        if specs.is_empty() {
+            return Ok(());
+        }
+        let new_topics: Vec<NewTopic<'_>> = specs
+            .iter()
+            .map(|spec| {
+                let topic =
+                    NewTopic::new(&spec.name, spec.partitions as i32, TopicReplication::Fixed(i32::from(spec.replication)));
+                if spec.compacted { topic.set("cleanup.policy", "compact") } else { topic }
+            })
+            .collect();
+        let timeout = self.inner.config.request_timeout;
+        let options = AdminOptions::new().operation_timeout(Some(timeout)).request_timeout(Some(timeout));
+        let results =
+            self.inner.admin.create_topics(&new_topics, &options).await.map_err(|error| broker_error("create topics", error))?;
+        for result in results {
+            match result {
+                Ok(topic) => info!(topic, "created topic"),
+                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((topic, code)) => {
+                    tracing::warn!(topic, %code, "failed to create topic");
+                    return Err(broker_error("create topics", KafkaError::AdminOp(code)));
+                }
+            }
+        }
+        for spec in specs {
+            self.await_topic(spec).await?;
+        }
+        Ok(())
+    }
+
+    async fn append(&self, records: Vec<OutRecord>) -> Result<Vec<(u32, u64)>> {
+        for record in &records {
+            self.partition_count(&record.topic).await?;
+        }
+        let mut placed = vec![(0, 0); records.len()];
+        let mut in_flight: VecDeque<(usize, DeliveryFuture)> = VecDeque::new();
+        for (index, record) in records.iter().enumerate() {
+            loop {
+                match self.enqueue(record) {
+                    Ok(delivery) => {
+                        in_flight.push_back((index, delivery));
+                        break;
+                    }
+                    Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
+                        // Make room by waiting for our oldest record; if another task filled the
+                        // queue, give librdkafka a moment to drain it.
+                        match in_flight.pop_front() {
+                            Some((earlier, delivery)) => placed[earlier] = delivered(delivery).await?,
+                            None => tokio::time::sleep(Duration::from_millis(5)).await,
+                        }
+                    }
+                    Err(error) => return Err(broker_error("produce", error)),
+                }
+            }
+        }
+        for (index, delivery) in in_flight {
+            placed[index] = delivered(delivery).await?;
+        }
+        Ok(placed)
+    }
+
+    async fn consumer(&self, group: &str, topics: &[String], start: Vec<Position>) -> Result<Box<dyn Consumer>> {
+        if topics.is_empty() {
+            return Err(Error::Config("a consumer needs at least one topic".into()));
+        }
+        if group.is_empty() {
+            return Err(Error::Config("a consumer needs a group name".into()));
+        }
+        let mut counts = HashMap::new();
+        for topic in topics {
+            counts.insert(topic.as_str(), self.partition_count(topic).await?);
+        }
+        for position in &start {
+            let Some(count) = counts.get(position.topic.as_str()) else {
+                return Err(Error::Config(format!("start position for unsubscribed topic `{}`", position.topic)));
+            };
+            if position.partition >= *count {
+                return Err(Error::UnknownPartition { topic: position.topic.clone(), partition: position.partition });
+            }
+        }
+        let consumer = KafkaConsumer::subscribe(&self.inner.config, group, topics, start)?;
+        Ok(Box::new(consumer))
+    }
+
+    async fn end_offsets(&self, topic: &str) -> Result<Vec<u64>> {
+        let count = self.partition_count(topic).await?;
+        let (client, topic, timeout) = (Arc::clone(&self.inner.metadata), topic.to_string(), self.inner.config.request_timeout);
+        blocking(move || {
+            (0..count)
+                .map(|partition| {
+                    let (_, high) = client
+                        .fetch_watermarks(&topic, partition as i32, timeout)
+                        .map_err(|error| broker_error("fetch watermarks", error))?;
+                    Ok(high.max(0) as u64)
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn committed(&self, group: &str, topic: &str) -> Result<Vec<Option<u64>>> {
+        let count = self.partition_count(topic).await?;
+        let reader = self.group_reader(group)?;
+        let mut partitions = TopicPartitionList::with_capacity(count as usize);
+        partitions.add_partition_range(topic, 0, count as i32 - 1);
+        let timeout = self.inner.config.request_timeout;
+        let committed = blocking(move || {
+            reader.committed_offsets(partitions, timeout).map_err(|error| broker_error("fetch committed offsets", error))
+        })
+        .await?;
+        let mut offsets = vec![None; count as usize];
+        for element in committed.elements_for_topic(topic) {
+            if let (Offset::Offset(offset), Some(slot)) = (element.offset(), offsets.get_mut(element.partition() as usize)) {
+                *slot = u64::try_from(offset).ok();
+            }
+        }
+        Ok(offsets)
+    }
+}
+
+async fn delivered(delivery: DeliveryFuture) -> Result<(u32, u64)> {
+    match delivery.await {
+        Ok(Ok(delivery)) => Ok((delivery.partition as u32, delivery.offset as u64)),
+        Ok(Err((error, _))) => Err(broker_error("produce", error)),
+        Err(_canceled) => Err(broker_error("produce", KafkaError::Canceled)),
+    }
+}
+
+fn client_creation(error: KafkaError) -> Error {
+    Error::Config(format!("cannot create kafka client: {error}"))
+}
+
+/// Runs a blocking librdkafka call on tokio's blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(call).await.map_err(|join| Error::Internal(format!("blocking kafka call failed: {join}")))?
+}

@@ -1,0 +1,115 @@
+//! The values that cross the [`EventLog`](crate::EventLog) boundary: topic specs, records to
+//! append, records read back, and consumer positions.
+
+/// What a topic should look like when [`EventLog::ensure_topics`](crate::EventLog::ensure_topics)
+/// creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: u32,
+    /// Copies of each partition; ignored by the embedded log (one copy on local disk).
+    pub replication: u16,
+    /// Keep only the latest record per key (`cleanup.policy=compact` in Kafka).
+    pub compacted: bool,
+}
+
+/// A record to append. The partition is chosen from the key, see [`crate::partition_for_key`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutRecord {
+    pub topic: String,
+    /// An empty key means "no key": such records are spread over the partitions.
+    pub key: Vec<u8>,
+    pub value: Vec<u8>,
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+impl OutRecord {
+    pub fn new(topic: impl Into<String>, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
+        Self { topic: topic.into(), key: key.into(), value: value.into(), headers: Vec::new() }
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// A record read back from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub topic: String,
+    pub partition: u32,
+    pub offset: u64,
+    pub key: Vec<u8>,
+    pub value: Vec<u8>,
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// Milliseconds since the Unix epoch at which the record was appended (producer create time).
+    pub timestamp_ms: i64,
+}
+
+impl Record {
+    /// The value of the first header called `name`.
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers.iter().find(|(header, _)| header == name).map(|(_, value)| value.as_slice())
+    }
+
+    /// The position just after this record: what to store once its effects are durable.
+    pub fn next_position(&self) -> Position {
+        Position { topic: self.topic.clone(), partition: self.partition, offset: self.offset + 1 }
+    }
+}
+
+/// A place in one partition. `offset` is the NEXT offset to read, as in Kafka's committed offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Position {
+    pub topic: String,
+    pub partition: u32,
+    pub offset: u64,
+}
+
+impl Position {
+    pub fn new(topic: impl Into<String>, partition: u32, offset: u64) -> Self {
+        Self { topic: topic.into(), partition, offset }
+    }
+}
+
+impl TopicSpec {
+    pub fn new(name: impl Into<String>, partitions: u32) -> Self {
+        Self { name: name.into(), partitions, replication: 1, compacted: false }
+    }
+
+    /// Kafka's rules: 1 to 249 characters from `[A-Za-z0-9._-]`, not `.` or `..`; at least one
+    /// partition and one replica.
+    pub fn validate(&self) -> crate::Result<()> {
+        validate_topic_name(&self.name)?;
+        if self.partitions == 0 {
+            return Err(crate::Error::Config(format!("topic `{}` needs at least one partition", self.name)));
+        }
+        if self.replication == 0 {
+            return Err(crate::Error::Config(format!("topic `{}` needs a replication factor of at least 1", self.name)));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn validate_topic_name(name: &str) -> crate::Result<()> {
+    let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.is_empty() || name.len() > 249 || name == "." || name == ".." || !name.chars().all(legal) {
+        return Err(crate::Error::Config(format!("`{name}` is not a legal topic name")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_names_follow_kafka_rules() {
+        assert!(TopicSpec::new("orca.incidents.v1", 3).validate().is_ok());
+        assert!(TopicSpec::new("../etc", 3).validate().is_err());
+        assert!(TopicSpec::new("a b", 3).validate().is_err());
+        assert!(TopicSpec::new("..", 3).validate().is_err());
+        assert!(TopicSpec::new("ok", 0).validate().is_err());
+    }
+}

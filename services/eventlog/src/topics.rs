@@ -1,0 +1,36 @@
+//! The topics of the ORCA pipeline (see `DESIGN.md`, "Topics").
+
+use crate::TopicSpec;
+
+/// Validated, normalised incidents (`orca.v1.Incident`), keyed by incident id.
+pub const INCIDENTS: &str = "orca.incidents.v1";
+/// Rejected submissions (original bytes and the reason), keyed by retailer reference.
+pub const INCIDENTS_DLQ: &str = "orca.incidents.dlq.v1";
+/// Resolution events (`orca.v1.Resolution`), keyed by incident id.
+pub const RESOLUTIONS: &str = "orca.resolutions.v1";
+/// Intelligence packages (`orca.v1.IntelligencePackage`), keyed by package id; compacted.
+pub const PACKAGES: &str = "orca.packages.v1";
+
+/// Every pipeline topic.
+pub const ALL: [&str; 4] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES];
+
+/// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).
+pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
+    ALL.iter()
+        .map(|name| TopicSpec { name: name.to_string(), partitions, replication, compacted: *name == PACKAGES })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_packages_topic_is_compacted() {
+        let specs = default_specs(6, 3);
+        assert_eq!(specs.len(), 4);
+        assert!(specs.iter().all(|spec| spec.partitions == 6 && spec.replication == 3));
+        let compacted: Vec<_> = specs.iter().filter(|spec| spec.compacted).map(|spec| spec.name.as_str()).collect();
+        assert_eq!(compacted, [PACKAGES]);
+    }
+}
