@@ -1,1 +1,65 @@
-//! Entity resolution of person and vehicle sightings (pure)
+//! Entity resolution of person and vehicle sightings. Pure: no I/O, no async, deterministic.
+//!
+//! The resolver service reads validated incidents from the log, calls [`Resolver::resolve`], writes
+//! [`Resolver::take_changes`] in the same transaction as the input offsets and publishes the
+//! [`orca_model::Resolution`]. On start-up it hands the stored records to [`Resolver::restore`].
+//!
+//! How a sighting is resolved:
+//! 1. its features are extracted and integer-coded ([`person::features`], [`vehicle::features`]);
+//! 2. blocking keys (phonetic name and birth year, name pair, date of birth, marker code, face
+//!    buckets, plate skeleton) find the entities of earlier sightings ([`blocking`]);
+//! 3. it is compared with each entity's best evidence, never chained through pairwise links
+//!    ([`person::compare`], [`vehicle::compare`]) under a Fellegi–Sunter model with
+//!    term-frequency-adjusted names ([`model`]);
+//! 4. it links to the best entity at or above the link probability, is queued as a possible match,
+//!    or becomes a new entity; entities it links to that do not contradict each other merge, the
+//!    older id surviving ([`resolver`]);
+//! 5. analysts' confirmations and rejections bind ([`decision`]).
+//!
+//! Modules:
+//! - [`config`]: thresholds, caps and model parameters.
+//! - [`model`]: comparisons, levels, m/u probabilities and weights.
+//! - [`names`], [`nicknames`]: name normalisation, interning, phonetic codes, nickname groups.
+//! - [`person`], [`vehicle`]: features, entity summaries, comparisons, blocking keys.
+//! - [`population`]: sightings, entities, merges, moves and constraints, shared by both kinds.
+//! - [`blocking`]: the inverted index of blocking keys.
+//! - [`travel`]: places and the impossible-journey check.
+//! - [`resolver`]: the resolver itself; [`decision`]: analyst decisions.
+//! - [`persist`]: state records and restore; [`stats`]: counters.
+
+pub mod blocking;
+pub mod config;
+pub mod decision;
+pub mod model;
+pub mod names;
+pub mod nicknames;
+pub mod persist;
+pub mod person;
+pub mod population;
+pub mod resolver;
+pub mod stats;
+pub mod travel;
+pub mod vehicle;
+
+pub use config::{ConfigError, ResolverConfig};
+pub use decision::{AnalystDecision, DecisionError, DecisionOutcome};
+pub use model::{Comparison, ModelParams};
+pub use persist::RestoreError;
+pub use resolver::Resolver;
+pub use stats::ResolverStats;
+
+impl Resolver {
+    /// Everything that changed since the last call, as key/value records in namespaces prefixed
+    /// `resolve.` (see [`persist`]), for the service to write with the input offsets.
+    pub fn take_changes(&mut self) -> Vec<orca_model::StateChange> {
+        persist::take_changes(self)
+    }
+
+    /// Rebuilds the resolver from its stored records; it behaves as the one that wrote them.
+    pub fn restore(
+        config: ResolverConfig,
+        records: impl IntoIterator<Item = orca_model::StoredRecord>,
+    ) -> Result<Self, RestoreError> {
+        persist::restore(config, records)
+    }
+}

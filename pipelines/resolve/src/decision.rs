@@ -1,0 +1,362 @@
+//! Analysts' binding decisions. A confirmation is a must-link (the sighting is pinned to the
+//! entity, or two entities merge); a rejection is a cannot-link (the sighting or entity is split
+//! off with a new id that carries lineage, and the two are never merged again by the resolver).
+//! Evidence never overrides a decision; a later decision by an analyst does (confirming what was
+//! rejected lifts the cannot-link, rejecting what was confirmed lifts the pin), and every decision
+//! is kept in order in the `resolve.decision` records.
+
+use crate::person::compare::PersonScorer;
+use crate::person::features::PersonSummary;
+use crate::population::{Population, Summary};
+use crate::resolver::Resolver;
+use orca_model::{EntityKind, EntityMerge, EntitySplit, SightingKey};
+use serde::{Deserialize, Serialize};
+
+/// An analyst's decision about a sighting and an entity, or about two entities. Entity ids are
+/// person (`P…`) or vehicle (`V…`) ids; a sighting is a person or vehicle sighting by the entity's kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "kebab-case")]
+pub enum AnalystDecision {
+    /// The sighting is this entity (must-link).
+    ConfirmSighting { sighting: SightingKey, entity: String, analyst: String, reason: String },
+    /// The sighting is not this entity (cannot-link); if it is in it, it is split off.
+    RejectSighting { sighting: SightingKey, entity: String, analyst: String, reason: String },
+    /// The two entities are one: they merge, the older id surviving.
+    ConfirmEntities { a: String, b: String, analyst: String, reason: String },
+    /// The two entities are different; if they were merged, `b`'s sightings are split off again.
+    RejectEntities { a: String, b: String, analyst: String, reason: String },
+}
+
+/// What a decision changed. Merges and splits are also change events for the resolutions topic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DecisionOutcome {
+    pub merges: Vec<EntityMerge>,
+    pub splits: Vec<EntitySplit>,
+    /// Sightings now in a different entity, with that entity's id.
+    pub relinked: Vec<(SightingKey, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DecisionError {
+    #[error("entity `{0}` does not exist")]
+    UnknownEntity(String),
+    #[error("sighting `{0}` has not been resolved")]
+    UnknownSighting(SightingKey),
+    #[error("`{0}` and `{1}` are different kinds of entity")]
+    KindMismatch(String, String),
+    #[error("decision conflicts with the current state: {0}")]
+    Conflict(String),
+}
+
+enum Target {
+    Person(u32),
+    Vehicle(u32),
+}
+
+impl Resolver {
+    fn target(&self, id: &str) -> Result<Target, DecisionError> {
+        if let Some(e) = self.persons.parse_id(id) {
+            Ok(Target::Person(e))
+        } else if let Some(e) = self.vehicles.parse_id(id) {
+            Ok(Target::Vehicle(e))
+        } else {
+            Err(DecisionError::UnknownEntity(id.to_owned()))
+        }
+    }
+
+    /// Applies an analyst's binding decision and returns the merges, splits and relinks it caused.
+    pub fn decide(&mut self, decision: AnalystDecision) -> Result<DecisionOutcome, DecisionError> {
+        let outcome = match &decision {
+            AnalystDecision::ConfirmSighting { sighting, entity, .. }
+            | AnalystDecision::RejectSighting { sighting, entity, .. } => {
+                let confirm = matches!(decision, AnalystDecision::ConfirmSighting { .. });
+                match self.target(entity)? {
+                    Target::Person(e) => {
+                        let s = self
+                            .find_person_sighting(sighting)
+                            .ok_or_else(|| DecisionError::UnknownSighting(sighting.clone()))?;
+                        self.sighting_decision(true, s, e, confirm, sighting)?
+                    }
+                    Target::Vehicle(e) => {
+                        let s = self
+                            .find_vehicle_sighting(sighting)
+                            .ok_or_else(|| DecisionError::UnknownSighting(sighting.clone()))?;
+                        self.sighting_decision(false, s, e, confirm, sighting)?
+                    }
+                }
+            }
+            AnalystDecision::ConfirmEntities { a, b, .. } | AnalystDecision::RejectEntities { a, b, .. } => {
+                let confirm = matches!(decision, AnalystDecision::ConfirmEntities { .. });
+                match (self.target(a)?, self.target(b)?) {
+                    (Target::Person(x), Target::Person(y)) => self.entities_decision(true, x, y, confirm)?,
+                    (Target::Vehicle(x), Target::Vehicle(y)) => self.entities_decision(false, x, y, confirm)?,
+                    _ => return Err(DecisionError::KindMismatch(a.clone(), b.clone())),
+                }
+            }
+        };
+        self.counters.decisions += 1;
+        self.counters.merges += outcome.merges.len() as u64;
+        self.counters.splits += outcome.splits.len() as u64;
+        crate::persist::record_decision(self, &decision);
+        Ok(outcome)
+    }
+
+    fn sighting_decision(
+        &mut self,
+        person: bool,
+        s: u32,
+        entity: u32,
+        confirm: bool,
+        key: &SightingKey,
+    ) -> Result<DecisionOutcome, DecisionError> {
+        let kind = if person { EntityKind::Person } else { EntityKind::Vehicle };
+        if person {
+            sighting_decision(&mut self.persons, kind, s, entity, confirm, key)
+        } else {
+            sighting_decision(&mut self.vehicles, kind, s, entity, confirm, key)
+        }
+    }
+
+    fn entities_decision(
+        &mut self,
+        person: bool,
+        a: u32,
+        b: u32,
+        confirm: bool,
+    ) -> Result<DecisionOutcome, DecisionError> {
+        if person {
+            if confirm {
+                let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
+                return confirm_entities(&mut self.persons, EntityKind::Person, a, b);
+            }
+            let scorer = PersonScorer { weights: &self.weights, names: &self.names, config: &self.config };
+            let caps = self.persons.caps;
+            let mut scratch = Vec::new();
+            let outcome =
+                reject_entities(&mut self.persons, EntityKind::Person, a, b, |population, s, moving, staying| {
+                    let query = PersonSummary::of(&population.sightings[s as usize].features, &caps);
+                    let to_moving = scorer.compare(&query, moving, &mut scratch).total;
+                    let to_staying = scorer.compare(&query, staying, &mut scratch).total;
+                    to_moving > to_staying
+                })?;
+            Ok(self.with_keys(outcome))
+        } else {
+            if confirm {
+                let (a, b) = (self.vehicles.canonical(a), self.vehicles.canonical(b));
+                return confirm_entities(&mut self.vehicles, EntityKind::Vehicle, a, b);
+            }
+            let outcome = reject_entities(&mut self.vehicles, EntityKind::Vehicle, a, b, |_, _, _, _| false)?;
+            Ok(self.with_keys(outcome))
+        }
+    }
+
+    fn with_keys(&self, outcome: Outcome) -> DecisionOutcome {
+        let relinked = outcome
+            .relinked
+            .into_iter()
+            .map(|(person, s, id)| {
+                let sighting = if person {
+                    (self.persons.sightings[s as usize].incident, self.persons.sightings[s as usize].index)
+                } else {
+                    (self.vehicles.sightings[s as usize].incident, self.vehicles.sightings[s as usize].index)
+                };
+                (self.sighting_key(&sighting.0, sighting.1), id)
+            })
+            .collect();
+        DecisionOutcome { merges: outcome.merges, splits: outcome.splits, relinked }
+    }
+}
+
+/// Merges and splits with relinked sightings by number (`true` for persons).
+struct Outcome {
+    merges: Vec<EntityMerge>,
+    splits: Vec<EntitySplit>,
+    relinked: Vec<(bool, u32, String)>,
+}
+
+fn sighting_decision<F, S: Summary<F>>(
+    population: &mut Population<F, S>,
+    kind: EntityKind,
+    s: u32,
+    entity: u32,
+    confirm: bool,
+    key: &SightingKey,
+) -> Result<DecisionOutcome, DecisionError> {
+    let target = population.canonical(entity);
+    let current = population.entity_of(s);
+    let mut outcome = DecisionOutcome::default();
+    if confirm {
+        if current != target {
+            population.remove_cannot_link(current, target);
+            let incident = population.sightings[s as usize].incident;
+            if population.entities[target as usize].incidents.binary_search(&incident).is_ok() {
+                return Err(DecisionError::Conflict(format!(
+                    "{} already has another sighting in incident {}",
+                    population.id(target),
+                    key.incident
+                )));
+            }
+            if population.entities[current as usize].members.len() == 1 {
+                let (survivor, merged) = Population::<F, S>::survivor_of(current, target);
+                population.merge(survivor, merged);
+                outcome.merges.push(EntityMerge {
+                    kind,
+                    survivor: population.id(survivor),
+                    merged: vec![population.id(merged)],
+                    reason: format!("analyst confirmed sighting {key}"),
+                });
+            } else {
+                population.move_sightings(&[s], target);
+                outcome.relinked.push((key.clone(), population.id(target)));
+            }
+        }
+        let pinned = population.entity_of(s);
+        population.sightings[s as usize].pinned = Some(pinned);
+        population.moved_sightings.insert(s);
+        return Ok(outcome);
+    }
+    if current != target {
+        population.add_cannot_link(current, target);
+        return Ok(outcome);
+    }
+    population.sightings[s as usize].pinned = None;
+    if population.entities[target as usize].members.len() == 1 {
+        return Err(DecisionError::Conflict(format!(
+            "sighting {key} is the only sighting of {}",
+            population.id(target)
+        )));
+    }
+    let split = population.new_entity(Some(target));
+    population.move_sightings(&[s], split);
+    population.add_cannot_link(split, target);
+    outcome.splits.push(EntitySplit {
+        kind,
+        from: population.id(target),
+        new_ids: vec![population.id(split)],
+        reason: format!("analyst rejected sighting {key}"),
+    });
+    outcome.relinked.push((key.clone(), population.id(split)));
+    Ok(outcome)
+}
+
+fn confirm_entities<F, S: Summary<F>>(
+    population: &mut Population<F, S>,
+    kind: EntityKind,
+    a: u32,
+    b: u32,
+) -> Result<DecisionOutcome, DecisionError> {
+    let mut outcome = DecisionOutcome::default();
+    if a == b {
+        return Ok(outcome);
+    }
+    population.remove_cannot_link(a, b);
+    if population.share_incident(a, b) {
+        return Err(DecisionError::Conflict(format!(
+            "{} and {} were seen together in one incident",
+            population.id(a),
+            population.id(b)
+        )));
+    }
+    let (survivor, merged) = Population::<F, S>::survivor_of(a, b);
+    population.merge(survivor, merged);
+    outcome.merges.push(EntityMerge {
+        kind,
+        survivor: population.id(survivor),
+        merged: vec![population.id(merged)],
+        reason: "analyst confirmed".to_owned(),
+    });
+    Ok(outcome)
+}
+
+/// Splits `b`'s sightings back out of the entity it was merged into (or records a cannot-link if
+/// the two are apart). `prefer_moving` decides where sightings added after the merge belong.
+fn reject_entities<F, S: Summary<F> + Clone>(
+    population: &mut Population<F, S>,
+    kind: EntityKind,
+    a: u32,
+    b: u32,
+    mut prefer_moving: impl FnMut(&Population<F, S>, u32, &S, &S) -> bool,
+) -> Result<Outcome, DecisionError> {
+    let person = kind == EntityKind::Person;
+    let mut outcome = Outcome { merges: Vec::new(), splits: Vec::new(), relinked: Vec::new() };
+    let (ca, cb) = (population.canonical(a), population.canonical(b));
+    if ca != cb {
+        population.add_cannot_link(ca, cb);
+        return Ok(outcome);
+    }
+    if a == b {
+        return Err(DecisionError::Conflict(format!("{} cannot be rejected against itself", population.id(a))));
+    }
+    let survivor = ca;
+    // The side that moves out: the id that is not the survivor (the newer one if neither is).
+    let (mover, stayer) = if a == survivor {
+        (b, a)
+    } else if b == survivor {
+        (a, b)
+    } else {
+        (a.max(b), a.min(b))
+    };
+    let chain_hits = |population: &Population<F, S>, s: u32, target: u32| {
+        let mut e = population.sightings[s as usize].entity;
+        loop {
+            if e == target {
+                return true;
+            }
+            match population.entities[e as usize].redirect {
+                Some(next) => e = next,
+                None => return false,
+            }
+        }
+    };
+    let members = population.entities[survivor as usize].members.clone();
+    let mut moving = Vec::new();
+    let mut staying = Vec::new();
+    let mut undecided = Vec::new();
+    for &s in &members {
+        if chain_hits(population, s, mover) {
+            moving.push(s);
+        } else if chain_hits(population, s, stayer) || population.sightings[s as usize].pinned.is_some() {
+            staying.push(s);
+        } else {
+            undecided.push(s);
+        }
+    }
+    if moving.is_empty() || staying.is_empty() && undecided.is_empty() {
+        return Err(DecisionError::Conflict(format!(
+            "{} has no sightings of its own to separate from {}",
+            population.id(mover),
+            population.id(survivor)
+        )));
+    }
+    let fold = |population: &Population<F, S>, list: &[u32]| {
+        let mut summary = S::default();
+        for &s in list {
+            summary.add(&population.sightings[s as usize].features, &population.caps);
+        }
+        summary
+    };
+    let moving_summary = fold(population, &moving);
+    let staying_summary = fold(population, &staying);
+    for s in undecided {
+        if prefer_moving(population, s, &moving_summary, &staying_summary) {
+            moving.push(s);
+        }
+    }
+    moving.sort_unstable();
+    for &s in &moving {
+        population.sightings[s as usize].pinned = None;
+    }
+    let split = population.new_entity(Some(survivor));
+    population.move_sightings(&moving, split);
+    population.entities[mover as usize].redirect = Some(split);
+    population.dirty_entities.insert(mover);
+    population.add_cannot_link(split, survivor);
+    outcome.splits.push(EntitySplit {
+        kind,
+        from: population.id(survivor),
+        new_ids: vec![population.id(split)],
+        reason: format!("analyst rejected {} as {}", population.id(mover), population.id(stayer)),
+    });
+    outcome.relinked.extend(moving.into_iter().map(|s| (person, s, population.id(split))));
+    Ok(outcome)
+}

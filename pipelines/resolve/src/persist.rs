@@ -1,0 +1,384 @@
+//! The resolver's state as key/value records, and rebuilding a resolver from them.
+//!
+//! Namespaces (values are JSON):
+//! - `resolve.incident`, key the incident's sequence number (10 digits): its id, place and offending
+//!   person and vehicle sightings as first resolved (the sighting, its first entity and its link).
+//!   Written once.
+//! - `resolve.person-moved` / `resolve.vehicle-moved`, key the sighting's sequence number: where a
+//!   split or an analyst moved the sighting, and what it is pinned to.
+//! - `resolve.person` / `resolve.vehicle`, key the entity id: merge redirect, cannot-link
+//!   constraints and split lineage.
+//! - `resolve.decision`, key the decision's sequence number: analysts' decisions, in order.
+//! - `resolve.meta`, key `counters`: running counters.
+//!
+//! Restoring replays the incidents in order, so names, plates, summaries and blocking postings are
+//! rebuilt exactly as they were built, and the restored resolver behaves like the original.
+
+use crate::config::ResolverConfig;
+use crate::decision::AnalystDecision;
+use crate::model::{Comparison, Evidence};
+use crate::person::features as person_features;
+use crate::population::{Population, Sighting, StoredLink, Summary};
+use crate::resolver::{IncidentEntry, Resolver};
+use crate::stats::Counters;
+use crate::travel::Place;
+use crate::vehicle::features as vehicle_features;
+use orca_model::{IncidentId, LinkDecision, PersonSighting, StateChange, StoredRecord, VehicleSighting};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const INCIDENT: &str = "resolve.incident";
+pub const PERSON_MOVED: &str = "resolve.person-moved";
+pub const VEHICLE_MOVED: &str = "resolve.vehicle-moved";
+pub const PERSON: &str = "resolve.person";
+pub const VEHICLE: &str = "resolve.vehicle";
+pub const DECISION: &str = "resolve.decision";
+pub const META: &str = "resolve.meta";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("record `{namespace}/{key}` cannot be read: {reason}")]
+    Malformed { namespace: String, key: String, reason: String },
+    #[error("namespace `{0}` does not belong to the resolver")]
+    UnknownNamespace(String),
+    #[error("incident records are not contiguous: expected number {expected}, found {found}")]
+    Gap { expected: u64, found: u64 },
+    #[error("record `{0}` refers to entity {1}, which was never created")]
+    DanglingEntity(String, u32),
+}
+
+#[derive(Serialize, Deserialize)]
+struct LinkRecord {
+    entity: u32,
+    decision: LinkDecision,
+    probability: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    candidate: Option<u32>,
+    /// (comparison, level, weight)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    evidence: Vec<(u8, u8, f32)>,
+}
+
+impl LinkRecord {
+    fn of(link: &StoredLink) -> Self {
+        Self {
+            entity: link.entity,
+            decision: link.decision,
+            probability: link.probability,
+            candidate: link.candidate,
+            evidence: link.evidence.iter().map(|e| (e.comparison as u8, e.level, e.weight)).collect(),
+        }
+    }
+
+    fn into_link(self) -> Result<StoredLink, String> {
+        let evidence = self
+            .evidence
+            .into_iter()
+            .map(|(c, level, weight)| {
+                Comparison::from_index(c)
+                    .map(|comparison| Evidence { comparison, level, weight })
+                    .ok_or_else(|| format!("unknown comparison {c}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(StoredLink {
+            entity: self.entity,
+            decision: self.decision,
+            probability: self.probability,
+            candidate: self.candidate,
+            evidence,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct PersonRecord {
+    index: u32,
+    /// The entity first assigned.
+    entity: u32,
+    sighting: PersonSighting,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vehicles: Vec<u32>,
+    /// Which names counted towards term frequencies.
+    #[serde(default)]
+    counted: u16,
+    link: LinkRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+struct VehicleRecord {
+    index: u32,
+    entity: u32,
+    sighting: VehicleSighting,
+    link: LinkRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IncidentRecord {
+    id: IncidentId,
+    place: Place,
+    persons: Vec<PersonRecord>,
+    vehicles: Vec<VehicleRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MovedRecord {
+    entity: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pinned: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct EntityRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redirect: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cannot_link: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lineage: Option<u32>,
+}
+
+fn number_key(n: u64) -> String {
+    format!("{n:010}")
+}
+
+fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("resolver records serialise")
+}
+
+/// Queues the record of a freshly resolved incident.
+pub(crate) fn record_incident(resolver: &mut Resolver, incident: &orca_model::Incident, number: u32) {
+    let entry = &resolver.incident_log[number as usize];
+    let persons = entry
+        .persons
+        .clone()
+        .map(|s| {
+            let sighting = &resolver.persons.sightings[s as usize];
+            PersonRecord {
+                index: sighting.index,
+                entity: sighting.entity,
+                sighting: incident.persons[sighting.index as usize].clone(),
+                vehicles: sighting.features.vehicles.clone(),
+                counted: sighting.features.counted,
+                link: LinkRecord::of(&sighting.link),
+            }
+        })
+        .collect();
+    let vehicles = entry
+        .vehicles
+        .clone()
+        .map(|s| {
+            let sighting = &resolver.vehicles.sightings[s as usize];
+            VehicleRecord {
+                index: sighting.index,
+                entity: sighting.entity,
+                sighting: incident.vehicles[sighting.index as usize].clone(),
+                link: LinkRecord::of(&sighting.link),
+            }
+        })
+        .collect();
+    let record = IncidentRecord { id: entry.id.clone(), place: Place::of_incident(incident), persons, vehicles };
+    resolver.pending.push(StateChange::put(INCIDENT, number_key(u64::from(number)), to_json(&record)));
+}
+
+pub(crate) fn record_decision(resolver: &mut Resolver, decision: &AnalystDecision) {
+    let key = number_key(resolver.counters.decisions);
+    resolver.pending.push(StateChange::put(DECISION, key, to_json(decision)));
+}
+
+fn entity_changes<F, S: Summary<F>>(
+    population: &mut Population<F, S>,
+    entities: &str,
+    moved: &str,
+) -> Vec<StateChange> {
+    let mut dirty: Vec<u32> = population.dirty_entities.drain().collect();
+    dirty.sort_unstable();
+    let mut changes: Vec<StateChange> = dirty
+        .into_iter()
+        .map(|e| {
+            let slot = &population.entities[e as usize];
+            let record =
+                EntityRecord { redirect: slot.redirect, cannot_link: slot.cannot_link.clone(), lineage: slot.lineage };
+            StateChange::put(entities, population.id(e), to_json(&record))
+        })
+        .collect();
+    let mut moved_sightings: Vec<u32> = population.moved_sightings.drain().collect();
+    moved_sightings.sort_unstable();
+    changes.extend(moved_sightings.into_iter().map(|s| {
+        let sighting = &population.sightings[s as usize];
+        let record = MovedRecord { entity: sighting.entity, pinned: sighting.pinned };
+        StateChange::put(moved, number_key(u64::from(s)), to_json(&record))
+    }));
+    changes
+}
+
+/// Everything that changed since the last call.
+pub(crate) fn take_changes(resolver: &mut Resolver) -> Vec<StateChange> {
+    let mut changes = std::mem::take(&mut resolver.pending);
+    changes.extend(entity_changes(&mut resolver.persons, PERSON, PERSON_MOVED));
+    changes.extend(entity_changes(&mut resolver.vehicles, VEHICLE, VEHICLE_MOVED));
+    if !changes.is_empty() {
+        changes.push(StateChange::put(META, "counters", to_json(&resolver.counters)));
+    }
+    changes
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(record: &StoredRecord) -> Result<T, RestoreError> {
+    serde_json::from_slice(&record.value).map_err(|e| RestoreError::Malformed {
+        namespace: record.namespace.clone(),
+        key: record.key.clone(),
+        reason: e.to_string(),
+    })
+}
+
+fn parse_number(record: &StoredRecord) -> Result<u64, RestoreError> {
+    record.key.parse().map_err(|_| RestoreError::Malformed {
+        namespace: record.namespace.clone(),
+        key: record.key.clone(),
+        reason: "key is not a sequence number".to_owned(),
+    })
+}
+
+/// Rebuilds a resolver from its records.
+pub(crate) fn restore(
+    config: ResolverConfig,
+    records: impl IntoIterator<Item = StoredRecord>,
+) -> Result<Resolver, RestoreError> {
+    let mut resolver = Resolver::new(config);
+    let mut incidents: BTreeMap<u64, IncidentRecord> = BTreeMap::new();
+    let mut moved = [BTreeMap::new(), BTreeMap::new()];
+    let mut entity_records = [BTreeMap::new(), BTreeMap::new()];
+    let mut decisions = 0u64;
+    for record in records {
+        match record.namespace.as_str() {
+            INCIDENT => {
+                incidents.insert(parse_number(&record)?, parse::<IncidentRecord>(&record)?);
+            }
+            PERSON_MOVED | VEHICLE_MOVED => {
+                let slot = usize::from(record.namespace == VEHICLE_MOVED);
+                moved[slot].insert(parse_number(&record)? as u32, parse::<MovedRecord>(&record)?);
+            }
+            PERSON | VEHICLE => {
+                let slot = usize::from(record.namespace == VEHICLE);
+                let population_id = if slot == 0 { resolver.persons.prefix } else { resolver.vehicles.prefix };
+                let number = record
+                    .key
+                    .strip_prefix(population_id)
+                    .and_then(|d| d.parse::<u32>().ok())
+                    .and_then(|n| n.checked_sub(1))
+                    .ok_or_else(|| RestoreError::Malformed {
+                        namespace: record.namespace.clone(),
+                        key: record.key.clone(),
+                        reason: "key is not an entity id".to_owned(),
+                    })?;
+                entity_records[slot].insert(number, parse::<EntityRecord>(&record)?);
+            }
+            DECISION => decisions += 1,
+            META => resolver.counters = parse::<Counters>(&record)?,
+            other => return Err(RestoreError::UnknownNamespace(other.to_owned())),
+        }
+    }
+    resolver.counters.decisions = resolver.counters.decisions.max(decisions);
+
+    // Entities first, so sightings land in the survivors of merges.
+    for (slot, records) in entity_records.iter().enumerate() {
+        let count = records.keys().next_back().map_or(0, |n| n + 1);
+        if slot == 0 {
+            create_entities(&mut resolver.persons, count, records)?;
+        } else {
+            create_entities(&mut resolver.vehicles, count, records)?;
+        }
+    }
+
+    for (expected, (number, record)) in incidents.into_iter().enumerate() {
+        if number != expected as u64 {
+            return Err(RestoreError::Gap { expected: expected as u64, found: number });
+        }
+        let incident = number as u32;
+        resolver.incidents.insert(record.id.clone(), incident);
+        let vehicles_start = resolver.vehicles.sightings.len() as u32;
+        for v in record.vehicles {
+            let s = resolver.vehicles.sightings.len() as u32;
+            let features = vehicle_features::extract(&v.sighting, record.place, &mut resolver.plates);
+            let keys = vehicle_features::registered_keys(&features, &resolver.plates);
+            let override_ = moved[1].get(&s);
+            let entity = override_.map_or(v.entity, |m| m.entity);
+            check_entity(&resolver.vehicles, entity, &record.id)?;
+            let link = v.link.into_link().map_err(|reason| malformed(number, reason))?;
+            let pinned = override_.and_then(|m| m.pinned);
+            resolver.vehicles.push_sighting(Sighting { incident, index: v.index, entity, features, link, pinned });
+            for key in keys {
+                resolver.vehicles.postings.add(key, s);
+            }
+        }
+        let persons_start = resolver.persons.sightings.len() as u32;
+        for p in record.persons {
+            let s = resolver.persons.sightings.len() as u32;
+            let mut features = person_features::extract(&p.sighting, record.place, &mut resolver.names);
+            features.vehicles = p.vehicles;
+            features.counted = p.counted;
+            let keys = crate::person::blocking_keys(
+                &features,
+                &resolver.names,
+                &mut resolver.faces,
+                resolver.config.face_lsh_tables,
+                resolver.config.face_lsh_bits,
+            );
+            crate::resolver::count_names(&mut resolver.names, &features);
+            let override_ = moved[0].get(&s);
+            let entity = override_.map_or(p.entity, |m| m.entity);
+            check_entity(&resolver.persons, entity, &record.id)?;
+            let link = p.link.into_link().map_err(|reason| malformed(number, reason))?;
+            let pinned = override_.and_then(|m| m.pinned);
+            resolver.persons.push_sighting(Sighting { incident, index: p.index, entity, features, link, pinned });
+            for key in keys {
+                resolver.persons.postings.add(key, s);
+            }
+        }
+        resolver.incident_log.push(IncidentEntry {
+            id: record.id,
+            persons: persons_start..resolver.persons.sightings.len() as u32,
+            vehicles: vehicles_start..resolver.vehicles.sightings.len() as u32,
+        });
+    }
+    resolver.persons.dirty_entities.clear();
+    resolver.vehicles.dirty_entities.clear();
+    Ok(resolver)
+}
+
+fn malformed(number: u64, reason: String) -> RestoreError {
+    RestoreError::Malformed { namespace: INCIDENT.to_owned(), key: number_key(number), reason }
+}
+
+fn check_entity<F, S: Summary<F>>(
+    population: &Population<F, S>,
+    entity: u32,
+    incident: &IncidentId,
+) -> Result<(), RestoreError> {
+    if (entity as usize) < population.entities.len() {
+        Ok(())
+    } else {
+        Err(RestoreError::DanglingEntity(incident.to_string(), entity))
+    }
+}
+
+fn create_entities<F, S: Summary<F>>(
+    population: &mut Population<F, S>,
+    count: u32,
+    records: &BTreeMap<u32, EntityRecord>,
+) -> Result<(), RestoreError> {
+    for _ in 0..count {
+        population.new_entity(None);
+    }
+    for (&number, record) in records {
+        for &other in record.redirect.iter().chain(&record.cannot_link).chain(&record.lineage) {
+            if other >= count {
+                return Err(RestoreError::DanglingEntity(population.id(number), other));
+            }
+        }
+        let slot = &mut population.entities[number as usize];
+        slot.redirect = record.redirect;
+        slot.cannot_link = record.cannot_link.clone();
+        slot.lineage = record.lineage;
+    }
+    Ok(())
+}

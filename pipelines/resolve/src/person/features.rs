@@ -1,0 +1,226 @@
+//! What the resolver keeps of a person sighting: integer-coded names, date of birth, description,
+//! face template, marker code and place; and an entity's summary, its best evidence, folded from
+//! its members' features.
+
+use crate::names::{self, NO_NAME, NameId, NameTable};
+use crate::population::{Summary, SummaryCaps};
+use crate::travel::Place;
+use orca_model::{AgeBand, Build, PartialDate, PersonSighting, Sex};
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NameRef {
+    pub given: NameId,
+    pub family: NameId,
+}
+
+impl NameRef {
+    pub fn is_empty(&self) -> bool {
+        self.given == NO_NAME && self.family == NO_NAME
+    }
+}
+
+/// A face template, unit length, with its model's id hashed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Face {
+    pub model: u32,
+    pub vector: Arc<[f32]>,
+}
+
+impl Face {
+    pub fn new(template: &orca_model::FaceTemplate) -> Option<Self> {
+        let norm = template.vector.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if !(norm.is_finite() && norm > 0.0) {
+            return None;
+        }
+        let vector: Arc<[f32]> = template.vector.iter().map(|v| v / norm).collect();
+        Some(Self { model: names::hash32(template.model_id.trim()), vector })
+    }
+
+    /// Cosine similarity with a template of the same model; `None` across models.
+    pub fn cosine(&self, other: &Face) -> Option<f32> {
+        (self.model == other.model && self.vector.len() == other.vector.len())
+            .then(|| self.vector.iter().zip(other.vector.iter()).map(|(a, b)| a * b).sum())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PersonFeatures {
+    /// The name first, then aliases; empty for an unnamed sighting.
+    pub names: Vec<NameRef>,
+    pub dob: Option<PartialDate>,
+    pub sex: Sex,
+    /// Years of birth consistent with an age band or estimated age (when there is no date of birth).
+    pub birth_years: Option<(u16, u16)>,
+    pub height: Option<(u16, u16)>,
+    pub build: Build,
+    /// Each mark as a sorted set of word hashes.
+    pub marks: Vec<Box<[u32]>>,
+    pub face: Option<Face>,
+    pub marker: Option<u64>,
+    pub place: Place,
+    /// Vehicles (entity numbers) seen in the same incident.
+    pub vehicles: Vec<u32>,
+    /// Which names counted towards term frequencies (bit 2i: given name of `names[i]`, bit 2i+1:
+    /// its family name): those new to the entity the sighting joined. Frequencies count entities,
+    /// so a prolific offender's own name does not become "common".
+    pub counted: u16,
+}
+
+/// Names kept per sighting (the name and up to seven aliases).
+pub const MAX_NAMES: usize = 8;
+
+const MARK_STOP_WORDS: &[&str] = &["a", "an", "the", "of", "on", "in", "with", "and", "to", "his", "her", "has"];
+
+/// Features of one sighting; interns its names (term frequencies are counted when it is stored).
+pub fn extract(sighting: &PersonSighting, place: Place, table: &mut NameTable) -> PersonFeatures {
+    let mut names = Vec::with_capacity(1 + sighting.aliases.len());
+    let mut push = |(given, family): (String, String), table: &mut NameTable| {
+        let name = NameRef { given: table.intern(&given), family: table.intern(&family) };
+        if !name.is_empty() && !names.contains(&name) && names.len() < MAX_NAMES {
+            names.push(name);
+        }
+    };
+    push(names::split_person_name(&sighting.given_names, &sighting.family_name), table);
+    for alias in &sighting.aliases {
+        push(names::split_alias(alias), table);
+    }
+    let year = place.year();
+    let from_band = sighting.age_band.ages().filter(|_| sighting.age_band != AgeBand::Unspecified).map(|(lo, hi)| {
+        // Ages are guessed by eye: widen the band by two years either way.
+        (year - hi as i32 - 3, year - lo as i32 + 2)
+    });
+    let from_estimate = sighting.estimated_age.map(|age| (year - age as i32 - 6, year - age as i32 + 5));
+    let birth_years = match (from_band, from_estimate) {
+        (Some((a, b)), Some((c, d))) if a.max(c) <= b.min(d) => Some((a.max(c), b.min(d))),
+        (Some(range), _) | (None, Some(range)) => Some(range),
+        (None, None) => None,
+    }
+    .map(|(lo, hi)| (lo.clamp(0, 9999) as u16, hi.clamp(0, 9999) as u16));
+    let marks = sighting
+        .distinguishing_marks
+        .iter()
+        .filter_map(|mark| {
+            let mut words: Vec<u32> = names::normalise(mark)
+                .split(' ')
+                .filter(|w| !w.is_empty() && !MARK_STOP_WORDS.contains(w))
+                .map(names::hash32)
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            (!words.is_empty()).then(|| words.into_boxed_slice())
+        })
+        .collect();
+    PersonFeatures {
+        names,
+        dob: sighting.date_of_birth,
+        sex: sighting.sex,
+        birth_years,
+        height: sighting.height_cm.map(|(lo, hi)| (lo.min(u16::MAX.into()) as u16, hi.min(u16::MAX.into()) as u16)),
+        build: sighting.build,
+        marks,
+        face: sighting.face.as_ref().and_then(Face::new),
+        marker: sighting.marker_code.as_deref().filter(|m| !m.is_empty()).map(marker_hash),
+        place,
+        vehicles: Vec::new(),
+        counted: 0,
+    }
+}
+
+/// Marker codes compare exactly after ingest's normalisation.
+pub fn marker_hash(code: &str) -> u64 {
+    let normalised = orca_model::validate::normalise_marker(code);
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in normalised.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+pub fn sex_bit(sex: Sex) -> u8 {
+    match sex {
+        Sex::Unspecified => 0,
+        Sex::Male => 1,
+        Sex::Female => 2,
+    }
+}
+
+pub fn build_bit(build: Build) -> u8 {
+    match build {
+        Build::Unspecified => 0,
+        Build::Slim => 1,
+        Build::Medium => 2,
+        Build::Stocky => 4,
+        Build::Heavy => 8,
+    }
+}
+
+/// An entity's best evidence: the distinct values its sightings reported, up to a cap each.
+#[derive(Clone, Debug, Default)]
+pub struct PersonSummary {
+    pub names: Vec<NameRef>,
+    pub dobs: Vec<PartialDate>,
+    pub sexes: u8,
+    /// Birth-year ranges: a date of birth's year, or what an age implies.
+    pub birth_years: Vec<(u16, u16)>,
+    pub heights: Vec<(u16, u16)>,
+    pub builds: u8,
+    pub marks: Vec<Box<[u32]>>,
+    pub faces: Vec<Face>,
+    pub markers: Vec<u64>,
+    pub places: Vec<Place>,
+    pub vehicles: Vec<u32>,
+}
+
+fn push_capped<T: PartialEq + Clone>(list: &mut Vec<T>, value: &T, cap: usize) {
+    if list.len() < cap && !list.contains(value) {
+        list.push(value.clone());
+    }
+}
+
+impl Summary<PersonFeatures> for PersonSummary {
+    fn add(&mut self, f: &PersonFeatures, caps: &SummaryCaps) {
+        for name in &f.names {
+            push_capped(&mut self.names, name, caps.values);
+        }
+        if let Some(dob) = &f.dob {
+            push_capped(&mut self.dobs, dob, caps.values);
+            push_capped(&mut self.birth_years, &(dob.year, dob.year), caps.values);
+        } else if let Some(range) = &f.birth_years {
+            push_capped(&mut self.birth_years, range, caps.values);
+        }
+        self.sexes |= sex_bit(f.sex);
+        if let Some(height) = &f.height {
+            push_capped(&mut self.heights, height, caps.values);
+        }
+        self.builds |= build_bit(f.build);
+        for mark in &f.marks {
+            push_capped(&mut self.marks, mark, caps.values);
+        }
+        if let Some(face) = &f.face {
+            push_capped(&mut self.faces, face, caps.values);
+        }
+        if let Some(marker) = &f.marker {
+            push_capped(&mut self.markers, marker, caps.values);
+        }
+        if caps.places > 0 {
+            if self.places.len() == caps.places {
+                self.places.remove(0);
+            }
+            self.places.push(f.place);
+        }
+        for vehicle in &f.vehicles {
+            push_capped(&mut self.vehicles, vehicle, caps.values);
+        }
+    }
+}
+
+impl PersonSummary {
+    /// The summary of a single sighting, for comparing it with entities.
+    pub fn of(features: &PersonFeatures, caps: &SummaryCaps) -> Self {
+        let mut summary = Self::default();
+        summary.add(features, caps);
+        summary
+    }
+}

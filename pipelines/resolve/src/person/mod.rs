@@ -1,0 +1,100 @@
+//! Persons: features of a sighting, entity summaries, comparisons and blocking keys.
+
+pub mod compare;
+pub mod features;
+
+use crate::blocking::{BlockRule, key};
+use crate::names::{NO_NAME, NameTable};
+use features::PersonFeatures;
+use rustc_hash::FxHashMap;
+
+/// Random-hyperplane hashing of face templates into buckets, one per table, so that similar
+/// faces share a bucket in at least one table. The hyperplanes derive from a fixed seed.
+#[derive(Clone, Debug, Default)]
+pub struct FaceHasher {
+    planes: FxHashMap<usize, Vec<f32>>,
+}
+
+impl FaceHasher {
+    pub fn buckets(&mut self, vector: &[f32], tables: u32, bits: u32) -> Vec<u64> {
+        let dims = vector.len();
+        let planes = self.planes.entry(dims).or_insert_with(|| {
+            let count = (tables * bits) as usize * dims;
+            let mut state: u64 = 0x5eed_f00d_u64 ^ dims as u64;
+            (0..count)
+                .map(|_| {
+                    // Sum of two uniforms: symmetric, cheap, close enough to Gaussian for hyperplanes.
+                    let mut uniform = || {
+                        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                        (crate::blocking::mix(state) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+                    };
+                    uniform() + uniform()
+                })
+                .collect()
+        });
+        (0..tables)
+            .map(|t| {
+                let mut bucket = 0u64;
+                for b in 0..bits {
+                    let offset = ((t * bits + b) as usize) * dims;
+                    let plane = &planes[offset..offset + dims];
+                    let dot: f32 = plane.iter().zip(vector).map(|(p, v)| p * v).sum();
+                    bucket = (bucket << 1) | u64::from(dot >= 0.0);
+                }
+                (u64::from(t) << 32) | bucket
+            })
+            .collect()
+    }
+}
+
+/// The blocking keys of a person sighting (deduplicated).
+pub fn blocking_keys(
+    f: &PersonFeatures,
+    names: &NameTable,
+    faces: &mut FaceHasher,
+    face_tables: u32,
+    face_bits: u32,
+) -> Vec<u64> {
+    let mut keys = Vec::with_capacity(8);
+    let phonetic = |id| u64::from(names.get(id).phonetic[0]);
+    for name in f.names.iter().take(4) {
+        if let Some(dob) = &f.dob {
+            for id in [name.given, name.family] {
+                if id != NO_NAME {
+                    keys.push(key(BlockRule::NamePhoneticBirthYear, phonetic(id), u64::from(dob.year)));
+                }
+            }
+        }
+        match (name.given, name.family) {
+            (g, fam) if g != NO_NAME && fam != NO_NAME => {
+                let (a, b) = (phonetic(g), phonetic(fam));
+                keys.push(key(BlockRule::NamePhoneticPair, a.min(b), a.max(b)));
+            }
+            (g, _) if g != NO_NAME && names.get(g).text.len() > 2 => {
+                keys.push(key(BlockRule::Moniker, u64::from(crate::names::hash32(&names.get(g).text)), 0));
+            }
+            _ => {}
+        }
+    }
+    if let Some(dob) = f.dob.filter(|d| d.is_complete()) {
+        let ymd =
+            u64::from(dob.year) * 10_000 + u64::from(dob.month.unwrap_or(0)) * 100 + u64::from(dob.day.unwrap_or(0));
+        let initial = f
+            .names
+            .first()
+            .filter(|n| n.given != NO_NAME)
+            .map_or(0, |n| u64::from(names.get(n.given).text.as_bytes()[0]));
+        keys.push(key(BlockRule::DateOfBirthInitial, ymd, initial));
+    }
+    if let Some(marker) = f.marker {
+        keys.push(key(BlockRule::MarkerCode, marker, 0));
+    }
+    if let Some(face) = &f.face {
+        for bucket in faces.buckets(&face.vector, face_tables, face_bits) {
+            keys.push(key(BlockRule::FaceBucket, u64::from(face.model), bucket));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}

@@ -1,0 +1,539 @@
+//! The incremental resolver: each new sighting is compared with the entities of the sightings that
+//! share a blocking key, links to the best entity above the link threshold (or is queued as a
+//! possible match, or becomes a new entity), and can merge entities it shows to be one.
+
+use crate::config::ResolverConfig;
+use crate::model::{self, Comparison, Evidence, Weights};
+use crate::names::{NO_NAME, NameTable};
+use crate::person::compare::{PersonScorer, Score};
+use crate::person::features::{self as person_features, PersonFeatures, PersonSummary};
+use crate::person::{self, FaceHasher};
+use crate::population::{Population, Sighting, StoredLink, SummaryCaps};
+use crate::stats::{Counters, ResolverStats};
+use crate::travel::Place;
+use crate::vehicle::compare::{VehicleScorer, plate};
+use crate::vehicle::features::{self as vehicle_features, PlateTable, VehicleFeatures, VehicleSummary};
+use orca_model::{
+    EntityKind, EntityMerge, Incident, IncidentId, LinkDecision, PersonId, Resolution, SightingLink, StateChange,
+    VehicleId,
+};
+use rustc_hash::FxHashMap;
+use std::ops::Range;
+
+pub type Persons = Population<PersonFeatures, PersonSummary>;
+pub type Vehicles = Population<VehicleFeatures, VehicleSummary>;
+
+/// Which sightings an incident produced, to answer a redelivery identically.
+#[derive(Clone, Debug)]
+pub struct IncidentEntry {
+    pub id: IncidentId,
+    pub persons: Range<u32>,
+    pub vehicles: Range<u32>,
+}
+
+/// The entity resolver for persons and vehicles. See the crate docs for the model.
+pub struct Resolver {
+    pub(crate) config: ResolverConfig,
+    pub(crate) weights: Weights,
+    pub(crate) names: NameTable,
+    pub(crate) plates: PlateTable,
+    pub(crate) faces: FaceHasher,
+    pub(crate) persons: Persons,
+    pub(crate) vehicles: Vehicles,
+    pub(crate) incidents: FxHashMap<IncidentId, u32>,
+    pub(crate) incident_log: Vec<IncidentEntry>,
+    pub(crate) counters: Counters,
+    /// Records written since the last [`Resolver::take_changes`] that never change afterwards.
+    pub(crate) pending: Vec<StateChange>,
+    scratch: Vec<Evidence>,
+}
+
+impl Resolver {
+    pub fn new(config: ResolverConfig) -> Self {
+        debug_assert!(config.validate().is_ok(), "validate the config before building a resolver");
+        let caps = SummaryCaps { values: config.summary_cap, places: config.travel_history };
+        Self {
+            weights: Weights::compile(&config.model),
+            config,
+            names: NameTable::default(),
+            plates: PlateTable::default(),
+            faces: FaceHasher::default(),
+            persons: Population::new('P', caps),
+            vehicles: Population::new('V', caps),
+            incidents: FxHashMap::default(),
+            incident_log: Vec::new(),
+            counters: Counters::default(),
+            pending: Vec::new(),
+            scratch: Vec::with_capacity(16),
+        }
+    }
+
+    pub fn config(&self) -> &ResolverConfig {
+        &self.config
+    }
+
+    /// Resolves every offending person sighting (suspects and offenders; victims and witnesses are
+    /// never resolved) and every vehicle sighting of one validated, normalised incident.
+    /// Idempotent: an incident id already resolved gets its stored links back and changes nothing.
+    pub fn resolve(&mut self, incident: &Incident) -> Resolution {
+        if let Some(&number) = self.incidents.get(&incident.id) {
+            return self.replay(number, incident);
+        }
+        let number = self.incident_log.len() as u32;
+        self.incidents.insert(incident.id.clone(), number);
+        let place = Place::of_incident(incident);
+        let mut merges = Vec::new();
+
+        let vehicles_start = self.vehicles.sightings.len() as u32;
+        let mut vehicle_entities = Vec::with_capacity(incident.vehicles.len());
+        for (index, sighting) in incident.vehicles.iter().enumerate() {
+            let features = vehicle_features::extract(sighting, place, &mut self.plates);
+            let number = self.resolve_vehicle(number, index as u32, features);
+            vehicle_entities.push(self.vehicles.entity_of(number));
+        }
+        let persons_start = self.persons.sightings.len() as u32;
+        for (index, sighting) in incident.persons.iter().enumerate() {
+            if !sighting.role.is_offending() {
+                continue;
+            }
+            let mut features = person_features::extract(sighting, place, &mut self.names);
+            features.vehicles = vehicle_entities.clone();
+            features.vehicles.sort_unstable();
+            features.vehicles.dedup();
+            self.resolve_person(number, index as u32, features, &incident.id, &mut merges);
+        }
+        let entry = IncidentEntry {
+            id: incident.id.clone(),
+            persons: persons_start..self.persons.sightings.len() as u32,
+            vehicles: vehicles_start..self.vehicles.sightings.len() as u32,
+        };
+        // Links name the surviving entity when this incident's sightings caused merges.
+        for s in entry.persons.clone() {
+            let entity = self.persons.entity_of(s);
+            self.persons.sightings[s as usize].link.entity = entity;
+        }
+        for s in entry.vehicles.clone() {
+            let entity = self.vehicles.entity_of(s);
+            self.vehicles.sightings[s as usize].link.entity = entity;
+        }
+        self.incident_log.push(entry);
+        self.counters.incidents += 1;
+        crate::persist::record_incident(self, incident, number);
+        let mut resolution = self.replay(number, incident);
+        resolution.merges = merges;
+        resolution
+    }
+
+    /// The resolution of an incident already resolved, from the stored links.
+    fn replay(&self, number: u32, incident: &Incident) -> Resolution {
+        let entry = &self.incident_log[number as usize];
+        let link = |population_id: String, s: &StoredLink, index: u32, candidate: Option<String>| SightingLink {
+            sighting_index: index,
+            entity_id: population_id,
+            decision: s.decision,
+            probability: f64::from(s.probability),
+            evidence: s.evidence.iter().map(|e| e.to_model()).collect(),
+            candidate,
+        };
+        let persons = entry
+            .persons
+            .clone()
+            .map(|s| {
+                let sighting = &self.persons.sightings[s as usize];
+                let l = &sighting.link;
+                link(self.persons.id(l.entity), l, sighting.index, l.candidate.map(|c| self.persons.id(c)))
+            })
+            .collect();
+        let vehicles = entry
+            .vehicles
+            .clone()
+            .map(|s| {
+                let sighting = &self.vehicles.sightings[s as usize];
+                let l = &sighting.link;
+                link(self.vehicles.id(l.entity), l, sighting.index, l.candidate.map(|c| self.vehicles.id(c)))
+            })
+            .collect();
+        Resolution {
+            incident_id: entry.id.clone(),
+            incident: incident.clone(),
+            persons,
+            vehicles,
+            merges: Vec::new(),
+            splits: Vec::new(),
+        }
+    }
+
+    fn person_scorer(&self) -> PersonScorer<'_> {
+        PersonScorer { weights: &self.weights, names: &self.names, config: &self.config }
+    }
+
+    /// Candidate entities (canonical, deduplicated) for a set of blocking keys.
+    fn candidates<F, S: crate::population::Summary<F>>(
+        population: &Population<F, S>,
+        keys: &[u64],
+        cap: usize,
+        counters: &mut Counters,
+    ) -> Vec<u32> {
+        let mut candidates = Vec::new();
+        for &key in keys {
+            counters.blocked_pairs_skipped += population.postings.for_each_capped(key, cap, |s| {
+                candidates.push(population.entity_of(s));
+            });
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    fn resolve_person(
+        &mut self,
+        incident: u32,
+        index: u32,
+        features: PersonFeatures,
+        incident_id: &IncidentId,
+        merges: &mut Vec<EntityMerge>,
+    ) -> u32 {
+        let keys = person::blocking_keys(
+            &features,
+            &self.names,
+            &mut self.faces,
+            self.config.face_lsh_tables,
+            self.config.face_lsh_bits,
+        );
+        let query = PersonSummary::of(&features, &self.persons.caps);
+        let candidates = Self::candidates(&self.persons, &keys, self.config.block_cap, &mut self.counters);
+        let link_weight = self.config.link_weight();
+        let review_weight = self.config.review_weight();
+        let min_identifying = self.config.min_identifying_weight;
+
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut best: Option<(u32, Score, Vec<Evidence>)> = None;
+        let mut linkable: Vec<(u32, Score)> = Vec::new();
+        {
+            let scorer = PersonScorer { weights: &self.weights, names: &self.names, config: &self.config };
+            for &entity in &candidates {
+                if self.persons.entities[entity as usize].incidents.binary_search(&incident).is_ok() {
+                    continue; // one incident never shows the same person twice
+                }
+                let score = scorer.compare(&query, &self.persons.entities[entity as usize].summary, &mut scratch);
+                self.counters.person_comparisons += 1;
+                if score.total >= link_weight && score.identifying >= min_identifying {
+                    linkable.push((entity, score));
+                }
+                let eligible = score.identifying >= min_identifying;
+                if eligible && best.as_ref().is_none_or(|(_, b, _)| score.total > b.total) {
+                    best = Some((entity, score, scratch.clone()));
+                }
+            }
+        }
+        self.scratch = scratch;
+        linkable.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(&b.0)));
+
+        let (entity, link) = match (&best, linkable.first()) {
+            (Some((entity, score, evidence)), Some(_)) => {
+                let link = StoredLink {
+                    entity: *entity,
+                    decision: LinkDecision::AutoLink,
+                    probability: model::probability(score.total) as f32,
+                    candidate: None,
+                    evidence: evidence.clone(),
+                };
+                (*entity, link)
+            }
+            (best, None) => {
+                let entity = self.persons.new_entity(None);
+                let link = match best {
+                    Some((candidate, score, evidence)) if score.total >= review_weight => {
+                        self.counters.possible_matches += 1;
+                        StoredLink {
+                            entity,
+                            decision: LinkDecision::PossibleMatch,
+                            probability: model::probability(score.total) as f32,
+                            candidate: Some(*candidate),
+                            evidence: evidence.clone(),
+                        }
+                    }
+                    other => StoredLink {
+                        entity,
+                        decision: LinkDecision::NewEntity,
+                        probability: other.as_ref().map_or(0.0, |(_, s, _)| model::probability(s.total) as f32),
+                        candidate: None,
+                        evidence: Vec::new(),
+                    },
+                };
+                (entity, link)
+            }
+            (None, Some(_)) => unreachable!("a linkable candidate is eligible"),
+        };
+
+        // Other entities the sighting also links to are merged unless they contradict the first.
+        let mut to_merge = Vec::new();
+        if link.decision == LinkDecision::AutoLink {
+            let scorer = self.person_scorer();
+            let mut scratch = Vec::new();
+            for &(other, _) in linkable.iter().skip(1) {
+                if self.persons.cannot_link(entity, other) || self.persons.share_incident(entity, other) {
+                    continue;
+                }
+                let (a, b) =
+                    (&self.persons.entities[entity as usize].summary, &self.persons.entities[other as usize].summary);
+                scorer.compare(a, b, &mut scratch);
+                let contradiction: f64 = scratch
+                    .iter()
+                    .filter(|e| e.weight < 0.0 && e.comparison != Comparison::Prior)
+                    .map(|e| f64::from(e.weight))
+                    .sum();
+                if contradiction >= self.config.merge_min_direct_weight {
+                    to_merge.push(other);
+                }
+            }
+        }
+
+        let mut features = features;
+        features.counted = {
+            let known = if link.decision == LinkDecision::AutoLink {
+                &self.persons.entities[entity as usize].summary.names[..]
+            } else {
+                &[]
+            };
+            counted_names(&features.names, known)
+        };
+        count_names(&mut self.names, &features);
+        let number = self.persons.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
+        for key in keys {
+            self.persons.postings.add(key, number);
+        }
+        for other in to_merge {
+            let (current, other) = (self.persons.entity_of(number), self.persons.canonical(other));
+            if current == other || self.persons.cannot_link(current, other) {
+                continue;
+            }
+            let (survivor, merged) = Population::<PersonFeatures, PersonSummary>::survivor_of(current, other);
+            self.persons.merge(survivor, merged);
+            self.counters.merges += 1;
+            merges.push(EntityMerge {
+                kind: EntityKind::Person,
+                survivor: self.persons.id(survivor),
+                merged: vec![self.persons.id(merged)],
+                reason: format!("sighting {incident_id}#{index} matched both entities"),
+            });
+        }
+        number
+    }
+
+    fn resolve_vehicle(&mut self, incident: u32, index: u32, features: VehicleFeatures) -> u32 {
+        let lookup = vehicle_features::lookup_keys(&features, &self.plates);
+        let candidates = Self::candidates(&self.vehicles, &lookup, self.config.block_cap, &mut self.counters);
+        let query = {
+            let mut summary = VehicleSummary::default();
+            crate::population::Summary::add(&mut summary, &features, &self.vehicles.caps);
+            summary
+        };
+        let link_weight = self.config.link_weight();
+        let review_weight = self.config.review_weight();
+        let scorer = VehicleScorer { weights: &self.weights, plates: &self.plates, config: &self.config };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut best: Option<(u32, f64, Vec<Evidence>)> = None;
+        let mut linkable = 0usize;
+        let mut runner_up = f64::NEG_INFINITY;
+        let mut cloned_of: Option<u32> = None;
+        for &entity in &candidates {
+            if self.vehicles.entities[entity as usize].incidents.binary_search(&incident).is_ok() {
+                continue;
+            }
+            let score =
+                scorer.compare(&features, &query, &self.vehicles.entities[entity as usize].summary, &mut scratch);
+            self.counters.vehicle_comparisons += 1;
+            let Some(level) = score.plate else { continue };
+            if level == plate::EXACT && score.conflict {
+                cloned_of = Some(cloned_of.map_or(entity, |c: u32| c.min(entity)));
+                continue;
+            }
+            if score.conflict || (level == plate::PARTIAL && !score.corroborated) {
+                continue;
+            }
+            if score.total >= link_weight {
+                linkable += 1;
+            }
+            match &best {
+                Some((_, total, _)) if score.total <= *total => runner_up = runner_up.max(score.total),
+                _ => {
+                    if let Some((_, total, _)) = &best {
+                        runner_up = runner_up.max(*total);
+                    }
+                    best = Some((entity, score.total, scratch.clone()));
+                }
+            }
+        }
+        self.scratch = scratch;
+        // A partial read links only to a single clear winner.
+        let ambiguous_partial = features.partial.is_some() && linkable > 1;
+        let (entity, link) = match best {
+            Some((entity, total, evidence)) if total >= link_weight && !ambiguous_partial => (
+                entity,
+                StoredLink {
+                    entity,
+                    decision: LinkDecision::AutoLink,
+                    probability: model::probability(total) as f32,
+                    candidate: None,
+                    evidence,
+                },
+            ),
+            best => {
+                let entity = self.vehicles.new_entity(None);
+                let link = match (best, cloned_of) {
+                    (_, Some(other)) => {
+                        self.counters.cloned_plates += 1;
+                        StoredLink {
+                            entity,
+                            decision: LinkDecision::NewEntity,
+                            probability: 0.0,
+                            candidate: Some(other),
+                            evidence: vec![Evidence {
+                                comparison: Comparison::Plate,
+                                level: plate::CLONED,
+                                weight: 0.0,
+                            }],
+                        }
+                    }
+                    (Some((candidate, total, evidence)), None) if total >= review_weight => {
+                        self.counters.possible_matches += 1;
+                        StoredLink {
+                            entity,
+                            decision: LinkDecision::PossibleMatch,
+                            probability: model::probability(total) as f32,
+                            candidate: Some(candidate),
+                            evidence,
+                        }
+                    }
+                    (best, None) => StoredLink {
+                        entity,
+                        decision: LinkDecision::NewEntity,
+                        probability: best.map_or(0.0, |(_, t, _)| model::probability(t) as f32),
+                        candidate: None,
+                        evidence: Vec::new(),
+                    },
+                };
+                (entity, link)
+            }
+        };
+        let keys = vehicle_features::registered_keys(&features, &self.plates);
+        let number = self.vehicles.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
+        for key in keys {
+            self.vehicles.postings.add(key, number);
+        }
+        number
+    }
+
+    /// Follows merge redirects to the surviving person id; `None` for an unknown id.
+    pub fn canonical_person(&self, id: &str) -> Option<PersonId> {
+        let entity = self.persons.parse_id(id)?;
+        Some(PersonId::new(self.persons.id(self.persons.canonical(entity))))
+    }
+
+    /// Follows merge redirects to the surviving vehicle id; `None` for an unknown id.
+    pub fn canonical_vehicle(&self, id: &str) -> Option<VehicleId> {
+        let entity = self.vehicles.parse_id(id)?;
+        Some(VehicleId::new(self.vehicles.id(self.vehicles.canonical(entity))))
+    }
+
+    /// The vehicles sharing a plate with another vehicle (cloned plates): `(plate, vehicle ids)`.
+    pub fn cloned_plates(&self) -> Vec<(String, Vec<VehicleId>)> {
+        let mut by_plate: std::collections::BTreeMap<String, Vec<VehicleId>> = Default::default();
+        for sighting in &self.vehicles.sightings {
+            let link = &sighting.link;
+            let is_clone = link.evidence.iter().any(|e| e.comparison == Comparison::Plate && e.level == plate::CLONED);
+            if let (true, Some(other), Some(p)) = (is_clone, link.candidate, sighting.features.plate) {
+                let list = by_plate.entry(self.plates.text(p).to_owned()).or_default();
+                for entity in [other, link.entity] {
+                    let id = VehicleId::new(self.vehicles.id(self.vehicles.canonical(entity)));
+                    if !list.contains(&id) {
+                        list.push(id);
+                    }
+                }
+            }
+        }
+        by_plate
+            .into_iter()
+            .map(|(plate, mut ids)| {
+                ids.sort();
+                (plate, ids)
+            })
+            .collect()
+    }
+
+    /// The ids of the sightings now in a person entity (after merges and splits).
+    pub fn person_members(&self, id: &str) -> Vec<orca_model::SightingKey> {
+        let Some(entity) = self.persons.parse_id(id).map(|e| self.persons.canonical(e)) else {
+            return Vec::new();
+        };
+        self.persons.entities[entity as usize]
+            .members
+            .iter()
+            .map(|&s| {
+                self.sighting_key(
+                    &self.persons.sightings[s as usize].incident,
+                    self.persons.sightings[s as usize].index,
+                )
+            })
+            .collect()
+    }
+
+    /// The person id a sighting now belongs to.
+    pub fn person_of(&self, key: &orca_model::SightingKey) -> Option<PersonId> {
+        let s = self.find_person_sighting(key)?;
+        Some(PersonId::new(self.persons.id(self.persons.entity_of(s))))
+    }
+
+    /// The vehicle id a sighting now belongs to.
+    pub fn vehicle_of(&self, key: &orca_model::SightingKey) -> Option<VehicleId> {
+        let s = self.find_vehicle_sighting(key)?;
+        Some(VehicleId::new(self.vehicles.id(self.vehicles.entity_of(s))))
+    }
+
+    pub(crate) fn sighting_key(&self, incident: &u32, index: u32) -> orca_model::SightingKey {
+        orca_model::SightingKey::new(self.incident_log[*incident as usize].id.clone(), index)
+    }
+
+    pub(crate) fn find_person_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
+        let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
+        entry.persons.clone().find(|&s| self.persons.sightings[s as usize].index == key.index)
+    }
+
+    pub(crate) fn find_vehicle_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
+        let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
+        entry.vehicles.clone().find(|&s| self.vehicles.sightings[s as usize].index == key.index)
+    }
+
+    pub fn stats(&self) -> ResolverStats {
+        ResolverStats::gather(self)
+    }
+}
+
+/// The term-frequency mask of a sighting's names given the names its entity already had.
+fn counted_names(names: &[crate::person::features::NameRef], known: &[crate::person::features::NameRef]) -> u16 {
+    let mut mask = 0u16;
+    for (i, name) in names.iter().enumerate() {
+        let seen_given = known.iter().chain(&names[..i]).any(|k| k.given == name.given);
+        let seen_family = known.iter().chain(&names[..i]).any(|k| k.family == name.family);
+        if name.given != NO_NAME && !seen_given {
+            mask |= 1 << (2 * i);
+        }
+        if name.family != NO_NAME && !seen_family {
+            mask |= 1 << (2 * i + 1);
+        }
+    }
+    mask
+}
+
+/// Adds a sighting's counted names to the term frequencies.
+pub(crate) fn count_names(table: &mut NameTable, features: &PersonFeatures) {
+    for (i, name) in features.names.iter().enumerate() {
+        if features.counted & (1 << (2 * i)) != 0 {
+            table.count_given(name.given);
+        }
+        if features.counted & (1 << (2 * i + 1)) != 0 {
+            table.count_family(name.family);
+        }
+    }
+}
