@@ -1,0 +1,111 @@
+//! `orca.v1.Resolution` ↔ [`orca_model::Resolution`]: the resolver's records, read back from its log.
+
+use super::enums::enum_from_wire;
+use super::incident::{incident_from_proto, incident_to_proto};
+use super::{ConvertError, MISSING, ProtoEnum};
+use crate::v1;
+use orca_model::{
+    ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, IncidentId, LinkDecision, Problem, Resolution,
+    SightingLink,
+};
+
+/// Writes a resolution, with the incident it is about. The model holds no provenance for a
+/// resolution, so the message's `provenance` is left for the writing stage to set.
+pub fn resolution_to_proto(resolution: &Resolution) -> v1::Resolution {
+    v1::Resolution {
+        incident_id: resolution.incident_id.0.clone(),
+        incident: Some(incident_to_proto(&resolution.incident)),
+        persons: resolution.persons.iter().map(link_to_proto).collect(),
+        vehicles: resolution.vehicles.iter().map(link_to_proto).collect(),
+        merges: resolution.merges.iter().map(merge_to_proto).collect(),
+        splits: resolution.splits.iter().map(split_to_proto).collect(),
+        provenance: None,
+    }
+}
+
+/// Reads a resolution back; the error names the first field that cannot be represented.
+pub fn resolution_from_proto(resolution: v1::Resolution) -> Result<Resolution, ConvertError> {
+    let incident = resolution.incident.ok_or_else(|| Problem::new("incident", MISSING, "the incident is missing"))?;
+    let incident = incident_from_proto(incident).map_err(|problems| ConvertError::within("incident", problems))?;
+    let links = |links: Vec<v1::SightingLink>, field: &str| -> Result<Vec<SightingLink>, ConvertError> {
+        (links.into_iter().enumerate()).map(|(i, link)| link_from_proto(link, &format!("{field}[{i}]"))).collect()
+    };
+    Ok(Resolution {
+        incident_id: IncidentId(resolution.incident_id),
+        incident,
+        persons: links(resolution.persons, "persons")?,
+        vehicles: links(resolution.vehicles, "vehicles")?,
+        merges: (resolution.merges.into_iter().enumerate())
+            .map(|(i, merge)| merge_from_proto(merge, i))
+            .collect::<Result<_, _>>()?,
+        splits: (resolution.splits.into_iter().enumerate())
+            .map(|(i, split)| split_from_proto(split, i))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn link_to_proto(link: &SightingLink) -> v1::SightingLink {
+    v1::SightingLink {
+        sighting_index: link.sighting_index,
+        entity_id: link.entity_id.clone(),
+        decision: link.decision.to_wire(),
+        probability: link.probability,
+        evidence: (link.evidence.iter())
+            .map(|e| v1::ComparisonEvidence {
+                comparison: e.comparison.clone(),
+                level: e.level.clone(),
+                weight: e.weight,
+            })
+            .collect(),
+        candidate_entity_id: link.candidate.clone().unwrap_or_default(),
+    }
+}
+
+fn link_from_proto(link: v1::SightingLink, field: &str) -> Result<SightingLink, ConvertError> {
+    Ok(SightingLink {
+        sighting_index: link.sighting_index,
+        entity_id: link.entity_id,
+        decision: enum_from_wire::<LinkDecision>(link.decision, || format!("{field}.decision"))?,
+        probability: link.probability,
+        evidence: (link.evidence.into_iter())
+            .map(|e| ComparisonEvidence { comparison: e.comparison, level: e.level, weight: e.weight })
+            .collect(),
+        candidate: Some(link.candidate_entity_id).filter(|id| !id.is_empty()),
+    })
+}
+
+fn merge_to_proto(merge: &EntityMerge) -> v1::EntityMerge {
+    v1::EntityMerge {
+        kind: merge.kind.to_wire(),
+        survivor_id: merge.survivor.clone(),
+        merged_ids: merge.merged.clone(),
+        reason: merge.reason.clone(),
+    }
+}
+
+fn merge_from_proto(merge: v1::EntityMerge, index: usize) -> Result<EntityMerge, ConvertError> {
+    Ok(EntityMerge {
+        kind: enum_from_wire::<EntityKind>(merge.kind, || format!("merges[{index}].kind"))?,
+        survivor: merge.survivor_id,
+        merged: merge.merged_ids,
+        reason: merge.reason,
+    })
+}
+
+fn split_to_proto(split: &EntitySplit) -> v1::EntitySplit {
+    v1::EntitySplit {
+        kind: split.kind.to_wire(),
+        from_id: split.from.clone(),
+        new_ids: split.new_ids.clone(),
+        reason: split.reason.clone(),
+    }
+}
+
+fn split_from_proto(split: v1::EntitySplit, index: usize) -> Result<EntitySplit, ConvertError> {
+    Ok(EntitySplit {
+        kind: enum_from_wire::<EntityKind>(split.kind, || format!("splits[{index}].kind"))?,
+        from: split.from_id,
+        new_ids: split.new_ids,
+        reason: split.reason,
+    })
+}

@@ -1,0 +1,105 @@
+//! Incidents in canonical proto3 JSON, as retailers send them in `incidents.jsonl` and HTTP bodies.
+
+use super::at;
+use crate::convert::incident_from_proto;
+use crate::convert::json::incident_from_json_line;
+use orca_model::{
+    AgeBand, EventType, FaceTemplate, Grade, Incident, LineItem, ModusOperandi, PartialDate, PersonRole,
+    PersonSighting, VehicleRole, VehicleSighting,
+};
+
+#[test]
+fn proto3_json_incident_converts_to_the_model() {
+    let line = r#"{
+        "retailerId": "northmart",
+        "retailerRef": "NM-7",
+        "store_id": "NM-0001",
+        "occurredFrom": "2026-03-01T10:15:00+01:00",
+        "reportedAt": "2026-03-01T12:00:00.5Z",
+        "eventType": "EVENT_TYPE_SHOPLIFTING",
+        "attempt": true,
+        "modusOperandi": ["MODUS_OPERANDI_LINED_BAG", 8],
+        "lineItems": [
+            {"description": "razors", "category": "health-beauty", "quantity": 3, "unitPricePence": "1299"},
+            {"description": "gin", "quantity": 1, "unitPricePence": 2500, "recovered": true}
+        ],
+        "grade": {"source": "1", "intelligence": "B", "handling": "P"},
+        "persons": [{
+            "role": "PERSON_ROLE_SUSPECT",
+            "givenNames": "Sam",
+            "dateOfBirth": "1990-05",
+            "ageBand": "AGE_BAND_25_34",
+            "heightMinCm": 170,
+            "heightMaxCm": 180,
+            "face": {"modelId": "facenet-v3", "vector": [0.25, -0.5]},
+            "estimatedAge": 0
+        }],
+        "vehicles": [{"vrmRaw": "AB12 CDE", "role": 1}]
+    }"#;
+    let proto = incident_from_json_line(line).expect("valid proto3 json");
+    let incident = incident_from_proto(proto).expect("converts");
+
+    let expected = Incident {
+        retailer: "northmart".into(),
+        retailer_ref: "NM-7".into(),
+        store: "NM-0001".into(),
+        occurred_from: Some(at("2026-03-01T09:15:00Z")),
+        reported_at: Some(at("2026-03-01T12:00:00.500Z")),
+        event_type: EventType::Shoplifting,
+        attempt: true,
+        modus_operandi: vec![ModusOperandi::LinedBag, ModusOperandi::TagRemoval],
+        line_items: vec![
+            LineItem {
+                description: "razors".into(),
+                category: "health-beauty".into(),
+                quantity: 3,
+                unit_price_pence: 1299,
+                recovered: false,
+            },
+            LineItem {
+                description: "gin".into(),
+                quantity: 1,
+                unit_price_pence: 2500,
+                recovered: true,
+                ..Default::default()
+            },
+        ],
+        grade: Grade::three_five_two('1', 'B', 'P'),
+        persons: vec![PersonSighting {
+            role: PersonRole::Suspect,
+            given_names: "Sam".into(),
+            date_of_birth: Some(PartialDate { year: 1990, month: Some(5), day: None }),
+            age_band: AgeBand::From25To34,
+            height_cm: Some((170, 180)),
+            face: Some(FaceTemplate { model_id: "facenet-v3".into(), vector: vec![0.25, -0.5] }),
+            ..Default::default()
+        }],
+        vehicles: vec![VehicleSighting {
+            vrm_raw: "AB12 CDE".into(),
+            role: VehicleRole::UsedBySuspects,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    assert_eq!(incident, expected);
+}
+
+#[test]
+fn json_errors_say_what_is_wrong_and_where() {
+    let error = incident_from_json_line(r#"{"retailerId": "northmart", "eventType": "EVENT_TYPE_BURGLARY"}"#)
+        .expect_err("unknown enum name");
+    assert!(error.contains("EVENT_TYPE_BURGLARY") && error.contains("column"), "{error}");
+
+    let error =
+        incident_from_json_line(r#"{"retailerId": "northmart", "storeID": "NM-0001"}"#).expect_err("misspelt field");
+    assert!(error.contains("unknown field `storeID`"), "{error}");
+
+    let error = incident_from_json_line(r#"{"lineItems": [{"unitPricePence": "12.99"}]}"#).expect_err("pounds");
+    assert!(error.contains("line 1 column"), "{error}");
+
+    let error = incident_from_json_line(r#"{"occurredFrom": "01/03/2026 10:15"}"#).expect_err("not rfc 3339");
+    assert!(error.contains("column"), "{error}");
+
+    let error = incident_from_json_line(r#"{"retailerId": "northmart""#).expect_err("truncated");
+    assert!(error.contains("EOF"), "{error}");
+}
