@@ -95,7 +95,8 @@ mod tests {
 
     #[test]
     fn reads_labels_weights_comments_and_blank_lines() {
-        let text = "# co-offending export\n\nalice bob 2.5\nbob  carol   # seen together once\n\t carol alice 1\nalice bob\n";
+        let text =
+            "# co-offending export\n\nalice bob 2.5\nbob  carol   # seen together once\n\t carol alice 1\nalice bob\n";
         let parsed = parse_edge_list(text).unwrap();
         assert_eq!(parsed.labels, ["alice", "bob", "carol"]);
         assert_eq!(parsed.graph.edge_count(), 3);
@@ -141,6 +142,9 @@ mod tests {
         let text = "a b\na c\na d\nb c\nb d\nc d\ne f\ne g\ne h\nf g\nf h\ng h\nd e\n";
         let parsed = parse_edge_list(text).unwrap();
         let partition = crate::leiden::leiden(&parsed.graph, &crate::leiden::LeidenConfig::default(), None);
-        assert_eq!(format_communities(&parsed.labels, &partition.membership), "a 0\nb 0\nc 0\nd 0\ne 1\nf 1\ng 1\nh 1\n");
+        assert_eq!(
+            format_communities(&parsed.labels, &partition.membership),
+            "a 0\nb 0\nc 0\nd 0\ne 1\nf 1\ng 1\nh 1\n"
+        );
     }
 }

@@ -30,7 +30,12 @@ pub(super) fn refine(
     let mut external: Vec<f64> = (0..node_count as u32)
         .map(|node| {
             let community = membership[node as usize];
-            graph.row(node).iter().filter(|&&(neighbour, _)| membership[neighbour as usize] == community).map(|&(_, w)| w).sum()
+            graph
+                .row(node)
+                .iter()
+                .filter(|&&(neighbour, _)| membership[neighbour as usize] == community)
+                .map(|&(_, w)| w)
+                .sum()
         })
         .collect();
     let mut grown = vec![false; node_count];

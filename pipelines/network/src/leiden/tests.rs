@@ -246,4 +246,3 @@ fn bad_edges_are_rejected() {
     assert!(matches!(Graph::from_edges(2, &[(0, 1, -1.0)]), Err(GraphError::InvalidWeight { index: 0, .. })));
     assert!(matches!(Graph::from_edges(2, &[(0, 1, f64::NAN)]), Err(GraphError::InvalidWeight { .. })));
 }
-

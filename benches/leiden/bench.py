@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Leiden side by side: ORCA's Rust Leiden against python-igraph's (and optionally leidenalg's).
+
+LFR benchmark graphs (networkx's generator, fixed seeds) are generated once and cached under
+benches/out/leiden/. Every tool runs in its own child process on the same edge-list file with the
+same quality function and resolution; the script records the algorithm's wall time (reported by
+the child, loading excluded), the child's peak resident memory (its own VmHWM, loading
+included), the number of communities, and NMI and ARI against the planted communities. It writes
+a markdown table to benches/leiden/RESULTS.md and prints it.
+
+Usage: see run.sh, which builds the Rust binary and calls `bench.py --orca-bin PATH [options]`.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "out" / "leiden"
+LFR_PARAMS = dict(tau1=3.0, tau2=1.5, average_degree=20, max_degree=50, min_community=20, max_community=100)
+LFR_SEED = 42
+
+
+# ---------------------------------------------------------------------------------------------
+# LFR graphs
+# ---------------------------------------------------------------------------------------------
+
+
+def graph_file(nodes, mixing, suffix):
+    """Cached LFR files: `.edges` (`u v` lines), `.truth` (`node community`), `.json` (parameters)."""
+    return OUT / f"lfr_n{nodes}_mu{round(mixing * 100):02d}{suffix}"
+
+
+def generate(nodes, mixing):
+    """Child process: generate one LFR graph and write `.edges`, `.truth` and `.json` beside it."""
+    import networkx as nx
+
+    started = time.perf_counter()
+    last_error = None
+    for attempt in range(20):
+        seed = LFR_SEED + attempt
+        try:
+            graph = nx.LFR_benchmark_graph(
+                nodes,
+                LFR_PARAMS["tau1"],
+                LFR_PARAMS["tau2"],
+                mixing,
+                average_degree=LFR_PARAMS["average_degree"],
+                max_degree=LFR_PARAMS["max_degree"],
+                min_community=LFR_PARAMS["min_community"],
+                max_community=LFR_PARAMS["max_community"],
+                seed=seed,
+            )
+            break
+        except nx.ExceededMaxIterations as error:
+            last_error = error
+    else:
+        raise SystemExit(f"lfr generation failed for n={nodes} mu={mixing}: {last_error}")
+    graph.remove_edges_from(list(nx.selfloop_edges(graph)))
+
+    # Number communities by their smallest node, deterministically.
+    community_of = {}
+    next_id = 0
+    for node in sorted(graph.nodes()):
+        if node in community_of:
+            continue
+        for member in graph.nodes[node]["community"]:
+            community_of[member] = next_id
+        next_id += 1
+
+    tmp_edges = graph_file(nodes, mixing, ".edges.tmp")
+    with open(tmp_edges, "w") as out:
+        out.writelines(f"{u} {v}\n" for u, v in graph.edges())
+    with open(graph_file(nodes, mixing, ".truth"), "w") as out:
+        out.writelines(f"{node} {community_of[node]}\n" for node in sorted(graph.nodes()))
+    meta = dict(
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        mixing=mixing,
+        seed=seed,
+        communities=next_id,
+        generation_seconds=round(time.perf_counter() - started, 1),
+        generator=f"networkx {nx.__version__} LFR_benchmark_graph",
+        params=LFR_PARAMS,
+    )
+    graph_file(nodes, mixing, ".json").write_text(json.dumps(meta, indent=1))
+    os.replace(tmp_edges, graph_file(nodes, mixing, ".edges"))
+
+
+def ensure_graph(nodes, mixing):
+    if not graph_file(nodes, mixing, ".edges").exists():
+        print(f"generating LFR n={nodes} mu={mixing} (cached in {OUT}) ...", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, __file__, "generate", str(nodes), str(mixing)], check=True)
+    return json.loads(graph_file(nodes, mixing, ".json").read_text())
+
+
+# ---------------------------------------------------------------------------------------------
+# Tools, each run in a child process
+# ---------------------------------------------------------------------------------------------
+
+
+def run_python_tool(tool, edges, quality, resolution, seed, output):
+    """Child process: run igraph's or leidenalg's Leiden and print a JSON line like leiden-bench."""
+    import random
+
+    import igraph as ig
+
+    started = time.perf_counter()
+    graph = ig.Graph.Read_Edgelist(str(edges), directed=False)
+    load_seconds = time.perf_counter() - started
+    random.seed(seed)  # python-igraph draws from Python's `random`
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    if tool == "igraph":
+        clustering = graph.community_leiden(
+            objective_function="CPM" if quality == "cpm" else "modularity",
+            resolution=resolution,
+            beta=0.01,
+            n_iterations=-1,
+        )
+        membership = clustering.membership
+    else:
+        import leidenalg
+
+        kind = leidenalg.CPMVertexPartition if quality == "cpm" else leidenalg.RBConfigurationVertexPartition
+        partition = leidenalg.find_partition(
+            graph, kind, resolution_parameter=resolution, n_iterations=-1, seed=seed
+        )
+        membership = partition.membership
+    leiden_seconds = time.perf_counter() - started
+    leiden_cpu_seconds = time.process_time() - cpu_started
+    with open(output, "w") as out:
+        out.writelines(f"{node} {community}\n" for node, community in enumerate(membership))
+    print(
+        json.dumps(
+            dict(
+                peak_kib=peak_kib(),
+                load_seconds=load_seconds,
+                leiden_seconds=leiden_seconds,
+                leiden_cpu_seconds=leiden_cpu_seconds,
+                nodes=graph.vcount(),
+                edges=graph.ecount(),
+                communities=max(membership) + 1 if membership else 0,
+            )
+        )
+    )
+
+
+def peak_kib():
+    """This process's peak resident memory (VmHWM). Unlike ru_maxrss it does not inherit the
+    forking parent's peak across exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def run_child(command):
+    """Runs `command` and returns its JSON line (with `peak_kib`, its own VmHWM) plus `peak_mib`."""
+    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if completed.returncode != 0:
+        raise SystemExit(f"{command[0]} failed with exit code {completed.returncode}")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    result["peak_mib"] = result["peak_kib"] / 1024
+    return result
+
+
+def read_membership(path, nodes):
+    membership = [-1] * nodes
+    with open(path) as lines:
+        for line in lines:
+            node, community = line.split()
+            membership[int(node)] = int(community)
+    # A node a tool never saw (isolated) is a community of its own.
+    next_id = max(membership, default=-1) + 1
+    for node, community in enumerate(membership):
+        if community < 0:
+            membership[node] = next_id
+            next_id += 1
+    return membership
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orca-bin", required=True, help="path to the release `leiden-bench` binary")
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated node counts")
+    parser.add_argument("--mixings", default="0.1,0.3,0.5", help="comma-separated LFR mixing parameters")
+    parser.add_argument("--qualities", default="cpm,modularity", help="cpm and/or modularity")
+    parser.add_argument("--cpm-resolution", type=float, default=0.05)
+    parser.add_argument("--modularity-resolution", type=float, default=1.0)
+    parser.add_argument("--tools", default="orca,igraph", help="orca, igraph, leidenalg")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--results", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args()
+
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for nodes in [int(size) for size in args.sizes.split(",")]:
+        for mixing in [float(mu) for mu in args.mixings.split(",")]:
+            meta = ensure_graph(nodes, mixing)
+            edges = graph_file(nodes, mixing, ".edges")
+            truth = read_membership(graph_file(nodes, mixing, ".truth"), meta["nodes"])
+            for quality in args.qualities.split(","):
+                resolution = args.cpm_resolution if quality == "cpm" else args.modularity_resolution
+                for tool in args.tools.split(","):
+                    output = graph_file(nodes, mixing, f".{quality}.{tool}.membership")
+                    common = ["--edges", str(edges), "--quality", quality, "--resolution", str(resolution),
+                              "--seed", str(args.seed), "--output", str(output)]
+                    if tool == "orca":
+                        command = [args.orca_bin, *common]
+                    else:
+                        command = [sys.executable, __file__, "tool", tool, *common]
+                    print(f"n={nodes} mu={mixing} {quality} {tool} ...", file=sys.stderr, flush=True)
+                    result = run_child(command)
+                    found = read_membership(output, meta["nodes"])
+                    rows.append(
+                        dict(
+                            nodes=meta["nodes"],
+                            edges=meta["edges"],
+                            mixing=mixing,
+                            quality=quality,
+                            resolution=resolution,
+                            tool=tool,
+                            seconds=result["leiden_seconds"],
+                            cpu_seconds=result["leiden_cpu_seconds"],
+                            peak_mib=result["peak_mib"],
+                            communities=result["communities"],
+                            planted=meta["communities"],
+                            nmi=normalized_mutual_info_score(truth, found),
+                            ari=adjusted_rand_score(truth, found),
+                        )
+                    )
+                    print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+
+    (OUT / "results.json").write_text(json.dumps(rows, indent=1))
+    report = render(rows, args)
+    Path(args.results).write_text(report)
+    print(report)
+
+
+def render(rows, args):
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        "# Leiden: ORCA against python-igraph on LFR graphs",
+        "",
+        f"Command: `benches/leiden/run.sh --sizes {args.sizes} --mixings {args.mixings}` "
+        f"(seed {args.seed}; CPM resolution {args.cpm_resolution}, modularity resolution "
+        f"{args.modularity_resolution}; both tools iterate until the partition is stable, refinement "
+        f"randomness 0.01). Machine: {os.cpu_count()} cores ({cpu}), shared.",
+        "",
+        "LFR (networkx `LFR_benchmark_graph`): tau1 3, tau2 1.5, average degree 20, max degree 50, "
+        "communities of 20-100 nodes, generator seed 42 (next seed if generation fails). Time is the "
+        "Leiden call only (loading excluded), as wall time and as CPU time of the process (the machine is "
+        "shared, so CPU time is the steadier measure); peak memory is the whole child process (VmHWM, "
+        "loading included).",
+        "",
+        "| nodes | edges | mixing | quality (resolution) | tool | time (s) | CPU (s) | peak memory (MiB) "
+        "| communities (planted) | NMI | ARI |",
+        "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['nodes']:,} | {row['edges']:,} | {row['mixing']} | {row['quality']} ({row['resolution']}) "
+            f"| {row['tool']} | {row['seconds']:.2f} | {row['cpu_seconds']:.2f} | {row['peak_mib']:.0f} | {row['communities']:,} "
+            f"({row['planted']:,}) | {row['nmi']:.4f} | {row['ari']:.4f} |"
+        )
+    lines += ["", "## ORCA against igraph", "",
+              "| nodes | mixing | quality | NMI ORCA − igraph | igraph time / ORCA time | igraph CPU / ORCA CPU "
+              "| igraph memory / ORCA memory |",
+              "|---:|---:|---|---:|---:|---:|---:|"]
+    by_key = {(r["nodes"], r["mixing"], r["quality"], r["tool"]): r for r in rows}
+    for (nodes, mixing, quality, tool), orca in by_key.items():
+        igraph = by_key.get((nodes, mixing, quality, "igraph"))
+        if tool != "orca" or igraph is None:
+            continue
+        lines.append(
+            f"| {nodes:,} | {mixing} | {quality} | {orca['nmi'] - igraph['nmi']:+.4f} "
+            f"| {igraph['seconds'] / max(orca['seconds'], 1e-9):.2f}× "
+            f"| {igraph['cpu_seconds'] / max(orca['cpu_seconds'], 0.01):.2f}× "
+            f"| {igraph['peak_mib'] / max(orca['peak_mib'], 1e-9):.2f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "generate":
+        generate(int(sys.argv[2]), float(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "tool":
+        tool_parser = argparse.ArgumentParser()
+        tool_parser.add_argument("tool", choices=["igraph", "leidenalg"])
+        for flag in ["--edges", "--quality", "--output"]:
+            tool_parser.add_argument(flag, required=True)
+        tool_parser.add_argument("--resolution", type=float, required=True)
+        tool_parser.add_argument("--seed", type=int, required=True)
+        tool_args = tool_parser.parse_args(sys.argv[2:])
+        run_python_tool(tool_args.tool, tool_args.edges, tool_args.quality, tool_args.resolution, tool_args.seed,
+                        tool_args.output)
+    else:
+        main()
