@@ -86,7 +86,10 @@ impl TopicSpec {
             return Err(crate::Error::Config(format!("topic `{}` needs at least one partition", self.name)));
         }
         if self.replication == 0 {
-            return Err(crate::Error::Config(format!("topic `{}` needs a replication factor of at least 1", self.name)));
+            return Err(crate::Error::Config(format!(
+                "topic `{}` needs a replication factor of at least 1",
+                self.name
+            )));
         }
         Ok(())
     }

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use orca_eventlog::{EventLog, KafkaConfig, KafkaLog};
 
 async fn kafka() -> (Arc<dyn EventLog>, ()) {
-    let bootstrap = std::env::var("ORCA_TEST_KAFKA")
-        .expect("the `kafka-tests` feature needs ORCA_TEST_KAFKA, the broker's bootstrap address (e.g. 127.0.0.1:19092)");
+    let bootstrap = std::env::var("ORCA_TEST_KAFKA").expect(
+        "the `kafka-tests` feature needs ORCA_TEST_KAFKA, the broker's bootstrap address (e.g. 127.0.0.1:19092)",
+    );
     let mut config = KafkaConfig::new(bootstrap);
     config.client_id = contract::unique("orca-eventlog-tests");
     (Arc::new(KafkaLog::connect(config).expect("kafka clients")), ())

@@ -79,7 +79,10 @@ impl EmbeddedConsumer {
             let end = log.end_offset();
             let position = if position > end {
                 // Kafka's `auto.offset.reset=earliest` for an offset past the end of the log.
-                warn!(topic = key.0, partition, position, end, "start offset is past the end of the log, reading from the beginning");
+                warn!(
+                    topic = key.0,
+                    partition, position, end, "start offset is past the end of the log, reading from the beginning"
+                );
                 0
             } else {
                 position
@@ -94,41 +97,55 @@ impl EmbeddedConsumer {
     /// Reads up to `max` records that are already durable, spread over the assigned partitions.
     async fn read_available(&mut self, max: usize) -> Result<Vec<Record>> {
         let cursor_count = self.assigned.len();
-        let plan: Vec<(usize, Arc<PartitionLog>, u64)> = (0..cursor_count)
+        let plan: Vec<PlannedRead> = (0..cursor_count)
             .map(|step| (self.next_cursor + step) % cursor_count)
-            .filter(|&index| self.assigned[index].position < self.assigned[index].log.end_offset())
-            .map(|index| (index, Arc::clone(&self.assigned[index].log), self.assigned[index].position))
+            .filter(|&cursor| self.assigned[cursor].position < self.assigned[cursor].log.end_offset())
+            .map(|cursor| PlannedRead {
+                cursor,
+                log: Arc::clone(&self.assigned[cursor].log),
+                from: self.assigned[cursor].position,
+            })
             .collect();
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let (records, read_counts) = tokio::task::spawn_blocking(move || read_plan(plan, max))
+        let batches = tokio::task::spawn_blocking(move || read_plan(plan, max))
             .await
             .map_err(|join| Error::Internal(format!("segment read panicked: {join}")))??;
-        for (index, count) in read_counts {
-            self.assigned[index].position += count;
+        self.next_cursor = (self.next_cursor + 1) % cursor_count;
+        let mut records = Vec::new();
+        for (cursor, batch) in batches {
+            self.assigned[cursor].position += batch.len() as u64;
+            records.extend(batch);
         }
-        self.next_cursor = (self.next_cursor + 1) % cursor_count.max(1);
         Ok(records)
     }
 }
 
-/// Reads partitions in plan order until `max` records or the byte budget is reached.
-fn read_plan(plan: Vec<(usize, Arc<PartitionLog>, u64)>, max: usize) -> Result<(Vec<Record>, Vec<(usize, u64)>)> {
-    let mut records: Vec<Record> = Vec::new();
-    let mut read_counts = Vec::new();
+/// Read the partition behind `cursor` from offset `from` on.
+struct PlannedRead {
+    cursor: usize,
+    log: Arc<PartitionLog>,
+    from: u64,
+}
+
+/// Reads partitions in plan order until `max` records or the byte budget is reached; returns the
+/// records read for each cursor.
+fn read_plan(plan: Vec<PlannedRead>, max: usize) -> Result<Vec<(usize, Vec<Record>)>> {
+    let mut batches = Vec::new();
+    let mut records_left = max;
     let mut bytes_left = POLL_MAX_BYTES;
-    for (index, log, from) in plan {
-        if records.len() >= max || bytes_left == 0 {
+    for PlannedRead { cursor, log, from } in plan {
+        if records_left == 0 || bytes_left == 0 {
             break;
         }
-        let batch = log.read(from, max - records.len(), bytes_left)?;
+        let batch = log.read(from, records_left, bytes_left)?;
         let batch_bytes: usize = batch.iter().map(|record| record.key.len() + record.value.len()).sum();
         bytes_left = bytes_left.saturating_sub(batch_bytes as u64);
-        read_counts.push((index, batch.len() as u64));
-        records.extend(batch);
+        records_left -= batch.len();
+        batches.push((cursor, batch));
     }
-    Ok((records, read_counts))
+    Ok(batches)
 }
 
 #[async_trait]

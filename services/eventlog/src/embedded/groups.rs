@@ -91,7 +91,10 @@ impl Groups {
     fn entry<'a>(&self, groups: &'a mut HashMap<String, Group>, group: &str) -> Result<&'a mut Group> {
         if !groups.contains_key(group) {
             let offsets = GroupOffsets::load(&self.dir, group)?;
-            groups.insert(group.to_string(), Group { offsets: Arc::new(offsets), members: BTreeMap::new(), generation: 0 });
+            groups.insert(
+                group.to_string(),
+                Group { offsets: Arc::new(offsets), members: BTreeMap::new(), generation: 0 },
+            );
         }
         Ok(groups.get_mut(group).expect("inserted above"))
     }
@@ -114,7 +117,9 @@ impl GroupOffsets {
     fn load(dir: &Path, group: &str) -> Result<Self> {
         let path = dir.join(format!("{}.offsets", escape_file_name(group)));
         let committed = match fs::read_to_string(&path) {
-            Ok(text) => parse_offsets(&text).map_err(|detail| Error::Corrupt { path: path.clone(), position: 0, detail })?,
+            Ok(text) => {
+                parse_offsets(&text).map_err(|detail| Error::Corrupt { path: path.clone(), position: 0, detail })?
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Offsets::new(),
             Err(source) => return Err(Error::Io { operation: "reading group offsets", path, source }),
         };
@@ -197,7 +202,8 @@ mod tests {
     fn range_assignment_covers_every_partition_once() {
         for partitions in 0..10 {
             for members in 1..5 {
-                let mut seen: Vec<u32> = (0..members).flat_map(|rank| range_assignment(partitions, members, rank)).collect();
+                let mut seen: Vec<u32> =
+                    (0..members).flat_map(|rank| range_assignment(partitions, members, rank)).collect();
                 seen.sort_unstable();
                 assert_eq!(seen, (0..partitions).collect::<Vec<_>>(), "{partitions} partitions, {members} members");
             }

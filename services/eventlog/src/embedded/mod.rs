@@ -70,7 +70,9 @@ impl EmbeddedLog {
         }
         let lock_path = dir.join("LOCK");
         let dir_lock = File::create(&lock_path).map_err(Error::io("creating lock file", &lock_path))?;
-        dir_lock.try_lock().map_err(|_| Error::Config(format!("`{}` is already open in another log", dir.display())))?;
+        dir_lock
+            .try_lock()
+            .map_err(|_| Error::Config(format!("`{}` is already open in another log", dir.display())))?;
 
         let changed = Arc::new(Notify::new());
         let mut topics = HashMap::new();

@@ -225,7 +225,8 @@ fn write_batch(log: &PartitionLog, batch: Vec<AppendRequest>, buf: &mut Vec<u8>,
             let restored = log.file.set_len(durable_len).and_then(|()| log.file.sync_all()).is_ok();
             for (reply, _) in replies {
                 let source = std::io::Error::new(source.kind(), source.to_string());
-                let _ = reply.send(Err(Error::Io { operation: "appending to segment", path: log.path.clone(), source }));
+                let _ =
+                    reply.send(Err(Error::Io { operation: "appending to segment", path: log.path.clone(), source }));
             }
             restored
         }

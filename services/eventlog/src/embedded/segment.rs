@@ -21,6 +21,8 @@ pub(crate) const MAGIC: &[u8; 8] = b"ORCASEG1";
 pub(crate) const FRAME_HEADER_LEN: usize = 8;
 /// Frames claiming a larger payload are treated as garbage.
 const MAX_PAYLOAD_LEN: u32 = 256 * 1024 * 1024;
+/// Offset, timestamp, key length, value length, header count.
+const MIN_PAYLOAD_LEN: u32 = 8 + 8 + 4 + 4 + 4;
 
 /// Appends one frame to `buf`.
 pub(crate) fn encode_frame(
@@ -179,7 +181,7 @@ pub(crate) fn recover(file: &File, path: &Path) -> Result<Recovered> {
         }
         let payload_len = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes"));
         let crc = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes"));
-        if payload_len < 16 || payload_len > MAX_PAYLOAD_LEN {
+        if !(MIN_PAYLOAD_LEN..=MAX_PAYLOAD_LEN).contains(&payload_len) {
             break;
         }
         payload.resize(payload_len as usize, 0);

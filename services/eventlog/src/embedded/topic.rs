@@ -37,7 +37,8 @@ impl Topic {
             fs::File::create(&path).map_err(Error::io("creating segment", &path))?;
         }
         let partitions = open_partitions(&dir, &spec.name, spec.partitions, appended)?;
-        let meta = format!("partitions={}\ncompacted={}\nreplication={}\n", spec.partitions, spec.compacted, spec.replication);
+        let meta =
+            format!("partitions={}\ncompacted={}\nreplication={}\n", spec.partitions, spec.compacted, spec.replication);
         write_file_atomically(&dir.join(META_FILE), &dir, meta.as_bytes())?;
         sync_dir(topics_dir)?;
         Ok(Self {
@@ -58,7 +59,8 @@ impl Topic {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(Error::Io { operation: "reading topic metadata", path: meta_path, source }),
         };
-        let corrupt = |detail: &str| Error::Corrupt { path: meta_path.clone(), position: 0, detail: detail.to_string() };
+        let corrupt =
+            |detail: &str| Error::Corrupt { path: meta_path.clone(), position: 0, detail: detail.to_string() };
         let field = |key: &str| {
             meta.lines().find_map(|line| line.strip_prefix(key)?.strip_prefix('=')).ok_or_else(|| corrupt(key))
         };
@@ -96,7 +98,9 @@ impl Topic {
 }
 
 fn open_partitions(dir: &Path, topic: &str, count: u32, appended: &Arc<Notify>) -> Result<Vec<Partition>> {
-    (0..count).map(|partition| Partition::open(topic, partition, &segment_path(dir, partition), Arc::clone(appended))).collect()
+    (0..count)
+        .map(|partition| Partition::open(topic, partition, &segment_path(dir, partition), Arc::clone(appended)))
+        .collect()
 }
 
 fn segment_path(dir: &Path, partition: u32) -> std::path::PathBuf {

@@ -25,7 +25,7 @@ pub struct KafkaConsumer {
 /// Positions each partition at the caller's offset the first time it is assigned; later
 /// assignments (after rebalances) resume from the group's committed offset.
 struct StartingContext {
-    start: Mutex<HashMap<(String, i32), i64>>,
+    start: Mutex<HashMap<(String, i32), Offset>>,
 }
 
 impl ClientContext for StartingContext {}
@@ -63,7 +63,7 @@ impl StartingContext {
             partitions.elements().iter().map(|element| (element.topic().to_string(), element.partition())).collect();
         for (topic, partition) in assigned {
             if let Some(offset) = start.remove(&(topic.clone(), partition))
-                && let Err(error) = partitions.set_partition_offset(&topic, partition, Offset::Offset(offset))
+                && let Err(error) = partitions.set_partition_offset(&topic, partition, offset)
             {
                 error!(topic, partition, %error, "failed to set start offset");
             }
@@ -72,10 +72,34 @@ impl StartingContext {
 }
 
 impl KafkaConsumer {
-    pub(super) fn subscribe(config: &KafkaConfig, group: &str, topics: &[String], start: Vec<Position>) -> Result<Self> {
+    /// Joins `group`. `start` offsets past `end_offsets` (the log was emptied or replaced) start
+    /// from the beginning, as Kafka's `auto.offset.reset=earliest` does (Tansu would wait there).
+    pub(super) fn subscribe(
+        config: &KafkaConfig,
+        group: &str,
+        topics: &[String],
+        start: Vec<Position>,
+        end_offsets: &HashMap<String, Vec<u64>>,
+    ) -> Result<Self> {
         let start = start
             .into_iter()
-            .map(|position| ((position.topic, position.partition as i32), position.offset.min(i64::MAX as u64) as i64))
+            .map(|position| {
+                let end = end_offsets.get(&position.topic).and_then(|ends| ends.get(position.partition as usize));
+                let offset = match end {
+                    Some(&end) if position.offset > end => {
+                        warn!(
+                            topic = position.topic,
+                            partition = position.partition,
+                            position.offset,
+                            end,
+                            "start offset is past the end of the log, reading from the beginning"
+                        );
+                        Offset::Beginning
+                    }
+                    _ => Offset::Offset(position.offset as i64),
+                };
+                ((position.topic, position.partition as i32), offset)
+            })
             .collect();
         let context = StartingContext { start: Mutex::new(start) };
         let consumer: StreamConsumer<StartingContext> =
@@ -125,11 +149,16 @@ impl Consumer for KafkaConsumer {
         let mut offsets = TopicPartitionList::with_capacity(positions.len());
         for position in positions {
             offsets
-                .add_partition_offset(&position.topic, position.partition as i32, Offset::Offset(position.offset as i64))
+                .add_partition_offset(
+                    &position.topic,
+                    position.partition as i32,
+                    Offset::Offset(position.offset as i64),
+                )
                 .map_err(|error| broker_error("commit", error))?;
         }
         let consumer = Arc::clone(&self.consumer);
-        blocking(move || consumer.commit(&offsets, CommitMode::Sync).map_err(|error| broker_error("commit", error))).await
+        blocking(move || consumer.commit(&offsets, CommitMode::Sync).map_err(|error| broker_error("commit", error)))
+            .await
     }
 }
 

@@ -55,9 +55,14 @@ mod tests {
 
     #[test]
     fn unavailable_brokers_are_retryable_and_bad_requests_are_not() {
-        assert!(broker_error("produce", KafkaError::MessageProduction(RDKafkaErrorCode::AllBrokersDown)).is_retryable());
+        assert!(
+            broker_error("produce", KafkaError::MessageProduction(RDKafkaErrorCode::AllBrokersDown)).is_retryable()
+        );
         assert!(broker_error("commit", KafkaError::ConsumerCommit(RDKafkaErrorCode::RequestTimedOut)).is_retryable());
-        assert!(!broker_error("produce", KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge)).is_retryable());
+        assert!(
+            !broker_error("produce", KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge))
+                .is_retryable()
+        );
         assert!(!broker_error("create", KafkaError::ClientCreation("bad property".into())).is_retryable());
     }
 }

@@ -33,6 +33,8 @@ use tracing::info;
 pub use config::KafkaConfig;
 pub use consumer::KafkaConsumer;
 use error::broker_error;
+/// The rdkafka crate this log is built on, e.g. for `rdkafka::mocking::MockCluster` in tests.
+pub use rdkafka;
 
 use crate::{Consumer, Error, EventLog, OutRecord, Position, Result, TopicSpec};
 
@@ -90,9 +92,11 @@ impl KafkaLog {
     /// The partition count the cluster reports now; `None` if the topic does not exist.
     async fn fetch_partition_count(&self, topic: &str) -> Result<Option<u32>> {
         crate::record::validate_topic_name(topic)?;
-        let (client, topic, timeout) = (Arc::clone(&self.inner.metadata), topic.to_string(), self.inner.config.request_timeout);
+        let (client, topic, timeout) =
+            (Arc::clone(&self.inner.metadata), topic.to_string(), self.inner.config.request_timeout);
         blocking(move || {
-            let metadata = client.fetch_metadata(Some(&topic), timeout).map_err(|error| broker_error("metadata", error))?;
+            let metadata =
+                client.fetch_metadata(Some(&topic), timeout).map_err(|error| broker_error("metadata", error))?;
             let Some(found) = metadata.topics().iter().find(|found| found.name() == topic) else { return Ok(None) };
             match found.error() {
                 None => Ok(Some(found.partitions().len() as u32).filter(|count| *count > 0)),
@@ -111,7 +115,11 @@ impl KafkaLog {
         loop {
             match self.fetch_partition_count(&spec.name).await? {
                 Some(existing) if existing != spec.partitions => {
-                    return Err(Error::TopicConflict { topic: spec.name.clone(), existing, requested: spec.partitions });
+                    return Err(Error::TopicConflict {
+                        topic: spec.name.clone(),
+                        existing,
+                        requested: spec.partitions,
+                    });
                 }
                 Some(count) => {
                     self.inner.partition_counts.lock().expect("partition counts lock").insert(spec.name.clone(), count);
@@ -129,20 +137,25 @@ impl KafkaLog {
         if let Some(reader) = readers.get(group) {
             return Ok(Arc::clone(reader));
         }
-        let reader: Arc<BaseConsumer> = Arc::new(self.inner.config.admin(Some(group)).create().map_err(client_creation)?);
+        let reader: Arc<BaseConsumer> =
+            Arc::new(self.inner.config.admin(Some(group)).create().map_err(client_creation)?);
         readers.insert(group.to_string(), Arc::clone(&reader));
         Ok(reader)
     }
 
     fn enqueue(&self, record: &OutRecord) -> std::result::Result<DeliveryFuture, KafkaError> {
-        let mut future_record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic).payload(&record.value[..]);
+        let mut future_record: FutureRecord<'_, [u8], [u8]> =
+            FutureRecord::to(&record.topic).payload(&record.value[..]);
         if !record.key.is_empty() {
             future_record = future_record.key(&record.key[..]);
         }
         if !record.headers.is_empty() {
-            let headers = record.headers.iter().fold(OwnedHeaders::new_with_capacity(record.headers.len()), |headers, (key, value)| {
-                headers.insert(Header { key, value: Some(value) })
-            });
+            let headers = record
+                .headers
+                .iter()
+                .fold(OwnedHeaders::new_with_capacity(record.headers.len()), |headers, (key, value)| {
+                    headers.insert(Header { key, value: Some(value) })
+                });
             future_record = future_record.headers(headers);
         }
         self.inner.producer.send_result(future_record).map_err(|(error, _)| error)
@@ -159,15 +172,22 @@ impl EventLog for KafkaLog {
         let new_topics: Vec<NewTopic<'_>> = specs
             .iter()
             .map(|spec| {
-                let topic =
-                    NewTopic::new(&spec.name, spec.partitions as i32, TopicReplication::Fixed(i32::from(spec.replication)));
+                let topic = NewTopic::new(
+                    &spec.name,
+                    spec.partitions as i32,
+                    TopicReplication::Fixed(i32::from(spec.replication)),
+                );
                 if spec.compacted { topic.set("cleanup.policy", "compact") } else { topic }
             })
             .collect();
         let timeout = self.inner.config.request_timeout;
         let options = AdminOptions::new().operation_timeout(Some(timeout)).request_timeout(Some(timeout));
-        let results =
-            self.inner.admin.create_topics(&new_topics, &options).await.map_err(|error| broker_error("create topics", error))?;
+        let results = self
+            .inner
+            .admin
+            .create_topics(&new_topics, &options)
+            .await
+            .map_err(|error| broker_error("create topics", error))?;
         for result in results {
             match result {
                 Ok(topic) => info!(topic, "created topic"),
@@ -234,13 +254,20 @@ impl EventLog for KafkaLog {
                 return Err(Error::UnknownPartition { topic: position.topic.clone(), partition: position.partition });
             }
         }
-        let consumer = KafkaConsumer::subscribe(&self.inner.config, group, topics, start)?;
+        let mut end_offsets = HashMap::new();
+        for position in &start {
+            if !end_offsets.contains_key(&position.topic) {
+                end_offsets.insert(position.topic.clone(), self.end_offsets(&position.topic).await?);
+            }
+        }
+        let consumer = KafkaConsumer::subscribe(&self.inner.config, group, topics, start, &end_offsets)?;
         Ok(Box::new(consumer))
     }
 
     async fn end_offsets(&self, topic: &str) -> Result<Vec<u64>> {
         let count = self.partition_count(topic).await?;
-        let (client, topic, timeout) = (Arc::clone(&self.inner.metadata), topic.to_string(), self.inner.config.request_timeout);
+        let (client, topic, timeout) =
+            (Arc::clone(&self.inner.metadata), topic.to_string(), self.inner.config.request_timeout);
         blocking(move || {
             (0..count)
                 .map(|partition| {
@@ -261,12 +288,16 @@ impl EventLog for KafkaLog {
         partitions.add_partition_range(topic, 0, count as i32 - 1);
         let timeout = self.inner.config.request_timeout;
         let committed = blocking(move || {
-            reader.committed_offsets(partitions, timeout).map_err(|error| broker_error("fetch committed offsets", error))
+            reader
+                .committed_offsets(partitions, timeout)
+                .map_err(|error| broker_error("fetch committed offsets", error))
         })
         .await?;
         let mut offsets = vec![None; count as usize];
         for element in committed.elements_for_topic(topic) {
-            if let (Offset::Offset(offset), Some(slot)) = (element.offset(), offsets.get_mut(element.partition() as usize)) {
+            if let (Offset::Offset(offset), Some(slot)) =
+                (element.offset(), offsets.get_mut(element.partition() as usize))
+            {
                 *slot = u64::try_from(offset).ok();
             }
         }
@@ -288,5 +319,7 @@ fn client_creation(error: KafkaError) -> Error {
 
 /// Runs a blocking librdkafka call on tokio's blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(call).await.map_err(|join| Error::Internal(format!("blocking kafka call failed: {join}")))?
+    tokio::task::spawn_blocking(call)
+        .await
+        .map_err(|join| Error::Internal(format!("blocking kafka call failed: {join}")))?
 }

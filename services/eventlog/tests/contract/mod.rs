@@ -26,6 +26,7 @@ macro_rules! contract_tests {
             ensure_topics_is_idempotent_and_rejects_a_different_shape,
             unknown_topics_are_reported,
             members_of_one_group_together_read_every_record,
+            a_start_offset_past_the_end_reads_from_the_beginning,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {
@@ -56,7 +57,10 @@ async fn topic(log: &Arc<dyn EventLog>, partitions: u32) -> String {
 
 /// A key that the partitioner sends to `partition`.
 fn key_for(partition: u32, partitions: u32, salt: &str) -> String {
-    (0..).map(|n| format!("{salt}-{n}")).find(|key| partition_for_key(key.as_bytes(), partitions) == Some(partition)).unwrap()
+    (0..)
+        .map(|n| format!("{salt}-{n}"))
+        .find(|key| partition_for_key(key.as_bytes(), partitions) == Some(partition))
+        .unwrap()
 }
 
 /// Polls until `count` records arrived, failing the test if they do not within [`PATIENCE`].
@@ -80,9 +84,8 @@ async fn consumer(log: &Arc<dyn EventLog>, group: &str, topics: &[&str], start: 
 
 pub async fn keyed_records_land_on_their_partition_in_order(log: Arc<dyn EventLog>) {
     let topic = topic(&log, 4).await;
-    let records: Vec<OutRecord> = (0..200)
-        .map(|n| OutRecord::new(&topic, format!("key-{}", n % 20), format!("{}", n / 20)))
-        .collect();
+    let records: Vec<OutRecord> =
+        (0..200).map(|n| OutRecord::new(&topic, format!("key-{}", n % 20), format!("{}", n / 20))).collect();
     let placed = log.append(records.clone()).await.expect("append");
     for (record, (partition, _)) in records.iter().zip(&placed) {
         assert_eq!(Some(*partition), partition_for_key(&record.key, 4), "key {:?}", record.key);
@@ -120,14 +123,17 @@ pub async fn offsets_are_dense_from_zero_and_append_returns_them(log: Arc<dyn Ev
 pub async fn consumer_starts_exactly_at_the_given_positions(log: Arc<dyn EventLog>) {
     let topic = topic(&log, 2).await;
     let (key0, key1) = (key_for(0, 2, "start"), key_for(1, 2, "start"));
-    let records = (0..20).flat_map(|n| [OutRecord::new(&topic, key0.clone(), format!("{n}")), OutRecord::new(&topic, key1.clone(), format!("{n}"))]);
+    let records = (0..20).flat_map(|n| {
+        [OutRecord::new(&topic, key0.clone(), format!("{n}")), OutRecord::new(&topic, key1.clone(), format!("{n}"))]
+    });
     log.append(records.collect()).await.expect("append");
 
     let start = vec![Position::new(&topic, 0, 5), Position::new(&topic, 1, 12)];
     let mut reader = consumer(&log, &unique("group"), &[&topic], start).await;
     let consumed = consume(reader.as_mut(), 15 + 8).await;
     let seen: BTreeSet<(u32, u64)> = consumed.iter().map(|record| (record.partition, record.offset)).collect();
-    let expected: BTreeSet<(u32, u64)> = (5..20).map(|offset| (0, offset)).chain((12..20).map(|offset| (1, offset))).collect();
+    let expected: BTreeSet<(u32, u64)> =
+        (5..20).map(|offset| (0, offset)).chain((12..20).map(|offset| (1, offset))).collect();
     assert_eq!(seen, expected);
     assert_eq!(consumed.len(), expected.len(), "no record twice");
     assert!(reader.poll(10, Duration::from_millis(500)).await.expect("poll").is_empty(), "nothing before the start");
@@ -165,12 +171,38 @@ pub async fn end_offsets_count_the_records_of_each_partition(log: Arc<dyn EventL
     log.append(records.collect()).await.expect("append");
     log.append(vec![OutRecord::new(&topic, keys[1].clone(), "c")]).await.expect("append");
     assert_eq!(log.end_offsets(&topic).await.expect("end offsets"), vec![7, 0, 5]);
+
+    // A large append travels in several multi-record batches per partition.
+    let placed = log
+        .append((0..3000).map(|n| OutRecord::new(&topic, format!("bulk-{n}"), vec![b'x'; 200])).collect())
+        .await
+        .expect("append");
+    let mut expected = vec![7, 0, 5];
+    for (partition, offset) in placed {
+        assert_eq!(offset, expected[partition as usize], "offsets stay dense in partition {partition}");
+        expected[partition as usize] += 1;
+    }
+    assert_eq!(log.end_offsets(&topic).await.expect("end offsets"), expected);
+}
+
+pub async fn a_start_offset_past_the_end_reads_from_the_beginning(log: Arc<dyn EventLog>) {
+    let topic = topic(&log, 1).await;
+    log.append((0..3).map(|n| OutRecord::new(&topic, "k", format!("{n}"))).collect()).await.expect("append");
+    let mut reader = consumer(&log, &unique("group"), &[&topic], vec![Position::new(&topic, 0, 1000)]).await;
+    let consumed = consume(reader.as_mut(), 3).await;
+    assert_eq!(consumed.iter().map(|record| record.offset).collect::<Vec<_>>(), [0, 1, 2]);
 }
 
 pub async fn two_topics_are_independent(log: Arc<dyn EventLog>) {
     let (first, second) = (topic(&log, 1).await, topic(&log, 1).await);
-    let placed_first = log.append((0..5).map(|n| OutRecord::new(&first, "same", format!("first-{n}"))).collect()).await.expect("append");
-    let placed_second = log.append((0..3).map(|n| OutRecord::new(&second, "same", format!("second-{n}"))).collect()).await.expect("append");
+    let placed_first = log
+        .append((0..5).map(|n| OutRecord::new(&first, "same", format!("first-{n}"))).collect())
+        .await
+        .expect("append");
+    let placed_second = log
+        .append((0..3).map(|n| OutRecord::new(&second, "same", format!("second-{n}"))).collect())
+        .await
+        .expect("append");
     assert_eq!(placed_first.last(), Some(&(0, 4)));
     assert_eq!(placed_second.last(), Some(&(0, 2)));
     assert_eq!(log.end_offsets(&first).await.expect("end offsets"), vec![5]);
@@ -242,14 +274,19 @@ pub async fn unknown_topics_are_reported(log: Arc<dyn EventLog>) {
     let missing = unique("missing");
     assert!(matches!(log.end_offsets(&missing).await, Err(Error::UnknownTopic(_))));
     assert!(matches!(log.committed("group", &missing).await, Err(Error::UnknownTopic(_))));
-    assert!(matches!(log.consumer("group", &[missing.clone()], Vec::new()).await, Err(Error::UnknownTopic(_))));
+    assert!(matches!(
+        log.consumer("group", std::slice::from_ref(&missing), Vec::new()).await,
+        Err(Error::UnknownTopic(_))
+    ));
     assert!(matches!(log.append(vec![OutRecord::new(&missing, "k", "v")]).await, Err(Error::UnknownTopic(_))));
 }
 
 pub async fn members_of_one_group_together_read_every_record(log: Arc<dyn EventLog>) {
     let topic = topic(&log, 4).await;
     let group = unique("group");
-    log.append((0..40).map(|n| OutRecord::new(&topic, format!("k{n}"), format!("{n}"))).collect()).await.expect("append");
+    log.append((0..40).map(|n| OutRecord::new(&topic, format!("k{n}"), format!("{n}"))).collect())
+        .await
+        .expect("append");
     let mut first = consumer(&log, &group, &[&topic], Vec::new()).await;
     let mut second = consumer(&log, &group, &[&topic], Vec::new()).await;
     let mut seen = BTreeSet::new();
