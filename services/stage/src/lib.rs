@@ -1,0 +1,68 @@
+//! The loop every streaming stage (resolver, linker, intel) runs, in either mode:
+//!
+//! 1. poll a batch from the stage's input topics (a consumer group named after the stage);
+//! 2. skip records before the offsets stored in the database (already accounted for);
+//! 3. hand the batch to the stage's pure logic on a blocking thread ([`Stage::process`]);
+//! 4. append its output records and dead letters to the log and wait until they are durable;
+//! 5. write its state changes, package rows and the next offsets in ONE database transaction;
+//! 6. commit the offsets to the consumer group (informational: the database copy wins).
+//!
+//! A crash anywhere loses nothing: before step 5 commits, the batch is processed again from the
+//! stored offsets against the stored state, and because stages are deterministic the outputs
+//! re-appended are the same records, which downstream stages apply idempotently by natural key.
+//! If processing or the database fails, [`StageRunner::run`] returns the error and the caller
+//! rebuilds the stage from the store before running it again (its memory may be ahead of the
+//! database).
+//!
+//! - [`Stage`], [`Batch`], [`DeadLetter`]: what a stage implements and returns.
+//! - [`StageRunner`]: the loop, with retries, metrics and shutdown.
+//! - [`lag`]: how far a stage is behind its inputs, for readiness and for "has the pipeline settled".
+
+mod lag;
+mod runner;
+#[cfg(test)]
+mod tests;
+
+pub use lag::{lag, stage_lag};
+pub use runner::{RunnerConfig, StageRunner};
+
+pub use orca_eventlog::{OutRecord, Record};
+pub use orca_model::StateChange;
+use orca_store::PackageRecord;
+
+/// Header names on dead letters.
+pub mod dead_letter_headers {
+    pub const ERROR: &str = "orca-error";
+    pub const STAGE: &str = "orca-stage";
+    pub const SOURCE_TOPIC: &str = "orca-source-topic";
+    pub const SOURCE_PARTITION: &str = "orca-source-partition";
+    pub const SOURCE_OFFSET: &str = "orca-source-offset";
+}
+
+/// A record the stage could not process (undecodable, or failing a check): it goes to the
+/// dead-letter topic unchanged, with the error in headers, and processing moves on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub record: Record,
+    pub error: String,
+}
+
+/// What a stage made of one batch.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Records for downstream topics.
+    pub outputs: Vec<OutRecord>,
+    pub dead_letters: Vec<DeadLetter>,
+    /// The stage's state changes, written with the offsets.
+    pub state: Vec<StateChange>,
+    /// Package versions to index for the intelligence surface, written with the offsets.
+    pub packages: Vec<PackageRecord>,
+}
+
+/// A stage's pure logic plus its identity. `process` must be deterministic for its state and input.
+pub trait Stage: Send + 'static {
+    /// Consumer group and offset owner, e.g. `resolver`.
+    fn name(&self) -> &'static str;
+    fn input_topics(&self) -> Vec<String>;
+    fn process(&mut self, records: &[Record]) -> Batch;
+}

@@ -1,0 +1,188 @@
+use crate::{Batch, DeadLetter, Stage, dead_letter_headers as headers};
+use orca_eventlog::{EventLog, OutRecord, Position, Record, topics};
+use orca_store::{OffsetRecord, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+#[derive(Clone, Debug)]
+pub struct RunnerConfig {
+    /// Most records handed to the stage at once.
+    pub batch_size: usize,
+    /// Longest wait for a record before checking for shutdown again.
+    pub poll_timeout: Duration,
+    /// Where poison records go.
+    pub dead_letter_topic: String,
+    /// Longest pause between retries of a failing append.
+    pub max_backoff: Duration,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 2_000,
+            poll_timeout: Duration::from_millis(500),
+            dead_letter_topic: topics::INCIDENTS_DLQ.to_owned(),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error("event log: {0}")]
+    Log(#[from] orca_eventlog::Error),
+    #[error("store: {0}")]
+    Store(#[from] orca_store::StoreError),
+    #[error("stage `{0}` panicked while processing a batch")]
+    Panicked(&'static str),
+}
+
+/// Runs one stage until shutdown. See the crate docs for the guarantees.
+pub struct StageRunner<S: Stage> {
+    stage: Option<S>,
+    name: &'static str,
+    log: Arc<dyn EventLog>,
+    store: Arc<dyn Store>,
+    config: RunnerConfig,
+}
+
+impl<S: Stage> StageRunner<S> {
+    pub fn new(stage: S, log: Arc<dyn EventLog>, store: Arc<dyn Store>, config: RunnerConfig) -> Self {
+        let name = stage.name();
+        Self { stage: Some(stage), name, log, store, config }
+    }
+
+    /// Consumes until `shutdown` is cancelled, then returns after the batch in hand is committed.
+    pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), RunnerError> {
+        let topics = self.stage.as_ref().map(Stage::input_topics).unwrap_or_default();
+        let stored = self.store.offsets(self.name).await?;
+        let mut next: HashMap<(String, u32), u64> =
+            stored.iter().map(|o| ((o.topic.clone(), o.partition), o.next_offset)).collect();
+        let start = stored.iter().map(|o| Position::new(o.topic.clone(), o.partition, o.next_offset)).collect();
+        let mut consumer = self.log.consumer(self.name, &topics, start).await?;
+        info!(stage = self.name, ?topics, "stage consuming");
+        loop {
+            let polled = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break,
+                polled = consumer.poll(self.config.batch_size, self.config.poll_timeout) => polled,
+            };
+            let records = match polled {
+                Ok(records) => records,
+                Err(error) if error.is_retryable() => {
+                    warn!(stage = self.name, %error, "poll failed; retrying");
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            // Records before the stored offsets were accounted for by an earlier transaction.
+            let fresh: Vec<Record> = records
+                .into_iter()
+                .filter(|r| r.offset >= next.get(&(r.topic.clone(), r.partition)).copied().unwrap_or(0))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            let started = Instant::now();
+            let count = fresh.len();
+            let mut positions: HashMap<(String, u32), u64> = HashMap::new();
+            for record in &fresh {
+                positions.insert((record.topic.clone(), record.partition), record.offset + 1);
+            }
+            let batch = self.process(fresh).await?;
+            let dead = batch.dead_letters.len();
+            let produced = batch.outputs.len();
+            let mut outgoing = batch.outputs;
+            outgoing.extend(batch.dead_letters.into_iter().map(|d| self.dead_letter(d)));
+            self.append_with_retry(outgoing, &shutdown).await?;
+
+            let offsets: Vec<OffsetRecord> = positions
+                .iter()
+                .map(|((topic, partition), offset)| OffsetRecord {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    next_offset: *offset,
+                })
+                .collect();
+            let mut tx = self.store.begin().await?;
+            tx.apply_state(&batch.state).await?;
+            for package in &batch.packages {
+                tx.put_package(package).await?;
+            }
+            tx.save_offsets(self.name, &offsets).await?;
+            tx.commit().await?;
+            next.extend(positions);
+
+            let committed: Vec<Position> =
+                offsets.iter().map(|o| Position::new(o.topic.clone(), o.partition, o.next_offset)).collect();
+            if let Err(error) = consumer.commit(&committed).await {
+                // The database holds the authoritative offsets; the group's copy is for lag metrics.
+                warn!(stage = self.name, %error, "failed to commit consumer-group offsets");
+            }
+            let elapsed = started.elapsed();
+            metrics::counter!("orca_records_in_total", "stage" => self.name).increment(count as u64);
+            metrics::counter!("orca_records_out_total", "stage" => self.name).increment(produced as u64);
+            metrics::counter!("orca_records_rejected_total", "stage" => self.name).increment(dead as u64);
+            metrics::histogram!("orca_batch_seconds", "stage" => self.name).record(elapsed.as_secs_f64());
+            debug!(stage = self.name, records = count, produced, dead, ?elapsed, "batch committed");
+        }
+        info!(stage = self.name, "stage stopped");
+        Ok(())
+    }
+
+    /// Runs the stage's pure logic on a blocking thread, off the async runtime.
+    async fn process(&mut self, records: Vec<Record>) -> Result<Batch, RunnerError> {
+        let mut stage = self.stage.take().ok_or(RunnerError::Panicked(self.name))?;
+        let (stage, batch) = tokio::task::spawn_blocking(move || {
+            let batch = stage.process(&records);
+            (stage, batch)
+        })
+        .await
+        .map_err(|_| RunnerError::Panicked(self.name))?;
+        self.stage = Some(stage);
+        Ok(batch)
+    }
+
+    fn dead_letter(&self, dead: DeadLetter) -> OutRecord {
+        warn!(stage = self.name, topic = %dead.record.topic, partition = dead.record.partition,
+              offset = dead.record.offset, error = %dead.error, "record sent to the dead-letter topic");
+        let record = dead.record;
+        let mut out = OutRecord::new(&self.config.dead_letter_topic, record.key, record.value)
+            .with_header(headers::ERROR, dead.error)
+            .with_header(headers::STAGE, self.name)
+            .with_header(headers::SOURCE_TOPIC, record.topic)
+            .with_header(headers::SOURCE_PARTITION, record.partition.to_string())
+            .with_header(headers::SOURCE_OFFSET, record.offset.to_string());
+        out.headers.extend(record.headers);
+        out
+    }
+
+    /// Appends, backing off and retrying while the log reports retryable errors.
+    async fn append_with_retry(
+        &self,
+        records: Vec<OutRecord>,
+        shutdown: &CancellationToken,
+    ) -> Result<(), RunnerError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.log.append(records.clone()).await {
+                Ok(_) => return Ok(()),
+                Err(error) if error.is_retryable() && !shutdown.is_cancelled() => {
+                    warn!(stage = self.name, %error, ?backoff, "append failed; retrying");
+                    tokio::select! {
+                        () = shutdown.cancelled() => {}
+                        () = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(self.config.max_backoff);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+}
