@@ -70,6 +70,9 @@ fn main() {
         emitted.marker_codes,
         emitted.vehicle_sightings
     );
+    if args.iter().any(|a| a == "--summary") {
+        println!("{}", serde_json::to_string_pretty(&summary).expect("serialisable"));
+    }
     let cross = summary.groups.iter().filter(|g| g.forces_hit.len() > 1).count();
     println!(
         "groups crossing borders {cross}/{}  cloned plates {}  traps {}",

@@ -72,7 +72,7 @@ pub(crate) fn describe_bystander<R: Rng + ?Sized>(
     if rng.random_bool(named_rate) {
         sighting.given_names = person.given.to_owned();
         if rng.random_bool(0.5) {
-            sighting.family_name = person.family.to_owned();
+            sighting.family_name = person.family_name().to_owned();
         }
     }
     sighting.height_cm = None;
@@ -87,7 +87,9 @@ fn describe_body<R: Rng + ?Sized>(
     noise: &NoiseParams,
 ) -> PersonSighting {
     let age = person.age_on(date);
-    let estimate = normal(rng, f64::from(age), noise.age_estimate_sd_years).round().clamp(10.0, 90.0) as u32;
+    // Witnesses misjudge older people by more years than younger ones.
+    let spread = noise.age_estimate_sd_years * (f64::from(age) / 35.0).clamp(0.4, 1.5);
+    let estimate = normal(rng, f64::from(age), spread).round().clamp(10.0, 90.0) as u32;
     let height_cm = rng.random_bool(noise.height_reported_rate).then(|| {
         let centre = normal(rng, f64::from(person.height_cm), noise.height_error_sd_cm);
         let half_width = if rng.random_bool(0.5) { 2.5 } else { 5.0 };
@@ -139,7 +141,7 @@ fn name<R: Rng + ?Sized>(
         let (g, f) = *pick(rng, &full_aliases);
         (g.to_owned(), f.to_owned())
     } else {
-        (person.given.to_owned(), person.family.to_owned())
+        (person.given.to_owned(), person.family_name().to_owned())
     };
     let options = nicknames(&given);
     if !options.is_empty() && rng.random_bool(noise.nickname_rate) {
@@ -317,7 +319,7 @@ mod tests {
             Circumstances { date, day: 0, named_rate: 1.0, face_model: None, marker_code: None, carrying_bag: false };
         let sightings: Vec<PersonSighting> =
             (0..2_000).map(|_| describe_offender(&mut rng, &person, &circumstances, &noise, &faces)).collect();
-        let exact = sightings.iter().filter(|s| s.family_name == person.family).count();
+        let exact = sightings.iter().filter(|s| s.family_name == person.family_name()).count();
         assert!(exact > 1_400 && exact < 1_950, "{exact}");
         assert!(sightings.iter().all(PersonSighting::is_named));
         assert!(sightings.iter().all(|s| s.face.is_none() && s.marker_code.is_none()));

@@ -1,253 +1,168 @@
-//! Names: frequency-weighted UK given and family names (Anglo, Irish, South Asian, Arabic, Polish and
-//! Romanian among them), so common-name collisions happen as they do in real data; nicknames,
-//! spelling variants and street names; and the slips people make writing a name down.
-//! Weights are rough relative frequencies among adults, not census figures.
+//! Names: frequency-weighted UK given and family names in several naming traditions (British and
+//! Irish, South Asian, Polish, Romanian, West African), so common-name collisions happen as they do
+//! in real data ("John Smith", "Mohammed Khan"); nicknames, spelling variants and street names; and
+//! the slips people make writing a name down.
 
 use crate::random::{Weighted, pick};
 use rand::Rng;
 use std::sync::LazyLock;
 
-pub(crate) const MALE_GIVEN: &[(&str, f64)] = &[
-    ("John", 40.0),
-    ("David", 38.0),
-    ("Michael", 34.0),
-    ("James", 34.0),
-    ("Paul", 28.0),
-    ("Mark", 26.0),
-    ("Daniel", 26.0),
-    ("Christopher", 24.0),
-    ("Thomas", 22.0),
-    ("Matthew", 22.0),
-    ("Andrew", 22.0),
-    ("Robert", 20.0),
-    ("Richard", 18.0),
-    ("Steven", 18.0),
-    ("Lee", 14.0),
-    ("Craig", 12.0),
-    ("Ryan", 16.0),
-    ("Jamie", 12.0),
-    ("Liam", 14.0),
-    ("Jack", 14.0),
-    ("Connor", 10.0),
-    ("Kyle", 9.0),
-    ("Jordan", 10.0),
-    ("Joshua", 12.0),
-    ("Lewis", 9.0),
-    ("Callum", 8.0),
-    ("Adam", 12.0),
-    ("William", 14.0),
-    ("Anthony", 12.0),
-    ("Joseph", 11.0),
-    ("Kevin", 9.0),
-    ("Darren", 9.0),
-    ("Wayne", 7.0),
-    ("Dean", 7.0),
-    ("Gary", 8.0),
-    ("Stephen", 9.0),
-    ("Sean", 8.0),
-    ("Patrick", 7.0),
-    ("Samuel", 9.0),
-    ("Benjamin", 8.0),
-    ("Alexander", 7.0),
-    ("Nicholas", 6.0),
-    ("Edward", 5.0),
-    ("Charles", 4.0),
-    ("Jonathan", 6.0),
-    ("Mohammed", 16.0),
-    ("Muhammad", 12.0),
-    ("Ali", 6.0),
-    ("Ahmed", 6.0),
-    ("Omar", 5.0),
-    ("Hassan", 4.0),
-    ("Bilal", 4.0),
-    ("Imran", 4.0),
-    ("Tariq", 3.0),
-    ("Abdul", 5.0),
-    ("Ibrahim", 4.0),
-    ("Yusuf", 4.0),
-    ("Piotr", 4.0),
-    ("Tomasz", 4.0),
-    ("Marcin", 3.0),
-    ("Krzysztof", 3.0),
-    ("Andrei", 4.0),
-    ("Ionut", 3.0),
-    ("Florin", 3.0),
-    ("Mihai", 3.0),
-    ("Gheorghe", 2.0),
-    ("Kofi", 2.0),
-    ("Tyrone", 3.0),
-    ("Dwayne", 2.0),
+/// A naming tradition: its share of people and its names as `Name:weight`, rough relative
+/// frequencies among adults (a `f` after the weight marks a family name used only by women).
+/// The shares follow the population of the UK roughly; they say nothing about offending.
+struct Heritage {
+    share: f64,
+    male: &'static str,
+    female: &'static str,
+    family: &'static str,
+}
+
+const HERITAGES: &[Heritage] = &[
+    Heritage {
+        share: 0.82,
+        male: "John:40 David:38 Michael:34 James:34 Paul:28 Mark:26 Daniel:26 Christopher:24 Thomas:22 \
+               Matthew:22 Andrew:22 Robert:20 Richard:18 Steven:18 Lee:14 Craig:12 Ryan:16 Jamie:12 Liam:14 \
+               Jack:14 Connor:10 Kyle:9 Jordan:10 Joshua:12 Lewis:9 Callum:8 Adam:12 William:14 Anthony:12 \
+               Joseph:11 Kevin:9 Darren:9 Wayne:7 Dean:7 Gary:8 Stephen:9 Sean:8 Patrick:7 Samuel:9 \
+               Benjamin:8 Alexander:7 Nicholas:6 Edward:5 Charles:4 Jonathan:6 Tyrone:3 Dwayne:2",
+        female: "Sarah:30 Emma:26 Laura:24 Rebecca:20 Gemma:16 Amy:18 Jessica:16 Hannah:14 Chloe:14 Lauren:14 \
+                 Stacey:10 Kelly:10 Michelle:12 Nicola:12 Lisa:14 Claire:14 Danielle:10 Jade:10 Samantha:10 \
+                 Charlotte:12 Kirsty:6 Leanne:7 Natalie:8 Shannon:6 Chelsea:5 Elizabeth:8 Victoria:8 \
+                 Jennifer:7 Bridget:3 Shanice:2 Maria:3",
+        family: "Smith:126 Jones:100 Williams:80 Taylor:70 Brown:67 Davies:63 Evans:47 Wilson:47 Thomas:45 \
+                 Johnson:43 Roberts:43 Robinson:38 Thompson:38 Wright:37 Walker:36 White:36 Edwards:33 \
+                 Hughes:33 Green:33 Hall:32 Lewis:32 Harris:31 Clarke:30 Jackson:30 Wood:28 Turner:27 \
+                 Martin:27 Cooper:26 Hill:26 Ward:26 Morris:25 Moore:25 Clark:25 Lee:24 King:24 Baker:23 \
+                 Harrison:23 Morgan:22 Allen:22 James:22 Scott:22 Phillips:21 Watson:21 Davis:21 Parker:20 \
+                 Price:20 Bennett:19 Young:19 Griffiths:19 Mitchell:18 Kelly:18 Cook:18 Carter:18 \
+                 Richardson:17 Bailey:17 Collins:17 Bell:17 Shaw:17 Murphy:17 Miller:17 Cox:16 Richards:16 \
+                 Marshall:16 Anderson:16 Simpson:15 Ellis:15 Adams:15 Wilkinson:14 Foster:14 Chapman:14 \
+                 Powell:14 Webb:14 Rogers:14 Gray:14 Mason:14 Hunt:14 Campbell:14 Matthews:14 Owen:14 \
+                 Palmer:14 Holmes:13 Mills:13 Barnes:13 Knight:13 Lloyd:13 Butler:13 Russell:13 Fisher:13 \
+                 Stevens:13 Jenkins:13 Murray:13 Dixon:13 O'Brien:6 O'Neill:6 McDonald:8 Doherty:5 McCann:4 \
+                 Quinn:5 Connors:3 Joyce:3 Stokes:3 Thomson:5",
+    },
+    Heritage {
+        share: 0.055,
+        male: "Mohammed:30 Muhammad:24 Ali:10 Ahmed:10 Omar:8 Hassan:7 Bilal:6 Imran:7 Tariq:5 Abdul:8 \
+               Ibrahim:6 Yusuf:6 Amir:5",
+        female: "Fatima:10 Aisha:8 Amina:6 Zainab:5 Ayesha:4 Nadia:5 Sana:4 Samina:3",
+        family: "Khan:30 Ali:16 Hussain:16 Ahmed:14 Shah:10 Rahman:9 Akhtar:7 Iqbal:7 Mahmood:7 Chaudhry:5 \
+                 Begum:14f",
+    },
+    Heritage {
+        share: 0.035,
+        male: "Rajesh:6 Sunil:5 Amit:6 Gurpreet:5 Harjit:4 Sanjay:5 Vikram:4 Ravi:5",
+        female: "Priya:6 Anjali:4 Harpreet:5 Sunita:4 Pooja:4 Neha:4",
+        family: "Patel:30 Singh:20 Sharma:8 Gill:6 Sandhu:5 Mistry:5 Kaur:14f",
+    },
+    Heritage {
+        share: 0.03,
+        male: "Piotr:8 Tomasz:8 Marcin:6 Krzysztof:6 Jakub:5 Pawel:5 Michal:5",
+        female: "Agnieszka:6 Katarzyna:6 Anna:8 Magdalena:5 Joanna:4",
+        family: "Nowak:10 Kowalski:8 Wisniewski:6 Lewandowski:5 Zielinski:4 Kaminski:4 Wojcik:4",
+    },
+    Heritage {
+        share: 0.03,
+        male: "Andrei:8 Ionut:6 Florin:6 Mihai:6 Gheorghe:4 Constantin:4 Marius:5",
+        female: "Ioana:6 Elena:7 Maria:8 Andreea:5 Mihaela:4",
+        family: "Popescu:8 Ionescu:6 Popa:6 Stan:5 Dumitru:5 Radu:4 Stoica:3",
+    },
+    Heritage {
+        share: 0.03,
+        male: "Kofi:5 Kwame:5 Emeka:4 Chinedu:4 Samuel:5 Daniel:4 Joseph:4",
+        female: "Ama:4 Chioma:4 Ngozi:4 Grace:5 Blessing:4",
+        family: "Mensah:6 Okafor:5 Adeyemi:5 Owusu:5 Boateng:4 Osei:4",
+    },
 ];
 
-pub(crate) const FEMALE_GIVEN: &[(&str, f64)] = &[
-    ("Sarah", 30.0),
-    ("Emma", 26.0),
-    ("Laura", 24.0),
-    ("Rebecca", 20.0),
-    ("Gemma", 16.0),
-    ("Amy", 18.0),
-    ("Jessica", 16.0),
-    ("Hannah", 14.0),
-    ("Chloe", 14.0),
-    ("Lauren", 14.0),
-    ("Stacey", 10.0),
-    ("Kelly", 10.0),
-    ("Michelle", 12.0),
-    ("Nicola", 12.0),
-    ("Lisa", 14.0),
-    ("Claire", 14.0),
-    ("Danielle", 10.0),
-    ("Jade", 10.0),
-    ("Samantha", 10.0),
-    ("Charlotte", 12.0),
-    ("Kirsty", 6.0),
-    ("Leanne", 7.0),
-    ("Natalie", 8.0),
-    ("Shannon", 6.0),
-    ("Chelsea", 5.0),
-    ("Elizabeth", 8.0),
-    ("Victoria", 8.0),
-    ("Jennifer", 7.0),
-    ("Fatima", 8.0),
-    ("Aisha", 6.0),
-    ("Amina", 4.0),
-    ("Zainab", 3.0),
-    ("Maria", 8.0),
-    ("Anna", 7.0),
-    ("Ioana", 3.0),
-    ("Elena", 4.0),
-    ("Agnieszka", 3.0),
-    ("Katarzyna", 3.0),
-    ("Bridget", 3.0),
-    ("Shanice", 2.0),
+/// Polish family names take a feminine form.
+const FEMININE_FORMS: &[(&str, &str)] = &[
+    ("Kowalski", "Kowalska"),
+    ("Wisniewski", "Wisniewska"),
+    ("Lewandowski", "Lewandowska"),
+    ("Zielinski", "Zielinska"),
+    ("Kaminski", "Kaminska"),
 ];
 
-pub(crate) const FAMILY: &[(&str, f64)] = &[
-    ("Smith", 126.0),
-    ("Jones", 100.0),
-    ("Williams", 80.0),
-    ("Taylor", 70.0),
-    ("Brown", 67.0),
-    ("Davies", 63.0),
-    ("Evans", 47.0),
-    ("Wilson", 47.0),
-    ("Thomas", 45.0),
-    ("Johnson", 43.0),
-    ("Roberts", 43.0),
-    ("Robinson", 38.0),
-    ("Thompson", 38.0),
-    ("Wright", 37.0),
-    ("Walker", 36.0),
-    ("White", 36.0),
-    ("Edwards", 33.0),
-    ("Hughes", 33.0),
-    ("Green", 33.0),
-    ("Hall", 32.0),
-    ("Lewis", 32.0),
-    ("Harris", 31.0),
-    ("Clarke", 30.0),
-    ("Patel", 30.0),
-    ("Jackson", 30.0),
-    ("Wood", 28.0),
-    ("Turner", 27.0),
-    ("Martin", 27.0),
-    ("Cooper", 26.0),
-    ("Hill", 26.0),
-    ("Ward", 26.0),
-    ("Morris", 25.0),
-    ("Moore", 25.0),
-    ("Clark", 25.0),
-    ("Lee", 24.0),
-    ("King", 24.0),
-    ("Baker", 23.0),
-    ("Harrison", 23.0),
-    ("Morgan", 22.0),
-    ("Allen", 22.0),
-    ("James", 22.0),
-    ("Scott", 22.0),
-    ("Phillips", 21.0),
-    ("Watson", 21.0),
-    ("Davis", 21.0),
-    ("Parker", 20.0),
-    ("Price", 20.0),
-    ("Bennett", 19.0),
-    ("Young", 19.0),
-    ("Griffiths", 19.0),
-    ("Mitchell", 18.0),
-    ("Kelly", 18.0),
-    ("Cook", 18.0),
-    ("Carter", 18.0),
-    ("Richardson", 17.0),
-    ("Bailey", 17.0),
-    ("Collins", 17.0),
-    ("Bell", 17.0),
-    ("Shaw", 17.0),
-    ("Murphy", 17.0),
-    ("Miller", 17.0),
-    ("Cox", 16.0),
-    ("Richards", 16.0),
-    ("Khan", 16.0),
-    ("Marshall", 16.0),
-    ("Anderson", 16.0),
-    ("Simpson", 15.0),
-    ("Ellis", 15.0),
-    ("Adams", 15.0),
-    ("Singh", 15.0),
-    ("Begum", 14.0),
-    ("Wilkinson", 14.0),
-    ("Foster", 14.0),
-    ("Chapman", 14.0),
-    ("Powell", 14.0),
-    ("Webb", 14.0),
-    ("Rogers", 14.0),
-    ("Gray", 14.0),
-    ("Mason", 14.0),
-    ("Ali", 14.0),
-    ("Hunt", 14.0),
-    ("Hussain", 14.0),
-    ("Campbell", 14.0),
-    ("Matthews", 14.0),
-    ("Owen", 14.0),
-    ("Palmer", 14.0),
-    ("Holmes", 13.0),
-    ("Mills", 13.0),
-    ("Barnes", 13.0),
-    ("Knight", 13.0),
-    ("Lloyd", 13.0),
-    ("Butler", 13.0),
-    ("Russell", 13.0),
-    ("Fisher", 13.0),
-    ("Stevens", 13.0),
-    ("Jenkins", 13.0),
-    ("Murray", 13.0),
-    ("Dixon", 13.0),
-    ("Ahmed", 12.0),
-    ("Shah", 8.0),
-    ("Kaur", 8.0),
-    ("Rahman", 8.0),
-    ("Akhtar", 6.0),
-    ("Iqbal", 6.0),
-    ("Mahmood", 6.0),
-    ("Nowak", 4.0),
-    ("Kowalski", 3.0),
-    ("Wisniewski", 3.0),
-    ("Popescu", 3.0),
-    ("Ionescu", 2.0),
-    ("Popa", 2.0),
-    ("Stan", 2.0),
-    ("O'Brien", 6.0),
-    ("O'Neill", 6.0),
-    ("McDonald", 8.0),
-    ("Doherty", 5.0),
-    ("McCann", 4.0),
-    ("Quinn", 5.0),
-    ("Connors", 3.0),
-    ("Joyce", 3.0),
-    ("Stokes", 3.0),
-    ("Mensah", 2.0),
-    ("Okafor", 2.0),
-    ("Thomson", 5.0),
-];
+/// A parsed list of names with its picker.
+struct NameList {
+    names: Vec<&'static str>,
+    table: Weighted,
+}
+
+impl NameList {
+    /// Parses `Name:weight` entries; `keep` sees whether an entry is marked women-only.
+    fn parse(text: &'static str, keep: impl Fn(bool) -> bool) -> Self {
+        let mut names = Vec::new();
+        let mut weights = Vec::new();
+        for entry in text.split_whitespace() {
+            let (name, weight) = entry.split_once(':').expect("name lists are `Name:weight`");
+            let women_only = weight.ends_with('f');
+            if keep(women_only) {
+                names.push(name);
+                weights.push(weight.trim_end_matches('f').parse::<f64>().expect("numeric weight"));
+            }
+        }
+        Self { names, table: Weighted::new(weights) }
+    }
+
+    fn pick<R: Rng + ?Sized>(&self, rng: &mut R) -> &'static str {
+        self.names[self.table.pick(rng)]
+    }
+}
+
+struct HeritageNames {
+    male: NameList,
+    female: NameList,
+    family_of_men: NameList,
+    family_of_women: NameList,
+}
+
+/// Every name list, parsed once.
+pub(crate) struct NameBook {
+    shares: Weighted,
+    heritages: Vec<HeritageNames>,
+}
+
+pub(crate) static NAMES: LazyLock<NameBook> = LazyLock::new(|| NameBook {
+    shares: Weighted::new(HERITAGES.iter().map(|h| h.share)),
+    heritages: HERITAGES
+        .iter()
+        .map(|h| HeritageNames {
+            male: NameList::parse(h.male, |_| true),
+            female: NameList::parse(h.female, |_| true),
+            family_of_men: NameList::parse(h.family, |women_only| !women_only),
+            family_of_women: NameList::parse(h.family, |_| true),
+        })
+        .collect(),
+});
+
+impl NameBook {
+    /// A naming tradition, by share of the population.
+    pub fn heritage<R: Rng + ?Sized>(&self, rng: &mut R) -> u8 {
+        self.shares.pick(rng) as u8
+    }
+
+    pub fn given<R: Rng + ?Sized>(&self, rng: &mut R, heritage: u8, female: bool) -> &'static str {
+        let names = &self.heritages[usize::from(heritage)];
+        if female { names.female.pick(rng) } else { names.male.pick(rng) }
+    }
+
+    /// A family name in its base (masculine) form; see [`family_form`].
+    pub fn family<R: Rng + ?Sized>(&self, rng: &mut R, heritage: u8, female: bool) -> &'static str {
+        let names = &self.heritages[usize::from(heritage)];
+        if female { names.family_of_women.pick(rng) } else { names.family_of_men.pick(rng) }
+    }
+}
+
+/// The form of a family name a person uses (Polish women: Kowalska for Kowalski).
+pub(crate) fn family_form(family: &'static str, female: bool) -> &'static str {
+    if !female {
+        return family;
+    }
+    FEMININE_FORMS.iter().find(|(base, _)| *base == family).map_or(family, |(_, feminine)| feminine)
+}
 
 /// Nicknames people go by, for given names that have them.
 const NICKNAMES: &[(&str, &[&str])] = &[
@@ -326,10 +241,6 @@ const STREET_NAMES: &[&str] = &[
     "Jonno", "Gaz", "Mac",
 ];
 
-pub(crate) static MALE_TABLE: LazyLock<Weighted> = LazyLock::new(|| Weighted::new(MALE_GIVEN.iter().map(|n| n.1)));
-pub(crate) static FEMALE_TABLE: LazyLock<Weighted> = LazyLock::new(|| Weighted::new(FEMALE_GIVEN.iter().map(|n| n.1)));
-pub(crate) static FAMILY_TABLE: LazyLock<Weighted> = LazyLock::new(|| Weighted::new(FAMILY.iter().map(|n| n.1)));
-
 pub(crate) fn nicknames(given: &str) -> &'static [&'static str] {
     NICKNAMES.iter().find(|(name, _)| *name == given).map(|(_, n)| *n).unwrap_or(&[])
 }
@@ -395,8 +306,18 @@ mod tests {
     #[test]
     fn common_names_dominate_the_tables() {
         let mut rng = rng_for(2, Purpose::Render, 0);
-        let smiths = (0..10_000).filter(|_| FAMILY[FAMILY_TABLE.pick(&mut rng)].0 == "Smith").count();
-        assert!((300..700).contains(&smiths), "about 5% are Smiths, got {smiths}");
+        let smiths = (0..10_000)
+            .filter(|_| {
+                let heritage = NAMES.heritage(&mut rng);
+                NAMES.family(&mut rng, heritage, false) == "Smith"
+            })
+            .count();
+        assert!((250..600).contains(&smiths), "about 4% are Smiths, got {smiths}");
+        let begums = (0..2_000).filter(|_| NAMES.family(&mut rng, 1, false) == "Begum").count();
+        assert!((0..2_000).any(|_| NAMES.family(&mut rng, 1, true) == "Begum"));
+        assert_eq!(begums, 0, "Begum is a woman's name");
+        assert_eq!(family_form("Kowalski", true), "Kowalska");
+        assert_eq!(family_form("Kowalski", false), "Kowalski");
         assert_eq!(nicknames("William"), ["Bill", "Billy", "Will"]);
     }
 

@@ -239,7 +239,8 @@ pub struct NoiseParams {
     pub dob_year_off_by_one_rate: f64,
     /// Sex not recorded.
     pub sex_unreported_rate: f64,
-    /// Standard deviation of a witness's age estimate, in years.
+    /// Standard deviation of a witness's estimate of a 35-year-old's age, in years (scaled with
+    /// age: about 2 years for a teenager, 7 for a 50-year-old).
     pub age_estimate_sd_years: f64,
     /// An estimated age recorded besides the band.
     pub estimated_age_rate: f64,

@@ -2,7 +2,7 @@
 //! their face. Reports describe this truth through the noise of [`crate::describe`]; the truth itself
 //! never leaves the simulator except as an opaque id in the ground-truth files.
 
-use crate::names::{FAMILY, FAMILY_TABLE, FEMALE_GIVEN, FEMALE_TABLE, MALE_GIVEN, MALE_TABLE, street_name};
+use crate::names::{NAMES, family_form, street_name};
 use crate::random::{Purpose, mix64, normal, pick, pick_weighted, rng_for};
 use chrono::{Datelike, NaiveDate};
 use orca_model::{Build, Sex};
@@ -81,8 +81,11 @@ pub(crate) struct Identity {
     pub birth: NaiveDate,
     pub height_cm: u16,
     pub build: Build,
+    /// Naming tradition (index into the name book), shared by relatives.
+    pub heritage: u8,
     pub given: &'static str,
     pub middle: Option<&'static str>,
+    /// Family name in its base form; [`Identity::family_name`] gives the form the person uses.
     pub family: &'static str,
     pub aliases: Vec<Alias>,
     pub marks: Vec<u8>,
@@ -122,15 +125,18 @@ impl Identity {
             rng,
             &[(Build::Slim, 0.3), (Build::Medium, 0.4), (Build::Stocky, 0.15), (Build::Heavy, 0.15)],
         );
-        let given = given_name(rng, sex);
-        let middle = rng.random_bool(0.3).then(|| given_name(rng, sex)).filter(|m| *m != given);
-        let family = FAMILY[FAMILY_TABLE.pick(rng)].0;
+        let female = sex == Sex::Female;
+        let heritage = NAMES.heritage(rng);
+        let given = NAMES.given(rng, heritage, female);
+        let middle = rng.random_bool(0.3).then(|| NAMES.given(rng, heritage, female)).filter(|m| *m != given);
+        let family = NAMES.family(rng, heritage, female);
         let mut aliases = Vec::new();
         if rng.random_bool(profile.alias_rate) {
             if rng.random_bool(0.5) {
                 aliases.push(Alias::Street(street_name(rng)));
             } else {
-                aliases.push(Alias::FullName(given, FAMILY[FAMILY_TABLE.pick(rng)].0));
+                let other = NAMES.family(rng, heritage, female);
+                aliases.push(Alias::FullName(given, family_form(other, female)));
             }
         }
         let mark_count = *pick_weighted(rng, &[(0usize, 0.45), (1, 0.35), (2, 0.15), (3, 0.05)]);
@@ -152,6 +158,7 @@ impl Identity {
             birth,
             height_cm: height.round().clamp(140.0, 205.0) as u16,
             build,
+            heritage,
             given,
             middle,
             family,
@@ -161,6 +168,11 @@ impl Identity {
             face: FaceRecipe { seed: rng.random(), related: None },
             home_area: area as u16,
         }
+    }
+
+    /// The family name as the person uses it.
+    pub fn family_name(&self) -> &'static str {
+        family_form(self.family, self.sex == Sex::Female)
     }
 
     /// Age in whole years on `date`.
@@ -187,8 +199,11 @@ impl Identity {
     pub fn relative<R: Rng + ?Sized>(&self, rng: &mut R, reference_date: NaiveDate) -> Self {
         let mut relative = Identity::generate(rng, Profile::LOCAL, self.home_area as usize, reference_date);
         relative.family = self.family;
-        if relative.given == self.given {
-            relative.given = given_name(rng, relative.sex);
+        relative.heritage = self.heritage;
+        relative.given = NAMES.given(rng, self.heritage, relative.sex == Sex::Female);
+        relative.middle = None;
+        while relative.given == self.given {
+            relative.given = NAMES.given(rng, self.heritage, relative.sex == Sex::Female);
         }
         let shift = rng.random_range(-3..=3i64) * 365 + rng.random_range(-150..=150);
         relative.birth = self.birth + chrono::Duration::days(if shift == 0 { 400 } else { shift });
@@ -206,16 +221,9 @@ impl Identity {
         twin.palette = self.palette;
         twin.height_cm = self.height_cm.saturating_add_signed(rng.random_range(-2..=2));
         twin.birth = self.birth + chrono::Duration::days(rng.random_range(-300..=300));
-        twin.given = given_name(rng, twin.sex);
+        twin.given = NAMES.given(rng, twin.heritage, twin.sex == Sex::Female);
         twin.face.related = Some((self.face.seed, 0.8));
         twin
-    }
-}
-
-fn given_name<R: Rng + ?Sized>(rng: &mut R, sex: Sex) -> &'static str {
-    match sex {
-        Sex::Female => FEMALE_GIVEN[FEMALE_TABLE.pick(rng)].0,
-        _ => MALE_GIVEN[MALE_TABLE.pick(rng)].0,
     }
 }
 

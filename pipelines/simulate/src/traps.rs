@@ -58,11 +58,12 @@ pub(crate) fn plant(
     let per_thousand = |rate: f64| ((repeat.len() as f64 * rate / 1000.0).round() as usize).max(settings.min_pairs);
     let mut pairs = Vec::new();
     let mut used = std::collections::HashSet::new();
-    let mut take = |rng: &mut WorldRng, offenders: &[Offender], want_prolific: bool| -> Option<u32> {
-        for _ in 0..64 {
+    // Prefers prolific offenders (seen most often) when asked, else any repeat offender.
+    let mut take = |rng: &mut WorldRng, offenders: &[Offender], prefer_prolific: bool| -> Option<u32> {
+        for attempt in 0..128 {
             let candidate = *pick(rng, &repeat);
-            let kind = offenders[candidate as usize].kind;
-            if (!want_prolific || kind == OffenderKind::Prolific) && used.insert(candidate) {
+            let prolific = offenders[candidate as usize].kind == OffenderKind::Prolific;
+            if (prolific || !prefer_prolific || attempt >= 64) && used.insert(candidate) {
                 return Some(candidate);
             }
         }

@@ -52,6 +52,20 @@ fn the_same_seed_gives_the_same_reports_and_another_seed_does_not() {
 }
 
 #[test]
+fn a_short_demo_period_still_has_groups_that_repeat_across_borders() {
+    let world = World::new(WorldParams::new(3, 2_000).with_days(60));
+    let mut stream = world.incidents();
+    let reports: Vec<SimulatedIncident> = stream.by_ref().collect();
+    let summary = stream.summary();
+    assert_eq!(reports.len(), 2_000);
+    let start = world.params().start_date.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    assert!(reports.iter().all(|r| r.incident.occurred_from.expect("set") >= start));
+    for group in &summary.groups {
+        assert!(group.incidents >= 15 && group.forces_hit.len() >= 2, "{group:?}");
+    }
+}
+
+#[test]
 fn exactly_the_requested_number_of_reports_is_emitted_in_reporting_order() {
     let fixture = small_world();
     assert_eq!(fixture.reports.len(), 2_000);
@@ -301,6 +315,7 @@ fn marker_codes_belong_to_tagged_offenders_only() {
         }
         assert!(report.incident.persons.iter().filter(|p| !p.role.is_offending()).all(|p| p.marker_code.is_none()));
     }
+    assert!(!codes.is_empty(), "some offenders were tagged");
     assert!(codes.values().all(|set| set.len() == 1), "a person carries the code of the one spray that tagged them");
 }
 
