@@ -95,6 +95,12 @@ pub enum BlockRule {
     PlateEnd,
     /// A distinctive given-name-only alias (street name).
     Moniker,
+    /// Phonetic code of a family name known without a given name.
+    FamilyOnly,
+    /// Seen in one incident with this person entity.
+    CoOffender,
+    /// Seen in one incident with this vehicle entity.
+    SeenWithVehicle,
 }
 
 #[cfg(test)]

@@ -30,10 +30,10 @@ pub struct ResolverConfig {
     pub max_travel_speed_kmh: f64,
     /// Distance allowed for free between two force areas (their centres are rough), km. Default 60.
     pub travel_slack_km: f64,
-    /// Cosine similarities at which face templates reach the high, medium and low levels.
-    /// Default [0.85, 0.75, 0.60].
-    pub face_thresholds: [f32; 3],
-    /// Random-hyperplane tables and bits per table for face-template blocking. Default 6 x 10.
+    /// Cosine similarities at which face templates reach the very high, high, medium and low
+    /// levels. Default [0.90, 0.75, 0.60, 0.45] (one person's captures are noisy: ~0.5-0.9).
+    pub face_thresholds: [f32; 4],
+    /// Random-hyperplane tables and bits per table for face-template blocking. Default 10 x 8.
     pub face_lsh_tables: u32,
     pub face_lsh_bits: u32,
     /// Term-frequency adjustment of exact name matches: a common name counts for less. Default on.
@@ -58,9 +58,9 @@ impl Default for ResolverConfig {
             travel_history: 8,
             max_travel_speed_kmh: 130.0,
             travel_slack_km: 60.0,
-            face_thresholds: [0.85, 0.75, 0.60],
-            face_lsh_tables: 6,
-            face_lsh_bits: 10,
+            face_thresholds: [0.90, 0.75, 0.60, 0.45],
+            face_lsh_tables: 10,
+            face_lsh_bits: 8,
             term_frequency: true,
             term_frequency_floor: 1e-6,
             term_frequency_pseudo_count: 200.0,
@@ -96,8 +96,8 @@ impl ResolverConfig {
         if !(1..=32).contains(&self.face_lsh_bits) {
             return invalid("face_lsh_bits", format!("must be 1 to 32, got {}", self.face_lsh_bits));
         }
-        let [high, medium, low] = self.face_thresholds;
-        if !(high >= medium && medium >= low) {
+        let [very_high, high, medium, low] = self.face_thresholds;
+        if !(very_high >= high && high >= medium && medium >= low) {
             return invalid("face_thresholds", "must be in decreasing order".to_owned());
         }
         self.model.validate()?;

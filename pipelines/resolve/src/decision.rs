@@ -129,7 +129,19 @@ impl Resolver {
                 let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
                 return confirm_entities(&mut self.persons, EntityKind::Person, a, b);
             }
-            let scorer = PersonScorer { weights: &self.weights, names: &self.names, config: &self.config };
+            let redirects: Vec<Option<u32>> = self.persons.entities.iter().map(|e| e.redirect).collect();
+            let canonical = |mut e: u32| {
+                while let Some(next) = redirects[e as usize] {
+                    e = next;
+                }
+                e
+            };
+            let scorer = PersonScorer {
+                weights: &self.weights,
+                names: &self.names,
+                config: &self.config,
+                canonical: &canonical,
+            };
             let caps = self.persons.caps;
             let mut scratch = Vec::new();
             let outcome =

@@ -26,10 +26,12 @@
 //! - [`travel`]: places and the impossible-journey check.
 //! - [`resolver`]: the resolver itself; [`decision`]: analyst decisions.
 //! - [`persist`]: state records and restore; [`stats`]: counters.
+//! - [`linkage`]: batch linking and deduplication of tabular records (`orca link-records`).
 
 pub mod blocking;
 pub mod config;
 pub mod decision;
+pub mod linkage;
 pub mod model;
 pub mod names;
 pub mod nicknames;

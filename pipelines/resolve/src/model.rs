@@ -32,10 +32,11 @@ pub enum Comparison {
     Make,
     Model,
     Colour,
+    Clothing,
 }
 
 impl Comparison {
-    pub const ALL: [Comparison; 19] = [
+    pub const ALL: [Comparison; 20] = [
         Comparison::Prior,
         Comparison::GivenName,
         Comparison::FamilyName,
@@ -55,6 +56,7 @@ impl Comparison {
         Comparison::Make,
         Comparison::Model,
         Comparison::Colour,
+        Comparison::Clothing,
     ];
 
     pub fn from_index(index: u8) -> Option<Self> {
@@ -83,6 +85,7 @@ impl Comparison {
             Comparison::Make => "make",
             Comparison::Model => "model",
             Comparison::Colour => "colour",
+            Comparison::Clothing => "clothing",
         }
     }
 
@@ -115,7 +118,7 @@ impl Comparison {
             Comparison::Height => &["overlap", "within-5cm", "different"],
             Comparison::Build => &["same", "adjacent", "different"],
             Comparison::Marks => &["shared-mark", "none-shared"],
-            Comparison::Face => &["cosine-high", "cosine-medium", "cosine-low", "different"],
+            Comparison::Face => &["cosine-very-high", "cosine-high", "cosine-medium", "cosine-low", "different"],
             Comparison::MarkerCode => &["equal", "different"],
             Comparison::Travel => &["impossible"],
             Comparison::SharedVehicle => &["shared"],
@@ -126,6 +129,7 @@ impl Comparison {
             Comparison::Make => &["agree", "different"],
             Comparison::Model => &["agree", "different"],
             Comparison::Colour => &["agree", "similar", "different"],
+            Comparison::Clothing => &["same-day-similar", "similar", "different"],
         }
     }
 
@@ -192,7 +196,7 @@ impl Default for ModelParams {
             (Comparison::Height, p(&[0.90, 0.07, 0.03], &[0.40, 0.20, 0.40])),
             (Comparison::Build, p(&[0.70, 0.25, 0.05], &[0.30, 0.40, 0.30])),
             (Comparison::Marks, p(&[0.50, 0.50], &[0.01, 0.99])),
-            (Comparison::Face, p(&[0.70, 0.20, 0.07, 0.03], &[0.00001, 0.001, 0.02, 0.979])),
+            (Comparison::Face, p(&[0.15, 0.35, 0.30, 0.15, 0.05], &[0.0000001, 0.00001, 0.0002, 0.01, 0.9897899])),
             (Comparison::MarkerCode, p(&[0.95, 0.05], &[0.0000001, 0.9999999])),
             (Comparison::Travel, p(&[0.0005], &[0.05])),
             (Comparison::SharedVehicle, p(&[0.30], &[0.003])),
@@ -204,6 +208,7 @@ impl Default for ModelParams {
             (Comparison::Make, p(&[0.97, 0.03], &[0.10, 0.90])),
             (Comparison::Model, p(&[0.95, 0.05], &[0.05, 0.95])),
             (Comparison::Colour, p(&[0.85, 0.10, 0.05], &[0.12, 0.08, 0.80])),
+            (Comparison::Clothing, p(&[0.45, 0.30, 0.25], &[0.01, 0.15, 0.84])),
         ]);
         Self { person_prior: 1.0 / 100_000.0, vehicle_prior: 1.0 / 10_000.0, levels }
     }

@@ -98,6 +98,8 @@ struct PersonRecord {
     sighting: PersonSighting,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     vehicles: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    co_offenders: Vec<u32>,
     /// Which names counted towards term frequencies.
     #[serde(default)]
     counted: u16,
@@ -158,6 +160,7 @@ pub(crate) fn record_incident(resolver: &mut Resolver, incident: &orca_model::In
                 entity: sighting.entity,
                 sighting: incident.persons[sighting.index as usize].clone(),
                 vehicles: sighting.features.vehicles.clone(),
+                co_offenders: sighting.features.co_offenders.clone(),
                 counted: sighting.features.counted,
                 link: LinkRecord::of(&sighting.link),
             }
@@ -315,6 +318,7 @@ pub(crate) fn restore(
             let s = resolver.persons.sightings.len() as u32;
             let mut features = person_features::extract(&p.sighting, record.place, &mut resolver.names);
             features.vehicles = p.vehicles;
+            features.co_offenders = p.co_offenders;
             features.counted = p.counted;
             let keys = crate::person::blocking_keys(
                 &features,

@@ -92,15 +92,24 @@ impl Resolver {
             vehicle_entities.push(self.vehicles.entity_of(number));
         }
         let persons_start = self.persons.sightings.len() as u32;
-        for (index, sighting) in incident.persons.iter().enumerate() {
-            if !sighting.role.is_offending() {
-                continue;
-            }
-            let mut features = person_features::extract(sighting, place, &mut self.names);
+        // Sightings that can identify a person go first, so the others can use them as context.
+        let mut order: Vec<usize> =
+            (0..incident.persons.len()).filter(|&i| incident.persons[i].role.is_offending()).collect();
+        order.sort_by_key(|&i| {
+            let p = &incident.persons[i];
+            (!(p.is_named() || p.marker_code.is_some() || p.face.is_some()), i)
+        });
+        let mut co_offenders: Vec<u32> = Vec::with_capacity(order.len());
+        for index in order {
+            let mut features = person_features::extract(&incident.persons[index], place, &mut self.names);
             features.vehicles = vehicle_entities.clone();
             features.vehicles.sort_unstable();
             features.vehicles.dedup();
-            self.resolve_person(number, index as u32, features, &incident.id, &mut merges);
+            features.co_offenders = co_offenders.iter().map(|&e| self.persons.canonical(e)).collect();
+            features.co_offenders.sort_unstable();
+            features.co_offenders.dedup();
+            let sighting = self.resolve_person(number, index as u32, features, &incident.id, &mut merges);
+            co_offenders.push(self.persons.entity_of(sighting));
         }
         let entry = IncidentEntry {
             id: incident.id.clone(),
@@ -135,7 +144,7 @@ impl Resolver {
             evidence: s.evidence.iter().map(|e| e.to_model()).collect(),
             candidate,
         };
-        let persons = entry
+        let mut persons: Vec<SightingLink> = entry
             .persons
             .clone()
             .map(|s| {
@@ -144,6 +153,7 @@ impl Resolver {
                 link(self.persons.id(l.entity), l, sighting.index, l.candidate.map(|c| self.persons.id(c)))
             })
             .collect();
+        persons.sort_by_key(|l| l.sighting_index);
         let vehicles = entry
             .vehicles
             .clone()
@@ -161,10 +171,6 @@ impl Resolver {
             merges: Vec::new(),
             splits: Vec::new(),
         }
-    }
-
-    fn person_scorer(&self) -> PersonScorer<'_> {
-        PersonScorer { weights: &self.weights, names: &self.names, config: &self.config }
     }
 
     /// Candidate entities (canonical, deduplicated) for a set of blocking keys.
@@ -210,7 +216,14 @@ impl Resolver {
         let mut best: Option<(u32, Score, Vec<Evidence>)> = None;
         let mut linkable: Vec<(u32, Score)> = Vec::new();
         {
-            let scorer = PersonScorer { weights: &self.weights, names: &self.names, config: &self.config };
+            let persons = &self.persons;
+            let canonical = |e: u32| persons.canonical(e);
+            let scorer = PersonScorer {
+                weights: &self.weights,
+                names: &self.names,
+                config: &self.config,
+                canonical: &canonical,
+            };
             for &entity in &candidates {
                 if self.persons.entities[entity as usize].incidents.binary_search(&incident).is_ok() {
                     continue; // one incident never shows the same person twice
@@ -269,7 +282,14 @@ impl Resolver {
         // Other entities the sighting also links to are merged unless they contradict the first.
         let mut to_merge = Vec::new();
         if link.decision == LinkDecision::AutoLink {
-            let scorer = self.person_scorer();
+            let persons = &self.persons;
+            let canonical = |e: u32| persons.canonical(e);
+            let scorer = PersonScorer {
+                weights: &self.weights,
+                names: &self.names,
+                config: &self.config,
+                canonical: &canonical,
+            };
             let mut scratch = Vec::new();
             for &(other, _) in linkable.iter().skip(1) {
                 if self.persons.cannot_link(entity, other) || self.persons.share_incident(entity, other) {

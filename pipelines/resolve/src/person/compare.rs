@@ -21,6 +21,8 @@ pub struct PersonScorer<'a> {
     pub weights: &'a Weights,
     pub names: &'a NameTable,
     pub config: &'a ResolverConfig,
+    /// Follows merge redirects of person entities (co-offenders are stored by entity number).
+    pub canonical: &'a dyn Fn(u32) -> u32,
 }
 
 pub mod given {
@@ -285,16 +287,7 @@ impl PersonScorer<'_> {
             push(out, Comparison::Marks, level, weights.weight(Comparison::Marks, level));
         }
         if let Some(cosine) = best_cosine(&q.faces, &e.faces) {
-            let [high, medium, low] = self.config.face_thresholds;
-            let level = if cosine >= high {
-                0
-            } else if cosine >= medium {
-                1
-            } else if cosine >= low {
-                2
-            } else {
-                3
-            };
+            let level = self.config.face_thresholds.iter().position(|&t| cosine >= t).unwrap_or(4) as u8;
             push(out, Comparison::Face, level, weights.weight(Comparison::Face, level));
         }
         if !q.markers.is_empty() && !e.markers.is_empty() {
@@ -311,6 +304,30 @@ impl PersonScorer<'_> {
         }
         if q.vehicles.iter().any(|v| e.vehicles.contains(v)) {
             push(out, Comparison::SharedVehicle, 0, weights.weight(Comparison::SharedVehicle, 0));
+        }
+        if !q.co_offenders.is_empty() && !e.co_offenders.is_empty() {
+            let canonical = self.canonical;
+            let shared = q.co_offenders.iter().any(|&a| e.co_offenders.iter().any(|&b| canonical(a) == canonical(b)));
+            if shared {
+                push(out, Comparison::CoOffender, 0, weights.weight(Comparison::CoOffender, 0));
+            }
+        }
+        let mut clothing: Option<u8> = None;
+        for (minute, words) in &q.clothes {
+            for (other_minute, other_words) in &e.clothes {
+                let similarity = jaccard(words, other_words);
+                let level = if similarity >= 0.5 && (minute - other_minute).abs() <= 16 * 60 {
+                    0
+                } else if similarity >= 0.5 {
+                    1
+                } else {
+                    2
+                };
+                clothing = Some(clothing.map_or(level, |l| l.min(level)));
+            }
+        }
+        if let Some(level) = clothing {
+            push(out, Comparison::Clothing, level, weights.weight(Comparison::Clothing, level));
         }
 
         let mut score = Score::default();

@@ -61,6 +61,10 @@ pub struct PersonFeatures {
     pub place: Place,
     /// Vehicles (entity numbers) seen in the same incident.
     pub vehicles: Vec<u32>,
+    /// Persons (entity numbers) resolved before this sighting in the same incident.
+    pub co_offenders: Vec<u32>,
+    /// Words of the clothing description (colours folded to families), hashed and sorted.
+    pub clothing: Box<[u32]>,
     /// Which names counted towards term frequencies (bit 2i: given name of `names[i]`, bit 2i+1:
     /// its family name): those new to the entity the sighting joined. Frequencies count entities,
     /// so a prolific offender's own name does not become "common".
@@ -123,8 +127,36 @@ pub fn extract(sighting: &PersonSighting, place: Place, table: &mut NameTable) -
         marker: sighting.marker_code.as_deref().filter(|m| !m.is_empty()).map(marker_hash),
         place,
         vehicles: Vec::new(),
+        co_offenders: Vec::new(),
+        clothing: clothing_words(&sighting.clothing),
         counted: 0,
     }
+}
+
+const CLOTHING_STOP_WORDS: &[&str] = &["a", "an", "the", "and", "with", "wearing", "in", "of", "on", "carrying"];
+
+/// Clothing as a set of words, near colours folded together (`navy` is `blue`, `grey` is `silver`).
+pub fn clothing_words(text: &str) -> Box<[u32]> {
+    let mut words: Vec<u32> = names::normalise(text)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !CLOTHING_STOP_WORDS.contains(w))
+        .map(|w| match w {
+            "navy" => "blue",
+            "grey" | "gray" | "silver" | "charcoal" => "grey",
+            "maroon" | "burgundy" => "red",
+            "khaki" | "olive" => "green",
+            "cream" | "ivory" => "white",
+            "trackies" | "tracksuit" | "joggers" | "jogging" => "joggers",
+            "hoody" | "hoodie" | "hooded" => "hoodie",
+            "trainers" | "sneakers" => "trainers",
+            "cap" | "baseball" => "cap",
+            other => other,
+        })
+        .map(names::hash32)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.into_boxed_slice()
 }
 
 /// Marker codes compare exactly after ingest's normalisation.
@@ -171,6 +203,9 @@ pub struct PersonSummary {
     pub markers: Vec<u64>,
     pub places: Vec<Place>,
     pub vehicles: Vec<u32>,
+    pub co_offenders: Vec<u32>,
+    /// Recent clothing descriptions with the minute they were seen.
+    pub clothes: Vec<(i64, Box<[u32]>)>,
 }
 
 fn push_capped<T: PartialEq + Clone>(list: &mut Vec<T>, value: &T, cap: usize) {
@@ -212,6 +247,15 @@ impl Summary<PersonFeatures> for PersonSummary {
         }
         for vehicle in &f.vehicles {
             push_capped(&mut self.vehicles, vehicle, caps.values);
+        }
+        for person in &f.co_offenders {
+            push_capped(&mut self.co_offenders, person, 2 * caps.values);
+        }
+        if !f.clothing.is_empty() && caps.places > 0 {
+            if self.clothes.len() == caps.places {
+                self.clothes.remove(0);
+            }
+            self.clothes.push((f.place.minute, f.clothing.clone()));
         }
     }
 }

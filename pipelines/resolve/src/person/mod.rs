@@ -73,6 +73,7 @@ pub fn blocking_keys(
             (g, _) if g != NO_NAME && names.get(g).text.len() > 2 => {
                 keys.push(key(BlockRule::Moniker, u64::from(crate::names::hash32(&names.get(g).text)), 0));
             }
+            (_, fam) if fam != NO_NAME => keys.push(key(BlockRule::FamilyOnly, phonetic(fam), 0)),
             _ => {}
         }
     }
@@ -88,6 +89,12 @@ pub fn blocking_keys(
     }
     if let Some(marker) = f.marker {
         keys.push(key(BlockRule::MarkerCode, marker, 0));
+    }
+    for &person in &f.co_offenders {
+        keys.push(key(BlockRule::CoOffender, u64::from(person), 0));
+    }
+    for &vehicle in &f.vehicles {
+        keys.push(key(BlockRule::SeenWithVehicle, u64::from(vehicle), 0));
     }
     if let Some(face) = &f.face {
         for bucket in faces.buckets(&face.vector, face_tables, face_bits) {

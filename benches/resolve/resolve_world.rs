@@ -1,0 +1,181 @@
+//! Resolves a simulated world and scores persons and vehicles against its ground truth.
+//!
+//! `cargo run --release -p orca-benches --bin resolve-world -- [incidents] [seed] [--orders]`
+//!
+//! Reports pairwise and B-cubed precision/recall/F1 for persons and vehicles, blocking recall (true
+//! pairs sharing a blocking key), comparisons made, throughput and per-incident latency, and with
+//! `--orders` the agreement between resolving the world in arrival order and in a shuffled order.
+
+#[path = "metrics.rs"]
+mod metrics;
+#[path = "world.rs"]
+mod world;
+
+use orca_model::{Incident, SightingKey};
+use orca_resolve::names::NameTable;
+use orca_resolve::person::{self, FaceHasher};
+use orca_resolve::travel::Place;
+use orca_resolve::{Resolver, ResolverConfig};
+use std::collections::HashMap;
+use std::time::Instant;
+
+struct Run {
+    resolver: Resolver,
+    seconds: f64,
+    latencies_us: Vec<f64>,
+}
+
+fn resolve_all(incidents: &[&Incident], config: &ResolverConfig) -> Run {
+    let mut resolver = Resolver::new(config.clone());
+    let mut latencies_us = Vec::with_capacity(incidents.len());
+    let started = Instant::now();
+    for incident in incidents {
+        let t = Instant::now();
+        resolver.resolve(incident);
+        let _ = resolver.take_changes();
+        latencies_us.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    Run { resolver, seconds: started.elapsed().as_secs_f64(), latencies_us }
+}
+
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[((values.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn items(
+    truth: &HashMap<SightingKey, String>,
+    assign: impl Fn(&SightingKey) -> Option<String>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        truth.iter().map(|(key, t)| (assign(key).expect("every sighting resolved"), t.clone())).collect();
+    out.sort();
+    out
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let numbers: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let incidents = numbers.first().copied().unwrap_or(20_000);
+    let seed = numbers.get(1).copied().unwrap_or(1);
+    let orders = args.iter().any(|a| a == "--orders");
+    let config = match std::env::var("ORCA_RESOLVE_CONFIG") {
+        Ok(path) => serde_json::from_str(&std::fs::read_to_string(path).expect("config file")).expect("config json"),
+        Err(_) => ResolverConfig::default(),
+    };
+
+    let t = Instant::now();
+    let world = world::build(seed, incidents);
+    println!(
+        "world: seed {seed}, {} incidents ({} rejected by validation), {} person sightings, {} vehicle sightings, built in {:.1}s",
+        world.incidents.len(),
+        world.rejected,
+        world.person_truth.len(),
+        world.vehicle_truth.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let arrival: Vec<&Incident> = world.incidents.iter().collect();
+    let mut run = resolve_all(&arrival, &config);
+    let sightings = (world.person_truth.len() + world.vehicle_truth.len()) as f64;
+    let stats = run.resolver.stats();
+    println!(
+        "resolved in {:.2}s: {:.0} incidents/s, {:.0} sightings/s; latency per incident p50 {:.0} us, p99 {:.0} us, max {:.0} us",
+        run.seconds,
+        world.incidents.len() as f64 / run.seconds,
+        sightings / run.seconds,
+        percentile(&mut run.latencies_us, 0.5),
+        percentile(&mut run.latencies_us, 0.99),
+        percentile(&mut run.latencies_us, 1.0),
+    );
+    println!("stats: {stats:?}");
+
+    let r = &run.resolver;
+    let persons = items(&world.person_truth, |k| r.person_of(k).map(|p| p.0));
+    let vehicles = items(&world.vehicle_truth, |k| r.vehicle_of(k).map(|v| v.0));
+    let (person_pairwise, counts) = metrics::pairwise(&persons);
+    println!(
+        "persons  pairwise {person_pairwise}  (true pairs {}, predicted {}, correct {})",
+        counts.true_pairs, counts.predicted_pairs, counts.true_positive
+    );
+    println!("persons  b-cubed  {}", metrics::b_cubed(&persons));
+    let (vehicle_pairwise, counts) = metrics::pairwise(&vehicles);
+    println!(
+        "vehicles pairwise {vehicle_pairwise}  (true pairs {}, predicted {}, correct {})",
+        counts.true_pairs, counts.predicted_pairs, counts.true_positive
+    );
+    println!("vehicles b-cubed  {}", metrics::b_cubed(&vehicles));
+    println!(
+        "truth: {} persons, {} vehicles; resolved: {} persons, {} vehicles",
+        persons.iter().map(|p| &p.1).collect::<std::collections::HashSet<_>>().len(),
+        vehicles.iter().map(|p| &p.1).collect::<std::collections::HashSet<_>>().len(),
+        stats.persons,
+        stats.vehicles
+    );
+
+    blocking_recall(&world, &config);
+
+    if orders {
+        let mut shuffled = arrival.clone();
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let second = resolve_all(&shuffled, &config);
+        let r2 = &second.resolver;
+        let persons2 = items(&world.person_truth, |k| r2.person_of(k).map(|p| p.0));
+        let (scores2, _) = metrics::pairwise(&persons2);
+        println!("shuffled order: persons pairwise {scores2}");
+        let first_by_key: HashMap<&SightingKey, String> =
+            world.person_truth.keys().map(|k| (k, r.person_of(k).unwrap().0)).collect();
+        let agreement: Vec<(String, String)> =
+            world.person_truth.keys().map(|k| (r2.person_of(k).unwrap().0, first_by_key[k].clone())).collect();
+        let (agree, _) = metrics::pairwise(&agreement);
+        println!("two-order agreement (pairwise, shuffled vs arrival): {agree}");
+        let vehicle_agreement: Vec<(String, String)> =
+            world.vehicle_truth.keys().map(|k| (r2.vehicle_of(k).unwrap().0, r.vehicle_of(k).unwrap().0)).collect();
+        println!("two-order agreement vehicles: {}", metrics::pairwise(&vehicle_agreement).0);
+    }
+}
+
+/// Share of true same-person pairs that share at least one blocking key (uncapped), overall and
+/// for pairs where both sightings are named.
+fn blocking_recall(world: &world::SimulatedWorld, config: &ResolverConfig) {
+    let mut names = NameTable::default();
+    let mut faces = FaceHasher::default();
+    let mut by_person: HashMap<&str, Vec<(Vec<u64>, bool)>> = HashMap::new();
+    for incident in &world.incidents {
+        let place = Place::of_incident(incident);
+        for (i, sighting) in incident.persons.iter().enumerate() {
+            let Some(truth) = world.person_truth.get(&SightingKey::new(incident.id.clone(), i as u32)) else {
+                continue;
+            };
+            let features = person::features::extract(sighting, place, &mut names);
+            let keys =
+                person::blocking_keys(&features, &names, &mut faces, config.face_lsh_tables, config.face_lsh_bits);
+            by_person.entry(truth).or_default().push((keys, sighting.is_named()));
+        }
+    }
+    let (mut pairs, mut kept, mut named_pairs, mut named_kept) = (0u64, 0u64, 0u64, 0u64);
+    for sightings in by_person.values() {
+        for i in 0..sightings.len() {
+            for j in 0..i {
+                let share = sightings[i].0.iter().any(|k| sightings[j].0.binary_search(k).is_ok());
+                pairs += 1;
+                kept += u64::from(share);
+                if sightings[i].1 && sightings[j].1 {
+                    named_pairs += 1;
+                    named_kept += u64::from(share);
+                }
+            }
+        }
+    }
+    println!(
+        "blocking recall: {:.4} of {pairs} true pairs share a key; named pairs {:.4} of {named_pairs}",
+        kept as f64 / pairs.max(1) as f64,
+        named_kept as f64 / named_pairs.max(1) as f64
+    );
+}
