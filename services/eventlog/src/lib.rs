@@ -36,7 +36,22 @@
 //! assignment per topic); the embedded log does this in-process with the same rules. When a
 //! partition is assigned, a consumer positions it at the caller's `start` offset the first time,
 //! and at the group's committed offset after later rebalances (commits only ever follow the
-//! caller's database, so they are never ahead of it).
+//! caller's database, so they are never ahead of it). A start offset past the end of the log (the
+//! log was emptied or replaced) reads from the beginning, like Kafka's `auto.offset.reset=earliest`.
+//! Partitions a member keeps across a rebalance keep their position in the embedded log; Kafka's
+//! eager rebalance restarts them from the committed offset. Either way nothing is skipped.
+//!
+//! # Tests and benchmarks
+//!
+//! ```text
+//! cargo test -p orca-eventlog                      # embedded contract suite, durability, mock Kafka
+//! # contract suite against a broker too, here Tansu (cargo install tansu --locked --features dynostore,libsql):
+//! tansu broker --listener-url tcp://127.0.0.1:19092 --advertised-listener-url tcp://127.0.0.1:19092 \
+//!     --storage-engine sqlite://tansu.db &
+//! ORCA_TEST_KAFKA=127.0.0.1:19092 cargo test -p orca-eventlog --features kafka-tests
+//! cargo bench -p orca-eventlog --no-default-features --bench embedded
+//! ORCA_BENCH_KAFKA=127.0.0.1:19092 cargo bench -p orca-eventlog --bench kafka
+//! ```
 //!
 //! # Modules
 //!

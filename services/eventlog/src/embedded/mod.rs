@@ -60,8 +60,9 @@ pub(crate) struct Inner {
 }
 
 impl EmbeddedLog {
-    /// Opens the log under `dir`, creating it if needed, and recovers every topic. Fails if another
-    /// process (or another `EmbeddedLog` in this one) has the directory open.
+    /// Opens the log under `dir`, creating it if needed, and recovers every topic (blocking I/O:
+    /// it reads every segment once). Fails if another process, or another `EmbeddedLog` in this
+    /// one, has the directory open. Each partition gets a writer thread until the log is dropped.
     pub fn open(dir: &Path) -> Result<Self> {
         let topics_dir = dir.join("topics");
         let groups_dir = dir.join("groups");
@@ -184,6 +185,9 @@ impl EventLog for EmbeddedLog {
     async fn consumer(&self, group: &str, topics: &[String], start: Vec<Position>) -> Result<Box<dyn Consumer>> {
         if topics.is_empty() {
             return Err(Error::Config("a consumer needs at least one topic".into()));
+        }
+        if group.is_empty() {
+            return Err(Error::Config("a consumer needs a group name".into()));
         }
         let subscribed: Vec<Arc<Topic>> = topics.iter().map(|name| self.inner.topic(name)).collect::<Result<_>>()?;
         for position in &start {

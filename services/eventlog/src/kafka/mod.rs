@@ -57,7 +57,7 @@ struct Inner {
 
 impl KafkaLog {
     /// Creates the clients. They connect lazily: an unreachable broker shows up as retryable
-    /// errors from the calls, not here. Call from within a tokio runtime.
+    /// errors from the calls, not here.
     pub fn connect(config: KafkaConfig) -> Result<Self> {
         config.validate()?;
         let producer = config.producer().create().map_err(client_creation)?;
@@ -205,8 +205,12 @@ impl EventLog for KafkaLog {
     }
 
     async fn append(&self, records: Vec<OutRecord>) -> Result<Vec<(u32, u64)>> {
+        let mut checked: Vec<&str> = Vec::new();
         for record in &records {
-            self.partition_count(&record.topic).await?;
+            if !checked.contains(&record.topic.as_str()) {
+                self.partition_count(&record.topic).await?;
+                checked.push(&record.topic);
+            }
         }
         let mut placed = vec![(0, 0); records.len()];
         let mut in_flight: VecDeque<(usize, DeliveryFuture)> = VecDeque::new();

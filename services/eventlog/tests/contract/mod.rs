@@ -27,6 +27,7 @@ macro_rules! contract_tests {
             unknown_topics_are_reported,
             members_of_one_group_together_read_every_record,
             a_start_offset_past_the_end_reads_from_the_beginning,
+            consumer_misuse_is_reported_and_not_retryable,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {
@@ -300,4 +301,19 @@ pub async fn members_of_one_group_together_read_every_record(log: Arc<dyn EventL
         }
     };
     tokio::time::timeout(PATIENCE, gather).await.expect("both members together read all 40 records");
+}
+
+pub async fn consumer_misuse_is_reported_and_not_retryable(log: Arc<dyn EventLog>) {
+    let (subscribed, other) = (topic(&log, 2).await, topic(&log, 1).await);
+    let topics = vec![subscribed.clone()];
+    let errors = [
+        log.consumer("", &topics, Vec::new()).await.err().expect("empty group name"),
+        log.consumer("group", &[], Vec::new()).await.err().expect("no topics"),
+        log.consumer("group", &topics, vec![Position::new(&other, 0, 0)]).await.err().expect("unsubscribed start"),
+        log.consumer("group", &topics, vec![Position::new(&subscribed, 2, 0)]).await.err().expect("no partition 2"),
+    ];
+    for error in &errors {
+        assert!(!error.is_retryable(), "{error}");
+    }
+    assert!(matches!(errors[3], Error::UnknownPartition { partition: 2, .. }), "{}", errors[3]);
 }
