@@ -49,7 +49,7 @@ mod narrative;
 pub mod params;
 mod people;
 mod planner;
-pub mod population;
+mod population;
 mod random;
 mod render;
 pub mod retail;

@@ -14,10 +14,10 @@ use crate::retail::ReferenceStyle;
 use crate::truth::{EmittedCounts, SightingTruth, SimulatedIncident, VehicleTruth, WorldSummary};
 use crate::world::World;
 use chrono::{DateTime, Datelike, Utc};
-use orca_model::IncidentId;
+use orca_model::{EventType, IncidentId};
 use rayon::prelude::*;
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, VecDeque};
 
 /// Reports of a world, one at a time (see the module docs). Call [`IncidentStream::summary`] after
 /// draining it for the full counts.
@@ -33,6 +33,8 @@ pub struct IncidentStream<'w> {
     originals: HashMap<u64, IncidentId>,
     counts: EmittedCounts,
     group_activity: Vec<(BTreeSet<usize>, u64, i64)>,
+    by_event: BTreeMap<EventType, u64>,
+    by_area: Vec<u64>,
 }
 
 impl<'w> IncidentStream<'w> {
@@ -48,6 +50,8 @@ impl<'w> IncidentStream<'w> {
             originals: HashMap::new(),
             counts: EmittedCounts::default(),
             group_activity: vec![(BTreeSet::new(), 0, 0); world.groups().len()],
+            by_event: BTreeMap::new(),
+            by_area: vec![0; world.geography().areas.len()],
         }
     }
 
@@ -62,7 +66,13 @@ impl<'w> IncidentStream<'w> {
                 self.world.group_summary(g, forces, *incidents, *loss)
             })
             .collect();
-        summary.emitted = Some(self.counts.clone());
+        let mut counts = self.counts.clone();
+        counts.incidents_by_event_type = self.by_event.iter().map(|(event, n)| (kebab_case(*event), *n)).collect();
+        counts.incidents_by_force = (self.by_area.iter().enumerate())
+            .filter(|(_, n)| **n > 0)
+            .map(|(area, n)| (self.world.geography().areas[area].force.clone(), *n))
+            .collect();
+        summary.emitted = Some(counts);
         summary
     }
 
@@ -150,15 +160,8 @@ impl<'w> IncidentStream<'w> {
         counts.face_templates += incident.persons.iter().filter(|p| p.face.is_some()).count() as u64;
         counts.marker_codes += incident.persons.iter().filter(|p| p.marker_code.is_some()).count() as u64;
         counts.vehicle_sightings += incident.vehicles.len() as u64;
-        let event = serde_plain_name(incident.event_type);
-        *counts.incidents_by_event_type.entry(event).or_insert(0) += 1;
-        let force = &self.world.stores()[store].force;
-        match counts.incidents_by_force.get_mut(force) {
-            Some(count) => *count += 1,
-            None => {
-                counts.incidents_by_force.insert(force.clone(), 1);
-            }
-        }
+        *self.by_event.entry(incident.event_type).or_insert(0) += 1;
+        self.by_area[self.world.retail().places[store].area] += 1;
         if let Some(g) = group {
             counts.group_incidents += 1;
             counts.group_loss_pence += loss;
@@ -263,7 +266,8 @@ impl References {
     }
 }
 
-fn serde_plain_name(event: orca_model::EventType) -> String {
+/// `MakingOffWithoutPayment` as `making-off-without-payment`, as the wire form spells it.
+fn kebab_case(event: EventType) -> String {
     format!("{event:?}")
         .chars()
         .enumerate()
