@@ -7,7 +7,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use orca_network::edgelist::{format_communities, parse_edge_list};
+use std::io::BufRead;
+
+use orca_network::edgelist::{EdgeList, EdgeListBuilder, format_communities};
 use orca_network::leiden::{LeidenConfig, Quality, leiden};
 
 struct Args {
@@ -47,9 +49,7 @@ fn parse_args() -> Result<Args, String> {
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let load_start = Instant::now();
-    let text = std::fs::read_to_string(&args.edges).map_err(|e| format!("cannot read `{}`: {e}", args.edges))?;
-    let network = parse_edge_list(&text).map_err(|e| format!("{}: {e}", args.edges))?;
-    drop(text);
+    let network = read_edge_list(&args.edges)?;
     let load_seconds = load_start.elapsed().as_secs_f64();
 
     let leiden_start = Instant::now();
@@ -73,6 +73,22 @@ fn run() -> Result<(), String> {
         partition.quality
     );
     Ok(())
+}
+
+/// Streams the file through the edge-list builder, one line at a time.
+fn read_edge_list(path: &str) -> Result<EdgeList, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open `{path}`: {e}"))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut builder = EdgeListBuilder::default();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).map_err(|e| format!("cannot read `{path}`: {e}"))? == 0 {
+            break;
+        }
+        builder.push_line(line.trim_end_matches(['\n', '\r'])).map_err(|e| format!("{path}: {e}"))?;
+    }
+    builder.finish().map_err(|e| format!("{path}: {e}"))
 }
 
 /// CPU time (user and system, all threads) this process has used, from `/proc/self/stat` (in clock

@@ -30,15 +30,30 @@ pub enum EdgeListError {
 
 /// Parses the edge-list text format into labelled nodes and a graph.
 pub fn parse_edge_list(text: &str) -> Result<EdgeList, EdgeListError> {
-    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut labels: Vec<&str> = Vec::new();
-    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
-    for (index, raw_line) in text.lines().enumerate() {
-        let line = index + 1;
+    let mut builder = EdgeListBuilder::default();
+    for line in text.lines() {
+        builder.push_line(line)?;
+    }
+    builder.finish()
+}
+
+/// Reads an edge list line by line, so a caller streaming a large file never holds all its text.
+#[derive(Debug, Default)]
+pub struct EdgeListBuilder {
+    ids: FxHashMap<Box<str>, u32>,
+    edges: Vec<(u32, u32, f64)>,
+    lines_read: usize,
+}
+
+impl EdgeListBuilder {
+    /// Takes the next line of the file, without its line ending.
+    pub fn push_line(&mut self, raw_line: &str) -> Result<(), EdgeListError> {
+        self.lines_read += 1;
+        let line = self.lines_read;
         let content = raw_line.split_once('#').map_or(raw_line, |(before, _)| before);
         let mut tokens = content.split_whitespace();
         let Some(first) = tokens.next() else {
-            continue;
+            return Ok(());
         };
         let malformed = || EdgeListError::Malformed { line, text: raw_line.trim().to_owned() };
         let second = tokens.next().ok_or_else(malformed)?;
@@ -55,19 +70,31 @@ pub fn parse_edge_list(text: &str) -> Result<EdgeList, EdgeListError> {
         if tokens.next().is_some() {
             return Err(malformed());
         }
-        let u = intern_label(&mut ids, &mut labels, first);
-        let v = intern_label(&mut ids, &mut labels, second);
-        edges.push((u, v, weight));
+        let u = self.intern(first);
+        let v = self.intern(second);
+        self.edges.push((u, v, weight));
+        Ok(())
     }
-    let graph = Graph::from_edges(labels.len(), &edges)?;
-    Ok(EdgeList { labels: labels.into_iter().map(str::to_owned).collect(), graph })
-}
 
-fn intern_label<'t>(ids: &mut FxHashMap<&'t str, u32>, labels: &mut Vec<&'t str>, label: &'t str) -> u32 {
-    *ids.entry(label).or_insert_with(|| {
-        labels.push(label);
-        labels.len() as u32 - 1
-    })
+    /// The labels in order of first appearance and the graph of every edge read.
+    pub fn finish(self) -> Result<EdgeList, EdgeListError> {
+        let graph = Graph::from_edges(self.ids.len(), &self.edges)?;
+        drop(self.edges);
+        let mut labels = vec![String::new(); self.ids.len()];
+        for (label, id) in self.ids {
+            labels[id as usize] = label.into_string();
+        }
+        Ok(EdgeList { labels, graph })
+    }
+
+    fn intern(&mut self, label: &str) -> u32 {
+        if let Some(&id) = self.ids.get(label) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(label.into(), id);
+        id
+    }
 }
 
 /// A finite, non-negative weight; `None` for anything else.

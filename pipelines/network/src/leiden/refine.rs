@@ -77,7 +77,7 @@ pub(super) fn refine(
                 candidates.push((cluster, gain));
             }
         }
-        if let Some(chosen) = choose(&candidates, best_gain, randomness, rng) {
+        if let Some(chosen) = choose(&mut candidates, best_gain, randomness, rng) {
             let joined_weight = neighbour_weights.weight(chosen);
             refined[node as usize] = chosen;
             cluster_totals[chosen as usize] += weight;
@@ -92,7 +92,7 @@ pub(super) fn refine(
 
 /// Picks a cluster with probability `∝ exp((gain − best_gain) / θ)`, staying alone (gain 0) being
 /// one of the options; `None` means stay. With `θ = 0` the best gain wins (first one on ties).
-fn choose(candidates: &[(u32, f64)], best_gain: f64, randomness: f64, rng: &mut ChaCha8Rng) -> Option<u32> {
+fn choose(candidates: &mut [(u32, f64)], best_gain: f64, randomness: f64, rng: &mut ChaCha8Rng) -> Option<u32> {
     if candidates.is_empty() {
         return None;
     }
@@ -100,11 +100,15 @@ fn choose(candidates: &[(u32, f64)], best_gain: f64, randomness: f64, rng: &mut 
         let &(cluster, gain) = candidates.iter().find(|&&(_, gain)| gain == best_gain)?;
         return (gain > 0.0).then_some(cluster);
     }
-    let stay = ((0.0 - best_gain) / randomness).exp();
-    let total: f64 = stay + candidates.iter().map(|&(_, gain)| ((gain - best_gain) / randomness).exp()).sum::<f64>();
+    // Turn gains into relative weights in place; the largest weight is 1, so nothing overflows.
+    let mut total = (-best_gain / randomness).exp();
+    for (_, gain) in candidates.iter_mut() {
+        *gain = ((*gain - best_gain) / randomness).exp();
+        total += *gain;
+    }
     let mut draw = rng.random::<f64>() * total;
-    for &(cluster, gain) in candidates {
-        draw -= ((gain - best_gain) / randomness).exp();
+    for &(cluster, weight) in candidates.iter() {
+        draw -= weight;
         if draw < 0.0 {
             return Some(cluster);
         }
