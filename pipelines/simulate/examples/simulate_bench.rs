@@ -1,5 +1,7 @@
-//! Times world building and streaming: `cargo run --release -p orca-simulate --example simulate_bench -- [incidents] [seed] [--json] [--show N]`.
-//! `--json` also serialises every report to JSON (as `orca simulate` would write it) into a sink.
+//! Times world building and streaming, and prints the world's headline numbers:
+//! `cargo run --release -p orca-simulate --example simulate_bench -- [incidents] [seed] [--json] [--show N] [--summary]`.
+//! `--json` also serialises every report to JSON (as `orca simulate` would write it) into a sink and
+//! prints a hash of the bytes (the same for every run and thread count with the same seed).
 
 use orca_simulate::{World, WorldParams};
 use std::io::Write;
@@ -25,6 +27,7 @@ fn main() {
     let mut bytes = 0usize;
     let mut sink = std::io::sink();
     let mut count = 0u64;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, simulated) in stream.by_ref().enumerate() {
         if i < show {
             println!("{}", serde_json::to_string_pretty(&simulated.incident).expect("serialisable"));
@@ -36,6 +39,9 @@ fn main() {
         if json {
             let line = serde_json::to_vec(&simulated.incident).expect("serialisable");
             bytes += line.len() + 1;
+            for byte in &line {
+                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+            }
             sink.write_all(&line).expect("sink");
         }
         count += 1;
@@ -48,7 +54,7 @@ fn main() {
         built.as_secs_f64(),
         streamed.as_secs_f64(),
         started.elapsed().as_secs_f64(),
-        if json { format!("  json {:.1} MB", bytes as f64 / 1e6) } else { String::new() }
+        if json { format!("  json {:.1} MB  hash {hash:016x}", bytes as f64 / 1e6) } else { String::new() }
     );
     println!(
         "stores {}  retailers {}+{}  prolific {}  local {}  group members {}  one-off {}  groups {}",

@@ -155,6 +155,26 @@ fn groups_cross_force_borders_and_offend_together_often_enough_to_be_found() {
 }
 
 #[test]
+fn a_spree_day_hits_several_chains_along_the_corridor() {
+    let fixture = small_world();
+    for group in &fixture.summary.groups {
+        assert!(group.forces_hit.iter().all(|force| group.corridor.contains(force)), "{group:?}");
+    }
+    let mut days: HashMap<(&str, chrono::NaiveDate), (usize, BTreeSet<&str>)> = HashMap::new();
+    for report in &fixture.reports {
+        if let (Some(group), None) = (&report.group, &report.duplicate_of) {
+            let day = report.incident.occurred_from.expect("set").date_naive();
+            let entry = days.entry((group.as_str(), day)).or_default();
+            entry.0 += 1;
+            entry.1.insert(report.incident.retailer.as_str());
+        }
+    }
+    let busy: Vec<_> = days.values().filter(|(stores, _)| *stores >= 2).collect();
+    let several_chains = busy.iter().filter(|(_, chains)| chains.len() >= 2).count();
+    assert!(busy.len() >= 20 && several_chains * 10 >= busy.len() * 8, "{several_chains} of {} days", busy.len());
+}
+
+#[test]
 fn organised_groups_take_a_large_share_of_the_loss() {
     let emitted = small_world().summary.emitted.clone().expect("drained");
     let share = emitted.group_loss_pence as f64 / emitted.total_loss_pence as f64;
