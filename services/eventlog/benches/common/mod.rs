@@ -13,8 +13,13 @@ pub struct Scenario {
     pub producers: usize,
 }
 
-pub const SCENARIOS: [Scenario; 2] =
-    [Scenario { partitions: 1, producers: 1 }, Scenario { partitions: 4, producers: 4 }];
+/// One producer; several producers sharing a partition (their appends share fsyncs: group
+/// commit); several producers on as many partitions (fsyncs in parallel).
+pub const SCENARIOS: [Scenario; 3] = [
+    Scenario { partitions: 1, producers: 1 },
+    Scenario { partitions: 1, producers: 4 },
+    Scenario { partitions: 4, producers: 4 },
+];
 
 pub fn record_count(default: usize) -> usize {
     std::env::var("ORCA_BENCH_RECORDS").ok().and_then(|value| value.parse().ok()).unwrap_or(default)
