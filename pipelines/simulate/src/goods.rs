@@ -214,10 +214,13 @@ pub fn line_items<R: Rng + ?Sized>(rng: &mut R, kind: ShopKind, haul: Haul, reco
     };
     let table = Weighted::new(categories.iter().map(|(_, w)| *w));
     let mut items = Vec::with_capacity(lines);
-    for line in 0..lines {
+    for _ in 0..lines {
         let category = categories[table.pick(rng)].0;
         let &(description, low, high) = pick(rng, category.products());
-        // Shelf prices end in 0, 5 or 9 pence.
+        if items.iter().any(|item: &LineItem| item.description == description) {
+            continue;
+        }
+        // Shelf prices end in .00, .50 or .99.
         let price = round_price(rng.random_range(low..=high));
         let quantity = match haul {
             Haul::Small => {
@@ -240,7 +243,6 @@ pub fn line_items<R: Rng + ?Sized>(rng: &mut R, kind: ShopKind, haul: Haul, reco
                 ((share as f64 * jitter / price as f64).round() as u32).clamp(1, 120)
             }
         };
-        let _ = line;
         items.push(LineItem {
             description: description.to_owned(),
             category: category.as_str().to_owned(),
