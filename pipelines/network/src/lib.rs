@@ -1,6 +1,65 @@
-//! Link graph, Leiden community detection, organised crime groups and scores (pure)
+//! Link graph, Leiden community detection, organised crime groups and scores (pure).
+//!
+//! The linker stage's logic. [`Linker`] takes the resolver's [`orca_model::Resolution`]s (the
+//! incident, the person and vehicle each sighting was resolved to, merges and splits), keeps the
+//! link graph of persons, vehicles, incidents, stores, forces and forensic-marker codes, projects it
+//! onto a weighted person–person co-offending graph, finds communities with Leiden, decides which are
+//! organised crime groups, scores them as vectors of factors, and returns a new version of every
+//! intelligence package whose content changed. No I/O, no clock: the service feeds it batches,
+//! publishes what [`Linker::refresh`] returns and stores [`Linker::take_changes`] in the same
+//! transaction as the input offsets.
+//!
+//! ```
+//! use orca_network::{Linker, LinkerConfig};
+//!
+//! let mut linker = Linker::new(LinkerConfig::default());
+//! // for resolution in batch { linker.apply(&resolution); }
+//! let packages = linker.refresh(); // publish these
+//! let changes = linker.take_changes(); // store these with the offsets
+//! assert!(packages.is_empty() && changes.is_empty());
+//! ```
+//!
+//! Crate invariants: nothing here knows about Kafka, SQL or gRPC; everything that is ordered is
+//! ordered by id, so a restored linker computes exactly what the original would have.
 
+/// Key players: betweenness and the disruption a member's or vehicle's removal would cause.
+pub mod centrality;
+/// [`LinkerConfig`] and its parts, every default documented.
+pub mod config;
 /// The analysts' `u v [weight]` edge-list format and `node community` output.
 pub mod edgelist;
+/// Interned person and vehicle ids with merge redirects and split lineage.
+mod entities;
+/// From a community to an organised crime group and its view.
+mod groups;
+/// Applying resolutions: merges, splits, links, idempotence.
+mod ingest;
 /// Leiden community detection (modularity or CPM) on a CSR graph, warm-startable, deterministic for a seed.
 pub mod leiden;
+/// [`Linker`], its state and its entry points.
+mod linker;
+/// State changes for the store and restoring from them.
+pub mod persist;
+/// Group and person data as orca-packages profiles.
+mod profile;
+/// The weighted person–person co-offending projection.
+mod projection;
+/// What the linker keeps of each incident.
+pub mod records;
+/// Recomputing the touched components: communities, groups, ids, packages.
+mod refresh;
+/// Score factor vectors and the priority band rule.
+pub mod scores;
+/// Person, group and stats views for analysts and eval.
+pub mod views;
+
+pub use config::{
+    CommunityConfig, GroupRules, LinkWeights, LinkerConfig, ProlificRules, ProlificThreshold, QualityFunction,
+    ScoringRules,
+};
+pub use linker::Linker;
+pub use persist::RestoreError;
+pub use views::{Disruption, GroupVehicle, GroupView, LinkerStats, MemberRole, MemberView, PersonView, SightingView};
+
+#[cfg(test)]
+mod tests;

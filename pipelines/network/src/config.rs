@@ -1,0 +1,220 @@
+//! The linker's configuration. Every field has a documented default; unknown fields are refused so a
+//! misspelt key in the service's config file is an error, not a silently ignored setting.
+
+use crate::leiden::{LeidenConfig, Quality};
+use orca_model::ForceId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything the linker can be told.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkerConfig {
+    pub groups: GroupRules,
+    pub community: CommunityConfig,
+    pub links: LinkWeights,
+    pub scoring: ScoringRules,
+    pub prolific: ProlificRules,
+}
+
+/// When a community of co-offenders is an organised crime group (Serious Crime Act 2015 s45: three
+/// or more people acting together on a continuing basis).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GroupRules {
+    /// Persons in the community. Default 3 (the statutory minimum).
+    pub min_members: usize,
+    /// An incident is the group's when at least this many members offended in it. Default 2.
+    pub min_members_per_incident: usize,
+    /// Group incidents needed. Default 3.
+    pub min_incidents: usize,
+    /// Days from the first group incident to the last: acting together on a continuing basis, not a
+    /// single outing. Default 7.
+    pub min_span_days: i64,
+    /// A member is `core` when their co-offending strength inside the group is at least this share
+    /// of the strongest member's; otherwise `periphery`. Default 0.5.
+    pub core_strength_share: f64,
+    /// A group hitting at least this many forces is national (NIM level 3); two or more is
+    /// cross-border (level 2). Default 6.
+    pub national_min_forces: usize,
+}
+
+impl Default for GroupRules {
+    fn default() -> Self {
+        Self {
+            min_members: 3,
+            min_members_per_incident: 2,
+            min_incidents: 3,
+            min_span_days: 7,
+            core_strength_share: 0.5,
+            national_min_forces: 6,
+        }
+    }
+}
+
+/// The quality function Leiden maximises (see [`crate::leiden::Quality`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QualityFunction {
+    Modularity,
+    /// Constant Potts model: free of the resolution limit, so a small crew is found the same way
+    /// wherever it sits in a national network. The default.
+    #[default]
+    Cpm,
+}
+
+/// Community detection on the co-offending projection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommunityConfig {
+    /// Default CPM.
+    pub quality: QualityFunction,
+    /// `γ`. Default 0.1: a crew stays one group while its members have offended together in more
+    /// than a tenth of their pairs (in link weight), and two crews tied by a single link stay apart.
+    pub resolution: f64,
+    /// Seeds Leiden's random choices. Default 0.
+    pub seed: u64,
+    /// Leiden's refinement randomness `θ`. Default 0.01.
+    pub randomness: f64,
+}
+
+impl Default for CommunityConfig {
+    fn default() -> Self {
+        Self { quality: QualityFunction::Cpm, resolution: 0.1, seed: 0, randomness: 0.01 }
+    }
+}
+
+impl CommunityConfig {
+    pub fn leiden(&self) -> LeidenConfig {
+        LeidenConfig {
+            quality: match self.quality {
+                QualityFunction::Modularity => Quality::Modularity,
+                QualityFunction::Cpm => Quality::Cpm,
+            },
+            resolution: self.resolution,
+            seed: self.seed,
+            max_iterations: None,
+            randomness: self.randomness,
+        }
+    }
+}
+
+/// How the person–person co-offending projection is weighted.
+///
+/// The weight of a pair is `Σ co_offence · decay · confidence` over incidents they offended in
+/// together, plus `shared_vehicle / (users − 1)` per vehicle both used and `shared_marker /
+/// (carriers − 1)` per forensic-marker code both carried. Dividing by the number of other users
+/// keeps a vehicle or a store's marker spray shared by two crews from welding them into one group.
+/// `decay = max(decay_floor, 0.5^(age / half_life_days))`, where age is measured back from the latest
+/// incident of the pair's connected component: a quiet group keeps its shape, while inside an active
+/// network old ties weigh less than recent ones. `confidence` is the smaller of the two sightings'
+/// match probabilities.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkWeights {
+    /// Default 1.0.
+    pub co_offence: f64,
+    /// Default 0.3.
+    pub shared_vehicle: f64,
+    /// Default 0.3.
+    pub shared_marker: f64,
+    /// Default 180 days.
+    pub half_life_days: f64,
+    /// Default 0.25: an old co-offence never weighs less than a quarter of a new one.
+    pub decay_floor: f64,
+    /// A vehicle used by more persons than this links none of them (a pool car, or a false merge).
+    /// Default 12.
+    pub max_vehicle_users: usize,
+    /// A marker code carried by more persons than this links none of them (a store's spray tags
+    /// strangers too). Default 6.
+    pub max_marker_carriers: usize,
+}
+
+impl Default for LinkWeights {
+    fn default() -> Self {
+        Self {
+            co_offence: 1.0,
+            shared_vehicle: 0.3,
+            shared_marker: 0.3,
+            half_life_days: 180.0,
+            decay_floor: 0.25,
+            max_vehicle_users: 12,
+            max_marker_carriers: 6,
+        }
+    }
+}
+
+/// Documented rules that turn a group's factor vector into a priority band (see [`crate::scores`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoringRules {
+    /// Window of the recent activity count, days back from the latest incident. Default 30.
+    pub recent_days: i64,
+    /// Window before it that the trend compares against. Default 90.
+    pub previous_days: i64,
+    /// Total loss (pence) from which harm is `high`. Default £10,000.
+    pub harm_high_loss_pence: i64,
+    /// Total loss (pence) from which harm is `medium`. Default £2,000.
+    pub harm_medium_loss_pence: i64,
+    /// Forces from which scope is `high`. Default 3.
+    pub scope_high_forces: usize,
+    /// Group incidents in the recent window from which frequency is `high`. Default 8.
+    pub frequency_high_recent: usize,
+    /// Mean match probability below which confidence is `low`. Default 0.8.
+    pub confidence_low_probability: f64,
+    /// Factors at `high` needed for priority band `high`. Default 2.
+    pub high_band_min_high_factors: usize,
+}
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        Self {
+            recent_days: 30,
+            previous_days: 90,
+            harm_high_loss_pence: 1_000_000,
+            harm_medium_loss_pence: 200_000,
+            scope_high_forces: 3,
+            frequency_high_recent: 8,
+            confidence_low_probability: 0.8,
+            high_band_min_high_factors: 2,
+        }
+    }
+}
+
+/// When a person is a prolific offender in a force: a system-defined label from local thresholds,
+/// never a legal status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProlificRules {
+    /// Thresholds for forces without their own.
+    pub default: ProlificThreshold,
+    /// Per-force thresholds, keyed by data.police.uk slug.
+    pub per_force: BTreeMap<ForceId, ProlificThreshold>,
+}
+
+impl ProlificRules {
+    pub fn for_force(&self, force: &ForceId) -> &ProlificThreshold {
+        self.per_force.get(force).unwrap_or(&self.default)
+    }
+}
+
+/// One force's definition of prolific. A person meeting `min_offences`, or `min_value_pence`, or
+/// `min_violent_offences` within the window, in that force, is prolific there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProlificThreshold {
+    /// Window in days back from the person's latest offence. Default 365.
+    pub window_days: i64,
+    /// Default 20 offences.
+    pub min_offences: usize,
+    /// Default £5,000 (500,000 pence).
+    pub min_value_pence: i64,
+    /// Offences with violence or a weapon. Default 3.
+    pub min_violent_offences: usize,
+}
+
+impl Default for ProlificThreshold {
+    fn default() -> Self {
+        Self { window_days: 365, min_offences: 20, min_value_pence: 500_000, min_violent_offences: 3 }
+    }
+}

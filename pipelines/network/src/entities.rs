@@ -1,0 +1,101 @@
+//! Persons or vehicles by number: interned ids, merge redirects, split lineage, and the incidents
+//! each canonical entity appears in.
+
+use rustc_hash::FxHashMap;
+
+/// The entities of one kind. Numbers are internal and depend on arrival order; everything that
+/// leaves the linker uses ids, and everything ordered uses ids, so a restored linker (which numbers
+/// differently) behaves the same.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Entities {
+    ids: Vec<String>,
+    numbers: FxHashMap<String, u32>,
+    /// The entity this one was merged into.
+    redirect: Vec<Option<u32>>,
+    /// The entity this one was split from.
+    pub(crate) lineage: Vec<Option<u32>>,
+    /// Incident numbers of a canonical entity, increasing, without repeats. Empty once merged.
+    pub(crate) incidents: Vec<Vec<u32>>,
+}
+
+impl Entities {
+    pub(crate) fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(id) {
+            return number;
+        }
+        let number = self.ids.len() as u32;
+        self.ids.push(id.to_owned());
+        self.numbers.insert(id.to_owned(), number);
+        self.redirect.push(None);
+        self.lineage.push(None);
+        self.incidents.push(Vec::new());
+        number
+    }
+
+    pub(crate) fn number(&self, id: &str) -> Option<u32> {
+        self.numbers.get(id).copied()
+    }
+
+    pub(crate) fn id(&self, number: u32) -> &str {
+        &self.ids[number as usize]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The entity a number stands for now, following merges.
+    pub(crate) fn canonical(&self, mut number: u32) -> u32 {
+        // Chains are short (a merged entity is never a survivor again), but guard against cycles.
+        for _ in 0..64 {
+            match self.redirect[number as usize] {
+                Some(next) if next != number => number = next,
+                _ => return number,
+            }
+        }
+        number
+    }
+
+    pub(crate) fn is_canonical(&self, number: u32) -> bool {
+        self.redirect[number as usize].is_none()
+    }
+
+    pub(crate) fn redirect_of(&self, number: u32) -> Option<u32> {
+        self.redirect[number as usize]
+    }
+
+    pub(crate) fn set_redirect(&mut self, number: u32, target: Option<u32>) {
+        self.redirect[number as usize] = target;
+    }
+
+    pub(crate) fn canonical_count(&self) -> usize {
+        self.redirect.iter().filter(|r| r.is_none()).count()
+    }
+
+    /// Adds an incident to an entity's list.
+    pub(crate) fn add_incident(&mut self, number: u32, incident: u32) {
+        let list = &mut self.incidents[number as usize];
+        if let Err(at) = list.binary_search(&incident) {
+            list.insert(at, incident);
+        }
+    }
+
+    pub(crate) fn remove_incident(&mut self, number: u32, incident: u32) {
+        let list = &mut self.incidents[number as usize];
+        if let Ok(at) = list.binary_search(&incident) {
+            list.remove(at);
+        }
+    }
+
+    /// Moves every incident of `merged` to `survivor` and redirects `merged`; returns the incidents
+    /// moved.
+    pub(crate) fn merge(&mut self, survivor: u32, merged: u32) -> Vec<u32> {
+        let moved = std::mem::take(&mut self.incidents[merged as usize]);
+        let list = &mut self.incidents[survivor as usize];
+        list.extend_from_slice(&moved);
+        list.sort_unstable();
+        list.dedup();
+        self.redirect[merged as usize] = Some(survivor);
+        moved
+    }
+}

@@ -1,0 +1,297 @@
+//! From a community of co-offenders to an organised crime group: the qualifying test, and the
+//! group's members, vehicles, incidents, reach, corridor, score and key players.
+
+use crate::centrality::{betweenness, fragmentation};
+use crate::linker::Linker;
+use crate::projection::PairLink;
+use crate::scores::{ScoreInput, score};
+use crate::views::{Disruption, GroupVehicle, GroupView, MemberRole, MemberView};
+use orca_model::package::{LinkChartEdge, NimLevel};
+use orca_model::{ForceId, Grade, GroupId, IncidentId, ModusOperandi, PersonId, VehicleId};
+use petgraph::graph::UnGraph;
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Members (canonical numbers, by id) and the links among them (indices into `members`).
+pub(crate) struct Candidate {
+    pub members: Vec<u32>,
+    pub edges: Vec<PairLink>,
+}
+
+impl Linker {
+    /// The group incidents of a community (at least `min_members_per_incident` members present),
+    /// in time order, or `None` when the community is not an organised crime group.
+    pub(crate) fn qualifying_incidents(&self, members: &[u32]) -> Option<Vec<u32>> {
+        let rules = &self.config.groups;
+        if members.len() < rules.min_members {
+            return None;
+        }
+        let incidents = self.group_incidents(members);
+        if incidents.len() < rules.min_incidents.max(1) {
+            return None;
+        }
+        let first = self.incidents[incidents[0] as usize].occurred_at;
+        let last = self.incidents[*incidents.last()? as usize].occurred_at;
+        ((last - first).num_days() >= rules.min_span_days).then_some(incidents)
+    }
+
+    fn group_incidents(&self, members: &[u32]) -> Vec<u32> {
+        let needed = self.config.groups.min_members_per_incident.max(1);
+        let mut counts: FxHashMap<u32, usize> = FxHashMap::default();
+        for &member in members {
+            for &incident in &self.persons.incidents[member as usize] {
+                *counts.entry(incident).or_default() += 1;
+            }
+        }
+        let mut incidents: Vec<u32> =
+            counts.into_iter().filter(|&(_, count)| count >= needed).map(|(incident, _)| incident).collect();
+        incidents.sort_by(|&a, &b| {
+            let (a, b) = (&self.incidents[a as usize], &self.incidents[b as usize]);
+            (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id))
+        });
+        incidents
+    }
+
+    /// The view of a qualifying group.
+    pub(crate) fn group_view(&self, id: &GroupId, candidate: &Candidate, incidents: &[u32]) -> GroupView {
+        let rules = &self.config.groups;
+        let member_index: FxHashMap<u32, usize> = candidate.members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+
+        // Reach, in time order.
+        let mut per_force: BTreeMap<ForceId, (usize, i64)> = BTreeMap::new();
+        let mut corridor: Vec<ForceId> = Vec::new();
+        let mut retailers = BTreeSet::new();
+        let mut stores = BTreeSet::new();
+        let mut score_input = ScoreInput::default();
+        let mut member_incidents = vec![0u32; candidate.members.len()];
+        let mut member_probability = vec![1.0f64; candidate.members.len()];
+        let mut vehicle_sightings: BTreeMap<String, Vec<(u32, usize)>> = BTreeMap::new();
+        for &incident in incidents {
+            let record = &self.incidents[incident as usize];
+            let entry = per_force.entry(record.force.clone()).or_default();
+            entry.0 += 1;
+            entry.1 += record.value_pence;
+            if !corridor.contains(&record.force) {
+                corridor.push(record.force.clone());
+            }
+            retailers.insert(record.retailer.clone());
+            stores.insert(record.store.clone());
+            score_input.total_loss_pence += record.value_pence;
+            score_input.violent_incidents += usize::from(record.violent());
+            score_input.staff_detained_incidents += usize::from(record.staff_detained);
+            score_input.steal_to_order_incidents +=
+                usize::from(record.modus_operandi.contains(&ModusOperandi::StealToOrder));
+            score_input.incident_times.push(record.occurred_at);
+            for (link, &p) in record.persons.iter().zip(&self.links[incident as usize].persons) {
+                if let Some(&i) = member_index.get(&self.persons.canonical(p)) {
+                    member_incidents[i] += 1;
+                    member_probability[i] = member_probability[i].min(link.probability);
+                    score_input.probabilities.push(link.probability);
+                }
+            }
+            for (k, (link, &v)) in record.vehicles.iter().zip(&self.links[incident as usize].vehicles).enumerate() {
+                if link.used_by_offenders() {
+                    let vehicle = self.vehicles.canonical(v);
+                    vehicle_sightings.entry(self.vehicles.id(vehicle).to_owned()).or_default().push((incident, k));
+                }
+            }
+        }
+        let lead_force = per_force
+            .iter()
+            .max_by(|a, b| a.1.0.cmp(&b.1.0).then(a.1.1.cmp(&b.1.1)).then_with(|| b.0.cmp(a.0)))
+            .map(|(force, _)| force.clone())
+            .unwrap_or_default();
+        let forces: Vec<ForceId> = per_force.keys().cloned().collect();
+        let nim_level = match forces.len() {
+            n if n >= rules.national_min_forces => NimLevel::National,
+            n if n >= 2 => NimLevel::CrossBorder,
+            _ => NimLevel::Local,
+        };
+
+        let vehicles: Vec<GroupVehicle> =
+            vehicle_sightings.iter().map(|(id, sightings)| self.group_vehicle(id, sightings)).collect();
+        score_input.forces = forces.len();
+        score_input.retailers = retailers.len();
+        score_input.stores = stores.len();
+        score_input.vehicles = vehicles.len();
+        score_input.disguised_plates =
+            vehicles.iter().filter(|v| v.cloned_plate_suspected || v.false_plate_suspected).count();
+        let grades: Vec<&Grade> = incidents.iter().map(|&i| &self.incidents[i as usize].grade).collect();
+        score_input.weakest_grade =
+            Grade::weakest(grades).map(|g| format!("{}{}", g.source, g.intelligence)).unwrap_or_default();
+
+        // The member network, with vehicles as extra nodes for the disruption analysis.
+        let mut graph: UnGraph<(), ()> = UnGraph::new_undirected();
+        for _ in &candidate.members {
+            graph.add_node(());
+        }
+        let mut strength = vec![0.0f64; candidate.members.len()];
+        let mut degree = vec![0u32; candidate.members.len()];
+        let mut links = Vec::new();
+        for edge in &candidate.edges {
+            let (a, b) = (edge.a as usize, edge.b as usize);
+            graph.add_edge(petgraph::graph::NodeIndex::new(a), petgraph::graph::NodeIndex::new(b), ());
+            strength[a] += edge.weight();
+            strength[b] += edge.weight();
+            degree[a] += 1;
+            degree[b] += 1;
+            let kind = if edge.co_incidents > 0 {
+                "co-offending"
+            } else if edge.shared_vehicles > 0 {
+                "shared-vehicle"
+            } else {
+                "shared-marker"
+            };
+            let (from, to) = (self.persons.id(candidate.members[a]), self.persons.id(candidate.members[b]));
+            links.push(LinkChartEdge {
+                from: from.to_owned(),
+                to: to.to_owned(),
+                kind: kind.to_owned(),
+                weight: round(edge.weight()),
+                incident_count: edge.co_incidents,
+            });
+        }
+        let centrality = betweenness(&graph);
+        let member_count = candidate.members.len();
+        for (id, sightings) in &vehicle_sightings {
+            let node = graph.add_node(());
+            let mut users: BTreeMap<usize, u32> = BTreeMap::new();
+            for &(incident, _) in sightings {
+                for &p in &self.links[incident as usize].persons {
+                    if let Some(&i) = member_index.get(&self.persons.canonical(p)) {
+                        *users.entry(i).or_default() += 1;
+                    }
+                }
+            }
+            for (&member, &count) in &users {
+                graph.add_edge(node, petgraph::graph::NodeIndex::new(member), ());
+                links.push(LinkChartEdge {
+                    from: self.persons.id(candidate.members[member]).to_owned(),
+                    to: id.clone(),
+                    kind: "used-vehicle".to_owned(),
+                    weight: f64::from(count),
+                    incident_count: count,
+                });
+            }
+        }
+        let counted: Vec<bool> = (0..graph.node_count()).map(|v| v < member_count).collect();
+        let mut disruption: Vec<Disruption> = (0..graph.node_count())
+            .map(|v| {
+                let (share, pieces) = fragmentation(&graph, v, &counted);
+                let (target, kind) = if v < member_count {
+                    (self.persons.id(candidate.members[v]).to_owned(), "person")
+                } else {
+                    (vehicles[v - member_count].vehicle.to_string(), "vehicle")
+                };
+                Disruption { target, kind: kind.to_owned(), fragmentation: round(share), pieces }
+            })
+            .filter(|d| d.fragmentation > 0.0)
+            .collect();
+        disruption.sort_by(|a, b| b.fragmentation.total_cmp(&a.fragmentation).then_with(|| a.target.cmp(&b.target)));
+        disruption.truncate(5);
+
+        let strongest = strength.iter().copied().fold(0.0, f64::max);
+        let mut members: Vec<MemberView> = (0..member_count)
+            .map(|i| MemberView {
+                person: PersonId::new(self.persons.id(candidate.members[i])),
+                role: if strongest > 0.0 && strength[i] >= rules.core_strength_share * strongest {
+                    MemberRole::Core
+                } else {
+                    MemberRole::Periphery
+                },
+                degree: degree[i],
+                strength: round(strength[i]),
+                betweenness: round(centrality[i]),
+                incidents: member_incidents[i],
+                min_probability: if member_incidents[i] == 0 { 0.0 } else { member_probability[i] },
+            })
+            .collect();
+        members.sort_by(|a, b| (a.role != MemberRole::Core, &a.person).cmp(&(b.role != MemberRole::Core, &b.person)));
+        links.sort_by(|a, b| (&a.from, &a.to, &a.kind).cmp(&(&b.from, &b.to, &b.kind)));
+
+        let times = |i: Option<&u32>| i.map(|&i| self.incidents[i as usize].occurred_at);
+        GroupView {
+            id: id.clone(),
+            members,
+            vehicles,
+            incidents: incidents.iter().map(|&i| self.incidents[i as usize].id.clone()).collect::<Vec<IncidentId>>(),
+            retailers: retailers.into_iter().collect(),
+            stores: stores.into_iter().collect(),
+            forces,
+            lead_force,
+            nim_level,
+            corridor,
+            first_seen: times(incidents.first()),
+            last_seen: times(incidents.last()),
+            total_loss_pence: score_input.total_loss_pence,
+            score: score(&score_input, &self.config.scoring),
+            links,
+            disruption,
+        }
+    }
+
+    /// A vehicle from its sightings in group incidents, judged against all its sightings.
+    pub(crate) fn group_vehicle(&self, id: &str, sightings: &[(u32, usize)]) -> GroupVehicle {
+        let number = self.vehicles.number(id).map(|n| self.vehicles.canonical(n));
+        let mut reads: BTreeMap<(bool, String), usize> = BTreeMap::new();
+        let mut makes = BTreeSet::new();
+        let mut colours = BTreeSet::new();
+        let mut description: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        let all: Vec<(u32, usize)> = number
+            .map(|n| {
+                self.vehicles.incidents[n as usize]
+                    .iter()
+                    .flat_map(|&incident| {
+                        self.links[incident as usize]
+                            .vehicles
+                            .iter()
+                            .enumerate()
+                            .filter(move |&(_, &v)| self.vehicles.canonical(v) == n)
+                            .map(move |(k, _)| (incident, k))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut false_plate = false;
+        for &(incident, k) in &all {
+            let record = &self.incidents[incident as usize];
+            let link = &record.vehicles[k];
+            *reads.entry((link.partial, link.vrm.clone())).or_default() += 1;
+            if !link.make.is_empty() {
+                makes.insert(link.make.to_lowercase());
+            }
+            if !link.colour.is_empty() {
+                colours.insert(link.colour.to_lowercase());
+            }
+            *description.entry((link.make.clone(), link.model.clone(), link.colour.clone())).or_default() += 1;
+            false_plate |= record.modus_operandi.contains(&ModusOperandi::VehicleFalsePlates);
+        }
+        // Full reads first (`partial == false` sorts first), then the most frequent, then by mark.
+        let best_read = reads
+            .iter()
+            .max_by(|a, b| (!a.0.0, a.1).cmp(&(!b.0.0, b.1)).then_with(|| b.0.1.cmp(&a.0.1)))
+            .map(|((partial, vrm), _)| (*partial, vrm.clone()))
+            .unwrap_or((true, String::new()));
+        let (make, model, colour) = description
+            .iter()
+            .filter(|((make, _, _), _)| !make.is_empty())
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default();
+        GroupVehicle {
+            vehicle: VehicleId::new(id),
+            vrm: best_read.1,
+            make,
+            model,
+            colour,
+            sightings: sightings.len() as u32,
+            partial_plate_only: best_read.0,
+            cloned_plate_suspected: makes.len() > 1 || colours.len() > 1,
+            false_plate_suspected: false_plate,
+        }
+    }
+}
+
+fn round(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
+}

@@ -1,0 +1,222 @@
+//! Applying a resolution: merges and splits first, then the incident's links. Idempotent: a
+//! resolution whose links are already held changes nothing; one whose links differ (the resolver
+//! re-resolved the incident after a split) replaces the incident's links.
+
+use crate::linker::{IncidentLinks, Linker};
+use crate::records::IncidentRecord;
+use orca_model::{EntityKind, EntityMerge, EntitySplit, Resolution};
+
+impl Linker {
+    pub(crate) fn apply_resolution(&mut self, resolution: &Resolution) {
+        let mut record = IncidentRecord::from_resolution(resolution);
+        let existing = self.incident_numbers.get(&record.id).copied();
+        if let Some(number) = existing
+            && self.same_links(number, &record)
+        {
+            return;
+        }
+        for merge in &resolution.merges {
+            self.apply_merge(merge);
+        }
+        for split in &resolution.splits {
+            self.apply_split(split);
+        }
+        // Store links under their canonical ids, so the record reads the same after a restore.
+        for link in &mut record.persons {
+            let number = self.persons.intern(link.person.as_str());
+            link.person = self.persons.id(self.persons.canonical(number)).into();
+        }
+        for link in &mut record.vehicles {
+            let number = self.vehicles.intern(link.vehicle.as_str());
+            link.vehicle = self.vehicles.id(self.vehicles.canonical(number)).into();
+        }
+        match existing {
+            Some(number) => {
+                self.unlink_incident(number);
+                self.incidents[number as usize] = record;
+                self.link_incident(number);
+            }
+            None => self.insert_record(record),
+        }
+    }
+
+    /// Adds a new incident and indexes its links.
+    pub(crate) fn insert_record(&mut self, record: IncidentRecord) {
+        let number = self.incidents.len() as u32;
+        self.incident_numbers.insert(record.id.clone(), number);
+        self.incidents.push(record);
+        self.links.push(IncidentLinks::default());
+        self.link_incident(number);
+    }
+
+    /// Whether the incident already holds this record, reading every id through the redirects.
+    fn same_links(&self, number: u32, record: &IncidentRecord) -> bool {
+        self.canonical_copy(&self.incidents[number as usize]) == self.canonical_copy(record)
+    }
+
+    fn canonical_copy(&self, record: &IncidentRecord) -> IncidentRecord {
+        let mut copy = record.clone();
+        for link in &mut copy.persons {
+            if let Some(number) = self.persons.number(link.person.as_str()) {
+                link.person = self.persons.id(self.persons.canonical(number)).into();
+            }
+        }
+        for link in &mut copy.vehicles {
+            if let Some(number) = self.vehicles.number(link.vehicle.as_str()) {
+                link.vehicle = self.vehicles.id(self.vehicles.canonical(number)).into();
+            }
+        }
+        copy
+    }
+
+    /// Indexes an incident's links and marks everyone in it for recomputation.
+    fn link_incident(&mut self, number: u32) {
+        let record = &self.incidents[number as usize];
+        let mut links = IncidentLinks::default();
+        for link in &record.persons {
+            let person = self.persons.intern(link.person.as_str());
+            let person = self.persons.canonical(person);
+            links.persons.push(person);
+            if let Some(code) = &link.marker_code {
+                let carriers = self.marker_carriers.entry(code.clone()).or_default();
+                if !carriers.contains(&person) {
+                    carriers.push(person);
+                }
+            }
+        }
+        for link in &record.vehicles {
+            let vehicle = self.vehicles.intern(link.vehicle.as_str());
+            links.vehicles.push(self.vehicles.canonical(vehicle));
+        }
+        for &person in &links.persons {
+            self.persons.add_incident(person, number);
+            self.dirty_persons.insert(person);
+        }
+        for &vehicle in &links.vehicles {
+            self.vehicles.add_incident(vehicle, number);
+            self.mark_vehicle_users_dirty(vehicle);
+        }
+        self.links[number as usize] = links;
+        self.dirty_incidents.insert(number);
+    }
+
+    /// Removes an incident's links from the indexes, marking everyone it touched.
+    fn unlink_incident(&mut self, number: u32) {
+        let links = std::mem::take(&mut self.links[number as usize]);
+        for &person in &links.persons {
+            let person = self.persons.canonical(person);
+            self.persons.remove_incident(person, number);
+            self.dirty_persons.insert(person);
+        }
+        for link in &self.incidents[number as usize].persons {
+            if let (Some(code), Some(person)) = (&link.marker_code, self.persons.number(link.person.as_str())) {
+                let person = self.persons.canonical(person);
+                let still_carried = self.persons.incidents[person as usize].iter().any(|&other| {
+                    self.incidents[other as usize]
+                        .persons
+                        .iter()
+                        .any(|l| l.marker_code.as_ref() == Some(code) && self.person_number(&l.person) == Some(person))
+                });
+                if !still_carried && let Some(carriers) = self.marker_carriers.get_mut(code) {
+                    carriers.retain(|&p| p != person);
+                }
+            }
+        }
+        for &vehicle in &links.vehicles {
+            let vehicle = self.vehicles.canonical(vehicle);
+            self.mark_vehicle_users_dirty(vehicle);
+            self.vehicles.remove_incident(vehicle, number);
+        }
+        self.dirty_incidents.insert(number);
+    }
+
+    fn mark_vehicle_users_dirty(&mut self, vehicle: u32) {
+        for &incident in &self.vehicles.incidents[vehicle as usize] {
+            for &person in &self.links[incident as usize].persons {
+                self.dirty_persons.insert(self.persons.canonical(person));
+            }
+        }
+    }
+
+    fn apply_merge(&mut self, merge: &EntityMerge) {
+        let entities = match merge.kind {
+            EntityKind::Person => &mut self.persons,
+            EntityKind::Vehicle => &mut self.vehicles,
+        };
+        let survivor = entities.intern(&merge.survivor);
+        let survivor = entities.canonical(survivor);
+        let mut merges = Vec::new();
+        for merged in &merge.merged {
+            let merged = entities.intern(merged);
+            let merged = entities.canonical(merged);
+            if merged != survivor {
+                let moved = entities.merge(survivor, merged);
+                merges.push((merged, moved));
+            }
+        }
+        for (merged, moved) in merges {
+            self.dirty_redirects.push((merge.kind, merged));
+            match merge.kind {
+                EntityKind::Person => {
+                    self.dirty_persons.insert(survivor);
+                    self.dirty_persons.insert(merged);
+                    for incident in moved {
+                        for person in &mut self.links[incident as usize].persons {
+                            if *person == merged {
+                                *person = survivor;
+                            }
+                        }
+                    }
+                    for carriers in self.marker_carriers.values_mut() {
+                        if let Some(at) = carriers.iter().position(|&p| p == merged) {
+                            carriers.remove(at);
+                            if !carriers.contains(&survivor) {
+                                carriers.push(survivor);
+                            }
+                        }
+                    }
+                }
+                EntityKind::Vehicle => {
+                    for &incident in &moved {
+                        for vehicle in &mut self.links[incident as usize].vehicles {
+                            if *vehicle == merged {
+                                *vehicle = survivor;
+                            }
+                        }
+                    }
+                    self.mark_vehicle_users_dirty(survivor);
+                }
+            }
+        }
+    }
+
+    /// A split gives new ids lineage from the entity they left; one that had been merged into it
+    /// stands on its own again. Sightings move when the resolver re-sends their incidents' links.
+    fn apply_split(&mut self, split: &EntitySplit) {
+        let entities = match split.kind {
+            EntityKind::Person => &mut self.persons,
+            EntityKind::Vehicle => &mut self.vehicles,
+        };
+        let from = entities.intern(&split.from);
+        for new_id in &split.new_ids {
+            let number = entities.intern(new_id);
+            if number == from {
+                continue;
+            }
+            entities.lineage[number as usize] = Some(from);
+            if entities.redirect_of(number).is_some() {
+                entities.set_redirect(number, None);
+            }
+            self.dirty_redirects.push((split.kind, number));
+        }
+        if split.kind == EntityKind::Person {
+            let from = self.persons.canonical(from);
+            self.dirty_persons.insert(from);
+        }
+    }
+
+    /// The canonical number of a person id, if known.
+    pub(crate) fn person_number(&self, id: &orca_model::PersonId) -> Option<u32> {
+        self.persons.number(id.as_str()).map(|n| self.persons.canonical(n))
+    }
+}

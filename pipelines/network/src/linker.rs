@@ -1,0 +1,120 @@
+//! [`Linker`]: the linker's whole state and its public entry points. The work is done in
+//! [`crate::ingest`] (apply), [`crate::refresh`] (recompute), [`crate::persist`] (state changes and
+//! restore) and [`crate::views`] (what analysts and eval read).
+
+use crate::config::LinkerConfig;
+use crate::entities::Entities;
+use crate::records::IncidentRecord;
+use crate::views::{GroupView, LinkerStats};
+use orca_model::package::IntelligencePackage;
+use orca_model::{EntityKind, GroupId, IncidentId, PackageId, Resolution};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+
+/// An incident's links by entity number, parallel to its record's `persons` and `vehicles`.
+/// Numbers are canonical when written; read them through `canonical` after later merges.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IncidentLinks {
+    pub persons: Vec<u32>,
+    pub vehicles: Vec<u32>,
+}
+
+/// A detected group as the linker keeps it.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupState {
+    /// Canonical person numbers.
+    pub members: Vec<u32>,
+    pub view: GroupView,
+}
+
+/// The link graph, its communities, the organised crime groups and their packages.
+///
+/// Feed it resolutions with [`Linker::apply`], then call [`Linker::refresh`] to recompute what they
+/// touched and get the packages whose content changed. Pure and deterministic: the same resolutions
+/// give the same groups, ids and packages, with no clock read anywhere. CPU-bound: call it from a
+/// blocking thread, not from an async task.
+pub struct Linker {
+    pub(crate) config: LinkerConfig,
+    pub(crate) incidents: Vec<IncidentRecord>,
+    pub(crate) links: Vec<IncidentLinks>,
+    pub(crate) incident_numbers: FxHashMap<IncidentId, u32>,
+    pub(crate) persons: Entities,
+    pub(crate) vehicles: Entities,
+    /// Normalised marker code → persons (numbers as written) whose sightings carried it.
+    pub(crate) marker_carriers: FxHashMap<String, Vec<u32>>,
+    /// Community label of persons in communities of two or more (others are on their own).
+    pub(crate) community: FxHashMap<u32, u64>,
+    pub(crate) groups: BTreeMap<GroupId, GroupState>,
+    pub(crate) group_of: FxHashMap<u32, GroupId>,
+    /// The last version of every package emitted.
+    pub(crate) packages: BTreeMap<PackageId, IntelligencePackage>,
+    pub(crate) next_group: u64,
+    pub(crate) next_community: u64,
+    // What changed since the last refresh, and since the last `take_changes`.
+    pub(crate) dirty_persons: FxHashSet<u32>,
+    pub(crate) dirty_incidents: FxHashSet<u32>,
+    pub(crate) dirty_redirects: Vec<(EntityKind, u32)>,
+    pub(crate) dirty_communities: FxHashSet<u32>,
+    pub(crate) dirty_groups: FxHashSet<GroupId>,
+    pub(crate) dirty_packages: FxHashSet<PackageId>,
+    pub(crate) dirty_meta: bool,
+}
+
+impl Linker {
+    pub fn new(config: LinkerConfig) -> Self {
+        Self {
+            config,
+            incidents: Vec::new(),
+            links: Vec::new(),
+            incident_numbers: FxHashMap::default(),
+            persons: Entities::default(),
+            vehicles: Entities::default(),
+            marker_carriers: FxHashMap::default(),
+            community: FxHashMap::default(),
+            groups: BTreeMap::new(),
+            group_of: FxHashMap::default(),
+            packages: BTreeMap::new(),
+            next_group: 1,
+            next_community: 1,
+            dirty_persons: FxHashSet::default(),
+            dirty_incidents: FxHashSet::default(),
+            dirty_redirects: Vec::new(),
+            dirty_communities: FxHashSet::default(),
+            dirty_groups: FxHashSet::default(),
+            dirty_packages: FxHashSet::default(),
+            dirty_meta: false,
+        }
+    }
+
+    pub fn config(&self) -> &LinkerConfig {
+        &self.config
+    }
+
+    /// Applies one resolution; idempotent per incident id (a redelivered resolution changes
+    /// nothing). Merges redirect the merged ids to the survivor; splits give the new ids lineage and
+    /// free an id that had been merged in; a re-sent incident whose links changed is relinked.
+    pub fn apply(&mut self, resolution: &Resolution) {
+        self.apply_resolution(resolution);
+    }
+
+    /// Recomputes the connected components the applied resolutions touched (communities, groups,
+    /// scores, prolific offenders) and returns every package whose content changed, with its new
+    /// version, sorted by package id.
+    pub fn refresh(&mut self) -> Vec<IntelligencePackage> {
+        self.refresh_touched()
+    }
+
+    /// Counts for monitoring.
+    pub fn stats(&self) -> LinkerStats {
+        LinkerStats {
+            incidents: self.incidents.len() as u64,
+            persons: self.persons.canonical_count() as u64,
+            vehicles: self.vehicles.canonical_count() as u64,
+            merged_ids: (self.persons.len() - self.persons.canonical_count() + self.vehicles.len()
+                - self.vehicles.canonical_count()) as u64,
+            groups: self.groups.len() as u64,
+            packages: self.packages.len() as u64,
+            pending_persons: self.dirty_persons.len() as u64,
+        }
+    }
+}

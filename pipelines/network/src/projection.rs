@@ -1,0 +1,273 @@
+//! The weighted person–person co-offending projection of the link graph, built for the connected
+//! components that a batch of resolutions touched (see [`crate::config::LinkWeights`] for the
+//! weights).
+
+use crate::linker::Linker;
+use chrono::{DateTime, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Why two persons are linked: each kind of tie with its count and weight.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PairLink {
+    /// Local indices into [`Projection::persons`], `a < b`.
+    pub a: u32,
+    pub b: u32,
+    pub co_incidents: u32,
+    pub co_weight: f64,
+    pub shared_vehicles: u32,
+    pub vehicle_weight: f64,
+    pub shared_markers: u32,
+    pub marker_weight: f64,
+}
+
+impl PairLink {
+    pub fn weight(&self) -> f64 {
+        self.co_weight + self.vehicle_weight + self.marker_weight
+    }
+}
+
+/// Persons of some whole connected components, ordered by id, and the links among them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Projection {
+    /// Canonical person numbers, sorted by person id.
+    pub persons: Vec<u32>,
+    /// Sorted by `(a, b)`.
+    pub edges: Vec<PairLink>,
+}
+
+/// Memo of vehicle users and marker carriers for one refresh.
+#[derive(Default)]
+pub(crate) struct TieCache {
+    vehicle_users: FxHashMap<u32, Vec<u32>>,
+    marker_carriers: FxHashMap<String, Vec<u32>>,
+}
+
+impl Linker {
+    /// Canonical persons who used a vehicle (with it at an incident, not merely seen nearby), sorted.
+    pub(crate) fn vehicle_users<'c>(&self, vehicle: u32, cache: &'c mut TieCache) -> &'c [u32] {
+        cache.vehicle_users.entry(vehicle).or_insert_with(|| {
+            let mut users = Vec::new();
+            for &incident in &self.vehicles.incidents[vehicle as usize] {
+                let record = &self.incidents[incident as usize];
+                let used = self.links[incident as usize]
+                    .vehicles
+                    .iter()
+                    .zip(&record.vehicles)
+                    .any(|(&v, link)| self.vehicles.canonical(v) == vehicle && link.used_by_offenders());
+                if used {
+                    users.extend(self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)));
+                }
+            }
+            users.sort_unstable();
+            users.dedup();
+            users
+        })
+    }
+
+    fn carriers<'c>(&self, code: &str, cache: &'c mut TieCache) -> &'c [u32] {
+        if !cache.marker_carriers.contains_key(code) {
+            let mut carriers: Vec<u32> = self
+                .marker_carriers
+                .get(code)
+                .map(|list| list.iter().map(|&p| self.persons.canonical(p)).collect())
+                .unwrap_or_default();
+            carriers.sort_unstable();
+            carriers.dedup();
+            cache.marker_carriers.insert(code.to_owned(), carriers);
+        }
+        &cache.marker_carriers[code]
+    }
+
+    /// Distinct marker codes recorded on a person's sightings.
+    pub(crate) fn markers_of(&self, person: u32) -> Vec<String> {
+        let mut codes = Vec::new();
+        for &incident in &self.persons.incidents[person as usize] {
+            for (link, &p) in
+                self.incidents[incident as usize].persons.iter().zip(&self.links[incident as usize].persons)
+            {
+                if self.persons.canonical(p) == person
+                    && let Some(code) = &link.marker_code
+                    && !codes.contains(code)
+                {
+                    codes.push(code.clone());
+                }
+            }
+        }
+        codes.sort();
+        codes
+    }
+
+    /// Vehicles (canonical) used at a person's incidents.
+    pub(crate) fn vehicles_of(&self, person: u32) -> Vec<u32> {
+        let mut vehicles = Vec::new();
+        for &incident in &self.persons.incidents[person as usize] {
+            let record = &self.incidents[incident as usize];
+            for (&v, link) in self.links[incident as usize].vehicles.iter().zip(&record.vehicles) {
+                if link.used_by_offenders() {
+                    vehicles.push(self.vehicles.canonical(v));
+                }
+            }
+        }
+        vehicles.sort_unstable();
+        vehicles.dedup();
+        vehicles
+    }
+
+    /// Everyone tied to a person by an incident, a shared vehicle or a shared marker code.
+    pub(crate) fn neighbours(&self, person: u32, cache: &mut TieCache, out: &mut Vec<u32>) {
+        out.clear();
+        for &incident in &self.persons.incidents[person as usize] {
+            out.extend(self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)));
+        }
+        let weights = &self.config.links;
+        for vehicle in self.vehicles_of(person) {
+            let users = self.vehicle_users(vehicle, cache);
+            if users.len() <= weights.max_vehicle_users {
+                out.extend_from_slice(users);
+            }
+        }
+        for code in self.markers_of(person) {
+            let carriers = self.carriers(&code, cache);
+            if carriers.len() <= weights.max_marker_carriers {
+                out.extend_from_slice(carriers);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&p| p != person);
+    }
+
+    /// The whole connected components containing `seeds`, with every link among their persons.
+    pub(crate) fn project(&self, seeds: &[u32], cache: &mut TieCache) -> Projection {
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let mut stack: Vec<u32> = Vec::new();
+        let mut neighbours = Vec::new();
+        for &seed in seeds {
+            let seed = self.persons.canonical(seed);
+            if self.persons.incidents[seed as usize].is_empty() || !seen.insert(seed) {
+                continue;
+            }
+            stack.push(seed);
+            while let Some(person) = stack.pop() {
+                self.neighbours(person, cache, &mut neighbours);
+                for &next in &neighbours {
+                    if seen.insert(next) {
+                        stack.push(next);
+                    }
+                }
+            }
+        }
+        let mut persons: Vec<u32> = seen.into_iter().collect();
+        persons.sort_by(|&a, &b| self.persons.id(a).cmp(self.persons.id(b)));
+        let local: FxHashMap<u32, u32> = persons.iter().enumerate().map(|(i, &p)| (p, i as u32)).collect();
+
+        // Components first: the time decay is measured from each component's latest incident.
+        let mut component = vec![u32::MAX; persons.len()];
+        let mut latest: Vec<DateTime<Utc>> = Vec::new();
+        for start in 0..persons.len() {
+            if component[start] != u32::MAX {
+                continue;
+            }
+            let id = latest.len() as u32;
+            let mut newest = DateTime::<Utc>::MIN_UTC;
+            component[start] = id;
+            stack.push(persons[start]);
+            while let Some(person) = stack.pop() {
+                for &incident in &self.persons.incidents[person as usize] {
+                    newest = newest.max(self.incidents[incident as usize].occurred_at);
+                }
+                self.neighbours(person, cache, &mut neighbours);
+                for next in &neighbours {
+                    let Some(&index) = local.get(next) else { continue };
+                    if component[index as usize] == u32::MAX {
+                        component[index as usize] = id;
+                        stack.push(*next);
+                    }
+                }
+            }
+            latest.push(newest);
+        }
+
+        let mut pairs: FxHashMap<(u32, u32), PairLink> = FxHashMap::default();
+        let weights = &self.config.links;
+
+        // Co-offending, one incident at a time in id order (so sums are the same after a restore).
+        let mut incidents: Vec<u32> =
+            persons.iter().flat_map(|&p| self.persons.incidents[p as usize].iter().copied()).collect();
+        incidents.sort_unstable();
+        incidents.dedup();
+        incidents.sort_by(|&a, &b| self.incidents[a as usize].id.cmp(&self.incidents[b as usize].id));
+        let mut present: Vec<(u32, f64)> = Vec::new();
+        for &incident in &incidents {
+            let record = &self.incidents[incident as usize];
+            present.clear();
+            for (&p, link) in self.links[incident as usize].persons.iter().zip(&record.persons) {
+                let Some(&index) = local.get(&self.persons.canonical(p)) else { continue };
+                match present.iter_mut().find(|(i, _)| *i == index) {
+                    Some(entry) => entry.1 = entry.1.max(link.probability),
+                    None => present.push((index, link.probability)),
+                }
+            }
+            if present.len() < 2 {
+                continue;
+            }
+            let reference = latest[component[present[0].0 as usize] as usize];
+            let age_days = (reference - record.occurred_at).num_seconds().max(0) as f64 / 86_400.0;
+            let decay = 0.5f64.powf(age_days / weights.half_life_days.max(1e-9)).max(weights.decay_floor);
+            for i in 0..present.len() {
+                for j in i + 1..present.len() {
+                    let confidence = present[i].1.min(present[j].1).clamp(0.0, 1.0);
+                    let link = pair(&mut pairs, present[i].0, present[j].0);
+                    link.co_incidents += 1;
+                    link.co_weight += weights.co_offence * decay * confidence;
+                }
+            }
+        }
+
+        // Shared vehicles and marker codes, spread over the other users.
+        let mut vehicles: Vec<u32> = persons.iter().flat_map(|&p| self.vehicles_of(p)).collect();
+        vehicles.sort_unstable();
+        vehicles.dedup();
+        vehicles.sort_by(|&a, &b| self.vehicles.id(a).cmp(self.vehicles.id(b)));
+        for vehicle in vehicles {
+            let users: Vec<u32> =
+                self.vehicle_users(vehicle, cache).iter().filter_map(|p| local.get(p).copied()).collect();
+            if users.len() < 2 || users.len() > weights.max_vehicle_users {
+                continue;
+            }
+            let share = weights.shared_vehicle / (users.len() - 1) as f64;
+            for i in 0..users.len() {
+                for j in i + 1..users.len() {
+                    let link = pair(&mut pairs, users[i], users[j]);
+                    link.shared_vehicles += 1;
+                    link.vehicle_weight += share;
+                }
+            }
+        }
+        let mut codes: Vec<String> = persons.iter().flat_map(|&p| self.markers_of(p)).collect();
+        codes.sort();
+        codes.dedup();
+        for code in codes {
+            let carriers: Vec<u32> = self.carriers(&code, cache).iter().filter_map(|p| local.get(p).copied()).collect();
+            if carriers.len() < 2 || carriers.len() > weights.max_marker_carriers {
+                continue;
+            }
+            let share = weights.shared_marker / (carriers.len() - 1) as f64;
+            for i in 0..carriers.len() {
+                for j in i + 1..carriers.len() {
+                    let link = pair(&mut pairs, carriers[i], carriers[j]);
+                    link.shared_markers += 1;
+                    link.marker_weight += share;
+                }
+            }
+        }
+        let mut edges: Vec<PairLink> = pairs.into_values().collect();
+        edges.sort_by_key(|link| (link.a, link.b));
+        Projection { persons, edges }
+    }
+}
+
+fn pair(pairs: &mut FxHashMap<(u32, u32), PairLink>, a: u32, b: u32) -> &mut PairLink {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    pairs.entry((a, b)).or_insert_with(|| PairLink { a, b, ..PairLink::default() })
+}

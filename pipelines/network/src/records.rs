@@ -1,0 +1,188 @@
+//! What the linker keeps of each incident: the facts packages cite and the links the graph is made
+//! of. Built from a resolution; never holds the narrative, the submitter or evidence descriptions,
+//! so nothing that could name a retailer's staff can leak into a package.
+
+use chrono::{DateTime, Utc};
+use orca_model::{
+    EventType, Evidence, ForceId, Grade, IncidentId, LinkDecision, ModusOperandi, PersonId, PersonRole, Resolution,
+    RetailerId, SightingLink, StoreId, VehicleId, VehicleRole,
+};
+use serde::{Deserialize, Serialize};
+
+/// One incident as the linker stores it (`network.incident` records).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRecord {
+    pub id: IncidentId,
+    pub retailer: RetailerId,
+    pub store: StoreId,
+    pub force: ForceId,
+    pub occurred_at: DateTime<Utc>,
+    pub event_type: EventType,
+    pub value_pence: i64,
+    pub violence: bool,
+    pub weapon: bool,
+    pub staff_detained: bool,
+    pub modus_operandi: Vec<ModusOperandi>,
+    pub police_crime_ref: String,
+    pub grade: Grade,
+    /// Evidence references without their descriptions.
+    pub evidence: Vec<Evidence>,
+    pub persons: Vec<PersonLink>,
+    pub vehicles: Vec<VehicleLink>,
+}
+
+/// An offending person sighting and the person it was resolved to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonLink {
+    pub index: u32,
+    /// As resolved; read through the redirects of later merges.
+    pub person: PersonId,
+    pub role: PersonRole,
+    pub probability: f64,
+    pub decision: LinkDecision,
+    /// Why the resolver linked it: decision, probability and the strongest comparisons.
+    pub explanation: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub date_of_birth: Option<String>,
+    /// Normalised: upper case, letters and digits only.
+    pub marker_code: Option<String>,
+}
+
+/// A vehicle sighting and the vehicle it was resolved to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehicleLink {
+    pub index: u32,
+    pub vehicle: VehicleId,
+    pub role: VehicleRole,
+    pub probability: f64,
+    pub decision: LinkDecision,
+    pub explanation: String,
+    pub vrm: String,
+    /// Only part of the mark was read (`?` wildcards).
+    pub partial: bool,
+    pub make: String,
+    pub model: String,
+    pub colour: String,
+}
+
+impl VehicleLink {
+    /// Whether the vehicle was with the offenders (a car merely seen nearby links nobody).
+    pub fn used_by_offenders(&self) -> bool {
+        self.role != VehicleRole::SeenNearby
+    }
+}
+
+impl IncidentRecord {
+    /// The record of a resolution. Links to sightings the incident does not have, and to victims or
+    /// witnesses, are dropped.
+    pub fn from_resolution(resolution: &Resolution) -> Self {
+        let incident = &resolution.incident;
+        let mut persons: Vec<PersonLink> = resolution
+            .persons
+            .iter()
+            .filter_map(|link| {
+                let sighting = incident.persons.get(link.sighting_index as usize)?;
+                // Victims and witnesses are never part of the offending network.
+                if matches!(sighting.role, PersonRole::Victim | PersonRole::Witness) {
+                    return None;
+                }
+                let name = [sighting.given_names.trim(), sighting.family_name.trim()]
+                    .iter()
+                    .filter(|part| !part.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Some(PersonLink {
+                    index: link.sighting_index,
+                    person: PersonId::new(link.entity_id.clone()),
+                    role: sighting.role,
+                    probability: link.probability,
+                    decision: link.decision,
+                    explanation: explain(link),
+                    name,
+                    aliases: sighting.aliases.clone(),
+                    date_of_birth: sighting.date_of_birth.map(|date| date.to_string()),
+                    marker_code: sighting.marker_code.as_deref().map(normalise_marker).filter(|c| !c.is_empty()),
+                })
+            })
+            .collect();
+        persons.sort_by_key(|link| link.index);
+        persons.dedup_by_key(|link| link.index);
+        let mut vehicles: Vec<VehicleLink> = resolution
+            .vehicles
+            .iter()
+            .filter_map(|link| {
+                let sighting = incident.vehicles.get(link.sighting_index as usize)?;
+                let vrm = if sighting.vrm.is_empty() { sighting.vrm_raw.to_uppercase() } else { sighting.vrm.clone() };
+                Some(VehicleLink {
+                    index: link.sighting_index,
+                    vehicle: VehicleId::new(link.entity_id.clone()),
+                    role: sighting.role,
+                    probability: link.probability,
+                    decision: link.decision,
+                    explanation: explain(link),
+                    partial: vrm.contains('?') || vrm.is_empty(),
+                    vrm,
+                    make: sighting.make.clone(),
+                    model: sighting.model.clone(),
+                    colour: sighting.colour.clone(),
+                })
+            })
+            .collect();
+        vehicles.sort_by_key(|link| link.index);
+        vehicles.dedup_by_key(|link| link.index);
+        let evidence = incident
+            .evidence
+            .iter()
+            .map(|evidence| Evidence { description: String::new(), ..evidence.clone() })
+            .collect();
+        Self {
+            id: resolution.incident_id.clone(),
+            retailer: incident.retailer.clone(),
+            store: incident.store.clone(),
+            force: incident.force.clone(),
+            occurred_at: incident.occurred_at(),
+            event_type: incident.event_type,
+            value_pence: incident.total_value_pence(),
+            violence: incident.violence,
+            weapon: incident.weapon,
+            staff_detained: incident.staff_detained,
+            modus_operandi: incident.modus_operandi.clone(),
+            police_crime_ref: incident.police_crime_ref.clone(),
+            grade: incident.grade.clone(),
+            evidence,
+            persons,
+            vehicles,
+        }
+    }
+
+    /// Whether violence was used or a weapon shown or threatened.
+    pub fn violent(&self) -> bool {
+        self.violence || self.weapon || self.modus_operandi.contains(&ModusOperandi::ThreatsWithWeapon)
+    }
+}
+
+/// `SW-1234-ABCD`, `sw 1234 abcd` and `SW1234ABCD` are one code.
+pub fn normalise_marker(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// A one-line explanation of a link: `auto-link p=0.97: name exact +8.1, dob exact +6.0`.
+fn explain(link: &SightingLink) -> String {
+    let decision = match link.decision {
+        LinkDecision::NewEntity => "new entity",
+        LinkDecision::AutoLink => "auto-link",
+        LinkDecision::PossibleMatch => "possible match",
+        LinkDecision::AnalystConfirmed => "analyst confirmed",
+    };
+    let mut evidence: Vec<_> = link.evidence.iter().collect();
+    evidence.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()).then_with(|| a.comparison.cmp(&b.comparison)));
+    let strongest: Vec<String> =
+        evidence.iter().take(3).map(|e| format!("{} {} {:+.1}", e.comparison, e.level, e.weight)).collect();
+    if strongest.is_empty() {
+        format!("{decision} p={:.2}", link.probability)
+    } else {
+        format!("{decision} p={:.2}: {}", link.probability, strongest.join(", "))
+    }
+}

@@ -1,0 +1,5 @@
+//! Behaviour on small hand-built worlds. `fixtures` builds resolutions; the scenarios read as what an
+//! analyst would see.
+
+mod fixtures;
+mod scenarios;

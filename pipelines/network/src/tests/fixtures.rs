@@ -1,0 +1,128 @@
+//! Resolutions made by hand: an incident on a day at a store in a force, with the persons and
+//! vehicles it was resolved to (perfect resolution, probability 0.99 unless stated).
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use orca_model::{
+    EntityKind, EntityMerge, EntitySplit, Incident, IncidentId, LineItem, LinkDecision, PersonRole, PersonSighting,
+    Resolution, SightingLink, VehicleRole, VehicleSighting,
+};
+
+pub fn day(n: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 1, 10, 0, 0).unwrap() + Duration::days(n)
+}
+
+/// Builds one resolution.
+pub struct Report {
+    resolution: Resolution,
+}
+
+pub fn report(id: &str, force: &str, day_number: i64) -> Report {
+    let incident = Incident {
+        id: IncidentId::new(id),
+        retailer: "northmart".into(),
+        retailer_ref: id.to_owned(),
+        store: format!("NM-{force}").into(),
+        force: force.into(),
+        occurred_from: Some(day(day_number)),
+        line_items: vec![LineItem { quantity: 1, unit_price_pence: 10_000, ..LineItem::default() }],
+        police_crime_ref: format!("CR-{id}"),
+        ..Incident::default()
+    };
+    Report {
+        resolution: Resolution {
+            incident_id: IncidentId::new(id),
+            incident,
+            persons: Vec::new(),
+            vehicles: Vec::new(),
+            merges: Vec::new(),
+            splits: Vec::new(),
+        },
+    }
+}
+
+fn link(index: usize, entity: &str, probability: f64) -> SightingLink {
+    SightingLink {
+        sighting_index: index as u32,
+        entity_id: entity.to_owned(),
+        decision: LinkDecision::AutoLink,
+        probability,
+        evidence: Vec::new(),
+        candidate: None,
+    }
+}
+
+impl Report {
+    pub fn persons(mut self, ids: &[&str]) -> Self {
+        for id in ids {
+            let index = self.resolution.incident.persons.len();
+            self.resolution.incident.persons.push(PersonSighting { role: PersonRole::Suspect, ..Default::default() });
+            self.resolution.persons.push(link(index, id, 0.99));
+        }
+        self
+    }
+
+    pub fn named(mut self, id: &str, given: &str, family: &str, marker: Option<&str>) -> Self {
+        let index = self.resolution.incident.persons.len();
+        self.resolution.incident.persons.push(PersonSighting {
+            role: PersonRole::Suspect,
+            given_names: given.to_owned(),
+            family_name: family.to_owned(),
+            marker_code: marker.map(str::to_owned),
+            ..Default::default()
+        });
+        self.resolution.persons.push(link(index, id, 0.99));
+        self
+    }
+
+    pub fn vehicle(mut self, id: &str, vrm: &str) -> Self {
+        let index = self.resolution.incident.vehicles.len();
+        self.resolution.incident.vehicles.push(VehicleSighting {
+            vrm_raw: vrm.to_owned(),
+            vrm: vrm.to_owned(),
+            make: "Ford".to_owned(),
+            model: "Focus".to_owned(),
+            colour: "silver".to_owned(),
+            role: VehicleRole::UsedBySuspects,
+            ..Default::default()
+        });
+        self.resolution.vehicles.push(link(index, id, 0.98));
+        self
+    }
+
+    pub fn merge(mut self, kind: EntityKind, survivor: &str, merged: &str) -> Self {
+        self.resolution.merges.push(EntityMerge {
+            kind,
+            survivor: survivor.to_owned(),
+            merged: vec![merged.to_owned()],
+            reason: "test".to_owned(),
+        });
+        self
+    }
+
+    pub fn split(mut self, kind: EntityKind, from: &str, new_id: &str) -> Self {
+        self.resolution.splits.push(EntitySplit {
+            kind,
+            from: from.to_owned(),
+            new_ids: vec![new_id.to_owned()],
+            reason: "test".to_owned(),
+        });
+        self
+    }
+
+    pub fn value(mut self, pence: i64) -> Self {
+        self.resolution.incident.line_items[0].unit_price_pence = pence;
+        self
+    }
+
+    pub fn build(self) -> Resolution {
+        self.resolution
+    }
+}
+
+/// A crew offending together on several days (`days`), each time in the next force of `forces`.
+pub fn spree(prefix: &str, crew: &[&str], forces: &[&str], days: &[i64]) -> Vec<Resolution> {
+    days.iter()
+        .enumerate()
+        .map(|(i, &d)| report(&format!("INC-{prefix}-{i}"), forces[i % forces.len()], d).persons(crew).build())
+        .collect()
+}

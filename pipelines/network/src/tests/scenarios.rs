@@ -1,0 +1,201 @@
+use super::fixtures::{report, spree};
+use crate::{Linker, LinkerConfig, MemberRole};
+use orca_model::package::NimLevel;
+use orca_model::{EntityKind, IncidentId, Resolution};
+
+fn linker_with(resolutions: &[Resolution]) -> Linker {
+    let mut linker = Linker::new(LinkerConfig::default());
+    for resolution in resolutions {
+        linker.apply(resolution);
+    }
+    linker
+}
+
+fn members(linker: &Linker, group: &str) -> Vec<String> {
+    let mut ids: Vec<String> =
+        linker.group(group).expect("group").members.iter().map(|m| m.person.to_string()).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_crew_offending_together_for_weeks_across_forces_is_a_group_with_one_package() {
+    let crew = ["P1", "P2", "P3"];
+    let forces = ["west-midlands", "staffordshire", "west-midlands", "warwickshire"];
+    let mut resolutions = spree("A", &crew, &forces, &[0, 3, 9]);
+    let named =
+        report("INC-A-3", "warwickshire", 20).persons(&["P1", "P3"]).named("P2", "Jon", "Smith", Some("sw 1234 abcd"));
+    resolutions.push(named.value(10_000).build());
+    let mut linker = linker_with(&resolutions);
+    let packages = linker.refresh();
+
+    assert_eq!(packages.len(), 1);
+    let package = &packages[0];
+    assert_eq!(package.id.as_str(), "PKG-G00000001");
+    assert_eq!(package.version, 1);
+    assert_eq!(package.lead_force.as_str(), "west-midlands", "most incidents");
+    assert_eq!(package.affected_forces, vec!["staffordshire".into(), "warwickshire".into()]);
+    assert_eq!(package.nim_level, NimLevel::CrossBorder);
+    assert_eq!(package.offences.len(), 4);
+    assert_eq!(package.total_loss_pence, 40_000);
+    assert_eq!(package.security_marking, "OFFICIAL-SENSITIVE");
+    assert_eq!(package.provenance.source, "stage:linker");
+    assert_eq!(package.as_of, package.offences.last().map(|o| o.occurred_at));
+    let corridor: Vec<&str> = package.corridor.iter().map(|f| f.as_str()).collect();
+    assert_eq!(corridor, ["west-midlands", "staffordshire", "warwickshire"]);
+
+    let group = linker.group("G00000001").expect("group view");
+    assert_eq!(members(&linker, "G00000001"), ["P1", "P2", "P3"]);
+    assert!(group.members.iter().all(|m| m.role == MemberRole::Core && m.degree == 2));
+    let person = linker.person("P2").unwrap();
+    assert_eq!(person.groups, vec!["G00000001".into()]);
+    assert_eq!(person.names, ["Jon Smith"]);
+    assert_eq!(person.marker_codes, ["SW1234ABCD"], "marker codes are normalised");
+    assert_eq!(person.sightings.len(), 4);
+    assert_eq!(package.subjects.iter().find(|s| s.person_id.as_str() == "P2").unwrap().display_name, "Jon Smith");
+}
+
+#[test]
+fn redelivering_resolutions_changes_nothing() {
+    let resolutions = spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12]);
+    let mut linker = linker_with(&resolutions);
+    assert_eq!(linker.refresh().len(), 1);
+    linker.take_changes();
+    for resolution in &resolutions {
+        linker.apply(resolution);
+    }
+    assert!(linker.refresh().is_empty(), "no new version");
+    assert!(linker.take_changes().is_empty(), "no state change");
+}
+
+#[test]
+fn a_pair_and_a_single_outing_are_not_groups() {
+    let mut resolutions = spree("PAIR", &["P1", "P2"], &["kent"], &[0, 4, 8, 15, 30]);
+    resolutions.extend(spree("ONCE", &["P5", "P6", "P7"], &["kent"], &[2]));
+    resolutions.extend(spree("DAY", &["P8", "P9", "P10"], &["kent"], &[3, 3, 3]));
+    let mut linker = linker_with(&resolutions);
+    assert!(linker.refresh().is_empty());
+    assert!(linker.groups().is_empty());
+}
+
+#[test]
+fn a_new_incident_updates_the_package_and_leaves_other_groups_alone() {
+    let mut resolutions = spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12]);
+    resolutions.extend(spree("B", &["P4", "P5", "P6"], &["essex"], &[1, 6, 14]));
+    let mut linker = linker_with(&resolutions);
+    assert_eq!(linker.refresh().len(), 2);
+
+    linker.apply(&report("INC-A-new", "sussex", 20).persons(&["P1", "P3"]).build());
+    let packages = linker.refresh();
+    assert_eq!(packages.len(), 1, "only the group the incident touched");
+    assert_eq!(packages[0].version, 2);
+    assert_eq!(packages[0].offences.len(), 4);
+    assert_eq!(packages[0].affected_forces, vec!["sussex".into()]);
+}
+
+#[test]
+fn two_groups_joined_by_one_shared_vehicle_stay_two_groups_listing_the_vehicle() {
+    let days = [0, 4, 9, 16, 25];
+    let mut resolutions = Vec::new();
+    for (i, &d) in days.iter().enumerate() {
+        let a = report(&format!("INC-A-{i}"), "kent", d).persons(&["A1", "A2", "A3", "A4"]);
+        let b = report(&format!("INC-B-{i}"), "essex", d + 1).persons(&["B1", "B2", "B3", "B4"]);
+        // The same car turns up with both crews.
+        let (a, b) = if i < 2 { (a.vehicle("V1", "AB12CDE"), b.vehicle("V1", "AB12CDE")) } else { (a, b) };
+        resolutions.push(a.build());
+        resolutions.push(b.build());
+    }
+    let mut linker = linker_with(&resolutions);
+    linker.refresh();
+
+    let groups = linker.groups();
+    assert_eq!(groups.len(), 2, "{groups:#?}");
+    assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "A3", "A4"]);
+    assert_eq!(members(&linker, "G00000002"), ["B1", "B2", "B3", "B4"]);
+    for group in &groups {
+        assert_eq!(group.vehicles.len(), 1);
+        assert_eq!(group.vehicles[0].vrm, "AB12CDE");
+        assert!(group.links.iter().any(|l| l.kind == "used-vehicle" && l.to == "V1"));
+    }
+}
+
+#[test]
+fn merging_two_persons_joins_their_groups_under_one_id_and_withdraws_the_other() {
+    let mut resolutions = spree("A", &["A1", "A2", "X"], &["kent"], &[0, 5, 12, 20]);
+    resolutions.extend(spree("B", &["B1", "B2", "Y"], &["essex"], &[1, 6, 14]));
+    let mut linker = linker_with(&resolutions);
+    assert_eq!(linker.refresh().len(), 2);
+    assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "X"]);
+
+    // The resolver finds X and Y are one person (X survives).
+    linker.apply(&report("INC-M", "essex", 30).persons(&["X", "B1"]).merge(EntityKind::Person, "X", "Y").build());
+    let packages = linker.refresh();
+
+    assert_eq!(linker.groups().len(), 1);
+    let joined = &linker.groups()[0];
+    assert_eq!(joined.id.as_str(), "G00000001", "the group with the larger overlap keeps its id");
+    assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "B1", "B2", "X"]);
+    assert_eq!(linker.person("Y").unwrap().id.as_str(), "X", "the merged id redirects");
+    assert_eq!(linker.person_of_sighting(&IncidentId::new("INC-B-0"), 2).unwrap().as_str(), "X");
+    let ids: Vec<(&str, &str)> = packages.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+    assert_eq!(packages.len(), 2, "{ids:?}");
+    assert!(packages[1].title.starts_with("Withdrawn: "), "G00000002 is withdrawn: {ids:?}");
+    assert_eq!(packages[1].version, 2);
+}
+
+#[test]
+fn a_group_whose_bridge_turns_out_to_be_two_people_splits_in_two() {
+    // X seems to run with both crews; the analyst finds two people (X and X2).
+    let mut resolutions = spree("A", &["A1", "A2", "X"], &["kent"], &[0, 5, 12, 20]);
+    let crew_b = spree("B", &["B1", "B2", "X"], &["essex"], &[1, 6, 14]);
+    resolutions.extend(crew_b.iter().cloned());
+    let mut linker = linker_with(&resolutions);
+    linker.refresh();
+    assert_eq!(linker.groups().len(), 1);
+    assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "B1", "B2", "X"]);
+
+    // The resolver splits X2 off X and re-sends crew B's incidents with the new id.
+    let mut relinked: Vec<Resolution> = crew_b
+        .into_iter()
+        .map(|mut r| {
+            r.persons[2].entity_id = "X2".to_owned();
+            r
+        })
+        .collect();
+    let split = report("INC-B-0", "essex", 1).persons(&["B1", "B2", "X2"]).split(EntityKind::Person, "X", "X2");
+    relinked[0].splits = split.build().splits;
+    for resolution in &relinked {
+        linker.apply(resolution);
+    }
+    let packages = linker.refresh();
+
+    assert_eq!(linker.groups().len(), 2);
+    assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "X"], "the larger part keeps the id");
+    assert_eq!(members(&linker, "G00000002"), ["B1", "B2", "X2"]);
+    assert_eq!(linker.person("X2").unwrap().split_from.unwrap().as_str(), "X");
+    assert_eq!(packages.len(), 2);
+    assert_eq!(packages[0].version, 2, "the continuing group's package is revised");
+    assert_eq!(packages[1].version, 1);
+}
+
+#[test]
+fn a_restored_linker_carries_on_exactly_as_the_original() {
+    let mut resolutions = spree("A", &["A1", "A2", "A3"], &["kent", "surrey"], &[0, 5, 12, 20]);
+    resolutions.extend(spree("B", &["B1", "B2", "B3"], &["essex"], &[1, 6, 14]));
+    let mut original = linker_with(&resolutions);
+    original.refresh();
+    let records: Vec<orca_model::StoredRecord> = original
+        .take_changes()
+        .into_iter()
+        .filter_map(|c| c.value.map(|value| orca_model::StoredRecord { namespace: c.namespace, key: c.key, value }))
+        .collect();
+    let mut restored = Linker::restore(LinkerConfig::default(), records).expect("restore");
+    assert_eq!(restored.groups(), original.groups());
+    assert!(restored.refresh().is_empty());
+
+    let next = report("INC-A-next", "sussex", 25).persons(&["A1", "A2", "B1"]).build();
+    original.apply(&next);
+    restored.apply(&next);
+    assert_eq!(restored.refresh(), original.refresh());
+    assert_eq!(restored.groups(), original.groups());
+}

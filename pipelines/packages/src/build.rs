@@ -1,0 +1,127 @@
+//! Assembling a package from a profile: identity, grading, marking, totals, gaps, actions and
+//! provenance. Deterministic: the same input gives the same package, and no clock is read.
+
+use crate::actions::recommended_actions;
+use crate::gaps::intelligence_gaps;
+use crate::input::ProfileInput;
+use orca_model::package::{DEFAULT_MARKING, IntelligencePackage, SubjectKind};
+use orca_model::{Grade, PackageId, Provenance, RetailerId};
+
+/// Every package's provenance source: derived by the linker stage.
+pub const PROVENANCE_SOURCE: &str = "stage:linker";
+
+/// The package id of a subject: `PKG-<subject id>`.
+pub fn package_id(subject_id: &str) -> PackageId {
+    PackageId::new(format!("PKG-{subject_id}"))
+}
+
+/// Builds the package for a profile with version 0; the caller numbers versions (a new one only
+/// when [`IntelligencePackage::same_content`] says the content changed).
+///
+/// Sanitised: offences cite records by incident id and police crime reference; evidence keeps its
+/// kind, reference, hash and capture time but never its free-text description (which may name a
+/// retailer's staff); nothing from a report's narrative or submitter is carried.
+pub fn build_package(input: &ProfileInput) -> IntelligencePackage {
+    let mut offences = input.offences.clone();
+    offences.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.incident_id.cmp(&b.incident_id)));
+    for offence in &mut offences {
+        for evidence in &mut offence.evidence {
+            evidence.description.clear();
+        }
+    }
+    let grade = Grade::weakest(offences.iter().map(|o| &o.grade)).unwrap_or_default();
+    let total_loss_pence = offences.iter().map(|o| o.value_pence).sum();
+    let mut retailers: Vec<RetailerId> = offences.iter().map(|o| o.retailer.clone()).collect();
+    retailers.sort();
+    retailers.dedup();
+    let mut affected_forces: Vec<_> = input.forces.iter().filter(|f| **f != input.lead_force).cloned().collect();
+    affected_forces.sort();
+    affected_forces.dedup();
+
+    let mut subjects: Vec<_> = input.subjects.iter().map(|s| s.subject.clone()).collect();
+    subjects.sort_by(|a, b| role_rank(&a.role).cmp(&role_rank(&b.role)).then_with(|| a.person_id.cmp(&b.person_id)));
+    let mut vehicles: Vec<_> = input.vehicles.iter().map(|v| v.vehicle.clone()).collect();
+    vehicles.sort_by(|a, b| a.vehicle_id.cmp(&b.vehicle_id));
+    let mut link_chart = input.link_chart.clone();
+    link_chart.sort_by(|a, b| (&a.from, &a.to, &a.kind).cmp(&(&b.from, &b.to, &b.kind)));
+
+    IntelligencePackage {
+        id: package_id(&input.subject_id),
+        version: 0,
+        subject_kind: input.kind,
+        subject_id: input.subject_id.clone(),
+        title: title(input, offences.len(), total_loss_pence),
+        security_marking: DEFAULT_MARKING.to_owned(),
+        grade,
+        lead_force: input.lead_force.clone(),
+        affected_forces,
+        nim_level: input.nim_level,
+        subjects,
+        vehicles,
+        link_chart,
+        total_loss_pence,
+        score: input.score.clone(),
+        corridor: input.corridor.clone(),
+        first_seen: input.earliest(),
+        last_seen: input.latest(),
+        intelligence_gaps: intelligence_gaps(input),
+        recommended_actions: recommended_actions(input),
+        provenance: Provenance {
+            source: PROVENANCE_SOURCE.to_owned(),
+            channel: "derived".to_owned(),
+            produced_by: "orca-network linker".to_owned(),
+            lawful_basis: "DPA 2018 Part 3 (law enforcement processing)".to_owned(),
+            ..Provenance::default()
+        },
+        as_of: input.latest(),
+        retailers,
+        offences,
+    }
+}
+
+/// A package saying that an earlier subject no longer stands (its group dissolved or was absorbed,
+/// or the person is no longer prolific), so every recipient of an earlier version is told.
+pub fn withdrawn_package(previous: &IntelligencePackage, reason: &str) -> IntelligencePackage {
+    IntelligencePackage {
+        id: previous.id.clone(),
+        version: previous.version,
+        subject_kind: previous.subject_kind,
+        subject_id: previous.subject_id.clone(),
+        title: format!("Withdrawn: {}", previous.title.trim_start_matches("Withdrawn: ")),
+        security_marking: previous.security_marking.clone(),
+        grade: previous.grade.clone(),
+        lead_force: previous.lead_force.clone(),
+        affected_forces: previous.affected_forces.clone(),
+        nim_level: previous.nim_level,
+        intelligence_gaps: vec![format!("withdrawn: {reason}")],
+        recommended_actions: vec!["disregard earlier versions of this package".to_owned()],
+        provenance: previous.provenance.clone(),
+        as_of: previous.as_of,
+        ..IntelligencePackage::default()
+    }
+}
+
+fn role_rank(role: &str) -> u8 {
+    match role {
+        "core" | "subject" => 0,
+        "periphery" => 1,
+        _ => 2,
+    }
+}
+
+fn title(input: &ProfileInput, offences: usize, total_loss_pence: i64) -> String {
+    let pounds = total_loss_pence / 100;
+    let forces = input.forces.len();
+    let force_word = if forces == 1 { "force" } else { "forces" };
+    match input.kind {
+        SubjectKind::Group => format!(
+            "Organised crime group {}: {} persons, {offences} offences, £{pounds} across {forces} {force_word}",
+            input.subject_id,
+            input.subjects.len()
+        ),
+        SubjectKind::ProlificOffender => format!(
+            "Prolific offender {} (system-defined): {offences} offences, £{pounds} across {forces} {force_word}",
+            input.subject_id
+        ),
+    }
+}
