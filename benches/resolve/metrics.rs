@@ -71,3 +71,11 @@ pub fn b_cubed<P: Hash + Eq + Clone, T: Hash + Eq + Clone>(items: &[(P, T)]) -> 
     let n = items.len().max(1) as f64;
     Scores::of(precision / n, recall / n)
 }
+
+/// Seconds this thread has spent on a CPU (Linux; `None` elsewhere). The machine is shared, so
+/// single-threaded timings are reported both as wall time and as CPU time.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}

@@ -21,6 +21,8 @@ pub struct ResolverConfig {
     pub merge_min_direct_weight: f64,
     /// At most this many of the most recent sightings are taken from one blocking key. Default 300.
     pub block_cap: usize,
+    /// The cap for busier, weaker keys (face buckets, co-offenders, vehicles). Default 40.
+    pub busy_block_cap: usize,
     /// Distinct values kept in an entity's summary per attribute (names, dates of birth, faces,
     /// plates...): the entity's best evidence. Default 8.
     pub summary_cap: usize,
@@ -54,6 +56,7 @@ impl Default for ResolverConfig {
             min_identifying_weight: 8.0,
             merge_min_direct_weight: -2.0,
             block_cap: 300,
+            busy_block_cap: 40,
             summary_cap: 8,
             travel_history: 8,
             max_travel_speed_kmh: 130.0,

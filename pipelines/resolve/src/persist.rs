@@ -334,7 +334,7 @@ pub(crate) fn restore(
             let link = p.link.into_link().map_err(|reason| malformed(number, reason))?;
             let pinned = override_.and_then(|m| m.pinned);
             resolver.persons.push_sighting(Sighting { incident, index: p.index, entity, features, link, pinned });
-            for key in keys {
+            for key in keys.all() {
                 resolver.persons.postings.add(key, s);
             }
         }

@@ -207,7 +207,10 @@ impl Resolver {
             self.config.face_lsh_bits,
         );
         let query = PersonSummary::of(&features, &self.persons.caps);
-        let candidates = Self::candidates(&self.persons, &keys, self.config.block_cap, &mut self.counters);
+        let mut candidates = Self::candidates(&self.persons, &keys.identity, self.config.block_cap, &mut self.counters);
+        candidates.extend(Self::candidates(&self.persons, &keys.busy, self.config.busy_block_cap, &mut self.counters));
+        candidates.sort_unstable();
+        candidates.dedup();
         let link_weight = self.config.link_weight();
         let review_weight = self.config.review_weight();
         let min_identifying = self.config.min_identifying_weight;
@@ -320,7 +323,7 @@ impl Resolver {
         };
         count_names(&mut self.names, &features);
         let number = self.persons.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
-        for key in keys {
+        for key in keys.all() {
             self.persons.postings.add(key, number);
         }
         for other in to_merge {

@@ -38,12 +38,16 @@ pub fn impossible(a: &Place, b: &Place, max_speed_kmh: f64, slack_km: f64) -> bo
     if !a.is_located() || !b.is_located() {
         return false;
     }
+    // Nothing in Great Britain and Northern Ireland is more than ~1,400 km from anything else.
+    let hours = (a.minute - b.minute).abs() as f64 / 60.0;
+    if max_speed_kmh * hours + slack_km > 1_400.0 {
+        return false;
+    }
     let distance =
         orca_model::force::distance_km((f64::from(a.lat), f64::from(a.lon)), (f64::from(b.lat), f64::from(b.lon)));
     if distance <= slack_km {
         return false;
     }
-    let hours = (a.minute - b.minute).abs() as f64 / 60.0;
     distance - slack_km > max_speed_kmh * hours
 }
 

@@ -128,8 +128,20 @@ fn range_gap(a: (u16, u16), b: (u16, u16)) -> u16 {
     if a.1 < b.0 { b.0 - a.1 } else { a.0.saturating_sub(b.1) }
 }
 
+/// Jaccard similarity of two sorted, deduplicated word sets.
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
-    let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     let union = a.len() + b.len() - shared;
     if union == 0 { 0.0 } else { shared as f32 / union as f32 }
 }
@@ -306,8 +318,9 @@ impl PersonScorer<'_> {
             push(out, Comparison::SharedVehicle, 0, weights.weight(Comparison::SharedVehicle, 0));
         }
         if !q.co_offenders.is_empty() && !e.co_offenders.is_empty() {
+            // The query's co-offenders are canonical already; the entity's may have merged since.
             let canonical = self.canonical;
-            let shared = q.co_offenders.iter().any(|&a| e.co_offenders.iter().any(|&b| canonical(a) == canonical(b)));
+            let shared = e.co_offenders.iter().any(|&b| q.co_offenders.contains(&canonical(b)));
             if shared {
                 push(out, Comparison::CoOffender, 0, weights.weight(Comparison::CoOffender, 0));
             }

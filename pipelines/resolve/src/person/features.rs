@@ -39,8 +39,7 @@ impl Face {
 
     /// Cosine similarity with a template of the same model; `None` across models.
     pub fn cosine(&self, other: &Face) -> Option<f32> {
-        (self.model == other.model && self.vector.len() == other.vector.len())
-            .then(|| self.vector.iter().zip(other.vector.iter()).map(|(a, b)| a * b).sum())
+        (self.model == other.model && self.vector.len() == other.vector.len()).then(|| dot(&self.vector, &other.vector))
     }
 }
 
@@ -157,6 +156,19 @@ pub fn clothing_words(text: &str) -> Box<[u32]> {
     words.sort_unstable();
     words.dedup();
     words.into_boxed_slice()
+}
+
+/// Dot product in eight lanes, so the compiler can vectorise it.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for k in 0..8 {
+            lanes[k] += x[k] * y[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// Marker codes compare exactly after ingest's normalisation.

@@ -47,14 +47,34 @@ impl FaceHasher {
     }
 }
 
-/// The blocking keys of a person sighting (deduplicated).
+/// A person sighting's blocking keys: identity keys (names, date of birth, marker code) and the
+/// keys of weaker, busier blocks (face buckets, co-offenders, vehicles), which are capped harder.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PersonKeys {
+    pub identity: Vec<u64>,
+    pub busy: Vec<u64>,
+}
+
+impl PersonKeys {
+    /// Every key, for registering the sighting.
+    pub fn all(&self) -> impl Iterator<Item = u64> + '_ {
+        self.identity.iter().chain(&self.busy).copied()
+    }
+
+    /// Whether two sightings share a key.
+    pub fn shares_with(&self, other: &PersonKeys) -> bool {
+        self.all().any(|k| other.identity.binary_search(&k).is_ok() || other.busy.binary_search(&k).is_ok())
+    }
+}
+
+/// The blocking keys of a person sighting (sorted and deduplicated).
 pub fn blocking_keys(
     f: &PersonFeatures,
     names: &NameTable,
     faces: &mut FaceHasher,
     face_tables: u32,
     face_bits: u32,
-) -> Vec<u64> {
+) -> PersonKeys {
     let mut keys = Vec::with_capacity(8);
     let phonetic = |id| u64::from(names.get(id).phonetic[0]);
     for name in f.names.iter().take(4) {
@@ -90,18 +110,21 @@ pub fn blocking_keys(
     if let Some(marker) = f.marker {
         keys.push(key(BlockRule::MarkerCode, marker, 0));
     }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut busy = Vec::with_capacity(16);
     for &person in &f.co_offenders {
-        keys.push(key(BlockRule::CoOffender, u64::from(person), 0));
+        busy.push(key(BlockRule::CoOffender, u64::from(person), 0));
     }
     for &vehicle in &f.vehicles {
-        keys.push(key(BlockRule::SeenWithVehicle, u64::from(vehicle), 0));
+        busy.push(key(BlockRule::SeenWithVehicle, u64::from(vehicle), 0));
     }
     if let Some(face) = &f.face {
         for bucket in faces.buckets(&face.vector, face_tables, face_bits) {
-            keys.push(key(BlockRule::FaceBucket, u64::from(face.model), bucket));
+            busy.push(key(BlockRule::FaceBucket, u64::from(face.model), bucket));
         }
     }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+    busy.sort_unstable();
+    busy.dedup();
+    PersonKeys { identity: keys, busy }
 }

@@ -1,0 +1,162 @@
+//! ORCA against Splink on the same simulated persons, in one run.
+//!
+//! `cargo run --release -p orca-benches --bin resolve-splink -- [incidents] [seed]`
+//! (needs `pip install -r benches/resolve/requirements.txt`).
+//!
+//! The offending person sightings of a simulated world are written as a CSV of person records
+//! (names cleaned the way Splink's documentation advises). Three resolvers run on them:
+//! - ORCA's streaming resolver over the incidents (it also sees faces, clothing, vehicles and
+//!   co-offenders, which the table does not carry);
+//! - ORCA's `link-records` batch linker on the CSV, with Splink's columns and blocking rules;
+//! - Splink 5 (DuckDB) on the CSV (`splink_bench.py`).
+//!   Each is scored pairwise against the simulator's true person ids, with records per second.
+
+#[path = "metrics.rs"]
+mod metrics;
+#[path = "world.rs"]
+mod world;
+
+use orca_model::SightingKey;
+use orca_resolve::linkage::{self, ColumnConfig, ColumnKind, LinkageConfig, Row};
+use orca_resolve::names::normalise;
+use orca_resolve::{Resolver, ResolverConfig};
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Instant;
+
+const HEADER: [&str; 8] = ["id", "first_name", "surname", "dob", "sex", "age_band", "build", "marker_code"];
+
+fn quote(field: &str) -> String {
+    format!("\"{}\"", field.replace('"', "\"\""))
+}
+
+fn report(name: &str, items: &[(String, String)], seconds: f64) {
+    let (pairwise, counts) = metrics::pairwise(items);
+    println!(
+        "{name:<28} pairwise {pairwise}  b-cubed F1 {:.4}  predicted pairs {:>9}  {:>9.0} records/s  ({:.2} s)",
+        metrics::b_cubed(items).f1,
+        counts.predicted_pairs,
+        items.len() as f64 / seconds,
+        seconds
+    );
+}
+
+fn main() {
+    let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let incidents = numbers.first().copied().unwrap_or(100_000);
+    let seed = numbers.get(1).copied().unwrap_or(1);
+    let world = world::build(seed, incidents);
+    let dir = std::env::temp_dir().join(format!("orca-resolve-splink-{seed}-{incidents}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let csv_path = dir.join("people.csv");
+
+    // The table: one row per offending person sighting.
+    let mut rows = Vec::new();
+    let mut truth_by_id = HashMap::new();
+    for incident in &world.incidents {
+        for (i, p) in incident.persons.iter().enumerate() {
+            let key = SightingKey::new(incident.id.clone(), i as u32);
+            let Some(truth) = world.person_truth.get(&key) else { continue };
+            let id = key.to_string();
+            truth_by_id.insert(id.clone(), truth.clone());
+            let first = normalise(&p.given_names).split(' ').next().unwrap_or("").to_owned();
+            let fields = vec![
+                id,
+                first,
+                normalise(&p.family_name).replace(' ', ""),
+                p.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+                serde_json::to_value(p.sex).unwrap().as_str().unwrap_or("").replace("unspecified", ""),
+                serde_json::to_value(p.age_band).unwrap().as_str().unwrap_or("").replace("unspecified", ""),
+                serde_json::to_value(p.build).unwrap().as_str().unwrap_or("").replace("unspecified", ""),
+                p.marker_code.clone().unwrap_or_default(),
+            ];
+            rows.push(Row { line: rows.len() as u64 + 2, fields });
+        }
+    }
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv_path).expect("csv"));
+    writeln!(file, "{}", HEADER.join(",")).unwrap();
+    for row in &rows {
+        writeln!(file, "{}", row.fields.iter().map(|f| quote(f)).collect::<Vec<_>>().join(",")).unwrap();
+    }
+    drop(file);
+    println!(
+        "world: seed {seed}, {} incidents, {} person records ({} named) in {}",
+        world.incidents.len(),
+        rows.len(),
+        rows.iter().filter(|r| !r.fields[1].is_empty() || !r.fields[2].is_empty()).count(),
+        csv_path.display()
+    );
+
+    // ORCA streaming resolver over the incidents.
+    let started = Instant::now();
+    let mut resolver = Resolver::new(ResolverConfig::default());
+    for incident in &world.incidents {
+        resolver.resolve(incident);
+        let _ = resolver.take_changes();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let items: Vec<(String, String)> = world
+        .person_truth
+        .iter()
+        .map(|(k, t)| (resolver.person_of(k).unwrap().0, t.clone()))
+        .collect();
+    report("orca resolver (incidents)", &items, seconds);
+
+    // ORCA link-records on the table.
+    let column = |name: &str, kind| ColumnConfig { name: name.into(), kind, term_frequency: None };
+    let config = LinkageConfig {
+        id_column: "id".into(),
+        columns: vec![
+            column("first_name", ColumnKind::Name),
+            column("surname", ColumnKind::Name),
+            column("dob", ColumnKind::Date),
+            column("sex", ColumnKind::Exact),
+            column("age_band", ColumnKind::Exact),
+            column("build", ColumnKind::Exact),
+            column("marker_code", ColumnKind::Exact),
+        ],
+        blocking_rules: vec![
+            vec!["first_name".into(), "surname".into()],
+            vec!["surname".into(), "dob".into()],
+            vec!["first_name".into(), "dob".into()],
+            vec!["marker_code".into()],
+        ],
+        ..Default::default()
+    };
+    let header: Vec<String> = HEADER.iter().map(|s| s.to_string()).collect();
+    let started = Instant::now();
+    let output = linkage::link(&config, &header, &rows, false).expect("links");
+    let seconds = started.elapsed().as_secs_f64();
+    let items: Vec<(String, String)> = output.clusters.iter().map(|(id, c)| (c.clone(), truth_by_id[id].clone())).collect();
+    report("orca link-records (table)", &items, seconds);
+    println!("  link-records: {:?}", output.stats);
+
+    // Splink.
+    let clusters_path = dir.join("splink_clusters.csv");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/resolve/splink_bench.py");
+    let started = Instant::now();
+    let result = std::process::Command::new("python3").arg(script).arg(&csv_path).arg(&clusters_path).output();
+    let wall = started.elapsed().as_secs_f64();
+    match result {
+        Ok(out) if out.status.success() => {
+            let timings: serde_json::Value =
+                serde_json::from_slice(out.stdout.split(|b| *b == b'\n').rfind(|l| !l.is_empty()).unwrap_or(b"{}"))
+                    .unwrap_or_default();
+            let seconds = timings["total_seconds"].as_f64().unwrap_or(wall);
+            let text = std::fs::read_to_string(&clusters_path).expect("splink clusters");
+            let items: Vec<(String, String)> = text
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let (id, cluster) = line.rsplit_once(',')?;
+                    let id = id.trim_matches('"');
+                    Some((cluster.trim_matches('"').to_owned(), truth_by_id.get(id)?.clone()))
+                })
+                .collect();
+            report("splink 5 duckdb (table)", &items, seconds);
+            println!("  splink timings (process wall {wall:.1} s): {timings}");
+        }
+        Ok(out) => println!("splink failed: {}", String::from_utf8_lossy(&out.stderr)),
+        Err(error) => println!("splink not run: {error}"),
+    }
+}
