@@ -45,6 +45,13 @@ pub trait Store: Send + Sync + 'static {
     async fn claim_incident(&self, claim: &IncidentClaim) -> Result<ClaimOutcome>;
     /// Marks a claimed incident as durably on the incident log.
     async fn mark_published(&self, retailer: &str, retailer_ref: &str) -> Result<()>;
+    /// Claims many pairs in one transaction. Outcomes come in input order and are those that
+    /// claiming them one after another would give: a pair repeated in the batch finds the claim
+    /// made by its first occurrence.
+    async fn claim_incidents(&self, claims: &[IncidentClaim]) -> Result<Vec<ClaimOutcome>>;
+    /// Marks many claimed `(retailer, retailer_ref)` pairs as durably on the incident log, in one
+    /// transaction.
+    async fn mark_published_many(&self, keys: &[(String, String)]) -> Result<()>;
     /// Keeps a rejected record with its reasons; returns its id.
     async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64>;
     /// A retailer's rejected records, newest first.

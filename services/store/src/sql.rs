@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use orca_model::{StateChange, Store as RetailStore, StoredRecord};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -97,6 +98,11 @@ fn placeholders(rows: usize, columns: usize) -> String {
         sql.push(')');
     }
     sql
+}
+
+/// `$first, $first+1, ...`: `count` parameters for an `IN (..)` list.
+fn parameter_list(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
 fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
@@ -195,6 +201,123 @@ impl Store for SqlStore {
             .bind(retailer_ref)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    async fn claim_incidents(&self, claims: &[IncidentClaim]) -> Result<Vec<ClaimOutcome>> {
+        // Only the first occurrence of each pair goes to the database; repeats follow it.
+        let mut first_of: HashMap<(&str, &str), usize> = HashMap::with_capacity(claims.len());
+        let mut unique: Vec<&IncidentClaim> = Vec::with_capacity(claims.len());
+        for claim in claims {
+            first_of.entry((claim.retailer.as_str(), claim.retailer_ref.as_str())).or_insert_with(|| {
+                unique.push(claim);
+                unique.len() - 1
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut inserted = HashSet::with_capacity(unique.len());
+        for chunk in unique.chunks(CHUNK_ROWS) {
+            let sql = format!(
+                "INSERT INTO ingest_keys (retailer, retailer_ref, incident_id, content_hash, published, received_at_ms) \
+                 VALUES {} ON CONFLICT (retailer, retailer_ref) DO NOTHING RETURNING retailer, retailer_ref",
+                placeholders(chunk.len(), 6)
+            );
+            let mut query = sqlx::query(&sql);
+            for claim in chunk {
+                query = query
+                    .bind(&claim.retailer)
+                    .bind(&claim.retailer_ref)
+                    .bind(&claim.incident_id)
+                    .bind(&claim.content_hash)
+                    .bind(0_i64)
+                    .bind(claim.received_at_ms);
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                inserted.insert((row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?));
+            }
+        }
+        let mut existing_refs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for claim in &unique {
+            if !inserted.contains(&(claim.retailer.clone(), claim.retailer_ref.clone())) {
+                existing_refs.entry(claim.retailer.as_str()).or_default().push(claim.retailer_ref.as_str());
+            }
+        }
+        let mut existing = HashMap::new();
+        for (retailer, refs) in existing_refs {
+            for chunk in refs.chunks(CHUNK_ROWS) {
+                let sql = format!(
+                    "SELECT retailer_ref, content_hash, published FROM ingest_keys \
+                     WHERE retailer = $1 AND retailer_ref IN ({})",
+                    parameter_list(2, chunk.len())
+                );
+                let mut query = sqlx::query(&sql).bind(retailer);
+                for retailer_ref in chunk {
+                    query = query.bind(*retailer_ref);
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    let published: i64 = row.try_get(2)?;
+                    existing
+                        .insert((retailer, row.try_get::<String, _>(0)?), (row.try_get::<String, _>(1)?, published));
+                }
+            }
+        }
+        tx.commit().await?;
+
+        let mut firsts: Vec<ClaimOutcome> = Vec::with_capacity(unique.len());
+        for claim in &unique {
+            let key = (claim.retailer.clone(), claim.retailer_ref.clone());
+            let outcome = if inserted.contains(&key) {
+                ClaimOutcome::New
+            } else {
+                let (content_hash, published) =
+                    existing.remove(&(claim.retailer.as_str(), key.1)).ok_or_else(|| StoreError::Corrupt {
+                        table: "ingest_keys",
+                        reason: "a conflicting claim vanished".to_owned(),
+                    })?;
+                if published != 0 {
+                    ClaimOutcome::Published { content_hash }
+                } else {
+                    ClaimOutcome::Unpublished { content_hash }
+                }
+            };
+            firsts.push(outcome);
+        }
+        let mut seen = vec![false; unique.len()];
+        Ok(claims
+            .iter()
+            .map(|claim| {
+                let index = first_of[&(claim.retailer.as_str(), claim.retailer_ref.as_str())];
+                let repeated = std::mem::replace(&mut seen[index], true);
+                match &firsts[index] {
+                    ClaimOutcome::New if repeated => {
+                        ClaimOutcome::Unpublished { content_hash: unique[index].content_hash.clone() }
+                    }
+                    outcome => outcome.clone(),
+                }
+            })
+            .collect())
+    }
+
+    async fn mark_published_many(&self, keys: &[(String, String)]) -> Result<()> {
+        let mut by_retailer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (retailer, retailer_ref) in keys {
+            by_retailer.entry(retailer.as_str()).or_default().push(retailer_ref.as_str());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (retailer, refs) in by_retailer {
+            for chunk in refs.chunks(CHUNK_ROWS) {
+                let sql = format!(
+                    "UPDATE ingest_keys SET published = 1 WHERE retailer = $1 AND retailer_ref IN ({})",
+                    parameter_list(2, chunk.len())
+                );
+                let mut query = sqlx::query(&sql).bind(retailer);
+                for retailer_ref in chunk {
+                    query = query.bind(*retailer_ref);
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -253,3 +253,61 @@ async fn unsupported_urls_are_refused_clearly() {
     let error = SqlStore::connect("mysql://localhost/orca").await.unwrap_err();
     assert!(error.to_string().contains("use sqlite://PATH or postgres://"), "{error}");
 }
+
+fn claim(retailer_ref: &str, content_hash: &str) -> IncidentClaim {
+    IncidentClaim {
+        retailer: "northmart".into(),
+        retailer_ref: retailer_ref.into(),
+        incident_id: format!("INC-{retailer_ref}"),
+        content_hash: content_hash.into(),
+        received_at_ms: 1,
+    }
+}
+
+#[tokio::test]
+async fn batch_claims_match_claiming_one_at_a_time() {
+    for (store, _dir) in backends().await {
+        assert!(store.claim_incidents(&[]).await.unwrap().is_empty());
+        let first =
+            store.claim_incidents(&[claim("NM-1", "h1"), claim("NM-2", "h1"), claim("NM-1", "h2")]).await.unwrap();
+        assert_eq!(
+            first,
+            [ClaimOutcome::New, ClaimOutcome::New, ClaimOutcome::Unpublished { content_hash: "h1".into() }],
+            "a pair repeated in the batch finds its first claim"
+        );
+        store.mark_published_many(&[("northmart".into(), "NM-1".into())]).await.unwrap();
+        let other_retailer = IncidentClaim { retailer: "southco".into(), ..claim("NM-1", "h9") };
+        let second = store
+            .claim_incidents(&[claim("NM-1", "h2"), claim("NM-2", "h1"), claim("NM-3", "h3"), other_retailer])
+            .await
+            .unwrap();
+        assert_eq!(
+            second,
+            [
+                ClaimOutcome::Published { content_hash: "h1".into() },
+                ClaimOutcome::Unpublished { content_hash: "h1".into() },
+                ClaimOutcome::New,
+                ClaimOutcome::New,
+            ]
+        );
+        assert_eq!(
+            store.claim_incident(&claim("NM-3", "h3")).await.unwrap(),
+            ClaimOutcome::Unpublished { content_hash: "h3".into() },
+            "batch and single claims share one table"
+        );
+    }
+}
+
+#[tokio::test]
+async fn large_claim_batches_are_written_in_chunks() {
+    for (store, _dir) in backends().await {
+        let claims: Vec<_> = (0..1_234).map(|i| claim(&format!("NM-{i:05}"), "h")).collect();
+        let outcomes = store.claim_incidents(&claims).await.unwrap();
+        assert!(outcomes.iter().all(|outcome| *outcome == ClaimOutcome::New));
+        let keys: Vec<_> = claims.iter().map(|c| (c.retailer.clone(), c.retailer_ref.clone())).collect();
+        store.mark_published_many(&keys).await.unwrap();
+        let again = store.claim_incidents(&claims).await.unwrap();
+        assert_eq!(again.len(), 1_234);
+        assert!(again.iter().all(|outcome| *outcome == ClaimOutcome::Published { content_hash: "h".into() }));
+    }
+}
