@@ -1,1 +1,22 @@
-//! Intel service: serves packages to forces and networks to analysts, access-checked and audited
+//! The intel stage and the read surfaces built on it.
+//!
+//! - [`stage`]: consumes `orca.packages.v1` and indexes every package version by the forces that
+//!   may see it (idempotent per version).
+//! - [`access`]: who may read what, and the audit record every read leaves behind.
+//! - [`packages`]: `IntelligenceService`: forces list and read their packages.
+//! - [`analyst`]: `AnalystService`: analysts read persons and groups (views the linker stores).
+//! - [`views`]: the store namespaces the linker writes analyst views into.
+//!
+//! Every call is authenticated (`orca-auth`), states a purpose, is checked against the caller's
+//! role and force, and is recorded in the append-only audit log before anything is disclosed; if
+//! the audit record cannot be written, nothing is disclosed.
+
+pub mod access;
+pub mod analyst;
+pub mod packages;
+pub mod stage;
+pub mod views;
+
+pub use analyst::AnalystApi;
+pub use packages::IntelligenceApi;
+pub use stage::IntelStage;

@@ -1,1 +1,87 @@
-//! Linker service: drives orca-network and orca-packages from resolutions to packages
+//! The linker stage: reads `orca.v1.Resolution`s from `orca.resolutions.v1`, hands them to
+//! [`orca_network::Linker`] batch by batch, appends every package whose content changed to
+//! `orca.packages.v1` (keyed by package id), and stores the analyst views of the persons and
+//! groups the batch touched (see `orca_intel::views`). State lives under `network.*` and views
+//! under `view.*`, written with the offsets.
+
+mod views;
+
+use orca_eventlog::topics;
+use orca_network::{Linker, LinkerConfig};
+use orca_proto::convert;
+use orca_stage::{Batch, DeadLetter, OutRecord, Record, Stage};
+use orca_store::Store;
+use prost::Message;
+use std::collections::BTreeSet;
+use tracing::info;
+
+pub const STAGE_NAME: &str = "linker";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkerServiceError {
+    #[error("loading linker state: {0}")]
+    Store(#[from] orca_store::StoreError),
+    #[error("restoring linker state: {0}")]
+    Restore(#[from] orca_network::RestoreError),
+}
+
+pub struct LinkerStage {
+    linker: Linker,
+}
+
+impl LinkerStage {
+    pub async fn restore(store: &dyn Store, config: LinkerConfig) -> Result<Self, LinkerServiceError> {
+        let records = store.load_state("network.").await?;
+        let count = records.len();
+        let linker = Linker::restore(config, records)?;
+        info!(records = count, stats = ?linker.stats(), "linker restored");
+        Ok(Self { linker })
+    }
+
+    pub fn linker(&self) -> &Linker {
+        &self.linker
+    }
+}
+
+impl Stage for LinkerStage {
+    fn name(&self) -> &'static str {
+        STAGE_NAME
+    }
+
+    fn input_topics(&self) -> Vec<String> {
+        vec![topics::RESOLUTIONS.to_owned()]
+    }
+
+    fn process(&mut self, records: &[Record]) -> Batch {
+        let mut batch = Batch::default();
+        let mut touched_persons = BTreeSet::new();
+        for record in records {
+            let decoded = orca_proto::v1::Resolution::decode(record.value.as_slice())
+                .map_err(|e| format!("not an `orca.v1.Resolution`: {e}"))
+                .and_then(|proto| convert::resolution_from_proto(proto).map_err(|e| e.to_string()));
+            match decoded {
+                Ok(resolution) => {
+                    touched_persons.extend(resolution.persons.iter().map(|link| link.entity_id.clone()));
+                    for merge in &resolution.merges {
+                        touched_persons.insert(merge.survivor.clone());
+                    }
+                    self.linker.apply(&resolution);
+                }
+                Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),
+            }
+        }
+        let packages = self.linker.refresh();
+        let mut touched_groups = BTreeSet::new();
+        for package in &packages {
+            if package.subject_kind == orca_model::package::SubjectKind::Group {
+                touched_groups.insert(package.subject_id.clone());
+            }
+            touched_persons.extend(package.subjects.iter().map(|s| s.person_id.to_string()));
+            let value = convert::package_to_proto(package).encode_to_vec();
+            batch.outputs.push(OutRecord::new(topics::PACKAGES, package.id.as_str().as_bytes().to_vec(), value));
+        }
+        batch.state = self.linker.take_changes();
+        views::write(&self.linker, &touched_persons, &touched_groups, &mut batch.state);
+        batch
+    }
+}

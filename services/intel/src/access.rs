@@ -1,0 +1,99 @@
+//! Access rules and auditing, shared by every read.
+//!
+//! - Force users read packages that concern their own force (lead or affected), nothing else.
+//! - OPAL analysts read across forces, always stating a purpose.
+//! - Retailers read nothing here (they see only their own submissions, through ingest).
+//!
+//! Every attempt, allowed or not, is written to the audit log with who, when, what, why and the
+//! outcome, before anything is disclosed.
+
+use orca_auth::{Authenticator, Caller, PrincipalKind};
+use orca_store::{AuditRecord, Store};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tonic::{Request, Status};
+
+/// Longest purpose kept in the audit log.
+pub const MAX_PURPOSE_CHARS: usize = 500;
+
+/// Authentication plus auditing for the read services.
+#[derive(Clone)]
+pub struct Gatekeeper {
+    authenticator: Arc<Authenticator>,
+    store: Arc<dyn Store>,
+}
+
+/// An authenticated caller with a stated purpose, for one call.
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub caller: Caller,
+    pub purpose: String,
+}
+
+impl Gatekeeper {
+    pub fn new(authenticator: Arc<Authenticator>, store: Arc<dyn Store>) -> Self {
+        Self { authenticator, store }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Authenticates the request and checks its purpose. Failures here are not audited (there is
+    /// no principal to attribute them to) but are logged.
+    pub async fn admit<T>(&self, request: &Request<T>, purpose: &str) -> Result<Access, Status> {
+        let caller = self.authenticator.authenticate_metadata(request.metadata()).await.map_err(|error| {
+            tracing::info!(%error, "unauthenticated read refused");
+            Status::from(error)
+        })?;
+        let purpose = purpose.trim();
+        if purpose.is_empty() {
+            return Err(Status::invalid_argument("`purpose` is required: say why you are reading (it is audited)"));
+        }
+        if purpose.chars().count() > MAX_PURPOSE_CHARS {
+            return Err(Status::invalid_argument(format!("`purpose` is longer than {MAX_PURPOSE_CHARS} characters")));
+        }
+        Ok(Access { caller, purpose: purpose.to_owned() })
+    }
+
+    /// Writes one audit record; a failure stops the disclosure.
+    pub async fn audit(
+        &self,
+        access: &Access,
+        action: &str,
+        resource: &str,
+        outcome: &str,
+        detail: String,
+    ) -> Result<(), Status> {
+        let record = AuditRecord {
+            seq: 0,
+            at_ms: now_ms(),
+            principal: access.caller.key_id.clone(),
+            principal_kind: format!("{}:{}", access.caller.kind.as_str(), access.caller.subject),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            purpose: access.purpose.clone(),
+            outcome: outcome.to_owned(),
+            detail,
+        };
+        self.store.append_audit(&record).await.map(|_| ()).map_err(|error| {
+            tracing::error!(%error, action, resource, "cannot write the audit log; refusing to disclose");
+            Status::unavailable("the audit log is unavailable, so nothing can be disclosed; retry later")
+        })
+    }
+}
+
+impl Access {
+    pub fn is_analyst(&self) -> bool {
+        self.caller.kind == PrincipalKind::Analyst
+    }
+
+    /// The force a force user acts for.
+    pub fn force(&self) -> Option<&str> {
+        self.caller.force()
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
