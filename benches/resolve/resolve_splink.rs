@@ -95,11 +95,8 @@ fn main() {
         let _ = resolver.take_changes();
     }
     let seconds = started.elapsed().as_secs_f64();
-    let items: Vec<(String, String)> = world
-        .person_truth
-        .iter()
-        .map(|(k, t)| (resolver.person_of(k).unwrap().0, t.clone()))
-        .collect();
+    let items: Vec<(String, String)> =
+        world.person_truth.iter().map(|(k, t)| (resolver.person_of(k).unwrap().0, t.clone())).collect();
     report("orca resolver (incidents)", &items, seconds);
 
     // ORCA link-records on the table.
@@ -127,7 +124,8 @@ fn main() {
     let started = Instant::now();
     let output = linkage::link(&config, &header, &rows, false).expect("links");
     let seconds = started.elapsed().as_secs_f64();
-    let items: Vec<(String, String)> = output.clusters.iter().map(|(id, c)| (c.clone(), truth_by_id[id].clone())).collect();
+    let items: Vec<(String, String)> =
+        output.clusters.iter().map(|(id, c)| (c.clone(), truth_by_id[id].clone())).collect();
     report("orca link-records (table)", &items, seconds);
     println!("  link-records: {:?}", output.stats);
 

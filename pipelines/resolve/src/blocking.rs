@@ -101,6 +101,10 @@ pub enum BlockRule {
     CoOffender,
     /// Seen in one incident with this vehicle entity.
     SeenWithVehicle,
+    /// Family name's phonetic code and the given name's nickname group (Bill and William agree).
+    FamilyNicknameGroup,
+    /// First three letters of the family name and the given name's initial (typos later in names).
+    NamePrefixes,
 }
 
 #[cfg(test)]

@@ -104,14 +104,20 @@ pub fn em(
 
 /// The prior for a random pair: the fixpoint of expected matches among candidates over all pairs.
 pub fn prior(weights_without_prior: &[f64], all_pairs: f64) -> f64 {
+    // Weights binned to 1/16 bit: the fixpoint needs the distribution, not every pair.
+    let mut bins: FxHashMap<i64, u64> = FxHashMap::default();
+    for w in weights_without_prior {
+        *bins.entry((w * 16.0).round() as i64).or_default() += 1;
+    }
+    let bins: Vec<(f64, f64)> = bins.into_iter().map(|(b, n)| ((b as f64 / 16.0).exp2(), n as f64)).collect();
     let mut lambda = 1e-6f64;
-    for _ in 0..30 {
+    for _ in 0..60 {
         let odds = lambda / (1.0 - lambda);
-        let expected: f64 = weights_without_prior
+        let expected: f64 = bins
             .iter()
-            .map(|w| {
-                let o = odds * w.exp2();
-                o / (1.0 + o)
+            .map(|&(factor, count)| {
+                let o = odds * factor;
+                count * o / (1.0 + o)
             })
             .sum();
         let next = (expected / all_pairs).clamp(1e-12, 0.5);

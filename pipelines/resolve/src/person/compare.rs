@@ -105,10 +105,17 @@ pub fn dob_level(a: &PartialDate, b: &PartialDate) -> u8 {
             return dob::SWAPPED;
         }
         let digits = |d: &PartialDate| {
-            let text = format!("{:04}{:02}{:02}", d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
-            let mut out = [0u8; 8];
-            out.copy_from_slice(&text.as_bytes()[..8]);
-            out
+            let (y, m, day) = (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
+            [
+                (y / 1000) % 10,
+                (y / 100) % 10,
+                (y / 10) % 10,
+                y % 10,
+                u16::from(m / 10),
+                u16::from(m % 10),
+                u16::from(day / 10),
+                u16::from(day % 10),
+            ]
         };
         let (x, y) = (digits(a), digits(b));
         if x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1 {

@@ -89,6 +89,13 @@ pub fn blocking_keys(
             (g, fam) if g != NO_NAME && fam != NO_NAME => {
                 let (a, b) = (phonetic(g), phonetic(fam));
                 keys.push(key(BlockRule::NamePhoneticPair, a.min(b), a.max(b)));
+                let (given, family) = (names.get(g), names.get(fam));
+                for &group in given.nickname_groups.iter().take(3) {
+                    keys.push(key(BlockRule::FamilyNicknameGroup, b, u64::from(group)));
+                }
+                let prefix = &family.text.as_bytes()[..family.text.len().min(3)];
+                let prefix = prefix.iter().fold(0u64, |h, &c| h << 8 | u64::from(c));
+                keys.push(key(BlockRule::NamePrefixes, prefix, u64::from(given.text.as_bytes()[0])));
             }
             (g, _) if g != NO_NAME && names.get(g).text.len() > 2 => {
                 keys.push(key(BlockRule::Moniker, u64::from(crate::names::hash32(&names.get(g).text)), 0));
