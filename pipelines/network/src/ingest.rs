@@ -161,17 +161,20 @@ impl Linker {
                     self.dirty_persons.insert(survivor);
                     self.dirty_persons.insert(merged);
                     for incident in moved {
-                        for person in &mut self.links[incident as usize].persons {
-                            if *person == merged {
-                                *person = survivor;
+                        let record = &self.incidents[incident as usize];
+                        for (person, link) in self.links[incident as usize].persons.iter_mut().zip(&record.persons) {
+                            if *person != merged {
+                                continue;
                             }
-                        }
-                    }
-                    for carriers in self.marker_carriers.values_mut() {
-                        if let Some(at) = carriers.iter().position(|&p| p == merged) {
-                            carriers.remove(at);
-                            if !carriers.contains(&survivor) {
-                                carriers.push(survivor);
+                            *person = survivor;
+                            // The survivor carries the merged person's marker codes.
+                            if let Some(carriers) =
+                                link.marker_code.as_ref().and_then(|c| self.marker_carriers.get_mut(c))
+                            {
+                                carriers.retain(|&p| p != merged);
+                                if !carriers.contains(&survivor) {
+                                    carriers.push(survivor);
+                                }
                             }
                         }
                     }

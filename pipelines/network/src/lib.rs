@@ -38,12 +38,16 @@ mod ingest;
 pub mod leiden;
 /// [`Linker`], its state and its entry points.
 mod linker;
+/// The petgraph link graph of persons, vehicles, incidents, stores, forces and marker codes.
+pub mod linkgraph;
 /// State changes for the store and restoring from them.
 pub mod persist;
 /// Group and person data as orca-packages profiles.
 mod profile;
 /// The weighted person–person co-offending projection.
 mod projection;
+/// Prolific offenders per force (system-defined thresholds) and their packages.
+pub mod prolific;
 /// What the linker keeps of each incident.
 pub mod records;
 /// Recomputing the touched components: communities, groups, ids, packages.
@@ -58,7 +62,9 @@ pub use config::{
     ScoringRules,
 };
 pub use linker::Linker;
+pub use linkgraph::{LinkEdge, LinkGraph, LinkNode};
 pub use persist::RestoreError;
+pub use prolific::ProlificView;
 pub use views::{Disruption, GroupVehicle, GroupView, LinkerStats, MemberRole, MemberView, PersonView, SightingView};
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use crate::linker::Linker;
 use crate::views::GroupView;
-use orca_model::package::{Assertion, Offence, PackageSubject, PackageVehicle, SubjectKind};
-use orca_model::{LinkDecision, PersonId, VehicleId};
+use orca_model::package::{Assertion, NimLevel, Offence, PackageSubject, PackageVehicle, Score, SubjectKind};
+use orca_model::{ForceId, LinkDecision, PersonId, VehicleId};
 use orca_packages::{ProfileInput, SubjectInput, VehicleInput};
 use std::collections::BTreeMap;
 
@@ -43,6 +43,75 @@ impl Linker {
             link_chart: group.links.clone(),
             score: group.score.clone(),
             corridor: group.corridor.clone(),
+        }
+    }
+
+    /// The profile of a prolific offender: their offences in every force, led by `lead_force`.
+    pub(crate) fn person_profile(
+        &self,
+        person: u32,
+        lead_force: &ForceId,
+        forces: Vec<ForceId>,
+        score: Score,
+    ) -> ProfileInput {
+        let incidents = &self.persons.incidents[person as usize];
+        let mut sorted: Vec<u32> = incidents.clone();
+        sorted.sort_by(|&a, &b| {
+            let (a, b) = (&self.incidents[a as usize], &self.incidents[b as usize]);
+            (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id))
+        });
+        let mut corridor: Vec<ForceId> = Vec::new();
+        for &incident in &sorted {
+            let force = &self.incidents[incident as usize].force;
+            if !corridor.contains(force) {
+                corridor.push(force.clone());
+            }
+        }
+        let id = PersonId::new(self.persons.id(person));
+        let vehicles = self
+            .vehicles_of(person)
+            .into_iter()
+            .map(|v| {
+                let sightings: Vec<(u32, usize)> = sorted
+                    .iter()
+                    .flat_map(|&incident| {
+                        self.links[incident as usize]
+                            .vehicles
+                            .iter()
+                            .enumerate()
+                            .filter(move |&(_, &w)| self.vehicles.canonical(w) == v)
+                            .map(move |(k, _)| (incident, k))
+                    })
+                    .collect();
+                let view = self.group_vehicle(self.vehicles.id(v), &sightings);
+                VehicleInput {
+                    vehicle: PackageVehicle {
+                        vehicle_id: VehicleId::new(self.vehicles.id(v)),
+                        vrm: view.vrm,
+                        make: view.make,
+                        model: view.model,
+                        colour: view.colour,
+                        sighting_count: view.sightings,
+                        cloned_plate_suspected: view.cloned_plate_suspected,
+                    },
+                    partial_plate_only: view.partial_plate_only,
+                    false_plate_suspected: view.false_plate_suspected,
+                }
+            })
+            .collect();
+        let nim_level = if forces.len() >= 2 { NimLevel::CrossBorder } else { NimLevel::Local };
+        ProfileInput {
+            kind: SubjectKind::ProlificOffender,
+            subject_id: id.to_string(),
+            lead_force: lead_force.clone(),
+            forces,
+            nim_level,
+            subjects: vec![self.subject(&id, "subject", &sorted)],
+            vehicles,
+            offences: self.offences(&sorted),
+            link_chart: Vec::new(),
+            score,
+            corridor,
         }
     }
 

@@ -17,9 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 impl Linker {
     pub(crate) fn refresh_touched(&mut self) -> Vec<IntelligencePackage> {
         let mut emitted = Vec::new();
+        let touched: Vec<u32> = self.dirty_persons.iter().copied().collect();
         if !self.dirty_persons.is_empty() {
             self.refresh_groups(&mut emitted);
         }
+        self.refresh_prolific(&touched, &mut emitted);
         emitted.sort_by(|a, b| a.id.cmp(&b.id));
         emitted
     }

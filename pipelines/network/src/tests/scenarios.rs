@@ -117,6 +117,18 @@ fn two_groups_joined_by_one_shared_vehicle_stay_two_groups_listing_the_vehicle()
         assert_eq!(group.vehicles[0].vrm, "AB12CDE");
         assert!(group.links.iter().any(|l| l.kind == "used-vehicle" && l.to == "V1"));
     }
+    // The link graph joins both crews through the car.
+    let graph = linker.group_link_graph("G00000001").unwrap();
+    let vehicle = graph.node_indices().find(|&n| graph[n] == crate::LinkNode::Vehicle("V1".into())).unwrap();
+    let incidents_with_car =
+        graph.neighbors(vehicle).filter(|&n| matches!(graph[n], crate::LinkNode::Incident(_))).count();
+    assert_eq!(incidents_with_car, 2, "the group's two incidents with the car");
+    assert!(graph.node_weights().any(|n| *n == crate::LinkNode::Force("kent".into())));
+    let everyone = linker.link_graph(&["A1".into(), "B1".into()]);
+    let vehicle = everyone.node_indices().find(|&n| everyone[n] == crate::LinkNode::Vehicle("V1".into())).unwrap();
+    let persons_on_car =
+        everyone.neighbors(vehicle).filter(|&n| matches!(everyone[n], crate::LinkNode::Person(_))).count();
+    assert_eq!(persons_on_car, 8, "every member of both crews used the car");
 }
 
 #[test]
@@ -198,4 +210,40 @@ fn a_restored_linker_carries_on_exactly_as_the_original() {
     restored.apply(&next);
     assert_eq!(restored.refresh(), original.refresh());
     assert_eq!(restored.groups(), original.groups());
+}
+
+#[test]
+fn a_lone_prolific_offender_gets_a_system_defined_package_by_the_forces_thresholds() {
+    let mut config = LinkerConfig::default();
+    config
+        .prolific
+        .per_force
+        .insert("kent".into(), crate::ProlificThreshold { min_offences: 10, ..crate::ProlificThreshold::default() });
+    let mut linker = Linker::new(config);
+    for i in 0..12 {
+        linker.apply(&report(&format!("INC-K-{i}"), "kent", i * 7).persons(&["P9"]).value(2_000).build());
+        linker.apply(&report(&format!("INC-E-{i}"), "essex", i * 7 + 1).persons(&["P9"]).value(2_000).build());
+    }
+    let packages = linker.refresh();
+
+    assert!(linker.groups().is_empty(), "one person is not a group");
+    assert_eq!(packages.len(), 1);
+    let package = &packages[0];
+    assert_eq!(package.id.as_str(), "PKG-P9");
+    assert_eq!(package.subject_kind, orca_model::package::SubjectKind::ProlificOffender);
+    assert!(package.title.contains("system-defined"), "{}", package.title);
+    assert_eq!(package.lead_force.as_str(), "kent", "only kent's threshold (10) is met; essex uses the default 20");
+    assert_eq!(package.affected_forces, vec!["essex".into()]);
+    assert_eq!(package.offences.len(), 24);
+    let prolific = &package.score.factors[0];
+    assert_eq!(prolific.name, "prolific (system-defined)");
+    assert_eq!(prolific.evidence, ["meets the kent threshold: 12 offences in 365 days (threshold 10)"]);
+    assert_eq!(linker.prolific_offenders()[0].person.as_str(), "P9");
+
+    // Merged into another person, the package is withdrawn and the survivor is judged instead.
+    linker.apply(&report("INC-M", "kent", 90).persons(&["P1"]).merge(EntityKind::Person, "P1", "P9").build());
+    let packages = linker.refresh();
+    let ids: Vec<(&str, u32)> = packages.iter().map(|p| (p.id.as_str(), p.version)).collect();
+    assert_eq!(ids, [("PKG-P1", 1), ("PKG-P9", 2)]);
+    assert!(packages[1].title.starts_with("Withdrawn: "));
 }

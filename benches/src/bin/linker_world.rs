@@ -1,0 +1,173 @@
+//! The linker on a simulated world with perfect resolution (each sighting's true person and vehicle
+//! as its entity id), scored against the world's true groups, then timed adding one incident at a
+//! time to a graph of `--copies` disjoint copies of the world.
+//!
+//! `cargo run --release -p orca-benches --bin linker-world -- [--incidents 100000] [--seed 1]
+//!  [--copies 10] [--probes 1000]`
+//!
+//! Prints group recall and precision at Jaccard ≥ 0.5 and the cross-border share (orca-eval), then
+//! the time of `apply` + `refresh` for each probe incident (a copy of a group incident, a day after
+//! the latest) on the enlarged graph: median, p99 and max.
+
+use orca_eval::{Group, evaluate_groups};
+use orca_model::{IncidentId, Resolution, SightingLink};
+use orca_model::{LinkDecision, StoreId};
+use orca_network::{Linker, LinkerConfig};
+use orca_simulate::{SimulatedIncident, World, WorldParams};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A resolution from the truth, ids suffixed with the copy number (copy 0 keeps the ids).
+fn perfect(simulated: &SimulatedIncident, forces: &HashMap<StoreId, orca_model::ForceId>, copy: u64) -> Resolution {
+    let suffix = |id: &str| if copy == 0 { id.to_owned() } else { format!("{id}~{copy}") };
+    let mut incident = simulated.incident.clone();
+    incident.id = IncidentId::new(suffix(simulated.incident_id.as_str()));
+    incident.force = forces.get(&incident.store).cloned().unwrap_or_default();
+    let link = |index: u32, entity: String| SightingLink {
+        sighting_index: index,
+        entity_id: entity,
+        decision: LinkDecision::AutoLink,
+        probability: 1.0,
+        evidence: Vec::new(),
+        candidate: None,
+    };
+    Resolution {
+        incident_id: incident.id.clone(),
+        persons: simulated.persons.iter().map(|t| link(t.index, suffix(&t.person))).collect(),
+        vehicles: simulated.vehicles.iter().map(|t| link(t.index, suffix(&t.vehicle))).collect(),
+        incident,
+        merges: Vec::new(),
+        splits: Vec::new(),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let incidents = arg(&args, "--incidents", 100_000);
+    let seed = arg(&args, "--seed", 1);
+    let copies = arg(&args, "--copies", 10).max(1);
+    let probes = arg(&args, "--probes", 1000) as usize;
+
+    let started = Instant::now();
+    let world = World::new(WorldParams::new(seed, incidents));
+    let forces: HashMap<StoreId, orca_model::ForceId> =
+        world.stores().iter().map(|s| (s.id.clone(), s.force.clone())).collect();
+    let mut stream = world.incidents();
+    let simulated: Vec<SimulatedIncident> = stream.by_ref().collect();
+    let summary = stream.summary();
+    println!(
+        "world: {} incidents, seed {seed}, simulated in {:.1} s",
+        simulated.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let mut linker = Linker::new(LinkerConfig::default());
+    for incident in &simulated {
+        linker.apply(&perfect(incident, &forces, 0));
+    }
+    let packages = linker.refresh();
+    println!(
+        "linker: {} groups, {} packages in {:.1} s ({:?})",
+        linker.groups().len(),
+        packages.len(),
+        started.elapsed().as_secs_f64(),
+        linker.stats()
+    );
+
+    // Score against the truth.
+    let mut true_members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in world.group_truth() {
+        true_members.entry(row.group).or_default().insert(row.person);
+    }
+    let true_groups: Vec<Group> = summary
+        .groups
+        .iter()
+        .filter(|g| g.incidents > 0)
+        .map(|g| Group {
+            id: g.id.clone(),
+            members: true_members.get(&g.id).map(|m| m.iter().cloned().collect()).unwrap_or_default(),
+            forces: g.forces_hit.iter().map(|f| f.to_string()).collect(),
+        })
+        .collect();
+    let detected: Vec<Group> = linker
+        .groups()
+        .iter()
+        .map(|g| Group {
+            id: g.id.to_string(),
+            members: g.members.iter().map(|m| m.person.to_string()).collect(),
+            forces: g.forces.iter().map(|f| f.to_string()).collect(),
+        })
+        .collect();
+    let identity: HashMap<String, String> =
+        detected.iter().flat_map(|g| g.members.iter().map(|m| (m.clone(), m.clone()))).collect();
+    let report = evaluate_groups(&true_groups, &detected, &identity).expect("valid groups");
+    println!(
+        "groups: true {} detected {} matched {} recall {:.3} precision {:.3} (Jaccard >= {})",
+        report.true_groups, report.detected_groups, report.matched, report.recall, report.precision, report.threshold
+    );
+    println!(
+        "cross-border: {} true cross-border groups, {} matched with every force listed (share {:.3}); listed-force precision {:.3}",
+        report.cross_border.true_cross_border_groups,
+        report.cross_border.detected_with_all_forces,
+        report.cross_border.share,
+        report.cross_border.listed_force_precision
+    );
+    for unmatched in report.matches.iter().filter(|m| m.matched.is_none()) {
+        println!(
+            "  unmatched true group {} ({} members): best {:?}",
+            unmatched.true_group, unmatched.members, unmatched.best
+        );
+    }
+
+    if probes == 0 {
+        return;
+    }
+    // The enlarged graph: disjoint copies of the world.
+    let started = Instant::now();
+    for copy in 1..copies {
+        for incident in &simulated {
+            linker.apply(&perfect(incident, &forces, copy));
+        }
+        linker.refresh();
+    }
+    linker.take_changes();
+    println!(
+        "enlarged: {} incidents in {:.1} s ({:?})",
+        linker.stats().incidents,
+        started.elapsed().as_secs_f64(),
+        linker.stats()
+    );
+
+    let group_incidents: Vec<&SimulatedIncident> = simulated.iter().filter(|s| s.group.is_some()).collect();
+    let latest = simulated.iter().filter_map(|s| s.incident.occurred_from).max().unwrap_or_default();
+    let mut times = Vec::with_capacity(probes);
+    for probe in 0..probes {
+        let source = group_incidents[(probe * 7919) % group_incidents.len()];
+        let copy = (probe as u64) % copies;
+        let mut resolution = perfect(source, &forces, copy);
+        resolution.incident_id = IncidentId::new(format!("PROBE-{probe}"));
+        resolution.incident.id = resolution.incident_id.clone();
+        resolution.incident.occurred_from = Some(latest + chrono::Duration::minutes(probe as i64 + 1));
+        let started = Instant::now();
+        linker.apply(&resolution);
+        let packages = linker.refresh();
+        let changes = linker.take_changes();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box((packages, changes));
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+    println!(
+        "incremental (apply + refresh + take_changes, {} probes on {} incidents): median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        linker.stats().incidents,
+        at(0.5),
+        at(0.99),
+        at(1.0)
+    );
+}
