@@ -198,7 +198,7 @@ impl Default for ModelParams {
             (Comparison::Marks, p(&[0.50, 0.50], &[0.01, 0.99])),
             (Comparison::Face, p(&[0.15, 0.35, 0.30, 0.15, 0.05], &[0.0000001, 0.00001, 0.0002, 0.01, 0.9897899])),
             (Comparison::MarkerCode, p(&[0.95, 0.05], &[0.0000001, 0.9999999])),
-            (Comparison::Travel, p(&[0.0005], &[0.05])),
+            (Comparison::Travel, p(&[0.000001], &[0.05])),
             // Groups share cars and crews: context alone must not tell one member from another.
             (Comparison::SharedVehicle, p(&[0.30], &[0.01])),
             (Comparison::CoOffender, p(&[0.30], &[0.005])),
