@@ -221,12 +221,12 @@ def main():
     parser.add_argument("--cpm-resolution", type=float, default=0.05)
     parser.add_argument("--modularity-resolution", type=float, default=1.0)
     parser.add_argument("--tools", default="orca,igraph", help="orca, igraph, leidenalg")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", default="1,2,3", help="Leiden seeds; every tool runs once per seed")
+    parser.add_argument("--large-seeds", default="1", help="seeds for graphs of 1M nodes and more")
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
 
     import numpy as np
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -241,41 +241,52 @@ def main():
                 if quality == "modularity" and nodes > args.modularity_max_nodes:
                     continue
                 resolution = args.cpm_resolution if quality == "cpm" else args.modularity_resolution
+                seeds = args.large_seeds if nodes >= 1_000_000 else args.seeds
                 for tool in args.tools.split(","):
-                    output = graph_file(nodes, mixing, f".{quality}.{tool}.membership")
-                    common = ["--edges", str(edges), "--quality", quality, "--resolution", str(resolution),
-                              "--seed", str(args.seed), "--output", str(output)]
-                    if tool == "orca":
-                        command = [args.orca_bin, *common]
-                    else:
-                        command = [sys.executable, __file__, "tool", tool, *common]
-                    print(f"n={nodes} mu={mixing} {quality} {tool} ...", file=sys.stderr, flush=True)
-                    result = run_child(command)
-                    found = read_membership(output, meta["nodes"])
-                    rows.append(
-                        dict(
-                            nodes=meta["nodes"],
-                            edges=meta["edges"],
-                            mixing=mixing,
-                            quality=quality,
-                            resolution=resolution,
-                            tool=tool,
-                            seconds=result["leiden_seconds"],
-                            cpu_seconds=result["leiden_cpu_seconds"],
-                            peak_mib=result["peak_mib"],
-                            communities=result["communities"],
-                            planted=meta["communities"],
-                            quality_value=partition_quality(edge_array, found, quality, resolution),
-                            nmi=normalized_mutual_info_score(truth, found),
-                            ari=adjusted_rand_score(truth, found),
-                        )
-                    )
-                    print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+                    for seed in seeds.split(","):
+                        rows.append(run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, seed))
+                        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+                        # Keep what has been measured so far, should a long run be cut short.
+                        (OUT / "results.json").write_text(json.dumps(rows, indent=1))
+                        Path(args.results).write_text(render(rows, args))
 
     (OUT / "results.json").write_text(json.dumps(rows, indent=1))
     report = render(rows, args)
     Path(args.results).write_text(report)
     print(report)
+
+
+def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, seed):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    nodes, mixing = meta["nodes"], meta["mixing"]
+    output = graph_file(nodes, mixing, f".{quality}.{tool}.seed{seed}.membership")
+    common = ["--edges", str(edges), "--quality", quality, "--resolution", str(resolution),
+              "--seed", seed, "--output", str(output)]
+    if tool == "orca":
+        command = [args.orca_bin, *common]
+    else:
+        command = [sys.executable, __file__, "tool", tool, *common]
+    print(f"n={nodes} mu={mixing} {quality} {tool} seed {seed} ...", file=sys.stderr, flush=True)
+    result = run_child(command)
+    found = read_membership(output, nodes)
+    return dict(
+        nodes=nodes,
+        edges=meta["edges"],
+        mixing=mixing,
+        quality=quality,
+        resolution=resolution,
+        tool=tool,
+        seed=int(seed),
+        seconds=result["leiden_seconds"],
+        cpu_seconds=result["leiden_cpu_seconds"],
+        peak_mib=result["peak_mib"],
+        communities=result["communities"],
+        planted=meta["communities"],
+        quality_value=partition_quality(edge_array, found, quality, resolution),
+        nmi=normalized_mutual_info_score(truth, found),
+        ari=adjusted_rand_score(truth, found),
+    )
 
 
 def command_line():
@@ -287,43 +298,69 @@ def command_line():
     return " ".join(["benches/leiden/run.sh", *arguments])
 
 
+def summarise(rows):
+    """One entry per graph, quality and tool: means over seeds, NMI range."""
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["nodes"], row["mixing"], row["quality"], row["tool"]), []).append(row)
+    summary = {}
+    for key, runs in groups.items():
+        mean = lambda field: sum(run[field] for run in runs) / len(runs)  # noqa: E731
+        summary[key] = dict(
+            runs[0],
+            seeds=len(runs),
+            seconds=mean("seconds"),
+            cpu_seconds=mean("cpu_seconds"),
+            peak_mib=max(run["peak_mib"] for run in runs),
+            communities=mean("communities"),
+            quality_value=mean("quality_value"),
+            nmi=mean("nmi"),
+            nmi_min=min(run["nmi"] for run in runs),
+            nmi_max=max(run["nmi"] for run in runs),
+            ari=mean("ari"),
+        )
+    return summary
+
+
 def render(rows, args):
     cpu = platform.processor() or platform.machine()
+    summary = summarise(rows)
     lines = [
         "# Leiden: ORCA against python-igraph on LFR graphs",
         "",
-        f"Command: `{command_line()}` "
-        f"(seed {args.seed}; CPM resolution {args.cpm_resolution}, modularity resolution "
-        f"{args.modularity_resolution}; both tools iterate until the partition is stable, refinement "
-        f"randomness 0.01). Machine: {os.cpu_count()} cores ({cpu}), shared.",
+        f"Command: `{command_line()}` (CPM resolution {args.cpm_resolution}, modularity resolution "
+        f"{args.modularity_resolution}; Leiden seeds {args.seeds}, {args.large_seeds} at 1M nodes and up; both "
+        f"tools iterate until an iteration changes nothing, refinement randomness 0.01). Machine: "
+        f"{os.cpu_count()} cores ({cpu}), shared with other work while this ran.",
         "",
         "LFR (networkx `LFR_benchmark_graph`): tau1 3, tau2 1.5, average degree 20, max degree 50, "
-        "communities of 20-100 nodes, generator seed 42 (next seed if generation fails). Time is the "
-        "Leiden call only (loading excluded), as wall time and as CPU time of the process (the machine is "
-        "shared, so CPU time is the steadier measure); peak memory is the whole child process (VmHWM, "
-        "loading included).",
+        "communities of 20-100 nodes, generator seed 42. Each row is the mean over the seeds (NMI range "
+        "in brackets). Time is the Leiden call only (loading excluded), as wall time and as CPU time of "
+        "the process (the machine is shared, so CPU time is the steadier measure); peak memory is the "
+        "largest VmHWM of the child process (loading included). Quality is recomputed for every "
+        "partition with one definition (higher is better).",
         "",
         "| nodes | edges | mixing | quality (resolution) | tool | time (s) | CPU (s) | peak memory (MiB) "
-        "| communities (planted) | quality | NMI | ARI |",
+        "| communities (planted) | quality | NMI [min-max] | ARI |",
         "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in rows:
+    for row in summary.values():
         lines.append(
             f"| {row['nodes']:,} | {row['edges']:,} | {row['mixing']} | {row['quality']} ({row['resolution']}) "
-            f"| {row['tool']} | {row['seconds']:.2f} | {row['cpu_seconds']:.2f} | {row['peak_mib']:.0f} | {row['communities']:,} "
-            f"({row['planted']:,}) | {row['quality_value']:.6g} | {row['nmi']:.4f} | {row['ari']:.4f} |"
+            f"| {row['tool']} | {row['seconds']:.2f} | {row['cpu_seconds']:.2f} | {row['peak_mib']:.0f} "
+            f"| {row['communities']:,.0f} ({row['planted']:,}) | {row['quality_value']:.6g} "
+            f"| {row['nmi']:.4f} [{row['nmi_min']:.4f}-{row['nmi_max']:.4f}] | {row['ari']:.4f} |"
         )
-    lines += ["", "## ORCA against igraph", "",
+    lines += ["", "## ORCA against igraph (means over seeds)", "",
               "| nodes | mixing | quality | NMI ORCA − igraph | quality ORCA − igraph | igraph time / ORCA time "
               "| igraph CPU / ORCA CPU | igraph memory / ORCA memory |",
               "|---:|---:|---|---:|---:|---:|---:|---:|"]
-    by_key = {(r["nodes"], r["mixing"], r["quality"], r["tool"]): r for r in rows}
-    for (nodes, mixing, quality, tool), orca in by_key.items():
-        igraph = by_key.get((nodes, mixing, quality, "igraph"))
+    for (nodes, mixing, quality, tool), orca in summary.items():
+        igraph = summary.get((nodes, mixing, quality, "igraph"))
         if tool != "orca" or igraph is None:
             continue
         lines.append(
-            f"| {nodes:,} | {mixing} | {quality} | {orca['nmi'] - igraph['nmi']:+.4f} "
+            f"| {nodes:,} | {mixing} | {quality} | {orca['nmi'] - igraph['nmi']:+.5f} "
             f"| {orca['quality_value'] - igraph['quality_value']:+.4g} "
             f"| {igraph['seconds'] / max(orca['seconds'], 1e-9):.2f}× "
             f"| {igraph['cpu_seconds'] / max(orca['cpu_seconds'], 0.01):.2f}× "

@@ -50,6 +50,9 @@ impl NeighbourWeights {
     }
 }
 
+/// Relative size, against a node's total edge weight, below which two gains are taken as equal.
+const TIE_TOLERANCE: f64 = 1e-12;
+
 /// Moves nodes between communities until no single move improves quality. `membership` holds ids
 /// below `graph.node_count()`. Returns whether any node changed community.
 pub(super) fn move_nodes_fast(
@@ -79,8 +82,10 @@ pub(super) fn move_nodes_fast(
         queued[node as usize] = false;
         let current = membership[node as usize];
         let weight = node_weights[node as usize];
+        let mut row_weight = 0.0;
         for &(neighbour, edge_weight) in graph.row(node) {
             neighbour_weights.add(membership[neighbour as usize], edge_weight);
+            row_weight += edge_weight;
         }
         totals[current as usize] -= weight;
         sizes[current as usize] -= 1;
@@ -88,8 +93,12 @@ pub(super) fn move_nodes_fast(
         let gain = |community: u32, totals: &[f64]| {
             neighbour_weights.weight(community) - gain_factor * weight * totals[community as usize]
         };
+        // Gains within this of 0 count as 0 (rounding), so that joining and leaving agree and no node
+        // flips back and forth between a community and being alone.
+        let tolerance = TIE_TOLERANCE * row_weight;
+        let alone = sizes[current as usize] == 0;
         let mut best = current;
-        let mut best_gain = gain(current, &totals);
+        let mut best_gain = if alone { f64::NEG_INFINITY } else { gain(current, &totals) };
         for &community in neighbour_weights.touched() {
             let candidate_gain = gain(community, &totals);
             if candidate_gain > best_gain {
@@ -97,12 +106,16 @@ pub(super) fn move_nodes_fast(
                 best_gain = candidate_gain;
             }
         }
-        // Alone in a fresh community the gain is 0; the current community already offers that
-        // when the node was alone in it.
-        if best_gain < 0.0
-            && sizes[current as usize] > 0
+        if alone {
+            // Staying alone gains 0; join only for a real gain. (Joining on a tie keeps the quality
+            // but, on LFR graphs, mostly attaches a node through a stray link: NMI drops.)
+            if best_gain <= tolerance {
+                best = current;
+            }
+        } else if best_gain <= tolerance
             && let Some(&fresh) = empty.last()
         {
+            // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
             best = fresh;
         }
         neighbour_weights.clear();

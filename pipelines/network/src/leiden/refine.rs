@@ -1,6 +1,6 @@
 //! Refinement (Traag, Waltman & van Eck 2019, `RefinePartition` / `MergeNodesSubset`): inside each
 //! community, start from singletons and let well-connected singletons join well-connected
-//! sub-communities, chosen at random with probability `∝ exp(gain / θ)` among non-negative gains.
+//! sub-communities, chosen at random with probability `∝ exp(gain / θ)` among positive gains.
 //! Sub-communities only ever grow by a node adjacent to them, so each is connected.
 
 use rand::Rng;
@@ -72,7 +72,8 @@ pub(super) fn refine(
                 continue;
             }
             let gain = neighbour_weights.weight(cluster) - gain_factor * weight * total;
-            if gain >= 0.0 {
+            // Ties with staying alone stay alone, as in local moving.
+            if gain > 0.0 {
                 best_gain = best_gain.max(gain);
                 candidates.push((cluster, gain));
             }
