@@ -1,6 +1,9 @@
 //! Resolves a simulated world and scores persons and vehicles against its ground truth.
 //!
-//! `cargo run --release -p orca-benches --bin resolve-world -- [incidents] [seed] [--orders]`
+//! `cargo run --release -p orca-benches --bin resolve-world -- [incidents] [seed] [--orders] [--estimate]`
+//!
+//! `--estimate` first estimates the person model from the world's sightings without labels
+//! ([`orca_resolve::estimate`]) and resolves with it instead of the defaults.
 //!
 //! Reports pairwise and B-cubed precision/recall/F1 for persons and vehicles, blocking recall (true
 //! pairs sharing a blocking key), comparisons made, throughput and per-incident latency, and with
@@ -62,7 +65,8 @@ fn main() {
     let incidents = numbers.first().copied().unwrap_or(20_000);
     let seed = numbers.get(1).copied().unwrap_or(1);
     let orders = args.iter().any(|a| a == "--orders");
-    let config = match std::env::var("ORCA_RESOLVE_CONFIG") {
+    let estimate = args.iter().any(|a| a == "--estimate");
+    let mut config = match std::env::var("ORCA_RESOLVE_CONFIG") {
         Ok(path) => serde_json::from_str(&std::fs::read_to_string(path).expect("config file")).expect("config json"),
         Err(_) => ResolverConfig::default(),
     };
@@ -78,6 +82,16 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
+    if estimate {
+        let t = Instant::now();
+        let (params, report) =
+            orca_resolve::estimate::estimate_person_model(&world.incidents, &config, 1_000_000, seed);
+        println!("estimated the person model in {:.1}s: {report:?}", t.elapsed().as_secs_f64());
+        for (comparison, levels) in &params.levels {
+            println!("  {:<22} m {:.3?}\n  {:<22} u {:.4?}", comparison.name(), levels.m, "", levels.u);
+        }
+        config.model = params;
+    }
     let arrival: Vec<&Incident> = world.incidents.iter().collect();
     let mut run = resolve_all(&arrival, &config);
     let sightings = (world.person_truth.len() + world.vehicle_truth.len()) as f64;

@@ -17,7 +17,7 @@
 //! 5. analysts' confirmations and rejections bind ([`decision`]).
 //!
 //! Modules:
-//! - [`config`]: thresholds, caps and model parameters.
+//! - [`config`]: thresholds, caps and model parameters; [`estimate`]: the person model from the data.
 //! - [`model`]: comparisons, levels, m/u probabilities and weights.
 //! - [`names`], [`nicknames`]: name normalisation, interning, phonetic codes, nickname groups.
 //! - [`person`], [`vehicle`]: features, entity summaries, comparisons, blocking keys.
@@ -31,6 +31,7 @@
 pub mod blocking;
 pub mod config;
 pub mod decision;
+pub mod estimate;
 pub mod linkage;
 pub mod model;
 pub mod names;

@@ -75,32 +75,36 @@ pub fn blocking_keys(
     face_tables: u32,
     face_bits: u32,
 ) -> PersonKeys {
+    // Identity keys make small blocks (a name with a year of birth, a full date of birth, a marker
+    // code); name keys without a year grow with common names and are capped as busy keys.
     let mut keys = Vec::with_capacity(8);
+    let mut busy = Vec::with_capacity(24);
     let phonetic = |id| u64::from(names.get(id).phonetic[0]);
     for name in f.names.iter().take(4) {
         if let Some(dob) = &f.dob {
-            for id in [name.given, name.family] {
-                if id != NO_NAME {
-                    keys.push(key(BlockRule::NamePhoneticBirthYear, phonetic(id), u64::from(dob.year)));
-                }
+            if name.family != NO_NAME {
+                keys.push(key(BlockRule::NamePhoneticBirthYear, phonetic(name.family), u64::from(dob.year)));
+            }
+            if name.given != NO_NAME {
+                busy.push(key(BlockRule::NamePhoneticBirthYear, phonetic(name.given), u64::from(dob.year)));
             }
         }
         match (name.given, name.family) {
             (g, fam) if g != NO_NAME && fam != NO_NAME => {
                 let (a, b) = (phonetic(g), phonetic(fam));
-                keys.push(key(BlockRule::NamePhoneticPair, a.min(b), a.max(b)));
+                busy.push(key(BlockRule::NamePhoneticPair, a.min(b), a.max(b)));
                 let (given, family) = (names.get(g), names.get(fam));
                 for &group in given.nickname_groups.iter().take(3) {
-                    keys.push(key(BlockRule::FamilyNicknameGroup, b, u64::from(group)));
+                    busy.push(key(BlockRule::FamilyNicknameGroup, b, u64::from(group)));
                 }
                 let prefix = &family.text.as_bytes()[..family.text.len().min(3)];
                 let prefix = prefix.iter().fold(0u64, |h, &c| h << 8 | u64::from(c));
-                keys.push(key(BlockRule::NamePrefixes, prefix, u64::from(given.text.as_bytes()[0])));
+                busy.push(key(BlockRule::NamePrefixes, prefix, u64::from(given.text.as_bytes()[0])));
             }
             (g, _) if g != NO_NAME && names.get(g).text.len() > 2 => {
-                keys.push(key(BlockRule::Moniker, u64::from(crate::names::hash32(&names.get(g).text)), 0));
+                busy.push(key(BlockRule::Moniker, u64::from(crate::names::hash32(&names.get(g).text)), 0));
             }
-            (_, fam) if fam != NO_NAME => keys.push(key(BlockRule::FamilyOnly, phonetic(fam), 0)),
+            (_, fam) if fam != NO_NAME => busy.push(key(BlockRule::FamilyOnly, phonetic(fam), 0)),
             _ => {}
         }
     }
@@ -119,7 +123,6 @@ pub fn blocking_keys(
     }
     keys.sort_unstable();
     keys.dedup();
-    let mut busy = Vec::with_capacity(16);
     for &person in &f.co_offenders {
         busy.push(key(BlockRule::CoOffender, u64::from(person), 0));
     }
