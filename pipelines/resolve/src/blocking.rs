@@ -1,6 +1,7 @@
-//! Blocking: which existing sightings a new one is compared with. Each sighting registers a few
-//! keys (phonetic name and birth year, marker code, face bucket, plate skeleton, ...); a new
-//! sighting is compared with the entities of the most recent sightings sharing any of its keys.
+//! Blocking: which existing entities a new sighting is compared with. Each sighting registers a few
+//! keys (phonetic name and birth year, marker code, face bucket, plate skeleton, ...) with the
+//! entity it first joined; a new sighting is compared with the current (merge-followed) entities of
+//! the most recent sightings sharing any of its keys.
 //! Postings live in one arena as linked lists, newest first, so a key costs 12 bytes and a
 //! posting 8, and capping a block means walking only its head.
 
@@ -8,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 const END: u32 = u32::MAX;
 
-/// Inverted index from blocking key to sighting numbers.
+/// Inverted index from blocking key to the entity each sighting first joined.
 #[derive(Clone, Debug, Default)]
 pub struct Postings {
     heads: FxHashMap<u64, Head>,
@@ -22,16 +23,16 @@ struct Head {
 }
 
 impl Postings {
-    pub fn add(&mut self, key: u64, sighting: u32) {
+    pub fn add(&mut self, key: u64, entity: u32) {
         let position = self.arena.len() as u32;
         let head = self.heads.entry(key).or_insert(Head { newest: END, len: 0 });
-        self.arena.push((sighting, head.newest));
+        self.arena.push((entity, head.newest));
         head.newest = position;
         head.len += 1;
     }
 
-    /// Calls `visit` with up to `cap` of the newest sightings under `key`; returns how many
-    /// sightings the cap left out.
+    /// Calls `visit` with the entities of up to `cap` of the newest sightings under `key`; returns
+    /// how many sightings the cap left out.
     pub fn for_each_capped(&self, key: u64, cap: usize, mut visit: impl FnMut(u32)) -> u64 {
         let Some(head) = self.heads.get(&key) else {
             return 0;

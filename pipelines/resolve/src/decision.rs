@@ -360,8 +360,7 @@ fn reject_entities<F, S: Summary<F> + Clone>(
     }
     let split = population.new_entity(Some(survivor));
     population.move_sightings(&moving, split);
-    population.entities[mover as usize].redirect = Some(split);
-    population.dirty_entities.insert(mover);
+    population.set_redirect(mover, Some(split));
     population.add_cannot_link(split, survivor);
     outcome.splits.push(EntitySplit {
         kind,

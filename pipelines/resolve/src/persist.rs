@@ -310,7 +310,7 @@ pub(crate) fn restore(
             let pinned = override_.and_then(|m| m.pinned);
             resolver.vehicles.push_sighting(Sighting { incident, index: v.index, entity, features, link, pinned });
             for key in keys {
-                resolver.vehicles.postings.add(key, s);
+                resolver.vehicles.postings.add(key, v.entity);
             }
         }
         let persons_start = resolver.persons.sightings.len() as u32;
@@ -335,7 +335,7 @@ pub(crate) fn restore(
             let pinned = override_.and_then(|m| m.pinned);
             resolver.persons.push_sighting(Sighting { incident, index: p.index, entity, features, link, pinned });
             for key in keys.all() {
-                resolver.persons.postings.add(key, s);
+                resolver.persons.postings.add(key, p.entity);
             }
         }
         resolver.incident_log.push(IncidentEntry {
@@ -379,8 +379,8 @@ fn create_entities<F, S: Summary<F>>(
                 return Err(RestoreError::DanglingEntity(population.id(number), other));
             }
         }
+        population.set_redirect(number, record.redirect);
         let slot = &mut population.entities[number as usize];
-        slot.redirect = record.redirect;
         slot.cannot_link = record.cannot_link.clone();
         slot.lineage = record.lineage;
     }

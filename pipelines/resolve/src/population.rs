@@ -62,6 +62,9 @@ pub struct Population<F, S> {
     pub prefix: char,
     pub sightings: Vec<Sighting<F>>,
     pub entities: Vec<Entity<S>>,
+    /// Each entity's merge redirect ([`NO_REDIRECT`] for none), kept apart from the entities so
+    /// that following redirects for every blocking candidate stays in cache.
+    redirects: Vec<u32>,
     pub postings: Postings,
     pub caps: SummaryCaps,
     /// Entities whose stored record (redirect, constraints, lineage) changed since the last take.
@@ -70,12 +73,15 @@ pub struct Population<F, S> {
     pub moved_sightings: FxHashSet<u32>,
 }
 
+pub const NO_REDIRECT: u32 = u32::MAX;
+
 impl<F, S: Summary<F>> Population<F, S> {
     pub fn new(prefix: char, caps: SummaryCaps) -> Self {
         Self {
             prefix,
             sightings: Vec::new(),
             entities: Vec::new(),
+            redirects: Vec::new(),
             postings: Postings::default(),
             caps,
             dirty_entities: FxHashSet::default(),
@@ -101,10 +107,20 @@ impl<F, S: Summary<F>> Population<F, S> {
 
     /// Follows merge redirects to the surviving entity.
     pub fn canonical(&self, mut entity: u32) -> u32 {
-        while let Some(next) = self.entities[entity as usize].redirect {
+        loop {
+            let next = self.redirects[entity as usize];
+            if next == NO_REDIRECT {
+                return entity;
+            }
             entity = next;
         }
-        entity
+    }
+
+    /// Points an entity at another (a merge, or a split that moved its sightings).
+    pub fn set_redirect(&mut self, entity: u32, to: Option<u32>) {
+        self.entities[entity as usize].redirect = to;
+        self.redirects[entity as usize] = to.unwrap_or(NO_REDIRECT);
+        self.dirty_entities.insert(entity);
     }
 
     pub fn entity_of(&self, sighting: u32) -> u32 {
@@ -118,6 +134,7 @@ impl<F, S: Summary<F>> Population<F, S> {
     pub fn new_entity(&mut self, lineage: Option<u32>) -> u32 {
         let entity = self.entities.len() as u32;
         self.entities.push(Entity { lineage, ..Default::default() });
+        self.redirects.push(NO_REDIRECT);
         self.dirty_entities.insert(entity);
         entity
     }
@@ -178,8 +195,8 @@ impl<F, S: Summary<F>> Population<F, S> {
         slot.cannot_link.extend(taken.cannot_link);
         slot.cannot_link.sort_unstable();
         slot.cannot_link.dedup();
-        self.entities[merged as usize] =
-            Entity { redirect: Some(survivor), lineage: taken.lineage, ..Default::default() };
+        self.entities[merged as usize] = Entity { lineage: taken.lineage, ..Default::default() };
+        self.set_redirect(merged, Some(survivor));
         self.recompute(survivor);
         self.dirty_entities.insert(survivor);
         self.dirty_entities.insert(merged);

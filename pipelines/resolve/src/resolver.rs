@@ -182,8 +182,8 @@ impl Resolver {
     ) -> Vec<u32> {
         let mut candidates = Vec::new();
         for &key in keys {
-            counters.blocked_pairs_skipped += population.postings.for_each_capped(key, cap, |s| {
-                candidates.push(population.entity_of(s));
+            counters.blocked_pairs_skipped += population.postings.for_each_capped(key, cap, |e| {
+                candidates.push(population.canonical(e));
             });
         }
         candidates.sort_unstable();
@@ -324,7 +324,7 @@ impl Resolver {
         count_names(&mut self.names, &features);
         let number = self.persons.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
         for key in keys.all() {
-            self.persons.postings.add(key, number);
+            self.persons.postings.add(key, entity);
         }
         for other in to_merge {
             let (current, other) = (self.persons.entity_of(number), self.persons.canonical(other));
@@ -443,7 +443,7 @@ impl Resolver {
         let keys = vehicle_features::registered_keys(&features, &self.plates);
         let number = self.vehicles.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
         for key in keys {
-            self.vehicles.postings.add(key, number);
+            self.vehicles.postings.add(key, entity);
         }
         number
     }
