@@ -127,6 +127,49 @@ fn main() {
     if probes == 0 {
         return;
     }
+    let group_incidents: Vec<&SimulatedIncident> = simulated.iter().filter(|s| s.group.is_some()).collect();
+    let latest = simulated.iter().filter_map(|s| s.incident.occurred_from).max().unwrap_or_default();
+    let probe = |linker: &mut Linker, label: &str, copies: u64| {
+        let mut times = Vec::with_capacity(probes);
+        let mut parts = [0.0f64; 3];
+        for probe in 0..probes {
+            let source = group_incidents[(probe * 7919) % group_incidents.len()];
+            let mut resolution = perfect(source, &forces, probe as u64 % copies);
+            resolution.incident_id = IncidentId::new(format!("PROBE-{label}-{probe}"));
+            resolution.incident.id = resolution.incident_id.clone();
+            resolution.incident.occurred_from = Some(latest + chrono::Duration::minutes(probe as i64 + 1));
+            let started = Instant::now();
+            linker.apply(&resolution);
+            let applied = started.elapsed().as_secs_f64();
+            let packages = linker.refresh();
+            let refreshed = started.elapsed().as_secs_f64();
+            let changes = linker.take_changes();
+            let total = started.elapsed().as_secs_f64();
+            parts[0] += applied;
+            parts[1] += refreshed - applied;
+            parts[2] += total - refreshed;
+            times.push(total * 1000.0);
+            std::hint::black_box((packages, changes));
+        }
+        times.sort_by(f64::total_cmp);
+        let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+        let mean = |part: f64| part * 1000.0 / probes as f64;
+        println!(
+            "incremental on {} incidents ({} probes; apply + refresh + take_changes): median {:.2} ms, p99 {:.2} ms, max {:.2} ms; mean apply {:.2} / refresh {:.2} / take_changes {:.2} ms",
+            linker.stats().incidents,
+            times.len(),
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            mean(parts[0]),
+            mean(parts[1]),
+            mean(parts[2])
+        );
+        (at(0.5), at(0.99))
+    };
+    linker.take_changes();
+    let (base_median, base_p99) = probe(&mut linker, "base", 1);
+
     // The enlarged graph: disjoint copies of the world.
     let started = Instant::now();
     for copy in 1..copies {
@@ -142,32 +185,6 @@ fn main() {
         started.elapsed().as_secs_f64(),
         linker.stats()
     );
-
-    let group_incidents: Vec<&SimulatedIncident> = simulated.iter().filter(|s| s.group.is_some()).collect();
-    let latest = simulated.iter().filter_map(|s| s.incident.occurred_from).max().unwrap_or_default();
-    let mut times = Vec::with_capacity(probes);
-    for probe in 0..probes {
-        let source = group_incidents[(probe * 7919) % group_incidents.len()];
-        let copy = (probe as u64) % copies;
-        let mut resolution = perfect(source, &forces, copy);
-        resolution.incident_id = IncidentId::new(format!("PROBE-{probe}"));
-        resolution.incident.id = resolution.incident_id.clone();
-        resolution.incident.occurred_from = Some(latest + chrono::Duration::minutes(probe as i64 + 1));
-        let started = Instant::now();
-        linker.apply(&resolution);
-        let packages = linker.refresh();
-        let changes = linker.take_changes();
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        std::hint::black_box((packages, changes));
-    }
-    times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
-    println!(
-        "incremental (apply + refresh + take_changes, {} probes on {} incidents): median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        times.len(),
-        linker.stats().incidents,
-        at(0.5),
-        at(0.99),
-        at(1.0)
-    );
+    let (median, p99) = probe(&mut linker, "large", copies);
+    println!("ratio enlarged / base (same run): median {:.2}, p99 {:.2}", median / base_median, p99 / base_p99);
 }

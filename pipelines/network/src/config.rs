@@ -190,6 +190,10 @@ pub struct ProlificRules {
     pub default: ProlificThreshold,
     /// Per-force thresholds, keyed by data.police.uk slug.
     pub per_force: BTreeMap<ForceId, ProlificThreshold>,
+    /// Whether members of a detected group also get a prolific-offender package of their own.
+    /// Default false: the group's package already profiles them, and one offence in two packages
+    /// would be counted twice by the force receiving both.
+    pub include_group_members: bool,
 }
 
 impl ProlificRules {

@@ -91,10 +91,15 @@ impl Linker {
         for &person in &links.persons {
             self.persons.add_incident(person, number);
             self.dirty_persons.insert(person);
+            self.dirty_prolific.insert(person);
         }
-        for &vehicle in &links.vehicles {
+        for (k, &vehicle) in links.vehicles.iter().enumerate() {
+            // Users' own packages describe the vehicle (cloned-plate suspicion); only a make or
+            // colour not seen on it before can change that.
+            let link = &self.incidents[number as usize].vehicles[k];
+            let new_description = !self.vehicle_seen_as(vehicle, &link.make, &link.colour);
             self.vehicles.add_incident(vehicle, number);
-            self.mark_vehicle_users_dirty(vehicle);
+            self.mark_vehicle_users_dirty(vehicle, new_description);
         }
         self.links[number as usize] = links;
         self.dirty_incidents.insert(number);
@@ -107,6 +112,7 @@ impl Linker {
             let person = self.persons.canonical(person);
             self.persons.remove_incident(person, number);
             self.dirty_persons.insert(person);
+            self.dirty_prolific.insert(person);
         }
         for link in &self.incidents[number as usize].persons {
             if let (Some(code), Some(person)) = (&link.marker_code, self.persons.number(link.person.as_str())) {
@@ -124,18 +130,36 @@ impl Linker {
         }
         for &vehicle in &links.vehicles {
             let vehicle = self.vehicles.canonical(vehicle);
-            self.mark_vehicle_users_dirty(vehicle);
+            self.mark_vehicle_users_dirty(vehicle, true);
             self.vehicles.remove_incident(vehicle, number);
         }
         self.dirty_incidents.insert(number);
     }
 
-    fn mark_vehicle_users_dirty(&mut self, vehicle: u32) {
+    /// Marks the vehicle's users for recomputing their groups (and their own packages if asked).
+    fn mark_vehicle_users_dirty(&mut self, vehicle: u32, prolific_too: bool) {
         for &incident in &self.vehicles.incidents[vehicle as usize] {
             for &person in &self.links[incident as usize].persons {
-                self.dirty_persons.insert(self.persons.canonical(person));
+                let person = self.persons.canonical(person);
+                self.dirty_persons.insert(person);
+                if prolific_too {
+                    self.dirty_prolific.insert(person);
+                }
             }
         }
+    }
+
+    /// Whether a sighting of the vehicle already showed this make and colour.
+    fn vehicle_seen_as(&self, vehicle: u32, make: &str, colour: &str) -> bool {
+        self.vehicles.incidents[vehicle as usize].iter().any(|&incident| {
+            self.links[incident as usize].vehicles.iter().zip(&self.incidents[incident as usize].vehicles).any(
+                |(&v, link)| {
+                    self.vehicles.canonical(v) == vehicle
+                        && link.make.eq_ignore_ascii_case(make)
+                        && link.colour.eq_ignore_ascii_case(colour)
+                },
+            )
+        })
     }
 
     fn apply_merge(&mut self, merge: &EntityMerge) {
@@ -160,6 +184,8 @@ impl Linker {
                 EntityKind::Person => {
                     self.dirty_persons.insert(survivor);
                     self.dirty_persons.insert(merged);
+                    self.dirty_prolific.insert(survivor);
+                    self.dirty_prolific.insert(merged);
                     for incident in moved {
                         let record = &self.incidents[incident as usize];
                         for (person, link) in self.links[incident as usize].persons.iter_mut().zip(&record.persons) {
@@ -187,7 +213,7 @@ impl Linker {
                             }
                         }
                     }
-                    self.mark_vehicle_users_dirty(survivor);
+                    self.mark_vehicle_users_dirty(survivor, true);
                 }
             }
         }
@@ -215,6 +241,7 @@ impl Linker {
         if split.kind == EntityKind::Person {
             let from = self.persons.canonical(from);
             self.dirty_persons.insert(from);
+            self.dirty_prolific.insert(from);
         }
     }
 

@@ -28,6 +28,8 @@ pub mod centrality;
 pub mod config;
 /// The analysts' `u v [weight]` edge-list format and `node community` output.
 pub mod edgelist;
+/// What is remembered of each emitted package (version, content hash, header).
+mod emitted;
 /// Interned person and vehicle ids with merge redirects and split lineage.
 mod entities;
 /// From a community to an organised crime group and its view.

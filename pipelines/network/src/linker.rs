@@ -3,6 +3,7 @@
 //! restore) and [`crate::views`] (what analysts and eval read).
 
 use crate::config::LinkerConfig;
+use crate::emitted::EmittedPackage;
 use crate::entities::Entities;
 use crate::records::IncidentRecord;
 use crate::views::{GroupView, LinkerStats};
@@ -47,11 +48,13 @@ pub struct Linker {
     pub(crate) groups: BTreeMap<GroupId, GroupState>,
     pub(crate) group_of: FxHashMap<u32, GroupId>,
     /// The last version of every package emitted.
-    pub(crate) packages: BTreeMap<PackageId, IntelligencePackage>,
+    pub(crate) packages: BTreeMap<PackageId, EmittedPackage>,
     pub(crate) next_group: u64,
     pub(crate) next_community: u64,
     // What changed since the last refresh, and since the last `take_changes`.
     pub(crate) dirty_persons: FxHashSet<u32>,
+    /// Persons whose own incidents changed: their prolific-offender standing is re-judged.
+    pub(crate) dirty_prolific: FxHashSet<u32>,
     pub(crate) dirty_incidents: FxHashSet<u32>,
     pub(crate) dirty_redirects: Vec<(EntityKind, u32)>,
     pub(crate) dirty_communities: FxHashSet<u32>,
@@ -77,6 +80,7 @@ impl Linker {
             next_group: 1,
             next_community: 1,
             dirty_persons: FxHashSet::default(),
+            dirty_prolific: FxHashSet::default(),
             dirty_incidents: FxHashSet::default(),
             dirty_redirects: Vec::new(),
             dirty_communities: FxHashSet::default(),

@@ -6,19 +6,19 @@
 //!   split id came from; deleted when neither applies.
 //! - `network.community`: person id → community label (persons in communities of two or more).
 //! - `network.group`: group id → its members and view; deleted when the group dissolves.
-//! - `network.package`: package id → the last version emitted (for version numbers and content
-//!   comparison).
+//! - `network.package`: package id → the last version emitted: number, content hash and header
+//!   (for version numbers, change detection and withdrawal notices).
 //! - `network.meta`: `counters` → the next group and community numbers.
 //!
 //! Restoring applies the same records in key order; since everything ordered inside the linker is
 //! ordered by id, the restored linker computes what the original would have.
 
 use crate::config::LinkerConfig;
+use crate::emitted::EmittedPackage;
 use crate::entities::Entities;
 use crate::linker::{GroupState, Linker};
 use crate::records::IncidentRecord;
 use crate::views::GroupView;
-use orca_model::package::IntelligencePackage;
 use orca_model::{EntityKind, GroupId, PersonId, StateChange, StoredRecord};
 use serde::{Deserialize, Serialize};
 
@@ -191,10 +191,11 @@ impl Linker {
             linker.groups.insert(id, GroupState { members, view: group.view });
         }
         for record in packages {
-            let package: IntelligencePackage = parse(&record)?;
-            linker.packages.insert(package.id.clone(), package);
+            let package: EmittedPackage = parse(&record)?;
+            linker.packages.insert(package.header.id.clone(), package);
         }
         linker.dirty_persons.clear();
+        linker.dirty_prolific.clear();
         linker.dirty_incidents.clear();
         linker.dirty_redirects.clear();
         Ok(linker)

@@ -2,14 +2,15 @@
 //! system-defined label, never a legal status. A person prolific in at least one force gets a
 //! package (`PKG-<person id>`, [`SubjectKind::ProlificOffender`]) led by the force where they meet
 //! the threshold with the most offences; a person who stops qualifying (merged away, relinked) has
-//! their package withdrawn.
+//! their package withdrawn. Members of a detected group are profiled by the group's package unless
+//! `include_group_members` is set.
 
 use crate::linker::Linker;
 use crate::scores::{ScoreInput, score};
 use chrono::Duration;
 use orca_model::package::{IntelligencePackage, ScoreFactor, SubjectKind};
 use orca_model::{ForceId, Grade, ModusOperandi, PersonId};
-use orca_packages::{build_package, package_id, withdrawn_package};
+use orca_packages::{build_package, package_id};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -64,22 +65,17 @@ impl Linker {
         persons.dedup();
         for person in persons {
             let id = package_id(self.persons.id(person));
-            let met = if self.persons.is_canonical(person) { self.prolific_forces(person) } else { Vec::new() };
+            let in_group = self.group_of.get(&person).filter(|_| !self.config.prolific.include_group_members);
+            let canonical = self.persons.is_canonical(person);
+            let met = if canonical && in_group.is_none() { self.prolific_forces(person) } else { Vec::new() };
             if met.is_empty() {
-                if let Some(previous) = self.packages.get(&id)
-                    && previous.subject_kind == SubjectKind::ProlificOffender
-                    && !previous.title.starts_with("Withdrawn: ")
-                {
-                    let reason = if self.persons.is_canonical(person) {
-                        "no longer meets a force's prolific-offender threshold"
-                    } else {
-                        "merged into another person"
-                    };
-                    let mut withdrawn = withdrawn_package(previous, reason);
-                    withdrawn.version = previous.version + 1;
-                    self.dirty_packages.insert(id.clone());
-                    self.packages.insert(id, withdrawn.clone());
-                    emitted.push(withdrawn);
+                let reason = match in_group {
+                    _ if !canonical => "merged into another person".to_owned(),
+                    Some(group) => format!("profiled as a member of group {group}"),
+                    None => "no longer meets a force's prolific-offender threshold".to_owned(),
+                };
+                if self.packages.get(&id).is_some_and(|p| p.header.subject_kind == SubjectKind::ProlificOffender) {
+                    self.withdraw(&id, &reason, emitted);
                 }
                 continue;
             }
@@ -104,7 +100,7 @@ impl Linker {
                     evidence: met.iter().map(|m| m.3.clone()).collect(),
                 },
             );
-            let package = build_package(&self.person_profile(person, &lead, forces, score));
+            let package = build_package(self.person_profile(person, &lead, forces, score));
             self.offer(package, emitted);
         }
     }
@@ -146,16 +142,16 @@ impl Linker {
     pub fn prolific_offenders(&self) -> Vec<ProlificView> {
         self.packages
             .values()
-            .filter(|p| p.subject_kind == SubjectKind::ProlificOffender && !p.title.starts_with("Withdrawn: "))
+            .filter(|p| p.header.subject_kind == SubjectKind::ProlificOffender && !p.withdrawn)
             .filter_map(|p| {
-                let person = self.person_number(&PersonId::new(p.subject_id.clone()))?;
+                let person = self.person_number(&PersonId::new(p.header.subject_id.clone()))?;
                 let met = self.prolific_forces(person);
                 Some(ProlificView {
                     person: PersonId::new(self.persons.id(person)),
                     forces: met.into_iter().map(|m| (m.0, m.3)).collect(),
-                    lead_force: p.lead_force.clone(),
-                    offences: p.offences.len() as u32,
-                    total_loss_pence: p.total_loss_pence,
+                    lead_force: p.header.lead_force.clone(),
+                    offences: p.offences,
+                    total_loss_pence: p.header.total_loss_pence,
                 })
             })
             .collect()

@@ -10,17 +10,18 @@ use crate::projection::{PairLink, Projection, TieCache};
 use orca_model::GroupId;
 use orca_model::ids::sequential_id;
 use orca_model::package::IntelligencePackage;
-use orca_packages::{build_package, package_id, withdrawn_package};
+use orca_packages::{build_package, package_id};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Linker {
     pub(crate) fn refresh_touched(&mut self) -> Vec<IntelligencePackage> {
         let mut emitted = Vec::new();
-        let touched: Vec<u32> = self.dirty_persons.iter().copied().collect();
         if !self.dirty_persons.is_empty() {
             self.refresh_groups(&mut emitted);
         }
+        let mut touched: Vec<u32> = self.dirty_prolific.drain().collect();
+        touched.sort_unstable();
         self.refresh_prolific(&touched, &mut emitted);
         emitted.sort_by(|a, b| a.id.cmp(&b.id));
         emitted
@@ -78,6 +79,8 @@ impl Linker {
         }
         let ids = self.match_groups(&affected, &candidates);
 
+        let before: Vec<(u32, GroupId)> =
+            affected.iter().flat_map(|g| self.groups[g].members.iter().map(move |&m| (m, g.clone()))).collect();
         for group in &affected {
             if let Some(old) = self.groups.remove(group) {
                 for member in old.members {
@@ -90,45 +93,28 @@ impl Linker {
         let kept: BTreeSet<&GroupId> = ids.iter().collect();
         for group in affected.iter().filter(|g| !kept.contains(g)) {
             self.dirty_groups.insert(group.clone());
-            let id = package_id(group.as_str());
-            if let Some(previous) = self.packages.get(&id)
-                && !previous.title.starts_with("Withdrawn: ")
-            {
-                let mut withdrawn = withdrawn_package(
-                    previous,
-                    "the group no longer meets the thresholds (split, merged or corrected)",
-                );
-                withdrawn.version = previous.version + 1;
-                self.publish(withdrawn, emitted);
-            }
+            let reason = "the group no longer meets the thresholds (split, merged or corrected)";
+            self.withdraw(&package_id(group.as_str()), reason, emitted);
         }
         for ((candidate, incidents), id) in candidates.iter().zip(ids) {
             let view = self.group_view(&id, candidate, incidents);
             for &member in &candidate.members {
                 self.group_of.insert(member, id.clone());
             }
-            let package = build_package(&self.group_profile(&view));
+            let package = build_package(self.group_profile(&view));
             self.groups.insert(id.clone(), GroupState { members: candidate.members.clone(), view });
             self.dirty_groups.insert(id);
             self.offer(package, emitted);
         }
-    }
-
-    /// Emits a package when its content differs from the last version, numbering it.
-    pub(crate) fn offer(&mut self, mut package: IntelligencePackage, emitted: &mut Vec<IntelligencePackage>) {
-        match self.packages.get(&package.id) {
-            Some(previous) if previous.same_content(&package) => {}
-            previous => {
-                package.version = previous.map_or(1, |p| p.version + 1);
-                self.publish(package, emitted);
+        // Whoever joined or left a group has their own standing re-judged.
+        for (member, group) in before {
+            if self.group_of.get(&member) != Some(&group) {
+                self.dirty_prolific.insert(member);
             }
         }
-    }
-
-    fn publish(&mut self, package: IntelligencePackage, emitted: &mut Vec<IntelligencePackage>) {
-        self.dirty_packages.insert(package.id.clone());
-        self.packages.insert(package.id.clone(), package.clone());
-        emitted.push(package);
+        for (candidate, _) in &candidates {
+            self.dirty_prolific.extend(candidate.members.iter().copied());
+        }
     }
 
     /// Leiden on the projection, warm-started from the stored communities. Communities as sorted

@@ -21,8 +21,27 @@ pub fn package_id(subject_id: &str) -> PackageId {
 /// Sanitised: offences cite records by incident id and police crime reference; evidence keeps its
 /// kind, reference, hash and capture time but never its free-text description (which may name a
 /// retailer's staff); nothing from a report's narrative or submitter is carried.
-pub fn build_package(input: &ProfileInput) -> IntelligencePackage {
-    let mut offences = input.offences.clone();
+pub fn build_package(input: ProfileInput) -> IntelligencePackage {
+    // Gaps and actions read the input as given; the lists then move into the package.
+    let intelligence_gaps = intelligence_gaps(&input);
+    let recommended_actions = recommended_actions(&input);
+    let title_text = title(&input, input.offences.len(), input.offences.iter().map(|o| o.value_pence).sum());
+    let first_seen = input.earliest();
+    let last_seen = input.latest();
+    let ProfileInput {
+        kind,
+        subject_id,
+        lead_force,
+        forces,
+        nim_level,
+        subjects,
+        vehicles,
+        offences,
+        link_chart,
+        score,
+        corridor,
+    } = input;
+    let mut offences = offences;
     offences.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.incident_id.cmp(&b.incident_id)));
     for offence in &mut offences {
         for evidence in &mut offence.evidence {
@@ -34,38 +53,38 @@ pub fn build_package(input: &ProfileInput) -> IntelligencePackage {
     let mut retailers: Vec<RetailerId> = offences.iter().map(|o| o.retailer.clone()).collect();
     retailers.sort();
     retailers.dedup();
-    let mut affected_forces: Vec<_> = input.forces.iter().filter(|f| **f != input.lead_force).cloned().collect();
+    let mut affected_forces: Vec<_> = forces.iter().filter(|f| **f != lead_force).cloned().collect();
     affected_forces.sort();
     affected_forces.dedup();
 
-    let mut subjects: Vec<_> = input.subjects.iter().map(|s| s.subject.clone()).collect();
+    let mut subjects: Vec<_> = subjects.into_iter().map(|s| s.subject).collect();
     subjects.sort_by(|a, b| role_rank(&a.role).cmp(&role_rank(&b.role)).then_with(|| a.person_id.cmp(&b.person_id)));
-    let mut vehicles: Vec<_> = input.vehicles.iter().map(|v| v.vehicle.clone()).collect();
+    let mut vehicles: Vec<_> = vehicles.into_iter().map(|v| v.vehicle).collect();
     vehicles.sort_by(|a, b| a.vehicle_id.cmp(&b.vehicle_id));
-    let mut link_chart = input.link_chart.clone();
+    let mut link_chart = link_chart;
     link_chart.sort_by(|a, b| (&a.from, &a.to, &a.kind).cmp(&(&b.from, &b.to, &b.kind)));
 
     IntelligencePackage {
-        id: package_id(&input.subject_id),
+        id: package_id(&subject_id),
         version: 0,
-        subject_kind: input.kind,
-        subject_id: input.subject_id.clone(),
-        title: title(input, offences.len(), total_loss_pence),
+        subject_kind: kind,
+        subject_id,
+        title: title_text,
         security_marking: DEFAULT_MARKING.to_owned(),
         grade,
-        lead_force: input.lead_force.clone(),
+        lead_force,
         affected_forces,
-        nim_level: input.nim_level,
+        nim_level,
         subjects,
         vehicles,
         link_chart,
         total_loss_pence,
-        score: input.score.clone(),
-        corridor: input.corridor.clone(),
-        first_seen: input.earliest(),
-        last_seen: input.latest(),
-        intelligence_gaps: intelligence_gaps(input),
-        recommended_actions: recommended_actions(input),
+        score,
+        corridor,
+        first_seen,
+        last_seen,
+        intelligence_gaps,
+        recommended_actions,
         provenance: Provenance {
             source: PROVENANCE_SOURCE.to_owned(),
             channel: "derived".to_owned(),
@@ -73,7 +92,7 @@ pub fn build_package(input: &ProfileInput) -> IntelligencePackage {
             lawful_basis: "DPA 2018 Part 3 (law enforcement processing)".to_owned(),
             ..Provenance::default()
         },
-        as_of: input.latest(),
+        as_of: last_seen,
         retailers,
         offences,
     }

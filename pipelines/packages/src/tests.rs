@@ -80,7 +80,7 @@ fn profile() -> ProfileInput {
 
 #[test]
 fn a_group_package_carries_identity_totals_grade_and_affected_forces() {
-    let package = build_package(&profile());
+    let package = build_package(profile());
     assert_eq!(package.id.as_str(), "PKG-G00000001");
     assert_eq!(package.security_marking, "OFFICIAL-SENSITIVE");
     assert_eq!(package.provenance.source, "stage:linker");
@@ -96,7 +96,7 @@ fn a_group_package_carries_identity_totals_grade_and_affected_forces() {
 
 #[test]
 fn gaps_name_missing_crime_refs_unnamed_subjects_and_partial_plates() {
-    let gaps = build_package(&profile()).intelligence_gaps;
+    let gaps = build_package(profile()).intelligence_gaps;
     assert!(gaps.contains(&"no police crime reference on 1 of 2 offences".to_owned()), "{gaps:?}");
     assert!(gaps.iter().any(|g| g.starts_with("subjects unnamed: 1 of 2")), "{gaps:?}");
     assert!(gaps.iter().any(|g| g.starts_with("partial plate only for vehicle V2")), "{gaps:?}");
@@ -105,7 +105,7 @@ fn gaps_name_missing_crime_refs_unnamed_subjects_and_partial_plates() {
 
 #[test]
 fn actions_ask_for_cctv_anpr_along_the_corridor_and_a_vehicle_marker() {
-    let actions = build_package(&profile()).recommended_actions;
+    let actions = build_package(profile()).recommended_actions;
     assert!(actions.contains(&"request CCTV from northmart for 1 offence: INC-2".to_owned()), "{actions:?}");
     assert!(actions.contains(&"check ANPR for VRM AB12CDE in corridor west-midlands → staffordshire".to_owned()));
     assert!(actions.contains(&"consider a vehicle marker for VRM AB12CDE".to_owned()));
@@ -115,7 +115,7 @@ fn actions_ask_for_cctv_anpr_along_the_corridor_and_a_vehicle_marker() {
 
 #[test]
 fn packages_never_name_a_retailers_staff() {
-    let package = build_package(&profile());
+    let package = build_package(profile());
     let json = serde_json::to_string(&package).unwrap();
     assert!(!json.contains("Jane Smith"), "evidence descriptions are dropped");
     assert_eq!(package.offences[0].evidence[0].reference, "DEMS-INC-1", "evidence still cited by reference");
@@ -126,12 +126,12 @@ fn the_same_input_gives_the_same_package() {
     let mut shuffled = profile();
     shuffled.offences.reverse();
     shuffled.subjects.reverse();
-    assert!(build_package(&profile()).same_content(&build_package(&shuffled)));
+    assert!(build_package(profile()).same_content(&build_package(shuffled)));
 }
 
 #[test]
 fn a_withdrawn_package_keeps_its_id_and_says_why() {
-    let package = build_package(&profile());
+    let package = build_package(profile());
     let withdrawn = withdrawn_package(&package, "group dissolved");
     assert_eq!(withdrawn.id, package.id);
     assert!(withdrawn.offences.is_empty() && withdrawn.subjects.is_empty());

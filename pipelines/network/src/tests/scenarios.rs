@@ -247,3 +247,18 @@ fn a_lone_prolific_offender_gets_a_system_defined_package_by_the_forces_threshol
     assert_eq!(ids, [("PKG-P1", 1), ("PKG-P9", 2)]);
     assert!(packages[1].title.starts_with("Withdrawn: "));
 }
+
+#[test]
+fn a_prolific_offender_who_joins_a_group_is_profiled_by_the_group_package() {
+    let mut linker = linker_with(&spree("SOLO", &["P1"], &["kent"], &(0..25).map(|d| d * 3).collect::<Vec<_>>()));
+    assert_eq!(linker.refresh().len(), 1, "PKG-P1 for the lone offender");
+
+    for resolution in spree("CREW", &["P1", "P2", "P3"], &["kent"], &[80, 85, 92]) {
+        linker.apply(&resolution);
+    }
+    let packages = linker.refresh();
+    let ids: Vec<(&str, u32)> = packages.iter().map(|p| (p.id.as_str(), p.version)).collect();
+    assert_eq!(ids, [("PKG-G00000001", 1), ("PKG-P1", 2)]);
+    assert_eq!(packages[1].intelligence_gaps, ["withdrawn: profiled as a member of group G00000001"]);
+    assert!(linker.prolific_offenders().is_empty());
+}
