@@ -17,10 +17,14 @@ use orca_model::{
     EntityKind, EntityMerge, Incident, IncidentId, LinkDecision, PersonId, Resolution, SightingLink, StateChange,
     VehicleId,
 };
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 pub type Persons = Population<PersonFeatures, PersonSummary>;
+
+/// Candidate sets at least this large are scored on the rayon pool.
+const PARALLEL_CANDIDATES: usize = 96;
 pub type Vehicles = Population<VehicleFeatures, VehicleSummary>;
 
 /// Which sightings an incident produced, to answer a redelivery identically.
@@ -227,19 +231,37 @@ impl Resolver {
                 config: &self.config,
                 canonical: &canonical,
             };
-            for &entity in &candidates {
-                if self.persons.entities[entity as usize].incidents.binary_search(&incident).is_ok() {
-                    continue; // one incident never shows the same person twice
+            // One incident never shows the same person twice.
+            let eligible: Vec<u32> = candidates
+                .iter()
+                .copied()
+                .filter(|&e| persons.entities[e as usize].incidents.binary_search(&incident).is_err())
+                .collect();
+            let score_of = |entity: u32, scratch: &mut Vec<Evidence>| {
+                (entity, scorer.compare(&query, &persons.entities[entity as usize].summary, scratch))
+            };
+            // Many candidates are scored in parallel; the result does not depend on it.
+            let scores: Vec<(u32, Score)> = if eligible.len() >= PARALLEL_CANDIDATES {
+                eligible.par_iter().map_init(Vec::new, |scratch, &e| score_of(e, scratch)).collect()
+            } else {
+                eligible.iter().map(|&e| score_of(e, &mut scratch)).collect()
+            };
+            self.counters.person_comparisons += scores.len() as u64;
+            let mut best_score: Option<(u32, Score)> = None;
+            for &(entity, score) in &scores {
+                if score.identifying < min_identifying {
+                    continue;
                 }
-                let score = scorer.compare(&query, &self.persons.entities[entity as usize].summary, &mut scratch);
-                self.counters.person_comparisons += 1;
-                if score.total >= link_weight && score.identifying >= min_identifying {
+                if score.total >= link_weight {
                     linkable.push((entity, score));
                 }
-                let eligible = score.identifying >= min_identifying;
-                if eligible && best.as_ref().is_none_or(|(_, b, _)| score.total > b.total) {
-                    best = Some((entity, score, scratch.clone()));
+                if best_score.is_none_or(|(_, b)| score.total > b.total) {
+                    best_score = Some((entity, score));
                 }
+            }
+            if let Some((entity, score)) = best_score {
+                scorer.compare(&query, &persons.entities[entity as usize].summary, &mut scratch);
+                best = Some((entity, score, scratch.clone()));
             }
         }
         self.scratch = scratch;

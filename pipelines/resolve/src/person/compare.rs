@@ -22,7 +22,7 @@ pub struct PersonScorer<'a> {
     pub names: &'a NameTable,
     pub config: &'a ResolverConfig,
     /// Follows merge redirects of person entities (co-offenders are stored by entity number).
-    pub canonical: &'a dyn Fn(u32) -> u32,
+    pub canonical: &'a (dyn Fn(u32) -> u32 + Sync),
 }
 
 pub mod given {
