@@ -19,8 +19,22 @@
 //! assert!(packages.is_empty() && changes.is_empty());
 //! ```
 //!
-//! Crate invariants: nothing here knows about Kafka, SQL or gRPC; everything that is ordered is
-//! ordered by id, so a restored linker computes exactly what the original would have.
+//! Contract with the service:
+//! - Feed batches: `apply` each resolution (cheap), then one `refresh` per batch (the work: only the
+//!   connected components the batch touched are re-partitioned), then `take_changes`. Call it on a
+//!   blocking thread (`spawn_blocking`); Leiden may use rayon inside a large component.
+//! - Redelivery is harmless: a resolution whose links are already held changes nothing.
+//! - Merges need nothing else: merged ids redirect to the survivor everywhere, including views.
+//! - Splits: an [`orca_model::EntitySplit`] gives the new ids lineage and frees an id that had been
+//!   merged in, but a `Resolution` cannot say which sightings moved. Re-send the resolutions of the
+//!   incidents whose sightings moved (the resolver's `resolve` replays an incident with its current
+//!   links); the linker relinks an incident whose links differ from those it holds.
+//! - Packages: [`Linker::refresh`] returns only packages whose content changed, numbered from 1 per
+//!   package id; a group that dissolves or a person no longer prolific gets a `Withdrawn: ` version.
+//!
+//! Crate invariants: nothing here knows about Kafka, SQL or gRPC; no clock is read (trends are
+//! measured back from the latest incident); everything that is ordered is ordered by id, so a
+//! restored linker computes exactly what the original would have.
 
 /// Key players: betweenness and the disruption a member's or vehicle's removal would cause.
 pub mod centrality;

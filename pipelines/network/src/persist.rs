@@ -1,7 +1,7 @@
 //! The linker's state as store records, and back.
 //!
 //! Namespaces (values are JSON):
-//! - `network.incident`: incident id → [`IncidentRecord`] (links under the ids current when applied).
+//! - `network.incident`: incident id → [`crate::records::IncidentRecord`] (links under the ids current when applied).
 //! - `network.entity`: `person:<id>` or `vehicle:<id>` → where a merged id redirects and what a
 //!   split id came from; deleted when neither applies.
 //! - `network.community`: person id → community label (persons in communities of two or more).

@@ -1,6 +1,6 @@
 //! Prolific offenders per force, by the thresholds in [`crate::config::ProlificRules`]: a
 //! system-defined label, never a legal status. A person prolific in at least one force gets a
-//! package (`PKG-<person id>`, [`SubjectKind::ProlificOffender`]) led by the force where they meet
+//! package (`PKG-<person id>`, [`orca_model::package::SubjectKind::ProlificOffender`]) led by the force where they meet
 //! the threshold with the most offences; a person who stops qualifying (merged away, relinked) has
 //! their package withdrawn. Members of a detected group are profiled by the group's package unless
 //! `include_group_members` is set.

@@ -165,6 +165,12 @@ fn a_group_whose_bridge_turns_out_to_be_two_people_splits_in_two() {
     linker.refresh();
     assert_eq!(linker.groups().len(), 1);
     assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "B1", "B2", "X"]);
+    let group = linker.group("G00000001").unwrap();
+    let bridge = group.members.iter().find(|m| m.person.as_str() == "X").unwrap();
+    // X lies on the shortest paths of the 4 cross-crew pairs among the 6 pairs of other members.
+    assert_eq!((bridge.degree, bridge.betweenness), (4, 0.666667));
+    assert_eq!(group.disruption[0].target, "X", "removing X cuts the group in two");
+    assert_eq!(group.disruption[0].pieces, 2);
 
     // The resolver splits X2 off X and re-sends crew B's incidents with the new id.
     let mut relinked: Vec<Resolution> = crew_b
@@ -261,4 +267,49 @@ fn a_prolific_offender_who_joins_a_group_is_profiled_by_the_group_package() {
     assert_eq!(ids, [("PKG-G00000001", 1), ("PKG-P1", 2)]);
     assert_eq!(packages[1].intelligence_gaps, ["withdrawn: profiled as a member of group G00000001"]);
     assert!(linker.prolific_offenders().is_empty());
+}
+
+#[test]
+fn the_configuration_reads_from_json_with_defaults_and_refuses_unknown_keys() {
+    let config: LinkerConfig = serde_json::from_str(
+        r#"{"community": {"quality": "modularity", "resolution": 1.0}, "groups": {"min_incidents": 5}}"#,
+    )
+    .unwrap();
+    assert_eq!(config.community.quality, crate::QualityFunction::Modularity);
+    assert_eq!(config.groups.min_incidents, 5);
+    assert_eq!(config.groups.min_members, 3, "the rest keeps its defaults");
+    assert!(serde_json::from_str::<LinkerConfig>(r#"{"groups": {"min_member": 2}}"#).is_err());
+
+    // Modularity finds the same crew.
+    let mut linker = Linker::new(config);
+    for resolution in spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12, 20, 30]) {
+        linker.apply(&resolution);
+    }
+    linker.refresh();
+    assert_eq!(members(&linker, "G00000001"), ["P1", "P2", "P3"]);
+}
+
+#[test]
+fn scores_are_factor_vectors_with_evidence_and_a_band_by_the_stated_rule() {
+    let mut resolutions = Vec::new();
+    for i in 0..10 {
+        let force = ["kent", "essex", "surrey"][i % 3];
+        let mut report = report(&format!("INC-{i}"), force, i as i64 * 2).persons(&["P1", "P2", "P3"]).value(200_000);
+        if i == 0 {
+            report = report.vehicle("V1", "AB12CDE");
+        }
+        resolutions.push(report.build());
+    }
+    let mut linker = linker_with(&resolutions);
+    linker.refresh();
+    let score = linker.group("G00000001").unwrap().score;
+    let factor = |name: &str| score.factors.iter().find(|f| f.name == name).unwrap().clone();
+    assert_eq!(factor("harm").band, "high", "£20,000 stolen");
+    assert_eq!(factor("harm").evidence[0], "total loss £20000");
+    assert_eq!(factor("scope").band, "high", "three forces");
+    assert_eq!(factor("frequency").value, 10.0, "all ten within 30 days of the latest");
+    assert_eq!(factor("capability").band, "medium", "one vehicle, genuine plate");
+    assert_eq!(factor("confidence").band, "high");
+    assert_eq!(score.priority_band, "high");
+    assert!(score.rule.starts_with("high when at least 2 of harm"));
 }
