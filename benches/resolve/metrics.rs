@@ -1,3 +1,6 @@
+// Shared by several benchmark binaries, each of which uses part of it.
+#![allow(dead_code)]
+
 //! Clustering quality against ground truth: pairwise precision/recall/F1 and B-cubed.
 
 use std::collections::HashMap;

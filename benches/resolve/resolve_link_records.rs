@@ -323,10 +323,10 @@ fn people(records: usize, seed: u64) -> (Vec<Row>, Vec<u32>) {
                 if rng.chance(0.08) {
                     g = typo(&mut rng, &g);
                 }
-                if rng.chance(0.05) {
-                    if let Some((_, nick)) = NICKNAMES.iter().find(|(full, _)| *full == g) {
-                        g = (*nick).to_owned();
-                    }
+                if rng.chance(0.05)
+                    && let Some((_, nick)) = NICKNAMES.iter().find(|(full, _)| *full == g)
+                {
+                    g = (*nick).to_owned();
                 }
                 if rng.chance(0.03) && day <= 12 {
                     dob = format!("{year}-{day:02}-{month:02}");
