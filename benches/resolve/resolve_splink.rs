@@ -131,9 +131,16 @@ fn main() {
 
     // Splink.
     let clusters_path = dir.join("splink_clusters.csv");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/resolve/splink_bench.py");
+    let script = std::env::var("ORCA_SPLINK_SCRIPT")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/resolve/splink_bench.py").to_owned());
+    // `ORCA_SPLINK_CLUSTERS` scores the clusters of an earlier Splink run of the same CSV instead.
+    let reuse = std::env::var("ORCA_SPLINK_CLUSTERS").ok();
+    let clusters_path = reuse.as_ref().map_or(clusters_path, std::path::PathBuf::from);
     let started = Instant::now();
-    let result = std::process::Command::new("python3").arg(script).arg(&csv_path).arg(&clusters_path).output();
+    let result = match reuse {
+        Some(_) => std::process::Command::new("true").output(),
+        None => std::process::Command::new("python3").arg(script).arg(&csv_path).arg(&clusters_path).output(),
+    };
     let wall = started.elapsed().as_secs_f64();
     match result {
         Ok(out) if out.status.success() => {

@@ -4,6 +4,15 @@
 //! [`Resolver::take_changes`] in the same transaction as the input offsets and publishes the
 //! [`orca_model::Resolution`]. On start-up it hands the stored records to [`Resolver::restore`].
 //!
+//! The API: [`Resolver::new`], [`Resolver::resolve`] (idempotent per incident id),
+//! [`Resolver::decide`] with an [`AnalystDecision`] (returns a [`DecisionOutcome`] of merges, splits
+//! and relinked sightings), [`Resolver::canonical_person`] / [`Resolver::canonical_vehicle`] (merge
+//! redirects), [`Resolver::take_changes`] / [`Resolver::restore`] (state as `resolve.*` records),
+//! [`Resolver::stats`], and [`Resolver::person_of`], [`Resolver::person_members`],
+//! [`Resolver::cloned_plates`] for queries. [`estimate::estimate_person_model`] fits the person
+//! model to a batch of incidents without labels; [`linkage::link`] is the batch linker behind
+//! `orca link-records`.
+//!
 //! How a sighting is resolved:
 //! 1. its features are extracted and integer-coded ([`person::features`], [`vehicle::features`]);
 //! 2. blocking keys (phonetic name and birth year, name pair, date of birth, marker code, face
@@ -11,9 +20,11 @@
 //! 3. it is compared with each entity's best evidence, never chained through pairwise links
 //!    ([`person::compare`], [`vehicle::compare`]) under a Fellegi–Sunter model with
 //!    term-frequency-adjusted names ([`model`]);
-//! 4. it links to the best entity at or above the link probability, is queued as a possible match,
-//!    or becomes a new entity; entities it links to that do not contradict each other merge, the
-//!    older id surviving ([`resolver`]);
+//! 4. it links to the best entity at or above the link probability (with enough evidence from
+//!    identifying comparisons: names, date of birth, face, marker code, shared vehicle or
+//!    co-offenders; descriptions alone never link), is queued as a possible match, or becomes a new
+//!    entity; entities it links to that do not contradict each other merge, the older id surviving
+//!    ([`resolver`]);
 //! 5. analysts' confirmations and rejections bind ([`decision`]).
 //!
 //! Modules:
