@@ -1,7 +1,8 @@
 //! Resolves a simulated world and scores persons and vehicles against its ground truth.
 //!
-//! `cargo run --release -p orca-benches --bin resolve-world -- [incidents] [seed] [--orders] [--estimate]`
+//! `cargo run --release -p orca-benches --bin resolve-world -- [incidents] [seed] [--orders] [--estimate] [--restore]`
 //!
+//! `--restore` keeps every state record written and times rebuilding the resolver from them.
 //! `--estimate` first estimates the person model from the world's sightings without labels
 //! ([`orca_resolve::estimate`]) and resolves with it instead of the defaults.
 //!
@@ -24,24 +25,35 @@ use std::time::Instant;
 
 struct Run {
     resolver: Resolver,
+    /// The latest value of every state record written, when asked to keep them.
+    records: std::collections::BTreeMap<(String, String), Vec<u8>>,
     seconds: f64,
     cpu_seconds: f64,
     latencies_us: Vec<f64>,
 }
 
-fn resolve_all(incidents: &[&Incident], config: &ResolverConfig) -> Run {
+fn resolve_all(incidents: &[&Incident], config: &ResolverConfig, keep_records: bool) -> Run {
     let mut resolver = Resolver::new(config.clone());
+    let mut records = std::collections::BTreeMap::new();
     let mut latencies_us = Vec::with_capacity(incidents.len());
     let started = Instant::now();
     let cpu = metrics::thread_cpu_seconds().unwrap_or(0.0);
     for incident in incidents {
         let t = Instant::now();
         resolver.resolve(incident);
-        let _ = resolver.take_changes();
+        let changes = resolver.take_changes();
+        if keep_records {
+            for change in changes {
+                match change.value {
+                    Some(value) => records.insert((change.namespace, change.key), value),
+                    None => records.remove(&(change.namespace, change.key)),
+                };
+            }
+        }
         latencies_us.push(t.elapsed().as_secs_f64() * 1e6);
     }
     let cpu_seconds = metrics::thread_cpu_seconds().unwrap_or(0.0) - cpu;
-    Run { resolver, seconds: started.elapsed().as_secs_f64(), cpu_seconds, latencies_us }
+    Run { resolver, records, seconds: started.elapsed().as_secs_f64(), cpu_seconds, latencies_us }
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -66,6 +78,7 @@ fn main() {
     let seed = numbers.get(1).copied().unwrap_or(1);
     let orders = args.iter().any(|a| a == "--orders");
     let estimate = args.iter().any(|a| a == "--estimate");
+    let restore = args.iter().any(|a| a == "--restore");
     let mut config = match std::env::var("ORCA_RESOLVE_CONFIG") {
         Ok(path) => serde_json::from_str(&std::fs::read_to_string(path).expect("config file")).expect("config json"),
         Err(_) => ResolverConfig::default(),
@@ -93,7 +106,7 @@ fn main() {
         config.model = params;
     }
     let arrival: Vec<&Incident> = world.incidents.iter().collect();
-    let mut run = resolve_all(&arrival, &config);
+    let mut run = resolve_all(&arrival, &config, restore);
     let sightings = (world.person_truth.len() + world.vehicle_truth.len()) as f64;
     let stats = run.resolver.stats();
     println!(
@@ -134,6 +147,25 @@ fn main() {
 
     blocking_recall(&world, &config);
 
+    if restore {
+        let bytes: usize = run.records.values().map(Vec::len).sum();
+        let records: Vec<orca_model::StoredRecord> = std::mem::take(&mut run.records)
+            .into_iter()
+            .map(|((namespace, key), value)| orca_model::StoredRecord { namespace, key, value })
+            .collect();
+        let count = records.len();
+        let t = Instant::now();
+        let cpu = metrics::thread_cpu_seconds().unwrap_or(0.0);
+        let restored = Resolver::restore(config.clone(), records).expect("restores");
+        println!(
+            "restore: {count} records, {:.1} MB, in {:.2}s ({:.2}s on CPU); stats equal: {}",
+            bytes as f64 / 1e6,
+            t.elapsed().as_secs_f64(),
+            metrics::thread_cpu_seconds().unwrap_or(0.0) - cpu,
+            restored.stats() == run.resolver.stats()
+        );
+    }
+
     if orders {
         let mut shuffled = arrival.clone();
         let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
@@ -143,7 +175,7 @@ fn main() {
             state ^= state << 17;
             shuffled.swap(i, (state % (i as u64 + 1)) as usize);
         }
-        let second = resolve_all(&shuffled, &config);
+        let second = resolve_all(&shuffled, &config, false);
         let r2 = &second.resolver;
         let persons2 = items(&world.person_truth, |k| r2.person_of(k).map(|p| p.0));
         let (scores2, _) = metrics::pairwise(&persons2);
