@@ -1,1 +1,35 @@
-//! Ingest service: authenticates retailers, validates incidents, appends them to the incident log (gRPC and HTTP)
+//! Ingest: the surface retailers submit incidents through. It authenticates the retailer, validates
+//! and normalises each incident, appends it to `orca.incidents.v1` and acknowledges it only once the
+//! log has it durably. Resubmitting a record is a no-op (DUPLICATE); a record that fails validation
+//! is REJECTED with every problem by field path, kept in the store and copied to
+//! `orca.incidents.dlq.v1`; nothing is silently dropped.
+//!
+//! - [`core`]: [`IngestCore`], the logic shared by every surface (batches, claims, appends, acks).
+//! - [`prepare`](crate::prepare): per-record checks, conversion, validation and content hashing (no I/O).
+//! - [`grpc`]: [`IngestGrpc`], `orca.v1.IngestService` (`Submit`, `StreamIncidents`, `RegisterStores`).
+//! - [`http`]: [`http_router`], `POST /v1/incidents` (JSON, NDJSON) and `POST /v1/stores`.
+//! - [`registration`]: the rules for registering stores; [`stores`](crate::stores) keeps the registry.
+//! - [`submission`]: what surfaces hand to the core, dead-letter headers, problem codes.
+//! - [`config`], [`error`], [`metrics`]: settings, the error type and its code mapping, metrics.
+//!
+//! Wiring (the runtime's job): create the topics (`orca_eventlog::topics::default_specs`), build an
+//! [`IngestCore`] over the event log and the store, an [`orca_auth::Authenticator`] over the store,
+//! then serve `IngestGrpc::new(core, auth).into_server()` with tonic and [`http_router`] with axum.
+
+pub mod config;
+pub mod core;
+pub mod error;
+pub mod grpc;
+pub mod http;
+pub mod metrics;
+mod prepare;
+pub mod registration;
+mod stores;
+pub mod submission;
+
+pub use crate::core::IngestCore;
+pub use config::IngestConfig;
+pub use error::{IngestError, Result};
+pub use grpc::IngestGrpc;
+pub use http::{IngestResponse, http_router};
+pub use submission::{Channel, Submission, SubmittedRecord};

@@ -1,0 +1,390 @@
+//! [`IngestCore`]: the ingest logic every surface shares (gRPC, HTTP, bulk loads).
+//!
+//! A batch goes through four steps, and each record's ack says how far it got:
+//!
+//! 1. **prepare** (on a blocking thread): check the caller, convert, validate, normalise, hash;
+//! 2. **claim** `(retailer, retailer_ref)` for every valid record in one store round trip: a new or
+//!    unpublished claim with the same content is appended; a published one with the same content is
+//!    a DUPLICATE; different content under a known reference is rejected (`changed-resubmission`);
+//! 3. **append** the batch's incidents and dead letters in one call, and wait until it is durable;
+//! 4. **mark** the appended incidents published (one round trip) and keep every rejected record.
+//!
+//! Only then are records ACCEPTED or REJECTED. A retryable failure of the log or the store turns the
+//! records it concerns into RETRY and leaves them unpublished, so sending them again is safe: an
+//! unpublished claim with the same content is appended again (downstream stages ignore an incident
+//! id they already hold). A reference repeated within one batch is claimed only after the records
+//! before it are settled, so it meets its own earlier claim.
+
+use crate::config::IngestConfig;
+use crate::metrics::{record_batch, record_outcome};
+use crate::prepare::{Context, Prepared, Rejection, ValidRecord, prepare};
+use crate::stores::StoreDirectory;
+use crate::submission::{Channel, Submission, SubmittedRecord, codes, dead_letter_headers};
+use crate::{IngestError, Result};
+use orca_auth::{Caller, PrincipalKind};
+use orca_eventlog::{EventLog, OutRecord, topics};
+use orca_model::Problem;
+use orca_proto::convert::problem_to_proto;
+use orca_proto::v1::{self, IngestStatus};
+use orca_store::{ClaimOutcome, IncidentClaim, RejectedRecord, Store};
+use prost::Message;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::{instrument, warn};
+
+/// The ingest logic shared by every surface. Cheap to share behind an `Arc`.
+pub struct IngestCore {
+    config: Arc<IngestConfig>,
+    log: Arc<dyn EventLog>,
+    store: Arc<dyn Store>,
+    stores: StoreDirectory,
+}
+
+impl IngestCore {
+    /// Validates the configuration and loads the registered stores. The incident and dead-letter
+    /// topics must exist (`orca_eventlog::topics::default_specs`); the runtime creates them.
+    pub async fn new(config: IngestConfig, log: Arc<dyn EventLog>, store: Arc<dyn Store>) -> Result<Self> {
+        config.validate()?;
+        let stores = StoreDirectory::load(store.as_ref()).await?;
+        Ok(Self { config: Arc::new(config), log, store, stores })
+    }
+
+    pub fn config(&self) -> &IngestConfig {
+        &self.config
+    }
+
+    /// Ingests records from one retailer; one ack per submission, in order. Fails as a whole only
+    /// for a caller that is not a retailer or a failure that retrying cannot fix (the records
+    /// before it may then have been processed; sending them again is safe).
+    #[instrument(skip_all, fields(key_id = %caller.key_id, channel = channel.as_str(), records = submissions.len()))]
+    pub async fn ingest(
+        &self,
+        caller: &Caller,
+        channel: Channel,
+        submissions: Vec<Submission>,
+    ) -> Result<Vec<v1::IngestAck>> {
+        let retailer = caller.require(PrincipalKind::Retailer)?;
+        let mut acks = Vec::with_capacity(submissions.len());
+        let mut submissions = submissions.into_iter().peekable();
+        while submissions.peek().is_some() {
+            let batch: Vec<_> = submissions.by_ref().take(self.config.max_batch).collect();
+            let started = Instant::now();
+            let batch_acks = self.ingest_batch(retailer, &caller.key_id, channel, batch).await?;
+            record_batch(channel.as_str(), started.elapsed());
+            count_outcomes(channel, &batch_acks);
+            acks.extend(batch_acks);
+        }
+        Ok(acks)
+    }
+
+    /// Registers the caller's stores; see [`crate::registration`] for the rules.
+    #[instrument(skip_all, fields(key_id = %caller.key_id, stores = registrations.len()))]
+    pub async fn register_stores(
+        &self,
+        caller: &Caller,
+        registrations: &[v1::StoreRegistration],
+    ) -> Result<v1::RegisterStoresResponse> {
+        let retailer = caller.require(PrincipalKind::Retailer)?;
+        self.stores.register(self.store.as_ref(), retailer, registrations).await
+    }
+
+    async fn ingest_batch(
+        &self,
+        retailer: &str,
+        key_id: &str,
+        channel: Channel,
+        batch: Vec<Submission>,
+    ) -> Result<Vec<v1::IngestAck>> {
+        let (labels, records): (Vec<_>, Vec<_>) =
+            batch.into_iter().map(|s| ((s.sequence, s.client_ref), s.record)).unzip();
+        let mut prepared = self.prepare_all(retailer, key_id, channel, records).await?;
+        self.retry_unknown_stores(retailer, key_id, channel, &mut prepared).await?;
+
+        let mut acks: Vec<v1::IngestAck> = Vec::with_capacity(prepared.len());
+        let mut start = 0;
+        while start < prepared.len() {
+            let end = end_of_round(&prepared, start);
+            acks.extend(self.settle_round(retailer, channel, &prepared[start..end]).await?);
+            start = end;
+        }
+        for (ack, (sequence, client_ref)) in acks.iter_mut().zip(labels) {
+            ack.sequence = sequence;
+            ack.client_ref = client_ref;
+        }
+        Ok(acks)
+    }
+
+    /// Step 1, on a blocking thread: validation is CPU work.
+    async fn prepare_all(
+        &self,
+        retailer: &str,
+        key_id: &str,
+        channel: Channel,
+        records: Vec<SubmittedRecord>,
+    ) -> Result<Vec<Prepared>> {
+        let (retailer, key_id) = (retailer.to_owned(), key_id.to_owned());
+        let config = Arc::clone(&self.config);
+        let stores = self.stores.snapshot();
+        tokio::task::spawn_blocking(move || {
+            let now = chrono::Utc::now();
+            let context =
+                Context { retailer: &retailer, key_id: &key_id, channel, config: &config, stores: &stores, now };
+            records.into_iter().map(|record| prepare(&context, record)).collect()
+        })
+        .await
+        .map_err(|error| IngestError::Internal(format!("validation task failed: {error}")))
+    }
+
+    /// Records naming a store this instance does not know are checked again after reloading the
+    /// registry, at most once per `store_refresh_interval_ms`.
+    async fn retry_unknown_stores(
+        &self,
+        retailer: &str,
+        key_id: &str,
+        channel: Channel,
+        prepared: &mut [Prepared],
+    ) -> Result<()> {
+        if !prepared.iter().any(Prepared::names_unknown_store) {
+            return Ok(());
+        }
+        let min_age = Duration::from_millis(self.config.store_refresh_interval_ms);
+        if !self.stores.refresh_if_stale(self.store.as_ref(), min_age).await? {
+            return Ok(());
+        }
+        let mut again = Vec::new();
+        let mut positions = Vec::new();
+        for (position, record) in prepared.iter().enumerate() {
+            if let Prepared::Invalid(rejection) = record
+                && record.names_unknown_store()
+                && let Ok(incident) = v1::Incident::decode(rejection.original.as_slice())
+            {
+                again.push(SubmittedRecord::Incident(incident));
+                positions.push(position);
+            }
+        }
+        let checked = self.prepare_all(retailer, key_id, channel, again).await?;
+        for (position, record) in positions.into_iter().zip(checked) {
+            prepared[position] = record;
+        }
+        Ok(())
+    }
+
+    /// Steps 2 to 4 for records whose references are distinct.
+    async fn settle_round(&self, retailer: &str, channel: Channel, round: &[Prepared]) -> Result<Vec<v1::IngestAck>> {
+        let claims = self.claim(retailer, round).await?;
+        let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, claims);
+        if !out.is_empty()
+            && let Err(error) = self.log.append(out).await
+        {
+            return retry_or_fail(IngestError::Log(error), acks);
+        }
+        if !to_publish.is_empty() {
+            let keys: Vec<_> =
+                to_publish.iter().map(|&p| (retailer.to_owned(), ref_of(&round[p]).to_owned())).collect();
+            match self.store.mark_published_many(&keys).await {
+                Ok(()) => to_publish.iter().for_each(|&p| acks[p].status = IngestStatus::Accepted as i32),
+                Err(error) if error.is_retryable() => warn!(%error, "cannot mark incidents published; acking retry"),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        for (position, record) in to_keep {
+            match self.store.put_rejected(&record).await {
+                Ok(_) => acks[position].status = IngestStatus::Rejected as i32,
+                Err(error) if error.is_retryable() => warn!(%error, "cannot keep a rejected record; acking retry"),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        for ack in &mut acks {
+            if ack.status != IngestStatus::Accepted as i32 {
+                ack.warnings.clear();
+            }
+            if ack.status != IngestStatus::Rejected as i32 {
+                ack.problems.clear();
+            }
+        }
+        Ok(acks)
+    }
+
+    /// Claims the valid records of a round; `None` if the store is temporarily unavailable.
+    async fn claim(&self, retailer: &str, round: &[Prepared]) -> Result<Option<Vec<ClaimOutcome>>> {
+        let received_at_ms = chrono::Utc::now().timestamp_millis();
+        let claims: Vec<_> = round
+            .iter()
+            .filter_map(|record| match record {
+                Prepared::Valid(valid) => Some(IncidentClaim {
+                    retailer: retailer.to_owned(),
+                    retailer_ref: valid.retailer_ref.clone(),
+                    incident_id: valid.incident_id.clone(),
+                    content_hash: valid.content_hash.clone(),
+                    received_at_ms,
+                }),
+                Prepared::Invalid(_) => None,
+            })
+            .collect();
+        if claims.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        match self.store.claim_incidents(&claims).await {
+            Ok(outcomes) => Ok(Some(outcomes)),
+            Err(error) if error.is_retryable() => {
+                warn!(%error, "cannot claim incidents; acking retry");
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// What a round must make durable, decided from its claims (no I/O). Acks start as RETRY and are
+/// settled by the caller once the writes they depend on succeed; duplicates need no write.
+struct RoundPlan {
+    acks: Vec<v1::IngestAck>,
+    /// Incidents and dead letters, appended in one call.
+    out: Vec<OutRecord>,
+    /// Positions of the incidents in `out`, to mark published.
+    to_publish: Vec<usize>,
+    /// Rejected records to keep, by position.
+    to_keep: Vec<(usize, RejectedRecord)>,
+}
+
+/// `claims` holds one outcome per valid record, in order; `None` if claiming failed (those records
+/// stay RETRY).
+fn plan_round(retailer: &str, channel: Channel, round: &[Prepared], claims: Option<Vec<ClaimOutcome>>) -> RoundPlan {
+    let mut plan = RoundPlan {
+        acks: round.iter().map(pending_ack).collect(),
+        out: Vec::new(),
+        to_publish: Vec::new(),
+        to_keep: Vec::new(),
+    };
+    let received_at_ms = chrono::Utc::now().timestamp_millis();
+    let mut claims = claims.map(Vec::into_iter);
+    for (position, record) in round.iter().enumerate() {
+        let (retailer_ref, original, problems) = match record {
+            Prepared::Invalid(Rejection { retailer_ref, original, problems, .. }) => {
+                (retailer_ref, original, problems.clone())
+            }
+            Prepared::Valid(valid) => {
+                let Some(outcome) = claims.as_mut().and_then(Iterator::next) else {
+                    continue;
+                };
+                match changed_resubmission(valid, &outcome) {
+                    Some(problem) => (&valid.retailer_ref, &valid.original, vec![problem]),
+                    None if matches!(outcome, ClaimOutcome::Published { .. }) => {
+                        plan.acks[position].status = IngestStatus::Duplicate as i32;
+                        continue;
+                    }
+                    None => {
+                        let value = valid.value.clone();
+                        plan.out.push(OutRecord::new(topics::INCIDENTS, valid.incident_id.as_bytes(), value));
+                        plan.to_publish.push(position);
+                        continue;
+                    }
+                }
+            }
+        };
+        let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned());
+        plan.out.push(
+            OutRecord::new(topics::INCIDENTS_DLQ, retailer_ref.as_bytes(), original.clone())
+                .with_header(dead_letter_headers::ERROR, problems_json.as_bytes())
+                .with_header(dead_letter_headers::RETAILER, retailer.as_bytes())
+                .with_header(dead_letter_headers::CHANNEL, channel.as_str().as_bytes()),
+        );
+        plan.acks[position].problems = problems.iter().map(problem_to_proto).collect();
+        let rejected = RejectedRecord {
+            id: 0,
+            retailer: retailer.to_owned(),
+            retailer_ref: retailer_ref.clone(),
+            channel: channel.as_str().to_owned(),
+            received_at_ms,
+            payload: original.clone(),
+            problems: problems_json,
+        };
+        plan.to_keep.push((position, rejected));
+    }
+    plan
+}
+
+/// The ack a record gets unless a later step settles it: RETRY, with what is known so far.
+fn pending_ack(record: &Prepared) -> v1::IngestAck {
+    let (incident_id, retailer_ref, warnings) = match record {
+        Prepared::Valid(valid) => (&valid.incident_id, &valid.retailer_ref, valid.warnings.clone()),
+        Prepared::Invalid(rejection) => (&rejection.incident_id, &rejection.retailer_ref, Vec::new()),
+    };
+    v1::IngestAck {
+        incident_id: incident_id.clone(),
+        retailer_ref: retailer_ref.clone(),
+        status: IngestStatus::Retry as i32,
+        warnings,
+        ..Default::default()
+    }
+}
+
+/// The problem with a valid record whose reference was claimed before with other content.
+fn changed_resubmission(valid: &ValidRecord, outcome: &ClaimOutcome) -> Option<Problem> {
+    let (content_hash, verb) = match outcome {
+        ClaimOutcome::New => return None,
+        ClaimOutcome::Unpublished { content_hash } => (content_hash, "received"),
+        ClaimOutcome::Published { content_hash } => (content_hash, "accepted"),
+    };
+    (*content_hash != valid.content_hash).then(|| {
+        Problem::new(
+            "retailer_ref",
+            codes::CHANGED_RESUBMISSION,
+            format!("a different record was already {verb} under this reference; corrections are not supported yet"),
+        )
+    })
+}
+
+/// A retryable failure leaves every unsettled record as RETRY; any other fails the call.
+fn retry_or_fail(error: IngestError, acks: Vec<v1::IngestAck>) -> Result<Vec<v1::IngestAck>> {
+    if !error.is_retryable() {
+        return Err(error);
+    }
+    warn!(%error, "cannot append to the event log; acking retry");
+    Ok(acks
+        .into_iter()
+        .map(|ack| match IngestStatus::try_from(ack.status) {
+            Ok(IngestStatus::Duplicate) => ack,
+            _ => {
+                v1::IngestAck { status: IngestStatus::Retry as i32, problems: Vec::new(), warnings: Vec::new(), ..ack }
+            }
+        })
+        .collect())
+}
+
+fn ref_of(record: &Prepared) -> &str {
+    match record {
+        Prepared::Valid(valid) => &valid.retailer_ref,
+        Prepared::Invalid(rejection) => &rejection.retailer_ref,
+    }
+}
+
+/// The end of the round starting at `start`: just before the first valid record whose reference
+/// already appeared in the round (always at least one record).
+fn end_of_round(prepared: &[Prepared], start: usize) -> usize {
+    let mut seen = HashSet::new();
+    for (offset, record) in prepared[start..].iter().enumerate() {
+        if let Prepared::Valid(valid) = record
+            && !seen.insert(valid.retailer_ref.as_str())
+        {
+            return start + offset;
+        }
+    }
+    prepared.len()
+}
+
+fn count_outcomes(channel: Channel, acks: &[v1::IngestAck]) {
+    let mut counts = [0u64; 5];
+    for ack in acks {
+        counts[usize::try_from(ack.status).unwrap_or(0).min(4)] += 1;
+    }
+    for (status, name) in [
+        (IngestStatus::Accepted, "accepted"),
+        (IngestStatus::Duplicate, "duplicate"),
+        (IngestStatus::Rejected, "rejected"),
+        (IngestStatus::Retry, "retry"),
+    ] {
+        record_outcome(channel.as_str(), name, counts[status as usize]);
+    }
+}

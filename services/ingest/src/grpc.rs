@@ -1,0 +1,143 @@
+//! The gRPC surface: `orca.v1.IngestService`, authenticated from the `authorization` metadata of
+//! every call.
+//!
+//! A stream is read ahead by its own task (up to `stream_read_ahead` records) while the current
+//! batch is made durable; each batch is whatever has arrived, up to `max_batch` records, so a
+//! trickle of records is acknowledged one by one and a bulk upload in large batches. Acks come back
+//! in the order the records were sent.
+
+use crate::IngestError;
+use crate::core::IngestCore;
+use crate::submission::{Channel, Submission, codes};
+use orca_auth::Authenticator;
+use orca_model::Problem;
+use orca_proto::v1::ingest_service_server::{IngestService, IngestServiceServer};
+use orca_proto::v1::{self, IngestStatus};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
+
+/// `orca.v1.IngestService` over an [`IngestCore`].
+#[derive(Clone)]
+pub struct IngestGrpc {
+    core: Arc<IngestCore>,
+    auth: Arc<Authenticator>,
+}
+
+impl IngestGrpc {
+    pub fn new(core: Arc<IngestCore>, auth: Arc<Authenticator>) -> Self {
+        Self { core, auth }
+    }
+
+    /// The tonic service to add to a server (`Server::builder().add_service(..)`).
+    pub fn into_server(self) -> IngestServiceServer<Self> {
+        IngestServiceServer::new(self)
+    }
+}
+
+/// A submission from one request of a call.
+fn submission(sequence: u64, request: v1::SubmitRequest) -> Submission {
+    match request.incident {
+        Some(incident) => Submission::incident(sequence, request.client_ref, incident),
+        None => Submission {
+            client_ref: request.client_ref,
+            ..Submission::undecodable(
+                sequence,
+                Vec::new(),
+                String::new(),
+                Problem::new("incident", codes::MISSING, "the request carries no incident"),
+            )
+        },
+    }
+}
+
+#[tonic::async_trait]
+impl IngestService for IngestGrpc {
+    async fn submit(&self, request: Request<v1::SubmitRequest>) -> Result<Response<v1::IngestAck>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        let acks = self.core.ingest(&caller, Channel::Grpc, vec![submission(0, request.into_inner())]).await?;
+        let ack = acks.into_iter().next().ok_or_else(|| Status::internal("no acknowledgement was produced"))?;
+        if ack.status == IngestStatus::Retry as i32 {
+            return Err(Status::unavailable("the incident could not be made durable now; retry later"));
+        }
+        Ok(Response::new(ack))
+    }
+
+    type StreamIncidentsStream = ReceiverStream<Result<v1::IngestAck, Status>>;
+
+    async fn stream_incidents(
+        &self,
+        request: Request<Streaming<v1::SubmitRequest>>,
+    ) -> Result<Response<Self::StreamIncidentsStream>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        caller.require(orca_auth::PrincipalKind::Retailer).map_err(IngestError::from)?;
+        let config = self.core.config();
+        let (max_batch, read_ahead) = (config.max_batch, config.stream_read_ahead);
+        let (inbound_tx, mut inbound_rx) = mpsc::channel(read_ahead);
+        let (acks_tx, acks_rx) = mpsc::channel(read_ahead.max(max_batch));
+
+        let mut inbound = request.into_inner();
+        tokio::spawn(async move {
+            let mut sequence = 0u64;
+            while let Some(message) = inbound.next().await {
+                let item = message.map(|request| submission(sequence, request));
+                sequence += 1;
+                let failed = item.is_err();
+                if inbound_tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+
+        let core = Arc::clone(&self.core);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(max_batch);
+            while let Some(first) = inbound_rx.recv().await {
+                let mut ended_with = None;
+                for item in std::iter::once(first).chain(std::iter::from_fn(|| inbound_rx.try_recv().ok())) {
+                    match item {
+                        Ok(submission) => batch.push(submission),
+                        Err(status) => {
+                            ended_with = Some(status);
+                            break;
+                        }
+                    }
+                    if batch.len() == max_batch {
+                        break;
+                    }
+                }
+                if !batch.is_empty() {
+                    match core.ingest(&caller, Channel::Grpc, std::mem::take(&mut batch)).await {
+                        Ok(acks) => {
+                            for ack in acks {
+                                if acks_tx.send(Ok(ack)).await.is_err() {
+                                    return; // the client went away; what it sent so far is settled
+                                }
+                            }
+                        }
+                        Err(error) => {
+                            let _ = acks_tx.send(Err(error.into())).await;
+                            return;
+                        }
+                    }
+                }
+                if let Some(status) = ended_with {
+                    let _ = acks_tx.send(Err(status)).await;
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(acks_rx)))
+    }
+
+    async fn register_stores(
+        &self,
+        request: Request<v1::RegisterStoresRequest>,
+    ) -> Result<Response<v1::RegisterStoresResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        let response = self.core.register_stores(&caller, &request.into_inner().stores).await?;
+        Ok(Response::new(response))
+    }
+}
