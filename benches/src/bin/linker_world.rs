@@ -132,6 +132,7 @@ fn main() {
     let probe = |linker: &mut Linker, label: &str, copies: u64| {
         let mut times = Vec::with_capacity(probes);
         let mut parts = [0.0f64; 3];
+        let mut sizes = Vec::with_capacity(probes);
         for probe in 0..probes {
             let source = group_incidents[(probe * 7919) % group_incidents.len()];
             let mut resolution = perfect(source, &forces, probe as u64 % copies);
@@ -143,6 +144,7 @@ fn main() {
             let applied = started.elapsed().as_secs_f64();
             let packages = linker.refresh();
             let refreshed = started.elapsed().as_secs_f64();
+            sizes.push(linker.stats().last_refresh_persons);
             let changes = linker.take_changes();
             let total = started.elapsed().as_secs_f64();
             parts[0] += applied;
@@ -154,6 +156,13 @@ fn main() {
         times.sort_by(f64::total_cmp);
         let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
         let mean = |part: f64| part * 1000.0 / probes as f64;
+        sizes.sort_unstable();
+        println!(
+            "  persons re-partitioned per probe: median {}, p99 {}, max {}",
+            sizes[sizes.len() / 2],
+            sizes[(sizes.len() * 99).div_ceil(100).clamp(1, sizes.len()) - 1],
+            sizes[sizes.len() - 1]
+        );
         println!(
             "incremental on {} incidents ({} probes; apply + refresh + take_changes): median {:.2} ms, p99 {:.2} ms, max {:.2} ms; mean apply {:.2} / refresh {:.2} / take_changes {:.2} ms",
             linker.stats().incidents,

@@ -61,6 +61,8 @@ pub struct Linker {
     pub(crate) dirty_groups: FxHashSet<GroupId>,
     pub(crate) dirty_packages: FxHashSet<PackageId>,
     pub(crate) dirty_meta: bool,
+    /// Persons and links of the last refresh's projection.
+    pub(crate) last_refresh: (u64, u64),
 }
 
 impl Linker {
@@ -87,6 +89,7 @@ impl Linker {
             dirty_groups: FxHashSet::default(),
             dirty_packages: FxHashSet::default(),
             dirty_meta: false,
+            last_refresh: (0, 0),
         }
     }
 
@@ -119,6 +122,8 @@ impl Linker {
             groups: self.groups.len() as u64,
             packages: self.packages.len() as u64,
             pending_persons: self.dirty_persons.len() as u64,
+            last_refresh_persons: self.last_refresh.0,
+            last_refresh_links: self.last_refresh.1,
         }
     }
 }

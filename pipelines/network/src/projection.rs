@@ -4,7 +4,7 @@
 
 use crate::linker::Linker;
 use chrono::{DateTime, Utc};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// Why two persons are linked: each kind of tie with its count and weight.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -139,25 +139,29 @@ impl Linker {
 
     /// The whole connected components containing `seeds`, with every link among their persons.
     pub(crate) fn project(&self, seeds: &[u32], cache: &mut TieCache) -> Projection {
-        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        // Everyone reachable from the seeds, with their neighbours (kept for the component pass).
+        let mut adjacency: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         let mut stack: Vec<u32> = Vec::new();
-        let mut neighbours = Vec::new();
         for &seed in seeds {
             let seed = self.persons.canonical(seed);
-            if self.persons.incidents[seed as usize].is_empty() || !seen.insert(seed) {
+            if self.persons.incidents[seed as usize].is_empty() || adjacency.contains_key(&seed) {
                 continue;
             }
+            adjacency.insert(seed, Vec::new());
             stack.push(seed);
             while let Some(person) = stack.pop() {
+                let mut neighbours = Vec::new();
                 self.neighbours(person, cache, &mut neighbours);
                 for &next in &neighbours {
-                    if seen.insert(next) {
+                    if !adjacency.contains_key(&next) {
+                        adjacency.insert(next, Vec::new());
                         stack.push(next);
                     }
                 }
+                adjacency.insert(person, neighbours);
             }
         }
-        let mut persons: Vec<u32> = seen.into_iter().collect();
+        let mut persons: Vec<u32> = adjacency.keys().copied().collect();
         persons.sort_by(|&a, &b| self.persons.id(a).cmp(self.persons.id(b)));
         let local: FxHashMap<u32, u32> = persons.iter().enumerate().map(|(i, &p)| (p, i as u32)).collect();
 
@@ -176,8 +180,7 @@ impl Linker {
                 for &incident in &self.persons.incidents[person as usize] {
                     newest = newest.max(self.incidents[incident as usize].occurred_at);
                 }
-                self.neighbours(person, cache, &mut neighbours);
-                for next in &neighbours {
+                for next in &adjacency[&person] {
                     let Some(&index) = local.get(next) else { continue };
                     if component[index as usize] == u32::MAX {
                         component[index as usize] = id;

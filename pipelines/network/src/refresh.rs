@@ -52,6 +52,7 @@ impl Linker {
 
         let mut cache = TieCache::default();
         let projection = self.project(&seeds, &mut cache);
+        self.last_refresh = (projection.persons.len() as u64, projection.edges.len() as u64);
         affected.extend(projection.persons.iter().filter_map(|p| self.group_of.get(p).cloned()));
         let communities = self.detect(&projection);
         self.relabel(&projection, &communities);
