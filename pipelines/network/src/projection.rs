@@ -153,8 +153,8 @@ impl Linker {
                 let mut neighbours = Vec::new();
                 self.neighbours(person, cache, &mut neighbours);
                 for &next in &neighbours {
-                    if !adjacency.contains_key(&next) {
-                        adjacency.insert(next, Vec::new());
+                    if let std::collections::hash_map::Entry::Vacant(entry) = adjacency.entry(next) {
+                        entry.insert(Vec::new());
                         stack.push(next);
                     }
                 }
