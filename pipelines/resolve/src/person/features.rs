@@ -246,7 +246,8 @@ impl Summary<PersonFeatures> for PersonSummary {
             push_capped(&mut self.marks, mark, caps.values);
         }
         if let Some(face) = &f.face {
-            push_capped(&mut self.faces, face, caps.values);
+            // Four templates are best evidence enough; each costs a dot product per comparison.
+            push_capped(&mut self.faces, face, caps.values.min(4));
         }
         if let Some(marker) = &f.marker {
             push_capped(&mut self.markers, marker, caps.values);
