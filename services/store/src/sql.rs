@@ -100,9 +100,21 @@ fn placeholders(rows: usize, columns: usize) -> String {
     sql
 }
 
-/// `$first, $first+1, ...`: `count` parameters for an `IN (..)` list.
-fn parameter_list(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+impl Dialect {
+    /// Placeholders for parameters `first..first + count`, comma-separated. SQLite gets bare `?`s
+    /// (positional, so the text order must be the bind order): sqlx looks every named SQLite
+    /// parameter up by position in a list, which is quadratic in a statement with thousands of them.
+    fn params(self, first: usize, count: usize) -> String {
+        match self {
+            Dialect::Sqlite => vec!["?"; count].join(", "),
+            Dialect::Postgres => (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    /// `rows` parenthesised groups of `columns` placeholders, for a multi-row `VALUES`.
+    fn row_params(self, rows: usize, columns: usize) -> String {
+        (0..rows).map(|row| format!("({})", self.params(row * columns + 1, columns))).collect::<Vec<_>>().join(", ")
+    }
 }
 
 fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
@@ -220,7 +232,7 @@ impl Store for SqlStore {
             let sql = format!(
                 "INSERT INTO ingest_keys (retailer, retailer_ref, incident_id, content_hash, published, received_at_ms) \
                  VALUES {} ON CONFLICT (retailer, retailer_ref) DO NOTHING RETURNING retailer, retailer_ref",
-                placeholders(chunk.len(), 6)
+                self.dialect.row_params(chunk.len(), 6)
             );
             let mut query = sqlx::query(&sql);
             for claim in chunk {
@@ -247,8 +259,9 @@ impl Store for SqlStore {
             for chunk in refs.chunks(CHUNK_ROWS) {
                 let sql = format!(
                     "SELECT retailer_ref, content_hash, published FROM ingest_keys \
-                     WHERE retailer = $1 AND retailer_ref IN ({})",
-                    parameter_list(2, chunk.len())
+                     WHERE retailer = {} AND retailer_ref IN ({})",
+                    self.dialect.params(1, 1),
+                    self.dialect.params(2, chunk.len())
                 );
                 let mut query = sqlx::query(&sql).bind(retailer);
                 for retailer_ref in chunk {
@@ -307,8 +320,9 @@ impl Store for SqlStore {
         for (retailer, refs) in by_retailer {
             for chunk in refs.chunks(CHUNK_ROWS) {
                 let sql = format!(
-                    "UPDATE ingest_keys SET published = 1 WHERE retailer = $1 AND retailer_ref IN ({})",
-                    parameter_list(2, chunk.len())
+                    "UPDATE ingest_keys SET published = 1 WHERE retailer = {} AND retailer_ref IN ({})",
+                    self.dialect.params(1, 1),
+                    self.dialect.params(2, chunk.len())
                 );
                 let mut query = sqlx::query(&sql).bind(retailer);
                 for retailer_ref in chunk {
