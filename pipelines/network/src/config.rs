@@ -56,6 +56,9 @@ impl Default for GroupRules {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum QualityFunction {
+    /// Newman–Girvan modularity. Its null model depends on the total weight of the graph handed to
+    /// Leiden, which here is the components a batch touched: results then depend on batching, so
+    /// use it for analysis on a fixed graph rather than in the streaming linker.
     Modularity,
     /// Constant Potts model: free of the resolution limit, so a small crew is found the same way
     /// wherever it sits in a national network. The default.

@@ -16,6 +16,8 @@ pub(crate) struct Entities {
     pub(crate) lineage: Vec<Option<u32>>,
     /// Incident numbers of a canonical entity, increasing, without repeats. Empty once merged.
     pub(crate) incidents: Vec<Vec<u32>>,
+    /// Entities redirected straight to this one.
+    merged_in: Vec<Vec<u32>>,
 }
 
 impl Entities {
@@ -29,6 +31,7 @@ impl Entities {
         self.redirect.push(None);
         self.lineage.push(None);
         self.incidents.push(Vec::new());
+        self.merged_in.push(Vec::new());
         number
     }
 
@@ -65,7 +68,28 @@ impl Entities {
     }
 
     pub(crate) fn set_redirect(&mut self, number: u32, target: Option<u32>) {
+        if let Some(old) = self.redirect[number as usize] {
+            self.merged_in[old as usize].retain(|&n| n != number);
+        }
+        if let Some(new) = target {
+            self.merged_in[new as usize].push(number);
+        }
         self.redirect[number as usize] = target;
+    }
+
+    /// Every id that redirects (directly or through others) to this entity.
+    pub(crate) fn merged_into(&self, number: u32) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut stack = vec![number];
+        while let Some(entity) = stack.pop() {
+            for &merged in &self.merged_in[entity as usize] {
+                if merged != number && !found.contains(&merged) {
+                    found.push(merged);
+                    stack.push(merged);
+                }
+            }
+        }
+        found
     }
 
     pub(crate) fn canonical_count(&self) -> usize {
@@ -95,7 +119,7 @@ impl Entities {
         list.extend_from_slice(&moved);
         list.sort_unstable();
         list.dedup();
-        self.redirect[merged as usize] = Some(survivor);
+        self.set_redirect(merged, Some(survivor));
         moved
     }
 }

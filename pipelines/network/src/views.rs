@@ -185,10 +185,8 @@ impl Linker {
         dates_of_birth.sort();
         forces.sort();
         sightings.sort_by(|a, b| (a.occurred_at, &a.incident, a.index).cmp(&(b.occurred_at, &b.incident, b.index)));
-        let mut merged_ids: Vec<PersonId> = (0..self.persons.len() as u32)
-            .filter(|&n| n != number && !self.persons.is_canonical(n) && self.persons.canonical(n) == number)
-            .map(|n| PersonId::new(self.persons.id(n)))
-            .collect();
+        let mut merged_ids: Vec<PersonId> =
+            self.persons.merged_into(number).into_iter().map(|n| PersonId::new(self.persons.id(n))).collect();
         merged_ids.sort();
         let mut vehicles: Vec<VehicleId> =
             self.vehicles_of(number).into_iter().map(|v| VehicleId::new(self.vehicles.id(v))).collect();

@@ -148,6 +148,7 @@ fn merging_two_persons_joins_their_groups_under_one_id_and_withdraws_the_other()
     assert_eq!(joined.id.as_str(), "G00000001", "the group with the larger overlap keeps its id");
     assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "B1", "B2", "X"]);
     assert_eq!(linker.person("Y").unwrap().id.as_str(), "X", "the merged id redirects");
+    assert_eq!(linker.person("X").unwrap().merged_ids, vec!["Y".into()]);
     assert_eq!(linker.person_of_sighting(&IncidentId::new("INC-B-0"), 2).unwrap().as_str(), "X");
     let ids: Vec<(&str, &str)> = packages.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
     assert_eq!(packages.len(), 2, "{ids:?}");
