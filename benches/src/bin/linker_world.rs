@@ -6,8 +6,12 @@
 //!  [--copies 10] [--probes 1000]`
 //!
 //! Prints group recall and precision at Jaccard ≥ 0.5 and the cross-border share (orca-eval), then
-//! the time of `apply` + `refresh` for each probe incident (a copy of a group incident, a day after
-//! the latest) on the enlarged graph: median, p99 and max.
+//! the time of `apply` + `refresh` for each probe incident (a copy of a group incident, a minute
+//! after the latest) on the world and on the enlarged graph: median, p99 and max, and their ratio.
+//!
+//! `--resolver` puts the real resolver (orca-resolve, default config) in front instead of the truth:
+//! incidents are normalised as ingest would, resolved one by one, and detected members are mapped to
+//! true persons by majority of their sightings (orca-eval's person map). No timing in that mode.
 
 use orca_eval::{Group, evaluate_groups};
 use orca_model::{IncidentId, Resolution, SightingLink};
@@ -51,6 +55,9 @@ fn main() {
     let seed = arg(&args, "--seed", 1);
     let copies = arg(&args, "--copies", 10).max(1);
     let probes = arg(&args, "--probes", 1000) as usize;
+    if args.iter().any(|a| a == "--resolver") {
+        return with_resolver(seed, incidents);
+    }
 
     let started = Instant::now();
     let world = World::new(WorldParams::new(seed, incidents));
@@ -80,20 +87,7 @@ fn main() {
     );
 
     // Score against the truth.
-    let mut true_members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in world.group_truth() {
-        true_members.entry(row.group).or_default().insert(row.person);
-    }
-    let true_groups: Vec<Group> = summary
-        .groups
-        .iter()
-        .filter(|g| g.incidents > 0)
-        .map(|g| Group {
-            id: g.id.clone(),
-            members: true_members.get(&g.id).map(|m| m.iter().cloned().collect()).unwrap_or_default(),
-            forces: g.forces_hit.iter().map(|f| f.to_string()).collect(),
-        })
-        .collect();
+    let true_groups = true_groups(&world, &summary);
     let detected: Vec<Group> = linker
         .groups()
         .iter()
@@ -106,23 +100,7 @@ fn main() {
     let identity: HashMap<String, String> =
         detected.iter().flat_map(|g| g.members.iter().map(|m| (m.clone(), m.clone()))).collect();
     let report = evaluate_groups(&true_groups, &detected, &identity).expect("valid groups");
-    println!(
-        "groups: true {} detected {} matched {} recall {:.3} precision {:.3} (Jaccard >= {})",
-        report.true_groups, report.detected_groups, report.matched, report.recall, report.precision, report.threshold
-    );
-    println!(
-        "cross-border: {} true cross-border groups, {} matched with every force listed (share {:.3}); listed-force precision {:.3}",
-        report.cross_border.true_cross_border_groups,
-        report.cross_border.detected_with_all_forces,
-        report.cross_border.share,
-        report.cross_border.listed_force_precision
-    );
-    for unmatched in report.matches.iter().filter(|m| m.matched.is_none()) {
-        println!(
-            "  unmatched true group {} ({} members): best {:?}",
-            unmatched.true_group, unmatched.members, unmatched.best
-        );
-    }
+    print_report(&report);
 
     if probes == 0 {
         return;
@@ -196,4 +174,113 @@ fn main() {
     );
     let (median, p99) = probe(&mut linker, "large", copies);
     println!("ratio enlarged / base (same run): median {:.2}, p99 {:.2}", median / base_median, p99 / base_p99);
+}
+
+fn print_report(report: &orca_eval::GroupsReport) {
+    println!(
+        "groups: true {} detected {} matched {} recall {:.3} precision {:.3} (Jaccard >= {})",
+        report.true_groups, report.detected_groups, report.matched, report.recall, report.precision, report.threshold
+    );
+    println!(
+        "cross-border: {} true cross-border groups, {} matched with every force listed (share {:.3}); listed-force precision {:.3}",
+        report.cross_border.true_cross_border_groups,
+        report.cross_border.detected_with_all_forces,
+        report.cross_border.share,
+        report.cross_border.listed_force_precision
+    );
+    for unmatched in report.matches.iter().filter(|m| m.matched.is_none()) {
+        println!(
+            "  unmatched true group {} ({} members): best {:?}",
+            unmatched.true_group, unmatched.members, unmatched.best
+        );
+    }
+}
+
+/// True groups of a world: everyone ever a member, and the forces the group's incidents hit.
+fn true_groups(world: &World, summary: &orca_simulate::WorldSummary) -> Vec<Group> {
+    let mut true_members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in world.group_truth() {
+        true_members.entry(row.group).or_default().insert(row.person);
+    }
+    summary
+        .groups
+        .iter()
+        .filter(|g| g.incidents > 0)
+        .map(|g| Group {
+            id: g.id.clone(),
+            members: true_members.get(&g.id).map(|m| m.iter().cloned().collect()).unwrap_or_default(),
+            forces: g.forces_hit.iter().map(|f| f.to_string()).collect(),
+        })
+        .collect()
+}
+
+fn with_resolver(seed: u64, incidents: u64) {
+    use orca_model::validate::validate_and_normalise;
+    use orca_resolve::{Resolver, ResolverConfig};
+
+    let world = World::new(WorldParams::new(seed, incidents));
+    let registry = orca_model::StoreRegistry::new(world.stores().iter().cloned());
+    let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").expect("date").with_timezone(&chrono::Utc);
+    let mut stream = world.incidents();
+    let mut resolver = Resolver::new(ResolverConfig::default());
+    let mut linker = Linker::new(LinkerConfig::default());
+    let mut truth: HashMap<(IncidentId, u32), String> = HashMap::new();
+    let started = Instant::now();
+    let (mut resolve_seconds, mut link_seconds) = (0.0, 0.0);
+    let mut batch = Vec::new();
+    for simulated in stream.by_ref() {
+        let mut incident = simulated.incident;
+        if validate_and_normalise(&mut incident, &registry, now).is_err() {
+            continue;
+        }
+        for row in simulated.persons {
+            truth.insert((incident.id.clone(), row.index), row.person);
+        }
+        let t = Instant::now();
+        batch.push(resolver.resolve(&incident));
+        resolver.take_changes();
+        resolve_seconds += t.elapsed().as_secs_f64();
+        if batch.len() == 500 {
+            let t = Instant::now();
+            for resolution in batch.drain(..) {
+                linker.apply(&resolution);
+            }
+            linker.refresh();
+            linker.take_changes();
+            link_seconds += t.elapsed().as_secs_f64();
+        }
+    }
+    let t = Instant::now();
+    for resolution in batch.drain(..) {
+        linker.apply(&resolution);
+    }
+    linker.refresh();
+    link_seconds += t.elapsed().as_secs_f64();
+    let summary = stream.summary();
+    println!(
+        "real resolver: {} incidents in {:.1} s (resolve {:.1} s, link in batches of 500 {:.1} s); {:?}",
+        truth.len(),
+        started.elapsed().as_secs_f64(),
+        resolve_seconds,
+        link_seconds,
+        linker.stats()
+    );
+    let sightings: Vec<(String, String)> = truth
+        .iter()
+        .filter_map(|((incident, index), person)| {
+            Some((linker.person_of_sighting(incident, *index)?.to_string(), person.clone()))
+        })
+        .collect();
+    let person_map = orca_eval::map_predicted_to_true(&sightings);
+    let detected: Vec<Group> = linker
+        .groups()
+        .iter()
+        .map(|g| Group {
+            id: g.id.to_string(),
+            members: g.members.iter().map(|m| m.person.to_string()).collect(),
+            forces: g.forces.iter().map(|f| f.to_string()).collect(),
+        })
+        .collect();
+    let report = evaluate_groups(&true_groups(&world, &summary), &detected, &person_map).expect("valid groups");
+    print_report(&report);
 }
