@@ -41,6 +41,26 @@ pub struct IngestCore {
     stores: StoreDirectory,
 }
 
+/// A batch that passed step 1 ([`IngestCore::prepare_batch`]), waiting to be settled.
+pub struct PreparedBatch {
+    retailer: String,
+    channel: Channel,
+    /// Sequence and client reference of each record, for its ack.
+    labels: Vec<(u64, String)>,
+    prepared: Vec<Prepared>,
+    started: Instant,
+}
+
+impl PreparedBatch {
+    pub fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+}
+
 impl IngestCore {
     /// Validates the configuration and loads the registered stores. The incident and dead-letter
     /// topics must exist (`orca_eventlog::topics::default_specs`); the runtime creates them.
@@ -64,17 +84,51 @@ impl IngestCore {
         channel: Channel,
         submissions: Vec<Submission>,
     ) -> Result<Vec<v1::IngestAck>> {
-        let retailer = caller.require(PrincipalKind::Retailer)?;
+        caller.require(PrincipalKind::Retailer)?;
         let mut acks = Vec::with_capacity(submissions.len());
         let mut submissions = submissions.into_iter().peekable();
         while submissions.peek().is_some() {
             let batch: Vec<_> = submissions.by_ref().take(self.config.max_batch).collect();
-            let started = Instant::now();
-            let batch_acks = self.ingest_batch(retailer, &caller.key_id, channel, batch).await?;
-            record_batch(channel.as_str(), started.elapsed());
-            count_outcomes(channel, &batch_acks);
-            acks.extend(batch_acks);
+            let prepared = self.prepare_batch(caller, channel, batch).await?;
+            acks.extend(self.settle_batch(prepared).await?);
         }
+        Ok(acks)
+    }
+
+    /// Step 1 of [`IngestCore::ingest`] for one batch (of any size): checks, conversion,
+    /// validation. A caller may prepare the next batch while the previous one settles, but must
+    /// settle batches in the order it sent them.
+    pub async fn prepare_batch(
+        &self,
+        caller: &Caller,
+        channel: Channel,
+        batch: Vec<Submission>,
+    ) -> Result<PreparedBatch> {
+        let started = Instant::now();
+        let retailer = caller.require(PrincipalKind::Retailer)?;
+        let (labels, records): (Vec<_>, Vec<_>) =
+            batch.into_iter().map(|s| ((s.sequence, s.client_ref), s.record)).unzip();
+        let mut prepared = self.prepare_all(retailer, &caller.key_id, channel, records).await?;
+        self.retry_unknown_stores(retailer, &caller.key_id, channel, &mut prepared).await?;
+        Ok(PreparedBatch { retailer: retailer.to_owned(), channel, labels, prepared, started })
+    }
+
+    /// Steps 2 to 4 of [`IngestCore::ingest`] for a prepared batch: its acks, in order.
+    pub async fn settle_batch(&self, batch: PreparedBatch) -> Result<Vec<v1::IngestAck>> {
+        let PreparedBatch { retailer, channel, labels, prepared, started } = batch;
+        let mut acks: Vec<v1::IngestAck> = Vec::with_capacity(prepared.len());
+        let mut start = 0;
+        while start < prepared.len() {
+            let end = end_of_round(&prepared, start);
+            acks.extend(self.settle_round(&retailer, channel, &prepared[start..end]).await?);
+            start = end;
+        }
+        for (ack, (sequence, client_ref)) in acks.iter_mut().zip(labels) {
+            ack.sequence = sequence;
+            ack.client_ref = client_ref;
+        }
+        record_batch(channel.as_str(), started.elapsed());
+        count_outcomes(channel, &acks);
         Ok(acks)
     }
 
@@ -87,32 +141,6 @@ impl IngestCore {
     ) -> Result<v1::RegisterStoresResponse> {
         let retailer = caller.require(PrincipalKind::Retailer)?;
         self.stores.register(self.store.as_ref(), retailer, registrations).await
-    }
-
-    async fn ingest_batch(
-        &self,
-        retailer: &str,
-        key_id: &str,
-        channel: Channel,
-        batch: Vec<Submission>,
-    ) -> Result<Vec<v1::IngestAck>> {
-        let (labels, records): (Vec<_>, Vec<_>) =
-            batch.into_iter().map(|s| ((s.sequence, s.client_ref), s.record)).unzip();
-        let mut prepared = self.prepare_all(retailer, key_id, channel, records).await?;
-        self.retry_unknown_stores(retailer, key_id, channel, &mut prepared).await?;
-
-        let mut acks: Vec<v1::IngestAck> = Vec::with_capacity(prepared.len());
-        let mut start = 0;
-        while start < prepared.len() {
-            let end = end_of_round(&prepared, start);
-            acks.extend(self.settle_round(retailer, channel, &prepared[start..end]).await?);
-            start = end;
-        }
-        for (ack, (sequence, client_ref)) in acks.iter_mut().zip(labels) {
-            ack.sequence = sequence;
-            ack.client_ref = client_ref;
-        }
-        Ok(acks)
     }
 
     /// Step 1, on a blocking thread: validation is CPU work.

@@ -1,13 +1,13 @@
 //! The gRPC surface: `orca.v1.IngestService`, authenticated from the `authorization` metadata of
 //! every call.
 //!
-//! A stream is read ahead by its own task (up to `stream_read_ahead` records) while the current
-//! batch is made durable; each batch is whatever has arrived, up to `max_batch` records, so a
-//! trickle of records is acknowledged one by one and a bulk upload in large batches. Acks come back
-//! in the order the records were sent.
+//! A stream runs as a pipeline of three tasks: one reads ahead (up to `stream_read_ahead`
+//! records), one cuts batches of whatever has arrived (up to `max_batch` records, so a trickle of
+//! records is acknowledged one by one and a bulk upload in large batches) and validates them, one
+//! makes each batch durable and sends its acks, in the order the records were sent.
 
 use crate::IngestError;
-use crate::core::IngestCore;
+use crate::core::{IngestCore, PreparedBatch};
 use crate::submission::{Channel, Submission, codes};
 use orca_auth::Authenticator;
 use orca_model::Problem;
@@ -91,10 +91,12 @@ impl IngestService for IngestGrpc {
             }
         });
 
+        // Batch N + 1 is prepared (validated) while batch N is being made durable.
+        let (prepared_tx, mut prepared_rx) = mpsc::channel::<Result<PreparedBatch, Status>>(1);
         let core = Arc::clone(&self.core);
         tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(max_batch);
             while let Some(first) = inbound_rx.recv().await {
+                let mut batch = Vec::with_capacity(max_batch);
                 let mut ended_with = None;
                 for item in std::iter::once(first).chain(std::iter::from_fn(|| inbound_rx.try_recv().ok())) {
                     match item {
@@ -109,23 +111,38 @@ impl IngestService for IngestGrpc {
                     }
                 }
                 if !batch.is_empty() {
-                    match core.ingest(&caller, Channel::Grpc, std::mem::take(&mut batch)).await {
-                        Ok(acks) => {
-                            for ack in acks {
-                                if acks_tx.send(Ok(ack)).await.is_err() {
-                                    return; // the client went away; what it sent so far is settled
-                                }
-                            }
-                        }
-                        Err(error) => {
-                            let _ = acks_tx.send(Err(error.into())).await;
-                            return;
-                        }
+                    let prepared = core.prepare_batch(&caller, Channel::Grpc, batch).await.map_err(Status::from);
+                    let failed = prepared.is_err();
+                    if prepared_tx.send(prepared).await.is_err() || failed {
+                        return;
                     }
                 }
                 if let Some(status) = ended_with {
-                    let _ = acks_tx.send(Err(status)).await;
+                    let _ = prepared_tx.send(Err(status)).await;
                     return;
+                }
+            }
+        });
+
+        let core = Arc::clone(&self.core);
+        tokio::spawn(async move {
+            while let Some(prepared) = prepared_rx.recv().await {
+                let acks = match prepared {
+                    Ok(batch) => core.settle_batch(batch).await.map_err(Status::from),
+                    Err(status) => Err(status),
+                };
+                match acks {
+                    Ok(acks) => {
+                        for ack in acks {
+                            if acks_tx.send(Ok(ack)).await.is_err() {
+                                return; // the client went away; what it sent so far is settled
+                            }
+                        }
+                    }
+                    Err(status) => {
+                        let _ = acks_tx.send(Err(status)).await;
+                        return;
+                    }
                 }
             }
         });

@@ -27,7 +27,7 @@ pub mod registration;
 mod stores;
 pub mod submission;
 
-pub use crate::core::IngestCore;
+pub use crate::core::{IngestCore, PreparedBatch};
 pub use config::IngestConfig;
 pub use error::{IngestError, Result};
 pub use grpc::IngestGrpc;
