@@ -1,1 +1,81 @@
-fn main() {}
+//! `orca`: run the organised-retail-crime pipeline, feed it, and read what it found.
+//!
+//! The binary is thin: it parses arguments, sets up telemetry and the shutdown signal, and calls
+//! the libraries. Each command lives in `commands/`.
+
+mod client;
+mod commands;
+mod embedded;
+mod incident_csv;
+mod predictions;
+mod progress;
+mod stores_file;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// ORCA: Organised Retail Crime Analysis.
+///
+/// Retailers stream incident reports in; ORCA resolves offenders and vehicles across retailers,
+/// finds organised groups that cross force borders, and serves intelligence packages to forces.
+#[derive(Parser, Debug)]
+#[command(name = "orca", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build a synthetic national world, stream it through gRPC ingest into an embedded pipeline,
+    /// print what ORCA found, then keep serving gRPC until Ctrl-C.
+    Demo(commands::demo::DemoArgs),
+    /// Write a synthetic world with ground truth: incidents.jsonl, stores.csv and truth/.
+    Simulate(commands::simulate::SimulateArgs),
+    /// Send incidents (JSONL or CSV) into ORCA: an embedded data directory or a running endpoint.
+    Ingest(commands::ingest::IngestArgs),
+    /// Score what ORCA resolved and detected against a simulated world's truth.
+    Eval(commands::eval::EvalArgs),
+    /// Run stages as a service: `ingest`, `resolver`, `linker`, `intel`, or `all`.
+    Serve(commands::serve::ServeArgs),
+    /// A force's view of its intelligence packages.
+    Packages(commands::packages::PackagesArgs),
+    /// Issue API keys for retailers, forces and analysts.
+    Keys(commands::keys::KeysArgs),
+    /// Find communities in an edge list from elsewhere (Leiden).
+    Communities(commands::communities::CommunitiesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `ORCA_JSON_LOGS=1` switches to one JSON object per line, for log shippers.
+    // Services log what they do; interactive commands only warnings (their output is the report).
+    let default_filter = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
+    orca_runtime::telemetry::init_logging(std::env::var_os("ORCA_JSON_LOGS").is_some(), default_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Demo(args) => commands::demo::run(args).await,
+            Command::Simulate(args) => tokio::task::spawn_blocking(move || commands::simulate::run(args)).await?,
+            Command::Ingest(args) => commands::ingest::run(args).await,
+            Command::Eval(args) => commands::eval::run(args).await,
+            Command::Serve(args) => commands::serve::run(args).await,
+            Command::Packages(args) => commands::packages::run(args).await,
+            Command::Keys(args) => commands::keys::run(args).await,
+            Command::Communities(args) => commands::communities::run(args),
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The test command: formatting, lints, and every test with the broker and database features on.
+# Starts PostgreSQL and a Tansu broker if they are not running, and stops what it started.
+#
+#   infra/test.sh            everything
+#   ORCA_SKIP_LINT=1 infra/test.sh   tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+kafka_port=${ORCA_TEST_KAFKA_PORT:-19092}
+started_postgres=""
+started_tansu=""
+cleanup() {
+  if [[ -n "$started_tansu" ]]; then infra/tansu.sh stop "$kafka_port" || true; fi
+  if [[ -n "$started_postgres" ]]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main stop || true
+  fi
+}
+trap cleanup EXIT
+
+if [[ -z "${ORCA_SKIP_LINT:-}" ]]; then
+  echo "== cargo fmt --check"
+  cargo fmt --all --check
+  echo "== cargo clippy"
+  cargo clippy --workspace --all-targets --features orca-tests/distributed -- -D warnings
+fi
+
+echo "== postgresql"
+if [[ "$(infra/postgres.sh)" == started ]]; then started_postgres=1; fi
+echo "== tansu"
+if ! infra/tansu.sh status "$kafka_port" >/dev/null 2>&1; then
+  infra/tansu.sh start "$kafka_port"
+  started_tansu=1
+fi
+
+export ORCA_TEST_KAFKA="127.0.0.1:$kafka_port"
+export ORCA_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/postgres"
+echo "== cargo test (kafka at $ORCA_TEST_KAFKA, postgres at $ORCA_TEST_POSTGRES)"
+cargo test --workspace --no-fail-fast \
+  --features orca-eventlog/kafka-tests,orca-store/postgres-tests,orca-tests/distributed

@@ -1,0 +1,229 @@
+//! gRPC client helpers: connecting, authenticating, and streaming incidents with retries.
+
+use anyhow::{Context, Result};
+use indicatif::ProgressBar;
+use orca_proto::v1::{self, IngestStatus, ingest_service_client::IngestServiceClient};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::{Channel, Endpoint};
+
+/// Connects to `http://host:port` (the scheme is optional).
+pub async fn connect(endpoint: &str) -> Result<Channel> {
+    let url = if endpoint.contains("://") { endpoint.to_owned() } else { format!("http://{endpoint}") };
+    Endpoint::from_shared(url.clone())
+        .with_context(|| format!("`{endpoint}` is not an endpoint URL"))?
+        .connect_timeout(Duration::from_secs(10))
+        .connect()
+        .await
+        .with_context(|| format!("connecting to `{url}`"))
+}
+
+/// A request carrying `authorization: Bearer <key>`.
+pub fn authorized<T>(message: T, key: &str) -> Result<tonic::Request<T>> {
+    let mut request = tonic::Request::new(message);
+    let value = format!("Bearer {key}").parse().context("the key is not valid header text")?;
+    request.metadata_mut().insert("authorization", value);
+    Ok(request)
+}
+
+/// One record to send, with where it came from (for the rejected-records file).
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// Line number in the input (1-based), or position in a generated stream.
+    pub line: u64,
+    /// The record as read, kept for the rejected-records file.
+    pub raw: String,
+    pub incident: v1::Incident,
+}
+
+/// A record ORCA refused, with its reasons.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Rejection {
+    pub line: u64,
+    pub retailer_ref: String,
+    pub problems: Vec<ProblemOut>,
+    pub record: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ProblemOut {
+    pub field: String,
+    pub code: String,
+    pub reason: String,
+}
+
+/// What came back for everything sent.
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub accepted: u64,
+    pub duplicate: u64,
+    pub rejected: Vec<Rejection>,
+    pub warnings: u64,
+}
+
+impl Totals {
+    fn absorb(&mut self, other: Totals) {
+        self.accepted += other.accepted;
+        self.duplicate += other.duplicate;
+        self.warnings += other.warnings;
+        self.rejected.extend(other.rejected);
+    }
+}
+
+/// How many times a record answered `RETRY` (or caught in a broken stream) is sent again.
+const MAX_ATTEMPTS: u32 = 20;
+
+/// Streams incidents to `StreamIncidents`, one stream per retailer (each with its own key), and
+/// resends whatever comes back `RETRY` or was in flight when a stream broke.
+pub struct Uploader {
+    channel: Channel,
+    keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    senders: HashMap<String, mpsc::Sender<Item>>,
+    tasks: JoinSet<Result<Totals>>,
+    bar: ProgressBar,
+}
+
+impl Uploader {
+    pub fn new(channel: Channel, keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>, bar: ProgressBar) -> Self {
+        Self { channel, keys, senders: HashMap::new(), tasks: JoinSet::new(), bar }
+    }
+
+    pub async fn send(&mut self, item: Item) -> Result<()> {
+        let retailer = item.incident.retailer_id.clone();
+        if !self.senders.contains_key(&retailer) {
+            let key = (self.keys)(&retailer).with_context(|| {
+                format!("no key for retailer `{retailer}` (line {}): add it to the keys file", item.line)
+            })?;
+            let (tx, rx) = mpsc::channel(1_024);
+            self.tasks.spawn(stream_retailer(self.channel.clone(), key, rx, self.bar.clone()));
+            self.senders.insert(retailer.clone(), tx);
+        }
+        self.senders[&retailer]
+            .send(item)
+            .await
+            .map_err(|_| anyhow::anyhow!("the upload stream for `{retailer}` stopped"))?;
+        Ok(())
+    }
+
+    pub async fn finish(mut self) -> Result<Totals> {
+        self.senders.clear();
+        let mut totals = Totals::default();
+        while let Some(result) = self.tasks.join_next().await {
+            totals.absorb(result.context("an upload task panicked")??);
+        }
+        Ok(totals)
+    }
+}
+
+async fn stream_retailer(
+    channel: Channel,
+    key: String,
+    mut rx: mpsc::Receiver<Item>,
+    bar: ProgressBar,
+) -> Result<Totals> {
+    let mut totals = Totals::default();
+    let mut queue: VecDeque<Item> = VecDeque::new();
+    let mut input_open = true;
+    let mut attempt = 0;
+    loop {
+        // One stream: the queued resends first, then fresh records while the input lasts.
+        let (stream_tx, stream_rx) = mpsc::channel::<v1::SubmitRequest>(256);
+        let in_flight: Arc<Mutex<VecDeque<Item>>> = Arc::default();
+        let mut client = IngestServiceClient::new(channel.clone()).max_decoding_message_size(64 * 1024 * 1024);
+        let request = authorized(ReceiverStream::new(stream_rx), &key)?;
+        let feeder_in_flight = in_flight.clone();
+        let mut resend = std::mem::take(&mut queue);
+        let feeder = async {
+            // Owning the sender here ends the request stream when the feeder is done.
+            let stream_tx = stream_tx;
+            let push = |item: Item| {
+                let request =
+                    v1::SubmitRequest { incident: Some(item.incident.clone()), client_ref: item.line.to_string() };
+                feeder_in_flight.lock().expect("not poisoned").push_back(item);
+                request
+            };
+            while let Some(item) = resend.pop_front() {
+                if stream_tx.send(push(item)).await.is_err() {
+                    return;
+                }
+            }
+            while input_open {
+                match rx.recv().await {
+                    Some(item) => {
+                        if stream_tx.send(push(item)).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => input_open = false,
+                }
+            }
+        };
+        let reader = async {
+            let mut retry = Vec::new();
+            let mut responses = client.stream_incidents(request).await?.into_inner();
+            while let Some(ack) = responses.next().await {
+                let ack = ack?;
+                let item = in_flight
+                    .lock()
+                    .expect("not poisoned")
+                    .pop_front()
+                    .ok_or_else(|| tonic::Status::internal("an acknowledgement for nothing sent"))?;
+                match IngestStatus::try_from(ack.status).unwrap_or(IngestStatus::Unspecified) {
+                    IngestStatus::Accepted => {
+                        totals.accepted += 1;
+                        totals.warnings += ack.warnings.len() as u64;
+                        bar.inc(1);
+                    }
+                    IngestStatus::Duplicate => {
+                        totals.duplicate += 1;
+                        bar.inc(1);
+                    }
+                    IngestStatus::Rejected => {
+                        totals.rejected.push(Rejection {
+                            line: item.line,
+                            retailer_ref: item.incident.retailer_ref.clone(),
+                            problems: ack
+                                .problems
+                                .iter()
+                                .map(|p| ProblemOut {
+                                    field: p.field.clone(),
+                                    code: p.code.clone(),
+                                    reason: p.reason.clone(),
+                                })
+                                .collect(),
+                            record: item.raw,
+                        });
+                        bar.inc(1);
+                    }
+                    _ => retry.push(item),
+                }
+            }
+            Ok::<_, tonic::Status>(retry)
+        };
+        let (_, outcome) = tokio::join!(feeder, reader);
+        match outcome {
+            Ok(retry) => queue.extend(retry),
+            Err(status) if matches!(status.code(), tonic::Code::Unauthenticated | tonic::Code::PermissionDenied) => {
+                anyhow::bail!("ingest refused the key: {}", status.message());
+            }
+            Err(status) => {
+                tracing::warn!(code = ?status.code(), message = status.message(), "ingest stream broke; resending")
+            }
+        }
+        // Whatever was sent but not acknowledged goes round again.
+        queue.extend(in_flight.lock().expect("not poisoned").drain(..));
+        if queue.is_empty() && !input_open {
+            return Ok(totals);
+        }
+        if !queue.is_empty() {
+            attempt += 1;
+            anyhow::ensure!(attempt <= MAX_ATTEMPTS, "ingest kept asking to retry {} records; giving up", queue.len());
+            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt.min(10)))).await;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! One module per `orca` command.
+
+pub mod communities;
+pub mod demo;
+pub mod eval;
+pub mod ingest;
+pub mod keys;
+pub mod packages;
+pub mod serve;
+pub mod simulate;

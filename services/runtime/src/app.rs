@@ -1,0 +1,307 @@
+//! One ORCA process: the stages and surfaces it was asked to run, over the configured backends.
+//!
+//! Start-up: [`App::build`] opens the log and store and binds the listeners (port 0 picks a free
+//! port, for tests); [`App::start`] spawns the stage supervisors and the gRPC and HTTP servers.
+//! Shutdown ([`RunningApp::stop`], or the token passed to [`App::start`] being cancelled): stop
+//! consuming (each stage finishes and commits the batch in hand), then stop serving.
+
+use crate::backends::Backends;
+use crate::config::OrcaConfig;
+use crate::http;
+use crate::supervisor::supervise;
+use anyhow::{Context, Result};
+use orca_auth::Authenticator;
+use orca_ingest::{IngestCore, IngestGrpc, http_router};
+use orca_intel::access::Gatekeeper;
+use orca_intel::{AnalystApi, IntelStage, IntelligenceApi};
+use orca_linker::LinkerStage;
+use orca_proto::v1::analyst_service_server::AnalystServiceServer;
+use orca_proto::v1::ingest_service_server::IngestServiceServer;
+use orca_proto::v1::intelligence_service_server::IntelligenceServiceServer;
+use orca_resolver::ResolverStage;
+use orca_stage::{RunnerConfig, lag};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+/// Which parts of the pipeline this process runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Roles {
+    pub ingest: bool,
+    pub resolver: bool,
+    pub linker: bool,
+    pub intel: bool,
+}
+
+impl Roles {
+    pub const ALL: Roles = Roles { ingest: true, resolver: true, linker: true, intel: true };
+
+    /// Parses `ingest`, `resolver`, `linker`, `intel` or `all`.
+    pub fn parse(name: &str) -> Option<Self> {
+        let none = Roles { ingest: false, resolver: false, linker: false, intel: false };
+        Some(match name {
+            "all" => Roles::ALL,
+            "ingest" => Roles { ingest: true, ..none },
+            "resolver" => Roles { resolver: true, ..none },
+            "linker" => Roles { linker: true, ..none },
+            "intel" => Roles { intel: true, ..none },
+            _ => return None,
+        })
+    }
+
+    fn serves_grpc(self) -> bool {
+        self.ingest || self.intel
+    }
+}
+
+/// Stage name and input topics, for lag.
+const STAGES: [(&str, &str); 3] = [
+    (orca_resolver::STAGE_NAME, orca_eventlog::topics::INCIDENTS),
+    (orca_linker::STAGE_NAME, orca_eventlog::topics::RESOLUTIONS),
+    (orca_intel::stage::STAGE_NAME, orca_eventlog::topics::PACKAGES),
+];
+
+pub struct App {
+    config: OrcaConfig,
+    roles: Roles,
+    backends: Backends,
+    ingest: Option<Arc<IngestCore>>,
+    grpc: Option<TcpListener>,
+    http: TcpListener,
+}
+
+impl App {
+    pub async fn build(config: OrcaConfig, roles: Roles) -> Result<Self> {
+        let backends = Backends::open(&config).await?;
+        let grpc = if roles.serves_grpc() {
+            Some(
+                TcpListener::bind(config.grpc_addr)
+                    .await
+                    .with_context(|| format!("binding gRPC on {}", config.grpc_addr))?,
+            )
+        } else {
+            None
+        };
+        let http = TcpListener::bind(config.http_addr)
+            .await
+            .with_context(|| format!("binding HTTP on {}", config.http_addr))?;
+        let ingest = if roles.ingest {
+            let core = IngestCore::new(config.ingest.clone(), backends.log.clone(), backends.store.clone())
+                .await
+                .context("starting ingest")?;
+            Some(Arc::new(core))
+        } else {
+            None
+        };
+        Ok(Self { config, roles, backends, ingest, grpc, http })
+    }
+
+    pub fn grpc_addr(&self) -> Option<SocketAddr> {
+        self.grpc.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn backends(&self) -> &Backends {
+        &self.backends
+    }
+
+    /// Spawns everything; returns a handle to wait on or stop.
+    pub fn start(self) -> RunningApp {
+        let stages_shutdown = CancellationToken::new();
+        let servers_shutdown = CancellationToken::new();
+        let grpc_addr = self.grpc_addr();
+        let http_addr = self.http_addr();
+        let runner = RunnerConfig {
+            batch_size: self.config.runner.batch_size,
+            poll_timeout: Duration::from_millis(self.config.runner.poll_timeout_ms),
+            ..RunnerConfig::default()
+        };
+        let mut stage_tasks: Vec<JoinHandle<()>> = Vec::new();
+        let mut readiness: Vec<(&'static str, Arc<AtomicBool>)> = Vec::new();
+        if self.roles.resolver {
+            let config = self.config.resolver.clone();
+            let ready = Arc::new(AtomicBool::new(false));
+            readiness.push((orca_resolver::STAGE_NAME, ready.clone()));
+            stage_tasks.push(tokio::spawn(supervise(
+                orca_resolver::STAGE_NAME,
+                self.backends.clone(),
+                runner.clone(),
+                ready,
+                stages_shutdown.clone(),
+                move |backends: Backends| {
+                    let config = config.clone();
+                    async move { Ok(ResolverStage::restore(backends.store.as_ref(), config).await?) }
+                },
+            )));
+        }
+        if self.roles.linker {
+            let config = self.config.linker.clone();
+            let ready = Arc::new(AtomicBool::new(false));
+            readiness.push((orca_linker::STAGE_NAME, ready.clone()));
+            stage_tasks.push(tokio::spawn(supervise(
+                orca_linker::STAGE_NAME,
+                self.backends.clone(),
+                runner.clone(),
+                ready,
+                stages_shutdown.clone(),
+                move |backends: Backends| {
+                    let config = config.clone();
+                    async move { Ok(LinkerStage::restore(backends.store.as_ref(), config).await?) }
+                },
+            )));
+        }
+        if self.roles.intel {
+            let ready = Arc::new(AtomicBool::new(false));
+            readiness.push((orca_intel::stage::STAGE_NAME, ready.clone()));
+            stage_tasks.push(tokio::spawn(supervise(
+                orca_intel::stage::STAGE_NAME,
+                self.backends.clone(),
+                runner,
+                ready,
+                stages_shutdown.clone(),
+                |_backends: Backends| async { Ok(IntelStage) },
+            )));
+        }
+
+        let authenticator = Arc::new(Authenticator::new(self.backends.store.clone()));
+        let ingest = self.ingest;
+        let mut server_tasks: Vec<JoinHandle<Result<()>>> = Vec::new();
+        if let Some(listener) = self.grpc {
+            let (health_reporter, health_service) = tonic_health::server::health_reporter();
+            let reflection = tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(orca_proto::FILE_DESCRIPTOR_SET)
+                .build_v1()
+                .expect("the compiled-in descriptor set is valid");
+            let router = tonic::transport::Server::builder().add_service(health_service).add_service(reflection);
+            let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
+            let intelligence =
+                self.roles.intel.then(|| IntelligenceServiceServer::new(IntelligenceApi::new(gate.clone())));
+            let analyst = self.roles.intel.then(|| AnalystServiceServer::new(AnalystApi::new(gate)));
+            let ingest_grpc = ingest.as_ref().map(|core| {
+                IngestGrpc::new(core.clone(), authenticator.clone())
+                    .into_server()
+                    .max_decoding_message_size(16 * 1024 * 1024)
+            });
+            let router = router
+                .add_optional_service(ingest_grpc)
+                .add_optional_service(intelligence)
+                .add_optional_service(analyst);
+            let shutdown = servers_shutdown.clone();
+            let roles = self.roles;
+            server_tasks.push(tokio::spawn(async move {
+                if roles.ingest {
+                    health_reporter.set_serving::<IngestServiceServer<IngestGrpc>>().await;
+                }
+                if roles.intel {
+                    health_reporter.set_serving::<IntelligenceServiceServer<IntelligenceApi>>().await;
+                    health_reporter.set_serving::<AnalystServiceServer<AnalystApi>>().await;
+                }
+                router
+                    .serve_with_incoming_shutdown(
+                        tokio_stream::wrappers::TcpListenerStream::new(listener),
+                        shutdown.cancelled_owned(),
+                    )
+                    .await
+                    .context("gRPC server")
+            }));
+        }
+        let ingest_routes = ingest.map(|core| http_router(core, authenticator.clone()));
+        let http_state = http::HttpState { backends: self.backends.clone(), readiness };
+        let router = http::router(http_state, ingest_routes);
+        let shutdown = servers_shutdown.clone();
+        let http_listener = self.http;
+        server_tasks.push(tokio::spawn(async move {
+            axum::serve(http_listener, router)
+                .with_graceful_shutdown(shutdown.cancelled_owned())
+                .await
+                .context("HTTP server")
+        }));
+        info!(grpc = ?grpc_addr, http = %http_addr, roles = ?self.roles, "orca is running");
+        RunningApp {
+            backends: self.backends,
+            roles: self.roles,
+            stages_shutdown,
+            servers_shutdown,
+            stage_tasks,
+            server_tasks,
+            grpc_addr,
+            http_addr,
+        }
+    }
+}
+
+/// A started [`App`].
+pub struct RunningApp {
+    backends: Backends,
+    roles: Roles,
+    stages_shutdown: CancellationToken,
+    servers_shutdown: CancellationToken,
+    stage_tasks: Vec<JoinHandle<()>>,
+    server_tasks: Vec<JoinHandle<Result<()>>>,
+    pub grpc_addr: Option<SocketAddr>,
+    pub http_addr: SocketAddr,
+}
+
+impl RunningApp {
+    pub fn backends(&self) -> &Backends {
+        &self.backends
+    }
+
+    /// Records the local stages have not yet accounted for.
+    pub async fn lag(&self) -> Result<u64> {
+        let mut total = 0;
+        for (stage, topic) in STAGES {
+            let runs = match stage {
+                orca_resolver::STAGE_NAME => self.roles.resolver,
+                orca_linker::STAGE_NAME => self.roles.linker,
+                _ => self.roles.intel,
+            };
+            if runs {
+                total += lag(self.backends.log.as_ref(), self.backends.store.as_ref(), stage, &[topic.to_owned()])
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Waits until every local stage has processed everything on its inputs (checking in pipeline
+    /// order, so a later stage is checked after the earlier ones have emitted their last outputs).
+    pub async fn settled(&self) -> Result<()> {
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            tick.tick().await;
+            if self.lag().await? == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Stops consuming (stages commit what they hold), then stops serving.
+    pub async fn stop(self) -> Result<()> {
+        self.stages_shutdown.cancel();
+        for task in self.stage_tasks {
+            task.await.context("a stage task panicked")?;
+        }
+        self.servers_shutdown.cancel();
+        for task in self.server_tasks {
+            task.await.context("a server task panicked")??;
+        }
+        Ok(())
+    }
+
+    /// Runs until `signal` resolves, then stops in order.
+    pub async fn run_until(self, signal: impl std::future::Future<Output = ()>) -> Result<()> {
+        signal.await;
+        info!("shutting down: stop consuming, commit, stop serving");
+        self.stop().await
+    }
+}

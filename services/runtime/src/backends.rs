@@ -1,0 +1,72 @@
+//! Opening the event log and the store the configuration names.
+
+use crate::config::{LogConfig, OrcaConfig};
+use anyhow::Context;
+use orca_eventlog::{EmbeddedLog, EventLog, KafkaConfig, KafkaLog, topics};
+use orca_store::{SqlStore, Store};
+use std::sync::Arc;
+
+/// The log and store every stage of this process shares.
+#[derive(Clone)]
+pub struct Backends {
+    pub log: Arc<dyn EventLog>,
+    pub store: Arc<dyn Store>,
+}
+
+impl Backends {
+    /// Opens both and makes sure the pipeline's topics exist.
+    pub async fn open(config: &OrcaConfig) -> anyhow::Result<Self> {
+        let log: Arc<dyn EventLog> = match &config.log {
+            LogConfig::Embedded => {
+                let dir = config.data_dir.join("log");
+                Arc::new(
+                    EmbeddedLog::open(&dir).with_context(|| format!("opening the event log in `{}`", dir.display()))?,
+                )
+            }
+            LogConfig::Kafka { bootstrap_servers, session_timeout_ms, properties } => {
+                let mut kafka = KafkaConfig::new(bootstrap_servers.clone());
+                kafka.session_timeout = std::time::Duration::from_millis(u64::from(*session_timeout_ms));
+                kafka.properties.extend(properties.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Arc::new(
+                    KafkaLog::connect(kafka)
+                        .with_context(|| format!("connecting to Kafka at `{bootstrap_servers}`"))?,
+                )
+            }
+        };
+        log.ensure_topics(&topics::default_specs(config.topics.partitions, config.topics.replication))
+            .await
+            .context("creating the pipeline's topics")?;
+        if matches!(config.log, LogConfig::Embedded) || config.store.url.is_none() {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating the data directory `{}`", config.data_dir.display()))?;
+        }
+        let url = config.store_url();
+        let store =
+            SqlStore::connect(&url).await.with_context(|| format!("opening the store at `{}`", redact(&url)))?;
+        Ok(Self { log, store: Arc::new(store) })
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(super::redact("postgres://orca:s3cret@db:5432/orca"), "postgres://orca:***@db:5432/orca");
+        assert_eq!(super::redact("postgres://orca@db/orca"), "postgres://orca@db/orca");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

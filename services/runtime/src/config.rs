@@ -1,0 +1,148 @@
+//! Typed, layered configuration: defaults, then a TOML file, then `ORCA_…` environment variables
+//! (`__` separates levels: `ORCA_LOG__BOOTSTRAP_SERVERS=broker:9092`). Unknown keys are errors.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrcaConfig {
+    /// Where the embedded log and the SQLite store live.
+    pub data_dir: PathBuf,
+    pub log: LogConfig,
+    pub store: StoreConfig,
+    pub topics: TopicsConfig,
+    /// gRPC surfaces (ingest, intelligence, analyst, health, reflection).
+    pub grpc_addr: SocketAddr,
+    /// HTTP: `POST /v1/incidents`, `/metrics`, `/livez`, `/readyz`.
+    pub http_addr: SocketAddr,
+    pub runner: RunnerSettings,
+    pub ingest: orca_ingest::IngestConfig,
+    pub resolver: orca_resolve::ResolverConfig,
+    pub linker: orca_network::LinkerConfig,
+}
+
+impl Default for OrcaConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from(".orca/data"),
+            log: LogConfig::default(),
+            store: StoreConfig::default(),
+            topics: TopicsConfig::default(),
+            grpc_addr: ([127, 0, 0, 1], 50051).into(),
+            http_addr: ([127, 0, 0, 1], 8080).into(),
+            runner: RunnerSettings::default(),
+            ingest: Default::default(),
+            resolver: Default::default(),
+            linker: Default::default(),
+        }
+    }
+}
+
+/// The event log: embedded (default) or Kafka.
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum LogConfig {
+    /// Durable in-process log under `data_dir/log`.
+    #[default]
+    Embedded,
+    /// Apache Kafka, Redpanda or Tansu through rdkafka.
+    Kafka {
+        bootstrap_servers: String,
+        #[serde(default = "default_session_timeout_ms")]
+        session_timeout_ms: u32,
+        /// Extra librdkafka properties, e.g. `security.protocol`.
+        #[serde(default)]
+        properties: std::collections::BTreeMap<String, String>,
+    },
+}
+
+fn default_session_timeout_ms() -> u32 {
+    6_000
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `sqlite://PATH` or `postgres://…`; default: SQLite at `data_dir/orca.db`.
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TopicsConfig {
+    pub partitions: u32,
+    pub replication: u16,
+}
+
+impl Default for TopicsConfig {
+    fn default() -> Self {
+        Self { partitions: 3, replication: 1 }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunnerSettings {
+    pub batch_size: usize,
+    pub poll_timeout_ms: u64,
+}
+
+impl Default for RunnerSettings {
+    fn default() -> Self {
+        Self { batch_size: 2_000, poll_timeout_ms: 250 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl OrcaConfig {
+    /// Defaults, then the file (if given), then `ORCA_…` variables.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(OrcaConfig::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::Invalid(format!("config file `{}` does not exist", file.display())));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("ORCA_").split("__"));
+        let config: OrcaConfig = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.topics.partitions == 0 {
+            return Err(ConfigError::Invalid("`topics.partitions` must be at least 1".into()));
+        }
+        if self.runner.batch_size == 0 {
+            return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));
+        }
+        if let LogConfig::Kafka { bootstrap_servers, .. } = &self.log
+            && bootstrap_servers.trim().is_empty()
+        {
+            return Err(ConfigError::Invalid("`log.bootstrap_servers` is empty".into()));
+        }
+        if let Some(url) = &self.store.url
+            && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
+        {
+            return Err(ConfigError::Invalid(format!("`store.url` `{url}` must start with sqlite: or postgres:")));
+        }
+        Ok(())
+    }
+
+    /// The store URL, defaulting to SQLite in the data directory.
+    pub fn store_url(&self) -> String {
+        self.store.url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("orca.db").display()))
+    }
+}
