@@ -82,6 +82,8 @@ const MAX_ATTEMPTS: u32 = 20;
 /// resends whatever comes back `RETRY` or was in flight when a stream broke.
 pub struct Uploader {
     channel: Channel,
+    /// Send one record at a time with `Submit`, so the log holds them in input order.
+    ordered: Option<Totals>,
     keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>,
     senders: HashMap<String, mpsc::Sender<Item>>,
     tasks: JoinSet<Result<Totals>>,
@@ -90,10 +92,23 @@ pub struct Uploader {
 
 impl Uploader {
     pub fn new(channel: Channel, keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>, bar: ProgressBar) -> Self {
-        Self { channel, keys, senders: HashMap::new(), tasks: JoinSet::new(), bar }
+        Self { channel, ordered: None, keys, senders: HashMap::new(), tasks: JoinSet::new(), bar }
+    }
+
+    /// An uploader that keeps input order on the log (one `Submit` at a time; slower). Two runs
+    /// of the same input then give identical results, whatever the timing.
+    pub fn ordered(
+        channel: Channel,
+        keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>,
+        bar: ProgressBar,
+    ) -> Self {
+        Self { ordered: Some(Totals::default()), ..Self::new(channel, keys, bar) }
     }
 
     pub async fn send(&mut self, item: Item) -> Result<()> {
+        if self.ordered.is_some() {
+            return self.submit_one(item).await;
+        }
         let retailer = item.incident.retailer_id.clone();
         if !self.senders.contains_key(&retailer) {
             let key = (self.keys)(&retailer).with_context(|| {
@@ -110,9 +125,34 @@ impl Uploader {
         Ok(())
     }
 
+    async fn submit_one(&mut self, item: Item) -> Result<()> {
+        let retailer = item.incident.retailer_id.clone();
+        let key = (self.keys)(&retailer).with_context(|| {
+            format!("no key for retailer `{retailer}` (line {}): add it to the keys file", item.line)
+        })?;
+        let mut client = IngestServiceClient::new(self.channel.clone());
+        let mut attempt = 0;
+        let ack = loop {
+            let request =
+                v1::SubmitRequest { incident: Some(item.incident.clone()), client_ref: item.line.to_string() };
+            match client.submit(authorized(request, &key)?).await {
+                Ok(ack) => break ack.into_inner(),
+                Err(status) if status.code() == tonic::Code::Unavailable && attempt < MAX_ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt.min(10)))).await;
+                }
+                Err(status) => anyhow::bail!("ingest refused line {}: {}", item.line, status.message()),
+            }
+        };
+        let totals = self.ordered.as_mut().expect("ordered mode");
+        record_ack(totals, &ack, item);
+        self.bar.inc(1);
+        Ok(())
+    }
+
     pub async fn finish(mut self) -> Result<Totals> {
         self.senders.clear();
-        let mut totals = Totals::default();
+        let mut totals = self.ordered.take().unwrap_or_default();
         while let Some(result) = self.tasks.join_next().await {
             totals.absorb(result.context("an upload task panicked")??);
         }
@@ -173,34 +213,11 @@ async fn stream_retailer(
                     .expect("not poisoned")
                     .pop_front()
                     .ok_or_else(|| tonic::Status::internal("an acknowledgement for nothing sent"))?;
-                match IngestStatus::try_from(ack.status).unwrap_or(IngestStatus::Unspecified) {
-                    IngestStatus::Accepted => {
-                        totals.accepted += 1;
-                        totals.warnings += ack.warnings.len() as u64;
-                        bar.inc(1);
-                    }
-                    IngestStatus::Duplicate => {
-                        totals.duplicate += 1;
-                        bar.inc(1);
-                    }
-                    IngestStatus::Rejected => {
-                        totals.rejected.push(Rejection {
-                            line: item.line,
-                            retailer_ref: item.incident.retailer_ref.clone(),
-                            problems: ack
-                                .problems
-                                .iter()
-                                .map(|p| ProblemOut {
-                                    field: p.field.clone(),
-                                    code: p.code.clone(),
-                                    reason: p.reason.clone(),
-                                })
-                                .collect(),
-                            record: item.raw,
-                        });
-                        bar.inc(1);
-                    }
-                    _ => retry.push(item),
+                if ack.status == IngestStatus::Retry as i32 {
+                    retry.push(item);
+                } else {
+                    record_ack(&mut totals, &ack, item);
+                    bar.inc(1);
                 }
             }
             Ok::<_, tonic::Status>(retry)
@@ -225,5 +242,26 @@ async fn stream_retailer(
             anyhow::ensure!(attempt <= MAX_ATTEMPTS, "ingest kept asking to retry {} records; giving up", queue.len());
             tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt.min(10)))).await;
         }
+    }
+}
+
+/// Counts an acknowledgement that settled a record (anything but `RETRY`).
+fn record_ack(totals: &mut Totals, ack: &v1::IngestAck, item: Item) {
+    match IngestStatus::try_from(ack.status).unwrap_or(IngestStatus::Unspecified) {
+        IngestStatus::Accepted => {
+            totals.accepted += 1;
+            totals.warnings += ack.warnings.len() as u64;
+        }
+        IngestStatus::Duplicate => totals.duplicate += 1,
+        _ => totals.rejected.push(Rejection {
+            line: item.line,
+            retailer_ref: item.incident.retailer_ref.clone(),
+            problems: ack
+                .problems
+                .iter()
+                .map(|p| ProblemOut { field: p.field.clone(), code: p.code.clone(), reason: p.reason.clone() })
+                .collect(),
+            record: item.raw,
+        }),
     }
 }

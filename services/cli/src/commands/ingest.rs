@@ -40,6 +40,10 @@ pub struct IngestArgs {
     /// Stores to register first (default: `stores.csv` beside each input, if there is one).
     #[arg(long)]
     pub stores: Option<PathBuf>,
+    /// Keep the file's order on the incident log (one record at a time; slower), so two runs of
+    /// the same file give identical persons, groups and packages.
+    #[arg(long)]
+    pub ordered: bool,
 }
 
 pub async fn run(args: IngestArgs) -> Result<()> {
@@ -75,7 +79,7 @@ pub async fn run(args: IngestArgs) -> Result<()> {
                 keys.retailers.insert(retailer.clone(), embedded.key(PrincipalKind::Retailer, &retailer).await?);
             }
         }
-        let totals = send_file(&channel, file, &keys).await?;
+        let totals = send_file(&channel, file, &keys, args.ordered).await?;
         report_file(file, &totals)?;
         grand.accepted += totals.accepted;
         grand.duplicate += totals.duplicate;
@@ -153,12 +157,16 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
     Ok(())
 }
 
-async fn send_file(channel: &tonic::transport::Channel, file: &Path, keys: &KeysFile) -> Result<Totals> {
+async fn send_file(channel: &tonic::transport::Channel, file: &Path, keys: &KeysFile, ordered: bool) -> Result<Totals> {
     let total = count_records(file)?;
     let bar = progress::bar(total, "ingesting");
     let retailer_keys = Arc::new(keys.retailers.clone());
     let lookup = Arc::new(move |retailer: &str| retailer_keys.get(retailer).cloned());
-    let mut uploader = Uploader::new(channel.clone(), lookup, bar.clone());
+    let mut uploader = if ordered {
+        Uploader::ordered(channel.clone(), lookup, bar.clone())
+    } else {
+        Uploader::new(channel.clone(), lookup, bar.clone())
+    };
     let unreadable = Arc::new(Mutex::new(Vec::new()));
     // Read on a blocking thread; hand records to the async uploader through a channel.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Item, Rejection>>(4_096);
