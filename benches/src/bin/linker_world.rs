@@ -49,6 +49,15 @@ fn perfect(simulated: &SimulatedIncident, forces: &HashMap<StoreId, orca_model::
     }
 }
 
+/// `--config '<json>'` overrides the linker's defaults (a `LinkerConfig` in JSON).
+fn config(args: &[String]) -> LinkerConfig {
+    args.iter()
+        .position(|a| a == "--config")
+        .and_then(|i| args.get(i + 1))
+        .map(|json| serde_json::from_str(json).expect("--config takes a LinkerConfig in JSON"))
+        .unwrap_or_default()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let incidents = arg(&args, "--incidents", 100_000);
@@ -56,7 +65,7 @@ fn main() {
     let copies = arg(&args, "--copies", 10).max(1);
     let probes = arg(&args, "--probes", 1000) as usize;
     if args.iter().any(|a| a == "--resolver") {
-        return with_resolver(seed, incidents);
+        return with_resolver(seed, incidents, config(&args));
     }
 
     let started = Instant::now();
@@ -73,7 +82,7 @@ fn main() {
     );
 
     let started = Instant::now();
-    let mut linker = Linker::new(LinkerConfig::default());
+    let mut linker = Linker::new(config(&args));
     for incident in &simulated {
         linker.apply(&perfect(incident, &forces, 0));
     }
@@ -214,7 +223,7 @@ fn true_groups(world: &World, summary: &orca_simulate::WorldSummary) -> Vec<Grou
         .collect()
 }
 
-fn with_resolver(seed: u64, incidents: u64) {
+fn with_resolver(seed: u64, incidents: u64, config: LinkerConfig) {
     use orca_model::validate::validate_and_normalise;
     use orca_resolve::{Resolver, ResolverConfig};
 
@@ -223,7 +232,7 @@ fn with_resolver(seed: u64, incidents: u64) {
     let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").expect("date").with_timezone(&chrono::Utc);
     let mut stream = world.incidents();
     let mut resolver = Resolver::new(ResolverConfig::default());
-    let mut linker = Linker::new(LinkerConfig::default());
+    let mut linker = Linker::new(config);
     let mut truth: HashMap<(IncidentId, u32), String> = HashMap::new();
     let started = Instant::now();
     let (mut resolve_seconds, mut link_seconds) = (0.0, 0.0);
@@ -258,7 +267,7 @@ fn with_resolver(seed: u64, incidents: u64) {
     link_seconds += t.elapsed().as_secs_f64();
     let summary = stream.summary();
     println!(
-        "real resolver: {} incidents in {:.1} s (resolve {:.1} s, link in batches of 500 {:.1} s); {:?}",
+        "real resolver: {} offender sightings in {:.1} s (resolve {:.1} s, link in batches of 500 {:.1} s); {:?}",
         truth.len(),
         started.elapsed().as_secs_f64(),
         resolve_seconds,
@@ -281,6 +290,24 @@ fn with_resolver(seed: u64, incidents: u64) {
             forces: g.forces.iter().map(|f| f.to_string()).collect(),
         })
         .collect();
-    let report = evaluate_groups(&true_groups(&world, &summary), &detected, &person_map).expect("valid groups");
+    let truth_groups = true_groups(&world, &summary);
+    let report = evaluate_groups(&truth_groups, &detected, &person_map).expect("valid groups");
     print_report(&report);
+    if std::env::var_os("LINKER_WORLD_DETAIL").is_some() {
+        let group_of: HashMap<&str, &str> =
+            truth_groups.iter().flat_map(|g| g.members.iter().map(move |m| (m.as_str(), g.id.as_str()))).collect();
+        let matched: BTreeSet<&str> =
+            report.matches.iter().filter_map(|m| m.matched.as_ref()).map(|d| d.detected_group.as_str()).collect();
+        for group in linker.groups().iter().filter(|g| !matched.contains(g.id.as_str())) {
+            let members: Vec<String> = group
+                .members
+                .iter()
+                .map(|m| {
+                    let truth = person_map.get(m.person.as_str()).map(String::as_str).unwrap_or("?");
+                    format!("{}→{}", m.incidents, group_of.get(truth).copied().unwrap_or("none"))
+                })
+                .collect();
+            println!("  unmatched detected {} ({} incidents): {}", group.id, group.incidents.len(), members.join(" "));
+        }
+    }
 }

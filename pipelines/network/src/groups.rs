@@ -30,6 +30,25 @@ impl Linker {
         if incidents.len() < rules.min_incidents.max(1) {
             return None;
         }
+        let member_set: rustc_hash::FxHashSet<u32> = members.iter().copied().collect();
+        let mut per_member: FxHashMap<u32, usize> = FxHashMap::default();
+        for &incident in &incidents {
+            let mut present: Vec<u32> = self.links[incident as usize]
+                .persons
+                .iter()
+                .map(|&p| self.persons.canonical(p))
+                .filter(|p| member_set.contains(p))
+                .collect();
+            present.sort_unstable();
+            present.dedup();
+            for person in present {
+                *per_member.entry(person).or_default() += 1;
+            }
+        }
+        let active = per_member.values().filter(|&&count| count >= rules.min_member_incidents).count();
+        if active < rules.min_members {
+            return None;
+        }
         let first = self.incidents[incidents[0] as usize].occurred_at;
         let last = self.incidents[*incidents.last()? as usize].occurred_at;
         ((last - first).num_days() >= rules.min_span_days).then_some(incidents)

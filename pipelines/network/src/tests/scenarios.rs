@@ -21,10 +21,10 @@ fn members(linker: &Linker, group: &str) -> Vec<String> {
 #[test]
 fn a_crew_offending_together_for_weeks_across_forces_is_a_group_with_one_package() {
     let crew = ["P1", "P2", "P3"];
-    let forces = ["west-midlands", "staffordshire", "west-midlands", "warwickshire"];
-    let mut resolutions = spree("A", &crew, &forces, &[0, 3, 9]);
+    let forces = ["west-midlands", "staffordshire", "west-midlands", "west-midlands"];
+    let mut resolutions = spree("A", &crew, &forces, &[0, 3, 9, 14]);
     let named =
-        report("INC-A-3", "warwickshire", 20).persons(&["P1", "P3"]).named("P2", "Jon", "Smith", Some("sw 1234 abcd"));
+        report("INC-A-4", "warwickshire", 20).persons(&["P1", "P3"]).named("P2", "Jon", "Smith", Some("sw 1234 abcd"));
     resolutions.push(named.value(10_000).build());
     let mut linker = linker_with(&resolutions);
     let packages = linker.refresh();
@@ -36,8 +36,8 @@ fn a_crew_offending_together_for_weeks_across_forces_is_a_group_with_one_package
     assert_eq!(package.lead_force.as_str(), "west-midlands", "most incidents");
     assert_eq!(package.affected_forces, vec!["staffordshire".into(), "warwickshire".into()]);
     assert_eq!(package.nim_level, NimLevel::CrossBorder);
-    assert_eq!(package.offences.len(), 4);
-    assert_eq!(package.total_loss_pence, 40_000);
+    assert_eq!(package.offences.len(), 5);
+    assert_eq!(package.total_loss_pence, 50_000);
     assert_eq!(package.security_marking, "OFFICIAL-SENSITIVE");
     assert_eq!(package.provenance.source, "stage:linker");
     assert_eq!(package.as_of, package.offences.last().map(|o| o.occurred_at));
@@ -51,13 +51,13 @@ fn a_crew_offending_together_for_weeks_across_forces_is_a_group_with_one_package
     assert_eq!(person.groups, vec!["G00000001".into()]);
     assert_eq!(person.names, ["Jon Smith"]);
     assert_eq!(person.marker_codes, ["SW1234ABCD"], "marker codes are normalised");
-    assert_eq!(person.sightings.len(), 4);
+    assert_eq!(person.sightings.len(), 5);
     assert_eq!(package.subjects.iter().find(|s| s.person_id.as_str() == "P2").unwrap().display_name, "Jon Smith");
 }
 
 #[test]
 fn redelivering_resolutions_changes_nothing() {
-    let resolutions = spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12]);
+    let resolutions = spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12, 18, 25]);
     let mut linker = linker_with(&resolutions);
     assert_eq!(linker.refresh().len(), 1);
     linker.take_changes();
@@ -69,10 +69,14 @@ fn redelivering_resolutions_changes_nothing() {
 }
 
 #[test]
-fn a_pair_and_a_single_outing_are_not_groups() {
+fn a_pair_a_single_outing_and_a_pair_with_passing_thirds_are_not_groups() {
     let mut resolutions = spree("PAIR", &["P1", "P2"], &["kent"], &[0, 4, 8, 15, 30]);
     resolutions.extend(spree("ONCE", &["P5", "P6", "P7"], &["kent"], &[2]));
     resolutions.extend(spree("DAY", &["P8", "P9", "P10"], &["kent"], &[3, 3, 3]));
+    // A pair with a different third person each time: only two act together repeatedly.
+    for (i, third) in ["Q3", "Q4", "Q5", "Q6", "Q7"].iter().enumerate() {
+        resolutions.push(report(&format!("INC-Q-{i}"), "kent", i as i64 * 6).persons(&["Q1", "Q2", third]).build());
+    }
     let mut linker = linker_with(&resolutions);
     assert!(linker.refresh().is_empty());
     assert!(linker.groups().is_empty());
@@ -80,8 +84,8 @@ fn a_pair_and_a_single_outing_are_not_groups() {
 
 #[test]
 fn a_new_incident_updates_the_package_and_leaves_other_groups_alone() {
-    let mut resolutions = spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12]);
-    resolutions.extend(spree("B", &["P4", "P5", "P6"], &["essex"], &[1, 6, 14]));
+    let mut resolutions = spree("A", &["P1", "P2", "P3"], &["kent"], &[0, 5, 12, 16, 19]);
+    resolutions.extend(spree("B", &["P4", "P5", "P6"], &["essex"], &[1, 6, 14, 17, 19]));
     let mut linker = linker_with(&resolutions);
     assert_eq!(linker.refresh().len(), 2);
 
@@ -89,7 +93,7 @@ fn a_new_incident_updates_the_package_and_leaves_other_groups_alone() {
     let packages = linker.refresh();
     assert_eq!(packages.len(), 1, "only the group the incident touched");
     assert_eq!(packages[0].version, 2);
-    assert_eq!(packages[0].offences.len(), 4);
+    assert_eq!(packages[0].offences.len(), 6);
     assert_eq!(packages[0].affected_forces, vec!["sussex".into()]);
 }
 
@@ -133,8 +137,8 @@ fn two_groups_joined_by_one_shared_vehicle_stay_two_groups_listing_the_vehicle()
 
 #[test]
 fn merging_two_persons_joins_their_groups_under_one_id_and_withdraws_the_other() {
-    let mut resolutions = spree("A", &["A1", "A2", "X"], &["kent"], &[0, 5, 12, 20]);
-    resolutions.extend(spree("B", &["B1", "B2", "Y"], &["essex"], &[1, 6, 14]));
+    let mut resolutions = spree("A", &["A1", "A2", "X"], &["kent"], &[0, 5, 12, 20, 26]);
+    resolutions.extend(spree("B", &["B1", "B2", "Y"], &["essex"], &[1, 6, 14, 22, 28]));
     let mut linker = linker_with(&resolutions);
     assert_eq!(linker.refresh().len(), 2);
     assert_eq!(members(&linker, "G00000001"), ["A1", "A2", "X"]);
@@ -159,8 +163,8 @@ fn merging_two_persons_joins_their_groups_under_one_id_and_withdraws_the_other()
 #[test]
 fn a_group_whose_bridge_turns_out_to_be_two_people_splits_in_two() {
     // X seems to run with both crews; the analyst finds two people (X and X2).
-    let mut resolutions = spree("A", &["A1", "A2", "X"], &["kent"], &[0, 5, 12, 20]);
-    let crew_b = spree("B", &["B1", "B2", "X"], &["essex"], &[1, 6, 14]);
+    let mut resolutions = spree("A", &["A1", "A2", "X"], &["kent"], &[0, 5, 12, 20, 26]);
+    let crew_b = spree("B", &["B1", "B2", "X"], &["essex"], &[1, 6, 14, 22, 28]);
     resolutions.extend(crew_b.iter().cloned());
     let mut linker = linker_with(&resolutions);
     linker.refresh();
@@ -199,8 +203,8 @@ fn a_group_whose_bridge_turns_out_to_be_two_people_splits_in_two() {
 
 #[test]
 fn a_restored_linker_carries_on_exactly_as_the_original() {
-    let mut resolutions = spree("A", &["A1", "A2", "A3"], &["kent", "surrey"], &[0, 5, 12, 20]);
-    resolutions.extend(spree("B", &["B1", "B2", "B3"], &["essex"], &[1, 6, 14]));
+    let mut resolutions = spree("A", &["A1", "A2", "A3"], &["kent", "surrey"], &[0, 5, 12, 20, 26]);
+    resolutions.extend(spree("B", &["B1", "B2", "B3"], &["essex"], &[1, 6, 14, 22, 28]));
     let mut original = linker_with(&resolutions);
     original.refresh();
     let records: Vec<orca_model::StoredRecord> = original
@@ -212,7 +216,7 @@ fn a_restored_linker_carries_on_exactly_as_the_original() {
     assert_eq!(restored.groups(), original.groups());
     assert!(restored.refresh().is_empty());
 
-    let next = report("INC-A-next", "sussex", 25).persons(&["A1", "A2", "B1"]).build();
+    let next = report("INC-A-next", "sussex", 35).persons(&["A1", "A2", "B1"]).build();
     original.apply(&next);
     restored.apply(&next);
     assert_eq!(restored.refresh(), original.refresh());
@@ -260,7 +264,7 @@ fn a_prolific_offender_who_joins_a_group_is_profiled_by_the_group_package() {
     let mut linker = linker_with(&spree("SOLO", &["P1"], &["kent"], &(0..25).map(|d| d * 3).collect::<Vec<_>>()));
     assert_eq!(linker.refresh().len(), 1, "PKG-P1 for the lone offender");
 
-    for resolution in spree("CREW", &["P1", "P2", "P3"], &["kent"], &[80, 85, 92]) {
+    for resolution in spree("CREW", &["P1", "P2", "P3"], &["kent"], &[80, 85, 92, 96, 100]) {
         linker.apply(&resolution);
     }
     let packages = linker.refresh();
