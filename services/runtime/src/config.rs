@@ -1,5 +1,8 @@
 //! Typed, layered configuration: defaults, then a TOML file, then `ORCA_…` environment variables
 //! (`__` separates levels: `ORCA_LOG__BOOTSTRAP_SERVERS=broker:9092`). Unknown keys are errors.
+//! Only variables naming a section of the file are read (`ORCA_STORE__URL`, `ORCA_HTTP_ADDR`), so
+//! the other `ORCA_…` variables (`ORCA_JSON_LOGS`, `ORCA_KEY`, `ORCA_TEST_KAFKA`) are not taken for
+//! misspelt configuration.
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -97,6 +100,16 @@ impl Default for RunnerSettings {
     }
 }
 
+/// The top-level keys of [`OrcaConfig`], as `ORCA_` variables may name them.
+const SECTIONS: [&str; 10] =
+    ["data_dir", "log", "store", "topics", "grpc_addr", "http_addr", "runner", "ingest", "resolver", "linker"];
+
+/// Whether `ORCA_<key>` configures ORCA (its first level is a section of [`OrcaConfig`]).
+fn is_config_variable(key: &str) -> bool {
+    let section = key.split("__").next().unwrap_or_default();
+    SECTIONS.iter().any(|known| known.eq_ignore_ascii_case(section))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration: {0}")]
@@ -115,7 +128,7 @@ impl OrcaConfig {
             }
             figment = figment.merge(Toml::file(file));
         }
-        figment = figment.merge(Env::prefixed("ORCA_").split("__"));
+        figment = figment.merge(Env::prefixed("ORCA_").filter(|key| is_config_variable(key.as_str())).split("__"));
         let config: OrcaConfig = figment.extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
@@ -144,5 +157,32 @@ impl OrcaConfig {
     /// The store URL, defaulting to SQLite in the data directory.
     pub fn store_url(&self) -> String {
         self.store.url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("orca.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_variables_naming_a_section_are_configuration() {
+        assert!(is_config_variable("STORE__URL"));
+        assert!(is_config_variable("LOG__BOOTSTRAP_SERVERS"));
+        assert!(is_config_variable("http_addr"));
+        assert!(!is_config_variable("TEST_KAFKA"));
+        assert!(!is_config_variable("JSON_LOGS"));
+        assert!(!is_config_variable("KEY"));
+    }
+
+    #[test]
+    fn every_section_is_a_field_of_the_config() {
+        let fields = figment::Figment::from(Serialized::defaults(OrcaConfig::default()))
+            .extract::<std::collections::BTreeMap<String, figment::value::Value>>()
+            .expect("the defaults serialise");
+        let mut fields: Vec<&str> = fields.keys().map(String::as_str).collect();
+        let mut sections = SECTIONS.to_vec();
+        fields.sort_unstable();
+        sections.sort_unstable();
+        assert_eq!(fields, sections);
     }
 }
