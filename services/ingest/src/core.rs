@@ -87,10 +87,25 @@ impl IngestCore {
         caller.require(PrincipalKind::Retailer)?;
         let mut acks = Vec::with_capacity(submissions.len());
         let mut submissions = submissions.into_iter().peekable();
-        while submissions.peek().is_some() {
+        let mut next_batch = || {
             let batch: Vec<_> = submissions.by_ref().take(self.config.max_batch).collect();
-            let prepared = self.prepare_batch(caller, channel, batch).await?;
-            acks.extend(self.settle_batch(prepared).await?);
+            (!batch.is_empty()).then_some(batch)
+        };
+        let mut settling = match next_batch() {
+            Some(batch) => Some(self.prepare_batch(caller, channel, batch).await?),
+            None => None,
+        };
+        // Batch N + 1 is validated while batch N is made durable.
+        while let Some(current) = settling.take() {
+            let upcoming = next_batch();
+            let (settled, prepared) = tokio::join!(self.settle_batch(current), async {
+                match upcoming {
+                    Some(batch) => Some(self.prepare_batch(caller, channel, batch).await),
+                    None => None,
+                }
+            });
+            acks.extend(settled?);
+            settling = prepared.transpose()?;
         }
         Ok(acks)
     }
@@ -115,12 +130,12 @@ impl IngestCore {
 
     /// Steps 2 to 4 of [`IngestCore::ingest`] for a prepared batch: its acks, in order.
     pub async fn settle_batch(&self, batch: PreparedBatch) -> Result<Vec<v1::IngestAck>> {
-        let PreparedBatch { retailer, channel, labels, prepared, started } = batch;
+        let PreparedBatch { retailer, channel, labels, mut prepared, started } = batch;
         let mut acks: Vec<v1::IngestAck> = Vec::with_capacity(prepared.len());
         let mut start = 0;
         while start < prepared.len() {
             let end = end_of_round(&prepared, start);
-            acks.extend(self.settle_round(&retailer, channel, &prepared[start..end]).await?);
+            acks.extend(self.settle_round(&retailer, channel, &mut prepared[start..end]).await?);
             start = end;
         }
         for (ack, (sequence, client_ref)) in acks.iter_mut().zip(labels) {
@@ -199,7 +214,12 @@ impl IngestCore {
     }
 
     /// Steps 2 to 4 for records whose references are distinct.
-    async fn settle_round(&self, retailer: &str, channel: Channel, round: &[Prepared]) -> Result<Vec<v1::IngestAck>> {
+    async fn settle_round(
+        &self,
+        retailer: &str,
+        channel: Channel,
+        round: &mut [Prepared],
+    ) -> Result<Vec<v1::IngestAck>> {
         let claims = self.claim(retailer, round).await?;
         let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, claims);
         if !out.is_empty()
@@ -277,8 +297,13 @@ struct RoundPlan {
 }
 
 /// `claims` holds one outcome per valid record, in order; `None` if claiming failed (those records
-/// stay RETRY).
-fn plan_round(retailer: &str, channel: Channel, round: &[Prepared], claims: Option<Vec<ClaimOutcome>>) -> RoundPlan {
+/// stay RETRY). The values of incidents to append are moved out of `round`.
+fn plan_round(
+    retailer: &str,
+    channel: Channel,
+    round: &mut [Prepared],
+    claims: Option<Vec<ClaimOutcome>>,
+) -> RoundPlan {
     let mut plan = RoundPlan {
         acks: round.iter().map(pending_ack).collect(),
         out: Vec::new(),
@@ -287,10 +312,10 @@ fn plan_round(retailer: &str, channel: Channel, round: &[Prepared], claims: Opti
     };
     let received_at_ms = chrono::Utc::now().timestamp_millis();
     let mut claims = claims.map(Vec::into_iter);
-    for (position, record) in round.iter().enumerate() {
+    for (position, record) in round.iter_mut().enumerate() {
         let (retailer_ref, original, problems) = match record {
             Prepared::Invalid(Rejection { retailer_ref, original, problems, .. }) => {
-                (retailer_ref, original, problems.clone())
+                (&*retailer_ref, &*original, problems.clone())
             }
             Prepared::Valid(valid) => {
                 let Some(outcome) = claims.as_mut().and_then(Iterator::next) else {
@@ -303,7 +328,7 @@ fn plan_round(retailer: &str, channel: Channel, round: &[Prepared], claims: Opti
                         continue;
                     }
                     None => {
-                        let value = valid.value.clone();
+                        let value = std::mem::take(&mut valid.value);
                         plan.out.push(OutRecord::new(topics::INCIDENTS, valid.incident_id.as_bytes(), value));
                         plan.to_publish.push(position);
                         continue;

@@ -4,7 +4,8 @@
 //! is REJECTED with every problem by field path, kept in the store and copied to
 //! `orca.incidents.dlq.v1`; nothing is silently dropped.
 //!
-//! - [`core`]: [`IngestCore`], the logic shared by every surface (batches, claims, appends, acks).
+//! - [`core`]: [`IngestCore`], the logic shared by every surface (batches, claims, appends, acks);
+//!   [`PreparedBatch`] lets a surface validate one batch while the previous one is made durable.
 //! - [`prepare`](crate::prepare): per-record checks, conversion, validation and content hashing (no I/O).
 //! - [`grpc`]: [`IngestGrpc`], `orca.v1.IngestService` (`Submit`, `StreamIncidents`, `RegisterStores`).
 //! - [`http`]: [`http_router`], `POST /v1/incidents` (JSON, NDJSON) and `POST /v1/stores`.
@@ -14,7 +15,9 @@
 //!
 //! Wiring (the runtime's job): create the topics (`orca_eventlog::topics::default_specs`), build an
 //! [`IngestCore`] over the event log and the store, an [`orca_auth::Authenticator`] over the store,
-//! then serve `IngestGrpc::new(core, auth).into_server()` with tonic and [`http_router`] with axum.
+//! then serve `IngestGrpc::new(core, auth).into_server()` with tonic and [`http_router`] with axum,
+//! and call [`metrics::describe`] once the metrics recorder is installed. A bulk loader calls
+//! [`IngestCore::ingest`] with [`Channel::Bulk`].
 
 pub mod config;
 pub mod core;

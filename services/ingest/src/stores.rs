@@ -78,7 +78,7 @@ impl StoreDirectory {
             })
             .collect();
         let registered = results.iter().filter(|result| result.registered).count() as u32;
-        tracing::info!(registered, rejected = results.len() as u32 - registered, "registered stores");
+        tracing::info!(retailer, registered, rejected = results.len() as u32 - registered, "registered stores");
         Ok(v1::RegisterStoresResponse { rejected: results.len() as u32 - registered, registered, results })
     }
 }

@@ -119,3 +119,18 @@ async fn results_are_proto3_json() {
     assert_eq!(raw["accepted"], 1);
     let _: v1::IngestAck = serde_json::from_value(raw["results"][0].clone()).unwrap();
 }
+
+#[tokio::test]
+async fn a_reference_repeated_within_one_body_meets_its_own_earlier_record() {
+    let app = spawn_app().await;
+    let mut changed = incident("NM-1");
+    changed.narrative = "a different account".into();
+    let body =
+        [json_line("NM-1"), json_line("NM-1"), incident_to_json_line(&changed).unwrap(), json_line("NM-2")].join("\n");
+    let reply = results(app.post("/v1/incidents", Some(&app.northmart_key), "application/x-ndjson", body).await).await;
+    let statuses: Vec<_> = reply.results.iter().map(|ack| ack.status).collect();
+    let expected = [IngestStatus::Accepted, IngestStatus::Duplicate, IngestStatus::Rejected, IngestStatus::Accepted];
+    assert_eq!(statuses, expected.map(|status| status as i32));
+    assert_eq!(reply.results[2].problems[0].code, "changed-resubmission");
+    assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 2);
+}
