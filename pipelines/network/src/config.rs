@@ -139,6 +139,11 @@ pub struct LinkWeights {
     /// A marker code carried by more persons than this links none of them (a store's spray tags
     /// strangers too). Default 6.
     pub max_marker_carriers: usize,
+    /// A person who co-offended with more distinct persons than this is left out of community
+    /// detection (kept in the link graph and views): almost always several people merged by
+    /// resolution, whose links would weld unrelated crews into one. The simulated world's busiest
+    /// real offenders have under 20. Default 40.
+    pub max_co_offenders: usize,
 }
 
 impl Default for LinkWeights {
@@ -151,6 +156,7 @@ impl Default for LinkWeights {
             decay_floor: 0.25,
             max_vehicle_users: 12,
             max_marker_carriers: 6,
+            max_co_offenders: 40,
         }
     }
 }

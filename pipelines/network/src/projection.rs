@@ -38,6 +38,7 @@ pub(crate) struct Projection {
 /// Memo of vehicle users and marker carriers for one refresh.
 #[derive(Default)]
 pub(crate) struct TieCache {
+    hubs: FxHashMap<u32, bool>,
     vehicle_users: FxHashMap<u32, Vec<u32>>,
     marker_carriers: FxHashMap<String, Vec<u32>>,
 }
@@ -113,9 +114,31 @@ impl Linker {
         vehicles
     }
 
-    /// Everyone tied to a person by an incident, a shared vehicle or a shared marker code.
+    /// Whether a person co-offended with more distinct persons than `max_co_offenders`: almost
+    /// always several people merged into one by resolution, which would weld unrelated crews into
+    /// one community. Hubs stay in the link graph and the views but out of community detection.
+    pub(crate) fn is_hub(&self, person: u32, cache: &mut TieCache) -> bool {
+        if let Some(&hub) = cache.hubs.get(&person) {
+            return hub;
+        }
+        let mut co_offenders: Vec<u32> = self.persons.incidents[person as usize]
+            .iter()
+            .flat_map(|&incident| self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)))
+            .collect();
+        co_offenders.sort_unstable();
+        co_offenders.dedup();
+        let hub = co_offenders.len().saturating_sub(1) > self.config.links.max_co_offenders;
+        cache.hubs.insert(person, hub);
+        hub
+    }
+
+    /// Everyone tied to a person by an incident, a shared vehicle or a shared marker code (none
+    /// for a hub, and never a hub).
     pub(crate) fn neighbours(&self, person: u32, cache: &mut TieCache, out: &mut Vec<u32>) {
         out.clear();
+        if self.is_hub(person, cache) {
+            return;
+        }
         for &incident in &self.persons.incidents[person as usize] {
             out.extend(self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)));
         }
@@ -135,6 +158,13 @@ impl Linker {
         out.sort_unstable();
         out.dedup();
         out.retain(|&p| p != person);
+        let mut kept = Vec::with_capacity(out.len());
+        for &p in out.iter() {
+            if !self.is_hub(p, cache) {
+                kept.push(p);
+            }
+        }
+        *out = kept;
     }
 
     /// The whole connected components containing `seeds`, with every link among their persons.
@@ -144,7 +174,10 @@ impl Linker {
         let mut stack: Vec<u32> = Vec::new();
         for &seed in seeds {
             let seed = self.persons.canonical(seed);
-            if self.persons.incidents[seed as usize].is_empty() || adjacency.contains_key(&seed) {
+            if self.persons.incidents[seed as usize].is_empty()
+                || adjacency.contains_key(&seed)
+                || self.is_hub(seed, cache)
+            {
                 continue;
             }
             adjacency.insert(seed, Vec::new());
