@@ -54,8 +54,15 @@ async fn main() {
     let outbound = tokio_stream::iter((0..records).map(request));
     let mut acks = client.stream_incidents(authed(&app.northmart_key, outbound)).await.expect("stream").into_inner();
     let mut accepted = 0u64;
+    let mut segment_started = Instant::now();
+    let segment = (records / 5).max(1);
+    let mut segment_rates = Vec::new();
     while let Some(ack) = acks.message().await.expect("ack") {
         accepted += u64::from(ack.status == IngestStatus::Accepted as i32);
+        if (ack.sequence + 1) % segment == 0 {
+            segment_rates.push(format!("{:.0}", segment as f64 / segment_started.elapsed().as_secs_f64()));
+            segment_started = Instant::now();
+        }
     }
     let grpc_seconds = started.elapsed().as_secs_f64();
     assert_eq!(accepted, records, "every record is accepted");
@@ -82,6 +89,7 @@ async fn main() {
         "grpc stream -> log + sqlite       {grpc:>10.0} records/s  ({:.2} of baseline, {grpc_seconds:.1} s)",
         grpc / baseline
     );
+    println!("grpc, by fifths of the stream     {} records/s", segment_rates.join(" "));
     println!(
         "http ndjson -> log + sqlite       {http:>10.0} records/s  ({:.2} of baseline, {http_records} records)",
         http / baseline
