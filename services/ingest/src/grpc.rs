@@ -9,7 +9,7 @@
 use crate::IngestError;
 use crate::core::{IngestCore, PreparedBatch};
 use crate::submission::{Channel, Submission, codes};
-use orca_auth::Authenticator;
+use orca_auth::{Authenticator, Caller};
 use orca_model::Problem;
 use orca_proto::v1::ingest_service_server::{IngestService, IngestServiceServer};
 use orca_proto::v1::{self, IngestStatus};
@@ -75,77 +75,14 @@ impl IngestService for IngestGrpc {
         caller.require(orca_auth::PrincipalKind::Retailer).map_err(IngestError::from)?;
         let config = self.core.config();
         let (max_batch, read_ahead) = (config.max_batch, config.stream_read_ahead);
-        let (inbound_tx, mut inbound_rx) = mpsc::channel(read_ahead);
+        let (inbound_tx, inbound_rx) = mpsc::channel(read_ahead);
         let (acks_tx, acks_rx) = mpsc::channel(read_ahead.max(max_batch));
 
-        let mut inbound = request.into_inner();
-        tokio::spawn(async move {
-            let mut sequence = 0u64;
-            while let Some(message) = inbound.next().await {
-                let item = message.map(|request| submission(sequence, request));
-                sequence += 1;
-                let failed = item.is_err();
-                if inbound_tx.send(item).await.is_err() || failed {
-                    break;
-                }
-            }
-        });
-
-        // Batch N + 1 is prepared (validated) while batch N is being made durable.
-        let (prepared_tx, mut prepared_rx) = mpsc::channel::<Result<PreparedBatch, Status>>(1);
-        let core = Arc::clone(&self.core);
-        tokio::spawn(async move {
-            while let Some(first) = inbound_rx.recv().await {
-                let mut batch = Vec::with_capacity(max_batch);
-                let mut ended_with = None;
-                for item in std::iter::once(first).chain(std::iter::from_fn(|| inbound_rx.try_recv().ok())) {
-                    match item {
-                        Ok(submission) => batch.push(submission),
-                        Err(status) => {
-                            ended_with = Some(status);
-                            break;
-                        }
-                    }
-                    if batch.len() == max_batch {
-                        break;
-                    }
-                }
-                if !batch.is_empty() {
-                    let prepared = core.prepare_batch(&caller, Channel::Grpc, batch).await.map_err(Status::from);
-                    let failed = prepared.is_err();
-                    if prepared_tx.send(prepared).await.is_err() || failed {
-                        return;
-                    }
-                }
-                if let Some(status) = ended_with {
-                    let _ = prepared_tx.send(Err(status)).await;
-                    return;
-                }
-            }
-        });
-
-        let core = Arc::clone(&self.core);
-        tokio::spawn(async move {
-            while let Some(prepared) = prepared_rx.recv().await {
-                let acks = match prepared {
-                    Ok(batch) => core.settle_batch(batch).await.map_err(Status::from),
-                    Err(status) => Err(status),
-                };
-                match acks {
-                    Ok(acks) => {
-                        for ack in acks {
-                            if acks_tx.send(Ok(ack)).await.is_err() {
-                                return; // the client went away; what it sent so far is settled
-                            }
-                        }
-                    }
-                    Err(status) => {
-                        let _ = acks_tx.send(Err(status)).await;
-                        return;
-                    }
-                }
-            }
-        });
+        // Three tasks, so that batch N + 1 is read and validated while batch N is made durable.
+        let (prepared_tx, prepared_rx) = mpsc::channel(1);
+        tokio::spawn(read_requests(request.into_inner(), inbound_tx));
+        tokio::spawn(prepare_batches(Arc::clone(&self.core), caller, max_batch, inbound_rx, prepared_tx));
+        tokio::spawn(settle_batches(Arc::clone(&self.core), prepared_rx, acks_tx));
         Ok(Response::new(ReceiverStream::new(acks_rx)))
     }
 
@@ -156,5 +93,85 @@ impl IngestService for IngestGrpc {
         let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
         let response = self.core.register_stores(&caller, &request.into_inner().stores).await?;
         Ok(Response::new(response))
+    }
+}
+
+/// Reads a stream's requests ahead, numbering them; stops after the first error.
+async fn read_requests(
+    mut inbound: Streaming<v1::SubmitRequest>,
+    inbound_tx: mpsc::Sender<Result<Submission, Status>>,
+) {
+    let mut sequence = 0u64;
+    while let Some(message) = inbound.next().await {
+        let item = message.map(|request| submission(sequence, request));
+        sequence += 1;
+        let failed = item.is_err();
+        if inbound_tx.send(item).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Cuts batches of whatever has arrived (up to `max_batch`) and validates them.
+async fn prepare_batches(
+    core: Arc<IngestCore>,
+    caller: Caller,
+    max_batch: usize,
+    mut inbound_rx: mpsc::Receiver<Result<Submission, Status>>,
+    prepared_tx: mpsc::Sender<Result<PreparedBatch, Status>>,
+) {
+    while let Some(first) = inbound_rx.recv().await {
+        let mut batch = Vec::with_capacity(max_batch);
+        let mut ended_with = None;
+        for item in std::iter::once(first).chain(std::iter::from_fn(|| inbound_rx.try_recv().ok())) {
+            match item {
+                Ok(submission) => batch.push(submission),
+                Err(status) => {
+                    ended_with = Some(status);
+                    break;
+                }
+            }
+            if batch.len() == max_batch {
+                break;
+            }
+        }
+        if !batch.is_empty() {
+            let prepared = core.prepare_batch(&caller, Channel::Grpc, batch).await.map_err(Status::from);
+            let failed = prepared.is_err();
+            if prepared_tx.send(prepared).await.is_err() || failed {
+                return;
+            }
+        }
+        if let Some(status) = ended_with {
+            let _ = prepared_tx.send(Err(status)).await;
+            return;
+        }
+    }
+}
+
+/// Makes each batch durable, in order, and sends its acks; ends the stream at the first error.
+async fn settle_batches(
+    core: Arc<IngestCore>,
+    mut prepared_rx: mpsc::Receiver<Result<PreparedBatch, Status>>,
+    acks_tx: mpsc::Sender<Result<v1::IngestAck, Status>>,
+) {
+    while let Some(prepared) = prepared_rx.recv().await {
+        let acks = match prepared {
+            Ok(batch) => core.settle_batch(batch).await.map_err(Status::from),
+            Err(status) => Err(status),
+        };
+        match acks {
+            Ok(acks) => {
+                for ack in acks {
+                    if acks_tx.send(Ok(ack)).await.is_err() {
+                        return; // the client went away; what it sent so far is settled
+                    }
+                }
+            }
+            Err(status) => {
+                let _ = acks_tx.send(Err(status)).await;
+                return;
+            }
+        }
     }
 }

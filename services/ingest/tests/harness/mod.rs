@@ -97,14 +97,17 @@ pub fn shop(id: &str, retailer: &str) -> orca_model::Store {
     }
 }
 
-/// A valid Northmart incident at store `NM-0001`, an hour ago, with one suspect and a current plate.
+/// When the fixture incidents happened (2024-05-31T23:20:00Z): fixed, so that building the same
+/// incident twice gives the same record.
+pub const OCCURRED_AT_SECONDS: i64 = 1_717_197_600;
+
+/// A valid Northmart incident at store `NM-0001`, with one suspect and a current plate.
 pub fn incident(retailer_ref: &str) -> v1::Incident {
-    let hour_ago = chrono::Utc::now().timestamp() - 3_600;
     v1::Incident {
         retailer_id: "northmart".into(),
         retailer_ref: retailer_ref.into(),
         store_id: "NM-0001".into(),
-        occurred_from: Some(pbjson_types::Timestamp { seconds: hour_ago, nanos: 0 }),
+        occurred_from: Some(pbjson_types::Timestamp { seconds: OCCURRED_AT_SECONDS, nanos: 0 }),
         event_type: v1::EventType::Shoplifting as i32,
         line_items: vec![v1::LineItem {
             description: "gin".into(),
