@@ -10,6 +10,8 @@
 //! pairs sharing a blocking key), comparisons made, throughput and per-incident latency, and with
 //! `--orders` the agreement between resolving the world in arrival order and in a shuffled order.
 
+#[path = "diagnose.rs"]
+mod diagnose;
 #[path = "metrics.rs"]
 mod metrics;
 #[path = "world.rs"]
@@ -30,17 +32,33 @@ struct Run {
     seconds: f64,
     cpu_seconds: f64,
     latencies_us: Vec<f64>,
+    /// Positive evidence of each automatic person link, for `--diagnose`.
+    links: HashMap<SightingKey, String>,
 }
 
 fn resolve_all(incidents: &[&Incident], config: &ResolverConfig, keep_records: bool) -> Run {
     let mut resolver = Resolver::new(config.clone());
     let mut records = std::collections::BTreeMap::new();
     let mut latencies_us = Vec::with_capacity(incidents.len());
+    let mut links = HashMap::new();
+    let diagnose = std::env::args().any(|a| a == "--diagnose");
     let started = Instant::now();
     let cpu = metrics::thread_cpu_seconds().unwrap_or(0.0);
     for incident in incidents {
         let t = Instant::now();
-        resolver.resolve(incident);
+        let resolution = resolver.resolve(incident);
+        if diagnose {
+            for link in resolution.persons.iter().filter(|l| l.decision == orca_model::LinkDecision::AutoLink) {
+                let mut kinds: Vec<&str> = link
+                    .evidence
+                    .iter()
+                    .filter(|e| e.weight > 0.0 && e.comparison != "prior")
+                    .map(|e| e.comparison.as_str())
+                    .collect();
+                kinds.sort();
+                links.insert(SightingKey::new(incident.id.clone(), link.sighting_index), kinds.join("+"));
+            }
+        }
         let changes = resolver.take_changes();
         if keep_records {
             for change in changes {
@@ -53,7 +71,7 @@ fn resolve_all(incidents: &[&Incident], config: &ResolverConfig, keep_records: b
         latencies_us.push(t.elapsed().as_secs_f64() * 1e6);
     }
     let cpu_seconds = metrics::thread_cpu_seconds().unwrap_or(0.0) - cpu;
-    Run { resolver, records, seconds: started.elapsed().as_secs_f64(), cpu_seconds, latencies_us }
+    Run { resolver, records, seconds: started.elapsed().as_secs_f64(), cpu_seconds, latencies_us, links }
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -145,6 +163,22 @@ fn main() {
         stats.vehicles
     );
 
+    let group: Vec<(String, String)> = world
+        .person_truth
+        .iter()
+        .filter(|(k, _)| world.group_incidents.contains(&k.incident))
+        .map(|(k, t)| (r.person_of(k).unwrap().0, t.clone()))
+        .collect();
+    println!(
+        "group-incident sightings ({}): pairwise {}  b-cubed {}",
+        group.len(),
+        metrics::pairwise(&group).0,
+        metrics::b_cubed(&group)
+    );
+    diagnose::sighting_recall(&world, |k| r.person_of(k).unwrap().0);
+    if args.iter().any(|a| a == "--diagnose") {
+        diagnose::link_precision(&world, &run.links, |k| r.person_of(k).unwrap().0);
+    }
     blocking_recall(&world, &config);
 
     if restore {

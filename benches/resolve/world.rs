@@ -1,15 +1,17 @@
 //! A simulated world, normalised as ingest would, with its ground truth per sighting.
 
 use orca_model::validate::validate_and_normalise;
-use orca_model::{Incident, SightingKey, StoreRegistry};
+use orca_model::{Incident, IncidentId, SightingKey, StoreRegistry};
 use orca_simulate::{World, WorldParams};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub struct SimulatedWorld {
     pub incidents: Vec<Incident>,
     /// True person id per offending person sighting.
     pub person_truth: HashMap<SightingKey, String>,
     pub vehicle_truth: HashMap<SightingKey, String>,
+    /// Incidents committed by an organised group.
+    pub group_incidents: HashSet<IncidentId>,
     pub rejected: usize,
 }
 
@@ -21,6 +23,7 @@ pub fn build(seed: u64, incidents: u64) -> SimulatedWorld {
         incidents: Vec::with_capacity(incidents as usize),
         person_truth: HashMap::new(),
         vehicle_truth: HashMap::new(),
+        group_incidents: HashSet::new(),
         rejected: 0,
     };
     for simulated in world.incidents() {
@@ -28,6 +31,9 @@ pub fn build(seed: u64, incidents: u64) -> SimulatedWorld {
         if validate_and_normalise(&mut incident, &registry, now).is_err() {
             out.rejected += 1;
             continue;
+        }
+        if simulated.group.is_some() {
+            out.group_incidents.insert(incident.id.clone());
         }
         for truth in simulated.persons {
             out.person_truth.insert(SightingKey::new(incident.id.clone(), truth.index), truth.person);

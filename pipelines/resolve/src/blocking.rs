@@ -106,6 +106,8 @@ pub enum BlockRule {
     FamilyNicknameGroup,
     /// First three letters of the family name and the given name's initial (typos later in names).
     NamePrefixes,
+    /// A cell of about 100 km and an 8-hour slot: sightings near in time and place.
+    Nearby,
 }
 
 #[cfg(test)]

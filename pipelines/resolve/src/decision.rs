@@ -136,12 +136,7 @@ impl Resolver {
                 }
                 e
             };
-            let scorer = PersonScorer {
-                weights: &self.weights,
-                names: &self.names,
-                config: &self.config,
-                canonical: &canonical,
-            };
+            let scorer = PersonScorer::new(&self.weights, &self.names, &self.config, &canonical);
             let caps = self.persons.caps;
             let mut scratch = Vec::new();
             let outcome =

@@ -78,7 +78,7 @@ pub fn estimate_person_model(
     }
     let weights = Weights::compile(&config.model);
     let no_redirects = |e: u32| e;
-    let scorer = PersonScorer { weights: &weights, names: &names, config, canonical: &no_redirects };
+    let scorer = PersonScorer::new(&weights, &names, config, &no_redirects);
     let column = |c: Comparison| ESTIMATED.iter().position(|&e| e == c);
     let mut scratch: Vec<Evidence> = Vec::new();
     let mut gamma_of = |a: u32, b: u32| -> u64 {

@@ -33,10 +33,12 @@ pub enum Comparison {
     Model,
     Colour,
     Clothing,
+    /// Seen near in time and place (the same spree day); weighted by how busy that time and place is.
+    Proximity,
 }
 
 impl Comparison {
-    pub const ALL: [Comparison; 20] = [
+    pub const ALL: [Comparison; 21] = [
         Comparison::Prior,
         Comparison::GivenName,
         Comparison::FamilyName,
@@ -57,6 +59,7 @@ impl Comparison {
         Comparison::Model,
         Comparison::Colour,
         Comparison::Clothing,
+        Comparison::Proximity,
     ];
 
     pub fn from_index(index: u8) -> Option<Self> {
@@ -86,6 +89,7 @@ impl Comparison {
             Comparison::Model => "model",
             Comparison::Colour => "colour",
             Comparison::Clothing => "clothing",
+            Comparison::Proximity => "proximity",
         }
     }
 
@@ -130,6 +134,7 @@ impl Comparison {
             Comparison::Model => &["agree", "different"],
             Comparison::Colour => &["agree", "similar", "different"],
             Comparison::Clothing => &["same-day-similar", "similar", "different"],
+            Comparison::Proximity => &["same-spree"],
         }
     }
 
@@ -146,6 +151,7 @@ impl Comparison {
                 | Comparison::SharedVehicle
                 | Comparison::CoOffender
                 | Comparison::Plate
+                | Comparison::Proximity
         )
     }
 }
@@ -209,7 +215,13 @@ impl Default for ModelParams {
             (Comparison::Make, p(&[0.97, 0.03], &[0.10, 0.90])),
             (Comparison::Model, p(&[0.95, 0.05], &[0.05, 0.95])),
             (Comparison::Colour, p(&[0.85, 0.10, 0.05], &[0.12, 0.08, 0.80])),
-            (Comparison::Clothing, p(&[0.45, 0.30, 0.25], &[0.01, 0.15, 0.84])),
+            // Same-day clothing is weighed given the time (proximity carries the coincidence in time):
+            // one outfit all day against the chance two people nearby dress alike.
+            (Comparison::Clothing, p(&[0.60, 0.30, 0.40], &[0.10, 0.12, 0.84])),
+            // m: the chance a sighting's person was seen nearby earlier in a spree (a third of repeat
+            // sightings, half of all). u is not used: the weight comes from how many sightings that
+            // time and place holds (busy places count for less).
+            (Comparison::Proximity, p(&[0.18], &[0.001])),
         ]);
         // Repeat offenders dominate sightings: on the simulated world about 2 in 1,000 random pairs
         // of offender sightings are one person. 1 in 1,000 keeps precision near 0.9 there.

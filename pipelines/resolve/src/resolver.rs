@@ -23,6 +23,23 @@ use std::ops::Range;
 
 pub type Persons = Population<PersonFeatures, PersonSummary>;
 
+/// The fewest sightings assumed near any time and place (see [`proximity_weight`]).
+const MIN_NEAR: f64 = 1.0;
+
+/// The best-scoring eligible entity of a sighting, with its evidence.
+type Best = (u32, Score, Vec<Evidence>);
+
+/// Entities kept per unlinked sighting for linking a crew together.
+const CREW_CANDIDATES: usize = 6;
+
+/// The highest-scoring entities of an unlinked sighting (entity, total weight), with the prior and
+/// proximity weights they were scored with.
+pub(crate) struct CrewCandidates {
+    entities: Vec<(u32, f64)>,
+    prior: f32,
+    proximity: f32,
+}
+
 /// Candidate sets at least this large are scored on the rayon pool.
 const PARALLEL_CANDIDATES: usize = 96;
 pub type Vehicles = Population<VehicleFeatures, VehicleSummary>;
@@ -115,9 +132,25 @@ impl Resolver {
             let sighting = self.resolve_person(number, index as u32, features, &incident.id, &mut merges);
             co_offenders.push(self.persons.entity_of(sighting));
         }
+        let persons_end = self.persons.sightings.len() as u32;
+        if persons_end - persons_start > 1 && self.config.crew_min_weight.is_some() {
+            let mut unlinked = Vec::new();
+            for s in persons_start..persons_end {
+                let mut companions: Vec<u32> =
+                    (persons_start..persons_end).filter(|&o| o != s).map(|o| self.persons.entity_of(o)).collect();
+                companions.sort_unstable();
+                companions.dedup();
+                if let Some(crew) = self.relink_with_companions(s, companions, &incident.id, &mut merges) {
+                    unlinked.push((s, crew));
+                }
+            }
+            if unlinked.len() > 1 {
+                self.link_crew(unlinked, &incident.id, &mut merges);
+            }
+        }
         let entry = IncidentEntry {
             id: incident.id.clone(),
-            persons: persons_start..self.persons.sightings.len() as u32,
+            persons: persons_start..persons_end,
             vehicles: vehicles_start..self.vehicles.sightings.len() as u32,
         };
         // Links name the surviving entity when this incident's sightings caused merges.
@@ -195,41 +228,57 @@ impl Resolver {
         candidates
     }
 
-    fn resolve_person(
+    /// The person candidates of a sighting's keys, scored: the best eligible entity (with its
+    /// evidence) and every entity at or above the link weight, strongest first.
+    fn score_person(
         &mut self,
+        features: &PersonFeatures,
+        keys: &person::PersonKeys,
         incident: u32,
-        index: u32,
-        features: PersonFeatures,
-        incident_id: &IncidentId,
-        merges: &mut Vec<EntityMerge>,
-    ) -> u32 {
-        let keys = person::blocking_keys(
-            &features,
-            &self.names,
-            &mut self.faces,
-            self.config.face_lsh_tables,
-            self.config.face_lsh_bits,
-        );
-        let query = PersonSummary::of(&features, &self.persons.caps);
+    ) -> (Option<Best>, Vec<(u32, Score)>) {
+        let (best, linkable, _) = self.score_person_top(features, keys, incident, 0);
+        (best, linkable)
+    }
+
+    /// [`Self::score_person`], and the `top` highest-scoring eligible entities whatever their
+    /// evidence (for linking a crew together), with the prior and proximity weights used.
+    fn score_person_top(
+        &mut self,
+        features: &PersonFeatures,
+        keys: &person::PersonKeys,
+        incident: u32,
+        top: usize,
+    ) -> (Option<Best>, Vec<(u32, Score)>, CrewCandidates) {
+        let query = PersonSummary::of(features, &self.persons.caps);
         let mut candidates = Self::candidates(&self.persons, &keys.identity, self.config.block_cap, &mut self.counters);
         candidates.extend(Self::candidates(&self.persons, &keys.busy, self.config.busy_block_cap, &mut self.counters));
+        if keys.look_nearby && self.config.spree_evidence {
+            let cap = self.config.nearby_block_cap;
+            candidates.extend(Self::candidates(&self.persons, &keys.nearby, cap, &mut self.counters));
+        }
         candidates.sort_unstable();
         candidates.dedup();
+        let live_persons = self.persons.entities.len().saturating_sub(self.counters.merges as usize).max(1);
+        let prior = self.config.person_prior_weight(live_persons);
+        let proximity = if self.config.spree_evidence {
+            proximity_weight(&self.weights, prior, keys.nearby.iter().map(|&k| self.persons.postings.len(k)))
+        } else {
+            0.0
+        };
         let link_weight = self.config.link_weight();
-        let review_weight = self.config.review_weight();
         let min_identifying = self.config.min_identifying_weight;
 
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(u32, Score, Vec<Evidence>)> = None;
         let mut linkable: Vec<(u32, Score)> = Vec::new();
+        let mut crew = CrewCandidates { entities: Vec::new(), prior, proximity };
         {
             let persons = &self.persons;
             let canonical = |e: u32| persons.canonical(e);
             let scorer = PersonScorer {
-                weights: &self.weights,
-                names: &self.names,
-                config: &self.config,
-                canonical: &canonical,
+                prior,
+                proximity,
+                ..PersonScorer::new(&self.weights, &self.names, &self.config, &canonical)
             };
             // One incident never shows the same person twice.
             let eligible: Vec<u32> = candidates
@@ -247,6 +296,14 @@ impl Resolver {
                 eligible.iter().map(|&e| score_of(e, &mut scratch)).collect()
             };
             self.counters.person_comparisons += scores.len() as u64;
+            if top > 0 {
+                let floor = self.config.crew_min_weight.unwrap_or(f64::INFINITY);
+                let mut ranked: Vec<(u32, f64)> =
+                    scores.iter().filter(|(_, s)| s.together && s.total >= floor).map(|&(e, s)| (e, s.total)).collect();
+                ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                ranked.truncate(top);
+                crew.entities = ranked;
+            }
             let mut best_score: Option<(u32, Score)> = None;
             for &(entity, score) in &scores {
                 if score.identifying < min_identifying {
@@ -259,6 +316,20 @@ impl Resolver {
                     best_score = Some((entity, score));
                 }
             }
+            // With crew linking on, a match on context and description alone (no name, date of
+            // birth, face or marker) must stand out from the other such candidates: the
+            // probability is shared among them.
+            let context_only = self.config.crew_min_weight.is_some();
+            if let Some((entity, score)) = best_score.filter(|(_, s)| context_only && s.personal < min_identifying) {
+                let others: f64 = scores
+                    .iter()
+                    .filter(|(e, s)| *e != entity && s.personal < min_identifying && s.total > score.total - 16.0)
+                    .map(|(_, s)| s.total.exp2())
+                    .sum();
+                if score.total - (1.0 + others).log2() < link_weight {
+                    linkable.clear();
+                }
+            }
             if let Some((entity, score)) = best_score {
                 scorer.compare(&query, &persons.entities[entity as usize].summary, &mut scratch);
                 best = Some((entity, score, scratch.clone()));
@@ -266,6 +337,189 @@ impl Resolver {
         }
         self.scratch = scratch;
         linkable.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(&b.0)));
+        (best, linkable, crew)
+    }
+
+    /// A second look at a sighting of an incident with several people that did not link: with
+    /// every companion's entity now known (the first pass saw only those resolved before it), it
+    /// may link; its own new entity then merges into the one it links to.
+    fn relink_with_companions(
+        &mut self,
+        sighting: u32,
+        companions: Vec<u32>,
+        incident_id: &IncidentId,
+        merges: &mut Vec<EntityMerge>,
+    ) -> Option<CrewCandidates> {
+        let s = &self.persons.sightings[sighting as usize];
+        if s.link.decision == LinkDecision::AutoLink {
+            return None;
+        }
+        let incident = s.incident;
+        let mut features = s.features.clone();
+        features.co_offenders = companions;
+        let keys = person::blocking_keys(
+            &features,
+            &self.names,
+            &mut self.faces,
+            self.config.face_lsh_tables,
+            self.config.face_lsh_bits,
+        );
+        let (best, linkable, crew) = self.score_person_top(&features, &keys, incident, CREW_CANDIDATES);
+        let (Some((target, score, evidence)), Some(_)) = (best, linkable.first()) else {
+            return Some(crew);
+        };
+        self.join_singleton(
+            sighting,
+            target,
+            score.total,
+            evidence,
+            incident_id,
+            "matched with its companions known",
+            merges,
+        );
+        None
+    }
+
+    /// Merges a sighting's own new entity into `target` and records the link as automatic.
+    #[allow(clippy::too_many_arguments)]
+    fn join_singleton(
+        &mut self,
+        sighting: u32,
+        target: u32,
+        total: f64,
+        evidence: Vec<Evidence>,
+        incident_id: &IncidentId,
+        why: &str,
+        merges: &mut Vec<EntityMerge>,
+    ) -> bool {
+        let index = self.persons.sightings[sighting as usize].index;
+        let own = self.persons.entity_of(sighting);
+        let target = self.persons.canonical(target);
+        if own == target
+            || self.persons.cannot_link(own, target)
+            || self.persons.entities[own as usize].members.len() != 1
+        {
+            return false;
+        }
+        let (survivor, merged) = Population::<PersonFeatures, PersonSummary>::survivor_of(own, target);
+        self.persons.merge(survivor, merged);
+        self.counters.merges += 1;
+        if self.persons.sightings[sighting as usize].link.decision == LinkDecision::PossibleMatch {
+            self.counters.possible_matches = self.counters.possible_matches.saturating_sub(1);
+        }
+        self.persons.sightings[sighting as usize].link = StoredLink {
+            entity: own,
+            decision: LinkDecision::AutoLink,
+            probability: model::probability(total) as f32,
+            candidate: None,
+            evidence,
+        };
+        merges.push(EntityMerge {
+            kind: EntityKind::Person,
+            survivor: self.persons.id(survivor),
+            merged: vec![self.persons.id(merged)],
+            reason: format!("sighting {incident_id}#{index} {why}"),
+        });
+        true
+    }
+
+    /// Links unlinked sightings of one incident as a crew: two of them that each resemble one of
+    /// two entities seen together before link together when the joint probability (each match
+    /// and, given one, the other as its companion) reaches the link probability.
+    fn link_crew(
+        &mut self,
+        unlinked: Vec<(u32, CrewCandidates)>,
+        incident_id: &IncidentId,
+        merges: &mut Vec<EntityMerge>,
+    ) {
+        let companion = f64::from(self.weights.weight(Comparison::CoOffender, 0));
+        let link_weight = self.config.link_weight();
+        let mut done = vec![false; unlinked.len()];
+        loop {
+            let mut best: Option<(f64, usize, u32, usize, u32)> = None;
+            for i in 0..unlinked.len() {
+                for j in i + 1..unlinked.len() {
+                    if done[i] || done[j] {
+                        continue;
+                    }
+                    for &(a, wa) in &unlinked[i].1.entities {
+                        for &(b, wb) in &unlinked[j].1.entities {
+                            let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
+                            if a == b || !self.persons.share_incident(a, b) {
+                                continue;
+                            }
+                            // log2 of P(both) / P(not both) over: neither, either alone, the two
+                            // the other way round, both.
+                            let both = wa + wb + companion;
+                            let weight_of = |list: &[(u32, f64)], e: u32| {
+                                list.iter().find(|(x, _)| self.persons.canonical(*x) == e).map(|p| p.1)
+                            };
+                            let swapped =
+                                match (weight_of(&unlinked[i].1.entities, b), weight_of(&unlinked[j].1.entities, a)) {
+                                    (Some(x), Some(y)) => (x + y + companion).exp2(),
+                                    _ => 0.0,
+                                };
+                            let rest = (1.0 + wa.exp2() + wb.exp2() + swapped).log2();
+                            let joint = both - rest;
+                            if joint >= link_weight && best.is_none_or(|b| joint > b.0) {
+                                best = Some((joint, i, a, j, b));
+                            }
+                        }
+                    }
+                }
+            }
+            let Some((joint, i, a, j, b)) = best else { return };
+            done[i] = true;
+            done[j] = true;
+            for (k, target) in [(i, a), (j, b)] {
+                let (sighting, crew) = &unlinked[k];
+                let evidence = self.explain_person(*sighting, target, crew, companion as f32);
+                self.join_singleton(
+                    *sighting,
+                    target,
+                    joint,
+                    evidence,
+                    incident_id,
+                    "matched as one of a crew",
+                    merges,
+                );
+            }
+        }
+    }
+
+    /// The evidence of a sighting against an entity, with a companion's weight added.
+    fn explain_person(&self, sighting: u32, entity: u32, crew: &CrewCandidates, companion: f32) -> Vec<Evidence> {
+        let persons = &self.persons;
+        let canonical = |e: u32| persons.canonical(e);
+        let scorer = PersonScorer {
+            prior: crew.prior,
+            proximity: crew.proximity,
+            ..PersonScorer::new(&self.weights, &self.names, &self.config, &canonical)
+        };
+        let query = PersonSummary::of(&persons.sightings[sighting as usize].features, &persons.caps);
+        let mut evidence = Vec::new();
+        scorer.compare(&query, &persons.entities[entity as usize].summary, &mut evidence);
+        evidence.push(Evidence { comparison: Comparison::CoOffender, level: 0, weight: companion });
+        evidence
+    }
+
+    fn resolve_person(
+        &mut self,
+        incident: u32,
+        index: u32,
+        features: PersonFeatures,
+        incident_id: &IncidentId,
+        merges: &mut Vec<EntityMerge>,
+    ) -> u32 {
+        let keys = person::blocking_keys(
+            &features,
+            &self.names,
+            &mut self.faces,
+            self.config.face_lsh_tables,
+            self.config.face_lsh_bits,
+        );
+        let review_weight = self.config.review_weight();
+        let (best, linkable) = self.score_person(&features, &keys, incident);
 
         let (entity, link) = match (&best, linkable.first()) {
             (Some((entity, score, evidence)), Some(_)) => {
@@ -309,14 +563,12 @@ impl Resolver {
         if link.decision == LinkDecision::AutoLink {
             let persons = &self.persons;
             let canonical = |e: u32| persons.canonical(e);
-            let scorer = PersonScorer {
-                weights: &self.weights,
-                names: &self.names,
-                config: &self.config,
-                canonical: &canonical,
-            };
+            let scorer = PersonScorer::new(&self.weights, &self.names, &self.config, &canonical);
             let mut scratch = Vec::new();
-            for &(other, _) in linkable.iter().skip(1) {
+            for &(other, score) in linkable.iter().skip(1) {
+                if score.personal < self.config.min_identifying_weight {
+                    continue;
+                }
                 if self.persons.cannot_link(entity, other) || self.persons.share_incident(entity, other) {
                     continue;
                 }
@@ -553,6 +805,18 @@ impl Resolver {
     pub fn stats(&self) -> ResolverStats {
         ResolverStats::gather(self)
     }
+}
+
+/// The weight of being seen the same spree day nearby. Of the sightings near in time and place
+/// (about half of those in the nearby cells), the person was one with probability m (the chance a
+/// sighting's person was seen within a spree before); any one of them is theirs with odds
+/// m / near, which the prior already states as `prior`: the weight is what lifts the prior to it.
+/// At least [`MIN_NEAR`] are assumed: places are force centres and reports of the same hours are
+/// still arriving, so a quiet place is less telling than its count.
+fn proximity_weight(weights: &Weights, prior: f32, cells: impl Iterator<Item = usize>) -> f32 {
+    let near = (cells.sum::<usize>() as f64 * 0.5).max(MIN_NEAR);
+    let odds = (weights.m(Comparison::Proximity, 0) / near).log2();
+    (odds - f64::from(prior)).max(0.0) as f32
 }
 
 /// The term-frequency mask of a sighting's names given the names its entity already had.

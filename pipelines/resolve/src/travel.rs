@@ -33,6 +33,15 @@ impl Place {
     }
 }
 
+/// Whether two sightings fall within one spree: hours apart at most and close enough to drive
+/// between (force centres, so the distance allowed is generous).
+pub fn same_spree(a: &Place, b: &Place, hours: f64, km: f64) -> bool {
+    if !a.is_located() || !b.is_located() || (a.minute - b.minute).abs() as f64 > hours * 60.0 {
+        return false;
+    }
+    orca_model::force::distance_km((f64::from(a.lat), f64::from(a.lon)), (f64::from(b.lat), f64::from(b.lon))) <= km
+}
+
 /// Whether nobody could travel between the two places in the time between them.
 pub fn impossible(a: &Place, b: &Place, max_speed_kmh: f64, slack_km: f64) -> bool {
     if !a.is_located() || !b.is_located() {
@@ -66,6 +75,15 @@ mod tests {
         assert!(!impossible(&london, &at(24 * 60, 53.48, -2.24), 130.0, 60.0));
         assert!(!impossible(&london, &at(1, 51.6, -0.2), 130.0, 60.0), "within the slack");
         assert!(!impossible(&london, &at(1, f32::NAN, f32::NAN), 130.0, 60.0), "unknown place");
+    }
+
+    #[test]
+    fn a_spree_is_the_same_few_hours_within_driving_distance() {
+        let london = at(0, 51.5, -0.12);
+        assert!(same_spree(&london, &at(3 * 60, 51.27, 0.52), 8.0, 150.0), "Kent three hours later");
+        assert!(!same_spree(&london, &at(3 * 60, 53.48, -2.24), 8.0, 150.0), "Manchester is too far");
+        assert!(!same_spree(&london, &at(20 * 60, 51.5, -0.12), 8.0, 150.0), "the next day");
+        assert!(!same_spree(&london, &at(60, f32::NAN, f32::NAN), 8.0, 150.0), "unknown place");
     }
 
     #[test]

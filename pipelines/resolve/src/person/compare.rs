@@ -15,6 +15,12 @@ use orca_model::PartialDate;
 pub struct Score {
     pub total: f64,
     pub identifying: f64,
+    /// Identifying weight from the person's own traits (names, date of birth, face, marker code),
+    /// without context (proximity, co-offenders, vehicles): enough of it lets a sighting merge two
+    /// entities it links to.
+    pub personal: f64,
+    /// Whether the two were seen the same spree day nearby or with one vehicle.
+    pub together: bool,
 }
 
 pub struct PersonScorer<'a> {
@@ -23,6 +29,11 @@ pub struct PersonScorer<'a> {
     pub config: &'a ResolverConfig,
     /// Follows merge redirects of person entities (co-offenders are stored by entity number).
     pub canonical: &'a (dyn Fn(u32) -> u32 + Sync),
+    /// The prior weight (log2 odds that the sighting belongs to a given entity), scaled to the
+    /// population by [`ResolverConfig::person_prior_weight`].
+    pub prior: f32,
+    /// The weight of being seen the same spree day nearby, given how busy that time and place is.
+    pub proximity: f32,
 }
 
 pub mod given {
@@ -162,7 +173,18 @@ struct NameMatch {
     weight: f32,
 }
 
-impl PersonScorer<'_> {
+impl<'a> PersonScorer<'a> {
+    /// A scorer with the configured prior and the default proximity weight.
+    pub fn new(
+        weights: &'a Weights,
+        names: &'a NameTable,
+        config: &'a ResolverConfig,
+        canonical: &'a (dyn Fn(u32) -> u32 + Sync),
+    ) -> Self {
+        let proximity = weights.weight(Comparison::Proximity, 0);
+        Self { weights, names, config, canonical, prior: weights.person_prior, proximity }
+    }
+
     /// Exact-name weight adjusted by the name's term frequency.
     fn exact_weight(&self, comparison: Comparison, name: NameId, given_side: bool) -> f32 {
         let base = self.weights.weight(comparison, 0);
@@ -238,7 +260,7 @@ impl PersonScorer<'_> {
         let push = |out: &mut Vec<Evidence>, comparison: Comparison, level: u8, weight: f32| {
             out.push(Evidence { comparison, level, weight });
         };
-        push(out, Comparison::Prior, 0, weights.person_prior);
+        push(out, Comparison::Prior, 0, self.prior);
 
         let mut best: Option<NameMatch> = None;
         for &qn in &q.names {
@@ -332,6 +354,13 @@ impl PersonScorer<'_> {
                 push(out, Comparison::CoOffender, 0, weights.weight(Comparison::CoOffender, 0));
             }
         }
+        let near = q
+            .places
+            .iter()
+            .any(|a| e.places.iter().any(|b| travel::same_spree(a, b, self.config.spree_hours, self.config.spree_km)));
+        if near && self.proximity > 0.0 {
+            push(out, Comparison::Proximity, 0, self.proximity);
+        }
         let mut clothing: Option<u8> = None;
         for (minute, words) in &q.clothes {
             for (other_minute, other_words) in &e.clothes {
@@ -353,8 +382,17 @@ impl PersonScorer<'_> {
         let mut score = Score::default();
         for evidence in out.iter() {
             score.total += f64::from(evidence.weight);
+            if matches!(evidence.comparison, Comparison::Proximity | Comparison::SharedVehicle) {
+                score.together = true;
+            }
             if evidence.comparison.is_identifying() && evidence.weight > 0.0 {
                 score.identifying += f64::from(evidence.weight);
+                if !matches!(
+                    evidence.comparison,
+                    Comparison::Proximity | Comparison::CoOffender | Comparison::SharedVehicle
+                ) {
+                    score.personal += f64::from(evidence.weight);
+                }
             }
         }
         score

@@ -53,18 +53,62 @@ impl FaceHasher {
 pub struct PersonKeys {
     pub identity: Vec<u64>,
     pub busy: Vec<u64>,
+    /// The sighting's own time-and-place cell, registered but looked up only through `nearby`.
+    pub place: Option<u64>,
+    /// Cells near in time and place (for the proximity weight; looked up when `look_nearby`).
+    pub nearby: Vec<u64>,
+    /// Whether the sighting has no name or date of birth to find candidates by.
+    pub look_nearby: bool,
 }
 
 impl PersonKeys {
     /// Every key, for registering the sighting.
     pub fn all(&self) -> impl Iterator<Item = u64> + '_ {
-        self.identity.iter().chain(&self.busy).copied()
+        self.identity.iter().chain(&self.busy).copied().chain(self.place)
     }
 
-    /// Whether two sightings share a key.
+    /// Whether one of two sightings finds the other through a key.
     pub fn shares_with(&self, other: &PersonKeys) -> bool {
-        self.all().any(|k| other.identity.binary_search(&k).is_ok() || other.busy.binary_search(&k).is_ok())
+        let finds = |a: &PersonKeys, b: &PersonKeys| {
+            a.identity
+                .iter()
+                .chain(&a.busy)
+                .any(|k| b.identity.binary_search(k).is_ok() || b.busy.binary_search(k).is_ok())
+                || (a.look_nearby && b.place.is_some_and(|p| a.nearby.contains(&p)))
+        };
+        finds(self, other) || finds(other, self)
     }
+}
+
+/// Hours per time slot and degrees per cell of the nearby keys.
+const SLOT_MINUTES: i64 = 8 * 60;
+const CELL_LAT: f32 = 1.0;
+const CELL_LON: f32 = 1.6;
+
+fn nearby_key(lat_cell: i64, lon_cell: i64, slot: i64) -> u64 {
+    key(BlockRule::Nearby, ((lat_cell as u64) << 32) ^ (lon_cell as u64 & 0xffff_ffff), slot as u64)
+}
+
+/// The sighting's own cell and, for lookups, the 2x2 cells nearest to it in three slots (the
+/// previous, its own and the next: reports arrive out of order).
+fn place_keys(place: &crate::travel::Place) -> Option<(u64, Vec<u64>)> {
+    if !place.is_located() {
+        return None;
+    }
+    let (lat, lon) = (place.lat / CELL_LAT, place.lon / CELL_LON);
+    let (lat_cell, lon_cell) = (lat.floor() as i64, lon.floor() as i64);
+    let slot = place.minute.div_euclid(SLOT_MINUTES);
+    let lat_next = if lat - lat.floor() < 0.5 { lat_cell - 1 } else { lat_cell + 1 };
+    let lon_next = if lon - lon.floor() < 0.5 { lon_cell - 1 } else { lon_cell + 1 };
+    let mut nearby = Vec::with_capacity(12);
+    for s in [slot - 1, slot, slot + 1] {
+        for la in [lat_cell, lat_next] {
+            for lo in [lon_cell, lon_next] {
+                nearby.push(nearby_key(la, lo, s));
+            }
+        }
+    }
+    Some((nearby_key(lat_cell, lon_cell, slot), nearby))
 }
 
 /// The blocking keys of a person sighting (sorted and deduplicated).
@@ -136,5 +180,7 @@ pub fn blocking_keys(
     }
     busy.sort_unstable();
     busy.dedup();
-    PersonKeys { identity: keys, busy }
+    let (place, nearby) = place_keys(&f.place).map_or((None, Vec::new()), |(own, near)| (Some(own), near));
+    let look_nearby = f.names.is_empty() && f.dob.is_none();
+    PersonKeys { identity: keys, busy, place, nearby, look_nearby }
 }
