@@ -5,9 +5,12 @@
 #   infra/tansu.sh start [PORT]   start on 127.0.0.1:PORT (default 9092) unless already running
 #   infra/tansu.sh stop  [PORT]   stop the broker this script started on PORT
 #   infra/tansu.sh status [PORT]
+#   infra/tansu.sh install        install Tansu only (the end-to-end tests start private brokers)
 #
 # State lives in ${ORCA_TANSU_DIR:-.orca/tansu}/PORT (tansu.db, tansu.log, tansu.pid).
 set -euo pipefail
+# `cargo install` puts tansu here; the tests start private brokers with the same binary.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 TANSU_VERSION=0.6.0
 command=${1:-start}
@@ -34,6 +37,9 @@ running() {
 }
 
 case "$command" in
+  install)
+    install_tansu
+    ;;
   start)
     if running; then
       echo "tansu already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"

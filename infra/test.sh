@@ -5,6 +5,8 @@
 #   infra/test.sh            everything
 #   ORCA_SKIP_LINT=1 infra/test.sh   tests only
 set -euo pipefail
+# `cargo install` puts tansu here; the tests start private brokers with the same binary.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 cd "$(dirname "$0")/.."
 
 kafka_port=${ORCA_TEST_KAFKA_PORT:-19092}

@@ -7,6 +7,9 @@ use orca_model::package::{LinkChartEdge, NimLevel, Score};
 use orca_model::{ForceId, GroupId, IncidentId, PersonId, RetailerId, StoreId, VehicleId};
 use serde::{Deserialize, Serialize};
 
+/// A sighting (incident, index in it) and the entity it belongs to.
+pub type Assignment<Id> = (IncidentId, u32, Id);
+
 /// A resolved person as the linker sees them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PersonView {
@@ -231,6 +234,26 @@ impl Linker {
         let at = record.vehicles.iter().position(|link| link.index == index)?;
         let vehicle = self.vehicles.canonical(self.links[number as usize].vehicles[at]);
         Some(VehicleId::new(self.vehicles.id(vehicle)))
+    }
+
+    /// Every resolved sighting and its current canonical entity, for exports (`orca eval` against
+    /// a running instance): `(incident, index, person)` and `(incident, index, vehicle)`, in
+    /// incident order.
+    pub fn sighting_assignments(&self) -> (Vec<Assignment<PersonId>>, Vec<Assignment<VehicleId>>) {
+        let mut persons = Vec::new();
+        let mut vehicles = Vec::new();
+        for (number, record) in self.incidents.iter().enumerate() {
+            let links = &self.links[number];
+            for (link, &person) in record.persons.iter().zip(&links.persons) {
+                let person = self.persons.canonical(person);
+                persons.push((record.id.clone(), link.index, PersonId::new(self.persons.id(person))));
+            }
+            for (link, &vehicle) in record.vehicles.iter().zip(&links.vehicles) {
+                let vehicle = self.vehicles.canonical(vehicle);
+                vehicles.push((record.id.clone(), link.index, VehicleId::new(self.vehicles.id(vehicle))));
+            }
+        }
+        (persons, vehicles)
     }
 }
 

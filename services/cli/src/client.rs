@@ -23,6 +23,9 @@ pub async fn connect(endpoint: &str) -> Result<Channel> {
         .with_context(|| format!("connecting to `{url}`"))
 }
 
+/// Finds the key to send a retailer's records with.
+pub type KeyLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// A request carrying `authorization: Bearer <key>`.
 pub fn authorized<T>(message: T, key: &str) -> Result<tonic::Request<T>> {
     let mut request = tonic::Request::new(message);
@@ -64,6 +67,19 @@ pub struct Totals {
     pub duplicate: u64,
     pub rejected: Vec<Rejection>,
     pub warnings: u64,
+    /// One receipt per record that was accepted or found to be a duplicate, in acknowledgement order.
+    pub receipts: Vec<Receipt>,
+}
+
+/// What ORCA acknowledged for one record: the retailer's reference, the incident id it was given
+/// and when the acknowledgement arrived (written by `orca ingest --receipts`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Receipt {
+    pub line: u64,
+    pub retailer_ref: String,
+    pub incident_id: String,
+    pub status: &'static str,
+    pub acknowledged_at_ms: i64,
 }
 
 impl Totals {
@@ -72,6 +88,7 @@ impl Totals {
         self.duplicate += other.duplicate;
         self.warnings += other.warnings;
         self.rejected.extend(other.rejected);
+        self.receipts.extend(other.receipts);
     }
 }
 
@@ -84,24 +101,20 @@ pub struct Uploader {
     channel: Channel,
     /// Send one record at a time with `Submit`, so the log holds them in input order.
     ordered: Option<Totals>,
-    keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    keys: KeyLookup,
     senders: HashMap<String, mpsc::Sender<Item>>,
     tasks: JoinSet<Result<Totals>>,
     bar: ProgressBar,
 }
 
 impl Uploader {
-    pub fn new(channel: Channel, keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>, bar: ProgressBar) -> Self {
+    pub fn new(channel: Channel, keys: KeyLookup, bar: ProgressBar) -> Self {
         Self { channel, ordered: None, keys, senders: HashMap::new(), tasks: JoinSet::new(), bar }
     }
 
     /// An uploader that keeps input order on the log (one `Submit` at a time; slower). Two runs
     /// of the same input then give identical results, whatever the timing.
-    pub fn ordered(
-        channel: Channel,
-        keys: Arc<dyn Fn(&str) -> Option<String> + Send + Sync>,
-        bar: ProgressBar,
-    ) -> Self {
+    pub fn ordered(channel: Channel, keys: KeyLookup, bar: ProgressBar) -> Self {
         Self { ordered: Some(Totals::default()), ..Self::new(channel, keys, bar) }
     }
 
@@ -247,12 +260,24 @@ async fn stream_retailer(
 
 /// Counts an acknowledgement that settled a record (anything but `RETRY`).
 fn record_ack(totals: &mut Totals, ack: &v1::IngestAck, item: Item) {
-    match IngestStatus::try_from(ack.status).unwrap_or(IngestStatus::Unspecified) {
+    let status = IngestStatus::try_from(ack.status).unwrap_or(IngestStatus::Unspecified);
+    let receipt = |status: &'static str| Receipt {
+        line: item.line,
+        retailer_ref: item.incident.retailer_ref.clone(),
+        incident_id: ack.incident_id.clone(),
+        status,
+        acknowledged_at_ms: unix_ms(),
+    };
+    match status {
         IngestStatus::Accepted => {
             totals.accepted += 1;
             totals.warnings += ack.warnings.len() as u64;
+            totals.receipts.push(receipt("accepted"));
         }
-        IngestStatus::Duplicate => totals.duplicate += 1,
+        IngestStatus::Duplicate => {
+            totals.duplicate += 1;
+            totals.receipts.push(receipt("duplicate"));
+        }
         _ => totals.rejected.push(Rejection {
             line: item.line,
             retailer_ref: item.incident.retailer_ref.clone(),
@@ -264,4 +289,9 @@ fn record_ack(totals: &mut Totals, ack: &v1::IngestAck, item: Item) {
             record: item.raw,
         }),
     }
+}
+
+fn unix_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }

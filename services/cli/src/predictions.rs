@@ -25,7 +25,12 @@ impl Predictions {
             "`{}` has no ORCA data (no orca.db); run `orca ingest … --data-dir` first",
             dir.display()
         );
-        let store = SqlStore::connect(&format!("sqlite://{}", db.display())).await?;
+        Self::from_store(&format!("sqlite://{}", db.display()), truth).await
+    }
+
+    /// Reads the linker's state from a store URL (`postgres://…` or `sqlite://…`).
+    pub async fn from_store(url: &str, truth: &Truth) -> Result<Self> {
+        let store = SqlStore::connect(url).await.context("opening the store")?;
         let records = store.load_state("network.").await?;
         let linker = Linker::restore(LinkerConfig::default(), records).context("restoring the linker's state")?;
         let persons = truth
@@ -52,6 +57,31 @@ impl Predictions {
             })
             .collect();
         Ok(Self { persons, vehicles, groups })
+    }
+
+    /// Reads everything through `AnalystService.ExportResolution` of a running instance.
+    pub async fn from_endpoint(endpoint: &str, key: &str) -> Result<Self> {
+        use orca_proto::v1::{self, analyst_service_client::AnalystServiceClient};
+        let channel = crate::client::connect(endpoint).await?;
+        let mut client = AnalystServiceClient::new(channel).max_decoding_message_size(256 * 1024 * 1024);
+        let request = v1::ExportResolutionRequest { purpose: "orca eval: scoring against a simulated world".into() };
+        let mut stream = client
+            .export_resolution(crate::client::authorized(request, key)?)
+            .await
+            .context("exporting from the endpoint")?
+            .into_inner();
+        let mut predictions = Self { persons: HashMap::new(), vehicles: HashMap::new(), groups: Vec::new() };
+        let key_of = |a: &v1::SightingAssignment| (IncidentId::new(&a.incident_id), a.sighting_index);
+        while let Some(chunk) = stream.message().await.context("reading the export")? {
+            predictions.persons.extend(chunk.persons.iter().map(|a| (key_of(a), a.entity_id.clone())));
+            predictions.vehicles.extend(chunk.vehicles.iter().map(|a| (key_of(a), a.entity_id.clone())));
+            predictions.groups.extend(chunk.groups.into_iter().map(|g| Group {
+                id: g.group_id,
+                members: g.members.into_iter().map(|m| m.person_id).collect(),
+                forces: g.forces,
+            }));
+        }
+        Ok(predictions)
     }
 
     pub fn person_of(&self, incident: &IncidentId, index: u32) -> Option<String> {

@@ -2,10 +2,9 @@
 //! `orca.v1.Group`, protobuf-encoded, under `orca_intel::views`.
 
 use orca_intel::views as namespaces;
+use orca_intel::views::{group_to_proto, person_to_proto};
 use orca_model::StateChange;
-use orca_network::{GroupView, Linker, PersonView};
-use orca_proto::convert::{ProtoEnum, timestamp_to_proto};
-use orca_proto::v1;
+use orca_network::Linker;
 use prost::Message;
 use std::collections::BTreeSet;
 
@@ -30,83 +29,5 @@ pub fn write(linker: &Linker, persons: &BTreeSet<String>, groups: &BTreeSet<Stri
             }
             None => state.push(StateChange::delete(namespaces::GROUP, id.as_str())),
         }
-    }
-}
-
-fn person_to_proto(view: &PersonView) -> v1::Person {
-    v1::Person {
-        person_id: view.id.to_string(),
-        redirected_from: String::new(),
-        names: view.names.clone(),
-        dates_of_birth: view.dates_of_birth.clone(),
-        sex: String::new(),
-        marker_codes: view.marker_codes.clone(),
-        forces: view.forces.iter().map(ToString::to_string).collect(),
-        sightings: view
-            .sightings
-            .iter()
-            .map(|s| v1::PersonSightingRef {
-                incident_id: s.incident.to_string(),
-                sighting_index: s.index,
-                force: s.force.to_string(),
-                occurred_at: Some(timestamp_to_proto(s.occurred_at)),
-                link: Some(v1::SightingLink {
-                    sighting_index: s.index,
-                    entity_id: view.id.to_string(),
-                    decision: 0,
-                    probability: s.probability,
-                    evidence: vec![v1::ComparisonEvidence {
-                        comparison: "explanation".into(),
-                        level: s.explanation.clone(),
-                        weight: 0.0,
-                    }],
-                    candidate_entity_id: String::new(),
-                }),
-            })
-            .collect(),
-        group_ids: view.groups.iter().map(ToString::to_string).collect(),
-        vehicle_ids: view.vehicles.iter().map(ToString::to_string).collect(),
-    }
-}
-
-fn group_to_proto(view: &GroupView) -> v1::Group {
-    v1::Group {
-        group_id: view.id.to_string(),
-        members: view
-            .members
-            .iter()
-            .map(|m| v1::GroupMember {
-                person_id: m.person.to_string(),
-                role: m.role.as_str().to_owned(),
-                degree: m.degree,
-                betweenness: m.betweenness,
-                incident_count: m.incidents,
-            })
-            .collect(),
-        vehicle_ids: view.vehicles.iter().map(|v| v.vehicle.to_string()).collect(),
-        incident_ids: view.incidents.iter().map(ToString::to_string).collect(),
-        retailers: view.retailers.iter().map(ToString::to_string).collect(),
-        forces: view.forces.iter().map(ToString::to_string).collect(),
-        nim_level: view.nim_level.to_wire(),
-        corridor: view.corridor.iter().map(ToString::to_string).collect(),
-        first_seen: view.first_seen.map(timestamp_to_proto),
-        last_seen: view.last_seen.map(timestamp_to_proto),
-        score: Some(v1::Score {
-            priority_band: view.score.priority_band.clone(),
-            factors: view
-                .score
-                .factors
-                .iter()
-                .map(|f| v1::ScoreFactor {
-                    name: f.name.clone(),
-                    value: f.value,
-                    band: f.band.clone(),
-                    evidence: f.evidence.clone(),
-                })
-                .collect(),
-            rule: view.score.rule.clone(),
-        }),
-        total_loss_pence: view.total_loss_pence,
-        lead_force: view.lead_force.to_string(),
     }
 }

@@ -184,7 +184,8 @@ impl App {
             let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
             let intelligence =
                 self.roles.intel.then(|| IntelligenceServiceServer::new(IntelligenceApi::new(gate.clone())));
-            let analyst = self.roles.intel.then(|| AnalystServiceServer::new(AnalystApi::new(gate)));
+            let analyst =
+                self.roles.intel.then(|| AnalystServiceServer::new(AnalystApi::new(gate, self.config.linker.clone())));
             let ingest_grpc = ingest.as_ref().map(|core| {
                 IngestGrpc::new(core.clone(), authenticator.clone())
                     .into_server()

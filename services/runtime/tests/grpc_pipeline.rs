@@ -23,10 +23,12 @@ struct Harness {
 
 async fn spawn_app() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = OrcaConfig::default();
-    config.data_dir = dir.path().to_path_buf();
-    config.grpc_addr = ([127, 0, 0, 1], 0).into();
-    config.http_addr = ([127, 0, 0, 1], 0).into();
+    let mut config = OrcaConfig {
+        data_dir: dir.path().to_path_buf(),
+        grpc_addr: ([127, 0, 0, 1], 0).into(),
+        http_addr: ([127, 0, 0, 1], 0).into(),
+        ..OrcaConfig::default()
+    };
     config.runner.poll_timeout_ms = 20;
     let app = App::build(config, Roles::ALL).await.unwrap();
     let auth = Authenticator::new(app.backends().store.clone());

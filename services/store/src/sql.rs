@@ -85,21 +85,6 @@ fn u32_from(value: i64, table: &'static str) -> Result<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt { table, reason: format!("{value} is out of range") })
 }
 
-fn placeholders(rows: usize, columns: usize) -> String {
-    let mut sql = String::new();
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", row * columns + column + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 impl Dialect {
     /// Placeholders for parameters `first..first + count`, comma-separated. SQLite gets bare `?`s
     /// (positional, so the text order must be the bind order): sqlx looks every named SQLite
@@ -130,7 +115,7 @@ fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
 #[async_trait]
 impl Store for SqlStore {
     async fn begin(&self) -> Result<Box<dyn StoreTx>> {
-        Ok(Box::new(SqlTx { tx: self.pool.begin().await? }))
+        Ok(Box::new(SqlTx { tx: self.pool.begin().await?, dialect: self.dialect }))
     }
 
     async fn load_state(&self, prefix: &str) -> Result<Vec<StoredRecord>> {
@@ -382,7 +367,7 @@ impl Store for SqlStore {
                 "INSERT INTO stores (store_id, retailer, name, postcode, force, lat, lon) VALUES {} \
                  ON CONFLICT (store_id) DO UPDATE SET retailer = excluded.retailer, name = excluded.name, \
                  postcode = excluded.postcode, force = excluded.force, lat = excluded.lat, lon = excluded.lon",
-                placeholders(chunk.len(), 7)
+                self.dialect.row_params(chunk.len(), 7)
             );
             let mut query = sqlx::query(&sql);
             for store in chunk {
@@ -554,6 +539,7 @@ impl Store for SqlStore {
 
 struct SqlTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    dialect: Dialect,
 }
 
 #[async_trait]
@@ -574,7 +560,7 @@ impl StoreTx for SqlTx {
                 let sql = format!(
                     "INSERT INTO kv (namespace, key, value) VALUES {} \
                      ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
-                    placeholders(run.len(), 3)
+                    self.dialect.row_params(run.len(), 3)
                 );
                 let mut query = sqlx::query(&sql);
                 for change in &run {

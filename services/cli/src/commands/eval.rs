@@ -1,6 +1,6 @@
 //! `orca eval`: scores what ORCA resolved and detected against a simulated world's truth.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use orca_eval::{Group, Report, evaluate_clustering, evaluate_groups, map_predicted_to_true, render_text};
 use orca_model::IncidentId;
 use std::collections::BTreeMap;
@@ -14,8 +14,18 @@ pub struct EvalArgs {
     #[arg(long)]
     pub truth: PathBuf,
     /// Read ORCA's results from an embedded data directory.
+    #[arg(long, conflicts_with_all = ["store", "endpoint"])]
+    pub data_dir: Option<PathBuf>,
+    /// Read them from a store instead (`postgres://…` in distributed mode, or `sqlite://…`).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub store: Option<String>,
+    /// Read them from a running instance's gRPC endpoint (`AnalystService.ExportResolution`, with
+    /// an analyst key; the export is audited).
     #[arg(long)]
-    pub data_dir: PathBuf,
+    pub endpoint: Option<String>,
+    /// Analyst key for `--endpoint` (or set ORCA_KEY).
+    #[arg(long, env = "ORCA_KEY", hide_env_values = true)]
+    pub key: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -23,7 +33,17 @@ pub struct EvalArgs {
 
 pub async fn run(args: EvalArgs) -> Result<()> {
     let truth = Truth::read(&args.truth)?;
-    let predictions = Predictions::from_data_dir(&args.data_dir, &truth).await?;
+    let predictions = match (&args.data_dir, &args.store, &args.endpoint) {
+        (Some(dir), _, _) => Predictions::from_data_dir(dir, &truth).await?,
+        (None, Some(url), _) => Predictions::from_store(url, &truth).await?,
+        (None, None, Some(endpoint)) => {
+            let key = args.key.as_deref().context("`--endpoint` needs an analyst key: `--key` or ORCA_KEY")?;
+            Predictions::from_endpoint(endpoint, key).await?
+        }
+        (None, None, None) => {
+            bail!("say where ORCA's results are: `--data-dir DIR`, `--store URL` or `--endpoint URL`")
+        }
+    };
     let report = evaluate(&truth, &predictions)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -44,6 +44,10 @@ pub struct IngestArgs {
     /// the same file give identical persons, groups and packages.
     #[arg(long)]
     pub ordered: bool,
+    /// Write a receipt per accepted or duplicate record to this CSV file: input line, retailer
+    /// reference, the ORCA incident id and when it was acknowledged (Unix milliseconds).
+    #[arg(long)]
+    pub receipts: Option<PathBuf>,
 }
 
 pub async fn run(args: IngestArgs) -> Result<()> {
@@ -85,6 +89,10 @@ pub async fn run(args: IngestArgs) -> Result<()> {
         grand.duplicate += totals.duplicate;
         grand.warnings += totals.warnings;
         grand.rejected.extend(totals.rejected);
+        grand.receipts.extend(totals.receipts);
+    }
+    if let Some(path) = &args.receipts {
+        write_receipts(path, &grand.receipts)?;
     }
     if let Some(embedded) = embedded {
         let spinner = progress::spinner("processing (resolve, link, package)");
@@ -100,6 +108,15 @@ pub async fn run(args: IngestArgs) -> Result<()> {
         grand.warnings,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn write_receipts(path: &Path, receipts: &[client::Receipt]) -> Result<()> {
+    let mut out = csv::Writer::from_path(path).with_context(|| format!("creating `{}`", path.display()))?;
+    for receipt in receipts {
+        out.serialize(receipt)?;
+    }
+    out.flush()?;
     Ok(())
 }
 

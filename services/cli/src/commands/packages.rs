@@ -86,8 +86,8 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
     }
     println!("{} packages for `{}`", packages.len(), args.force);
     println!(
-        "{:<16} {:>3} {:<8} {:<13} {:>8} {:>8} {:>11}  {}",
-        "package", "v", "band", "level", "subjects", "offences", "loss", "lead / affected forces"
+        "{:<16} {:>3} {:<8} {:<13} {:>8} {:>8} {:>11}  lead / affected forces",
+        "package", "v", "band", "level", "subjects", "offences", "loss"
     );
     for p in &packages {
         let level = v1::NimLevel::try_from(p.nim_level)

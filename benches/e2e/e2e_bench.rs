@@ -1,0 +1,295 @@
+//! End to end, embedded against distributed on the same input: incidents per second from the first
+//! send to a settled pipeline, and the latency from an ingest acknowledgement to the package update
+//! it caused.
+//!
+//! ```sh
+//! benches/e2e/run.sh [incidents] [seed]        # builds in release, starts Tansu and PostgreSQL
+//! ```
+//!
+//! Both modes run the release `orca` binary as an operator would: embedded is one `orca serve all`
+//! process (in-process log, SQLite); distributed is `orca serve ingest|resolver|linker|intel` as
+//! four processes over a private Tansu broker and a fresh PostgreSQL database (`ORCA_TEST_KAFKA`,
+//! `ORCA_TEST_POSTGRES`; see `orca_tests::distributed`). Both use one partition per topic. The load
+//! is `orca ingest --endpoint` at full speed (one stream per retailer) with `--receipts`, which
+//! records when each incident was acknowledged.
+//!
+//! Latency: the bench polls the store's `packages` table every 20 ms. A package version is seen
+//! at the poll that first returns it; the incidents it cites that no earlier version cited are
+//! what it newly reflects, and its latency is from the latest acknowledgement among them to the
+//! poll (so a group that only forms at its fifth incident is timed from the fifth, not the first).
+//! Polling adds up to 20 ms; the figure includes the intel stage storing the version.
+
+use anyhow::{Context, Result, bail, ensure};
+use orca_proto::v1::IntelligencePackage;
+use orca_tests::distributed::Distributed;
+use orca_tests::orca::parse_totals;
+use orca_tests::service::Service;
+use orca_tests::{Orca, World, configs};
+use prost::Message;
+use sqlx::{AnyPool, Row};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const POLL: Duration = Duration::from_millis(20);
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(1_800);
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let numbers: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let incidents = numbers.first().copied().unwrap_or(20_000);
+    let seed = numbers.get(1).copied().unwrap_or(1);
+    let orca = Orca::locate()?;
+    let scratch = tempfile::tempdir()?;
+    let started = Instant::now();
+    let world = World::simulate(&orca, seed, incidents, &scratch.path().join("world")).await?;
+    println!("world: seed {seed}, {incidents} incidents ({:.1}s)", started.elapsed().as_secs_f64());
+
+    let embedded = run_embedded(&orca, &world, &scratch.path().join("embedded")).await?;
+    embedded.print("embedded (1 process, in-process log, SQLite)");
+    let distributed = run_distributed(&orca, &world, &scratch.path().join("distributed")).await?;
+    distributed.print("distributed (4 processes, Tansu, PostgreSQL)");
+    println!(
+        "distributed/embedded: throughput {:.2}x, p50 latency {:.2}x, p99 latency {:.2}x",
+        distributed.incidents_per_second() / embedded.incidents_per_second(),
+        distributed.latency(0.50) as f64 / embedded.latency(0.50).max(1) as f64,
+        distributed.latency(0.99) as f64 / embedded.latency(0.99).max(1) as f64,
+    );
+    Ok(())
+}
+
+/// What one mode did with the world.
+struct Measured {
+    incidents: u64,
+    /// From starting `orca ingest` until every stage had caught up.
+    elapsed: Duration,
+    /// Until `orca ingest` had every acknowledgement.
+    ingest_elapsed: Duration,
+    /// Milliseconds from acknowledgement to package update, sorted.
+    latencies_ms: Vec<i64>,
+    package_versions: usize,
+}
+
+impl Measured {
+    fn incidents_per_second(&self) -> f64 {
+        self.incidents as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn latency(&self, quantile: f64) -> i64 {
+        if self.latencies_ms.is_empty() {
+            return 0;
+        }
+        let rank = ((self.latencies_ms.len() - 1) as f64 * quantile).round() as usize;
+        self.latencies_ms[rank]
+    }
+
+    fn print(&self, mode: &str) {
+        println!(
+            "{mode}: {} incidents settled in {:.1}s = {:.0} incidents/s (ingest acknowledged all in {:.1}s = {:.0}/s); \
+             {} package updates, ack -> package p50 {} ms, p99 {} ms, max {} ms",
+            self.incidents,
+            self.elapsed.as_secs_f64(),
+            self.incidents_per_second(),
+            self.ingest_elapsed.as_secs_f64(),
+            self.incidents as f64 / self.ingest_elapsed.as_secs_f64(),
+            self.package_versions,
+            self.latency(0.50),
+            self.latency(0.99),
+            self.latencies_ms.last().copied().unwrap_or(0),
+        );
+    }
+}
+
+async fn run_embedded(orca: &Orca, world: &World, dir: &Path) -> Result<Measured> {
+    std::fs::create_dir_all(dir)?;
+    let data_dir = dir.join("data");
+    let config = configs::write_embedded(dir, &data_dir)?;
+    let keys = dir.join("keys.json");
+    for retailer in &world.retailers {
+        orca.issue_key("retailer", retailer, &config, &keys).await?;
+    }
+    let mut service = Service::start(orca, "all", &config, &[], dir).await?;
+    let store_url = format!("sqlite://{}?mode=ro", data_dir.join("orca.db").display());
+    let settled = || async {
+        let metrics = service.metrics().await?;
+        let lags: Vec<f64> = ["resolver", "linker", "intel"]
+            .iter()
+            .map(|stage| orca_tests::service::find_metric(&metrics, "orca_consumer_lag", &format!("stage=\"{stage}\"")))
+            .collect::<Option<_>>()
+            .context("`orca_consumer_lag` is missing from the metrics")?;
+        Ok(lags.iter().all(|lag| *lag == 0.0))
+    };
+    let measured = measure(orca, world, dir, &service.endpoint()?, &keys, &store_url, settled).await?;
+    service.stop().await?;
+    Ok(measured)
+}
+
+async fn run_distributed(orca: &Orca, world: &World, dir: &Path) -> Result<Measured> {
+    std::fs::create_dir_all(dir)?;
+    let mut pipeline = Distributed::start(orca, world).await?;
+    let endpoint = pipeline.service("ingest").endpoint()?;
+    let store_url = pipeline.store_url().to_owned();
+    let keys = pipeline.keys.clone();
+    let settled = || async { Ok(pipeline.lag().await? == 0) };
+    let measured = measure(orca, world, dir, &endpoint, &keys, &store_url, settled).await?;
+    pipeline.shutdown().await?;
+    Ok(measured)
+}
+
+/// Sends the world at full speed, follows the package versions until the pipeline settles, and
+/// times each update from the acknowledgements of the incidents it newly reflects.
+async fn measure<F, Fut>(
+    orca: &Orca,
+    world: &World,
+    dir: &Path,
+    endpoint: &str,
+    keys: &Path,
+    store_url: &str,
+    settled: F,
+) -> Result<Measured>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(store_url).await.with_context(|| format!("connecting to `{store_url}`"))?;
+    let mut packages = PackageFollower::new(store_url);
+    packages.poll(&pool).await?;
+    ensure!(packages.versions.is_empty(), "the store already holds packages");
+
+    let receipts = dir.join("receipts.csv");
+    let log = dir.join("ingest.log");
+    let mut command = orca.command(["ingest", "--endpoint", endpoint]);
+    command.arg(&world.incidents).arg("--keys").arg(keys).arg("--receipts").arg(&receipts);
+    let out = std::fs::File::create(&log)?;
+    command.stdout(out.try_clone()?).stderr(out);
+    let started = Instant::now();
+    let mut ingest = command.spawn().context("starting `orca ingest`")?;
+    let mut ingest_elapsed = None;
+    loop {
+        packages.poll(&pool).await?;
+        if ingest_elapsed.is_none()
+            && let Some(status) = ingest.try_wait()?
+        {
+            let output = std::fs::read_to_string(&log)?;
+            ensure!(status.success(), "`orca ingest` failed:\n{output}");
+            let totals = parse_totals(&output)?;
+            ensure!(totals.accepted == world.count, "not every incident was accepted: {totals:?}");
+            ingest_elapsed = Some(started.elapsed());
+        }
+        if let Some(ingest_elapsed) = ingest_elapsed
+            && settled().await?
+        {
+            let elapsed = started.elapsed();
+            packages.poll(&pool).await?;
+            let acknowledged = read_receipts(&receipts)?;
+            let mut latencies_ms = packages.latencies(&acknowledged)?;
+            latencies_ms.sort_unstable();
+            pool.close().await;
+            return Ok(Measured {
+                incidents: world.count,
+                elapsed,
+                ingest_elapsed,
+                latencies_ms,
+                package_versions: packages.versions.len(),
+            });
+        }
+        if started.elapsed() > SETTLE_TIMEOUT {
+            bail!("the pipeline did not settle within {SETTLE_TIMEOUT:?}");
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Each package version as first seen: when, and the incidents it newly cites.
+struct PackageFollower {
+    newer_versions_sql: String,
+    versions: HashMap<(String, i64), Seen>,
+    cited: HashMap<String, HashSet<String>>,
+}
+
+struct Seen {
+    at_ms: i64,
+    new_incidents: Vec<String>,
+}
+
+impl PackageFollower {
+    fn new(store_url: &str) -> Self {
+        // SQLite through sqlx takes `?`; PostgreSQL numbered parameters.
+        let params = if store_url.starts_with("sqlite:") { ("?", "?") } else { ("$1", "$2") };
+        Self {
+            newer_versions_sql: format!(
+                "SELECT version, body FROM packages WHERE package_id = {} AND version > {} ORDER BY version",
+                params.0, params.1
+            ),
+            versions: HashMap::new(),
+            cited: HashMap::new(),
+        }
+    }
+
+    async fn poll(&mut self, pool: &AnyPool) -> Result<()> {
+        let at_ms = unix_ms();
+        let latest = sqlx::query("SELECT package_id, MAX(version) AS version FROM packages GROUP BY package_id")
+            .fetch_all(pool)
+            .await?;
+        for row in latest {
+            let package_id: String = row.try_get("package_id")?;
+            let latest: i64 = row.try_get("version")?;
+            let known = self.versions.keys().filter(|(id, _)| *id == package_id).map(|(_, v)| *v).max().unwrap_or(0);
+            if latest <= known {
+                continue;
+            }
+            let rows = sqlx::query(&self.newer_versions_sql).bind(&package_id).bind(known).fetch_all(pool).await?;
+            for row in rows {
+                let version: i64 = row.try_get("version")?;
+                let body: Vec<u8> = row.try_get("body")?;
+                let package = IntelligencePackage::decode(body.as_slice()).context("decoding a stored package")?;
+                let cited = self.cited.entry(package_id.clone()).or_default();
+                let new_incidents = package
+                    .offences
+                    .iter()
+                    .filter(|offence| cited.insert(offence.incident_id.clone()))
+                    .map(|offence| offence.incident_id.clone())
+                    .collect();
+                self.versions.insert((package_id.clone(), version), Seen { at_ms, new_incidents });
+            }
+        }
+        Ok(())
+    }
+
+    /// Per version that newly cites incidents: from the latest of their acknowledgements to when
+    /// the version was seen.
+    fn latencies(&self, acknowledged: &HashMap<String, i64>) -> Result<Vec<i64>> {
+        let mut latencies = Vec::new();
+        for seen in self.versions.values() {
+            let mut latest = None;
+            for incident in &seen.new_incidents {
+                let at = acknowledged.get(incident).with_context(|| format!("no receipt for `{incident}`"))?;
+                latest = latest.max(Some(*at));
+            }
+            if let Some(latest) = latest {
+                latencies.push(seen.at_ms - latest);
+            }
+        }
+        Ok(latencies)
+    }
+}
+
+/// Incident id → acknowledgement time from `orca ingest --receipts`.
+fn read_receipts(path: &PathBuf) -> Result<HashMap<String, i64>> {
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("no `{name}` column"));
+    let (id, at) = (column("incident_id")?, column("acknowledged_at_ms")?);
+    let mut receipts = HashMap::new();
+    for record in reader.records() {
+        let record = record?;
+        receipts.insert(record[id].to_owned(), record[at].parse()?);
+    }
+    Ok(receipts)
+}
+
+fn unix_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}

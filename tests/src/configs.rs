@@ -1,0 +1,27 @@
+//! Configuration files for the processes a test starts: listeners on port 0 (each process picks
+//! free ports and announces them) and one partition per topic (see the crate docs on order).
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// `embedded.toml`: the in-process log and SQLite under `data_dir`.
+pub fn write_embedded(dir: &Path, data_dir: &Path) -> Result<PathBuf> {
+    write(dir, "embedded.toml", &format!("data_dir = {:?}\n{COMMON}", data_dir.display().to_string()))
+}
+
+/// `distributed.toml`: Kafka at `bootstrap` and the store at `store_url`.
+pub fn write_distributed(dir: &Path, bootstrap: &str, store_url: &str) -> Result<PathBuf> {
+    let text = format!(
+        "data_dir = {:?}\n{COMMON}\n[log]\nkind = \"kafka\"\nbootstrap_servers = {bootstrap:?}\n\n[store]\nurl = {store_url:?}\n",
+        dir.join("data").display().to_string()
+    );
+    write(dir, "distributed.toml", &text)
+}
+
+const COMMON: &str = "grpc_addr = \"127.0.0.1:0\"\nhttp_addr = \"127.0.0.1:0\"\n\n[topics]\npartitions = 1\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?;
+    Ok(path)
+}

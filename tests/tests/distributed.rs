@@ -1,0 +1,208 @@
+//! Distributed mode (feature `distributed`; needs `ORCA_TEST_KAFKA` and `ORCA_TEST_POSTGRES`, see
+//! `orca_tests::distributed`): the four stages as separate processes over Kafka (a private Tansu)
+//! and PostgreSQL end where the embedded run of the same ordered input ends, through a stage killed
+//! with SIGKILL, a broker outage, and poison records.
+//!
+//! The tests run one at a time (each starts six processes on a small machine).
+
+use anyhow::{Context, Result, ensure};
+use orca_eventlog::{EventLog, OutRecord, topics};
+use orca_stage::dead_letter_headers as headers;
+use orca_tests::distributed::Distributed;
+use orca_tests::orca::parse_totals;
+use orca_tests::reference::{Reference, reference};
+use orca_tests::{Orca, World, wait_for, wait_until};
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+const SCRATCH: &str = env!("CARGO_TARGET_TMPDIR");
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+/// Sends the world with `orca ingest --ordered --endpoint` and checks every incident was accepted
+/// exactly once.
+async fn ingest_everything(pipeline: &mut Distributed, reference: &Reference, log: &str) -> Result<()> {
+    let mut ingest = pipeline.spawn_ingest(&reference.orca, &reference.world, log)?;
+    let status = ingest.wait().await?;
+    let output = pipeline.ingest_output(log)?;
+    ensure!(status.success(), "`orca ingest` failed:\n{output}");
+    let totals = parse_totals(&output)?;
+    ensure!(
+        totals.accepted == reference.world.count && totals.duplicate == 0 && totals.rejected == 0,
+        "expected all {} incidents accepted exactly once: {totals:?}",
+        reference.world.count
+    );
+    Ok(())
+}
+
+/// Waits for the pipeline to settle, then compares it with the embedded reference run.
+async fn settle_and_compare(pipeline: &Distributed, reference: &Reference, what: &str) -> Result<()> {
+    pipeline.settle().await?;
+    let snapshot = pipeline.snapshot(&reference.world).await?;
+    snapshot.check_complete(reference.world.count).with_context(|| what.to_owned())?;
+    snapshot.assert_same_as(&reference.snapshot, what)?;
+    let eval = pipeline.eval(&reference.orca, &reference.world).await?;
+    ensure!(eval == reference.eval, "`orca eval` of {what} differs:\n{eval:#}\nreference:\n{:#}", reference.eval);
+    let versions = snapshot.version_differences(&reference.snapshot);
+    if !versions.is_empty() {
+        eprintln!("{what}: package contents match; version numbers differ (batching): {}", versions.join(", "));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn four_processes_over_kafka_and_postgres_match_the_embedded_run() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let reference = reference(Path::new(SCRATCH)).await?;
+    let mut pipeline = Distributed::start(&reference.orca, &reference.world).await?;
+    ingest_everything(&mut pipeline, reference, "ingest.log").await?;
+    settle_and_compare(&pipeline, reference, "the distributed run").await?;
+    pipeline.shutdown().await
+}
+
+/// Kills `stage` with SIGKILL once it has accounted for `fraction` of its input, restarts it, and
+/// checks the run ends where the uninterrupted one does.
+async fn kill_and_restart(stage: &str, fraction: u64) -> Result<()> {
+    let reference = reference(Path::new(SCRATCH)).await?;
+    let count = reference.world.count;
+    let mut pipeline = Distributed::start(&reference.orca, &reference.world).await?;
+    let mut ingest = pipeline.spawn_ingest(&reference.orca, &reference.world, "ingest.log")?;
+    let threshold = count / fraction;
+    let what = format!("`{stage}` to account for 1/{fraction} of its input");
+    let reached = wait_for(&what, Duration::from_secs(300), || {
+        let pipeline = &pipeline;
+        async move {
+            let next = pipeline.stored_offset(stage).await?;
+            Ok((next >= threshold).then_some(next))
+        }
+    })
+    .await?;
+    pipeline.service(stage).kill().await?;
+    ensure!(reached < count, "`{stage}` had processed everything before the kill; nothing was interrupted");
+    pipeline.service(stage).restart().await?;
+
+    let status = ingest.wait().await?;
+    let output = pipeline.ingest_output("ingest.log")?;
+    ensure!(status.success(), "`orca ingest` failed:\n{output}");
+    let totals = parse_totals(&output)?;
+    ensure!(totals.accepted == count && totals.rejected == 0, "ingest: {totals:?}");
+    settle_and_compare(&pipeline, reference, &format!("the run whose {stage} was killed")).await?;
+    pipeline.shutdown().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resolver_killed_mid_stream_restarts_and_loses_nothing() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    kill_and_restart("resolver", 3).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_linker_killed_mid_stream_restarts_and_loses_nothing() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    kill_and_restart("linker", 2).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broker_outage_mid_stream_loses_and_duplicates_nothing() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let reference = reference(Path::new(SCRATCH)).await?;
+    let count = reference.world.count;
+    let mut pipeline = Distributed::start(&reference.orca, &reference.world).await?;
+    let mut ingest = pipeline.spawn_ingest(&reference.orca, &reference.world, "ingest.log")?;
+    wait_until("the resolver to account for a third of the incidents", Duration::from_secs(300), || async {
+        Ok(pipeline.stored_offset("resolver").await? >= count / 3)
+    })
+    .await?;
+
+    let stopped_at_ms = now_ms();
+    pipeline.broker.stop().await?;
+    ensure!(pipeline.broker.is_down().await, "the broker still accepts connections after stopping");
+    // Ingest keeps taking incidents: one it accepted after the broker went down cannot be made
+    // durable (and so is not acknowledged) until the broker is back.
+    let admin = pipeline.store_url().to_owned();
+    wait_until("ingest to hold an incident it cannot make durable", Duration::from_secs(120), || {
+        let admin = admin.clone();
+        async move { Ok(unpublished_claims_since(&admin, stopped_at_ms).await? > 0) }
+    })
+    .await?;
+    ensure!(ingest.try_wait()?.is_none(), "`orca ingest` gave up while the broker was down");
+    pipeline.broker.restart().await?;
+
+    let status = ingest.wait().await?;
+    let output = pipeline.ingest_output("ingest.log")?;
+    ensure!(status.success(), "`orca ingest` failed after the broker came back:\n{output}");
+    let totals = parse_totals(&output)?;
+    ensure!(
+        totals.accepted == count && totals.duplicate == 0 && totals.rejected == 0,
+        "expected every incident accepted exactly once: {totals:?}"
+    );
+    settle_and_compare(&pipeline, reference, "the run with a broker outage").await?;
+    pipeline.shutdown().await
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+    since_epoch.as_millis() as i64
+}
+
+/// Incidents ingest claimed after `since_ms` but has not yet marked as on the log.
+async fn unpublished_claims_since(store_url: &str, since_ms: i64) -> Result<i64> {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(store_url).await?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM ingest_keys WHERE published = 0 AND received_at_ms > $1")
+        .bind(since_ms)
+        .fetch_one(&mut connection)
+        .await?;
+    connection.close().await?;
+    Ok(count)
+}
+
+/// Not protobuf: a varint that never ends.
+const POISON: [u8; 12] = [0xff; 12];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poison_records_go_to_the_dead_letter_topic_unchanged_and_processing_goes_on() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let orca = &Orca::locate()?;
+    let scratch = tempfile::tempdir()?;
+    let world = World::simulate(orca, 11, 120, &scratch.path().join("world")).await?;
+    let mut pipeline = Distributed::start(orca, &world).await?;
+
+    // Written straight to the topics, as a misbehaving producer would.
+    let mut poisoned = Vec::new();
+    for (topic, key) in [(topics::INCIDENTS, "poison-incident"), (topics::RESOLUTIONS, "poison-resolution")] {
+        let record = OutRecord::new(topic, key, POISON.to_vec()).with_header("origin", "e2e-test");
+        let placed = pipeline.log.append(vec![record]).await?;
+        poisoned.push((topic, key, placed[0].1));
+    }
+    let mut ingest = pipeline.spawn_ingest(orca, &world, "ingest.log")?;
+    let status = ingest.wait().await?;
+    let output = pipeline.ingest_output("ingest.log")?;
+    ensure!(status.success(), "`orca ingest` failed:\n{output}");
+    ensure!(parse_totals(&output)?.accepted == world.count, "ingest: {output}");
+    pipeline.settle().await?;
+
+    // Processing went on: every incident after the poison was resolved and linked.
+    pipeline.snapshot(&world).await?.check_complete(world.count)?;
+    let is_poison = |record: &orca_eventlog::Record| record.value == POISON;
+    let dead = pipeline
+        .read_topic(topics::INCIDENTS_DLQ, |records| records.iter().filter(|r| is_poison(r)).count() >= 2)
+        .await?;
+    for (topic, key, offset) in poisoned {
+        let letter = dead
+            .iter()
+            .find(|r| r.key == key.as_bytes())
+            .with_context(|| format!("no dead letter for the poison on `{topic}`"))?;
+        assert_eq!(letter.value, POISON, "the dead letter carries the original bytes");
+        let header = |name: &str| letter.header(name).map(|v| String::from_utf8_lossy(v).into_owned());
+        let error = header(headers::ERROR).unwrap_or_default();
+        assert!(!error.is_empty(), "the dead letter says what was wrong");
+        assert_eq!(header(headers::SOURCE_TOPIC).as_deref(), Some(topic));
+        assert_eq!(header(headers::SOURCE_OFFSET), Some(offset.to_string()));
+        assert_eq!(header("origin").as_deref(), Some("e2e-test"), "the original headers are kept");
+        let stage = if topic == topics::INCIDENTS { "resolver" } else { "linker" };
+        assert_eq!(header(headers::STAGE).as_deref(), Some(stage));
+        eprintln!("dead letter from `{topic}` (stage `{stage}`): {error}");
+    }
+    pipeline.shutdown().await
+}
