@@ -31,8 +31,8 @@ pub struct Snapshot {
     pub packages: BTreeMap<String, v1::IntelligencePackage>,
     /// Latest version number of every package.
     pub package_versions: BTreeMap<String, u32>,
-    /// Analyst views (`view.*` records): (namespace, key) → encoded view.
-    pub views: BTreeMap<(String, String), Vec<u8>>,
+    /// Analyst views (`view.*` records): (namespace, key) → the decoded view.
+    pub views: BTreeMap<(String, String), ViewText>,
     /// Incidents the linker holds.
     pub linked_incidents: u64,
     /// Incident records the resolver holds, and how many distinct incident ids they name.
@@ -76,8 +76,12 @@ impl Snapshot {
             .load_state("view.")
             .await?
             .into_iter()
-            .map(|record| ((record.namespace, record.key), record.value))
-            .collect();
+            .map(|record| {
+                let text = decode_view(&record.namespace, &record.value)
+                    .with_context(|| format!("view `{}` `{}` does not decode", record.namespace, record.key))?;
+                Ok(((record.namespace, record.key), text))
+            })
+            .collect::<Result<_>>()?;
         let resolved = store.load_state("resolve.incident").await?;
         let mut ids = BTreeSet::new();
         for record in &resolved {
@@ -155,6 +159,25 @@ impl Snapshot {
     }
 }
 
+/// A view as text (a decoded `orca.v1.Person` or `orca.v1.Group`, or a redirect's target), so
+/// differences name the field.
+#[derive(Clone, PartialEq)]
+pub struct ViewText(pub String);
+
+impl Debug for ViewText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn decode_view(namespace: &str, value: &[u8]) -> Result<ViewText> {
+    Ok(ViewText(match namespace {
+        "view.person" => format!("{:#?}", v1::Person::decode(value)?),
+        "view.group" => format!("{:#?}", v1::Group::decode(value)?),
+        _ => String::from_utf8_lossy(value).into_owned(),
+    }))
+}
+
 /// Latest version of every package, once each: every package has exactly one lead force.
 async fn read_packages(store: &SqlStore) -> Result<(BTreeMap<String, v1::IntelligencePackage>, BTreeMap<String, u32>)> {
     let mut packages = BTreeMap::new();
@@ -207,18 +230,18 @@ fn compare_maps<K: Ord + Debug, V: PartialEq + Debug>(
     out.extend(found);
 }
 
-/// The first line where the pretty debug forms differ.
+/// The first few lines where the pretty debug forms differ.
 fn first_difference<V: Debug>(expected: &V, actual: &V) -> String {
     let (expected, actual) = (format!("{expected:#?}"), format!("{actual:#?}"));
-    let at = expected.lines().zip(actual.lines()).position(|(a, b)| a != b);
-    match at {
-        Some(line) => format!(
-            "expected `{}`, found `{}` (line {line})",
-            expected.lines().nth(line).unwrap_or_default().trim(),
-            actual.lines().nth(line).unwrap_or_default().trim()
-        ),
-        None => "one is a prefix of the other".to_owned(),
-    }
+    let lines: Vec<String> = expected
+        .lines()
+        .zip(actual.lines())
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .take(3)
+        .map(|(line, (a, b))| format!("expected `{}`, found `{}` (line {line})", a.trim(), b.trim()))
+        .collect();
+    if lines.is_empty() { "one is a prefix of the other".to_owned() } else { lines.join("; ") }
 }
 
 #[cfg(test)]

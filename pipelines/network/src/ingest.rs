@@ -93,13 +93,11 @@ impl Linker {
             self.dirty_persons.insert(person);
             self.dirty_prolific.insert(person);
         }
-        for (k, &vehicle) in links.vehicles.iter().enumerate() {
-            // Users' own packages describe the vehicle (cloned-plate suspicion); only a make or
-            // colour not seen on it before can change that.
-            let link = &self.incidents[number as usize].vehicles[k];
-            let new_description = !self.vehicle_seen_as(vehicle, &link.make, &link.colour);
+        for &vehicle in &links.vehicles {
+            // Users' own packages describe the vehicle from all its sightings (best plate read,
+            // description, sightings, cloned-plate suspicion), so any new sighting can change them.
             self.vehicles.add_incident(vehicle, number);
-            self.mark_vehicle_users_dirty(vehicle, new_description);
+            self.mark_vehicle_users_dirty(vehicle);
         }
         self.links[number as usize] = links;
         self.dirty_incidents.insert(number);
@@ -130,36 +128,21 @@ impl Linker {
         }
         for &vehicle in &links.vehicles {
             let vehicle = self.vehicles.canonical(vehicle);
-            self.mark_vehicle_users_dirty(vehicle, true);
+            self.mark_vehicle_users_dirty(vehicle);
             self.vehicles.remove_incident(vehicle, number);
         }
         self.dirty_incidents.insert(number);
     }
 
-    /// Marks the vehicle's users for recomputing their groups (and their own packages if asked).
-    fn mark_vehicle_users_dirty(&mut self, vehicle: u32, prolific_too: bool) {
+    /// Marks the vehicle's users for recomputing their groups and their own packages.
+    fn mark_vehicle_users_dirty(&mut self, vehicle: u32) {
         for &incident in &self.vehicles.incidents[vehicle as usize] {
             for &person in &self.links[incident as usize].persons {
                 let person = self.persons.canonical(person);
                 self.dirty_persons.insert(person);
-                if prolific_too {
-                    self.dirty_prolific.insert(person);
-                }
+                self.dirty_prolific.insert(person);
             }
         }
-    }
-
-    /// Whether a sighting of the vehicle already showed this make and colour.
-    fn vehicle_seen_as(&self, vehicle: u32, make: &str, colour: &str) -> bool {
-        self.vehicles.incidents[vehicle as usize].iter().any(|&incident| {
-            self.links[incident as usize].vehicles.iter().zip(&self.incidents[incident as usize].vehicles).any(
-                |(&v, link)| {
-                    self.vehicles.canonical(v) == vehicle
-                        && link.make.eq_ignore_ascii_case(make)
-                        && link.colour.eq_ignore_ascii_case(colour)
-                },
-            )
-        })
     }
 
     fn apply_merge(&mut self, merge: &EntityMerge) {
@@ -213,7 +196,7 @@ impl Linker {
                             }
                         }
                     }
-                    self.mark_vehicle_users_dirty(survivor, true);
+                    self.mark_vehicle_users_dirty(survivor);
                 }
             }
         }

@@ -8,9 +8,9 @@ use crate::entities::Entities;
 use crate::records::IncidentRecord;
 use crate::views::{GroupView, LinkerStats};
 use orca_model::package::IntelligencePackage;
-use orca_model::{EntityKind, GroupId, IncidentId, PackageId, Resolution};
+use orca_model::{EntityKind, GroupId, IncidentId, PackageId, PersonId, Resolution};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An incident's links by entity number, parallel to its record's `persons` and `vehicles`.
 /// Numbers are canonical when written; read them through `canonical` after later merges.
@@ -63,6 +63,9 @@ pub struct Linker {
     pub(crate) dirty_meta: bool,
     /// Persons and links of the last refresh's projection.
     pub(crate) last_refresh: (u64, u64),
+    /// Persons and groups whose analyst views may have changed since the last `take_touched`.
+    pub(crate) touched_persons: BTreeSet<u32>,
+    pub(crate) touched_groups: BTreeSet<GroupId>,
 }
 
 impl Linker {
@@ -90,7 +93,23 @@ impl Linker {
             dirty_packages: FxHashSet::default(),
             dirty_meta: false,
             last_refresh: (0, 0),
+            touched_persons: BTreeSet::new(),
+            touched_groups: BTreeSet::new(),
         }
+    }
+
+    /// Persons (canonical ids) and groups whose views may have changed in the refreshes since the
+    /// last call: everyone whose incidents, vehicles or group membership changed, and every group
+    /// that was recomputed or withdrawn. Which persons are touched depends only on the input, not
+    /// on where refreshes fell, so views written for them match an uninterrupted run.
+    pub fn take_touched(&mut self) -> (Vec<PersonId>, Vec<GroupId>) {
+        let mut persons: Vec<PersonId> = std::mem::take(&mut self.touched_persons)
+            .into_iter()
+            .map(|p| PersonId::new(self.persons.id(self.persons.canonical(p))))
+            .collect();
+        persons.sort();
+        persons.dedup();
+        (persons, std::mem::take(&mut self.touched_groups).into_iter().collect())
     }
 
     pub fn config(&self) -> &LinkerConfig {

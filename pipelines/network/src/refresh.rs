@@ -17,11 +17,13 @@ use std::collections::{BTreeMap, BTreeSet};
 impl Linker {
     pub(crate) fn refresh_touched(&mut self) -> Vec<IntelligencePackage> {
         let mut emitted = Vec::new();
+        self.touched_persons.extend(self.dirty_persons.iter().copied());
         if !self.dirty_persons.is_empty() {
             self.refresh_groups(&mut emitted);
         }
         let mut touched: Vec<u32> = self.dirty_prolific.drain().collect();
         touched.sort_unstable();
+        self.touched_persons.extend(touched.iter().copied());
         self.refresh_prolific(&touched, &mut emitted);
         emitted.sort_by(|a, b| a.id.cmp(&b.id));
         emitted
@@ -79,6 +81,8 @@ impl Linker {
             }
         }
         let ids = self.match_groups(&affected, &candidates);
+        self.touched_groups.extend(affected.iter().cloned());
+        self.touched_groups.extend(ids.iter().cloned());
 
         let before: Vec<(u32, GroupId)> =
             affected.iter().flat_map(|g| self.groups[g].members.iter().map(move |&m| (m, g.clone()))).collect();

@@ -21,8 +21,12 @@ pub fn package_id(subject_id: &str) -> PackageId {
 /// Sanitised: offences cite records by incident id and police crime reference; evidence keeps its
 /// kind, reference, hash and capture time but never its free-text description (which may name a
 /// retailer's staff); nothing from a report's narrative or submitter is carried.
-pub fn build_package(input: ProfileInput) -> IntelligencePackage {
-    // Gaps and actions read the input as given; the lists then move into the package.
+pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
+    // The same subject gives the same package whatever order the caller listed things in (a
+    // restarted linker numbers its entities differently): gaps and actions read sorted lists.
+    input.vehicles.sort_by(|a, b| a.vehicle.vehicle_id.cmp(&b.vehicle.vehicle_id));
+    input.subjects.sort_by(|a, b| a.subject.person_id.cmp(&b.subject.person_id));
+    input.offences.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.incident_id.cmp(&b.incident_id)));
     let intelligence_gaps = intelligence_gaps(&input);
     let recommended_actions = recommended_actions(&input);
     let title_text = title(&input, input.offences.len(), input.offences.iter().map(|o| o.value_pence).sum());

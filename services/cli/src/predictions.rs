@@ -84,6 +84,16 @@ impl Predictions {
         Ok(predictions)
     }
 
+    /// Predictions given directly: sighting → person, sighting → vehicle, and groups.
+    #[cfg(test)]
+    pub fn new(
+        persons: HashMap<(IncidentId, u32), String>,
+        vehicles: HashMap<(IncidentId, u32), String>,
+        groups: Vec<Group>,
+    ) -> Self {
+        Self { persons, vehicles, groups }
+    }
+
     pub fn person_of(&self, incident: &IncidentId, index: u32) -> Option<String> {
         self.persons.get(&(incident.clone(), index)).cloned()
     }

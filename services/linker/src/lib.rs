@@ -1,7 +1,7 @@
 //! The linker stage: reads `orca.v1.Resolution`s from `orca.resolutions.v1`, hands them to
-//! [`orca_network::Linker`] batch by batch, appends every package whose content changed to
-//! `orca.packages.v1` (keyed by package id), and stores the analyst views of the persons and
-//! groups the batch touched (see `orca_intel::views`). State lives under `network.*` and views
+//! [`orca_network::Linker`] one at a time (apply, then refresh, so results do not depend on batch
+//! boundaries), appends every package whose content changed to `orca.packages.v1` (keyed by
+//! package id), and stores the analyst views of the persons and groups the batch touched (see `orca_intel::views`). State lives under `network.*` and views
 //! under `view.*`, written with the offsets.
 
 mod views;
@@ -12,7 +12,6 @@ use orca_proto::convert;
 use orca_stage::{Batch, DeadLetter, OutRecord, Record, Stage};
 use orca_store::Store;
 use prost::Message;
-use std::collections::BTreeSet;
 use tracing::info;
 
 pub const STAGE_NAME: &str = "linker";
@@ -52,34 +51,29 @@ impl Stage for LinkerStage {
         vec![topics::RESOLUTIONS.to_owned()]
     }
 
+    /// Applies and refreshes one resolution at a time, so what the linker finds depends only on
+    /// the order of its input and not on where batches were cut (a restart after a crash, or a
+    /// backlog read in one go, ends where an uninterrupted run ends). Batches only group the
+    /// writes.
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
-        let mut touched_persons = BTreeSet::new();
         for record in records {
             let decoded = orca_proto::v1::Resolution::decode(record.value.as_slice())
                 .map_err(|e| format!("not an `orca.v1.Resolution`: {e}"))
                 .and_then(|proto| convert::resolution_from_proto(proto).map_err(|e| e.to_string()));
             match decoded {
                 Ok(resolution) => {
-                    touched_persons.extend(resolution.persons.iter().map(|link| link.entity_id.clone()));
-                    for merge in &resolution.merges {
-                        touched_persons.insert(merge.survivor.clone());
-                    }
                     self.linker.apply(&resolution);
+                    for package in self.linker.refresh() {
+                        let value = convert::package_to_proto(&package).encode_to_vec();
+                        let key = package.id.as_str().as_bytes().to_vec();
+                        batch.outputs.push(OutRecord::new(topics::PACKAGES, key, value));
+                    }
                 }
                 Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),
             }
         }
-        let packages = self.linker.refresh();
-        let mut touched_groups = BTreeSet::new();
-        for package in &packages {
-            if package.subject_kind == orca_model::package::SubjectKind::Group {
-                touched_groups.insert(package.subject_id.clone());
-            }
-            touched_persons.extend(package.subjects.iter().map(|s| s.person_id.to_string()));
-            let value = convert::package_to_proto(package).encode_to_vec();
-            batch.outputs.push(OutRecord::new(topics::PACKAGES, package.id.as_str().as_bytes().to_vec(), value));
-        }
+        let (touched_persons, touched_groups) = self.linker.take_touched();
         batch.state = self.linker.take_changes();
         views::write(&self.linker, &touched_persons, &touched_groups, &mut batch.state);
         batch

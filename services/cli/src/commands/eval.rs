@@ -32,6 +32,9 @@ pub struct EvalArgs {
 }
 
 pub async fn run(args: EvalArgs) -> Result<()> {
+    if args.data_dir.is_none() && args.store.is_none() && args.endpoint.is_none() {
+        bail!("say where ORCA's results are: `--data-dir DIR`, `--store URL` or `--endpoint URL`");
+    }
     let truth = Truth::read(&args.truth)?;
     let predictions = match (&args.data_dir, &args.store, &args.endpoint) {
         (Some(dir), _, _) => Predictions::from_data_dir(dir, &truth).await?,
@@ -40,9 +43,7 @@ pub async fn run(args: EvalArgs) -> Result<()> {
             let key = args.key.as_deref().context("`--endpoint` needs an analyst key: `--key` or ORCA_KEY")?;
             Predictions::from_endpoint(endpoint, key).await?
         }
-        (None, None, None) => {
-            bail!("say where ORCA's results are: `--data-dir DIR`, `--store URL` or `--endpoint URL`")
-        }
+        (None, None, None) => unreachable!("checked above"),
     };
     let report = evaluate(&truth, &predictions)?;
     if args.json {
@@ -132,4 +133,47 @@ pub fn evaluate(truth: &Truth, predictions: &Predictions) -> Result<Report> {
     let person_map = map_predicted_to_true(&pairs);
     let groups = evaluate_groups(&truth.groups, &predictions.groups, &person_map)?;
     Ok(Report { persons, vehicles, groups })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::simulate::{self, SimulateArgs};
+
+    fn small_world() -> (tempfile::TempDir, Truth) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("world");
+        simulate::run(SimulateArgs { seed: 3, incidents: 1_500, days: None, out: out.clone() }).unwrap();
+        let truth = Truth::read(&out.join("truth")).unwrap();
+        assert!(!truth.groups.is_empty(), "the small world has organised groups");
+        (dir, truth)
+    }
+
+    #[test]
+    fn the_truth_itself_scores_one_and_singletons_score_lower() {
+        let (_dir, truth) = small_world();
+        let perfect = Predictions::new(
+            truth.persons.iter().cloned().collect(),
+            truth.vehicles.iter().cloned().collect(),
+            truth.groups.clone(),
+        );
+        let report = evaluate(&truth, &perfect).unwrap();
+        for (what, scores) in [("persons", &report.persons), ("vehicles", &report.vehicles)] {
+            assert_eq!(scores.pairwise.f1, 1.0, "{what} pairwise");
+            assert_eq!(scores.bcubed.f1, 1.0, "{what} B-cubed");
+            assert_eq!(scores.true_entities, scores.predicted_entities, "{what} entities");
+        }
+        assert_eq!((report.groups.precision, report.groups.recall), (1.0, 1.0));
+        assert_eq!(report.groups.true_groups, truth.groups.len() as u64);
+
+        // Every sighting its own entity, and no groups: nothing is joined up.
+        let singletons = |rows: &[((IncidentId, u32), String)]| {
+            rows.iter().enumerate().map(|(n, (key, _))| (key.clone(), format!("E{n}"))).collect()
+        };
+        let bad = Predictions::new(singletons(&truth.persons), singletons(&truth.vehicles), Vec::new());
+        let report = evaluate(&truth, &bad).unwrap();
+        assert_eq!(report.persons.pairwise.recall, 0.0);
+        assert!(report.persons.bcubed.f1 < 1.0 && report.vehicles.bcubed.f1 < 1.0);
+        assert_eq!(report.groups.recall, 0.0);
+    }
 }
