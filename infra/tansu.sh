@@ -52,10 +52,14 @@ case "$command" in
     install_tansu
     mkdir -p "$dir"
     # The sqlite path is relative to the working directory (an absolute one gets mangled).
-    (cd "$dir" && nohup tansu broker \
+    # The pid file is written in the broker's directory, with the broker's own pid.
+    (cd "$dir" && {
+      nohup tansu broker \
         --listener-url "tcp://127.0.0.1:$port" \
         --advertised-listener-url "tcp://127.0.0.1:$port" \
-        --storage-engine "sqlite://tansu.db" >tansu.log 2>&1 & echo $! >tansu.pid)
+        --storage-engine "sqlite://tansu.db" >tansu.log 2>&1 &
+      echo $! >tansu.pid
+    })
     for _ in $(seq 1 100); do
       if listening; then
         echo "tansu running on 127.0.0.1:$port (pid $(cat "$pidfile"), log $dir/tansu.log)"
