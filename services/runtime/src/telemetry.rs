@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 /// interactive commands, `info` for services). `json` switches to one JSON object per line.
 pub fn init_logging(json: bool, default_filter: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only on a terminal: a log file or a shipper gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let result = if json { builder.json().try_init() } else { builder.compact().try_init() };
     // A second initialisation (tests, an embedded call) keeps the first subscriber.
     drop(result);

@@ -5,7 +5,11 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use crate::Error;
 
 pub(crate) fn broker_error(operation: &'static str, error: KafkaError) -> Error {
-    let retryable = error.rdkafka_error_code().is_some_and(is_retryable_code);
+    let code = error.rdkafka_error_code();
+    // A broker shutting down answers produce requests with UNKNOWN_SERVER_ERROR (Tansu does);
+    // the producer is idempotent and ingest dedupes by reference, so sending again is safe.
+    let unknown_produce = operation == "produce" && code == Some(RDKafkaErrorCode::Unknown);
+    let retryable = unknown_produce || code.is_some_and(is_retryable_code);
     Error::Broker { operation, retryable, source: Box::new(error) }
 }
 
@@ -64,5 +68,7 @@ mod tests {
                 .is_retryable()
         );
         assert!(!broker_error("create", KafkaError::ClientCreation("bad property".into())).is_retryable());
+        assert!(broker_error("produce", KafkaError::MessageProduction(RDKafkaErrorCode::Unknown)).is_retryable());
+        assert!(!broker_error("metadata", KafkaError::MetadataFetch(RDKafkaErrorCode::Unknown)).is_retryable());
     }
 }

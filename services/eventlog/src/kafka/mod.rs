@@ -17,7 +17,7 @@ mod consumer;
 mod error;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -46,7 +46,8 @@ pub struct KafkaLog {
 
 struct Inner {
     config: KafkaConfig,
-    producer: FutureProducer,
+    /// Replaced when the broker stops accepting this producer's records (see [`resets_producer`]).
+    producer: RwLock<Arc<FutureProducer>>,
     admin: AdminClient<DefaultClientContext>,
     /// A group-less client for metadata and watermarks.
     metadata: Arc<BaseConsumer>,
@@ -60,7 +61,7 @@ impl KafkaLog {
     /// errors from the calls, not here.
     pub fn connect(config: KafkaConfig) -> Result<Self> {
         config.validate()?;
-        let producer = config.producer().create().map_err(client_creation)?;
+        let producer = RwLock::new(Arc::new(config.producer().create().map_err(client_creation)?));
         let admin = config.admin(None).create().map_err(client_creation)?;
         let metadata = Arc::new(config.admin(None).create().map_err(client_creation)?);
         info!(bootstrap_servers = config.bootstrap_servers, client_id = config.client_id, "kafka event log configured");
@@ -143,7 +144,59 @@ impl KafkaLog {
         Ok(reader)
     }
 
-    fn enqueue(&self, record: &OutRecord) -> std::result::Result<DeliveryFuture, KafkaError> {
+    fn producer(&self) -> Arc<FutureProducer> {
+        Arc::clone(&self.inner.producer.read().expect("producer lock"))
+    }
+
+    /// Replaces `failed` with a new producer (a new producer id, sequences from zero), unless
+    /// another task already did.
+    fn reset_producer(&self, failed: &Arc<FutureProducer>, error: &KafkaError) {
+        let mut current = self.inner.producer.write().expect("producer lock");
+        if !Arc::ptr_eq(&current, failed) {
+            return;
+        }
+        match self.inner.config.producer().create::<FutureProducer>() {
+            Ok(producer) => {
+                tracing::warn!(%error, "the broker refused the producer's records; starting a new producer");
+                *current = Arc::new(producer);
+            }
+            Err(create) => tracing::warn!(%error, %create, "cannot start a new producer; keeping the old one"),
+        }
+    }
+
+    /// Enqueues every record and awaits every delivery report.
+    async fn produce(
+        producer: &FutureProducer,
+        records: &[OutRecord],
+    ) -> std::result::Result<Vec<(u32, u64)>, KafkaError> {
+        let mut placed = vec![(0, 0); records.len()];
+        let mut in_flight: VecDeque<(usize, DeliveryFuture)> = VecDeque::new();
+        for (index, record) in records.iter().enumerate() {
+            loop {
+                match Self::enqueue(producer, record) {
+                    Ok(delivery) => {
+                        in_flight.push_back((index, delivery));
+                        break;
+                    }
+                    Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
+                        // Make room by waiting for our oldest record; if another task filled the
+                        // queue, give librdkafka a moment to drain it.
+                        match in_flight.pop_front() {
+                            Some((earlier, delivery)) => placed[earlier] = delivered(delivery).await?,
+                            None => tokio::time::sleep(Duration::from_millis(5)).await,
+                        }
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        for (index, delivery) in in_flight {
+            placed[index] = delivered(delivery).await?;
+        }
+        Ok(placed)
+    }
+
+    fn enqueue(producer: &FutureProducer, record: &OutRecord) -> std::result::Result<DeliveryFuture, KafkaError> {
         let mut future_record: FutureRecord<'_, [u8], [u8]> =
             FutureRecord::to(&record.topic).payload(&record.value[..]);
         if !record.key.is_empty() {
@@ -158,7 +211,7 @@ impl KafkaLog {
                 });
             future_record = future_record.headers(headers);
         }
-        self.inner.producer.send_result(future_record).map_err(|(error, _)| error)
+        producer.send_result(future_record).map_err(|(error, _)| error)
     }
 }
 
@@ -212,31 +265,16 @@ impl EventLog for KafkaLog {
                 checked.push(&record.topic);
             }
         }
-        let mut placed = vec![(0, 0); records.len()];
-        let mut in_flight: VecDeque<(usize, DeliveryFuture)> = VecDeque::new();
-        for (index, record) in records.iter().enumerate() {
-            loop {
-                match self.enqueue(record) {
-                    Ok(delivery) => {
-                        in_flight.push_back((index, delivery));
-                        break;
-                    }
-                    Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
-                        // Make room by waiting for our oldest record; if another task filled the
-                        // queue, give librdkafka a moment to drain it.
-                        match in_flight.pop_front() {
-                            Some((earlier, delivery)) => placed[earlier] = delivered(delivery).await?,
-                            None => tokio::time::sleep(Duration::from_millis(5)).await,
-                        }
-                    }
-                    Err(error) => return Err(broker_error("produce", error)),
+        let producer = self.producer();
+        match Self::produce(&producer, &records).await {
+            Ok(placed) => Ok(placed),
+            Err(error) => {
+                if resets_producer(&error) {
+                    self.reset_producer(&producer, &error);
                 }
+                Err(broker_error("produce", error))
             }
         }
-        for (index, delivery) in in_flight {
-            placed[index] = delivered(delivery).await?;
-        }
-        Ok(placed)
     }
 
     async fn consumer(&self, group: &str, topics: &[String], start: Vec<Position>) -> Result<Box<dyn Consumer>> {
@@ -309,12 +347,33 @@ impl EventLog for KafkaLog {
     }
 }
 
-async fn delivered(delivery: DeliveryFuture) -> Result<(u32, u64)> {
+async fn delivered(delivery: DeliveryFuture) -> std::result::Result<(u32, u64), KafkaError> {
     match delivery.await {
         Ok(Ok(delivery)) => Ok((delivery.partition as u32, delivery.offset as u64)),
-        Ok(Err((error, _))) => Err(broker_error("produce", error)),
-        Err(_canceled) => Err(broker_error("produce", KafkaError::Canceled)),
+        Ok(Err((error, _))) => Err(error),
+        Err(_canceled) => Err(KafkaError::Canceled),
     }
+}
+
+/// Produce errors after which this producer's records may never be accepted again: its
+/// idempotence state is fatal or out of step with the broker's (a broker that restarted without
+/// its producer state answers UNKNOWN_SERVER_ERROR, as Tansu does). A new producer starts afresh;
+/// the records are sent again by the caller (ingest dedupes them by reference).
+fn resets_producer(error: &KafkaError) -> bool {
+    use RDKafkaErrorCode::*;
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            Unknown
+                | Fatal
+                | OutOfOrderSequenceNumber
+                | DuplicateSequenceNumber
+                | UnknownProducerId
+                | InvalidProducerEpoch
+                | InvalidProducerIdMapping
+                | ProducerFenced
+        )
+    )
 }
 
 fn client_creation(error: KafkaError) -> Error {
