@@ -3,21 +3,25 @@
 //! it caused.
 //!
 //! ```sh
-//! benches/e2e/run.sh [incidents] [seed]        # builds in release, starts Tansu and PostgreSQL
+//! benches/e2e/run.sh [incidents] [seed] [rate]  # builds in release, starts PostgreSQL, finds Tansu
 //! ```
 //!
 //! Both modes run the release `orca` binary as an operator would: embedded is one `orca serve all`
 //! process (in-process log, SQLite); distributed is `orca serve ingest|resolver|linker|intel` as
 //! four processes over a private Tansu broker and a fresh PostgreSQL database (`ORCA_TEST_KAFKA`,
 //! `ORCA_TEST_POSTGRES`; see `orca_tests::distributed`). Both use one partition per topic. The load
-//! is `orca ingest --endpoint` at full speed (one stream per retailer) with `--receipts`, which
-//! records when each incident was acknowledged.
+//! is `orca ingest --endpoint` (one stream per retailer) with `--receipts`, which records when each
+//! incident was acknowledged, twice per mode on fresh state: at full speed (throughput; latency
+//! then includes the backlog) and paced at `rate` incidents per second (default 500; latency at a
+//! steady load the pipeline keeps up with).
 //!
 //! Latency: the bench polls the store's `packages` table every 20 ms. A package version is seen
-//! at the poll that first returns it; the incidents it cites that no earlier version cited are
-//! what it newly reflects, and its latency is from the latest acknowledgement among them to the
-//! poll (so a group that only forms at its fifth incident is timed from the fifth, not the first).
-//! Polling adds up to 20 ms; the figure includes the intel stage storing the version.
+//! at the poll that first returns it. A version that newly cites an incident acknowledged after
+//! the previous version was seen was caused by it: its latency runs from the latest such
+//! acknowledgement to the poll (so a group that only forms at its fifth incident is timed from the
+//! fifth, not the first). Versions caused otherwise (a merge that brings old incidents in, a
+//! withdrawal) are counted but not timed. Polling adds up to 20 ms; the figure includes the intel
+//! stage storing the version.
 
 use anyhow::{Context, Result, bail, ensure};
 use orca_proto::v1::IntelligencePackage;
@@ -45,16 +49,26 @@ async fn main() -> Result<()> {
     let world = World::simulate(&orca, seed, incidents, &scratch.path().join("world")).await?;
     println!("world: seed {seed}, {incidents} incidents ({:.1}s)", started.elapsed().as_secs_f64());
 
-    let embedded = run_embedded(&orca, &world, &scratch.path().join("embedded")).await?;
-    embedded.print("embedded (1 process, in-process log, SQLite)");
-    let distributed = run_distributed(&orca, &world, &scratch.path().join("distributed")).await?;
-    distributed.print("distributed (4 processes, Tansu, PostgreSQL)");
-    println!(
-        "distributed/embedded: throughput {:.2}x, p50 latency {:.2}x, p99 latency {:.2}x",
-        distributed.incidents_per_second() / embedded.incidents_per_second(),
-        distributed.latency(0.50) as f64 / embedded.latency(0.50).max(1) as f64,
-        distributed.latency(0.99) as f64 / embedded.latency(0.99).max(1) as f64,
-    );
+    let rate = numbers.get(2).map_or(500.0, |r| *r as f64);
+    let mut results = Vec::new();
+    for (label, pace) in [("full speed", None), ("paced", Some(rate))] {
+        let scratch = scratch.path().join(label.replace(' ', "-"));
+        let embedded = run_embedded(&orca, &world, &scratch.join("embedded"), pace).await?;
+        let distributed = run_distributed(&orca, &world, &scratch.join("distributed"), pace).await?;
+        results.push((label, pace, embedded, distributed));
+    }
+    for (label, pace, embedded, distributed) in &results {
+        let load = pace.map_or("as fast as acknowledged".to_owned(), |r| format!("{r:.0} incidents/s offered"));
+        println!("\n{label} ({load}):");
+        embedded.print("  embedded (1 process, in-process log, SQLite)");
+        distributed.print("  distributed (4 processes, Tansu, PostgreSQL)");
+        println!(
+            "  distributed/embedded: throughput {:.2}x, p50 latency {:.2}x, p99 latency {:.2}x",
+            distributed.incidents_per_second() / embedded.incidents_per_second(),
+            distributed.latency(0.50) as f64 / embedded.latency(0.50).max(1) as f64,
+            distributed.latency(0.99) as f64 / embedded.latency(0.99).max(1) as f64,
+        );
+    }
     Ok(())
 }
 
@@ -86,13 +100,14 @@ impl Measured {
     fn print(&self, mode: &str) {
         println!(
             "{mode}: {} incidents settled in {:.1}s = {:.0} incidents/s (ingest acknowledged all in {:.1}s = {:.0}/s); \
-             {} package updates, ack -> package p50 {} ms, p99 {} ms, max {} ms",
+             {} package updates ({} caused by a new incident): ack -> package p50 {} ms, p99 {} ms, max {} ms",
             self.incidents,
             self.elapsed.as_secs_f64(),
             self.incidents_per_second(),
             self.ingest_elapsed.as_secs_f64(),
             self.incidents as f64 / self.ingest_elapsed.as_secs_f64(),
             self.package_versions,
+            self.latencies_ms.len(),
             self.latency(0.50),
             self.latency(0.99),
             self.latencies_ms.last().copied().unwrap_or(0),
@@ -100,7 +115,7 @@ impl Measured {
     }
 }
 
-async fn run_embedded(orca: &Orca, world: &World, dir: &Path) -> Result<Measured> {
+async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>) -> Result<Measured> {
     std::fs::create_dir_all(dir)?;
     let data_dir = dir.join("data");
     let config = configs::write_embedded(dir, &data_dir)?;
@@ -119,38 +134,41 @@ async fn run_embedded(orca: &Orca, world: &World, dir: &Path) -> Result<Measured
             .context("`orca_consumer_lag` is missing from the metrics")?;
         Ok(lags.iter().all(|lag| *lag == 0.0))
     };
-    let measured = measure(orca, world, dir, &service.endpoint()?, &keys, &store_url, settled).await?;
+    let target = Target { endpoint: &service.endpoint()?, keys: &keys, store_url: &store_url, rate };
+    let measured = measure(orca, world, dir, target, settled).await?;
     service.stop().await?;
     Ok(measured)
 }
 
-async fn run_distributed(orca: &Orca, world: &World, dir: &Path) -> Result<Measured> {
+async fn run_distributed(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>) -> Result<Measured> {
     std::fs::create_dir_all(dir)?;
     let mut pipeline = Distributed::start(orca, world).await?;
     let endpoint = pipeline.service("ingest").endpoint()?;
     let store_url = pipeline.store_url().to_owned();
     let keys = pipeline.keys.clone();
     let settled = || async { Ok(pipeline.lag().await? == 0) };
-    let measured = measure(orca, world, dir, &endpoint, &keys, &store_url, settled).await?;
+    let target = Target { endpoint: &endpoint, keys: &keys, store_url: &store_url, rate };
+    let measured = measure(orca, world, dir, target, settled).await?;
     pipeline.shutdown().await?;
     Ok(measured)
 }
 
-/// Sends the world at full speed, follows the package versions until the pipeline settles, and
+/// Where to send and where to look, and how fast to send.
+struct Target<'a> {
+    endpoint: &'a str,
+    keys: &'a Path,
+    store_url: &'a str,
+    rate: Option<f64>,
+}
+
+/// Sends the world (at `rate`, or as fast as acknowledged), follows the package versions until the pipeline settles, and
 /// times each update from the acknowledgements of the incidents it newly reflects.
-async fn measure<F, Fut>(
-    orca: &Orca,
-    world: &World,
-    dir: &Path,
-    endpoint: &str,
-    keys: &Path,
-    store_url: &str,
-    settled: F,
-) -> Result<Measured>
+async fn measure<F, Fut>(orca: &Orca, world: &World, dir: &Path, target: Target<'_>, settled: F) -> Result<Measured>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<bool>>,
 {
+    let Target { endpoint, keys, store_url, rate } = target;
     sqlx::any::install_default_drivers();
     let pool = AnyPool::connect(store_url).await.with_context(|| format!("connecting to `{store_url}`"))?;
     let mut packages = PackageFollower::new(store_url);
@@ -161,6 +179,9 @@ where
     let log = dir.join("ingest.log");
     let mut command = orca.command(["ingest", "--endpoint", endpoint]);
     command.arg(&world.incidents).arg("--keys").arg(keys).arg("--receipts").arg(&receipts);
+    if let Some(rate) = rate {
+        command.arg("--rate").arg(rate.to_string());
+    }
     let out = std::fs::File::create(&log)?;
     command.stdout(out.try_clone()?).stderr(out);
     let started = Instant::now();
@@ -206,10 +227,13 @@ struct PackageFollower {
     newer_versions_sql: String,
     versions: HashMap<(String, i64), Seen>,
     cited: HashMap<String, HashSet<String>>,
+    last_seen: HashMap<String, i64>,
 }
 
 struct Seen {
     at_ms: i64,
+    /// When the previous version of the package was seen (0 for the first).
+    previous_at_ms: i64,
     new_incidents: Vec<String>,
 }
 
@@ -224,6 +248,7 @@ impl PackageFollower {
             ),
             versions: HashMap::new(),
             cited: HashMap::new(),
+            last_seen: HashMap::new(),
         }
     }
 
@@ -251,14 +276,15 @@ impl PackageFollower {
                     .filter(|offence| cited.insert(offence.incident_id.clone()))
                     .map(|offence| offence.incident_id.clone())
                     .collect();
-                self.versions.insert((package_id.clone(), version), Seen { at_ms, new_incidents });
+                let previous_at_ms = self.last_seen.insert(package_id.clone(), at_ms).unwrap_or(0);
+                self.versions.insert((package_id.clone(), version), Seen { at_ms, previous_at_ms, new_incidents });
             }
         }
         Ok(())
     }
 
-    /// Per version that newly cites incidents: from the latest of their acknowledgements to when
-    /// the version was seen.
+    /// Per version caused by newly cited incidents: from the latest of their acknowledgements to
+    /// when the version was seen.
     fn latencies(&self, acknowledged: &HashMap<String, i64>) -> Result<Vec<i64>> {
         let mut latencies = Vec::new();
         for seen in self.versions.values() {
@@ -267,7 +293,7 @@ impl PackageFollower {
                 let at = acknowledged.get(incident).with_context(|| format!("no receipt for `{incident}`"))?;
                 latest = latest.max(Some(*at));
             }
-            if let Some(latest) = latest {
+            if let Some(latest) = latest.filter(|at| *at >= seen.previous_at_ms) {
                 latencies.push(seen.at_ms - latest);
             }
         }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: embedded against distributed mode on the same simulated world.
-# Usage: benches/e2e/run.sh [incidents (default 20000)] [seed (default 1)]
+# Usage: benches/e2e/run.sh [incidents (default 20000)] [seed (default 1)] [paced rate per second (default 500)]
 # Builds the release `orca` binary and the bench, starts PostgreSQL if it is down, installs Tansu
 # if it is missing (the bench starts its own private broker), and prints the figures.
 set -euo pipefail

@@ -21,7 +21,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
 pub struct IngestArgs {
@@ -48,6 +48,17 @@ pub struct IngestArgs {
     /// reference, the ORCA incident id and when it was acknowledged (Unix milliseconds).
     #[arg(long)]
     pub receipts: Option<PathBuf>,
+    /// Send at most this many records per second (default: as fast as ORCA acknowledges), e.g.
+    /// to replay history beside live feeds, or to measure latency at a steady load.
+    #[arg(long, value_parser = parse_rate)]
+    pub rate: Option<f64>,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!("`{text}` is not a positive number of records per second")),
+    }
 }
 
 pub async fn run(args: IngestArgs) -> Result<()> {
@@ -83,7 +94,7 @@ pub async fn run(args: IngestArgs) -> Result<()> {
                 keys.retailers.insert(retailer.clone(), embedded.key(PrincipalKind::Retailer, &retailer).await?);
             }
         }
-        let totals = send_file(&channel, file, &keys, args.ordered).await?;
+        let totals = send_file(&channel, file, &keys, args.ordered, args.rate).await?;
         report_file(file, &totals)?;
         grand.accepted += totals.accepted;
         grand.duplicate += totals.duplicate;
@@ -174,7 +185,13 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
     Ok(())
 }
 
-async fn send_file(channel: &tonic::transport::Channel, file: &Path, keys: &KeysFile, ordered: bool) -> Result<Totals> {
+async fn send_file(
+    channel: &tonic::transport::Channel,
+    file: &Path,
+    keys: &KeysFile,
+    ordered: bool,
+    rate: Option<f64>,
+) -> Result<Totals> {
     let total = count_records(file)?;
     let bar = progress::bar(total, "ingesting");
     let retailer_keys = Arc::new(keys.retailers.clone());
@@ -191,7 +208,13 @@ async fn send_file(channel: &tonic::transport::Channel, file: &Path, keys: &Keys
     let reader = tokio::task::spawn_blocking(move || {
         for_each_record(&path, |record| tx.blocking_send(record).map_err(|_| anyhow::anyhow!("upload stopped")))
     });
+    let started = tokio::time::Instant::now();
+    let mut sent: u64 = 0;
     while let Some(record) = rx.recv().await {
+        if let Some(rate) = rate {
+            tokio::time::sleep_until(started + Duration::from_secs_f64(sent as f64 / rate)).await;
+            sent += 1;
+        }
         match record {
             Ok(item) => uploader.send(item).await?,
             Err(rejection) => {

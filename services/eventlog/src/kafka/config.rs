@@ -91,7 +91,10 @@ impl KafkaConfig {
             .set("allow.auto.create.topics", "false")
             .set("partition.assignment.strategy", "range")
             .set("session.timeout.ms", millis(self.session_timeout))
-            .set("heartbeat.interval.ms", millis(self.session_timeout / 3));
+            .set("heartbeat.interval.ms", millis(self.session_timeout / 3))
+            // A fetch returns once a record arrives, on brokers that long-poll; on one that waits
+            // out `fetch.wait.max.ms` (500 ms by default) every stage would add that much latency.
+            .set("fetch.wait.max.ms", "100");
         self.with_properties(config)
     }
 
