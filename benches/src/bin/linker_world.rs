@@ -12,6 +12,7 @@
 //! `--resolver` puts the real resolver (orca-resolve, default config) in front instead of the truth:
 //! incidents are normalised as ingest would, resolved one by one, and detected members are mapped to
 //! true persons by majority of their sightings (orca-eval's person map). No timing in that mode.
+//! `--batch N` refreshes after every N resolutions (default 1, as the linker service does).
 
 use orca_eval::{Group, evaluate_groups};
 use orca_model::{IncidentId, Resolution, SightingLink};
@@ -65,7 +66,8 @@ fn main() {
     let copies = arg(&args, "--copies", 10).max(1);
     let probes = arg(&args, "--probes", 1000) as usize;
     if args.iter().any(|a| a == "--resolver") {
-        return with_resolver(seed, incidents, config(&args));
+        let batch = arg(&args, "--batch", 1).max(1) as usize;
+        return with_resolver(seed, incidents, batch, config(&args));
     }
 
     let started = Instant::now();
@@ -223,7 +225,7 @@ fn true_groups(world: &World, summary: &orca_simulate::WorldSummary) -> Vec<Grou
         .collect()
 }
 
-fn with_resolver(seed: u64, incidents: u64, config: LinkerConfig) {
+fn with_resolver(seed: u64, incidents: u64, batch_size: usize, config: LinkerConfig) {
     use orca_model::validate::validate_and_normalise;
     use orca_resolve::{Resolver, ResolverConfig};
 
@@ -249,7 +251,7 @@ fn with_resolver(seed: u64, incidents: u64, config: LinkerConfig) {
         batch.push(resolver.resolve(&incident));
         resolver.take_changes();
         resolve_seconds += t.elapsed().as_secs_f64();
-        if batch.len() == 500 {
+        if batch.len() == batch_size {
             let t = Instant::now();
             for resolution in batch.drain(..) {
                 linker.apply(&resolution);
@@ -267,7 +269,7 @@ fn with_resolver(seed: u64, incidents: u64, config: LinkerConfig) {
     link_seconds += t.elapsed().as_secs_f64();
     let summary = stream.summary();
     println!(
-        "real resolver: {} offender sightings in {:.1} s (resolve {:.1} s, link in batches of 500 {:.1} s); {:?}",
+        "real resolver: {} offender sightings in {:.1} s (resolve {:.1} s, link in batches of {batch_size} {:.1} s); {:?}",
         truth.len(),
         started.elapsed().as_secs_f64(),
         resolve_seconds,
