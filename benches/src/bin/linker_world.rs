@@ -12,7 +12,8 @@
 //! `--resolver` puts the real resolver (orca-resolve, default config) in front instead of the truth:
 //! incidents are normalised as ingest would, resolved one by one, and detected members are mapped to
 //! true persons by majority of their sightings (orca-eval's person map). No timing in that mode.
-//! `--batch N` refreshes after every N resolutions (default 1, as the linker service does).
+//! `--batch N` refreshes after every N resolutions (default 1, as the linker service does);
+//! `--spree`, `--crew WEIGHT` and `--prior-reference N` set the resolver options of those names.
 
 use orca_eval::{Group, evaluate_groups};
 use orca_model::{IncidentId, Resolution, SightingLink};
@@ -67,7 +68,15 @@ fn main() {
     let probes = arg(&args, "--probes", 1000) as usize;
     if args.iter().any(|a| a == "--resolver") {
         let batch = arg(&args, "--batch", 1).max(1) as usize;
-        return with_resolver(seed, incidents, batch, config(&args));
+        let mut resolver = orca_resolve::ResolverConfig {
+            spree_evidence: args.iter().any(|a| a == "--spree"),
+            prior_reference_persons: arg(&args, "--prior-reference", 100_000),
+            ..Default::default()
+        };
+        if let Some(weight) = args.iter().position(|a| a == "--crew").and_then(|i| args.get(i + 1)) {
+            resolver.crew_min_weight = weight.parse().ok();
+        }
+        return with_resolver(seed, incidents, batch, resolver, config(&args));
     }
 
     let started = Instant::now();
@@ -225,15 +234,21 @@ fn true_groups(world: &World, summary: &orca_simulate::WorldSummary) -> Vec<Grou
         .collect()
 }
 
-fn with_resolver(seed: u64, incidents: u64, batch_size: usize, config: LinkerConfig) {
+fn with_resolver(
+    seed: u64,
+    incidents: u64,
+    batch_size: usize,
+    resolver_config: orca_resolve::ResolverConfig,
+    config: LinkerConfig,
+) {
     use orca_model::validate::validate_and_normalise;
-    use orca_resolve::{Resolver, ResolverConfig};
+    use orca_resolve::Resolver;
 
     let world = World::new(WorldParams::new(seed, incidents));
     let registry = orca_model::StoreRegistry::new(world.stores().iter().cloned());
     let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").expect("date").with_timezone(&chrono::Utc);
     let mut stream = world.incidents();
-    let mut resolver = Resolver::new(ResolverConfig::default());
+    let mut resolver = Resolver::new(resolver_config);
     let mut linker = Linker::new(config);
     let mut truth: HashMap<(IncidentId, u32), String> = HashMap::new();
     let started = Instant::now();

@@ -28,7 +28,7 @@ mod time;
 pub use common::{grade_to_proto, problem_from_proto, problem_to_proto};
 pub use enums::ProtoEnum;
 pub use incident::{incident_from_proto, incident_to_proto};
-pub use package::{package_from_proto, package_to_proto};
+pub use package::{package_from_proto, package_to_proto, score_to_proto};
 pub use resolution::{resolution_from_proto, resolution_to_proto};
 pub use time::{MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, timestamp_from_proto, timestamp_to_proto};
 

@@ -213,7 +213,8 @@ fn edge_from_proto(edge: v1::LinkChartEdge) -> LinkChartEdge {
     }
 }
 
-fn score_to_proto(score: &Score) -> v1::Score {
+/// A score with its factors (packages and the analyst's group view carry the same).
+pub fn score_to_proto(score: &Score) -> v1::Score {
     v1::Score {
         priority_band: score.priority_band.clone(),
         factors: (score.factors.iter())

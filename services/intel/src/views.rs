@@ -3,7 +3,7 @@
 //! and the conversions from the linker's views into those messages.
 
 use orca_network::{GroupView, PersonView};
-use orca_proto::convert::{ProtoEnum, timestamp_to_proto};
+use orca_proto::convert::{ProtoEnum, score_to_proto, timestamp_to_proto};
 use orca_proto::v1;
 
 /// `orca.v1.Person` by person id.
@@ -71,21 +71,7 @@ pub fn group_to_proto(view: &GroupView) -> v1::Group {
         corridor: view.corridor.iter().map(ToString::to_string).collect(),
         first_seen: view.first_seen.map(timestamp_to_proto),
         last_seen: view.last_seen.map(timestamp_to_proto),
-        score: Some(v1::Score {
-            priority_band: view.score.priority_band.clone(),
-            factors: view
-                .score
-                .factors
-                .iter()
-                .map(|f| v1::ScoreFactor {
-                    name: f.name.clone(),
-                    value: f.value,
-                    band: f.band.clone(),
-                    evidence: f.evidence.clone(),
-                })
-                .collect(),
-            rule: view.score.rule.clone(),
-        }),
+        score: Some(score_to_proto(&view.score)),
         total_loss_pence: view.total_loss_pence,
         lead_force: view.lead_force.to_string(),
     }
