@@ -20,6 +20,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# On a fresh machine Tansu is built from source (15-50 minutes): start that now, beside the lints.
+installing_tansu=""
+if ! command -v tansu >/dev/null 2>&1; then
+  mkdir -p .orca
+  echo "== installing tansu in the background (log: .orca/tansu-install.log)"
+  infra/tansu.sh install >.orca/tansu-install.log 2>&1 &
+  installing_tansu=$!
+fi
+
 if [[ -z "${ORCA_SKIP_LINT:-}" ]]; then
   echo "== cargo fmt --check"
   cargo fmt --all --check
@@ -30,6 +39,11 @@ fi
 echo "== postgresql"
 if [[ "$(infra/postgres.sh)" == started ]]; then started_postgres=1; fi
 echo "== tansu"
+if [[ -n "$installing_tansu" ]] && ! wait "$installing_tansu"; then
+  echo "installing tansu failed:" >&2
+  tail -30 .orca/tansu-install.log >&2
+  exit 1
+fi
 if ! infra/tansu.sh status "$kafka_port" >/dev/null 2>&1; then
   infra/tansu.sh start "$kafka_port"
   started_tansu=1
