@@ -44,6 +44,8 @@ enum Command {
     Keys(commands::keys::KeysArgs),
     /// Find communities in an edge list from elsewhere (Leiden).
     Communities(commands::communities::CommunitiesArgs),
+    /// Deduplicate or link lists of records from other systems (Fellegi-Sunter, Splink-style settings).
+    LinkRecords(commands::link_records::LinkRecordsArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +71,9 @@ fn main() -> ExitCode {
             Command::Packages(args) => commands::packages::run(args).await,
             Command::Keys(args) => commands::keys::run(args).await,
             Command::Communities(args) => commands::communities::run(args),
+            Command::LinkRecords(args) => {
+                tokio::task::spawn_blocking(move || commands::link_records::run(args)).await?
+            }
         }
     });
     match outcome {

@@ -58,3 +58,82 @@ fn simulate_ingest_eval_scores_a_small_world() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+const PEOPLE: &str = "id,first_name,surname,dob,sex,postcode
+1,John,Smith,1985-03-12,M,LS1 4AB
+2,Jon,Smith,1985-03-12,M,LS1 4AB
+3,John,Smith,1990-07-01,M,M1 2CD
+4,Aisha,Khan,1992-11-30,F,B5 6EF
+5,Aisha,Kahn,1992-11-30,F,B5 6EF
+6,Robert,Jones,1978-01-05,M,CF10 1AA
+7,Bob,Jones,1978-01-05,M,CF10 1AA
+8,Mary,Evans,1960-06-06,F,SA1 1AA
+";
+
+const LINKAGE: &str = r#"{ "id_column": "id",
+  "columns": [ { "name": "first_name", "kind": "name" }, { "name": "surname", "kind": "name" },
+               { "name": "dob", "kind": "date" }, { "name": "sex", "kind": "exact" },
+               { "name": "postcode", "kind": "postcode" } ],
+  "blocking_rules": [ ["dob"], ["surname:phonetic"] ] }"#;
+
+#[test]
+fn link_records_joins_duplicates_explains_them_and_keeps_namesakes_apart() {
+    let dir = std::env::temp_dir().join(format!("orca-cli-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("people.csv"), PEOPLE).unwrap();
+    std::fs::write(path("config.json"), LINKAGE).unwrap();
+    let output = orca(&[
+        "link-records",
+        "--config",
+        &path("config.json"),
+        "--input",
+        &path("people.csv"),
+        "--output",
+        &path("clusters.csv"),
+        "--pairs",
+        &path("pairs.csv"),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let clusters = std::fs::read_to_string(path("clusters.csv")).unwrap();
+    let cluster: std::collections::HashMap<&str, &str> =
+        clusters.lines().skip(1).filter_map(|line| line.split_once(',')).collect();
+    assert_eq!(cluster.len(), 8, "{clusters}");
+    assert_eq!(cluster["1"], cluster["2"], "Jon is John: {clusters}");
+    assert_ne!(cluster["1"], cluster["3"], "a John Smith with another date of birth stays apart: {clusters}");
+    assert_eq!(cluster["4"], cluster["5"], "{clusters}");
+    assert_eq!(cluster["6"], cluster["7"], "Bob is Robert: {clusters}");
+    assert_eq!(cluster.values().filter(|c| **c == cluster["8"]).count(), 1, "{clusters}");
+    let pairs = std::fs::read_to_string(path("pairs.csv")).unwrap();
+    assert!(pairs.contains("first_name nickname-or-variant"), "each pair says why: {pairs}");
+
+    std::fs::write(path("bad.csv"), "id,first_name\n1,a,b\n").unwrap();
+    let output = orca(&[
+        "link-records",
+        "--config",
+        &path("config.json"),
+        "--input",
+        &path("bad.csv"),
+        "--output",
+        &path("x.csv"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("line 2"), "{stderr}");
+    std::fs::write(
+        path("bad.json"),
+        r#"{"id_column":"id","columns":[{"name":"nope","kind":"name"}],"blocking_rules":[["nope"]]}"#,
+    )
+    .unwrap();
+    let output = orca(&[
+        "link-records",
+        "--config",
+        &path("bad.json"),
+        "--input",
+        &path("people.csv"),
+        "--output",
+        &path("x.csv"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("`nope` is not in the header"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

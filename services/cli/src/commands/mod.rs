@@ -5,6 +5,7 @@ pub mod demo;
 pub mod eval;
 pub mod ingest;
 pub mod keys;
+pub mod link_records;
 pub mod packages;
 pub mod serve;
 pub mod simulate;

@@ -1,0 +1,171 @@
+//! `orca link-records`: deduplicate or link lists of people (or anything tabular) that analysts
+//! receive from other systems, with the batch Fellegi–Sunter linker in `orca_resolve::linkage`.
+//!
+//! The config (JSON, or TOML by extension) names the id column, a comparison kind per compared
+//! column and the blocking rules, the way Splink's settings do:
+//!
+//! ```json
+//! { "id_column": "id",
+//!   "columns": [ { "name": "first_name", "kind": "name" }, { "name": "surname", "kind": "name" },
+//!                { "name": "dob", "kind": "date" }, { "name": "postcode", "kind": "postcode" } ],
+//!   "blocking_rules": [ ["surname", "dob:year"], ["first_name:initial", "postcode"] ] }
+//! ```
+//!
+//! Kinds: `name`, `date`, `exact`, `text`, `postcode`, `numeric`. Optional settings and their
+//! defaults are documented on `orca_resolve::linkage::LinkageConfig`. Every input is a CSV file with
+//! the same header. With more than one input, ids are written as `SOURCE:ID` (the file's stem), so
+//! the same id may appear in two lists.
+
+use anyhow::{Context, Result, bail, ensure};
+use orca_resolve::linkage::{self, LinkageConfig, LinkageError, LinkageOutput, Row};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct LinkRecordsArgs {
+    /// Linkage settings: JSON, or TOML if the file ends in `.toml`.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Input CSV files with a header (one to deduplicate, several to link); all with the same header.
+    #[arg(long = "input", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write `record_id,cluster_id`, one line per input record in input order.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Also write the scored pairs at or above `report_probability`, with each column's level and
+    /// weight (why the pair scored as it did).
+    #[arg(long)]
+    pub pairs: Option<PathBuf>,
+}
+
+pub fn run(args: LinkRecordsArgs) -> Result<()> {
+    let started = Instant::now();
+    let config = read_config(&args.config)?;
+    let (header, rows) = read_inputs(&args.inputs, &config.id_column)?;
+    let output = linkage::link(&config, &header, &rows, args.pairs.is_some()).map_err(|error| {
+        let source = match (&error, args.inputs.as_slice()) {
+            (LinkageError::Config(_), _) => args.config.display().to_string(),
+            (LinkageError::Row { .. }, [only]) => only.display().to_string(),
+            (LinkageError::Row { .. }, _) => "the inputs".to_owned(),
+        };
+        anyhow::anyhow!("`{source}`: {error}")
+    })?;
+    write_clusters(&args.output, &output)?;
+    if let Some(path) = &args.pairs {
+        write_pairs(path, &output)?;
+    }
+    let stats = &output.stats;
+    eprintln!(
+        "{} records -> {} clusters ({} linked pairs of {} candidates; {} block pairs skipped; {} merges refused) in {:.1}s",
+        stats.records,
+        stats.clusters,
+        stats.linked_pairs,
+        stats.candidate_pairs,
+        stats.skipped_block_pairs,
+        stats.merges_refused,
+        started.elapsed().as_secs_f64()
+    );
+    for model in &output.model {
+        let levels: Vec<String> = model
+            .levels
+            .iter()
+            .zip(model.m.iter().zip(&model.u))
+            .map(|(level, (m, u))| format!("{level} m={m:.3} u={u:.4}"))
+            .collect();
+        eprintln!(
+            "  {}{}: {}",
+            model.column,
+            if model.m_estimated { "" } else { " (m not estimated)" },
+            levels.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn read_config(path: &Path) -> Result<LinkageConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let config = if is_toml {
+        use figment::providers::{Format, Toml};
+        figment::Figment::from(Toml::string(&text)).extract::<LinkageConfig>().map_err(|e| anyhow::anyhow!("{e}"))
+    } else {
+        LinkageConfig::from_json(&text).map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    config.with_context(|| format!("`{}` is not a valid link-records config", path.display()))
+}
+
+/// Every input's rows (with their line numbers), checked to share one header. With several
+/// inputs, ids are prefixed with the file's stem.
+fn read_inputs(inputs: &[PathBuf], id_column: &str) -> Result<(Vec<String>, Vec<Row>)> {
+    let mut header: Option<(Vec<String>, &Path)> = None;
+    let mut rows = Vec::new();
+    for input in inputs {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(input)
+            .with_context(|| format!("opening `{}`", input.display()))?;
+        let this: Vec<String> = reader
+            .headers()
+            .with_context(|| format!("`{}`: reading the header", input.display()))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        match &header {
+            None => header = Some((this.clone(), input)),
+            Some((first, first_path)) => ensure!(
+                *first == this,
+                "`{}` has header ({}) but `{}` has ({}); every input needs the same columns",
+                input.display(),
+                this.join(", "),
+                first_path.display(),
+                first.join(", ")
+            ),
+        }
+        let id_index = this.iter().position(|h| h == id_column);
+        let source = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        for record in reader.records() {
+            let record = record.with_context(|| format!("`{}`: reading a row", input.display()))?;
+            let line = record.position().map_or(0, |p| p.line());
+            let mut fields: Vec<String> = record.iter().map(str::to_owned).collect();
+            if fields.len() != this.len() {
+                bail!("`{}` line {line}: expected {} fields, found {}", input.display(), this.len(), fields.len());
+            }
+            if inputs.len() > 1
+                && let Some(index) = id_index
+            {
+                fields[index] = format!("{source}:{}", fields[index].trim());
+            }
+            rows.push(Row { line, fields });
+        }
+    }
+    let (header, _) = header.context("no input given")?;
+    Ok((header, rows))
+}
+
+fn write_clusters(path: &Path, output: &LinkageOutput) -> Result<()> {
+    let mut out = csv::Writer::from_path(path).with_context(|| format!("creating `{}`", path.display()))?;
+    out.write_record(["record_id", "cluster_id"])?;
+    for (record, cluster) in &output.clusters {
+        out.write_record([record, cluster])?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_pairs(path: &Path, output: &LinkageOutput) -> Result<()> {
+    let mut out = csv::Writer::from_path(path).with_context(|| format!("creating `{}`", path.display()))?;
+    out.write_record(["a", "b", "probability", "weight", "evidence"])?;
+    for pair in &output.pairs {
+        let evidence: Vec<String> =
+            pair.evidence.iter().map(|e| format!("{} {} {:+.2}", e.column, e.level, e.weight)).collect();
+        out.write_record([
+            pair.a.clone(),
+            pair.b.clone(),
+            format!("{:.4}", pair.probability),
+            format!("{:.2}", pair.weight),
+            evidence.join("; "),
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
+}
