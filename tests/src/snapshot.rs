@@ -4,8 +4,7 @@
 //! Persons, vehicles and groups come from the linker's stored state (restored as `orca eval`
 //! does), packages from the intelligence surface's package index (latest version per package,
 //! decoded), views from the analyst view records. Package version numbers are kept apart from
-//! package contents: a version counts the refreshes that changed a package, and where a stage cut
-//! its batches (timing) decides how many intermediate versions there were.
+//! package contents (see the crate docs).
 
 use crate::World;
 use anyhow::{Context, Result, bail};
