@@ -124,52 +124,31 @@ impl App {
             poll_timeout: Duration::from_millis(self.config.runner.poll_timeout_ms),
             ..RunnerConfig::default()
         };
-        let mut stage_tasks: Vec<JoinHandle<()>> = Vec::new();
-        let mut readiness: Vec<(&'static str, Arc<AtomicBool>)> = Vec::new();
+        let mut stages = StageTasks {
+            backends: self.backends.clone(),
+            runner,
+            shutdown: stages_shutdown.clone(),
+            tasks: Vec::new(),
+            readiness: Vec::new(),
+        };
         if self.roles.resolver {
             let config = self.config.resolver.clone();
-            let ready = Arc::new(AtomicBool::new(false));
-            readiness.push((orca_resolver::STAGE_NAME, ready.clone()));
-            stage_tasks.push(tokio::spawn(supervise(
-                orca_resolver::STAGE_NAME,
-                self.backends.clone(),
-                runner.clone(),
-                ready,
-                stages_shutdown.clone(),
-                move |backends: Backends| {
-                    let config = config.clone();
-                    async move { Ok(ResolverStage::restore(backends.store.as_ref(), config).await?) }
-                },
-            )));
+            stages.spawn(orca_resolver::STAGE_NAME, move |backends: Backends| {
+                let config = config.clone();
+                async move { Ok(ResolverStage::restore(backends.store.as_ref(), config).await?) }
+            });
         }
         if self.roles.linker {
             let config = self.config.linker.clone();
-            let ready = Arc::new(AtomicBool::new(false));
-            readiness.push((orca_linker::STAGE_NAME, ready.clone()));
-            stage_tasks.push(tokio::spawn(supervise(
-                orca_linker::STAGE_NAME,
-                self.backends.clone(),
-                runner.clone(),
-                ready,
-                stages_shutdown.clone(),
-                move |backends: Backends| {
-                    let config = config.clone();
-                    async move { Ok(LinkerStage::restore(backends.store.as_ref(), config).await?) }
-                },
-            )));
+            stages.spawn(orca_linker::STAGE_NAME, move |backends: Backends| {
+                let config = config.clone();
+                async move { Ok(LinkerStage::restore(backends.store.as_ref(), config).await?) }
+            });
         }
         if self.roles.intel {
-            let ready = Arc::new(AtomicBool::new(false));
-            readiness.push((orca_intel::stage::STAGE_NAME, ready.clone()));
-            stage_tasks.push(tokio::spawn(supervise(
-                orca_intel::stage::STAGE_NAME,
-                self.backends.clone(),
-                runner,
-                ready,
-                stages_shutdown.clone(),
-                |_backends: Backends| async { Ok(IntelStage) },
-            )));
+            stages.spawn(orca_intel::stage::STAGE_NAME, |_backends: Backends| async { Ok(IntelStage) });
         }
+        let StageTasks { tasks: stage_tasks, readiness, .. } = stages;
 
         let authenticator = Arc::new(Authenticator::new(self.backends.store.clone()));
         let ingest = self.ingest;
@@ -304,5 +283,29 @@ impl RunningApp {
         signal.await;
         info!("shutting down: stop consuming, commit, stop serving");
         self.stop().await
+    }
+}
+
+/// The consuming stages of one process, each supervised on its own task with a readiness flag.
+struct StageTasks {
+    backends: Backends,
+    runner: RunnerConfig,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    readiness: Vec<(&'static str, Arc<AtomicBool>)>,
+}
+
+impl StageTasks {
+    /// Starts `name`, built by `restore` from the store on every (re)start.
+    fn spawn<S, F, Fut>(&mut self, name: &'static str, restore: F)
+    where
+        S: orca_stage::Stage + Sync + 'static,
+        F: Fn(Backends) -> Fut + Send + 'static,
+        Fut: Future<Output = anyhow::Result<S>> + Send + 'static,
+    {
+        let ready = Arc::new(AtomicBool::new(false));
+        self.readiness.push((name, ready.clone()));
+        let (backends, runner, shutdown) = (self.backends.clone(), self.runner.clone(), self.shutdown.clone());
+        self.tasks.push(tokio::spawn(supervise(name, backends, runner, ready, shutdown, restore)));
     }
 }

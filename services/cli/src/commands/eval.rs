@@ -31,19 +31,31 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
+/// Where ORCA's results are read from.
+enum Source<'a> {
+    DataDir(&'a Path),
+    Store(&'a str),
+    Endpoint(&'a str, &'a str),
+}
+
 pub async fn run(args: EvalArgs) -> Result<()> {
-    if args.data_dir.is_none() && args.store.is_none() && args.endpoint.is_none() {
-        bail!("say where ORCA's results are: `--data-dir DIR`, `--store URL` or `--endpoint URL`");
-    }
-    let truth = Truth::read(&args.truth)?;
-    let predictions = match (&args.data_dir, &args.store, &args.endpoint) {
-        (Some(dir), _, _) => Predictions::from_data_dir(dir, &truth).await?,
-        (None, Some(url), _) => Predictions::from_store(url, &truth).await?,
+    // Checked before the truth is read, so a missing flag is reported first.
+    let source = match (&args.data_dir, &args.store, &args.endpoint) {
+        (Some(dir), _, _) => Source::DataDir(dir),
+        (None, Some(url), _) => Source::Store(url),
         (None, None, Some(endpoint)) => {
             let key = args.key.as_deref().context("`--endpoint` needs an analyst key: `--key` or ORCA_KEY")?;
-            Predictions::from_endpoint(endpoint, key).await?
+            Source::Endpoint(endpoint, key)
         }
-        (None, None, None) => unreachable!("checked above"),
+        (None, None, None) => {
+            bail!("say where ORCA's results are: `--data-dir DIR`, `--store URL` or `--endpoint URL`")
+        }
+    };
+    let truth = Truth::read(&args.truth)?;
+    let predictions = match source {
+        Source::DataDir(dir) => Predictions::from_data_dir(dir, &truth).await?,
+        Source::Store(url) => Predictions::from_store(url, &truth).await?,
+        Source::Endpoint(endpoint, key) => Predictions::from_endpoint(endpoint, key).await?,
     };
     let report = evaluate(&truth, &predictions)?;
     if args.json {
