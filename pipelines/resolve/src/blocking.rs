@@ -2,58 +2,42 @@
 //! keys (phonetic name and birth year, marker code, face bucket, plate skeleton, ...) with the
 //! entity it first joined; a new sighting is compared with the current (merge-followed) entities of
 //! the most recent sightings sharing any of its keys.
-//! Postings live in one arena as linked lists, newest first, so a key costs 12 bytes and a
-//! posting 8, and capping a block means walking only its head.
+//!
+//! Each key's postings are one vector, oldest first, so capping a block means reading the tail
+//! of one contiguous slice (a linked list in an arena cost a cache miss per posting).
 
 use rustc_hash::FxHashMap;
-
-const END: u32 = u32::MAX;
 
 /// Inverted index from blocking key to the entity each sighting first joined.
 #[derive(Clone, Debug, Default)]
 pub struct Postings {
-    heads: FxHashMap<u64, Head>,
-    arena: Vec<(u32, u32)>,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Head {
-    newest: u32,
-    len: u32,
+    lists: FxHashMap<u64, Vec<u32>>,
 }
 
 impl Postings {
     pub fn add(&mut self, key: u64, entity: u32) {
-        let position = self.arena.len() as u32;
-        let head = self.heads.entry(key).or_insert(Head { newest: END, len: 0 });
-        self.arena.push((entity, head.newest));
-        head.newest = position;
-        head.len += 1;
+        self.lists.entry(key).or_default().push(entity);
     }
 
     /// Calls `visit` with the entities of up to `cap` of the newest sightings under `key`; returns
     /// how many sightings the cap left out.
     pub fn for_each_capped(&self, key: u64, cap: usize, mut visit: impl FnMut(u32)) -> u64 {
-        let Some(head) = self.heads.get(&key) else {
+        let Some(list) = self.lists.get(&key) else {
             return 0;
         };
-        let mut position = head.newest;
-        let mut taken = 0;
-        while position != END && taken < cap {
-            let (sighting, next) = self.arena[position as usize];
-            visit(sighting);
-            position = next;
-            taken += 1;
+        let kept = list.len().min(cap);
+        for &entity in list[list.len() - kept..].iter().rev() {
+            visit(entity);
         }
-        u64::from(head.len).saturating_sub(taken as u64)
+        (list.len() - kept) as u64
     }
 
     pub fn len(&self, key: u64) -> usize {
-        self.heads.get(&key).map_or(0, |h| h.len as usize)
+        self.lists.get(&key).map_or(0, Vec::len)
     }
 
     pub fn key_count(&self) -> usize {
-        self.heads.len()
+        self.lists.len()
     }
 }
 

@@ -146,24 +146,6 @@ fn range_gap(a: (u16, u16), b: (u16, u16)) -> u16 {
     if a.1 < b.0 { b.0 - a.1 } else { a.0.saturating_sub(b.1) }
 }
 
-/// Jaccard similarity of two sorted, deduplicated word sets.
-fn jaccard(a: &[u32], b: &[u32]) -> f32 {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let union = a.len() + b.len() - shared;
-    if union == 0 { 0.0 } else { shared as f32 / union as f32 }
-}
-
 /// Given and family levels of the best name pair, whether they were swapped, and their weight.
 #[derive(Clone, Copy, Debug)]
 struct NameMatch {
@@ -323,7 +305,7 @@ impl<'a> PersonScorer<'a> {
             push(out, Comparison::Build, level, weights.weight(Comparison::Build, level));
         }
         if !q.marks.is_empty() && !e.marks.is_empty() {
-            let shared = q.marks.iter().any(|a| e.marks.iter().any(|b| jaccard(a, b) >= 0.5));
+            let shared = q.marks.iter().any(|a| e.marks.iter().any(|b| a.jaccard(b) >= 0.5));
             let level = if shared { 0 } else { 1 };
             push(out, Comparison::Marks, level, weights.weight(Comparison::Marks, level));
         }
@@ -364,7 +346,7 @@ impl<'a> PersonScorer<'a> {
         let mut clothing: Option<u8> = None;
         for (minute, words) in &q.clothes {
             for (other_minute, other_words) in &e.clothes {
-                let similarity = jaccard(words, other_words);
+                let similarity = words.jaccard(other_words);
                 let level = if similarity >= 0.5 && (minute - other_minute).abs() <= 16 * 60 {
                     0
                 } else if similarity >= 0.5 {
