@@ -15,7 +15,23 @@ pub fn header() -> Vec<String> {
 
 /// How `link-records` is configured for these records: a column kind per field and blocking on
 /// (first name, surname), (surname, dob), (first name, dob) and (postcode, surname initial).
+///
+/// `ORCA_LINK_SETTINGS='{"max_block_size": 100000}'` (JSON) overrides any other setting, for
+/// experiments.
 pub fn config() -> LinkageConfig {
+    let config = base_config();
+    let Ok(text) = std::env::var("ORCA_LINK_SETTINGS") else {
+        return config;
+    };
+    let overrides: serde_json::Value = serde_json::from_str(&text).expect("ORCA_LINK_SETTINGS is JSON");
+    let mut merged = serde_json::to_value(&config).expect("config as JSON");
+    for (key, value) in overrides.as_object().expect("ORCA_LINK_SETTINGS is a JSON object") {
+        merged[key] = value.clone();
+    }
+    serde_json::from_value(merged).expect("ORCA_LINK_SETTINGS names linkage settings")
+}
+
+fn base_config() -> LinkageConfig {
     let column = |name: &str, kind| ColumnConfig { name: name.into(), kind, term_frequency: None };
     LinkageConfig {
         id_column: "id".into(),

@@ -2,7 +2,8 @@
 //! resolve with a million or so persons already known.
 //!
 //! `cargo run --release -p orca-benches --bin resolve-stream -- [incidents] [measured] [seed]`
-//! (defaults: 850,000 incidents, the last 20,000 measured, seed 1).
+//! (defaults: 850,000 incidents, the last 20,000 measured, seed 1). `ORCA_RESOLVE_CONFIG=FILE` reads
+//! the resolver's settings from a JSON file.
 
 #[path = "metrics.rs"]
 mod metrics;
@@ -21,7 +22,12 @@ fn main() {
     let world = world::build(seed, incidents);
     println!("world: {} incidents built in {:.1}s", world.incidents.len(), t.elapsed().as_secs_f64());
     let split = world.incidents.len().saturating_sub(measured);
-    let mut resolver = Resolver::new(ResolverConfig::default());
+    // `ORCA_RESOLVE_CONFIG=FILE` (JSON) changes the resolver's settings, as for resolve-world.
+    let config: ResolverConfig = match std::env::var("ORCA_RESOLVE_CONFIG") {
+        Ok(path) => serde_json::from_str(&std::fs::read_to_string(path).expect("config file")).expect("config json"),
+        Err(_) => ResolverConfig::default(),
+    };
+    let mut resolver = Resolver::new(config);
     let t = Instant::now();
     let cpu = metrics::thread_cpu_seconds().unwrap_or(0.0);
     for incident in &world.incidents[..split] {

@@ -79,7 +79,9 @@ pub struct LinkageConfig {
     pub link_probability: f64,
     /// Scored pairs at or above this probability are reported. Default 0.5.
     pub report_probability: f64,
-    /// Blocks larger than this are skipped (a generic value), and counted. Default 2000.
+    /// Blocks larger than this are skipped (a generic value), and counted. Default 10,000 (a
+    /// block that size is 50 million pairs; at 2,000, a million synthetic people lost 46.7 million
+    /// candidate pairs from their common names and pairwise recall fell from 0.969 to 0.954).
     pub max_block_size: usize,
     /// Random record pairs drawn to estimate u probabilities. Default 1,000,000.
     pub random_pairs: usize,
@@ -100,7 +102,7 @@ impl Default for LinkageConfig {
             blocking_rules: Vec::new(),
             link_probability: 0.9,
             report_probability: 0.5,
-            max_block_size: 2000,
+            max_block_size: 10_000,
             random_pairs: 1_000_000,
             em_iterations: 25,
             cannot_link_weight: -10.0,
