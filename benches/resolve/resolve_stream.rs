@@ -69,7 +69,7 @@ fn main() {
     per_sighting.sort_by(f64::total_cmp);
     let at = |v: &[f64], p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
     println!(
-        "measured: {} incidents, {sightings} sightings in {wall:.2}s wall / {cpu:.2}s CPU of the calling thread / {process_cpu:.2}s CPU of the process: {:.0} sightings/s wall, {:.0} per CPU second of the calling thread, {:.0} per CPU second of the process (the rayon pool scores large candidate sets)",
+        "measured: {} incidents, {sightings} sightings in {wall:.2}s wall / {cpu:.2}s CPU of the calling thread / {process_cpu:.2}s CPU of the process: {:.0} sightings/s wall, {:.0} per CPU second of the calling thread, {:.0} per CPU second of the process",
         latencies.len(),
         sightings as f64 / wall,
         sightings as f64 / cpu,

@@ -127,6 +127,14 @@ impl<F, S: Summary<F>> Population<F, S> {
         self.canonical(self.sightings[sighting as usize].entity)
     }
 
+    /// The (canonical) entities holding a sighting of `incident`, which must be the incident whose
+    /// sightings were stored last: the entities a new sighting of it cannot join.
+    pub fn entities_of_latest_incident(&self, incident: u32) -> Vec<u32> {
+        let latest = self.sightings.iter().rev().take_while(|s| s.incident == incident).count();
+        let first = (self.sightings.len() - latest) as u32;
+        (first..self.sightings.len() as u32).map(|s| self.entity_of(s)).collect()
+    }
+
     pub fn live_entities(&self) -> usize {
         self.entities.iter().filter(|e| e.redirect.is_none() && !e.members.is_empty()).count()
     }

@@ -296,7 +296,44 @@ impl Summary<PersonFeatures> for PersonSummary {
     }
 }
 
+/// Reads one value so that its cache line starts loading; nothing waits for the result, so the
+/// loads of several candidates overlap. (A prefetch instruction would need `unsafe`.)
+#[inline]
+fn touch<T: Copy>(value: Option<&T>) {
+    if let Some(value) = value {
+        std::hint::black_box(*value);
+    }
+}
+
 impl PersonSummary {
+    /// Starts loading the summary itself (its fields span several cache lines), before
+    /// [`Self::prefetch_values`] can follow its pointers.
+    #[inline]
+    pub fn prefetch(&self) {
+        for len in [self.names.len(), self.heights.len(), self.faces.len(), self.places.len(), self.clothes.len()] {
+            std::hint::black_box(len);
+        }
+    }
+
+    /// Starts loading what a comparison reads behind the summary's pointers, so that comparing
+    /// many candidates waits for memory about once rather than once per attribute per candidate.
+    #[inline]
+    pub fn prefetch_values(&self) {
+        touch(self.names.first());
+        touch(self.dobs.first());
+        touch(self.birth_years.first());
+        touch(self.heights.first());
+        touch(self.places.first());
+        touch(self.clothes.first());
+        touch(self.co_offenders.first());
+        touch(self.vehicles.first());
+        touch(self.marks.first());
+        if let Some(face) = self.faces.first() {
+            touch(face.codes.first());
+            touch(face.codes.get(64));
+        }
+    }
+
     /// The summary of a single sighting, for comparing it with entities.
     pub fn of(features: &PersonFeatures, caps: &SummaryCaps) -> Self {
         let mut summary = Self::default();
