@@ -13,8 +13,9 @@ pub fn header() -> Vec<String> {
     HEADER.iter().map(|s| s.to_string()).collect()
 }
 
-/// How `link-records` is configured for these records: a column kind per field and blocking on
-/// (first name, surname), (surname, dob), (first name, dob) and (postcode, surname initial).
+/// How `link-records` is configured for these records: a column kind per field, postcode and
+/// address compared jointly, and blocking on (first name, surname), (surname, dob), (first name,
+/// dob) and (postcode, surname initial).
 ///
 /// `ORCA_LINK_SETTINGS='{"max_block_size": 100000}'` (JSON) overrides any other setting, for
 /// experiments.
@@ -49,6 +50,8 @@ fn base_config() -> LinkageConfig {
             vec!["first_name".into(), "dob".into()],
             vec!["postcode".into(), "surname:initial".into()],
         ],
+        // A move changes both.
+        joint: vec![["postcode".into(), "address".into()]],
         ..Default::default()
     }
 }

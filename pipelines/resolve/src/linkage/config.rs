@@ -75,6 +75,10 @@ pub struct LinkageConfig {
     /// Compared columns; columns of the input not named here are ignored.
     pub columns: Vec<ColumnConfig>,
     pub blocking_rules: Vec<BlockingRule>,
+    /// Pairs of compared columns that change together (a postcode and an address both change
+    /// when a person moves), each compared as one, so one change is not counted twice against a
+    /// pair: `[["postcode", "address"]]`. Default none.
+    pub joint: Vec<[String; 2]>,
     /// Pairs at or above this probability are linked. Default 0.9.
     pub link_probability: f64,
     /// Scored pairs at or above this probability are reported. Default 0.5.
@@ -100,6 +104,7 @@ impl Default for LinkageConfig {
             id_column: "id".to_owned(),
             columns: Vec::new(),
             blocking_rules: Vec::new(),
+            joint: Vec::new(),
             link_probability: 0.9,
             report_probability: 0.5,
             max_block_size: 10_000,
@@ -171,6 +176,20 @@ impl LinkageConfig {
                         "blocking rule part `{part}` has unknown transform `{transform}` (phonetic, initial, year, district, sector, first3)"
                     ));
                 }
+            }
+        }
+        for (i, pair) in self.joint.iter().enumerate() {
+            for name in pair {
+                if !self.columns.iter().any(|c| &c.name == name) {
+                    return config(format!("joint comparison uses `{name}`, which is not a compared column"));
+                }
+                let elsewhere = self.joint.iter().enumerate().any(|(j, other)| j != i && other.contains(name));
+                if elsewhere {
+                    return config(format!("column `{name}` is in more than one joint comparison"));
+                }
+            }
+            if pair[0] == pair[1] {
+                return config(format!("a joint comparison needs two different columns, got `{}` twice", pair[0]));
             }
         }
         if !(self.link_probability > 0.0 && self.link_probability < 1.0) {

@@ -63,16 +63,7 @@ pub fn em(
         let (mut matched, mut total) = (0.0, 0.0);
         for (&gamma, &count) in patterns {
             let count = count as f64;
-            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
-            for c in 0..m.len() {
-                let level = level_of(gamma, c);
-                if level == MISSING || !free[c] {
-                    continue;
-                }
-                pm *= m[c][level as usize];
-                pu *= u[c][level as usize];
-            }
-            let p = if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 };
+            let p = match_probability(gamma, free, m, u, lambda);
             matched += p * count;
             total += count;
             for c in 0..m.len() {
@@ -100,6 +91,20 @@ pub fn em(
         }
     }
     lambda
+}
+
+/// The probability that a pair with levels `gamma` is a match, from the `free` columns alone.
+pub fn match_probability(gamma: Gamma, free: &[bool], m: &[Vec<f64>], u: &[Vec<f64>], lambda: f64) -> f64 {
+    let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+    for c in 0..m.len() {
+        let level = level_of(gamma, c);
+        if level == MISSING || !free[c] {
+            continue;
+        }
+        pm *= m[c][level as usize];
+        pu *= u[c][level as usize];
+    }
+    if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 }
 }
 
 /// The prior for a random pair: the fixpoint of expected matches among candidates over all pairs.

@@ -7,11 +7,13 @@ pub mod cluster;
 pub mod config;
 pub mod encode;
 pub mod estimate;
+pub mod joint;
 
 pub use config::{BlockingRule, ColumnConfig, ColumnKind, LinkageConfig, LinkageError};
 
 use encode::{Column, MISSING};
 use estimate::{Gamma, level_of};
+use joint::Joint;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -69,7 +71,19 @@ pub struct LinkageOutput {
     /// Pairs at or above `report_probability`, strongest first (only when asked for).
     pub pairs: Vec<ScoredPair>,
     pub model: Vec<ColumnModel>,
+    /// The joint comparisons that could be estimated (the others fell back to their columns).
+    pub joint_model: Vec<JointModel>,
     pub stats: LinkageStats,
+}
+
+/// A joint comparison's estimate, for reporting: one m and u per pair of levels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JointModel {
+    pub columns: [String; 2],
+    /// `first-level+second-level` for every combination.
+    pub levels: Vec<String>,
+    pub m: Vec<f64>,
+    pub u: Vec<f64>,
 }
 
 /// Deduplicates `rows` (all sources concatenated) under `config`. `with_pairs` asks for the scored
@@ -194,6 +208,15 @@ pub fn link(
     };
     let random: Vec<Gamma> = random_pairs.par_iter().map(|&(a, b)| gamma_of(a, b)).collect();
     let u = estimate::u_from_random(&levels, &random);
+    let column_index = |name: &str| config.columns.iter().position(|c| c.name == name).expect("validated");
+    let mut joints: Vec<Joint> = config
+        .joint
+        .iter()
+        .map(|[a, b]| {
+            let (a, b) = (column_index(a), column_index(b));
+            Joint::new(a, b, (levels[a], levels[b]), &random)
+        })
+        .collect();
 
     // m by EM per blocking rule, leaving that rule's columns out.
     let mut m_sum: Vec<Vec<f64>> = levels.iter().map(|&l| vec![0.0; l]).collect();
@@ -212,7 +235,10 @@ pub fn link(
         }
         let free: Vec<bool> = (0..levels.len()).map(|c| !rule.iter().any(|&(rc, _)| rc == c)).collect();
         let mut m: Vec<Vec<f64>> = levels.iter().map(|&l| estimate::default_m(l)).collect();
-        estimate::em(&patterns, &free, &mut m, &u, config.em_iterations);
+        let lambda = estimate::em(&patterns, &free, &mut m, &u, config.em_iterations);
+        for joint in &mut joints {
+            joint.add_rule(&patterns, &free, &m, &u, lambda, config.em_iterations);
+        }
         for c in 0..levels.len() {
             if free[c] {
                 for l in 0..levels[c] {
@@ -245,14 +271,24 @@ pub fn link(
         }
         weights[c][level as usize]
     };
-    let score = |a: usize, gamma: Gamma| -> f64 {
-        (0..levels.len())
-            .map(|c| {
-                let level = level_of(gamma, c);
-                if level == MISSING { 0.0 } else { column_weight(c, a, level) }
-            })
-            .sum()
+    joints.retain(Joint::is_estimated);
+    // Per column: its joint comparison, if any.
+    let joint_of: Vec<Option<&Joint>> =
+        (0..levels.len()).map(|c| joints.iter().find(|j| j.first == c || j.second == c)).collect();
+    // A column's part of a pair's weight: a joint comparison's weight goes to its first column
+    // (the second adds nothing) when both values are present.
+    let contribution = |c: usize, a: usize, gamma: Gamma| -> Option<f64> {
+        let level = level_of(gamma, c);
+        if level == MISSING {
+            return None;
+        }
+        match joint_of[c].and_then(|j| j.cell(gamma).map(|cell| (j, cell))) {
+            Some((joint, cell)) if joint.first == c => Some(joint.weight(cell)),
+            Some(_) => None,
+            None => Some(column_weight(c, a, level)),
+        }
     };
+    let score = |a: usize, gamma: Gamma| -> f64 { (0..levels.len()).filter_map(|c| contribution(c, a, gamma)).sum() };
     let raw: Vec<f64> = pairs.par_iter().zip(gammas.par_iter()).map(|(&(a, _), &g)| score(a as usize, g)).collect();
     let all_pairs = n as f64 * (n as f64 - 1.0) / 2.0;
     let prior = estimate::prior(&raw, all_pairs.max(1.0));
@@ -299,16 +335,18 @@ pub fn link(
                 let mut evidence =
                     vec![PairEvidence { column: "prior".into(), level: "match-prior".into(), weight: prior_weight }];
                 for (c, column) in config.columns.iter().enumerate() {
+                    let Some(weight) = contribution(c, a, gammas[i]) else { continue };
                     let level = level_of(gammas[i], c);
-                    if level == MISSING {
-                        continue;
-                    }
-                    let weight = column_weight(c, a, level);
-                    evidence.push(PairEvidence {
-                        column: column.name.clone(),
-                        level: column.kind.levels()[level as usize].to_owned(),
-                        weight,
-                    });
+                    let (column, level) = match joint_of[c].filter(|j| j.cell(gammas[i]).is_some()) {
+                        Some(joint) => {
+                            let second = &config.columns[joint.second];
+                            let second_level = second.kind.levels()[level_of(gammas[i], joint.second) as usize];
+                            let first_level = column.kind.levels()[level as usize];
+                            (format!("{}+{}", column.name, second.name), format!("{first_level}+{second_level}"))
+                        }
+                        None => (column.name.clone(), column.kind.levels()[level as usize].to_owned()),
+                    };
+                    evidence.push(PairEvidence { column, level, weight });
                 }
                 let weight = raw[i] + prior_weight;
                 ScoredPair { a: id(a), b: id(b), weight, probability: crate::model::probability(weight), evidence }
@@ -327,5 +365,23 @@ pub fn link(
             m_estimated: m_runs[c] > 0,
         })
         .collect();
-    Ok(LinkageOutput { clusters: assignment, pairs: scored, model, stats })
+    let joint_model = joints
+        .iter()
+        .map(|joint| {
+            let (first, second) = (&config.columns[joint.first], &config.columns[joint.second]);
+            let cells = levels[joint.first] * levels[joint.second];
+            JointModel {
+                columns: [first.name.clone(), second.name.clone()],
+                levels: (0..cells)
+                    .map(|cell| {
+                        let (a, b) = joint.levels_of(cell);
+                        format!("{}+{}", first.kind.levels()[a], second.kind.levels()[b])
+                    })
+                    .collect(),
+                m: (0..cells).map(|cell| joint.m(cell)).collect(),
+                u: (0..cells).map(|cell| joint.u(cell)).collect(),
+            }
+        })
+        .collect();
+    Ok(LinkageOutput { clusters: assignment, pairs: scored, model, joint_model, stats })
 }

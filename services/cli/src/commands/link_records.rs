@@ -11,7 +11,8 @@
 //!   "blocking_rules": [ ["surname", "dob:year"], ["first_name:initial", "postcode"] ] }
 //! ```
 //!
-//! Kinds: `name`, `date`, `exact`, `text`, `postcode`, `numeric`. Optional settings and their
+//! Kinds: `name`, `date`, `exact`, `text`, `postcode`, `numeric`. `"joint": [["postcode", "address"]]`
+//! compares two columns that change together as one. Optional settings and their
 //! defaults are documented on `orca_resolve::linkage::LinkageConfig`. Every input is a CSV file with
 //! the same header. With more than one input, ids are written as `SOURCE:ID` (the file's stem), so
 //! the same id may appear in two lists.
@@ -65,19 +66,25 @@ pub fn run(args: LinkRecordsArgs) -> Result<()> {
         stats.merges_refused,
         started.elapsed().as_secs_f64()
     );
+    let describe = |levels: &[String], m: &[f64], u: &[f64]| -> String {
+        let levels = levels.iter().zip(m.iter().zip(u)).map(|(level, (m, u))| format!("{level} m={m:.3} u={u:.4}"));
+        levels.collect::<Vec<_>>().join(", ")
+    };
     for model in &output.model {
-        let levels: Vec<String> = model
-            .levels
-            .iter()
-            .zip(model.m.iter().zip(&model.u))
-            .map(|(level, (m, u))| format!("{level} m={m:.3} u={u:.4}"))
-            .collect();
         eprintln!(
             "  {}{}: {}",
             model.column,
             if model.m_estimated { "" } else { " (m not estimated)" },
-            levels.join(", ")
+            describe(&model.levels, &model.m, &model.u)
         );
+    }
+    for joint in &output.joint_model {
+        eprintln!("  {} (joint): {}", joint.columns.join("+"), describe(&joint.levels, &joint.m, &joint.u));
+    }
+    for [a, b] in &config.joint {
+        if !output.joint_model.iter().any(|j| j.columns[0] == *a && j.columns[1] == *b) {
+            eprintln!("  {a}+{b}: every blocking rule uses one of them, so they count separately");
+        }
     }
     Ok(())
 }
