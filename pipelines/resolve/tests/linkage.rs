@@ -121,6 +121,38 @@ fn bad_configs_are_explained() {
     let error =
         LinkageConfig::from_json(r#"{"id_column": "id", "columns": [{"name": "x", "kind": "fuzzy"}]}"#).unwrap_err();
     assert!(error.to_string().contains("fuzzy"), "{error}");
+    for (joint, message) in [
+        (vec![["postcode", "address"]], "`address`, which is not a compared column"),
+        (vec![["postcode", "postcode"]], "two different columns"),
+        (vec![["postcode", "sex"], ["dob", "postcode"]], "`postcode` is in more than one joint"),
+    ] {
+        let mut bad = config();
+        bad.joint = joint.into_iter().map(|[a, b]| [a.to_owned(), b.to_owned()]).collect();
+        let error = linkage::link(&bad, &header(), &[], false).unwrap_err();
+        assert!(error.to_string().contains(message), "{error}");
+    }
+}
+
+#[test]
+fn a_joint_comparison_is_estimated_explained_and_adds_up() {
+    let (rows, _) = rows(3000);
+    let mut joint = config();
+    joint.joint = vec![["sex".into(), "postcode".into()]];
+    let output = linkage::link(&joint, &header(), &rows, true).expect("links");
+    let model = &output.joint_model[0];
+    assert_eq!(model.columns, ["sex".to_owned(), "postcode".to_owned()]);
+    assert_eq!(model.levels.len(), 2 * 5);
+    assert_eq!(model.levels[0], "equal+exact");
+    assert!((model.m.iter().sum::<f64>() - 1.0).abs() < 1e-6 && (model.u.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+    let pair =
+        output.pairs.iter().find(|p| p.evidence.iter().any(|e| e.column == "sex+postcode")).expect("a joint pair");
+    let total: f64 = pair.evidence.iter().map(|e| e.weight).sum();
+    assert!((total - pair.weight).abs() < 1e-6);
+    assert!(!pair.evidence.iter().any(|e| e.column == "sex" || e.column == "postcode"), "{pair:?}");
+    // Without it the same records link as well (the test data's columns are independent).
+    let alone = linkage::link(&config(), &header(), &rows, false).expect("links");
+    let differing = output.clusters.iter().zip(&alone.clusters).filter(|(a, b)| a.1 != b.1).count();
+    assert!(differing < rows.len() / 50, "{differing} records clustered differently");
 }
 
 #[test]
