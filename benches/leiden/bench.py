@@ -13,6 +13,7 @@ Usage: see run.sh, which builds the Rust binary and calls `bench.py --orca-bin P
 
 import argparse
 import json
+import math
 import os
 import platform
 import subprocess
@@ -221,7 +222,8 @@ def main():
     parser.add_argument("--cpm-resolution", type=float, default=0.05)
     parser.add_argument("--modularity-resolution", type=float, default=1.0)
     parser.add_argument("--tools", default="orca,igraph", help="orca, igraph, leidenalg")
-    parser.add_argument("--seeds", default="1,2,3", help="Leiden seeds; every tool runs once per seed")
+    parser.add_argument("--seeds", default="1,2,3",
+                        help="Leiden seeds, as a list (1,2,3) or a range (1-20); every tool runs once per seed")
     parser.add_argument("--large-seeds", default="1", help="seeds for graphs of 1M nodes and more")
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
@@ -241,9 +243,9 @@ def main():
                 if quality == "modularity" and nodes > args.modularity_max_nodes:
                     continue
                 resolution = args.cpm_resolution if quality == "cpm" else args.modularity_resolution
-                seeds = args.large_seeds if nodes >= 1_000_000 else args.seeds
+                seeds = seed_list(args.large_seeds if nodes >= 1_000_000 else args.seeds)
                 for tool in args.tools.split(","):
-                    for seed in seeds.split(","):
+                    for seed in seeds:
                         rows.append(run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, seed))
                         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
                         # Keep what has been measured so far, should a long run be cut short.
@@ -254,6 +256,15 @@ def main():
     report = render(rows, args)
     Path(args.results).write_text(report)
     print(report)
+
+
+def seed_list(text):
+    """Seeds from `1,2,3` or `1-20` (inclusive), or a mix of both (`1-10,42`), as strings."""
+    seeds = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        seeds += [str(seed) for seed in range(int(first), int(last or first) + 1)]
+    return seeds
 
 
 def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, seed):
@@ -268,6 +279,7 @@ def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, se
     else:
         command = [sys.executable, __file__, "tool", tool, *common]
     print(f"n={nodes} mu={mixing} {quality} {tool} seed {seed} ...", file=sys.stderr, flush=True)
+    load = os.getloadavg()[0]  # other work on the machine, just before this run
     result = run_child(command)
     found = read_membership(output, nodes)
     return dict(
@@ -280,6 +292,7 @@ def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, se
         seed=int(seed),
         seconds=result["leiden_seconds"],
         cpu_seconds=result["leiden_cpu_seconds"],
+        load=load,
         peak_mib=result["peak_mib"],
         communities=result["communities"],
         planted=meta["communities"],
@@ -315,11 +328,29 @@ def summarise(rows):
             communities=mean("communities"),
             quality_value=mean("quality_value"),
             nmi=mean("nmi"),
+            nmi_se=standard_error([run["nmi"] for run in runs]),
             nmi_min=min(run["nmi"] for run in runs),
             nmi_max=max(run["nmi"] for run in runs),
             ari=mean("ari"),
         )
     return summary
+
+
+def standard_error(values):
+    """Standard error of the mean (sample standard deviation / √n); 0 for a single value."""
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    variance = sum((value - mean) ** 2 for value in values) / (len(values) - 1)
+    return (variance / len(values)) ** 0.5
+
+
+def load_note(rows):
+    """The 1-minute load average seen before the runs, as a range (older results lack it)."""
+    loads = [row["load"] for row in rows if "load" in row]
+    if not loads:
+        return "load not recorded"
+    return f"1-minute load average {min(loads):.1f}-{max(loads):.1f} before the runs"
 
 
 def render(rows, args):
@@ -331,29 +362,31 @@ def render(rows, args):
         f"Command: `{command_line()}` (CPM resolution {args.cpm_resolution}, modularity resolution "
         f"{args.modularity_resolution}; Leiden seeds {args.seeds}, {args.large_seeds} at 1M nodes and up; both "
         f"tools iterate until an iteration changes nothing, refinement randomness 0.01). Machine: "
-        f"{os.cpu_count()} cores ({cpu}), shared with other work while this ran.",
+        f"{os.cpu_count()} cores ({cpu}), shared with other work while this ran: {load_note(rows)}.",
         "",
         "LFR (networkx `LFR_benchmark_graph`): tau1 3, tau2 1.5, average degree 20, max degree 50, "
-        "communities of 20-100 nodes, generator seed 42. Each row is the mean over the seeds (NMI range "
-        "in brackets). Time is the Leiden call only (loading excluded), as wall time and as CPU time of "
-        "the process (the machine is shared, so CPU time is the steadier measure); peak memory is the "
-        "largest VmHWM of the child process (loading included). Quality is recomputed for every "
-        "partition with one definition (higher is better).",
+        "communities of 20-100 nodes, generator seed 42. Each row is the mean over the seeds (NMI with "
+        "the standard error of its mean, and its range in brackets). Time is the Leiden call only "
+        "(loading excluded), as wall time and as CPU time of the process (the machine is shared, so "
+        "CPU time is the steadier measure); peak memory is the largest VmHWM of the child process "
+        "(loading included). Quality is recomputed for every partition with one definition (higher is "
+        "better).",
         "",
         "| nodes | edges | mixing | quality (resolution) | tool | time (s) | CPU (s) | peak memory (MiB) "
-        "| communities (planted) | quality | NMI [min-max] | ARI |",
+        "| communities (planted) | quality | NMI ± s.e. [min-max] | ARI |",
         "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in summary.values():
         lines.append(
             f"| {row['nodes']:,} | {row['edges']:,} | {row['mixing']} | {row['quality']} ({row['resolution']}) "
             f"| {row['tool']} | {row['seconds']:.2f} | {row['cpu_seconds']:.2f} | {row['peak_mib']:.0f} "
-            f"| {row['communities']:,.0f} ({row['planted']:,}) | {row['quality_value']:.6g} "
-            f"| {row['nmi']:.4f} [{row['nmi_min']:.4f}-{row['nmi_max']:.4f}] | {row['ari']:.4f} |"
+            f"| {row['communities']:,.1f} ({row['planted']:,}) | {row['quality_value']:.6g} "
+            f"| {row['nmi']:.4f} ± {row['nmi_se']:.4f} [{row['nmi_min']:.4f}-{row['nmi_max']:.4f}] "
+            f"| {row['ari']:.4f} |"
         )
     lines += ["", "## ORCA against igraph (means over seeds)", "",
-              "| nodes | mixing | quality | NMI ORCA − igraph | quality ORCA − igraph | igraph time / ORCA time "
-              "| igraph CPU / ORCA CPU | igraph memory / ORCA memory |",
+              "| nodes | mixing | quality | NMI ORCA − igraph (± s.e.) | quality ORCA − igraph "
+              "| igraph time / ORCA time | igraph CPU / ORCA CPU | igraph memory / ORCA memory |",
               "|---:|---:|---|---:|---:|---:|---:|---:|"]
     for (nodes, mixing, quality, tool), orca in summary.items():
         igraph = summary.get((nodes, mixing, quality, "igraph"))
@@ -361,6 +394,7 @@ def render(rows, args):
             continue
         lines.append(
             f"| {nodes:,} | {mixing} | {quality} | {orca['nmi'] - igraph['nmi']:+.5f} "
+            f"(± {math.hypot(orca['nmi_se'], igraph['nmi_se']):.5f}) "
             f"| {orca['quality_value'] - igraph['quality_value']:+.4g} "
             f"| {igraph['seconds'] / max(orca['seconds'], 1e-9):.2f}× "
             f"| {igraph['cpu_seconds'] / max(orca['cpu_seconds'], 0.01):.2f}× "
