@@ -26,83 +26,81 @@ COLUMNS = {
 }
 
 
-def sightings_model(linker_for):
-    """Simulated shop-theft sightings: names, dob, and descriptive attributes."""
-    settings = SettingsCreator(
+def settings(comparisons, blocking_rules):
+    """Deduplication settings with the given comparisons and prediction blocking rules."""
+    return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="id",
-        comparisons=[
-            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.ExactMatch("sex"),
-            cl.ExactMatch("age_band"),
-            cl.ExactMatch("build"),
-            cl.ExactMatch("marker_code"),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("first_name", "surname"),
-            block_on("surname", "dob"),
-            block_on("first_name", "dob"),
-            block_on("marker_code"),
-        ],
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking_rules,
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    linker = linker_for(settings)
-    loaded = time.perf_counter()
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "surname", "dob")], recall=0.7
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "surname"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    return linker, loaded
 
 
-def people_model(linker_for):
+def sightings_model():
+    """Simulated shop-theft sightings: names, dob, and descriptive attributes.
+
+    Returns the settings, the random pairs for u, and the EM blocking rules.
+    """
+    comparisons = [
+        cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+        cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        cl.DateOfBirthComparison("dob", input_is_string=True),
+        cl.ExactMatch("sex"),
+        cl.ExactMatch("age_band"),
+        cl.ExactMatch("build"),
+        cl.ExactMatch("marker_code"),
+    ]
+    blocking_rules = [
+        block_on("first_name", "surname"),
+        block_on("surname", "dob"),
+        block_on("first_name", "dob"),
+        block_on("marker_code"),
+    ]
+    em_rules = [block_on("first_name", "surname"), block_on("dob")]
+    return settings(comparisons, blocking_rules), 1e6, em_rules
+
+
+def people_model():
     """Named person records (the generator of `resolve-link-records`): Splink's home ground.
 
     Blocking rules for predictions are the ones ORCA's `link-records` uses on the same records.
     """
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        unique_id_column_name="id",
-        comparisons=[
-            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.ExactMatch("sex"),
-            # The synthetic postcodes are well formed ("LS12 3AB"), so the postcode comparison's
-            # sector, district and area levels apply.
-            cl.PostcodeComparison("postcode"),
-            # House number and street: an edit distance catches a mistyped number or street.
-            cl.LevenshteinAtThresholds("address", [1, 3]),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("first_name", "surname"),
-            block_on("surname", "dob"),
-            block_on("first_name", "dob"),
-            block_on("postcode", "substr(surname, 1, 1)"),
-        ],
-        retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
-    )
-    linker = linker_for(settings)
-    loaded = time.perf_counter()
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "surname", "dob")], recall=0.7
-    )
-    # The docstring calls 1e7 "often adequate" (1e8-1e9 best but slow); ORCA samples 1e6 pairs.
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
+    comparisons = [
+        cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+        cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        cl.DateOfBirthComparison("dob", input_is_string=True),
+        cl.ExactMatch("sex"),
+        # The synthetic postcodes are well formed ("LS12 3AB"), so the postcode comparison's
+        # sector, district and area levels apply.
+        cl.PostcodeComparison("postcode"),
+        # House number and street: an edit distance catches a mistyped number or street.
+        cl.LevenshteinAtThresholds("address", [1, 3]),
+    ]
+    blocking_rules = [
+        block_on("first_name", "surname"),
+        block_on("surname", "dob"),
+        block_on("first_name", "dob"),
+        block_on("postcode", "substr(surname, 1, 1)"),
+    ]
     # Each EM rule leaves the columns it blocks on out of its estimates, so every compared
     # column is estimated by at least two of the three. On a few thousand records or fewer the
     # postcode rule's pairs are nearly all matches and EM drives an m to 0, which Splink refuses
     # (ValueError); from 5,000 records on it trains.
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "surname"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
-    return linker, loaded
+    em_rules = [block_on("first_name", "surname"), block_on("dob"), block_on("postcode")]
+    # The docstring calls 1e7 random pairs "often adequate" (1e8-1e9 best but slow); ORCA samples 1e6.
+    return settings(comparisons, blocking_rules), 1e7, em_rules
+
+
+def train(linker, u_pairs, em_rules):
+    """The prior from a deterministic rule, u by random sampling, m by EM on each rule."""
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("first_name", "surname", "dob")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)
+    for rule in em_rules:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
 
 
 def main() -> None:
@@ -123,7 +121,10 @@ def main() -> None:
     db_api = DuckDBAPI(connection=con)
     df = db_api.register("people")
     model = people_model if args.profile == "people" else sightings_model
-    linker, loaded = model(lambda settings: Linker(df, settings, log_level=None))
+    model_settings, u_pairs, em_rules = model()
+    linker = Linker(df, model_settings, log_level=None)
+    loaded = time.perf_counter()
+    train(linker, u_pairs, em_rules)
     trained = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.9)
