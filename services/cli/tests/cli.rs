@@ -83,17 +83,14 @@ fn link_records_joins_duplicates_explains_them_and_keeps_namesakes_apart() {
     let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
     std::fs::write(path("people.csv"), PEOPLE).unwrap();
     std::fs::write(path("config.json"), LINKAGE).unwrap();
-    let output = orca(&[
-        "link-records",
-        "--config",
-        &path("config.json"),
-        "--input",
-        &path("people.csv"),
-        "--output",
-        &path("clusters.csv"),
-        "--pairs",
-        &path("pairs.csv"),
-    ]);
+    let link = |config: &str, input: &str, extra: &[&str]| {
+        let (config, input, output) = (path(config), path(input), path("clusters.csv"));
+        let mut args = vec!["link-records", "--config", &config, "--input", &input, "--output", &output];
+        args.extend_from_slice(extra);
+        orca(&args)
+    };
+    let pairs = path("pairs.csv");
+    let output = link("config.json", "people.csv", &["--pairs", &pairs]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let clusters = std::fs::read_to_string(path("clusters.csv")).unwrap();
     let cluster: std::collections::HashMap<&str, &str> =
@@ -104,19 +101,11 @@ fn link_records_joins_duplicates_explains_them_and_keeps_namesakes_apart() {
     assert_eq!(cluster["4"], cluster["5"], "{clusters}");
     assert_eq!(cluster["6"], cluster["7"], "Bob is Robert: {clusters}");
     assert_eq!(cluster.values().filter(|c| **c == cluster["8"]).count(), 1, "{clusters}");
-    let pairs = std::fs::read_to_string(path("pairs.csv")).unwrap();
+    let pairs = std::fs::read_to_string(&pairs).unwrap();
     assert!(pairs.contains("first_name nickname-or-variant"), "each pair says why: {pairs}");
 
     std::fs::write(path("bad.csv"), "id,first_name\n1,a,b\n").unwrap();
-    let output = orca(&[
-        "link-records",
-        "--config",
-        &path("config.json"),
-        "--input",
-        &path("bad.csv"),
-        "--output",
-        &path("x.csv"),
-    ]);
+    let output = link("config.json", "bad.csv", &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success() && stderr.contains("line 2"), "{stderr}");
     std::fs::write(
@@ -124,15 +113,7 @@ fn link_records_joins_duplicates_explains_them_and_keeps_namesakes_apart() {
         r#"{"id_column":"id","columns":[{"name":"nope","kind":"name"}],"blocking_rules":[["nope"]]}"#,
     )
     .unwrap();
-    let output = orca(&[
-        "link-records",
-        "--config",
-        &path("bad.json"),
-        "--input",
-        &path("people.csv"),
-        "--output",
-        &path("x.csv"),
-    ]);
+    let output = link("bad.json", "people.csv", &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success() && stderr.contains("`nope` is not in the header"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();

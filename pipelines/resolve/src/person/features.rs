@@ -21,7 +21,7 @@ impl NameRef {
 }
 
 /// A face template, unit length, with its model's id hashed; compared as eight-bit codes (a
-/// quarter of the memory to read per comparison; cosine error about 0.001).
+/// quarter of the memory to read per comparison; cosine error under 0.01, see the test).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Face {
     pub model: u32,
