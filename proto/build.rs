@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "orca/v1/incident.proto",
     "orca/v1/ingest.proto",
     "orca/v1/resolution.proto",
+    "orca/v1/decision.proto",
     "orca/v1/package.proto",
     "orca/v1/intel.proto",
     "orca/v1/analyst.proto",

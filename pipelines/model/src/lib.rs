@@ -8,10 +8,12 @@
 //! - [`grade`]: 3x5x2 intelligence grading.
 //! - [`problem`]: a problem with a submitted record, with its field path.
 //! - [`resolution`]: the resolver's decisions about sightings, merges and splits.
+//! - [`decision`]: analysts' binding decisions about resolution, as they travel on the log.
 //! - [`package`]: intelligence packages about groups and prolific offenders.
 //! - [`state`]: the shape in which pipelines hand their state to a store.
 //! - [`validate`]: every business rule an incident must pass, reporting all problems at once.
 
+pub mod decision;
 pub mod force;
 pub mod grade;
 pub mod ids;
@@ -33,8 +35,10 @@ pub use incident::{
     PersonSighting, Provenance, Sex, VehicleRole, VehicleSighting,
 };
 pub use problem::Problem;
+pub use decision::{DecisionEvent, DecisionKind, EntityRef};
 pub use resolution::{
-    ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, SightingLink,
+    ComparisonEvidence, DecisionResult, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, RunnerUp,
+    SightingLink,
 };
 pub use state::{StateChange, StoredRecord};
 pub use store::{Store, StoreRegistry};

@@ -23,6 +23,27 @@ pub enum LinkDecision {
     PossibleMatch,
     /// Linked because an analyst confirmed it.
     AnalystConfirmed,
+    /// An analyst rejected the candidate (or the entity the sighting was in): the sighting stays
+    /// apart from it whatever later evidence says.
+    AnalystRejected,
+}
+
+impl LinkDecision {
+    /// Words for explanations: `auto-link`, `possible match`, …
+    pub fn as_words(self) -> &'static str {
+        match self {
+            LinkDecision::NewEntity => "new entity",
+            LinkDecision::AutoLink => "auto-link",
+            LinkDecision::PossibleMatch => "possible match",
+            LinkDecision::AnalystConfirmed => "analyst confirmed",
+            LinkDecision::AnalystRejected => "analyst rejected",
+        }
+    }
+
+    /// Whether an analyst decided this link.
+    pub fn is_analysts(self) -> bool {
+        matches!(self, LinkDecision::AnalystConfirmed | LinkDecision::AnalystRejected)
+    }
 }
 
 /// One comparison's contribution to a match: its level and the log2 Bayes factor it added.
@@ -44,6 +65,16 @@ pub struct SightingLink {
     pub evidence: Vec<ComparisonEvidence>,
     /// For a possible match, the entity an analyst should compare against.
     pub candidate: Option<String>,
+    /// The next-best entity the sighting was scored against when resolved, with the probability it
+    /// would have had.
+    pub runner_up: Option<RunnerUp>,
+}
+
+/// The next-best candidate of a link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunnerUp {
+    pub entity_id: String,
+    pub probability: f64,
 }
 
 /// Entities found to be one: `survivor` keeps its id and the others redirect to it.
@@ -69,9 +100,28 @@ pub struct EntitySplit {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
     pub incident_id: IncidentId,
-    pub incident: Incident,
+    /// The incident; `None` for a relink, which re-states the links of an incident resolved earlier
+    /// because an analyst's decision moved or re-labelled its sightings (readers hold the incident).
+    pub incident: Option<Incident>,
     pub persons: Vec<SightingLink>,
     pub vehicles: Vec<SightingLink>,
     pub merges: Vec<EntityMerge>,
     pub splits: Vec<EntitySplit>,
+    /// The analysts' decisions this resolution answers.
+    pub decisions: Vec<DecisionResult>,
+}
+
+impl Resolution {
+    pub fn is_relink(&self) -> bool {
+        self.incident.is_none()
+    }
+}
+
+/// What became of an analyst's decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionResult {
+    pub decision_id: String,
+    pub applied: bool,
+    /// What changed, or why it could not be applied.
+    pub message: String,
 }

@@ -10,8 +10,8 @@ use crate::v1;
 use orca_model::package::{Assertion, NimLevel, SubjectKind};
 use orca_model::vrm::VrmFormat;
 use orca_model::{
-    AgeBand, Build, EntityKind, EventType, EvidenceKind, GradingSystem, LinkDecision, ModusOperandi, PersonRole,
-    Problem, Sex, VehicleRole,
+    AgeBand, Build, DecisionKind, EntityKind, EventType, EvidenceKind, GradingSystem, LinkDecision, ModusOperandi,
+    PersonRole, Problem, Sex, VehicleRole,
 };
 
 /// A model enum with a counterpart in `orca.v1`.
@@ -193,6 +193,14 @@ proto_enum!(LinkDecision => LinkDecision, "orca.v1.LinkDecision" {
     AutoLink <=> AutoLink,
     PossibleMatch <=> PossibleMatch,
     AnalystConfirmed <=> AnalystConfirmed,
+    AnalystRejected <=> AnalystRejected,
+});
+
+proto_enum!(DecisionKind => DecisionKind, "orca.v1.DecisionKind" {
+    ConfirmMatch <=> ConfirmMatch,
+    RejectMatch <=> RejectMatch,
+    Split <=> Split,
+    Merge <=> Merge,
 });
 
 proto_enum!(SubjectKind => SubjectKind, "orca.v1.SubjectKind" {

@@ -18,6 +18,7 @@
 //! model's default grade, 2/A/P under 3x5x2). Enum mappings are in [`ProtoEnum`].
 
 mod common;
+mod decision;
 mod enums;
 mod incident;
 pub mod json;
@@ -26,10 +27,11 @@ mod resolution;
 mod time;
 
 pub use common::{grade_to_proto, problem_from_proto, problem_to_proto};
+pub use decision::{decision_from_proto, decision_to_proto, sighting_ref_from_proto, sighting_ref_to_proto};
 pub use enums::ProtoEnum;
 pub use incident::{incident_from_proto, incident_to_proto};
 pub use package::{package_from_proto, package_to_proto, score_to_proto};
-pub use resolution::{resolution_from_proto, resolution_to_proto};
+pub use resolution::{link_to_proto, resolution_from_proto, resolution_to_proto};
 pub use time::{MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, timestamp_from_proto, timestamp_to_proto};
 
 use orca_model::Problem;

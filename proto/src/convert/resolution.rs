@@ -5,28 +5,45 @@ use super::incident::{incident_from_proto, incident_to_proto};
 use super::{ConvertError, MISSING, ProtoEnum};
 use crate::v1;
 use orca_model::{
-    ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, IncidentId, LinkDecision, Problem, Resolution,
-    SightingLink,
+    ComparisonEvidence, DecisionResult, EntityKind, EntityMerge, EntitySplit, IncidentId, LinkDecision, Problem,
+    Resolution, RunnerUp, SightingLink,
 };
 
-/// Writes a resolution, with the incident it is about. The model holds no provenance for a
-/// resolution, so the message's `provenance` is left for the writing stage to set.
+/// Writes a resolution, with the incident it is about (none for a relink). The model holds no
+/// provenance for a resolution, so the message's `provenance` is left for the writing stage to set.
 pub fn resolution_to_proto(resolution: &Resolution) -> v1::Resolution {
     v1::Resolution {
         incident_id: resolution.incident_id.0.clone(),
-        incident: Some(incident_to_proto(&resolution.incident)),
+        incident: resolution.incident.as_ref().map(incident_to_proto),
         persons: resolution.persons.iter().map(link_to_proto).collect(),
         vehicles: resolution.vehicles.iter().map(link_to_proto).collect(),
         merges: resolution.merges.iter().map(merge_to_proto).collect(),
         splits: resolution.splits.iter().map(split_to_proto).collect(),
         provenance: None,
+        relink: resolution.is_relink(),
+        decisions: (resolution.decisions.iter())
+            .map(|d| v1::DecisionResult {
+                decision_id: d.decision_id.clone(),
+                applied: d.applied,
+                message: d.message.clone(),
+            })
+            .collect(),
     }
 }
 
-/// Reads a resolution back; the error names the first field that cannot be represented.
+/// Reads a resolution back; the error names the first field that cannot be represented. Only a
+/// relink may come without its incident.
 pub fn resolution_from_proto(resolution: v1::Resolution) -> Result<Resolution, ConvertError> {
-    let incident = resolution.incident.ok_or_else(|| Problem::new("incident", MISSING, "the incident is missing"))?;
-    let incident = incident_from_proto(incident).map_err(|problems| ConvertError::within("incident", problems))?;
+    let incident = match (resolution.incident, resolution.relink) {
+        (Some(incident), false) => {
+            Some(incident_from_proto(incident).map_err(|problems| ConvertError::within("incident", problems))?)
+        }
+        (None, true) => None,
+        (None, false) => return Err(Problem::new("incident", MISSING, "the incident is missing").into()),
+        (Some(_), true) => {
+            return Err(Problem::new("incident", MISSING, "a relink carries no incident").into());
+        }
+    };
     let links = |links: Vec<v1::SightingLink>, field: &str| -> Result<Vec<SightingLink>, ConvertError> {
         (links.into_iter().enumerate()).map(|(i, link)| link_from_proto(link, &format!("{field}[{i}]"))).collect()
     };
@@ -41,10 +58,13 @@ pub fn resolution_from_proto(resolution: v1::Resolution) -> Result<Resolution, C
         splits: (resolution.splits.into_iter().enumerate())
             .map(|(i, split)| split_from_proto(split, i))
             .collect::<Result<_, _>>()?,
+        decisions: (resolution.decisions.into_iter())
+            .map(|d| DecisionResult { decision_id: d.decision_id, applied: d.applied, message: d.message })
+            .collect(),
     })
 }
 
-fn link_to_proto(link: &SightingLink) -> v1::SightingLink {
+pub fn link_to_proto(link: &SightingLink) -> v1::SightingLink {
     v1::SightingLink {
         sighting_index: link.sighting_index,
         entity_id: link.entity_id.clone(),
@@ -58,6 +78,8 @@ fn link_to_proto(link: &SightingLink) -> v1::SightingLink {
             })
             .collect(),
         candidate_entity_id: link.candidate.clone().unwrap_or_default(),
+        runner_up_entity_id: link.runner_up.as_ref().map(|r| r.entity_id.clone()).unwrap_or_default(),
+        runner_up_probability: link.runner_up.as_ref().map_or(0.0, |r| r.probability),
     }
 }
 
@@ -71,6 +93,8 @@ fn link_from_proto(link: v1::SightingLink, field: &str) -> Result<SightingLink, 
             .map(|e| ComparisonEvidence { comparison: e.comparison, level: e.level, weight: e.weight })
             .collect(),
         candidate: Some(link.candidate_entity_id).filter(|id| !id.is_empty()),
+        runner_up: (!link.runner_up_entity_id.is_empty())
+            .then(|| RunnerUp { entity_id: link.runner_up_entity_id, probability: link.runner_up_probability }),
     })
 }
 

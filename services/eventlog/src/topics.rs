@@ -10,9 +10,12 @@ pub const INCIDENTS_DLQ: &str = "orca.incidents.dlq.v1";
 pub const RESOLUTIONS: &str = "orca.resolutions.v1";
 /// Intelligence packages (`orca.v1.IntelligencePackage`), keyed by package id; compacted.
 pub const PACKAGES: &str = "orca.packages.v1";
+/// Analysts' binding decisions (`orca.v1.AnalystDecision`), keyed by the incident id of the sighting
+/// each is about; written by intel, applied by the resolver. Kept for ever, like the incidents.
+pub const DECISIONS: &str = "orca.decisions.v1";
 
 /// Every pipeline topic.
-pub const ALL: [&str; 4] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES];
+pub const ALL: [&str; 5] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS];
 
 /// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).
 pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
@@ -28,7 +31,7 @@ mod tests {
     #[test]
     fn only_the_packages_topic_is_compacted() {
         let specs = default_specs(6, 3);
-        assert_eq!(specs.len(), 4);
+        assert_eq!(specs.len(), 5);
         assert!(specs.iter().all(|spec| spec.partitions == 6 && spec.replication == 3));
         let compacted: Vec<_> = specs.iter().filter(|spec| spec.compacted).map(|spec| spec.name.as_str()).collect();
         assert_eq!(compacted, [PACKAGES]);
