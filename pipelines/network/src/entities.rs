@@ -7,21 +7,21 @@ use rustc_hash::FxHashMap;
 /// leaves the linker uses ids, and everything ordered uses ids, so a restored linker (which numbers
 /// differently) behaves the same.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Entities {
+pub struct Entities {
     ids: Vec<String>,
     numbers: FxHashMap<String, u32>,
     /// The entity this one was merged into.
     redirect: Vec<Option<u32>>,
     /// The entity this one was split from.
-    pub(crate) lineage: Vec<Option<u32>>,
+    pub lineage: Vec<Option<u32>>,
     /// Incident numbers of a canonical entity, increasing, without repeats. Empty once merged.
-    pub(crate) incidents: Vec<Vec<u32>>,
+    pub incidents: Vec<Vec<u32>>,
     /// Entities redirected straight to this one.
     merged_in: Vec<Vec<u32>>,
 }
 
 impl Entities {
-    pub(crate) fn intern(&mut self, id: &str) -> u32 {
+    pub fn intern(&mut self, id: &str) -> u32 {
         if let Some(&number) = self.numbers.get(id) {
             return number;
         }
@@ -35,20 +35,24 @@ impl Entities {
         number
     }
 
-    pub(crate) fn number(&self, id: &str) -> Option<u32> {
+    pub fn number(&self, id: &str) -> Option<u32> {
         self.numbers.get(id).copied()
     }
 
-    pub(crate) fn id(&self, number: u32) -> &str {
+    pub fn id(&self, number: u32) -> &str {
         &self.ids[number as usize]
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     /// The entity a number stands for now, following merges.
-    pub(crate) fn canonical(&self, mut number: u32) -> u32 {
+    pub fn canonical(&self, mut number: u32) -> u32 {
         // Chains are short (a merged entity is never a survivor again), but guard against cycles.
         for _ in 0..64 {
             match self.redirect[number as usize] {
@@ -59,15 +63,15 @@ impl Entities {
         number
     }
 
-    pub(crate) fn is_canonical(&self, number: u32) -> bool {
+    pub fn is_canonical(&self, number: u32) -> bool {
         self.redirect[number as usize].is_none()
     }
 
-    pub(crate) fn redirect_of(&self, number: u32) -> Option<u32> {
+    pub fn redirect_of(&self, number: u32) -> Option<u32> {
         self.redirect[number as usize]
     }
 
-    pub(crate) fn set_redirect(&mut self, number: u32, target: Option<u32>) {
+    pub fn set_redirect(&mut self, number: u32, target: Option<u32>) {
         if let Some(old) = self.redirect[number as usize] {
             self.merged_in[old as usize].retain(|&n| n != number);
         }
@@ -78,7 +82,7 @@ impl Entities {
     }
 
     /// Every id that redirects (directly or through others) to this entity.
-    pub(crate) fn merged_into(&self, number: u32) -> Vec<u32> {
+    pub fn merged_into(&self, number: u32) -> Vec<u32> {
         let mut found = Vec::new();
         let mut stack = vec![number];
         while let Some(entity) = stack.pop() {
@@ -92,19 +96,19 @@ impl Entities {
         found
     }
 
-    pub(crate) fn canonical_count(&self) -> usize {
+    pub fn canonical_count(&self) -> usize {
         self.redirect.iter().filter(|r| r.is_none()).count()
     }
 
     /// Adds an incident to an entity's list.
-    pub(crate) fn add_incident(&mut self, number: u32, incident: u32) {
+    pub fn add_incident(&mut self, number: u32, incident: u32) {
         let list = &mut self.incidents[number as usize];
         if let Err(at) = list.binary_search(&incident) {
             list.insert(at, incident);
         }
     }
 
-    pub(crate) fn remove_incident(&mut self, number: u32, incident: u32) {
+    pub fn remove_incident(&mut self, number: u32, incident: u32) {
         let list = &mut self.incidents[number as usize];
         if let Ok(at) = list.binary_search(&incident) {
             list.remove(at);
@@ -113,7 +117,7 @@ impl Entities {
 
     /// Moves every incident of `merged` to `survivor` and redirects `merged`; returns the incidents
     /// moved.
-    pub(crate) fn merge(&mut self, survivor: u32, merged: u32) -> Vec<u32> {
+    pub fn merge(&mut self, survivor: u32, merged: u32) -> Vec<u32> {
         let moved = std::mem::take(&mut self.incidents[merged as usize]);
         let list = &mut self.incidents[survivor as usize];
         list.extend_from_slice(&moved);

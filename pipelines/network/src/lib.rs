@@ -44,8 +44,9 @@ pub mod config;
 pub mod edgelist;
 /// What is remembered of each emitted package (version, content hash, header).
 mod emitted;
-/// Interned person and vehicle ids with merge redirects and split lineage.
-mod entities;
+/// Interned person and vehicle ids with merge redirects and split lineage (also the analysts' read
+/// model's, in `orca-explore`).
+pub mod entities;
 /// From a community to an organised crime group and its view.
 mod groups;
 /// Applying resolutions: merges, splits, links, idempotence.
@@ -77,6 +78,7 @@ pub use config::{
     CommunityConfig, GroupRules, LinkWeights, LinkerConfig, ProlificRules, ProlificThreshold, QualityFunction,
     ScoringRules,
 };
+pub use entities::Entities;
 pub use linker::Linker;
 pub use linkgraph::{LinkEdge, LinkGraph, LinkNode};
 pub use persist::RestoreError;

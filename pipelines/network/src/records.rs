@@ -77,7 +77,8 @@ impl IncidentRecord {
     /// The record of a resolution. Links to sightings the incident does not have, and to victims or
     /// witnesses, are dropped.
     pub fn from_resolution(resolution: &Resolution) -> Self {
-        let incident = &resolution.incident;
+        let placeholder = orca_model::Incident::default();
+        let incident = resolution.incident.as_ref().unwrap_or(&placeholder);
         let mut persons: Vec<PersonLink> = resolution
             .persons
             .iter()
@@ -175,6 +176,7 @@ fn explain(link: &SightingLink) -> String {
         LinkDecision::AutoLink => "auto-link",
         LinkDecision::PossibleMatch => "possible match",
         LinkDecision::AnalystConfirmed => "analyst confirmed",
+        LinkDecision::AnalystRejected => "analyst rejected",
     };
     let mut evidence: Vec<_> = link.evidence.iter().collect();
     evidence.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()).then_with(|| a.comparison.cmp(&b.comparison)));

@@ -108,6 +108,11 @@ static NICKNAMES: LazyLock<FxHashMap<&'static str, Vec<u16>>> = LazyLock::new(||
     map
 });
 
+/// The nickname groups a normalised given name belongs to (`bob` and `robert` share one).
+pub fn nickname_groups(name: &str) -> &'static [u16] {
+    NICKNAMES.get(name).map_or(&[], Vec::as_slice)
+}
+
 /// Everything the resolver needs to know about one distinct name.
 #[derive(Clone, Debug)]
 pub struct NameInfo {
