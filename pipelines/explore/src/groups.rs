@@ -102,6 +102,19 @@ impl Workspace {
         Some(id)
     }
 
+    /// Restores a group kept on disk: its last active package and its standing.
+    pub fn restore_group(&mut self, package: &IntelligencePackage, version: u32, active: bool, withdrawn_reason: &str) {
+        let Some(id) = self.apply_package(package) else { return };
+        if !active {
+            self.forget_members(&id);
+        }
+        if let Some(record) = self.groups.records.get_mut(&id) {
+            record.version = version;
+            record.active = active;
+            record.withdrawn_reason = withdrawn_reason.to_owned();
+        }
+    }
+
     fn forget_members(&mut self, id: &GroupId) {
         let Some(held) = self.groups.records.get(id).filter(|r| r.active) else { return };
         for subject in &held.package.subjects {

@@ -58,6 +58,11 @@ impl Workspace {
         self.entities(kind).id(number)
     }
 
+    /// The canonical number of an entity number.
+    pub fn canonical_number(&self, kind: EntityKind, number: u32) -> u32 {
+        self.entities(kind).canonical(number)
+    }
+
     /// The canonical number of an id, if known.
     pub fn canonical(&self, kind: EntityKind, id: &str) -> Option<u32> {
         let entities = self.entities(kind);
