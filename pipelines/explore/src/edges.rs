@@ -24,7 +24,7 @@ impl Support {
 impl Workspace {
     /// Every edge from `node` of the kinds asked for, at or above the minimum confidence, in a
     /// fixed order (by kind, then the other end's id).
-    pub(crate) fn edges_of(&self, node: &NodeRef, options: &ExpandOptions) -> Vec<Edge> {
+    pub fn edges_of(&self, node: &NodeRef, options: &ExpandOptions) -> Vec<Edge> {
         let wants = |kind: LinkKind| options.kinds.contains(&kind);
         let mut edges = Vec::new();
         match node {

@@ -4,7 +4,9 @@
 //!   may see it (idempotent per version).
 //! - [`access`]: who may read what, and the audit record every read leaves behind.
 //! - [`packages`]: `IntelligenceService`: forces list and read their packages.
-//! - [`analyst`]: `AnalystService`: analysts read persons and groups (views the linker stores).
+//! - [`analyst`]: `AnalystService`: analysts search, read persons, vehicles, incidents and groups,
+//!   explore networks and timelines and review matches, over the search index and its read model
+//!   (`orca-search`); decisions go to `orca.decisions.v1` for the resolver.
 //! - [`views`]: the store namespaces the linker writes analyst views into.
 //!
 //! Every call is authenticated (`orca-auth`), states a purpose, is checked against the caller's
@@ -17,6 +19,6 @@ pub mod packages;
 pub mod stage;
 pub mod views;
 
-pub use analyst::AnalystApi;
+pub use analyst::{AnalystApi, AnalystSettings};
 pub use packages::IntelligenceApi;
 pub use stage::IntelStage;

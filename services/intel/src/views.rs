@@ -41,11 +41,14 @@ pub fn person_to_proto(view: &PersonView) -> v1::Person {
                         weight: 0.0,
                     }],
                     candidate_entity_id: String::new(),
+                    ..Default::default()
                 }),
+                ..Default::default()
             })
             .collect(),
         group_ids: view.groups.iter().map(ToString::to_string).collect(),
         vehicle_ids: view.vehicles.iter().map(ToString::to_string).collect(),
+        ..Default::default()
     }
 }
 
@@ -61,6 +64,7 @@ pub fn group_to_proto(view: &GroupView) -> v1::Group {
                 degree: m.degree,
                 betweenness: m.betweenness,
                 incident_count: m.incidents,
+                ..Default::default()
             })
             .collect(),
         vehicle_ids: view.vehicles.iter().map(|v| v.vehicle.to_string()).collect(),
@@ -74,5 +78,7 @@ pub fn group_to_proto(view: &GroupView) -> v1::Group {
         score: Some(score_to_proto(&view.score)),
         total_loss_pence: view.total_loss_pence,
         lead_force: view.lead_force.to_string(),
+        status: v1::GroupStatus::Active as i32,
+        ..Default::default()
     }
 }

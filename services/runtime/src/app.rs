@@ -13,12 +13,13 @@ use anyhow::{Context, Result};
 use orca_auth::Authenticator;
 use orca_ingest::{IngestCore, IngestGrpc, http_router};
 use orca_intel::access::Gatekeeper;
-use orca_intel::{AnalystApi, IntelStage, IntelligenceApi};
+use orca_intel::{AnalystApi, AnalystSettings, IntelStage, IntelligenceApi};
 use orca_linker::LinkerStage;
 use orca_proto::v1::analyst_service_server::AnalystServiceServer;
 use orca_proto::v1::ingest_service_server::IngestServiceServer;
 use orca_proto::v1::intelligence_service_server::IntelligenceServiceServer;
 use orca_resolver::ResolverStage;
+use orca_search::{Indexer, IndexerConfig, SearchIndex};
 use orca_stage::{RunnerConfig, lag};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,6 +72,8 @@ pub struct App {
     roles: Roles,
     backends: Backends,
     ingest: Option<Arc<IngestCore>>,
+    /// The analysts' search index, opened when this process runs intel.
+    search: Option<orca_search::Opened>,
     grpc: Option<TcpListener>,
     http: TcpListener,
 }
@@ -98,7 +101,17 @@ impl App {
         } else {
             None
         };
-        Ok(Self { config, roles, backends, ingest, grpc, http })
+        let search = if roles.intel {
+            let dir = config.search_dir();
+            let opened = tokio::task::spawn_blocking(move || SearchIndex::open(&dir))
+                .await
+                .context("opening the search index")?
+                .with_context(|| format!("opening the search index in `{}`", config.search_dir().display()))?;
+            Some(opened)
+        } else {
+            None
+        };
+        Ok(Self { config, roles, backends, ingest, search, grpc, http })
     }
 
     pub fn grpc_addr(&self) -> Option<SocketAddr> {
@@ -148,6 +161,21 @@ impl App {
         if self.roles.intel {
             stages.spawn(orca_intel::stage::STAGE_NAME, |_backends: Backends| async { Ok(IntelStage) });
         }
+        let search = self.search.map(|opened| {
+            let config = IndexerConfig {
+                commit_interval: Duration::from_millis(self.config.search.commit_interval_ms),
+                ..IndexerConfig::default()
+            };
+            let search = opened.search.clone();
+            stages.spawn_indexer(Indexer::new(
+                opened.search,
+                opened.writer,
+                opened.payload,
+                self.backends.log.clone(),
+                config,
+            ));
+            search
+        });
         let StageTasks { tasks: stage_tasks, readiness, .. } = stages;
 
         let authenticator = Arc::new(Authenticator::new(self.backends.store.clone()));
@@ -163,8 +191,11 @@ impl App {
             let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
             let intelligence =
                 self.roles.intel.then(|| IntelligenceServiceServer::new(IntelligenceApi::new(gate.clone())));
-            let analyst =
-                self.roles.intel.then(|| AnalystServiceServer::new(AnalystApi::new(gate, self.config.linker.clone())));
+            let settings =
+                AnalystSettings { decision_wait: Duration::from_millis(self.config.search.decision_wait_ms) };
+            let analyst = search.clone().map(|search| {
+                AnalystServiceServer::new(AnalystApi::new(gate, search, self.backends.log.clone(), settings))
+            });
             let ingest_grpc = ingest.as_ref().map(|core| {
                 IngestGrpc::new(core.clone(), authenticator.clone())
                     .into_server()
@@ -194,7 +225,7 @@ impl App {
             }));
         }
         let ingest_routes = ingest.map(|core| http_router(core, authenticator.clone()));
-        let http_state = http::HttpState { backends: self.backends.clone(), readiness };
+        let http_state = http::HttpState { backends: self.backends.clone(), readiness, search: search.clone() };
         let router = http::router(http_state, ingest_routes);
         let shutdown = servers_shutdown.clone();
         let http_listener = self.http;
@@ -208,6 +239,7 @@ impl App {
         RunningApp {
             backends: self.backends,
             roles: self.roles,
+            search,
             stages_shutdown,
             servers_shutdown,
             stage_tasks,
@@ -222,6 +254,7 @@ impl App {
 pub struct RunningApp {
     backends: Backends,
     roles: Roles,
+    search: Option<Arc<SearchIndex>>,
     stages_shutdown: CancellationToken,
     servers_shutdown: CancellationToken,
     stage_tasks: Vec<JoinHandle<()>>,
@@ -235,7 +268,12 @@ impl RunningApp {
         &self.backends
     }
 
-    /// Records the local stages have not yet accounted for.
+    /// The analysts' search index, when this process runs intel.
+    pub fn search(&self) -> Option<&Arc<SearchIndex>> {
+        self.search.as_ref()
+    }
+
+    /// Records the local stages (and the search index) have not yet accounted for.
     pub async fn lag(&self) -> Result<u64> {
         let mut total = 0;
         for (stage, topic) in STAGES {
@@ -249,6 +287,9 @@ impl RunningApp {
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
+        }
+        if let Some(search) = &self.search {
+            total += search.lag(self.backends.log.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(total)
     }
@@ -296,6 +337,20 @@ struct StageTasks {
 }
 
 impl StageTasks {
+    /// Starts the search indexer. It restarts itself on retryable log errors; if it stops on any
+    /// other, the process reports itself not ready.
+    fn spawn_indexer(&mut self, indexer: Indexer) {
+        let ready = Arc::new(AtomicBool::new(true));
+        self.readiness.push(("search", ready.clone()));
+        let shutdown = self.shutdown.clone();
+        self.tasks.push(tokio::spawn(async move {
+            if let Err(error) = indexer.run(shutdown).await {
+                ready.store(false, std::sync::atomic::Ordering::Release);
+                tracing::error!(%error, "the search indexer stopped; searches show what it had indexed");
+            }
+        }));
+    }
+
     /// Starts `name`, built by `restore` from the store on every (re)start.
     fn spawn<S, F, Fut>(&mut self, name: &'static str, restore: F)
     where

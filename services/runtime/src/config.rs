@@ -26,6 +26,25 @@ pub struct OrcaConfig {
     pub ingest: orca_ingest::IngestConfig,
     pub resolver: orca_resolve::ResolverConfig,
     pub linker: orca_network::LinkerConfig,
+    pub search: SearchSettings,
+}
+
+/// The analysts' search index (kept by processes that run intel) and their decisions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Where the index lives; default `data_dir/search`. Each intel process needs its own.
+    pub dir: Option<PathBuf>,
+    /// Longest an indexed change waits before it is searchable.
+    pub commit_interval_ms: u64,
+    /// Longest a decision call waits for the resolver's answer.
+    pub decision_wait_ms: u64,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self { dir: None, commit_interval_ms: 200, decision_wait_ms: 5_000 }
+    }
 }
 
 impl Default for OrcaConfig {
@@ -41,6 +60,7 @@ impl Default for OrcaConfig {
             ingest: Default::default(),
             resolver: Default::default(),
             linker: Default::default(),
+            search: SearchSettings::default(),
         }
     }
 }
@@ -101,8 +121,19 @@ impl Default for RunnerSettings {
 }
 
 /// The top-level keys of [`OrcaConfig`], as `ORCA_` variables may name them.
-const SECTIONS: [&str; 10] =
-    ["data_dir", "log", "store", "topics", "grpc_addr", "http_addr", "runner", "ingest", "resolver", "linker"];
+const SECTIONS: [&str; 11] = [
+    "data_dir",
+    "log",
+    "store",
+    "topics",
+    "grpc_addr",
+    "http_addr",
+    "runner",
+    "ingest",
+    "resolver",
+    "linker",
+    "search",
+];
 
 /// Whether `ORCA_<key>` configures ORCA (its first level is a section of [`OrcaConfig`]).
 fn is_config_variable(key: &str) -> bool {
@@ -138,6 +169,12 @@ impl OrcaConfig {
         if self.topics.partitions == 0 {
             return Err(ConfigError::Invalid("`topics.partitions` must be at least 1".into()));
         }
+        if self.search.commit_interval_ms == 0 || self.search.commit_interval_ms > 60_000 {
+            return Err(ConfigError::Invalid("`search.commit_interval_ms` is between 1 and 60000".into()));
+        }
+        if self.search.decision_wait_ms > 60_000 {
+            return Err(ConfigError::Invalid("`search.decision_wait_ms` is at most 60000".into()));
+        }
         if self.runner.batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));
         }
@@ -152,6 +189,11 @@ impl OrcaConfig {
             return Err(ConfigError::Invalid(format!("`store.url` `{url}` must start with sqlite: or postgres:")));
         }
         Ok(())
+    }
+
+    /// The search index directory, defaulting to `data_dir/search`.
+    pub fn search_dir(&self) -> PathBuf {
+        self.search.dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     /// The store URL, defaulting to SQLite in the data directory.

@@ -15,6 +15,8 @@ pub struct HttpState {
     pub backends: Backends,
     /// Each local stage and whether it has restored its state and is consuming.
     pub readiness: Vec<(&'static str, Arc<AtomicBool>)>,
+    /// The analysts' search index, when this process runs intel.
+    pub search: Option<Arc<orca_search::SearchIndex>>,
 }
 
 pub fn router(state: HttpState, ingest: Option<Router>) -> Router {
@@ -46,7 +48,12 @@ async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
 
 /// Prometheus text exposition, with consumer lag per stage refreshed on each scrape.
 async fn metrics(State(state): State<HttpState>) -> String {
-    for (stage, _) in &state.readiness {
+    if let Some(search) = &state.search
+        && let Ok(lag) = search.lag(state.backends.log.as_ref()).await
+    {
+        metrics::gauge!("orca_consumer_lag", "stage" => "search").set(lag as f64);
+    }
+    for (stage, _) in state.readiness.iter().filter(|(stage, _)| *stage != "search") {
         let topic = match *stage {
             orca_resolver::STAGE_NAME => orca_eventlog::topics::INCIDENTS,
             orca_linker::STAGE_NAME => orca_eventlog::topics::RESOLUTIONS,

@@ -182,7 +182,7 @@ pub fn incident(fields: &Fields, report: &Incident, payload: &[u8]) -> TantivyDo
         .collect();
     let methods: Vec<String> = report.modus_operandi.iter().map(|m| format!("{m:?}")).collect();
     let at = report.occurred_at();
-    let event = format!("{:?}", report.event_type).to_lowercase();
+    let event = event_type_term(report.event_type);
     let card = Card {
         title: format!("{} {event} at {} ({})", at.format("%Y-%m-%d %H:%M"), report.store, report.retailer),
         subtitle: format!(
@@ -278,6 +278,11 @@ pub fn group(fields: &Fields, package: &IntelligencePackage, state: &GroupState,
     }
     add_reach(&mut doc, fields, &card, package.offences.len() as u32);
     doc
+}
+
+/// How an event type is indexed (`shoplifting`, `makingoffwithoutpayment`), for filters.
+pub fn event_type_term(event_type: orca_model::EventType) -> String {
+    format!("{event_type:?}").to_lowercase()
 }
 
 /// A group's standing, kept beside its last active package.

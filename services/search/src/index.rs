@@ -43,6 +43,8 @@ pub struct SearchIndex {
     pub(crate) overlay: Mutex<FxHashMap<IncidentId, Arc<Vec<u8>>>>,
     /// Bumped when answers to decisions arrive.
     pub(crate) decided: tokio::sync::watch::Sender<u64>,
+    /// The offsets of the last commit: what is searchable now.
+    pub(crate) committed: Mutex<Vec<(String, u32, u64)>>,
 }
 
 /// An opened index: the shared half, the writer for the indexer, and where reading resumes.
@@ -85,6 +87,7 @@ impl SearchIndex {
             workspace: RwLock::new(Workspace::new()),
             overlay: Mutex::new(FxHashMap::default()),
             decided: tokio::sync::watch::channel(0).0,
+            committed: Mutex::new(payload.offsets.clone()),
         };
         let workspace = search.load_workspace()?;
         *search.workspace.write().expect("workspace lock") = workspace;
@@ -162,14 +165,14 @@ impl SearchIndex {
         v1::Resolution::decode(self.payload(incident)?.as_slice()).ok()
     }
 
+    /// The kept resolutions of some incidents (by read-model number), `None` where one is missing.
+    pub fn resolutions(&self, workspace: &Workspace, incidents: &[u32]) -> Vec<Option<v1::Resolution>> {
+        incidents.iter().map(|&n| self.resolution(&workspace.incident(n).id)).collect()
+    }
+
     /// The reports of some incidents (by read-model number), `None` where one cannot be read.
     pub fn reports(&self, workspace: &Workspace, incidents: &[u32]) -> Vec<Option<orca_model::Incident>> {
-        (incidents.iter())
-            .map(|&n| {
-                let resolution = self.resolution(&workspace.incident(n).id)?;
-                convert::incident_from_proto(resolution.incident?).ok()
-            })
-            .collect()
+        reports_of(&self.resolutions(workspace, incidents))
     }
 
     /// Read access to the read model.
@@ -182,6 +185,21 @@ impl SearchIndex {
         self.decided.subscribe()
     }
 
+    /// Records on the logs the index has not yet made searchable.
+    pub async fn lag(&self, log: &dyn orca_eventlog::EventLog) -> Result<u64, SearchError> {
+        let committed = self.committed.lock().expect("committed lock").clone();
+        let mut lag = 0;
+        for topic in crate::indexer::input_topics() {
+            for (partition, end) in log.end_offsets(&topic).await?.into_iter().enumerate() {
+                let done = (committed.iter())
+                    .find(|(t, p, _)| *t == topic && *p == partition as u32)
+                    .map_or(0, |(_, _, offset)| *offset);
+                lag += end.saturating_sub(done);
+            }
+        }
+        Ok(lag)
+    }
+
     /// Documents and bytes on disk, for operators.
     pub fn size(&self) -> (u64, u64) {
         let searcher = self.reader.searcher();
@@ -189,6 +207,13 @@ impl SearchIndex {
         let bytes = searcher.space_usage().map(|u| u.total().get_bytes()).unwrap_or(0);
         (docs, bytes)
     }
+}
+
+/// The reports inside kept resolutions.
+pub fn reports_of(resolutions: &[Option<v1::Resolution>]) -> Vec<Option<orca_model::Incident>> {
+    (resolutions.iter())
+        .map(|r| r.as_ref().and_then(|r| r.incident.clone()).and_then(|i| convert::incident_from_proto(i).ok()))
+        .collect()
 }
 
 /// The payload of the last commit (default for a new index).

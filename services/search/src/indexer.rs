@@ -134,7 +134,7 @@ impl Indexer {
     /// Commits the index with the offsets it now accounts for, and makes the changes searchable.
     async fn commit(&mut self, next: &BTreeMap<(String, u32), u64>) -> Result<(), SearchError> {
         self.payload.offsets = next.iter().map(|((t, p), o)| (t.clone(), *p, *o)).collect();
-        let payload = serde_json::to_string(&self.payload).expect("commit payload serialises");
+        let payload = self.payload.clone();
         let mut writer = self.writer.take().ok_or(SearchError::Stopped)?;
         let search = self.search.clone();
         let (writer, result) = tokio::task::spawn_blocking(move || {
@@ -152,14 +152,15 @@ impl Indexer {
 pub(crate) fn commit_blocking(
     search: &SearchIndex,
     writer: &mut IndexWriter,
-    payload: &str,
+    payload: &CommitPayload,
 ) -> Result<(), SearchError> {
     let started = Instant::now();
     let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(payload);
+    prepared.set_payload(&serde_json::to_string(payload).expect("commit payload serialises"));
     prepared.commit()?;
     search.reader.reload()?;
     search.overlay.lock().expect("overlay lock").clear();
+    *search.committed.lock().expect("committed lock") = payload.offsets.clone();
     metrics::histogram!("orca_search_commit_seconds").record(started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -86,9 +86,9 @@ async fn commit(
     next: &BTreeMap<(String, u32), u64>,
 ) -> Result<tantivy::IndexWriter, SearchError> {
     payload.offsets = next.iter().map(|((t, p), o)| (t.clone(), *p, *o)).collect();
-    let text = serde_json::to_string(payload).expect("commit payload serialises");
+    let payload = payload.clone();
     let search = search.clone();
-    tokio::task::spawn_blocking(move || commit_blocking(&search, &mut writer, &text).map(|()| writer))
+    tokio::task::spawn_blocking(move || commit_blocking(&search, &mut writer, &payload).map(|()| writer))
         .await
         .map_err(|_| SearchError::Stopped)?
 }

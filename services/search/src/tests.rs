@@ -100,15 +100,14 @@ fn record(offset: u64, resolution: &Resolution) -> Record {
 struct Fixture {
     search: std::sync::Arc<SearchIndex>,
     writer: IndexWriter,
-    payload: String,
+    payload: crate::CommitPayload,
     offset: u64,
 }
 
 impl Fixture {
     fn open(dir: &std::path::Path) -> Self {
         let opened = SearchIndex::open(dir).unwrap();
-        let payload = serde_json::to_string(&opened.payload).unwrap();
-        Self { search: opened.search, writer: opened.writer, payload, offset: 0 }
+        Self { search: opened.search, writer: opened.writer, payload: opened.payload, offset: 0 }
     }
 }
 
