@@ -40,6 +40,10 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// A force's view of its intelligence packages.
     Packages(commands::packages::PackagesArgs),
+    /// An OPAL analyst's workspace: search, show, expand, path, timeline, groups, review.
+    Analyst(commands::analyst::AnalystArgs),
+    /// Rebuild the analysts' search index from the logs (intel stopped).
+    Reindex(commands::reindex::ReindexArgs),
     /// Issue API keys for retailers, forces and analysts.
     Keys(commands::keys::KeysArgs),
     /// Find communities in an edge list from elsewhere (Leiden).
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
             Command::Eval(args) => commands::eval::run(args).await,
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Packages(args) => commands::packages::run(args).await,
+            Command::Analyst(args) => commands::analyst::run(args).await,
+            Command::Reindex(args) => commands::reindex::run(args).await,
             Command::Keys(args) => commands::keys::run(args).await,
             Command::Communities(args) => commands::communities::run(args),
             Command::LinkRecords(args) => {

@@ -1,5 +1,6 @@
 //! One module per `orca` command.
 
+pub mod analyst;
 pub mod communities;
 pub mod demo;
 pub mod eval;
@@ -7,5 +8,6 @@ pub mod ingest;
 pub mod keys;
 pub mod link_records;
 pub mod packages;
+pub mod reindex;
 pub mod serve;
 pub mod simulate;
