@@ -177,6 +177,7 @@ impl Resolver {
             probability: f64::from(s.probability),
             evidence: s.evidence.iter().map(|e| e.to_model()).collect(),
             candidate,
+            runner_up: None,
         };
         let mut persons: Vec<SightingLink> = entry
             .persons
@@ -199,11 +200,12 @@ impl Resolver {
             .collect();
         Resolution {
             incident_id: entry.id.clone(),
-            incident: incident.clone(),
+            incident: Some(incident.clone()),
             persons,
             vehicles,
             merges: Vec::new(),
             splits: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 
