@@ -43,6 +43,7 @@ pub mod blocking;
 pub mod config;
 pub mod decision;
 pub mod estimate;
+pub mod events;
 pub mod linkage;
 pub mod model;
 pub mod names;

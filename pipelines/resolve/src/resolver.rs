@@ -28,6 +28,24 @@ const MIN_NEAR: f64 = 1.0;
 /// The best-scoring eligible entity of a sighting, with its evidence.
 type Best = (u32, Score, Vec<Evidence>);
 
+/// The next-best eligible entity of a sighting and its total weight.
+type RunnerUp = Option<(u32, f64)>;
+
+/// What scoring a person sighting's candidates found.
+struct Scored {
+    best: Option<Best>,
+    /// The best eligible entity after `best`.
+    runner_up: RunnerUp,
+    /// Every eligible entity at or above the link weight, strongest first.
+    linkable: Vec<(u32, Score)>,
+    crew: CrewCandidates,
+}
+
+/// A runner-up as stored: the entity and the probability it would have had.
+fn stored_runner_up(runner_up: RunnerUp) -> Option<(u32, f32)> {
+    runner_up.map(|(entity, total)| (entity, model::probability(total) as f32))
+}
+
 /// Entities kept per unlinked sighting for linking a crew together.
 const CREW_CANDIDATES: usize = 6;
 
@@ -63,6 +81,10 @@ pub struct Resolver {
     pub(crate) counters: Counters,
     /// Records written since the last [`Resolver::take_changes`] that never change afterwards.
     pub(crate) pending: Vec<StateChange>,
+    /// Analysts' decisions waiting for a sighting to be resolved (see [`crate::events`]).
+    pub(crate) waiting: crate::events::Waiting,
+    /// What became of every decision id applied or refused.
+    pub(crate) decided: FxHashMap<String, orca_model::DecisionResult>,
     scratch: Vec<Evidence>,
 }
 
@@ -82,6 +104,8 @@ impl Resolver {
             incident_log: Vec::new(),
             counters: Counters::default(),
             pending: Vec::new(),
+            waiting: Default::default(),
+            decided: FxHashMap::default(),
             scratch: Vec::with_capacity(16),
         }
     }
@@ -162,44 +186,17 @@ impl Resolver {
         self.incident_log.push(entry);
         self.counters.incidents += 1;
         crate::persist::record_incident(self, incident, number);
+        self.waiting.arrived(&incident.id);
         let mut resolution = self.replay(number, incident);
         resolution.merges = merges;
         resolution
     }
 
-    /// The resolution of an incident already resolved, from the stored links.
+    /// The resolution of an incident already resolved, with its links as they are now.
     fn replay(&self, number: u32, incident: &Incident) -> Resolution {
-        let entry = &self.incident_log[number as usize];
-        let link = |population_id: String, s: &StoredLink, index: u32, candidate: Option<String>| SightingLink {
-            sighting_index: index,
-            entity_id: population_id,
-            decision: s.decision,
-            probability: f64::from(s.probability),
-            evidence: s.evidence.iter().map(|e| e.to_model()).collect(),
-            candidate,
-            runner_up: None,
-        };
-        let mut persons: Vec<SightingLink> = entry
-            .persons
-            .clone()
-            .map(|s| {
-                let sighting = &self.persons.sightings[s as usize];
-                let l = &sighting.link;
-                link(self.persons.id(l.entity), l, sighting.index, l.candidate.map(|c| self.persons.id(c)))
-            })
-            .collect();
-        persons.sort_by_key(|l| l.sighting_index);
-        let vehicles = entry
-            .vehicles
-            .clone()
-            .map(|s| {
-                let sighting = &self.vehicles.sightings[s as usize];
-                let l = &sighting.link;
-                link(self.vehicles.id(l.entity), l, sighting.index, l.candidate.map(|c| self.vehicles.id(c)))
-            })
-            .collect();
+        let (persons, vehicles) = self.links_of(number);
         Resolution {
-            incident_id: entry.id.clone(),
+            incident_id: self.incident_log[number as usize].id.clone(),
             incident: Some(incident.clone()),
             persons,
             vehicles,
@@ -207,6 +204,17 @@ impl Resolver {
             splits: Vec::new(),
             decisions: Vec::new(),
         }
+    }
+
+    /// The person and vehicle links of an incident as they are now: the entity each sighting is in
+    /// (canonical), the link's decision (an analyst's verdict if there is one), its candidate and
+    /// runner-up (canonical; a runner-up since merged into the sighting's entity is left out).
+    pub(crate) fn links_of(&self, number: u32) -> (Vec<SightingLink>, Vec<SightingLink>) {
+        let entry = &self.incident_log[number as usize];
+        let mut persons: Vec<SightingLink> = entry.persons.clone().map(|s| current_link(&self.persons, s)).collect();
+        persons.sort_by_key(|l| l.sighting_index);
+        let vehicles = entry.vehicles.clone().map(|s| current_link(&self.vehicles, s)).collect();
+        (persons, vehicles)
     }
 
     /// Candidate entities (canonical, deduplicated) for a set of blocking keys.
@@ -229,14 +237,8 @@ impl Resolver {
 
     /// The person candidates of a sighting's keys, scored: the best eligible entity (with its
     /// evidence) and every entity at or above the link weight, strongest first.
-    fn score_person(
-        &mut self,
-        features: &PersonFeatures,
-        keys: &person::PersonKeys,
-        incident: u32,
-    ) -> (Option<Best>, Vec<(u32, Score)>) {
-        let (best, linkable, _) = self.score_person_top(features, keys, incident, 0);
-        (best, linkable)
+    fn score_person(&mut self, features: &PersonFeatures, keys: &person::PersonKeys, incident: u32) -> Scored {
+        self.score_person_top(features, keys, incident, 0)
     }
 
     /// [`Self::score_person`], and the `top` highest-scoring eligible entities whatever their
@@ -247,7 +249,7 @@ impl Resolver {
         keys: &person::PersonKeys,
         incident: u32,
         top: usize,
-    ) -> (Option<Best>, Vec<(u32, Score)>, CrewCandidates) {
+    ) -> Scored {
         let query = PersonSummary::of(features, &self.persons.caps);
         let mut candidates = Self::candidates(&self.persons, &keys.identity, self.config.block_cap, &mut self.counters);
         candidates.extend(Self::candidates(&self.persons, &keys.busy, self.config.busy_block_cap, &mut self.counters));
@@ -269,6 +271,7 @@ impl Resolver {
 
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(u32, Score, Vec<Evidence>)> = None;
+        let mut runner_up: RunnerUp = None;
         let mut linkable: Vec<(u32, Score)> = Vec::new();
         let mut crew = CrewCandidates { entities: Vec::new(), prior, proximity };
         {
@@ -320,8 +323,16 @@ impl Resolver {
                 if score.total >= link_weight {
                     linkable.push((entity, score));
                 }
-                if best_score.is_none_or(|(_, b)| score.total > b.total) {
-                    best_score = Some((entity, score));
+                match best_score {
+                    Some((_, b)) if score.total <= b.total => {
+                        if runner_up.is_none_or(|(_, total)| score.total > total) {
+                            runner_up = Some((entity, score.total));
+                        }
+                    }
+                    _ => {
+                        runner_up = best_score.map(|(e, b)| (e, b.total)).or(runner_up);
+                        best_score = Some((entity, score));
+                    }
                 }
             }
             // With crew linking on, a match on context and description alone (no name, date of
@@ -345,7 +356,7 @@ impl Resolver {
         }
         self.scratch = scratch;
         linkable.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(&b.0)));
-        (best, linkable, crew)
+        Scored { best, runner_up, linkable, crew }
     }
 
     /// A second look at a sighting of an incident with several people that did not link: with
@@ -372,37 +383,37 @@ impl Resolver {
             self.config.face_lsh_tables,
             self.config.face_lsh_bits,
         );
-        let (best, linkable, crew) = self.score_person_top(&features, &keys, incident, CREW_CANDIDATES);
+        let Scored { best, runner_up, linkable, crew } =
+            self.score_person_top(&features, &keys, incident, CREW_CANDIDATES);
         let (Some((target, score, evidence)), Some(_)) = (best, linkable.first()) else {
             return Some(crew);
         };
-        self.join_singleton(
-            sighting,
-            target,
-            score.total,
+        let link = StoredLink {
+            entity: target,
+            decision: LinkDecision::AutoLink,
+            probability: model::probability(score.total) as f32,
+            candidate: None,
             evidence,
-            incident_id,
-            "matched with its companions known",
-            merges,
-        );
+            runner_up: stored_runner_up(runner_up),
+        };
+        self.join_singleton(sighting, link, incident_id, "matched with its companions known", merges);
         None
     }
 
-    /// Merges a sighting's own new entity into `target` and records the link as automatic.
-    #[allow(clippy::too_many_arguments)]
+    /// Merges a sighting's own new entity into the entity of `link` (an automatic link) and
+    /// records the link, with the sighting's own entity as its entity.
     fn join_singleton(
         &mut self,
         sighting: u32,
-        target: u32,
-        total: f64,
-        evidence: Vec<Evidence>,
+        link: StoredLink,
         incident_id: &IncidentId,
         why: &str,
         merges: &mut Vec<EntityMerge>,
     ) -> bool {
+        debug_assert_eq!(link.decision, LinkDecision::AutoLink);
         let index = self.persons.sightings[sighting as usize].index;
         let own = self.persons.entity_of(sighting);
-        let target = self.persons.canonical(target);
+        let target = self.persons.canonical(link.entity);
         if own == target
             || self.persons.cannot_link(own, target)
             || self.persons.entities[own as usize].members.len() != 1
@@ -415,13 +426,7 @@ impl Resolver {
         if self.persons.sightings[sighting as usize].link.decision == LinkDecision::PossibleMatch {
             self.counters.possible_matches = self.counters.possible_matches.saturating_sub(1);
         }
-        self.persons.sightings[sighting as usize].link = StoredLink {
-            entity: own,
-            decision: LinkDecision::AutoLink,
-            probability: model::probability(total) as f32,
-            candidate: None,
-            evidence,
-        };
+        self.persons.sightings[sighting as usize].link = StoredLink { entity: own, ..link };
         merges.push(EntityMerge {
             kind: EntityKind::Person,
             survivor: self.persons.id(survivor),
@@ -481,16 +486,18 @@ impl Resolver {
             done[j] = true;
             for (k, target) in [(i, a), (j, b)] {
                 let (sighting, crew) = &unlinked[k];
-                let evidence = self.explain_person(*sighting, target, crew, companion as f32);
-                self.join_singleton(
-                    *sighting,
-                    target,
-                    joint,
-                    evidence,
-                    incident_id,
-                    "matched as one of a crew",
-                    merges,
-                );
+                let runner_up = (crew.entities.iter())
+                    .map(|&(e, weight)| (self.persons.canonical(e), weight))
+                    .find(|&(e, _)| e != target);
+                let link = StoredLink {
+                    entity: target,
+                    decision: LinkDecision::AutoLink,
+                    probability: model::probability(joint) as f32,
+                    candidate: None,
+                    evidence: self.explain_person(*sighting, target, crew, companion as f32),
+                    runner_up: stored_runner_up(runner_up),
+                };
+                self.join_singleton(*sighting, link, incident_id, "matched as one of a crew", merges);
             }
         }
     }
@@ -527,18 +534,21 @@ impl Resolver {
             self.config.face_lsh_bits,
         );
         let review_weight = self.config.review_weight();
-        let (best, linkable) = self.score_person(&features, &keys, incident);
+        let Scored { best, runner_up, linkable, .. } = self.score_person(&features, &keys, incident);
 
-        let (entity, link) = match (&best, linkable.first()) {
+        // The runner-up is the best entity other than the one linked to or queued as the candidate:
+        // the second-best for a link or a possible match, the best for a new entity.
+        let (entity, link) = match (best, linkable.first()) {
             (Some((entity, score, evidence)), Some(_)) => {
                 let link = StoredLink {
-                    entity: *entity,
+                    entity,
                     decision: LinkDecision::AutoLink,
                     probability: model::probability(score.total) as f32,
                     candidate: None,
-                    evidence: evidence.clone(),
+                    evidence,
+                    runner_up: stored_runner_up(runner_up),
                 };
-                (*entity, link)
+                (entity, link)
             }
             (best, None) => {
                 let entity = self.persons.new_entity(None);
@@ -549,8 +559,9 @@ impl Resolver {
                             entity,
                             decision: LinkDecision::PossibleMatch,
                             probability: model::probability(score.total) as f32,
-                            candidate: Some(*candidate),
-                            evidence: evidence.clone(),
+                            candidate: Some(candidate),
+                            evidence,
+                            runner_up: stored_runner_up(runner_up),
                         }
                     }
                     other => StoredLink {
@@ -559,6 +570,7 @@ impl Resolver {
                         probability: other.as_ref().map_or(0.0, |(_, s, _)| model::probability(s.total) as f32),
                         candidate: None,
                         evidence: Vec::new(),
+                        runner_up: stored_runner_up(other.map(|(e, s, _)| (e, s.total))),
                     },
                 };
                 (entity, link)
@@ -640,7 +652,7 @@ impl Resolver {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(u32, f64, Vec<Evidence>)> = None;
         let mut linkable = 0usize;
-        let mut runner_up = f64::NEG_INFINITY;
+        let mut runner_up: RunnerUp = None;
         let mut cloned_of: Option<u32> = None;
         for &entity in &candidates {
             if self.vehicles.entities[entity as usize].incidents.binary_search(&incident).is_ok() {
@@ -661,10 +673,14 @@ impl Resolver {
                 linkable += 1;
             }
             match &best {
-                Some((_, total, _)) if score.total <= *total => runner_up = runner_up.max(score.total),
+                Some((_, total, _)) if score.total <= *total => {
+                    if runner_up.is_none_or(|(_, t)| score.total > t) {
+                        runner_up = Some((entity, score.total));
+                    }
+                }
                 _ => {
-                    if let Some((_, total, _)) = &best {
-                        runner_up = runner_up.max(*total);
+                    if let Some((e, total, _)) = &best {
+                        runner_up = Some((*e, *total));
                     }
                     best = Some((entity, score.total, scratch.clone()));
                 }
@@ -682,12 +698,13 @@ impl Resolver {
                     probability: model::probability(total) as f32,
                     candidate: None,
                     evidence,
+                    runner_up: stored_runner_up(runner_up),
                 },
             ),
             best => {
                 let entity = self.vehicles.new_entity(None);
                 let link = match (best, cloned_of) {
-                    (_, Some(other)) => {
+                    (best, Some(other)) => {
                         self.counters.cloned_plates += 1;
                         StoredLink {
                             entity,
@@ -699,6 +716,7 @@ impl Resolver {
                                 level: plate::CLONED,
                                 weight: 0.0,
                             }],
+                            runner_up: stored_runner_up(best.map(|(e, t, _)| (e, t))),
                         }
                     }
                     (Some((candidate, total, evidence)), None) if total >= review_weight => {
@@ -709,14 +727,16 @@ impl Resolver {
                             probability: model::probability(total) as f32,
                             candidate: Some(candidate),
                             evidence,
+                            runner_up: stored_runner_up(runner_up),
                         }
                     }
                     (best, None) => StoredLink {
                         entity,
                         decision: LinkDecision::NewEntity,
-                        probability: best.map_or(0.0, |(_, t, _)| model::probability(t) as f32),
+                        probability: best.as_ref().map_or(0.0, |(_, t, _)| model::probability(*t) as f32),
                         candidate: None,
                         evidence: Vec::new(),
+                        runner_up: stored_runner_up(best.map(|(e, t, _)| (e, t))),
                     },
                 };
                 (entity, link)
@@ -812,6 +832,24 @@ impl Resolver {
 
     pub fn stats(&self) -> ResolverStats {
         ResolverStats::gather(self)
+    }
+}
+
+/// A sighting's link as it is now (see [`Resolver::links_of`]).
+fn current_link<F, S: crate::population::Summary<F>>(population: &Population<F, S>, s: u32) -> SightingLink {
+    let sighting = &population.sightings[s as usize];
+    let entity = population.entity_of(s);
+    let link = &sighting.link;
+    let runner_up = link.runner_up.map(|(e, p)| (population.canonical(e), p)).filter(|&(e, _)| e != entity);
+    SightingLink {
+        sighting_index: sighting.index,
+        entity_id: population.id(entity),
+        decision: link.decision,
+        probability: f64::from(link.probability),
+        evidence: link.evidence.iter().map(|e| e.to_model()).collect(),
+        candidate: link.candidate.map(|c| population.id(population.canonical(c))),
+        runner_up: runner_up
+            .map(|(e, p)| orca_model::RunnerUp { entity_id: population.id(e), probability: f64::from(p) }),
     }
 }
 
