@@ -350,8 +350,9 @@ fn describe(decision: &AnalystDecision, outcome: &DecisionOutcome, before: Optio
             Some(split) => format!("sighting {sighting} {split}"),
             None => format!("sighting {sighting} rejected as {entity} and kept apart from it"),
         },
-        AnalystDecision::SplitSightings { sightings, .. } => {
-            let keys: Vec<String> = sightings.iter().map(ToString::to_string).collect();
+        AnalystDecision::SplitSightings { .. } => {
+            // In the order they were resolved.
+            let keys: Vec<String> = outcome.relinked.iter().map(|(key, _)| key.to_string()).collect();
             let noun = if keys.len() == 1 { "sighting" } else { "sightings" };
             format!("{noun} {} {}", keys.join(", "), split(outcome).unwrap_or_default())
         }
