@@ -47,14 +47,9 @@ async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
 /// Prometheus text exposition, with consumer lag per stage refreshed on each scrape.
 async fn metrics(State(state): State<HttpState>) -> String {
     for (stage, _) in &state.readiness {
-        let topic = match *stage {
-            orca_resolver::STAGE_NAME => orca_eventlog::topics::INCIDENTS,
-            orca_linker::STAGE_NAME => orca_eventlog::topics::RESOLUTIONS,
-            _ => orca_eventlog::topics::PACKAGES,
-        };
+        let topics = crate::app::stage_topics(stage);
         if let Ok(lag) =
-            orca_stage::lag(state.backends.log.as_ref(), state.backends.store.as_ref(), stage, &[topic.to_owned()])
-                .await
+            orca_stage::lag(state.backends.log.as_ref(), state.backends.store.as_ref(), stage, &topics).await
         {
             metrics::gauge!("orca_consumer_lag", "stage" => *stage).set(lag as f64);
         }
