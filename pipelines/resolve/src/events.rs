@@ -21,9 +21,6 @@ use orca_model::{
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
-/// Most decisions kept waiting for their incidents; a decision beyond it is refused.
-pub const MAX_WAITING: usize = 10_000;
-
 /// Decisions waiting for an incident to be resolved, by arrival number.
 #[derive(Debug, Default)]
 pub(crate) struct Waiting {
@@ -84,10 +81,10 @@ impl Resolver {
         let Some(missing) = self.missing_incident(event) else {
             return self.apply_now(event);
         };
-        if self.waiting.events.len() >= MAX_WAITING {
-            let message = format!(
-                "refused: {MAX_WAITING} decisions are already waiting for their incidents (this one waits for `{missing}`)"
-            );
+        let cap = self.config.max_waiting_decisions;
+        if self.waiting.events.len() >= cap {
+            let message =
+                format!("{cap} decisions are already waiting for their incidents; this one waits for `{missing}`");
             return self.answer(
                 event,
                 None,

@@ -137,6 +137,7 @@ fn a_decision_about_an_incident_not_yet_resolved_waits_for_it_even_across_a_rest
     reject.entity = entity(&person, Some(&keys[0]));
     assert!(r.apply_event(&reject).is_empty(), "nothing to answer yet");
     assert_eq!(r.waiting_decisions(), 1);
+    assert_eq!(r.stats().decisions_waiting, 1);
     assert!(r.take_ready_decisions().is_empty());
     assert!(r.apply_event(&reject).is_empty(), "a redelivery while waiting is not kept twice");
     store.apply(r.take_changes());
@@ -235,4 +236,30 @@ fn a_merge_joins_two_persons_named_through_their_anchors() {
     assert_eq!(relinks[0].persons[0].entity_id, a, "the older id survives");
     assert_eq!(relinks[0].decisions[0].message, format!("{c} merged into {a}"));
     assert_eq!(r.person_of(&callum[0]), r.person_of(&ashley[0]));
+}
+
+#[test]
+fn decisions_beyond_the_waiting_cap_are_refused_with_the_reason() {
+    let mut r = Resolver::new(ResolverConfig { max_waiting_decisions: 2, ..ResolverConfig::default() });
+    let keys = resolve_all(&mut r, &spree("R", 1));
+    let person = r.person_of(&keys[0]).unwrap().to_string();
+    let waiting_for = |id: &str, reference: &str| {
+        let mut confirm = event(id, DecisionKind::ConfirmMatch);
+        confirm.sighting = Some(SightingKey::new(incident(reference, "kent", 9, vec![], vec![]).id, 0));
+        confirm.entity = entity(&person, Some(&keys[0]));
+        confirm
+    };
+    assert!(r.apply_event(&waiting_for("D-9", "LATE-1")).is_empty());
+    assert!(r.apply_event(&waiting_for("D-10", "LATE-2")).is_empty());
+    let refused = r.apply_event(&waiting_for("D-11", "LATE-3"));
+    assert_eq!(r.waiting_decisions(), 2);
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].persons.is_empty(), "the resolver knows nothing of that incident");
+    assert!(!refused[0].decisions[0].applied);
+    assert!(
+        refused[0].decisions[0].message.starts_with("2 decisions are already waiting"),
+        "{:?}",
+        refused[0].decisions
+    );
+    assert!(r.apply_event(&waiting_for("D-11", "LATE-3")).is_empty(), "refused once and for all");
 }
