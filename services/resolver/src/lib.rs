@@ -98,6 +98,8 @@ impl Stage for ResolverStage {
 
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
+        // Decisions a restore found ready (their incidents were resolved before they were stored).
+        batch.outputs.extend(self.resolver.take_ready_decisions().iter().map(resolution_record));
         for record in records {
             let outputs = match record.topic.as_str() {
                 topics::DECISIONS => self.decide_record(record),
