@@ -42,13 +42,15 @@
 //! - [`population`]: sightings, entities, merges, moves and constraints, shared by both kinds.
 //! - [`blocking`]: the inverted index of blocking keys.
 //! - [`travel`]: places and the impossible-journey check.
-//! - [`resolver`]: the resolver itself; [`decision`]: analyst decisions; [`events`]: decisions
-//!   from the decisions log, waiting decisions and relinks.
+//! - [`resolver`]: the resolver itself (`crew`: linking a crew together; `queries`: current links,
+//!   ids through merges, members); [`decision`]: analyst decisions; [`events`]: decisions from the
+//!   decisions log, waiting decisions and relinks.
 //! - [`persist`]: state records and restore; [`stats`]: counters.
 //! - [`linkage`]: batch linking and deduplication of tabular records (`orca link-records`).
 
 pub mod blocking;
 pub mod config;
+mod crew;
 pub mod decision;
 pub mod estimate;
 pub mod events;
@@ -59,6 +61,7 @@ pub mod nicknames;
 pub mod persist;
 pub mod person;
 pub mod population;
+mod queries;
 pub mod resolver;
 pub mod stats;
 pub mod travel;

@@ -3,20 +3,18 @@
 //! possible match, or becomes a new entity), and can merge entities it shows to be one.
 
 use crate::config::ResolverConfig;
+use crate::crew::CrewCandidates;
 use crate::model::{self, Comparison, Evidence, Weights};
 use crate::names::{NO_NAME, NameTable};
 use crate::person::compare::{PersonScorer, Score};
 use crate::person::features::{self as person_features, PersonFeatures, PersonSummary};
 use crate::person::{self, FaceHasher};
 use crate::population::{Population, Sighting, StoredLink, SummaryCaps};
-use crate::stats::{Counters, ResolverStats};
+use crate::stats::Counters;
 use crate::travel::Place;
 use crate::vehicle::compare::{VehicleScorer, plate};
 use crate::vehicle::features::{self as vehicle_features, PlateTable, VehicleFeatures, VehicleSummary};
-use orca_model::{
-    EntityKind, EntityMerge, Incident, IncidentId, LinkDecision, PersonId, Resolution, SightingLink, StateChange,
-    VehicleId,
-};
+use orca_model::{EntityKind, EntityMerge, Incident, IncidentId, LinkDecision, Resolution, StateChange};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
@@ -26,35 +24,24 @@ pub type Persons = Population<PersonFeatures, PersonSummary>;
 const MIN_NEAR: f64 = 1.0;
 
 /// The best-scoring eligible entity of a sighting, with its evidence.
-type Best = (u32, Score, Vec<Evidence>);
+pub(crate) type Best = (u32, Score, Vec<Evidence>);
 
 /// The next-best eligible entity of a sighting and its total weight.
-type RunnerUp = Option<(u32, f64)>;
+pub(crate) type RunnerUp = Option<(u32, f64)>;
 
 /// What scoring a person sighting's candidates found.
-struct Scored {
-    best: Option<Best>,
+pub(crate) struct Scored {
+    pub best: Option<Best>,
     /// The best eligible entity after `best`.
-    runner_up: RunnerUp,
+    pub runner_up: RunnerUp,
     /// Every eligible entity at or above the link weight, strongest first.
-    linkable: Vec<(u32, Score)>,
-    crew: CrewCandidates,
+    pub linkable: Vec<(u32, Score)>,
+    pub crew: CrewCandidates,
 }
 
 /// A runner-up as stored: the entity and the probability it would have had.
-fn stored_runner_up(runner_up: RunnerUp) -> Option<(u32, f32)> {
+pub(crate) fn stored_runner_up(runner_up: RunnerUp) -> Option<(u32, f32)> {
     runner_up.map(|(entity, total)| (entity, model::probability(total) as f32))
-}
-
-/// Entities kept per unlinked sighting for linking a crew together.
-const CREW_CANDIDATES: usize = 6;
-
-/// The highest-scoring entities of an unlinked sighting (entity, total weight), with the prior and
-/// proximity weights they were scored with.
-pub(crate) struct CrewCandidates {
-    entities: Vec<(u32, f64)>,
-    prior: f32,
-    proximity: f32,
 }
 
 pub type Vehicles = Population<VehicleFeatures, VehicleSummary>;
@@ -206,17 +193,6 @@ impl Resolver {
         }
     }
 
-    /// The person and vehicle links of an incident as they are now: the entity each sighting is in
-    /// (canonical), the link's decision (an analyst's verdict if there is one), its candidate and
-    /// runner-up (canonical; a runner-up since merged into the sighting's entity is left out).
-    pub(crate) fn links_of(&self, number: u32) -> (Vec<SightingLink>, Vec<SightingLink>) {
-        let entry = &self.incident_log[number as usize];
-        let mut persons: Vec<SightingLink> = entry.persons.clone().map(|s| current_link(&self.persons, s)).collect();
-        persons.sort_by_key(|l| l.sighting_index);
-        let vehicles = entry.vehicles.clone().map(|s| current_link(&self.vehicles, s)).collect();
-        (persons, vehicles)
-    }
-
     /// Candidate entities (canonical, deduplicated) for a set of blocking keys.
     fn candidates<F, S: crate::population::Summary<F>>(
         population: &Population<F, S>,
@@ -243,7 +219,7 @@ impl Resolver {
 
     /// [`Self::score_person`], and the `top` highest-scoring eligible entities whatever their
     /// evidence (for linking a crew together), with the prior and proximity weights used.
-    fn score_person_top(
+    pub(crate) fn score_person_top(
         &mut self,
         features: &PersonFeatures,
         keys: &person::PersonKeys,
@@ -357,165 +333,6 @@ impl Resolver {
         self.scratch = scratch;
         linkable.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(&b.0)));
         Scored { best, runner_up, linkable, crew }
-    }
-
-    /// A second look at a sighting of an incident with several people that did not link: with
-    /// every companion's entity now known (the first pass saw only those resolved before it), it
-    /// may link; its own new entity then merges into the one it links to.
-    fn relink_with_companions(
-        &mut self,
-        sighting: u32,
-        companions: Vec<u32>,
-        incident_id: &IncidentId,
-        merges: &mut Vec<EntityMerge>,
-    ) -> Option<CrewCandidates> {
-        let s = &self.persons.sightings[sighting as usize];
-        if s.link.decision == LinkDecision::AutoLink {
-            return None;
-        }
-        let incident = s.incident;
-        let mut features = s.features.clone();
-        features.co_offenders = companions;
-        let keys = person::blocking_keys(
-            &features,
-            &self.names,
-            &mut self.faces,
-            self.config.face_lsh_tables,
-            self.config.face_lsh_bits,
-        );
-        let Scored { best, runner_up, linkable, crew } =
-            self.score_person_top(&features, &keys, incident, CREW_CANDIDATES);
-        let (Some((target, score, evidence)), Some(_)) = (best, linkable.first()) else {
-            return Some(crew);
-        };
-        let link = StoredLink {
-            entity: target,
-            decision: LinkDecision::AutoLink,
-            probability: model::probability(score.total) as f32,
-            candidate: None,
-            evidence,
-            runner_up: stored_runner_up(runner_up),
-        };
-        self.join_singleton(sighting, link, incident_id, "matched with its companions known", merges);
-        None
-    }
-
-    /// Merges a sighting's own new entity into the entity of `link` (an automatic link) and
-    /// records the link, with the sighting's own entity as its entity.
-    fn join_singleton(
-        &mut self,
-        sighting: u32,
-        link: StoredLink,
-        incident_id: &IncidentId,
-        why: &str,
-        merges: &mut Vec<EntityMerge>,
-    ) -> bool {
-        debug_assert_eq!(link.decision, LinkDecision::AutoLink);
-        let index = self.persons.sightings[sighting as usize].index;
-        let own = self.persons.entity_of(sighting);
-        let target = self.persons.canonical(link.entity);
-        if own == target
-            || self.persons.cannot_link(own, target)
-            || self.persons.entities[own as usize].members.len() != 1
-        {
-            return false;
-        }
-        let (survivor, merged) = Population::<PersonFeatures, PersonSummary>::survivor_of(own, target);
-        self.persons.merge(survivor, merged);
-        self.counters.merges += 1;
-        if self.persons.sightings[sighting as usize].link.decision == LinkDecision::PossibleMatch {
-            self.counters.possible_matches = self.counters.possible_matches.saturating_sub(1);
-        }
-        self.persons.sightings[sighting as usize].link = StoredLink { entity: own, ..link };
-        merges.push(EntityMerge {
-            kind: EntityKind::Person,
-            survivor: self.persons.id(survivor),
-            merged: vec![self.persons.id(merged)],
-            reason: format!("sighting {incident_id}#{index} {why}"),
-        });
-        true
-    }
-
-    /// Links unlinked sightings of one incident as a crew: two of them that each resemble one of
-    /// two entities seen together before link together when the joint probability (each match
-    /// and, given one, the other as its companion) reaches the link probability.
-    fn link_crew(
-        &mut self,
-        unlinked: Vec<(u32, CrewCandidates)>,
-        incident_id: &IncidentId,
-        merges: &mut Vec<EntityMerge>,
-    ) {
-        let companion = f64::from(self.weights.weight(Comparison::CoOffender, 0));
-        let link_weight = self.config.link_weight();
-        let mut done = vec![false; unlinked.len()];
-        loop {
-            let mut best: Option<(f64, usize, u32, usize, u32)> = None;
-            for i in 0..unlinked.len() {
-                for j in i + 1..unlinked.len() {
-                    if done[i] || done[j] {
-                        continue;
-                    }
-                    for &(a, wa) in &unlinked[i].1.entities {
-                        for &(b, wb) in &unlinked[j].1.entities {
-                            let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
-                            if a == b || !self.persons.share_incident(a, b) {
-                                continue;
-                            }
-                            // log2 of P(both) / P(not both) over: neither, either alone, the two
-                            // the other way round, both.
-                            let both = wa + wb + companion;
-                            let weight_of = |list: &[(u32, f64)], e: u32| {
-                                list.iter().find(|(x, _)| self.persons.canonical(*x) == e).map(|p| p.1)
-                            };
-                            let swapped =
-                                match (weight_of(&unlinked[i].1.entities, b), weight_of(&unlinked[j].1.entities, a)) {
-                                    (Some(x), Some(y)) => (x + y + companion).exp2(),
-                                    _ => 0.0,
-                                };
-                            let rest = (1.0 + wa.exp2() + wb.exp2() + swapped).log2();
-                            let joint = both - rest;
-                            if joint >= link_weight && best.is_none_or(|b| joint > b.0) {
-                                best = Some((joint, i, a, j, b));
-                            }
-                        }
-                    }
-                }
-            }
-            let Some((joint, i, a, j, b)) = best else { return };
-            done[i] = true;
-            done[j] = true;
-            for (k, target) in [(i, a), (j, b)] {
-                let (sighting, crew) = &unlinked[k];
-                let runner_up = (crew.entities.iter())
-                    .map(|&(e, weight)| (self.persons.canonical(e), weight))
-                    .find(|&(e, _)| e != target);
-                let link = StoredLink {
-                    entity: target,
-                    decision: LinkDecision::AutoLink,
-                    probability: model::probability(joint) as f32,
-                    candidate: None,
-                    evidence: self.explain_person(*sighting, target, crew, companion as f32),
-                    runner_up: stored_runner_up(runner_up),
-                };
-                self.join_singleton(*sighting, link, incident_id, "matched as one of a crew", merges);
-            }
-        }
-    }
-
-    /// The evidence of a sighting against an entity, with a companion's weight added.
-    fn explain_person(&self, sighting: u32, entity: u32, crew: &CrewCandidates, companion: f32) -> Vec<Evidence> {
-        let persons = &self.persons;
-        let canonical = |e: u32| persons.canonical(e);
-        let scorer = PersonScorer {
-            prior: crew.prior,
-            proximity: crew.proximity,
-            ..PersonScorer::new(&self.weights, &self.names, &self.config, &canonical)
-        };
-        let query = PersonSummary::of(&persons.sightings[sighting as usize].features, &persons.caps);
-        let mut evidence = Vec::new();
-        scorer.compare(&query, &persons.entities[entity as usize].summary, &mut evidence);
-        evidence.push(Evidence { comparison: Comparison::CoOffender, level: 0, weight: companion });
-        evidence
     }
 
     fn resolve_person(
@@ -748,108 +565,6 @@ impl Resolver {
             self.vehicles.postings.add(key, entity);
         }
         number
-    }
-
-    /// Follows merge redirects to the surviving person id; `None` for an unknown id.
-    pub fn canonical_person(&self, id: &str) -> Option<PersonId> {
-        let entity = self.persons.parse_id(id)?;
-        Some(PersonId::new(self.persons.id(self.persons.canonical(entity))))
-    }
-
-    /// Follows merge redirects to the surviving vehicle id; `None` for an unknown id.
-    pub fn canonical_vehicle(&self, id: &str) -> Option<VehicleId> {
-        let entity = self.vehicles.parse_id(id)?;
-        Some(VehicleId::new(self.vehicles.id(self.vehicles.canonical(entity))))
-    }
-
-    /// The vehicles sharing a plate with another vehicle (cloned plates): `(plate, vehicle ids)`.
-    pub fn cloned_plates(&self) -> Vec<(String, Vec<VehicleId>)> {
-        let mut by_plate: std::collections::BTreeMap<String, Vec<VehicleId>> = Default::default();
-        for sighting in &self.vehicles.sightings {
-            let link = &sighting.link;
-            let is_clone = link.evidence.iter().any(|e| e.comparison == Comparison::Plate && e.level == plate::CLONED);
-            if let (true, Some(other), Some(p)) = (is_clone, link.candidate, sighting.features.plate) {
-                let list = by_plate.entry(self.plates.text(p).to_owned()).or_default();
-                for entity in [other, link.entity] {
-                    let id = VehicleId::new(self.vehicles.id(self.vehicles.canonical(entity)));
-                    if !list.contains(&id) {
-                        list.push(id);
-                    }
-                }
-            }
-        }
-        by_plate
-            .into_iter()
-            .map(|(plate, mut ids)| {
-                ids.sort();
-                (plate, ids)
-            })
-            .collect()
-    }
-
-    /// The ids of the sightings now in a person entity (after merges and splits).
-    pub fn person_members(&self, id: &str) -> Vec<orca_model::SightingKey> {
-        let Some(entity) = self.persons.parse_id(id).map(|e| self.persons.canonical(e)) else {
-            return Vec::new();
-        };
-        self.persons.entities[entity as usize]
-            .members
-            .iter()
-            .map(|&s| {
-                self.sighting_key(
-                    &self.persons.sightings[s as usize].incident,
-                    self.persons.sightings[s as usize].index,
-                )
-            })
-            .collect()
-    }
-
-    /// The person id a sighting now belongs to.
-    pub fn person_of(&self, key: &orca_model::SightingKey) -> Option<PersonId> {
-        let s = self.find_person_sighting(key)?;
-        Some(PersonId::new(self.persons.id(self.persons.entity_of(s))))
-    }
-
-    /// The vehicle id a sighting now belongs to.
-    pub fn vehicle_of(&self, key: &orca_model::SightingKey) -> Option<VehicleId> {
-        let s = self.find_vehicle_sighting(key)?;
-        Some(VehicleId::new(self.vehicles.id(self.vehicles.entity_of(s))))
-    }
-
-    pub(crate) fn sighting_key(&self, incident: &u32, index: u32) -> orca_model::SightingKey {
-        orca_model::SightingKey::new(self.incident_log[*incident as usize].id.clone(), index)
-    }
-
-    pub(crate) fn find_person_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
-        let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
-        entry.persons.clone().find(|&s| self.persons.sightings[s as usize].index == key.index)
-    }
-
-    pub(crate) fn find_vehicle_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
-        let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
-        entry.vehicles.clone().find(|&s| self.vehicles.sightings[s as usize].index == key.index)
-    }
-
-    pub fn stats(&self) -> ResolverStats {
-        ResolverStats::gather(self)
-    }
-}
-
-/// A sighting's link as it is now (see [`Resolver::links_of`]).
-fn current_link<F, S: crate::population::Summary<F>>(population: &Population<F, S>, s: u32) -> SightingLink {
-    let sighting = &population.sightings[s as usize];
-    let entity = population.entity_of(s);
-    let link = &sighting.link;
-    let runner_up = link.runner_up.map(|(e, p)| (population.canonical(e), p)).filter(|&(e, _)| e != entity);
-    SightingLink {
-        sighting_index: sighting.index,
-        entity_id: population.id(entity),
-        decision: link.decision,
-        probability: f64::from(link.probability),
-        evidence: link.evidence.iter().map(|e| e.to_model()).collect(),
-        candidate: link.candidate.map(|c| population.id(population.canonical(c))),
-        runner_up: runner_up
-            .map(|(e, p)| orca_model::RunnerUp { entity_id: population.id(e), probability: f64::from(p) }),
     }
 }
 
