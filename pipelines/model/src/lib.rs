@@ -26,6 +26,7 @@ pub mod store;
 pub mod validate;
 pub mod vrm;
 
+pub use decision::{DecisionEvent, DecisionKind, EntityRef};
 pub use force::{Force, ForceRegistry};
 pub use grade::{Grade, GradingSystem};
 pub use ids::{ForceId, GroupId, IncidentId, PackageId, PersonId, RetailerId, SightingKey, StoreId, VehicleId};
@@ -35,7 +36,6 @@ pub use incident::{
     PersonSighting, Provenance, Sex, VehicleRole, VehicleSighting,
 };
 pub use problem::Problem;
-pub use decision::{DecisionEvent, DecisionKind, EntityRef};
 pub use resolution::{
     ComparisonEvidence, DecisionResult, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, RunnerUp,
     SightingLink,
