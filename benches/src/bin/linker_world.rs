@@ -40,14 +40,16 @@ fn perfect(simulated: &SimulatedIncident, forces: &HashMap<StoreId, orca_model::
         probability: 1.0,
         evidence: Vec::new(),
         candidate: None,
+        runner_up: None,
     };
     Resolution {
         incident_id: incident.id.clone(),
         persons: simulated.persons.iter().map(|t| link(t.index, suffix(&t.person))).collect(),
         vehicles: simulated.vehicles.iter().map(|t| link(t.index, suffix(&t.vehicle))).collect(),
-        incident,
+        incident: Some(incident),
         merges: Vec::new(),
         splits: Vec::new(),
+        decisions: Vec::new(),
     }
 }
 
@@ -135,8 +137,9 @@ fn main() {
             let source = group_incidents[(probe * 7919) % group_incidents.len()];
             let mut resolution = perfect(source, &forces, probe as u64 % copies);
             resolution.incident_id = IncidentId::new(format!("PROBE-{label}-{probe}"));
-            resolution.incident.id = resolution.incident_id.clone();
-            resolution.incident.occurred_from = Some(latest + chrono::Duration::minutes(probe as i64 + 1));
+            let incident = resolution.incident.as_mut().expect("a perfect resolution carries its incident");
+            incident.id = resolution.incident_id.clone();
+            incident.occurred_from = Some(latest + chrono::Duration::minutes(probe as i64 + 1));
             let started = Instant::now();
             linker.apply(&resolution);
             let applied = started.elapsed().as_secs_f64();

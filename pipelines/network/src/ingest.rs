@@ -1,25 +1,55 @@
 //! Applying a resolution: merges and splits first, then the incident's links. Idempotent: a
 //! resolution whose links are already held changes nothing; one whose links differ (the resolver
-//! re-resolved the incident after a split) replaces the incident's links.
+//! re-resolved the incident after a split) replaces the incident's links. A relink (a resolution
+//! without its incident, sent after an analyst's decision) re-states the links of an incident held
+//! already: its merges and splits are applied, then the incident is relinked if its links differ;
+//! a relink of an incident the linker does not hold is ignored.
 
 use crate::linker::{IncidentLinks, Linker};
 use crate::records::IncidentRecord;
 use orca_model::{EntityKind, EntityMerge, EntitySplit, Resolution};
 
+/// What applying one resolution did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// A new incident was linked.
+    Linked,
+    /// An incident held already got new links, or the entities it names were merged or split.
+    Relinked,
+    /// Nothing changed (a redelivery).
+    Unchanged,
+    /// A relink of an incident the linker does not hold: ignored.
+    UnknownIncident,
+}
+
 impl Linker {
-    pub(crate) fn apply_resolution(&mut self, resolution: &Resolution) {
-        let mut record = IncidentRecord::from_resolution(resolution);
-        let existing = self.incident_numbers.get(&record.id).copied();
-        if let Some(number) = existing
+    pub(crate) fn apply_resolution(&mut self, resolution: &Resolution) -> Applied {
+        let existing = self.incident_numbers.get(&resolution.incident_id).copied();
+        let mut record = match (IncidentRecord::from_resolution(resolution), existing) {
+            (Some(record), _) => record,
+            (None, Some(number)) => self.incidents[number as usize].relinked(resolution),
+            (None, None) => return Applied::UnknownIncident,
+        };
+        let relink = resolution.is_relink();
+        if !relink
+            && let Some(number) = existing
             && self.same_links(number, &record)
         {
-            return;
+            return Applied::Unchanged;
         }
+        let mut changed = false;
         for merge in &resolution.merges {
-            self.apply_merge(merge);
+            changed |= self.apply_merge(merge);
         }
         for split in &resolution.splits {
-            self.apply_split(split);
+            changed |= self.apply_split(split);
+        }
+        // A relink's merges and splits apply even when the incident's own links read the same.
+        if relink
+            && let Some(number) = existing
+            && self.same_links(number, &record)
+        {
+            return if changed { Applied::Relinked } else { Applied::Unchanged };
         }
         // Store links under their canonical ids, so the record reads the same after a restore.
         for link in &mut record.persons {
@@ -35,8 +65,12 @@ impl Linker {
                 self.unlink_incident(number);
                 self.incidents[number as usize] = record;
                 self.link_incident(number);
+                Applied::Relinked
             }
-            None => self.insert_record(record),
+            None => {
+                self.insert_record(record);
+                Applied::Linked
+            }
         }
     }
 
@@ -145,7 +179,8 @@ impl Linker {
         }
     }
 
-    fn apply_merge(&mut self, merge: &EntityMerge) {
+    /// Returns whether any id was newly merged.
+    fn apply_merge(&mut self, merge: &EntityMerge) -> bool {
         let entities = match merge.kind {
             EntityKind::Person => &mut self.persons,
             EntityKind::Vehicle => &mut self.vehicles,
@@ -161,6 +196,7 @@ impl Linker {
                 merges.push((merged, moved));
             }
         }
+        let merged_any = !merges.is_empty();
         for (merged, moved) in merges {
             self.dirty_redirects.push((merge.kind, merged));
             match merge.kind {
@@ -200,19 +236,24 @@ impl Linker {
                 }
             }
         }
+        merged_any
     }
 
     /// A split gives new ids lineage from the entity they left; one that had been merged into it
     /// stands on its own again. Sightings move when the resolver re-sends their incidents' links.
-    fn apply_split(&mut self, split: &EntitySplit) {
+    /// Returns whether anything changed (a split applied before changes nothing).
+    fn apply_split(&mut self, split: &EntitySplit) -> bool {
         let entities = match split.kind {
             EntityKind::Person => &mut self.persons,
             EntityKind::Vehicle => &mut self.vehicles,
         };
         let from = entities.intern(&split.from);
+        let mut changed = false;
         for new_id in &split.new_ids {
             let number = entities.intern(new_id);
-            if number == from {
+            if number == from
+                || (entities.lineage[number as usize] == Some(from) && entities.redirect_of(number).is_none())
+            {
                 continue;
             }
             entities.lineage[number as usize] = Some(from);
@@ -220,12 +261,14 @@ impl Linker {
                 entities.set_redirect(number, None);
             }
             self.dirty_redirects.push((split.kind, number));
+            changed = true;
         }
-        if split.kind == EntityKind::Person {
+        if changed && split.kind == EntityKind::Person {
             let from = self.persons.canonical(from);
             self.dirty_persons.insert(from);
             self.dirty_prolific.insert(from);
         }
+        changed
     }
 
     /// The canonical number of a person id, if known.

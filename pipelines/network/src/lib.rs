@@ -26,9 +26,11 @@
 //! - Redelivery is harmless: a resolution whose links are already held changes nothing.
 //! - Merges need nothing else: merged ids redirect to the survivor everywhere, including views.
 //! - Splits: an [`orca_model::EntitySplit`] gives the new ids lineage and frees an id that had been
-//!   merged in, but a `Resolution` cannot say which sightings moved. Re-send the resolutions of the
-//!   incidents whose sightings moved (the resolver's `resolve` replays an incident with its current
-//!   links); the linker relinks an incident whose links differ from those it holds.
+//!   merged in, but it cannot say which sightings moved. The resolver answers an analyst's decision
+//!   with relinks (resolutions without their incident) of the incidents whose sightings moved or
+//!   were decided about; the linker relinks an incident whose links differ from those it holds
+//!   (entity, decision, probability, explanation), and ignores a relink of an incident it does not
+//!   hold ([`Applied::UnknownIncident`]).
 //! - Packages: [`Linker::refresh`] returns only packages whose content changed, numbered from 1 per
 //!   package id; a group that dissolves or a person no longer prolific gets a `Withdrawn: ` version.
 //!
@@ -79,6 +81,7 @@ pub use config::{
     ScoringRules,
 };
 pub use entities::Entities;
+pub use ingest::Applied;
 pub use linker::Linker;
 pub use linkgraph::{LinkEdge, LinkGraph, LinkNode};
 pub use persist::RestoreError;

@@ -5,6 +5,7 @@
 use crate::config::LinkerConfig;
 use crate::emitted::EmittedPackage;
 use crate::entities::Entities;
+use crate::ingest::Applied;
 use crate::records::IncidentRecord;
 use crate::views::{GroupView, LinkerStats};
 use orca_model::package::IntelligencePackage;
@@ -118,9 +119,12 @@ impl Linker {
 
     /// Applies one resolution; idempotent per incident id (a redelivered resolution changes
     /// nothing). Merges redirect the merged ids to the survivor; splits give the new ids lineage and
-    /// free an id that had been merged in; a re-sent incident whose links changed is relinked.
-    pub fn apply(&mut self, resolution: &Resolution) {
-        self.apply_resolution(resolution);
+    /// free an id that had been merged in; a re-sent incident whose links changed is relinked, and
+    /// so is an incident held already when a relink (no incident, after an analyst's decision)
+    /// re-states its links. A relink of an incident not held is ignored
+    /// ([`Applied::UnknownIncident`]).
+    pub fn apply(&mut self, resolution: &Resolution) -> Applied {
+        self.apply_resolution(resolution)
     }
 
     /// Recomputes the connected components the applied resolutions touched (communities, groups,

@@ -74,11 +74,10 @@ impl VehicleLink {
 }
 
 impl IncidentRecord {
-    /// The record of a resolution. Links to sightings the incident does not have, and to victims or
-    /// witnesses, are dropped.
-    pub fn from_resolution(resolution: &Resolution) -> Self {
-        let placeholder = orca_model::Incident::default();
-        let incident = resolution.incident.as_ref().unwrap_or(&placeholder);
+    /// The record of a resolution that carries its incident (`None` for a relink). Links to
+    /// sightings the incident does not have, and to victims or witnesses, are dropped.
+    pub fn from_resolution(resolution: &Resolution) -> Option<Self> {
+        let incident = resolution.incident.as_ref()?;
         let mut persons: Vec<PersonLink> = resolution
             .persons
             .iter()
@@ -138,7 +137,7 @@ impl IncidentRecord {
             .iter()
             .map(|evidence| Evidence { description: String::new(), ..evidence.clone() })
             .collect();
-        Self {
+        Some(Self {
             id: resolution.incident_id.clone(),
             retailer: incident.retailer.clone(),
             store: incident.store.clone(),
@@ -155,7 +154,31 @@ impl IncidentRecord {
             evidence,
             persons,
             vehicles,
+        })
+    }
+
+    /// This record with the links a relink re-states: each sighting it holds takes the relink's
+    /// entity, decision, probability and explanation; a sighting the relink does not mention keeps
+    /// its link (a relink states every link, so that happens only to links it has no say over).
+    pub fn relinked(&self, relink: &Resolution) -> Self {
+        let mut record = self.clone();
+        for link in &mut record.persons {
+            if let Some(new) = relink.persons.iter().find(|l| l.sighting_index == link.index) {
+                link.person = PersonId::new(new.entity_id.clone());
+                link.probability = new.probability;
+                link.decision = new.decision;
+                link.explanation = explain(new);
+            }
         }
+        for link in &mut record.vehicles {
+            if let Some(new) = relink.vehicles.iter().find(|l| l.sighting_index == link.index) {
+                link.vehicle = VehicleId::new(new.entity_id.clone());
+                link.probability = new.probability;
+                link.decision = new.decision;
+                link.explanation = explain(new);
+            }
+        }
+        record
     }
 
     /// Whether violence was used or a weapon shown or threatened.
@@ -169,14 +192,13 @@ pub fn normalise_marker(code: &str) -> String {
     code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// A one-line explanation of a link: `auto-link p=0.97: name exact +8.1, dob exact +6.0`.
+/// A one-line explanation of a link: `auto-link p=0.97: name exact +8.1, dob exact +6.0`; a
+/// possible match names the candidate an analyst should compare it with
+/// (`possible match with P00000007 p=0.81: …`).
 fn explain(link: &SightingLink) -> String {
-    let decision = match link.decision {
-        LinkDecision::NewEntity => "new entity",
-        LinkDecision::AutoLink => "auto-link",
-        LinkDecision::PossibleMatch => "possible match",
-        LinkDecision::AnalystConfirmed => "analyst confirmed",
-        LinkDecision::AnalystRejected => "analyst rejected",
+    let decision = match (&link.candidate, link.decision) {
+        (Some(candidate), LinkDecision::PossibleMatch) => format!("possible match with {candidate}"),
+        (_, decision) => decision.as_words().to_owned(),
     };
     let mut evidence: Vec<_> = link.evidence.iter().collect();
     evidence.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()).then_with(|| a.comparison.cmp(&b.comparison)));

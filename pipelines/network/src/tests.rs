@@ -2,4 +2,5 @@
 //! analyst would see.
 
 mod fixtures;
+mod relinks;
 mod scenarios;

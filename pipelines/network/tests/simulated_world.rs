@@ -18,14 +18,16 @@ fn perfect(simulated: &SimulatedIncident, forces: &HashMap<StoreId, ForceId>) ->
         probability: 1.0,
         evidence: Vec::new(),
         candidate: None,
+        runner_up: None,
     };
     Resolution {
         incident_id: IncidentId::new(incident.id.as_str()),
         persons: simulated.persons.iter().map(|t| link(t.index, &t.person)).collect(),
         vehicles: simulated.vehicles.iter().map(|t| link(t.index, &t.vehicle)).collect(),
-        incident,
+        incident: Some(incident),
         merges: Vec::new(),
         splits: Vec::new(),
+        decisions: Vec::new(),
     }
 }
 

@@ -71,6 +71,9 @@ pub struct ResolverConfig {
     /// Pseudo-count of the prior u in the term-frequency estimate; stops the first few sightings
     /// of a name making it look unique. Default 200.
     pub term_frequency_pseudo_count: f64,
+    /// Most analysts' decisions kept waiting for the incident of a sighting they name; a decision
+    /// beyond it is refused (its result says why). Default 10,000.
+    pub max_waiting_decisions: usize,
     pub model: ModelParams,
 }
 
@@ -99,6 +102,7 @@ impl Default for ResolverConfig {
             term_frequency: true,
             term_frequency_floor: 1e-6,
             term_frequency_pseudo_count: 200.0,
+            max_waiting_decisions: 10_000,
             model: ModelParams::default(),
         }
     }

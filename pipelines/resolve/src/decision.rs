@@ -1,15 +1,21 @@
 //! Analysts' binding decisions. A confirmation is a must-link (the sighting is pinned to the
 //! entity, or two entities merge); a rejection is a cannot-link (the sighting or entity is split
-//! off with a new id that carries lineage, and the two are never merged again by the resolver).
-//! Evidence never overrides a decision; a later decision by an analyst does (confirming what was
-//! rejected lifts the cannot-link, rejecting what was confirmed lifts the pin), and every decision
-//! is kept in order in the `resolve.decision` records.
+//! off with a new id that carries lineage, and the two are never merged again by the resolver); a
+//! split takes chosen sightings out of their entity together, as one new entity. Evidence never
+//! overrides a decision; a later decision by an analyst does (confirming what was rejected lifts the
+//! cannot-link, rejecting what was confirmed lifts the pin), and every decision is kept in order in
+//! the `resolve.decision` records.
+//!
+//! The link of a sighting an analyst decided about shows their verdict: `AnalystConfirmed` after a
+//! confirmation, `AnalystRejected` after a rejection or a split (a possible match's candidate is
+//! then cleared: it has been reviewed). A refused decision ([`DecisionError`]) changes nothing.
+//! Decisions from the decisions log go through [`crate::events`].
 
 use crate::person::compare::PersonScorer;
 use crate::person::features::PersonSummary;
 use crate::population::{Population, Summary};
 use crate::resolver::Resolver;
-use orca_model::{EntityKind, EntityMerge, EntitySplit, SightingKey};
+use orca_model::{EntityKind, EntityMerge, EntitySplit, LinkDecision, SightingKey};
 use serde::{Deserialize, Serialize};
 
 /// An analyst's decision about a sighting and an entity, or about two entities. Entity ids are
@@ -25,6 +31,9 @@ pub enum AnalystDecision {
     ConfirmEntities { a: String, b: String, analyst: String, reason: String },
     /// The two entities are different; if they were merged, `b`'s sightings are split off again.
     RejectEntities { a: String, b: String, analyst: String, reason: String },
+    /// The sightings (persons or vehicles by `kind`, all in one entity but not all of its
+    /// sightings) leave it together as one new entity, with lineage from it and a cannot-link to it.
+    SplitSightings { kind: EntityKind, sightings: Vec<SightingKey>, analyst: String, reason: String },
 }
 
 /// What a decision changed. Merges and splits are also change events for the resolutions topic.
@@ -65,8 +74,17 @@ impl Resolver {
     }
 
     /// Applies an analyst's binding decision and returns the merges, splits and relinks it caused.
+    /// A refused decision changes nothing and is not recorded.
     pub fn decide(&mut self, decision: AnalystDecision) -> Result<DecisionOutcome, DecisionError> {
-        let outcome = match &decision {
+        let outcome = self.apply_decision(&decision)?;
+        self.counters.decisions += 1;
+        crate::persist::record_decision(self, &decision);
+        Ok(outcome)
+    }
+
+    /// [`Self::decide`] without recording the decision.
+    pub(crate) fn apply_decision(&mut self, decision: &AnalystDecision) -> Result<DecisionOutcome, DecisionError> {
+        let outcome = match decision {
             AnalystDecision::ConfirmSighting { sighting, entity, .. }
             | AnalystDecision::RejectSighting { sighting, entity, .. } => {
                 let confirm = matches!(decision, AnalystDecision::ConfirmSighting { .. });
@@ -93,11 +111,24 @@ impl Resolver {
                     _ => return Err(DecisionError::KindMismatch(a.clone(), b.clone())),
                 }
             }
+            AnalystDecision::SplitSightings { kind, sightings, .. } => {
+                let numbers = (sightings.iter())
+                    .map(|key| {
+                        let found = match kind {
+                            EntityKind::Person => self.find_person_sighting(key),
+                            EntityKind::Vehicle => self.find_vehicle_sighting(key),
+                        };
+                        found.ok_or_else(|| DecisionError::UnknownSighting(key.clone()))
+                    })
+                    .collect::<Result<Vec<u32>, _>>()?;
+                match kind {
+                    EntityKind::Person => split_sightings(&mut self.persons, *kind, &numbers, sightings)?,
+                    EntityKind::Vehicle => split_sightings(&mut self.vehicles, *kind, &numbers, sightings)?,
+                }
+            }
         };
-        self.counters.decisions += 1;
         self.counters.merges += outcome.merges.len() as u64;
         self.counters.splits += outcome.splits.len() as u64;
-        crate::persist::record_decision(self, &decision);
         Ok(outcome)
     }
 
@@ -194,7 +225,6 @@ fn sighting_decision<F, S: Summary<F>>(
     let mut outcome = DecisionOutcome::default();
     if confirm {
         if current != target {
-            population.remove_cannot_link(current, target);
             let incident = population.sightings[s as usize].incident;
             if population.entities[target as usize].incidents.binary_search(&incident).is_ok() {
                 return Err(DecisionError::Conflict(format!(
@@ -203,6 +233,7 @@ fn sighting_decision<F, S: Summary<F>>(
                     key.incident
                 )));
             }
+            population.remove_cannot_link(current, target);
             if population.entities[current as usize].members.len() == 1 {
                 let (survivor, merged) = Population::<F, S>::survivor_of(current, target);
                 population.merge(survivor, merged);
@@ -219,20 +250,24 @@ fn sighting_decision<F, S: Summary<F>>(
         }
         let pinned = population.entity_of(s);
         population.sightings[s as usize].pinned = Some(pinned);
+        population.sightings[s as usize].link.set_verdict(LinkDecision::AnalystConfirmed);
         population.moved_sightings.insert(s);
         return Ok(outcome);
     }
     if current != target {
         population.add_cannot_link(current, target);
+        population.sightings[s as usize].link.set_verdict(LinkDecision::AnalystRejected);
+        population.moved_sightings.insert(s);
         return Ok(outcome);
     }
-    population.sightings[s as usize].pinned = None;
     if population.entities[target as usize].members.len() == 1 {
         return Err(DecisionError::Conflict(format!(
             "sighting {key} is the only sighting of {}",
             population.id(target)
         )));
     }
+    population.sightings[s as usize].pinned = None;
+    population.sightings[s as usize].link.set_verdict(LinkDecision::AnalystRejected);
     let split = population.new_entity(Some(target));
     population.move_sightings(&[s], split);
     population.add_cannot_link(split, target);
@@ -256,7 +291,6 @@ fn confirm_entities<F, S: Summary<F>>(
     if a == b {
         return Ok(outcome);
     }
-    population.remove_cannot_link(a, b);
     if population.share_incident(a, b) {
         return Err(DecisionError::Conflict(format!(
             "{} and {} were seen together in one incident",
@@ -264,6 +298,7 @@ fn confirm_entities<F, S: Summary<F>>(
             population.id(b)
         )));
     }
+    population.remove_cannot_link(a, b);
     let (survivor, merged) = Population::<F, S>::survivor_of(a, b);
     population.merge(survivor, merged);
     outcome.merges.push(EntityMerge {
@@ -365,4 +400,59 @@ fn reject_entities<F, S: Summary<F> + Clone>(
     });
     outcome.relinked.extend(moving.into_iter().map(|s| (person, s, population.id(split))));
     Ok(outcome)
+}
+
+/// Moves the sightings `numbers` (keys `keys`, for messages) out of their entity together, into one
+/// new entity with lineage from it and a cannot-link to it. They must all be in one entity and
+/// leave at least one sighting behind.
+fn split_sightings<F, S: Summary<F>>(
+    population: &mut Population<F, S>,
+    kind: EntityKind,
+    numbers: &[u32],
+    keys: &[SightingKey],
+) -> Result<DecisionOutcome, DecisionError> {
+    let Some(&first) = numbers.first() else {
+        return Err(DecisionError::Conflict("a split names at least one sighting".to_owned()));
+    };
+    let from = population.entity_of(first);
+    if let Some(at) = numbers.iter().position(|&s| population.entity_of(s) != from) {
+        return Err(DecisionError::Conflict(format!(
+            "sightings {} and {} are in different entities ({} and {})",
+            keys[0],
+            keys[at],
+            population.id(from),
+            population.id(population.entity_of(numbers[at]))
+        )));
+    }
+    let mut moving = numbers.to_vec();
+    moving.sort_unstable();
+    moving.dedup();
+    if moving.len() == population.entities[from as usize].members.len() {
+        return Err(DecisionError::Conflict(format!(
+            "the sightings are all of {}'s sightings: nothing would be left to split from",
+            population.id(from)
+        )));
+    }
+    for &s in &moving {
+        let sighting = &mut population.sightings[s as usize];
+        sighting.pinned = None;
+        sighting.link.set_verdict(LinkDecision::AnalystRejected);
+    }
+    let split = population.new_entity(Some(from));
+    population.move_sightings(&moving, split);
+    population.add_cannot_link(split, from);
+    let mut listed: Vec<(u32, &SightingKey)> = numbers.iter().copied().zip(keys).collect();
+    listed.sort_by_key(|&(s, _)| s);
+    listed.dedup_by_key(|&mut (s, _)| s);
+    let names: Vec<String> = listed.iter().map(|(_, key)| key.to_string()).collect();
+    Ok(DecisionOutcome {
+        merges: Vec::new(),
+        splits: vec![EntitySplit {
+            kind,
+            from: population.id(from),
+            new_ids: vec![population.id(split)],
+            reason: format!("analyst split sightings {} off", names.join(", ")),
+        }],
+        relinked: listed.into_iter().map(|(_, key)| (key.clone(), population.id(split))).collect(),
+    })
 }

@@ -2,16 +2,22 @@
 //!
 //! The resolver service reads validated incidents from the log, calls [`Resolver::resolve`], writes
 //! [`Resolver::take_changes`] in the same transaction as the input offsets and publishes the
-//! [`orca_model::Resolution`]. On start-up it hands the stored records to [`Resolver::restore`].
+//! [`orca_model::Resolution`]. It reads analysts' decisions from the decisions log, calls
+//! [`Resolver::apply_event`] and publishes the relink resolutions it returns; after each resolved
+//! incident it publishes [`Resolver::take_ready_decisions`] (decisions that were waiting for that
+//! incident). On start-up it hands the stored records to [`Resolver::restore`].
 //!
 //! The API: [`Resolver::new`], [`Resolver::resolve`] (idempotent per incident id),
 //! [`Resolver::decide`] with an [`AnalystDecision`] (returns a [`DecisionOutcome`] of merges, splits
-//! and relinked sightings), [`Resolver::canonical_person`] / [`Resolver::canonical_vehicle`] (merge
-//! redirects), [`Resolver::take_changes`] / [`Resolver::restore`] (state as `resolve.*` records),
-//! [`Resolver::stats`], and [`Resolver::person_of`], [`Resolver::person_members`],
-//! [`Resolver::cloned_plates`] for queries. [`estimate::estimate_person_model`] fits the person
-//! model to a batch of incidents without labels; [`linkage::link`] is the batch linker behind
-//! `orca link-records`.
+//! and relinked sightings), [`Resolver::apply_event`] / [`Resolver::take_ready_decisions`] with an
+//! [`orca_model::DecisionEvent`] from the log (relinks carrying an [`orca_model::DecisionResult`];
+//! once per decision id; see [`events`]), [`Resolver::canonical_person`] /
+//! [`Resolver::canonical_vehicle`] (merge redirects), [`Resolver::take_changes`] /
+//! [`Resolver::restore`] (state as `resolve.*` records), [`Resolver::stats`], and
+//! [`Resolver::person_of`], [`Resolver::person_members`], [`Resolver::cloned_plates`],
+//! [`Resolver::decision_result`], [`Resolver::waiting_decisions`] for queries.
+//! [`estimate::estimate_person_model`] fits the person model to a batch of incidents without
+//! labels; [`linkage::link`] is the batch linker behind `orca link-records`.
 //!
 //! How a sighting is resolved:
 //! 1. its features are extracted and integer-coded ([`person::features`], [`vehicle::features`]);
@@ -24,8 +30,9 @@
 //!    identifying comparisons: names, date of birth, face, marker code, shared vehicle or
 //!    co-offenders; descriptions alone never link), is queued as a possible match, or becomes a new
 //!    entity; entities it links to that do not contradict each other merge, the older id surviving
-//!    ([`resolver`]);
-//! 5. analysts' confirmations and rejections bind ([`decision`]).
+//!    ([`resolver`]); every link also names the runner-up, the best other entity scored;
+//! 5. analysts' confirmations, rejections and splits bind, and the links they decide show the
+//!    verdict ([`decision`]).
 //!
 //! Modules:
 //! - [`config`]: thresholds, caps and model parameters; [`estimate`]: the person model from the data.
@@ -35,14 +42,18 @@
 //! - [`population`]: sightings, entities, merges, moves and constraints, shared by both kinds.
 //! - [`blocking`]: the inverted index of blocking keys.
 //! - [`travel`]: places and the impossible-journey check.
-//! - [`resolver`]: the resolver itself; [`decision`]: analyst decisions.
+//! - [`resolver`]: the resolver itself (`crew`: linking a crew together; `queries`: current links,
+//!   ids through merges, members); [`decision`]: analyst decisions; [`events`]: decisions from the
+//!   decisions log, waiting decisions and relinks.
 //! - [`persist`]: state records and restore; [`stats`]: counters.
 //! - [`linkage`]: batch linking and deduplication of tabular records (`orca link-records`).
 
 pub mod blocking;
 pub mod config;
+mod crew;
 pub mod decision;
 pub mod estimate;
+pub mod events;
 pub mod linkage;
 pub mod model;
 pub mod names;
@@ -50,6 +61,7 @@ pub mod nicknames;
 pub mod persist;
 pub mod person;
 pub mod population;
+mod queries;
 pub mod resolver;
 pub mod stats;
 pub mod travel;

@@ -5,10 +5,14 @@
 //!   person and vehicle sightings as first resolved (the sighting, its first entity and its link).
 //!   Written once.
 //! - `resolve.person-moved` / `resolve.vehicle-moved`, key the sighting's sequence number: where a
-//!   split or an analyst moved the sighting, and what it is pinned to.
+//!   split or an analyst moved the sighting, what it is pinned to, and the analyst's verdict on its
+//!   link.
 //! - `resolve.person` / `resolve.vehicle`, key the entity id: merge redirect, cannot-link
 //!   constraints and split lineage.
-//! - `resolve.decision`, key the decision's sequence number: analysts' decisions, in order.
+//! - `resolve.decision`, key the decision's sequence number: analysts' decisions, in order (from
+//!   the decisions log: the event, who decided and why, as applied, and its result).
+//! - `resolve.pending-decision`, key the arrival number: decisions from the log waiting for an
+//!   incident; deleted once applied.
 //! - `resolve.meta`, key `counters`: running counters.
 //!
 //! Restoring replays the incidents in order, so names, plates, summaries and blocking postings are
@@ -23,7 +27,9 @@ use crate::resolver::{IncidentEntry, Resolver};
 use crate::stats::Counters;
 use crate::travel::Place;
 use crate::vehicle::features as vehicle_features;
-use orca_model::{IncidentId, LinkDecision, PersonSighting, StateChange, StoredRecord, VehicleSighting};
+use orca_model::{
+    DecisionEvent, DecisionResult, IncidentId, LinkDecision, PersonSighting, StateChange, StoredRecord, VehicleSighting,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -33,6 +39,7 @@ pub const VEHICLE_MOVED: &str = "resolve.vehicle-moved";
 pub const PERSON: &str = "resolve.person";
 pub const VEHICLE: &str = "resolve.vehicle";
 pub const DECISION: &str = "resolve.decision";
+pub const PENDING_DECISION: &str = "resolve.pending-decision";
 pub const META: &str = "resolve.meta";
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +64,9 @@ struct LinkRecord {
     /// (comparison, level, weight)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     evidence: Vec<(u8, u8, f32)>,
+    /// (entity, probability); absent in records written before runner-ups were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    runner_up: Option<(u32, f32)>,
 }
 
 impl LinkRecord {
@@ -67,6 +77,7 @@ impl LinkRecord {
             probability: link.probability,
             candidate: link.candidate,
             evidence: link.evidence.iter().map(|e| (e.comparison as u8, e.level, e.weight)).collect(),
+            runner_up: link.runner_up,
         }
     }
 
@@ -86,6 +97,7 @@ impl LinkRecord {
             probability: self.probability,
             candidate: self.candidate,
             evidence,
+            runner_up: self.runner_up,
         })
     }
 }
@@ -127,6 +139,29 @@ struct MovedRecord {
     entity: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pinned: Option<u32>,
+    /// The analyst's verdict on the link (see `StoredLink::set_verdict`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    decision: Option<LinkDecision>,
+}
+
+/// A decision from the decisions log as applied: the event, the decision it was read as (none
+/// when refused) and its result.
+#[derive(Serialize, Deserialize)]
+struct EventRecord {
+    event: DecisionEvent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    applied_as: Option<AnalystDecision>,
+    result: DecisionResult,
+}
+
+/// What restore reads of a `resolve.decision` record: decisions made through `Resolver::decide`
+/// have no event.
+#[derive(Deserialize)]
+struct DecisionRecord {
+    #[serde(default)]
+    event: Option<DecisionEvent>,
+    #[serde(default)]
+    result: Option<DecisionResult>,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -188,6 +223,29 @@ pub(crate) fn record_decision(resolver: &mut Resolver, decision: &AnalystDecisio
     resolver.pending.push(StateChange::put(DECISION, key, to_json(decision)));
 }
 
+/// Records a decision from the log, applied or refused, as the next decision.
+pub(crate) fn record_event(
+    resolver: &mut Resolver,
+    event: &DecisionEvent,
+    applied_as: Option<&AnalystDecision>,
+    result: &DecisionResult,
+) {
+    resolver.counters.decisions += 1;
+    let key = number_key(resolver.counters.decisions);
+    let record = EventRecord { event: event.clone(), applied_as: applied_as.cloned(), result: result.clone() };
+    resolver.pending.push(StateChange::put(DECISION, key, to_json(&record)));
+}
+
+/// Keeps a decision waiting for its incident.
+pub(crate) fn record_waiting(resolver: &mut Resolver, number: u64, event: &DecisionEvent) {
+    resolver.pending.push(StateChange::put(PENDING_DECISION, number_key(number), to_json(event)));
+}
+
+/// A waiting decision was applied.
+pub(crate) fn forget_waiting(resolver: &mut Resolver, number: u64) {
+    resolver.pending.push(StateChange::delete(PENDING_DECISION, number_key(number)));
+}
+
 fn entity_changes<F, S: Summary<F>>(
     population: &mut Population<F, S>,
     entities: &str,
@@ -208,7 +266,8 @@ fn entity_changes<F, S: Summary<F>>(
     moved_sightings.sort_unstable();
     changes.extend(moved_sightings.into_iter().map(|s| {
         let sighting = &population.sightings[s as usize];
-        let record = MovedRecord { entity: sighting.entity, pinned: sighting.pinned };
+        let decision = Some(sighting.link.decision).filter(|d| d.is_analysts());
+        let record = MovedRecord { entity: sighting.entity, pinned: sighting.pinned, decision };
         StateChange::put(moved, number_key(u64::from(s)), to_json(&record))
     }));
     changes
@@ -251,6 +310,7 @@ pub(crate) fn restore(
     let mut moved = [BTreeMap::new(), BTreeMap::new()];
     let mut entity_records = [BTreeMap::new(), BTreeMap::new()];
     let mut decisions = 0u64;
+    let mut waiting: BTreeMap<u64, DecisionEvent> = BTreeMap::new();
     for record in records {
         match record.namespace.as_str() {
             INCIDENT => {
@@ -275,7 +335,16 @@ pub(crate) fn restore(
                     })?;
                 entity_records[slot].insert(number, parse::<EntityRecord>(&record)?);
             }
-            DECISION => decisions += 1,
+            DECISION => {
+                decisions += 1;
+                let decision = parse::<DecisionRecord>(&record)?;
+                if let (Some(event), Some(result)) = (decision.event, decision.result) {
+                    resolver.decided.insert(event.decision_id, result);
+                }
+            }
+            PENDING_DECISION => {
+                waiting.insert(parse_number(&record)?, parse::<DecisionEvent>(&record)?);
+            }
             META => resolver.counters = parse::<Counters>(&record)?,
             other => return Err(RestoreError::UnknownNamespace(other.to_owned())),
         }
@@ -306,7 +375,10 @@ pub(crate) fn restore(
             let override_ = moved[1].get(&s);
             let entity = override_.map_or(v.entity, |m| m.entity);
             check_entity(&resolver.vehicles, entity, &record.id)?;
-            let link = v.link.into_link().map_err(|reason| malformed(number, reason))?;
+            let mut link = v.link.into_link().map_err(|reason| malformed(number, reason))?;
+            if let Some(decision) = override_.and_then(|m| m.decision) {
+                link.set_verdict(decision);
+            }
             let pinned = override_.and_then(|m| m.pinned);
             resolver.vehicles.push_sighting(Sighting { incident, index: v.index, entity, features, link, pinned });
             for key in keys {
@@ -331,7 +403,10 @@ pub(crate) fn restore(
             let override_ = moved[0].get(&s);
             let entity = override_.map_or(p.entity, |m| m.entity);
             check_entity(&resolver.persons, entity, &record.id)?;
-            let link = p.link.into_link().map_err(|reason| malformed(number, reason))?;
+            let mut link = p.link.into_link().map_err(|reason| malformed(number, reason))?;
+            if let Some(decision) = override_.and_then(|m| m.decision) {
+                link.set_verdict(decision);
+            }
             let pinned = override_.and_then(|m| m.pinned);
             resolver.persons.push_sighting(Sighting { incident, index: p.index, entity, features, link, pinned });
             for key in keys.all() {
@@ -346,6 +421,7 @@ pub(crate) fn restore(
     }
     resolver.persons.dirty_entities.clear();
     resolver.vehicles.dirty_entities.clear();
+    resolver.waiting.restore(waiting, |incident| resolver.incidents.contains_key(incident));
     Ok(resolver)
 }
 

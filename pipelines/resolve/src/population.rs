@@ -22,14 +22,33 @@ pub struct SummaryCaps {
     pub places: usize,
 }
 
-/// How a sighting was first resolved, kept to answer a redelivered incident identically.
+/// How a sighting was resolved, kept to answer a redelivered incident identically; an analyst's
+/// verdict replaces the decision (see [`StoredLink::set_verdict`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredLink {
+    /// The entity first linked to (follow the sighting's entity for the current one).
     pub entity: u32,
     pub decision: LinkDecision,
     pub probability: f32,
     pub candidate: Option<u32>,
     pub evidence: Vec<Evidence>,
+    /// The next-best candidate entity when resolved, with the probability it would have had.
+    pub runner_up: Option<(u32, f32)>,
+}
+
+impl StoredLink {
+    /// An analyst's verdict on the link: the decision becomes theirs, with certainty, and a possible
+    /// match's candidate is cleared (it has been reviewed). The evidence stays. Applying a verdict
+    /// to the link as first resolved gives the same link as applying a series of verdicts to it,
+    /// so the last verdict is all that needs storing.
+    pub fn set_verdict(&mut self, decision: LinkDecision) {
+        debug_assert!(decision.is_analysts(), "only an analyst's decision is a verdict");
+        if self.decision == LinkDecision::PossibleMatch {
+            self.candidate = None;
+        }
+        self.decision = decision;
+        self.probability = 1.0;
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -3,20 +3,18 @@
 //! possible match, or becomes a new entity), and can merge entities it shows to be one.
 
 use crate::config::ResolverConfig;
+use crate::crew::CrewCandidates;
 use crate::model::{self, Comparison, Evidence, Weights};
 use crate::names::{NO_NAME, NameTable};
 use crate::person::compare::{PersonScorer, Score};
 use crate::person::features::{self as person_features, PersonFeatures, PersonSummary};
 use crate::person::{self, FaceHasher};
 use crate::population::{Population, Sighting, StoredLink, SummaryCaps};
-use crate::stats::{Counters, ResolverStats};
+use crate::stats::Counters;
 use crate::travel::Place;
 use crate::vehicle::compare::{VehicleScorer, plate};
 use crate::vehicle::features::{self as vehicle_features, PlateTable, VehicleFeatures, VehicleSummary};
-use orca_model::{
-    EntityKind, EntityMerge, Incident, IncidentId, LinkDecision, PersonId, Resolution, SightingLink, StateChange,
-    VehicleId,
-};
+use orca_model::{EntityKind, EntityMerge, Incident, IncidentId, LinkDecision, Resolution, StateChange};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
@@ -26,17 +24,24 @@ pub type Persons = Population<PersonFeatures, PersonSummary>;
 const MIN_NEAR: f64 = 1.0;
 
 /// The best-scoring eligible entity of a sighting, with its evidence.
-type Best = (u32, Score, Vec<Evidence>);
+pub(crate) type Best = (u32, Score, Vec<Evidence>);
 
-/// Entities kept per unlinked sighting for linking a crew together.
-const CREW_CANDIDATES: usize = 6;
+/// The next-best eligible entity of a sighting and its total weight.
+pub(crate) type RunnerUp = Option<(u32, f64)>;
 
-/// The highest-scoring entities of an unlinked sighting (entity, total weight), with the prior and
-/// proximity weights they were scored with.
-pub(crate) struct CrewCandidates {
-    entities: Vec<(u32, f64)>,
-    prior: f32,
-    proximity: f32,
+/// What scoring a person sighting's candidates found.
+pub(crate) struct Scored {
+    pub best: Option<Best>,
+    /// The best eligible entity after `best`.
+    pub runner_up: RunnerUp,
+    /// Every eligible entity at or above the link weight, strongest first.
+    pub linkable: Vec<(u32, Score)>,
+    pub crew: CrewCandidates,
+}
+
+/// A runner-up as stored: the entity and the probability it would have had.
+pub(crate) fn stored_runner_up(runner_up: RunnerUp) -> Option<(u32, f32)> {
+    runner_up.map(|(entity, total)| (entity, model::probability(total) as f32))
 }
 
 pub type Vehicles = Population<VehicleFeatures, VehicleSummary>;
@@ -63,6 +68,10 @@ pub struct Resolver {
     pub(crate) counters: Counters,
     /// Records written since the last [`Resolver::take_changes`] that never change afterwards.
     pub(crate) pending: Vec<StateChange>,
+    /// Analysts' decisions waiting for a sighting to be resolved (see [`crate::events`]).
+    pub(crate) waiting: crate::events::Waiting,
+    /// What became of every decision id applied or refused.
+    pub(crate) decided: FxHashMap<String, orca_model::DecisionResult>,
     scratch: Vec<Evidence>,
 }
 
@@ -82,6 +91,8 @@ impl Resolver {
             incident_log: Vec::new(),
             counters: Counters::default(),
             pending: Vec::new(),
+            waiting: Default::default(),
+            decided: FxHashMap::default(),
             scratch: Vec::with_capacity(16),
         }
     }
@@ -162,44 +173,17 @@ impl Resolver {
         self.incident_log.push(entry);
         self.counters.incidents += 1;
         crate::persist::record_incident(self, incident, number);
+        self.waiting.arrived(&incident.id);
         let mut resolution = self.replay(number, incident);
         resolution.merges = merges;
         resolution
     }
 
-    /// The resolution of an incident already resolved, from the stored links.
+    /// The resolution of an incident already resolved, with its links as they are now.
     fn replay(&self, number: u32, incident: &Incident) -> Resolution {
-        let entry = &self.incident_log[number as usize];
-        let link = |population_id: String, s: &StoredLink, index: u32, candidate: Option<String>| SightingLink {
-            sighting_index: index,
-            entity_id: population_id,
-            decision: s.decision,
-            probability: f64::from(s.probability),
-            evidence: s.evidence.iter().map(|e| e.to_model()).collect(),
-            candidate,
-            runner_up: None,
-        };
-        let mut persons: Vec<SightingLink> = entry
-            .persons
-            .clone()
-            .map(|s| {
-                let sighting = &self.persons.sightings[s as usize];
-                let l = &sighting.link;
-                link(self.persons.id(l.entity), l, sighting.index, l.candidate.map(|c| self.persons.id(c)))
-            })
-            .collect();
-        persons.sort_by_key(|l| l.sighting_index);
-        let vehicles = entry
-            .vehicles
-            .clone()
-            .map(|s| {
-                let sighting = &self.vehicles.sightings[s as usize];
-                let l = &sighting.link;
-                link(self.vehicles.id(l.entity), l, sighting.index, l.candidate.map(|c| self.vehicles.id(c)))
-            })
-            .collect();
+        let (persons, vehicles) = self.links_of(number);
         Resolution {
-            incident_id: entry.id.clone(),
+            incident_id: self.incident_log[number as usize].id.clone(),
             incident: Some(incident.clone()),
             persons,
             vehicles,
@@ -229,25 +213,19 @@ impl Resolver {
 
     /// The person candidates of a sighting's keys, scored: the best eligible entity (with its
     /// evidence) and every entity at or above the link weight, strongest first.
-    fn score_person(
-        &mut self,
-        features: &PersonFeatures,
-        keys: &person::PersonKeys,
-        incident: u32,
-    ) -> (Option<Best>, Vec<(u32, Score)>) {
-        let (best, linkable, _) = self.score_person_top(features, keys, incident, 0);
-        (best, linkable)
+    fn score_person(&mut self, features: &PersonFeatures, keys: &person::PersonKeys, incident: u32) -> Scored {
+        self.score_person_top(features, keys, incident, 0)
     }
 
     /// [`Self::score_person`], and the `top` highest-scoring eligible entities whatever their
     /// evidence (for linking a crew together), with the prior and proximity weights used.
-    fn score_person_top(
+    pub(crate) fn score_person_top(
         &mut self,
         features: &PersonFeatures,
         keys: &person::PersonKeys,
         incident: u32,
         top: usize,
-    ) -> (Option<Best>, Vec<(u32, Score)>, CrewCandidates) {
+    ) -> Scored {
         let query = PersonSummary::of(features, &self.persons.caps);
         let mut candidates = Self::candidates(&self.persons, &keys.identity, self.config.block_cap, &mut self.counters);
         candidates.extend(Self::candidates(&self.persons, &keys.busy, self.config.busy_block_cap, &mut self.counters));
@@ -269,6 +247,7 @@ impl Resolver {
 
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(u32, Score, Vec<Evidence>)> = None;
+        let mut runner_up: RunnerUp = None;
         let mut linkable: Vec<(u32, Score)> = Vec::new();
         let mut crew = CrewCandidates { entities: Vec::new(), prior, proximity };
         {
@@ -320,8 +299,16 @@ impl Resolver {
                 if score.total >= link_weight {
                     linkable.push((entity, score));
                 }
-                if best_score.is_none_or(|(_, b)| score.total > b.total) {
-                    best_score = Some((entity, score));
+                match best_score {
+                    Some((_, b)) if score.total <= b.total => {
+                        if runner_up.is_none_or(|(_, total)| score.total > total) {
+                            runner_up = Some((entity, score.total));
+                        }
+                    }
+                    _ => {
+                        runner_up = best_score.map(|(e, b)| (e, b.total)).or(runner_up);
+                        best_score = Some((entity, score));
+                    }
                 }
             }
             // With crew linking on, a match on context and description alone (no name, date of
@@ -345,170 +332,7 @@ impl Resolver {
         }
         self.scratch = scratch;
         linkable.sort_by(|a, b| b.1.total.total_cmp(&a.1.total).then(a.0.cmp(&b.0)));
-        (best, linkable, crew)
-    }
-
-    /// A second look at a sighting of an incident with several people that did not link: with
-    /// every companion's entity now known (the first pass saw only those resolved before it), it
-    /// may link; its own new entity then merges into the one it links to.
-    fn relink_with_companions(
-        &mut self,
-        sighting: u32,
-        companions: Vec<u32>,
-        incident_id: &IncidentId,
-        merges: &mut Vec<EntityMerge>,
-    ) -> Option<CrewCandidates> {
-        let s = &self.persons.sightings[sighting as usize];
-        if s.link.decision == LinkDecision::AutoLink {
-            return None;
-        }
-        let incident = s.incident;
-        let mut features = s.features.clone();
-        features.co_offenders = companions;
-        let keys = person::blocking_keys(
-            &features,
-            &self.names,
-            &mut self.faces,
-            self.config.face_lsh_tables,
-            self.config.face_lsh_bits,
-        );
-        let (best, linkable, crew) = self.score_person_top(&features, &keys, incident, CREW_CANDIDATES);
-        let (Some((target, score, evidence)), Some(_)) = (best, linkable.first()) else {
-            return Some(crew);
-        };
-        self.join_singleton(
-            sighting,
-            target,
-            score.total,
-            evidence,
-            incident_id,
-            "matched with its companions known",
-            merges,
-        );
-        None
-    }
-
-    /// Merges a sighting's own new entity into `target` and records the link as automatic.
-    #[allow(clippy::too_many_arguments)]
-    fn join_singleton(
-        &mut self,
-        sighting: u32,
-        target: u32,
-        total: f64,
-        evidence: Vec<Evidence>,
-        incident_id: &IncidentId,
-        why: &str,
-        merges: &mut Vec<EntityMerge>,
-    ) -> bool {
-        let index = self.persons.sightings[sighting as usize].index;
-        let own = self.persons.entity_of(sighting);
-        let target = self.persons.canonical(target);
-        if own == target
-            || self.persons.cannot_link(own, target)
-            || self.persons.entities[own as usize].members.len() != 1
-        {
-            return false;
-        }
-        let (survivor, merged) = Population::<PersonFeatures, PersonSummary>::survivor_of(own, target);
-        self.persons.merge(survivor, merged);
-        self.counters.merges += 1;
-        if self.persons.sightings[sighting as usize].link.decision == LinkDecision::PossibleMatch {
-            self.counters.possible_matches = self.counters.possible_matches.saturating_sub(1);
-        }
-        self.persons.sightings[sighting as usize].link = StoredLink {
-            entity: own,
-            decision: LinkDecision::AutoLink,
-            probability: model::probability(total) as f32,
-            candidate: None,
-            evidence,
-        };
-        merges.push(EntityMerge {
-            kind: EntityKind::Person,
-            survivor: self.persons.id(survivor),
-            merged: vec![self.persons.id(merged)],
-            reason: format!("sighting {incident_id}#{index} {why}"),
-        });
-        true
-    }
-
-    /// Links unlinked sightings of one incident as a crew: two of them that each resemble one of
-    /// two entities seen together before link together when the joint probability (each match
-    /// and, given one, the other as its companion) reaches the link probability.
-    fn link_crew(
-        &mut self,
-        unlinked: Vec<(u32, CrewCandidates)>,
-        incident_id: &IncidentId,
-        merges: &mut Vec<EntityMerge>,
-    ) {
-        let companion = f64::from(self.weights.weight(Comparison::CoOffender, 0));
-        let link_weight = self.config.link_weight();
-        let mut done = vec![false; unlinked.len()];
-        loop {
-            let mut best: Option<(f64, usize, u32, usize, u32)> = None;
-            for i in 0..unlinked.len() {
-                for j in i + 1..unlinked.len() {
-                    if done[i] || done[j] {
-                        continue;
-                    }
-                    for &(a, wa) in &unlinked[i].1.entities {
-                        for &(b, wb) in &unlinked[j].1.entities {
-                            let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
-                            if a == b || !self.persons.share_incident(a, b) {
-                                continue;
-                            }
-                            // log2 of P(both) / P(not both) over: neither, either alone, the two
-                            // the other way round, both.
-                            let both = wa + wb + companion;
-                            let weight_of = |list: &[(u32, f64)], e: u32| {
-                                list.iter().find(|(x, _)| self.persons.canonical(*x) == e).map(|p| p.1)
-                            };
-                            let swapped =
-                                match (weight_of(&unlinked[i].1.entities, b), weight_of(&unlinked[j].1.entities, a)) {
-                                    (Some(x), Some(y)) => (x + y + companion).exp2(),
-                                    _ => 0.0,
-                                };
-                            let rest = (1.0 + wa.exp2() + wb.exp2() + swapped).log2();
-                            let joint = both - rest;
-                            if joint >= link_weight && best.is_none_or(|b| joint > b.0) {
-                                best = Some((joint, i, a, j, b));
-                            }
-                        }
-                    }
-                }
-            }
-            let Some((joint, i, a, j, b)) = best else { return };
-            done[i] = true;
-            done[j] = true;
-            for (k, target) in [(i, a), (j, b)] {
-                let (sighting, crew) = &unlinked[k];
-                let evidence = self.explain_person(*sighting, target, crew, companion as f32);
-                self.join_singleton(
-                    *sighting,
-                    target,
-                    joint,
-                    evidence,
-                    incident_id,
-                    "matched as one of a crew",
-                    merges,
-                );
-            }
-        }
-    }
-
-    /// The evidence of a sighting against an entity, with a companion's weight added.
-    fn explain_person(&self, sighting: u32, entity: u32, crew: &CrewCandidates, companion: f32) -> Vec<Evidence> {
-        let persons = &self.persons;
-        let canonical = |e: u32| persons.canonical(e);
-        let scorer = PersonScorer {
-            prior: crew.prior,
-            proximity: crew.proximity,
-            ..PersonScorer::new(&self.weights, &self.names, &self.config, &canonical)
-        };
-        let query = PersonSummary::of(&persons.sightings[sighting as usize].features, &persons.caps);
-        let mut evidence = Vec::new();
-        scorer.compare(&query, &persons.entities[entity as usize].summary, &mut evidence);
-        evidence.push(Evidence { comparison: Comparison::CoOffender, level: 0, weight: companion });
-        evidence
+        Scored { best, runner_up, linkable, crew }
     }
 
     fn resolve_person(
@@ -527,18 +351,21 @@ impl Resolver {
             self.config.face_lsh_bits,
         );
         let review_weight = self.config.review_weight();
-        let (best, linkable) = self.score_person(&features, &keys, incident);
+        let Scored { best, runner_up, linkable, .. } = self.score_person(&features, &keys, incident);
 
-        let (entity, link) = match (&best, linkable.first()) {
+        // The runner-up is the best entity other than the one linked to or queued as the candidate:
+        // the second-best for a link or a possible match, the best for a new entity.
+        let (entity, link) = match (best, linkable.first()) {
             (Some((entity, score, evidence)), Some(_)) => {
                 let link = StoredLink {
-                    entity: *entity,
+                    entity,
                     decision: LinkDecision::AutoLink,
                     probability: model::probability(score.total) as f32,
                     candidate: None,
-                    evidence: evidence.clone(),
+                    evidence,
+                    runner_up: stored_runner_up(runner_up),
                 };
-                (*entity, link)
+                (entity, link)
             }
             (best, None) => {
                 let entity = self.persons.new_entity(None);
@@ -549,8 +376,9 @@ impl Resolver {
                             entity,
                             decision: LinkDecision::PossibleMatch,
                             probability: model::probability(score.total) as f32,
-                            candidate: Some(*candidate),
-                            evidence: evidence.clone(),
+                            candidate: Some(candidate),
+                            evidence,
+                            runner_up: stored_runner_up(runner_up),
                         }
                     }
                     other => StoredLink {
@@ -559,6 +387,7 @@ impl Resolver {
                         probability: other.as_ref().map_or(0.0, |(_, s, _)| model::probability(s.total) as f32),
                         candidate: None,
                         evidence: Vec::new(),
+                        runner_up: stored_runner_up(other.map(|(e, s, _)| (e, s.total))),
                     },
                 };
                 (entity, link)
@@ -640,7 +469,7 @@ impl Resolver {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut best: Option<(u32, f64, Vec<Evidence>)> = None;
         let mut linkable = 0usize;
-        let mut runner_up = f64::NEG_INFINITY;
+        let mut runner_up: RunnerUp = None;
         let mut cloned_of: Option<u32> = None;
         for &entity in &candidates {
             if self.vehicles.entities[entity as usize].incidents.binary_search(&incident).is_ok() {
@@ -661,10 +490,14 @@ impl Resolver {
                 linkable += 1;
             }
             match &best {
-                Some((_, total, _)) if score.total <= *total => runner_up = runner_up.max(score.total),
+                Some((_, total, _)) if score.total <= *total => {
+                    if runner_up.is_none_or(|(_, t)| score.total > t) {
+                        runner_up = Some((entity, score.total));
+                    }
+                }
                 _ => {
-                    if let Some((_, total, _)) = &best {
-                        runner_up = runner_up.max(*total);
+                    if let Some((e, total, _)) = &best {
+                        runner_up = Some((*e, *total));
                     }
                     best = Some((entity, score.total, scratch.clone()));
                 }
@@ -682,12 +515,13 @@ impl Resolver {
                     probability: model::probability(total) as f32,
                     candidate: None,
                     evidence,
+                    runner_up: stored_runner_up(runner_up),
                 },
             ),
             best => {
                 let entity = self.vehicles.new_entity(None);
                 let link = match (best, cloned_of) {
-                    (_, Some(other)) => {
+                    (best, Some(other)) => {
                         self.counters.cloned_plates += 1;
                         StoredLink {
                             entity,
@@ -699,6 +533,7 @@ impl Resolver {
                                 level: plate::CLONED,
                                 weight: 0.0,
                             }],
+                            runner_up: stored_runner_up(best.map(|(e, t, _)| (e, t))),
                         }
                     }
                     (Some((candidate, total, evidence)), None) if total >= review_weight => {
@@ -709,14 +544,16 @@ impl Resolver {
                             probability: model::probability(total) as f32,
                             candidate: Some(candidate),
                             evidence,
+                            runner_up: stored_runner_up(runner_up),
                         }
                     }
                     (best, None) => StoredLink {
                         entity,
                         decision: LinkDecision::NewEntity,
-                        probability: best.map_or(0.0, |(_, t, _)| model::probability(t) as f32),
+                        probability: best.as_ref().map_or(0.0, |(_, t, _)| model::probability(*t) as f32),
                         candidate: None,
                         evidence: Vec::new(),
+                        runner_up: stored_runner_up(best.map(|(e, t, _)| (e, t))),
                     },
                 };
                 (entity, link)
@@ -728,90 +565,6 @@ impl Resolver {
             self.vehicles.postings.add(key, entity);
         }
         number
-    }
-
-    /// Follows merge redirects to the surviving person id; `None` for an unknown id.
-    pub fn canonical_person(&self, id: &str) -> Option<PersonId> {
-        let entity = self.persons.parse_id(id)?;
-        Some(PersonId::new(self.persons.id(self.persons.canonical(entity))))
-    }
-
-    /// Follows merge redirects to the surviving vehicle id; `None` for an unknown id.
-    pub fn canonical_vehicle(&self, id: &str) -> Option<VehicleId> {
-        let entity = self.vehicles.parse_id(id)?;
-        Some(VehicleId::new(self.vehicles.id(self.vehicles.canonical(entity))))
-    }
-
-    /// The vehicles sharing a plate with another vehicle (cloned plates): `(plate, vehicle ids)`.
-    pub fn cloned_plates(&self) -> Vec<(String, Vec<VehicleId>)> {
-        let mut by_plate: std::collections::BTreeMap<String, Vec<VehicleId>> = Default::default();
-        for sighting in &self.vehicles.sightings {
-            let link = &sighting.link;
-            let is_clone = link.evidence.iter().any(|e| e.comparison == Comparison::Plate && e.level == plate::CLONED);
-            if let (true, Some(other), Some(p)) = (is_clone, link.candidate, sighting.features.plate) {
-                let list = by_plate.entry(self.plates.text(p).to_owned()).or_default();
-                for entity in [other, link.entity] {
-                    let id = VehicleId::new(self.vehicles.id(self.vehicles.canonical(entity)));
-                    if !list.contains(&id) {
-                        list.push(id);
-                    }
-                }
-            }
-        }
-        by_plate
-            .into_iter()
-            .map(|(plate, mut ids)| {
-                ids.sort();
-                (plate, ids)
-            })
-            .collect()
-    }
-
-    /// The ids of the sightings now in a person entity (after merges and splits).
-    pub fn person_members(&self, id: &str) -> Vec<orca_model::SightingKey> {
-        let Some(entity) = self.persons.parse_id(id).map(|e| self.persons.canonical(e)) else {
-            return Vec::new();
-        };
-        self.persons.entities[entity as usize]
-            .members
-            .iter()
-            .map(|&s| {
-                self.sighting_key(
-                    &self.persons.sightings[s as usize].incident,
-                    self.persons.sightings[s as usize].index,
-                )
-            })
-            .collect()
-    }
-
-    /// The person id a sighting now belongs to.
-    pub fn person_of(&self, key: &orca_model::SightingKey) -> Option<PersonId> {
-        let s = self.find_person_sighting(key)?;
-        Some(PersonId::new(self.persons.id(self.persons.entity_of(s))))
-    }
-
-    /// The vehicle id a sighting now belongs to.
-    pub fn vehicle_of(&self, key: &orca_model::SightingKey) -> Option<VehicleId> {
-        let s = self.find_vehicle_sighting(key)?;
-        Some(VehicleId::new(self.vehicles.id(self.vehicles.entity_of(s))))
-    }
-
-    pub(crate) fn sighting_key(&self, incident: &u32, index: u32) -> orca_model::SightingKey {
-        orca_model::SightingKey::new(self.incident_log[*incident as usize].id.clone(), index)
-    }
-
-    pub(crate) fn find_person_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
-        let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
-        entry.persons.clone().find(|&s| self.persons.sightings[s as usize].index == key.index)
-    }
-
-    pub(crate) fn find_vehicle_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
-        let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
-        entry.vehicles.clone().find(|&s| self.vehicles.sightings[s as usize].index == key.index)
-    }
-
-    pub fn stats(&self) -> ResolverStats {
-        ResolverStats::gather(self)
     }
 }
 

@@ -38,6 +38,8 @@ pub struct ResolverStats {
     pub splits: u64,
     pub cloned_plates: u64,
     pub analyst_decisions: u64,
+    /// Analysts' decisions waiting for an incident to be resolved.
+    pub decisions_waiting: u64,
     pub distinct_names: u64,
     pub blocking_keys: u64,
 }
@@ -72,6 +74,7 @@ impl ResolverStats {
             splits: c.splits,
             cloned_plates: c.cloned_plates,
             analyst_decisions: c.decisions,
+            decisions_waiting: resolver.waiting.events.len() as u64,
             distinct_names: resolver.names.len() as u64,
             blocking_keys: (resolver.persons.postings.key_count() + resolver.vehicles.postings.key_count()) as u64,
         }

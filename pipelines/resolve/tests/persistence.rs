@@ -2,39 +2,10 @@
 
 mod common;
 
+use common::store::Store;
 use common::*;
-use orca_model::{Incident, PersonSighting, SightingKey, StateChange, StoredRecord};
+use orca_model::{Incident, PersonSighting, SightingKey, StoredRecord};
 use orca_resolve::{AnalystDecision, Resolver, ResolverConfig};
-use std::collections::BTreeMap;
-
-/// A small store: the last value written under each key.
-#[derive(Default)]
-struct Store(BTreeMap<(String, String), Vec<u8>>);
-
-impl Store {
-    fn apply(&mut self, changes: Vec<StateChange>) {
-        for change in changes {
-            assert!(change.namespace.starts_with("resolve."), "{}", change.namespace);
-            match change.value {
-                Some(value) => self.0.insert((change.namespace, change.key), value),
-                None => self.0.remove(&(change.namespace, change.key)),
-            };
-        }
-    }
-
-    fn records(&self) -> Vec<StoredRecord> {
-        // Reverse order: restore must not depend on the order the store returns records in.
-        self.0
-            .iter()
-            .rev()
-            .map(|((namespace, key), value)| StoredRecord {
-                namespace: namespace.clone(),
-                key: key.clone(),
-                value: value.clone(),
-            })
-            .collect()
-    }
-}
 
 struct Rng(u64);
 

@@ -93,8 +93,9 @@ fn link_from_proto(link: v1::SightingLink, field: &str) -> Result<SightingLink, 
             .map(|e| ComparisonEvidence { comparison: e.comparison, level: e.level, weight: e.weight })
             .collect(),
         candidate: Some(link.candidate_entity_id).filter(|id| !id.is_empty()),
-        runner_up: (!link.runner_up_entity_id.is_empty())
-            .then(|| RunnerUp { entity_id: link.runner_up_entity_id, probability: link.runner_up_probability }),
+        runner_up: Some(link.runner_up_entity_id)
+            .filter(|id| !id.is_empty())
+            .map(|entity_id| RunnerUp { entity_id, probability: link.runner_up_probability }),
     })
 }
 

@@ -1,18 +1,21 @@
 //! The linker stage: reads `orca.v1.Resolution`s from `orca.resolutions.v1`, hands them to
 //! [`orca_network::Linker`] one at a time (apply, then refresh, so results do not depend on batch
 //! boundaries), appends every package whose content changed to `orca.packages.v1` (keyed by
-//! package id), and stores the analyst views of the persons and groups the batch touched (see `orca_intel::views`). State lives under `network.*` and views
-//! under `view.*`, written with the offsets.
+//! package id), and stores the analyst views of the persons and groups the batch touched (see
+//! `orca_intel::views`). Relinks (resolutions without their incident, sent by the resolver after an
+//! analyst's decision) re-state the links of incidents the linker holds; one for an incident it
+//! does not hold is ignored. State lives under `network.*` and views under `view.*`, written with
+//! the offsets.
 
 mod views;
 
 use orca_eventlog::topics;
-use orca_network::{Linker, LinkerConfig};
+use orca_network::{Applied, Linker, LinkerConfig};
 use orca_proto::convert;
 use orca_stage::{Batch, DeadLetter, OutRecord, Record, Stage};
 use orca_store::Store;
 use prost::Message;
-use tracing::info;
+use tracing::{debug, info};
 
 pub const STAGE_NAME: &str = "linker";
 
@@ -63,7 +66,9 @@ impl Stage for LinkerStage {
                 .and_then(|proto| convert::resolution_from_proto(proto).map_err(|e| e.to_string()));
             match decoded {
                 Ok(resolution) => {
-                    self.linker.apply(&resolution);
+                    if self.linker.apply(&resolution) == Applied::UnknownIncident {
+                        debug!(incident = %resolution.incident_id, "relink of an incident the linker does not hold; ignored");
+                    }
                     for package in self.linker.refresh() {
                         let value = convert::package_to_proto(&package).encode_to_vec();
                         let key = package.id.as_str().as_bytes().to_vec();

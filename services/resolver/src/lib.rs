@@ -1,7 +1,13 @@
 //! The resolver stage: reads normalised incidents from `orca.incidents.v1`, resolves their person
 //! and vehicle sightings with [`orca_resolve::Resolver`], and appends one `orca.v1.Resolution` per
-//! incident to `orca.resolutions.v1` (keyed by incident id). Its state lives in the store under
-//! `resolve.*` and is restored from there on start-up.
+//! incident to `orca.resolutions.v1` (keyed by incident id). It also reads analysts' decisions
+//! (`orca.v1.AnalystDecision`) from `orca.decisions.v1`, applies them with
+//! [`Resolver::apply_event`] and appends the relinks they cause (resolutions without their incident,
+//! the first carrying the decision's result) to `orca.resolutions.v1`, keyed by incident id. A
+//! decision about a sighting not resolved yet waits; after each resolved incident the relinks of
+//! the decisions it was waiting for follow its resolution. Records that cannot be read go to the
+//! dead letters with the reason. Its state lives in the store under `resolve.*` and is restored from
+//! there on start-up.
 //!
 //! This crate only decodes, converts and hands over; every decision is made in `orca-resolve`.
 
@@ -11,7 +17,7 @@ use orca_resolve::{Resolver, ResolverConfig};
 use orca_stage::{Batch, DeadLetter, OutRecord, Record, Stage};
 use orca_store::Store;
 use prost::Message;
-use tracing::info;
+use tracing::{info, warn};
 
 /// Consumer group and offset owner of the resolver.
 pub const STAGE_NAME: &str = "resolver";
@@ -43,7 +49,8 @@ impl ResolverStage {
         &self.resolver
     }
 
-    fn resolve_record(&mut self, record: &Record) -> Result<OutRecord, String> {
+    /// Resolves an incident record: its resolution, then the relinks of decisions that waited for it.
+    fn resolve_record(&mut self, record: &Record) -> Result<Vec<OutRecord>, String> {
         let proto = orca_proto::v1::Incident::decode(record.value.as_slice())
             .map_err(|e| format!("not an `orca.v1.Incident`: {e}"))?;
         let incident = convert::incident_from_proto(proto).map_err(|problems| {
@@ -54,9 +61,30 @@ impl ResolverStage {
             return Err("incident has no `incident_id`; only ingest may write this topic".to_owned());
         }
         let resolution = self.resolver.resolve(&incident);
-        let value = convert::resolution_to_proto(&resolution).encode_to_vec();
-        Ok(OutRecord::new(topics::RESOLUTIONS, resolution.incident_id.as_str().as_bytes().to_vec(), value))
+        let mut outputs = vec![resolution_record(&resolution)];
+        outputs.extend(self.resolver.take_ready_decisions().iter().map(resolution_record));
+        Ok(outputs)
     }
+
+    /// Applies a decision record: the relinks it causes (none while it waits for its incident, or
+    /// when its id was applied before).
+    fn decide_record(&mut self, record: &Record) -> Result<Vec<OutRecord>, String> {
+        let proto = orca_proto::v1::AnalystDecision::decode(record.value.as_slice())
+            .map_err(|e| format!("not an `orca.v1.AnalystDecision`: {e}"))?;
+        let event = convert::decision_from_proto(proto).map_err(|e| format!("invalid decision: {e}"))?;
+        let relinks = self.resolver.apply_event(&event);
+        if let Some(result) = relinks.first().and_then(|r| r.decisions.first())
+            && !result.applied
+        {
+            warn!(decision = %result.decision_id, reason = %result.message, "analyst decision refused");
+        }
+        Ok(relinks.iter().map(resolution_record).collect())
+    }
+}
+
+fn resolution_record(resolution: &orca_model::Resolution) -> OutRecord {
+    let value = convert::resolution_to_proto(resolution).encode_to_vec();
+    OutRecord::new(topics::RESOLUTIONS, resolution.incident_id.as_str().as_bytes().to_vec(), value)
 }
 
 impl Stage for ResolverStage {
@@ -65,14 +93,20 @@ impl Stage for ResolverStage {
     }
 
     fn input_topics(&self) -> Vec<String> {
-        vec![topics::INCIDENTS.to_owned()]
+        vec![topics::INCIDENTS.to_owned(), topics::DECISIONS.to_owned()]
     }
 
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
+        // Decisions a restore found ready (their incidents were resolved before they were stored).
+        batch.outputs.extend(self.resolver.take_ready_decisions().iter().map(resolution_record));
         for record in records {
-            match self.resolve_record(record) {
-                Ok(output) => batch.outputs.push(output),
+            let outputs = match record.topic.as_str() {
+                topics::DECISIONS => self.decide_record(record),
+                _ => self.resolve_record(record),
+            };
+            match outputs {
+                Ok(outputs) => batch.outputs.extend(outputs),
                 Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),
             }
         }
@@ -80,3 +114,6 @@ impl Stage for ResolverStage {
         batch
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -60,12 +60,19 @@ impl Roles {
     }
 }
 
-/// Stage name and input topics, for lag.
-const STAGES: [(&str, &str); 3] = [
-    (orca_resolver::STAGE_NAME, orca_eventlog::topics::INCIDENTS),
-    (orca_linker::STAGE_NAME, orca_eventlog::topics::RESOLUTIONS),
-    (orca_intel::stage::STAGE_NAME, orca_eventlog::topics::PACKAGES),
+/// Stage name and input topics, for lag (the resolver reads analysts' decisions too, so the
+/// pipeline has settled only once they are applied).
+pub(crate) const STAGES: [(&str, &[&str]); 3] = [
+    (orca_resolver::STAGE_NAME, &[orca_eventlog::topics::INCIDENTS, orca_eventlog::topics::DECISIONS]),
+    (orca_linker::STAGE_NAME, &[orca_eventlog::topics::RESOLUTIONS]),
+    (orca_intel::stage::STAGE_NAME, &[orca_eventlog::topics::PACKAGES]),
 ];
+
+/// The input topics of a stage by its name, for lag.
+pub(crate) fn stage_topics(stage: &str) -> Vec<String> {
+    let topics = STAGES.iter().find(|(name, _)| *name == stage).map_or(&[][..], |(_, topics)| *topics);
+    topics.iter().map(|topic| (*topic).to_owned()).collect()
+}
 
 pub struct App {
     config: OrcaConfig,
@@ -276,14 +283,14 @@ impl RunningApp {
     /// Records the local stages (and the search index) have not yet accounted for.
     pub async fn lag(&self) -> Result<u64> {
         let mut total = 0;
-        for (stage, topic) in STAGES {
+        for (stage, _) in STAGES {
             let runs = match stage {
                 orca_resolver::STAGE_NAME => self.roles.resolver,
                 orca_linker::STAGE_NAME => self.roles.linker,
                 _ => self.roles.intel,
             };
             if runs {
-                total += lag(self.backends.log.as_ref(), self.backends.store.as_ref(), stage, &[topic.to_owned()])
+                total += lag(self.backends.log.as_ref(), self.backends.store.as_ref(), stage, &stage_topics(stage))
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             }

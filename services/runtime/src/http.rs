@@ -54,14 +54,9 @@ async fn metrics(State(state): State<HttpState>) -> String {
         metrics::gauge!("orca_consumer_lag", "stage" => "search").set(lag as f64);
     }
     for (stage, _) in state.readiness.iter().filter(|(stage, _)| *stage != "search") {
-        let topic = match *stage {
-            orca_resolver::STAGE_NAME => orca_eventlog::topics::INCIDENTS,
-            orca_linker::STAGE_NAME => orca_eventlog::topics::RESOLUTIONS,
-            _ => orca_eventlog::topics::PACKAGES,
-        };
+        let topics = crate::app::stage_topics(stage);
         if let Ok(lag) =
-            orca_stage::lag(state.backends.log.as_ref(), state.backends.store.as_ref(), stage, &[topic.to_owned()])
-                .await
+            orca_stage::lag(state.backends.log.as_ref(), state.backends.store.as_ref(), stage, &topics).await
         {
             metrics::gauge!("orca_consumer_lag", "stage" => *stage).set(lag as f64);
         }

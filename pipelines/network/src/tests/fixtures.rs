@@ -13,6 +13,7 @@ pub fn day(n: i64) -> DateTime<Utc> {
 
 /// Builds one resolution.
 pub struct Report {
+    incident: Incident,
     resolution: Resolution,
 }
 
@@ -29,13 +30,15 @@ pub fn report(id: &str, force: &str, day_number: i64) -> Report {
         ..Incident::default()
     };
     Report {
+        incident,
         resolution: Resolution {
             incident_id: IncidentId::new(id),
-            incident,
+            incident: None,
             persons: Vec::new(),
             vehicles: Vec::new(),
             merges: Vec::new(),
             splits: Vec::new(),
+            decisions: Vec::new(),
         },
     }
 }
@@ -48,22 +51,23 @@ fn link(index: usize, entity: &str, probability: f64) -> SightingLink {
         probability,
         evidence: Vec::new(),
         candidate: None,
+        runner_up: None,
     }
 }
 
 impl Report {
     pub fn persons(mut self, ids: &[&str]) -> Self {
         for id in ids {
-            let index = self.resolution.incident.persons.len();
-            self.resolution.incident.persons.push(PersonSighting { role: PersonRole::Suspect, ..Default::default() });
+            let index = self.incident.persons.len();
+            self.incident.persons.push(PersonSighting { role: PersonRole::Suspect, ..Default::default() });
             self.resolution.persons.push(link(index, id, 0.99));
         }
         self
     }
 
     pub fn named(mut self, id: &str, given: &str, family: &str, marker: Option<&str>) -> Self {
-        let index = self.resolution.incident.persons.len();
-        self.resolution.incident.persons.push(PersonSighting {
+        let index = self.incident.persons.len();
+        self.incident.persons.push(PersonSighting {
             role: PersonRole::Suspect,
             given_names: given.to_owned(),
             family_name: family.to_owned(),
@@ -74,9 +78,29 @@ impl Report {
         self
     }
 
+    /// A suspect queued for review as a possible match of `candidate`, in entity `id` meanwhile.
+    pub fn possible_match(mut self, id: &str, candidate: &str) -> Self {
+        let index = self.incident.persons.len();
+        self.incident.persons.push(PersonSighting { role: PersonRole::Suspect, ..Default::default() });
+        let mut link = link(index, id, 0.7);
+        link.decision = LinkDecision::PossibleMatch;
+        link.candidate = Some(candidate.to_owned());
+        self.resolution.persons.push(link);
+        self
+    }
+
+    /// An analyst's verdict on person sighting `index`: their decision, certain, no candidate left.
+    pub fn decided(mut self, index: usize, decision: LinkDecision) -> Self {
+        let link = &mut self.resolution.persons[index];
+        link.decision = decision;
+        link.probability = 1.0;
+        link.candidate = None;
+        self
+    }
+
     pub fn vehicle(mut self, id: &str, vrm: &str) -> Self {
-        let index = self.resolution.incident.vehicles.len();
-        self.resolution.incident.vehicles.push(VehicleSighting {
+        let index = self.incident.vehicles.len();
+        self.incident.vehicles.push(VehicleSighting {
             vrm_raw: vrm.to_owned(),
             vrm: vrm.to_owned(),
             make: "Ford".to_owned(),
@@ -110,11 +134,16 @@ impl Report {
     }
 
     pub fn value(mut self, pence: i64) -> Self {
-        self.resolution.incident.line_items[0].unit_price_pence = pence;
+        self.incident.line_items[0].unit_price_pence = pence;
         self
     }
 
     pub fn build(self) -> Resolution {
+        Resolution { incident: Some(self.incident), ..self.resolution }
+    }
+
+    /// The relink the resolver sends after an analyst's decision: the links, no incident.
+    pub fn relink(self) -> Resolution {
         self.resolution
     }
 }

@@ -1,6 +1,8 @@
 //! Hand-made incidents for the resolver's tests.
 #![allow(dead_code)]
 
+pub mod store;
+
 use chrono::{DateTime, Duration, Utc};
 use orca_model::{
     AgeBand, Build, FaceTemplate, ForceId, Incident, IncidentId, PartialDate, PersonRole, PersonSighting, Sex,

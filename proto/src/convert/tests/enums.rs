@@ -67,7 +67,8 @@ fn incident_enums_map_by_name() {
 #[test]
 fn other_enums_map_by_name() {
     assert_eq!(check::<EntityKind>(&[], &[]), 2);
-    assert_eq!(check::<LinkDecision>(&[], &[]), 4);
+    assert_eq!(check::<LinkDecision>(&[], &[]), 5);
+    assert_eq!(check::<DecisionKind>(&[], &[]), 4);
     assert_eq!(check::<SubjectKind>(&[], &[]), 2);
     assert_eq!(check::<NimLevel>(&[], &[]), 3);
     assert_eq!(check::<Assertion>(&[], &[]), 2);

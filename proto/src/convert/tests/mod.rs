@@ -14,9 +14,10 @@ use orca_model::package::{
 };
 use orca_model::validate::validate_and_normalise;
 use orca_model::{
-    AgeBand, Build, ComparisonEvidence, EntityKind, EntityMerge, EntitySplit, EventType, Evidence, EvidenceKind,
-    FaceTemplate, Grade, GradingSystem, Incident, LineItem, LinkDecision, ModusOperandi, PartialDate, PersonRole,
-    PersonSighting, Provenance, Resolution, Sex, SightingLink, Store, StoreRegistry, VehicleRole, VehicleSighting,
+    AgeBand, Build, ComparisonEvidence, DecisionResult, EntityKind, EntityMerge, EntitySplit, EventType, Evidence,
+    EvidenceKind, FaceTemplate, Grade, GradingSystem, Incident, LineItem, LinkDecision, ModusOperandi, PartialDate,
+    PersonRole, PersonSighting, Provenance, Resolution, RunnerUp, Sex, SightingLink, Store, StoreRegistry, VehicleRole,
+    VehicleSighting,
 };
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -143,7 +144,7 @@ fn rich_resolution() -> Resolution {
     let incident = rich_incident();
     Resolution {
         incident_id: incident.id.clone(),
-        incident,
+        incident: Some(incident),
         persons: vec![
             SightingLink {
                 sighting_index: 0,
@@ -155,6 +156,7 @@ fn rich_resolution() -> Resolution {
                     ComparisonEvidence { comparison: "dob".into(), level: "year-month".into(), weight: -0.5 },
                 ],
                 candidate: None,
+                runner_up: Some(RunnerUp { entity_id: "P00000004".into(), probability: 0.25 }),
             },
             SightingLink {
                 sighting_index: 1,
@@ -163,6 +165,7 @@ fn rich_resolution() -> Resolution {
                 probability: 0.61,
                 evidence: vec![],
                 candidate: Some("P00000009".into()),
+                runner_up: None,
             },
         ],
         vehicles: vec![SightingLink {
@@ -172,6 +175,7 @@ fn rich_resolution() -> Resolution {
             probability: 1.0,
             evidence: vec![],
             candidate: None,
+            runner_up: None,
         }],
         merges: vec![EntityMerge {
             kind: EntityKind::Person,
@@ -184,6 +188,11 @@ fn rich_resolution() -> Resolution {
             from: "V00000004".into(),
             new_ids: vec!["V00000010".into(), "V00000011".into()],
             reason: "analyst rejected: cloned plate".into(),
+        }],
+        decisions: vec![DecisionResult {
+            decision_id: "D-0007".into(),
+            applied: false,
+            message: "sighting INC-x#0 is the only sighting of P00000002".into(),
         }],
     }
 }

@@ -40,6 +40,49 @@ fn resolution_survives_the_wire_unchanged() {
 }
 
 #[test]
+fn a_relink_survives_the_wire_without_its_incident_and_only_a_relink_may_omit_it() {
+    let mut relink = rich_resolution();
+    relink.incident = None;
+    let proto = resolution_to_proto(&relink);
+    assert!(proto.relink && proto.incident.is_none());
+    let decoded = crate::v1::Resolution::decode(proto.encode_to_vec().as_slice()).expect("decodes");
+    assert_eq!(resolution_from_proto(decoded), Ok(relink));
+
+    let mut incomplete = resolution_to_proto(&rich_resolution());
+    incomplete.incident = None;
+    assert_eq!(resolution_from_proto(incomplete).expect_err("no incident").field, "incident");
+    let mut confused = resolution_to_proto(&rich_resolution());
+    confused.relink = true;
+    assert_eq!(resolution_from_proto(confused).expect_err("a relink with an incident").field, "incident");
+}
+
+#[test]
+fn an_analyst_decision_survives_the_wire_unchanged_and_names_what_it_lacks() {
+    use orca_model::{DecisionEvent, DecisionKind, EntityKind, EntityRef, SightingKey};
+    let key = |incident: &str, index| SightingKey::new(incident.into(), index);
+    let split = DecisionEvent {
+        decision_id: "D-0001".into(),
+        kind: DecisionKind::Split,
+        entity_kind: EntityKind::Person,
+        sighting: None,
+        entity: Some(EntityRef { entity_id: "P00000003".into(), anchor: Some(key("INC-a", 2)) }),
+        other: None,
+        sightings: vec![key("INC-b", 2), key("INC-c", 0)],
+        reason: "a younger man on the CCTV".into(),
+        analyst_key_id: "K-9".into(),
+        analyst: "a.analyst".into(),
+        decided_at: Some(super::at("2026-03-04T09:00:00Z")),
+    };
+    let decoded = crate::v1::AnalystDecision::decode(decision_to_proto(&split).encode_to_vec().as_slice()).unwrap();
+    assert_eq!(decision_from_proto(decoded), Ok(split.clone()));
+    assert_eq!(split.subject_incident().map(|id| id.as_str()), Some("INC-b"));
+
+    let mut nothing_to_split = decision_to_proto(&split);
+    nothing_to_split.sightings.clear();
+    assert_eq!(decision_from_proto(nothing_to_split).expect_err("no sightings").field, "sightings");
+}
+
+#[test]
 fn package_survives_the_wire_unchanged() {
     let package = rich_package();
     let proto = package_to_proto(&package);
