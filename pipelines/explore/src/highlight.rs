@@ -83,6 +83,7 @@ impl Highlighter {
                 Clause::PlatePattern(pattern) => highlighter.patterns.push(pattern.chars().collect()),
                 Clause::Date(date) => highlighter.codes.push(date.to_string()),
                 Clause::Marker(code) | Clause::Reference(code) => highlighter.codes.push(code.clone()),
+                Clause::Id(_) => {}
                 Clause::Word { .. } | Clause::Phrase(_) => {}
             }
         }

@@ -58,6 +58,14 @@ impl Workspace {
         self.entities(kind).id(number)
     }
 
+    /// The canonical entity a sighting (incident id, index) belongs to now.
+    pub fn entity_of_sighting(&self, kind: EntityKind, incident: &str, index: u32) -> Option<u32> {
+        let node = &self.incidents[self.incident_number(incident)? as usize];
+        let links = if kind == EntityKind::Person { &node.persons } else { &node.vehicles };
+        let link = links.iter().find(|l| l.index == index)?;
+        Some(self.entities(kind).canonical(link.entity))
+    }
+
     /// The canonical number of an entity number.
     pub fn canonical_number(&self, kind: EntityKind, number: u32) -> u32 {
         self.entities(kind).canonical(number)

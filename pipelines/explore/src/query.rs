@@ -26,6 +26,8 @@ pub enum Clause {
     Marker(String),
     /// A police crime reference, as typed (upper case, no spaces).
     Reference(String),
+    /// An ORCA id: an incident (`INC-…`), person (`P…`), vehicle (`V…`) or group (`G…`).
+    Id(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -146,7 +148,19 @@ fn is_plate_tail(text: &str) -> bool {
     (1..=3).contains(&t.len()) && t.iter().all(|c| c.is_ascii_alphabetic() || *c == '?' || *c == '*')
 }
 
+/// `INC-` and 16 hex digits, or `P`, `V` or `G` and 8 digits.
+fn is_orca_id(text: &str) -> bool {
+    if let Some(hex) = text.strip_prefix("INC-") {
+        return hex.len() == 16 && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    let mut chars = text.chars();
+    matches!(chars.next(), Some('P' | 'V' | 'G')) && text.len() == 9 && chars.all(|c| c.is_ascii_digit())
+}
+
 fn read_token(text: &str) -> Result<Vec<Clause>, QueryError> {
+    if is_orca_id(text) {
+        return Ok(vec![Clause::Id(text.to_owned())]);
+    }
     if let Some(stem) = text.strip_suffix('~') {
         return Ok(plain_words(stem).into_iter().map(|word| Clause::Word { word, fuzzy: true }).collect());
     }
@@ -232,6 +246,7 @@ mod tests {
         assert_eq!(parse("AB?? ?XE"), [Clause::PlatePattern("AB???XE".into())]);
         assert_eq!(parse("SW-1234-abcd"), [Clause::Marker("SW1234ABCD".into())]);
         assert_eq!(parse("WM/12345/26"), [Clause::Reference("WM/12345/26".into())]);
+        assert_eq!(parse("INC-00ff00ff00ff00ff P00000012"), [Clause::Id("INC-00ff00ff00ff00ff".into()), Clause::Id("P00000012".into())]);
         let date = |t: &str| Clause::Date(PartialDate::parse(t).unwrap());
         assert_eq!(parse("12/04/1990"), [date("1990-04-12")]);
         assert_eq!(parse("4/1990 1990-04-12 1990"), [date("1990-04"), date("1990-04-12"), date("1990")]);

@@ -6,7 +6,8 @@
 //!   change is searchable within about `commit_interval` of the indexer reading it ([`indexer`]).
 //! - [`SearchIndex::search`] runs an analyst's query ([`searcher`]); the read model answers
 //!   everything else (networks, timelines, the review queue) through [`SearchIndex::workspace`].
-//! - [`rebuild`] builds an index from the beginning of the logs, for `orca reindex`.
+//! - [`rebuild`] builds an index from the beginning of the logs, for `orca reindex`; [`Loader`]
+//!   feeds one directly, for benchmarks.
 //!
 //! The index is a read model: it is never the source of truth and can always be rebuilt from the
 //! logs. Each index reads with a consumer group of its own and records its offsets in its own
@@ -20,6 +21,7 @@ pub mod documents;
 pub mod error;
 pub mod index;
 pub mod indexer;
+pub mod loader;
 pub mod rebuild;
 pub mod schema;
 pub mod searcher;
@@ -28,6 +30,7 @@ pub use documents::Card;
 pub use error::SearchError;
 pub use index::{CommitPayload, Opened, SearchIndex};
 pub use indexer::{Indexer, IndexerConfig};
+pub use loader::Loader;
 pub use searcher::{Hit, MAX_OFFSET, SearchPage, SearchRequest};
 
 #[cfg(test)]

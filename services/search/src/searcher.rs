@@ -134,6 +134,7 @@ fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
         }
         Clause::Marker(code) => should.push(boosted(term_query(fields.marker, code), 6.0)),
         Clause::Reference(reference) => should.push(boosted(term_query(fields.reference, reference), 6.0)),
+        Clause::Id(id) => should.push(boosted(term_query(fields.id, id), 10.0)),
     }
     Box::new(BooleanQuery::new(should))
 }
