@@ -156,8 +156,15 @@ fn main() -> anyhow::Result<()> {
 
     println!("\nquality (true entity in the top 5) and latency:");
     println!("{:<28} {:>7} {:>9} {:>9} {:>9}", "query kind", "queries", "hit rate", "p50 ms", "p99 ms");
-    let baseline = latency_of(&search, &person_list.iter().take(queries).map(|(_, r)| r.incident.clone()).collect::<Vec<_>>(), &["incident"]);
-    println!("{:<28} {:>7} {:>9} {:>9.2} {:>9.2}", "exact incident id (baseline)", queries, "-", baseline.0, baseline.1);
+    let baseline = latency_of(
+        &search,
+        &person_list.iter().take(queries).map(|(_, r)| r.incident.clone()).collect::<Vec<_>>(),
+        &["incident"],
+    );
+    println!(
+        "{:<28} {:>7} {:>9} {:>9.2} {:>9.2}",
+        "exact incident id (baseline)", queries, "-", baseline.0, baseline.1
+    );
     for (label, kind, cases) in [
         ("nickname + family name", EntityKind::Person, &nickname_cases),
         ("family name misspelt", EntityKind::Person, &misspelt_cases),
@@ -167,9 +174,17 @@ fn main() -> anyhow::Result<()> {
         let (hits, mut times) = run_cases(&search, kind, cases);
         let rate = hits as f64 / cases.len().max(1) as f64;
         let (p50, p99) = percentiles(&mut times);
-        println!("{label:<28} {:>7} {:>8.1}% {:>9.2} {:>9.2}  (x{:.1} baseline p99)", cases.len(), rate * 100.0, p50, p99, p99 / baseline.1);
+        println!(
+            "{label:<28} {:>7} {:>8.1}% {:>9.2} {:>9.2}  (x{:.1} baseline p99)",
+            cases.len(),
+            rate * 100.0,
+            p50,
+            p99,
+            p99 / baseline.1
+        );
     }
-    let filtered: Vec<String> = ["razors", "\"lined bag\"", "alcohol", "fragrance", "baby formula"].iter().map(|s| s.to_string()).collect();
+    let filtered: Vec<String> =
+        ["razors", "\"lined bag\"", "alcohol", "fragrance", "baby formula"].iter().map(|s| s.to_string()).collect();
     let (p50, p99) = filtered_latency(&search, &filtered, queries);
     println!("{:<28} {:>7} {:>9} {:>9.2} {:>9.2}", "full text + force + dates", queries, "-", p50, p99);
 
@@ -190,13 +205,21 @@ fn main() -> anyhow::Result<()> {
     for member in members.iter().take(queries) {
         let workspace = search.workspace();
         let t = Instant::now();
-        let network = workspace.expand(std::slice::from_ref(member), &ExpandOptions { hops: 2, ..ExpandOptions::default() });
+        let network =
+            workspace.expand(std::slice::from_ref(member), &ExpandOptions { hops: 2, ..ExpandOptions::default() });
         times.push(t.elapsed().as_secs_f64() * 1e3);
         sizes.push(network.nodes.len());
     }
     let (p50, p99) = percentiles(&mut times);
     let mean_nodes = sizes.iter().sum::<usize>() as f64 / sizes.len().max(1) as f64;
-    println!("{:<28} {:>7} {:>9} {:>9.2} {:>9.2}  (mean {mean_nodes:.0} nodes)", "expand 2 hops, group member", times.len(), "-", p50, p99);
+    println!(
+        "{:<28} {:>7} {:>9} {:>9.2} {:>9.2}  (mean {mean_nodes:.0} nodes)",
+        "expand 2 hops, group member",
+        times.len(),
+        "-",
+        p50,
+        p99
+    );
     Ok(())
 }
 
@@ -234,7 +257,8 @@ fn misspell(name: &str, rng: &mut ChaCha8Rng) -> String {
 /// One character replaced by one cameras and witnesses confuse it with.
 fn misread(plate: &str, rng: &mut ChaCha8Rng) -> String {
     let mut chars: Vec<char> = plate.chars().collect();
-    let positions: Vec<usize> = (0..chars.len()).filter(|&i| orca_model::vrm::confusables(chars[i]).next().is_some()).collect();
+    let positions: Vec<usize> =
+        (0..chars.len()).filter(|&i| orca_model::vrm::confusables(chars[i]).next().is_some()).collect();
     if let Some(&at) = positions.choose(rng) {
         let options: Vec<char> = orca_model::vrm::confusables(chars[at]).collect();
         chars[at] = *options.choose(rng).expect("confusables");
@@ -274,7 +298,12 @@ fn run_cases(search: &SearchIndex, kind: EntityKind, cases: &[(String, &Reported
 fn latency_of(search: &SearchIndex, queries: &[String], kinds: &[&'static str]) -> (f64, f64) {
     let mut times = Vec::new();
     for query in queries {
-        let request = SearchRequest { query: ParsedQuery::parse(query).expect("an id parses"), kinds: kinds.to_vec(), limit: 5, ..Default::default() };
+        let request = SearchRequest {
+            query: ParsedQuery::parse(query).expect("an id parses"),
+            kinds: kinds.to_vec(),
+            limit: 5,
+            ..Default::default()
+        };
         let t = Instant::now();
         search.search(&request).expect("search runs");
         times.push(t.elapsed().as_secs_f64() * 1e3);

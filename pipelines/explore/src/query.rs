@@ -246,7 +246,10 @@ mod tests {
         assert_eq!(parse("AB?? ?XE"), [Clause::PlatePattern("AB???XE".into())]);
         assert_eq!(parse("SW-1234-abcd"), [Clause::Marker("SW1234ABCD".into())]);
         assert_eq!(parse("WM/12345/26"), [Clause::Reference("WM/12345/26".into())]);
-        assert_eq!(parse("INC-00ff00ff00ff00ff P00000012"), [Clause::Id("INC-00ff00ff00ff00ff".into()), Clause::Id("P00000012".into())]);
+        assert_eq!(
+            parse("INC-00ff00ff00ff00ff P00000012"),
+            [Clause::Id("INC-00ff00ff00ff00ff".into()), Clause::Id("P00000012".into())]
+        );
         let date = |t: &str| Clause::Date(PartialDate::parse(t).unwrap());
         assert_eq!(parse("12/04/1990"), [date("1990-04-12")]);
         assert_eq!(parse("4/1990 1990-04-12 1990"), [date("1990-04"), date("1990-04-12"), date("1990")]);

@@ -129,10 +129,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     println!();
     println!("serving gRPC on {endpoint} (health and reflection mounted); keys in `{}`", embedded.keys_path.display());
     println!("try: orca packages --force {example} --data-dir {}", args.data_dir.display());
-    println!(
-        "analysts: orca analyst --data-dir {} --purpose \"why you are looking\" groups",
-        args.data_dir.display()
-    );
+    println!("analysts: orca analyst --data-dir {} --purpose \"why you are looking\" groups", args.data_dir.display());
     println!("  then search, show, expand, path, timeline, review --queue (see `orca analyst --help`)");
     println!("press Ctrl-C to stop");
     embedded.app.run_until(shutdown_signal()).await

@@ -191,8 +191,14 @@ impl Harness {
     }
 
     /// Stops the app (it commits what it holds) and starts a new one on the same data directory.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Stops the app, runs `between` on the data directory, and starts a new app on it.
+    pub async fn restart_with(mut self, between: impl FnOnce(&Path)) -> Self {
         self.app.stop().await.unwrap();
+        between(self.dir.path());
         let (app, channel, _) = start(self.dir.path()).await;
         self.app = app;
         self.channel = channel;
