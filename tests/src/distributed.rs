@@ -25,8 +25,11 @@ use tokio::process::Child;
 pub const ROLES: [&str; 4] = ["ingest", "resolver", "linker", "intel"];
 
 /// Each consuming stage and the topic it reads, in pipeline order.
-pub const STAGES: [(&str, &str); 3] =
-    [("resolver", topics::INCIDENTS), ("linker", topics::RESOLUTIONS), ("intel", topics::PACKAGES)];
+pub const STAGES: [(&str, &[&str]); 3] = [
+    ("resolver", &[topics::INCIDENTS, topics::DECISIONS]),
+    ("linker", &[topics::RESOLUTIONS]),
+    ("intel", &[topics::PACKAGES]),
+];
 
 /// The value of a required environment variable, or an error saying how to provide it.
 pub fn require_env(name: &str) -> Result<String> {
@@ -103,8 +106,9 @@ impl Distributed {
     /// lag is read as 0, the outputs it made are already on the next stage's topic.
     pub async fn lag(&self) -> Result<u64> {
         let mut total = 0;
-        for (stage, topic) in STAGES {
-            total += orca_stage::lag(&self.log, &self.store, stage, &[topic.to_owned()])
+        for (stage, topics) in STAGES {
+            let topics: Vec<String> = topics.iter().map(|t| (*t).to_owned()).collect();
+            total += orca_stage::lag(&self.log, &self.store, stage, &topics)
                 .await
                 .map_err(|error| anyhow::anyhow!("lag of `{stage}`: {error}"))?;
         }

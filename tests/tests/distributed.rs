@@ -209,3 +209,77 @@ async fn poison_records_go_to_the_dead_letter_topic_unchanged_and_processing_goe
     }
     pipeline.shutdown().await
 }
+
+/// `orca analyst --json ARGS` against the intel process, as an analyst would run it.
+async fn analyst(orca: &Orca, intel: &(String, std::path::PathBuf), args: &[&str]) -> Result<serde_json::Value> {
+    let (endpoint, dir) = intel;
+    let mut command = orca.command(["analyst", "--json", "--endpoint", endpoint]);
+    command.arg("--data-dir").arg(dir).args(["--purpose", "e2e: review a match"]).args(args);
+    let output = orca.run(command).await?;
+    serde_json::from_str(&output)
+        .with_context(|| format!("`orca analyst {}` printed no JSON:\n{output}", args.join(" ")))
+}
+
+/// The person a sighting (`INC-…#N`) is linked to now, as `orca analyst show INC-…` says.
+async fn holder(orca: &Orca, intel: &(String, std::path::PathBuf), sighting: &str) -> Result<String> {
+    let (incident, index) = sighting.rsplit_once('#').context("a sighting")?;
+    let detail = analyst(orca, intel, &["show", incident]).await?;
+    let link = (detail["persons"].as_array().context("persons")?.iter())
+        .find(|l| l["sightingIndex"].as_u64().unwrap_or(0).to_string() == index)
+        .context("the sighting's link")?;
+    Ok(link["entityId"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analysts_rejection_binds_in_distributed_mode_across_restarts() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let reference = reference(Path::new(SCRATCH)).await?;
+    let orca = &reference.orca;
+    let mut pipeline = Distributed::start(orca, &reference.world).await?;
+    ingest_everything(&mut pipeline, reference, "ingest.log").await?;
+    pipeline.settle().await?;
+    let (config, keys) = (pipeline.config.clone(), pipeline.keys.clone());
+    orca.issue_key("analyst", "opal-e2e", &config, &keys).await?;
+    let intel = (pipeline.service("intel").endpoint()?, pipeline.dir().to_path_buf());
+
+    // A member of a detected group with more than one sighting, as an analyst finds one.
+    let groups = wait_for("the search index to hold the groups", Duration::from_secs(120), || {
+        let intel = &intel;
+        async move {
+            let groups = analyst(orca, intel, &["groups"]).await?;
+            Ok(groups["groups"].as_array().filter(|g| !g.is_empty()).cloned())
+        }
+    })
+    .await?;
+    let group = analyst(orca, &intel, &["show", groups[0]["groupId"].as_str().context("a group id")?]).await?;
+    let member = group["members"][0]["personId"].as_str().context("a member")?.to_owned();
+    let person = analyst(orca, &intel, &["show", &member]).await?;
+    let sightings = person["sightings"].as_array().context("sightings")?;
+    ensure!(sightings.len() > 1, "{member} has one sighting");
+    let last = sightings.last().context("a sighting")?;
+    let sighting =
+        format!("{}#{}", last["incidentId"].as_str().context("incident")?, last["sightingIndex"].as_u64().unwrap_or(0));
+
+    let receipt = analyst(
+        orca,
+        &intel,
+        &["review", &sighting, "--reject", "--entity", &member, "--reason", "not him on the CCTV"],
+    )
+    .await?;
+    ensure!(receipt["status"] == "DECISION_STATUS_APPLIED", "the decision was not applied: {receipt:#}");
+    let split_off = holder(orca, &intel, &sighting).await?;
+    ensure!(split_off != member, "the sighting is still {member}'s");
+
+    // The resolver and intel killed and restarted: the decision holds, in the store and the index.
+    for stage in ["resolver", "intel"] {
+        pipeline.service(stage).kill().await?;
+        pipeline.service(stage).restart().await?;
+    }
+    pipeline.settle().await?;
+    let intel = (pipeline.service("intel").endpoint()?, pipeline.dir().to_path_buf());
+    let after = holder(orca, &intel, &sighting).await?;
+    ensure!(after == split_off, "after restarts the sighting is {after}'s, not {split_off}'s");
+    let kept = analyst(orca, &intel, &["show", &member]).await?;
+    ensure!(kept["sightings"].as_array().map_or(0, Vec::len) == sightings.len() - 1, "{member} kept the sighting");
+    pipeline.shutdown().await
+}

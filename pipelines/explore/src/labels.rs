@@ -85,9 +85,13 @@ impl Workspace {
         }
     }
 
-    /// A survivor of a merge keeps its label unless the merged entity's is better.
+    /// A survivor of a merge keeps its label unless the merged entity's own is better.
     pub(crate) fn adopt_label(&mut self, kind: EntityKind, survivor: u32, merged: u32) {
-        let label = self.label_of(kind, merged).to_owned();
+        let labels = match kind {
+            EntityKind::Person => &self.person_labels,
+            EntityKind::Vehicle => &self.vehicle_labels,
+        };
+        let label = labels[merged as usize].to_string();
         self.set_label(kind, survivor, &label, true);
     }
 }

@@ -102,10 +102,12 @@ impl Workspace {
             }
         }
         let (forces, retailers, first_seen, last_seen) = self.reach(incidents);
+        let names = names.ranked();
         PersonProfile {
             id: self.persons.id(number).to_owned(),
-            label: self.label_of(EntityKind::Person, number).to_owned(),
-            names: names.ranked(),
+            // The name reported most often, else what the read model calls them.
+            label: names.first().cloned().unwrap_or_else(|| self.label_of(EntityKind::Person, number).to_owned()),
+            names,
             aliases: aliases.ranked(),
             dates_of_birth: dates.ranked(),
             marks: marks.ranked(),

@@ -212,6 +212,18 @@ fn shortest_paths_chain_the_fewest_links() {
 #[test]
 fn merges_redirect_and_a_redelivery_changes_nothing() {
     let mut w = crew();
+    report("I7", "kent", 5).person("", "P7", 0.99).apply(&mut w);
+    report("I8", "kent", 6).person("Amy Ash", "P8", 0.99).apply(&mut w);
+    let mut unnamed = report("I9", "kent", 7).person("", "P7", 0.99);
+    unnamed.0.merges.push(EntityMerge {
+        kind: EntityKind::Person,
+        survivor: "P7".into(),
+        merged: vec!["P8".into()],
+        reason: "face".into(),
+    });
+    unnamed.apply(&mut w);
+    let p7 = w.find(EntityKind::Person, "P7").unwrap().number;
+    assert_eq!(w.label_of(EntityKind::Person, p7), "Amy Ash", "a survivor takes a merged entity's better label");
     let mut merge = report("I6", "kent", 5).person("Ann Ash", "P6", 0.99);
     merge.0.merges.push(EntityMerge {
         kind: EntityKind::Person,

@@ -15,7 +15,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the fields or what goes into them change: an index of another version is
 /// rebuilt from the logs on start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -52,8 +52,19 @@ pub struct Fields {
 
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
+    // Names and plates accumulate over an entity's sightings: a person seen under four names is no
+    // weaker a match for one of them, so these fields carry no length norms.
     let words = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
+    );
+    let codes = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
     );
     let fields = Fields {
         key: builder.add_text_field("key", STRING | STORED),
@@ -63,14 +74,14 @@ pub fn build() -> (Schema, Fields) {
         payload: builder.add_bytes_field("payload", STORED),
         state: builder.add_text_field("state", STORED),
         name: builder.add_text_field("name", words),
-        name_sound: builder.add_text_field("name_sound", STRING),
-        nickname: builder.add_text_field("nickname", STRING),
-        dob: builder.add_text_field("dob", STRING),
-        dob_swapped: builder.add_text_field("dob_swapped", STRING),
+        name_sound: builder.add_text_field("name_sound", codes.clone()),
+        nickname: builder.add_text_field("nickname", codes.clone()),
+        dob: builder.add_text_field("dob", codes.clone()),
+        dob_swapped: builder.add_text_field("dob_swapped", codes.clone()),
         marks: builder.add_text_field("marks", TEXT),
-        marker: builder.add_text_field("marker", STRING),
-        vrm: builder.add_text_field("vrm", STRING),
-        vrm_skeleton: builder.add_text_field("vrm_skeleton", STRING),
+        marker: builder.add_text_field("marker", codes.clone()),
+        vrm: builder.add_text_field("vrm", codes.clone()),
+        vrm_skeleton: builder.add_text_field("vrm_skeleton", codes.clone()),
         vehicle_text: builder.add_text_field("vehicle_text", TEXT),
         text: builder.add_text_field("text", TEXT),
         reference: builder.add_text_field("reference", STRING),

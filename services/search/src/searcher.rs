@@ -14,7 +14,8 @@ use orca_explore::{Clause, FieldKind, Highlight, Highlighter, ParsedQuery};
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score, SegmentReader, TantivyDocument, Term};
@@ -68,7 +69,11 @@ fn term_query(field: Field, text: &str) -> TermQuery {
     TermQuery::new(term(field, text), IndexRecordOption::WithFreqs)
 }
 
-/// The index query of one clause.
+/// How much the other ways a clause matched add to its best one: an exact name is not counted
+/// again as its own sound-alike, nickname and typing error.
+const TIE_BREAKER: f32 = 0.1;
+
+/// The index query of one clause: its best-matching reading, plus a little for the others.
 fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     match clause {
@@ -136,7 +141,8 @@ fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
         Clause::Reference(reference) => should.push(boosted(term_query(fields.reference, reference), 6.0)),
         Clause::Id(id) => should.push(boosted(term_query(fields.id, id), 10.0)),
     }
-    Box::new(BooleanQuery::new(should))
+    let readings: Vec<Box<dyn Query>> = should.into_iter().map(|(_, query)| query).collect();
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(readings, TIE_BREAKER))
 }
 
 fn filters(fields: &Fields, request: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {

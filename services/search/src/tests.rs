@@ -251,3 +251,19 @@ fn merged_persons_are_found_under_their_survivor_and_a_reopened_index_answers_al
     assert_eq!(reopened.ids("Brennan", PERSON), ["P1"]);
     assert!(matches!(SearchIndex::open(dir.path()), Err(crate::SearchError::InUse(_))), "one writer at a time");
 }
+
+#[test]
+fn a_person_matching_every_word_ranks_above_one_matching_a_rare_word_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::open(dir.path());
+    f.feed(&[
+        resolution("J1", "kent", 1, vec![(suspect("Jimmy", "Lewis", ""), "P1")], vec![]),
+        resolution("J2", "kent", 2, vec![(suspect("James", "Brown", "1988-10-18"), "P2")], vec![]),
+        resolution("J3", "kent", 3, vec![(suspect("Jimmy", "Brown", ""), "P2")], vec![]),
+        resolution("J4", "kent", 4, vec![(suspect("Jamie", "Broown", ""), "P2")], vec![]),
+        resolution("J5", "kent", 5, vec![(suspect("Jim", "Brown", ""), "P2")], vec![]),
+    ]);
+    assert_eq!(f.ids("jimmy broun", PERSON)[0], "P2", "both words, one misspelt, beat one rare word");
+    let request = SearchRequest { query: ParsedQuery::parse("broun").unwrap(), kinds: PERSON.to_vec(), limit: 1, ..Default::default() };
+    assert_eq!(f.search.search(&request).unwrap().hits[0].card.title, "James Brown", "shown by the name reported most often (ties alphabetically)");
+}

@@ -158,13 +158,17 @@ pub fn group_from_package(workspace: &Workspace, record: &GroupRecord, fate: &Gr
             let id = s.person_id.as_str();
             let degree =
                 p.link_chart.iter().filter(|e| e.kind == "co-offending" && (e.from == id || e.to == id)).count();
+            let display_name = match (s.display_name.is_empty(), workspace.canonical(EntityKind::Person, id)) {
+                (true, Some(number)) => workspace.label_of(EntityKind::Person, number).to_owned(),
+                _ => s.display_name.clone(),
+            };
             v1::GroupMember {
                 person_id: current(id),
                 role: s.role.clone(),
                 degree: degree as u32,
                 betweenness: 0.0,
                 incident_count: s.incident_count,
-                display_name: s.display_name.clone(),
+                display_name,
             }
         })
         .collect();
@@ -206,6 +210,11 @@ pub fn current_link(workspace: &Workspace, kind: EntityKind, mut link: v1::Sight
     }
     if !link.runner_up_entity_id.is_empty() {
         link.runner_up_entity_id = current(&link.runner_up_entity_id);
+        // A runner-up since merged into the entity itself is no alternative any more.
+        if link.runner_up_entity_id == link.entity_id {
+            link.runner_up_entity_id.clear();
+            link.runner_up_probability = 0.0;
+        }
     }
     link
 }

@@ -210,7 +210,7 @@ pub async fn run(args: AnalystArgs) -> Result<()> {
     let channel = client::connect(&args.endpoint).await?;
     let client = AnalystServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024);
     let mut session = Session { client, key, purpose, json: args.json };
-    match args.command {
+    let outcome = match args.command {
         AnalystCommand::Search(search) => self::search(&mut session, search).await,
         AnalystCommand::Groups(groups) => self::groups(&mut session, groups).await,
         AnalystCommand::Show { id } => show(&mut session, &id).await,
@@ -220,7 +220,22 @@ pub async fn run(args: AnalystArgs) -> Result<()> {
         AnalystCommand::Review(review) => self::review(&mut session, review).await,
         AnalystCommand::Split { person, sightings, reason } => split(&mut session, person, sightings, reason).await,
         AnalystCommand::Merge { person, other, reason } => merge(&mut session, person, other, reason).await,
-    }
+    };
+    outcome.map_err(explain)
+}
+
+/// A refusal from the service in plain words (`not found: …`), anything else as it is.
+fn explain(error: anyhow::Error) -> anyhow::Error {
+    let Some(status) = error.downcast_ref::<tonic::Status>() else { return error };
+    let what = match status.code() {
+        tonic::Code::NotFound => "not found",
+        tonic::Code::InvalidArgument => "refused",
+        tonic::Code::PermissionDenied => "not permitted",
+        tonic::Code::Unauthenticated => "not signed in (check the key)",
+        tonic::Code::Unavailable => "unavailable (retry)",
+        _ => return anyhow::anyhow!("{}: {}", status.code().description(), status.message()),
+    };
+    anyhow::anyhow!("{what}: {}", status.message())
 }
 
 /// Prints a response: proto3 JSON with `--json`, else the text `render` makes of it.
