@@ -14,11 +14,11 @@ use orca_explore::{Clause, FieldKind, Highlight, Highlighter, ParsedQuery};
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 /// Deepest result reachable by paging.
 pub const MAX_OFFSET: usize = 10_000;
@@ -61,10 +61,6 @@ fn term(field: Field, text: &str) -> Term {
     Term::from_field_text(field, text)
 }
 
-fn boosted(query: impl Query, boost: f32) -> (Occur, Box<dyn Query>) {
-    (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
-}
-
 fn term_query(field: Field, text: &str) -> TermQuery {
     TermQuery::new(term(field, text), IndexRecordOption::WithFreqs)
 }
@@ -73,31 +69,93 @@ fn term_query(field: Field, text: &str) -> TermQuery {
 /// again as its own sound-alike, nickname and typing error.
 const TIE_BREAKER: f32 = 0.1;
 
+/// Scores of the readings of a clause. Names, plates, dates and codes describe an entity: how
+/// often a name recurs among a person's sightings says nothing about the match, so these readings
+/// score a constant, their weight times the inverse document frequency of what matched (a rare
+/// name tells more than `Smith`). Free text (narratives, goods, marks) keeps BM25.
+struct Readings<'a> {
+    searcher: &'a Searcher,
+    documents: f32,
+    readings: Vec<Box<dyn Query>>,
+}
+
+impl<'a> Readings<'a> {
+    fn new(searcher: &'a Searcher) -> Self {
+        Self { searcher, documents: searcher.num_docs().max(1) as f32, readings: Vec::new() }
+    }
+
+    /// BM25's inverse document frequency for a term found in `df` documents.
+    fn idf(&self, df: u64) -> f32 {
+        let df = df as f32;
+        (1.0 + (self.documents - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn df(&self, term: &Term) -> u64 {
+        self.searcher.doc_freq(term).unwrap_or(0)
+    }
+
+    /// The term itself, scoring `weight` times its rarity.
+    fn exact(&mut self, field: Field, text: &str, weight: f32) {
+        let term = term(field, text);
+        let df = self.df(&term);
+        if df > 0 {
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            self.readings.push(Box::new(ConstScoreQuery::new(Box::new(query), weight * self.idf(df))));
+        }
+    }
+
+    /// Terms within `distance` edits, scoring as the term would (as a rare one if it is not known).
+    fn fuzzy(&mut self, field: Field, text: &str, distance: u8, weight: f32) {
+        if distance == 0 {
+            return;
+        }
+        let term = term(field, text);
+        let idf = self.idf(self.df(&term).max(1));
+        let query = FuzzyTermQuery::new(term, distance, true);
+        self.readings.push(Box::new(ConstScoreQuery::new(Box::new(query), weight * idf)));
+    }
+
+    /// Terms matching a pattern, scoring `weight` times the rarity of a term found once in ten
+    /// thousand documents.
+    fn pattern(&mut self, field: Field, regex: &str, weight: f32) {
+        if let Ok(query) = RegexQuery::from_pattern(regex, field) {
+            let idf = self.idf((self.documents / 10_000.0).ceil() as u64);
+            self.readings.push(Box::new(ConstScoreQuery::new(Box::new(query), weight * idf)));
+        }
+    }
+
+    /// A BM25 reading (free text).
+    fn text(&mut self, query: impl Query, boost: f32) {
+        self.readings.push(Box::new(BoostQuery::new(Box::new(query), boost)));
+    }
+
+    fn into_query(self) -> Box<dyn Query> {
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(self.readings, TIE_BREAKER))
+    }
+}
+
 /// The index query of one clause: its best-matching reading, plus a little for the others.
-fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+fn clause_query(searcher: &Searcher, fields: &Fields, clause: &Clause) -> Box<dyn Query> {
+    let mut r = Readings::new(searcher);
     match clause {
         Clause::Word { word, fuzzy } => {
             let name = name_words(word).join("");
             if !name.is_empty() {
-                should.push(boosted(term_query(fields.name, &name), 4.0));
-                let distance = allowed_distance(name.chars().count(), *fuzzy) as u8;
-                if distance > 0 {
-                    should.push(boosted(FuzzyTermQuery::new(term(fields.name, &name), distance, true), 2.0));
-                }
+                r.exact(fields.name, &name, 4.0);
+                r.fuzzy(fields.name, &name, allowed_distance(name.chars().count(), *fuzzy) as u8, 2.5);
                 for code in phonetic_codes(&name) {
-                    should.push(boosted(term_query(fields.name_sound, &code), 1.5));
+                    r.exact(fields.name_sound, &code, 2.0);
                 }
                 for key in nickname_keys(&name) {
-                    should.push(boosted(term_query(fields.nickname, &key), 3.0));
+                    r.exact(fields.nickname, &key, 3.0);
                 }
             }
             for plain in plain_words(word) {
                 for field in [fields.text, fields.marks, fields.vehicle_text] {
-                    should.push(boosted(term_query(field, &plain), 1.0));
+                    r.text(term_query(field, &plain), 1.0);
                     if *fuzzy && plain.chars().count() > 3 {
                         let distance = allowed_distance(plain.chars().count(), true) as u8;
-                        should.push(boosted(FuzzyTermQuery::new(term(field, &plain), distance, true), 0.5));
+                        r.text(FuzzyTermQuery::new(term(field, &plain), distance, true), 0.5);
                     }
                 }
             }
@@ -105,17 +163,17 @@ fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
         Clause::Phrase(words) => {
             for field in [fields.text, fields.marks] {
                 let terms: Vec<Term> = words.iter().map(|w| term(field, w)).collect();
-                should.push(boosted(PhraseQuery::new(terms), 2.0));
+                r.text(PhraseQuery::new(terms), 2.0);
             }
             let names: Vec<Term> = words.iter().flat_map(|w| name_words(w)).map(|w| term(fields.name, &w)).collect();
             if names.len() > 1 {
-                should.push(boosted(PhraseQuery::new(names), 4.0));
+                r.text(PhraseQuery::new(names), 4.0);
             }
         }
         Clause::Plate(plate) => {
-            should.push(boosted(term_query(fields.vrm, plate), 6.0));
-            should.push(boosted(term_query(fields.vrm_skeleton, &plate_skeleton(plate)), 3.0));
-            should.push(boosted(FuzzyTermQuery::new(term(fields.vrm, plate), 1, true), 2.0));
+            r.exact(fields.vrm, plate, 6.0);
+            r.exact(fields.vrm_skeleton, &plate_skeleton(plate), 3.0);
+            r.fuzzy(fields.vrm, plate, 1, 2.0);
         }
         Clause::PlatePattern(pattern) => {
             let regex: String = pattern
@@ -126,23 +184,20 @@ fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
                     c => c.to_string(),
                 })
                 .collect();
-            if let Ok(query) = RegexQuery::from_pattern(&regex, fields.vrm) {
-                should.push(boosted(query, 5.0));
-            }
+            r.pattern(fields.vrm, &regex, 5.0);
         }
         Clause::Date(date) => {
             let text = date.to_string();
-            should.push(boosted(term_query(fields.dob, &text), 5.0));
+            r.exact(fields.dob, &text, 5.0);
             if date.is_complete() {
-                should.push(boosted(term_query(fields.dob_swapped, &text), 2.0));
+                r.exact(fields.dob_swapped, &text, 2.0);
             }
         }
-        Clause::Marker(code) => should.push(boosted(term_query(fields.marker, code), 6.0)),
-        Clause::Reference(reference) => should.push(boosted(term_query(fields.reference, reference), 6.0)),
-        Clause::Id(id) => should.push(boosted(term_query(fields.id, id), 10.0)),
+        Clause::Marker(code) => r.exact(fields.marker, code, 6.0),
+        Clause::Reference(reference) => r.exact(fields.reference, reference, 6.0),
+        Clause::Id(id) => r.exact(fields.id, id, 10.0),
     }
-    let readings: Vec<Box<dyn Query>> = should.into_iter().map(|(_, query)| query).collect();
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(readings, TIE_BREAKER))
+    r.into_query()
 }
 
 fn filters(fields: &Fields, request: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
@@ -177,26 +232,27 @@ impl SearchIndex {
     /// Runs a search; hits are ranked by relevance, or by when last seen for an empty query.
     pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchPage> {
         let fields = &self.fields;
+        let searcher = self.reader.searcher();
         let mut parts = filters(fields, request);
         let ranked = !request.query.is_empty();
         if ranked {
             let any: Vec<(Occur, Box<dyn Query>)> =
-                request.query.clauses.iter().map(|c| (Occur::Should, clause_query(fields, c))).collect();
+                request.query.clauses.iter().map(|c| (Occur::Should, clause_query(&searcher, fields, c))).collect();
             parts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         } else {
             parts.push((Occur::Must, Box::new(AllQuery)));
         }
         let query = BooleanQuery::new(parts);
-        let searcher = self.reader.searcher();
         let limit = request.limit.max(1);
         let offset = request.offset.min(MAX_OFFSET);
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = if ranked {
             let nudged = top.tweak_score(|segment: &SegmentReader| {
                 let weight = segment.fast_fields().f64("weight").ok();
+                // Ties (the same name on several persons) go to the one seen more often.
                 move |doc: tantivy::DocId, score: Score| {
                     let w = weight.as_ref().and_then(|c| c.first(doc)).unwrap_or(0.0);
-                    score * (1.0 + 0.05 * w as f32)
+                    score + 0.01 * w as f32
                 }
             });
             searcher.search(&query, &(nudged, Count))?

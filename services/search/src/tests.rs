@@ -264,6 +264,15 @@ fn a_person_matching_every_word_ranks_above_one_matching_a_rare_word_exactly() {
         resolution("J5", "kent", 5, vec![(suspect("Jim", "Brown", ""), "P2")], vec![]),
     ]);
     assert_eq!(f.ids("jimmy broun", PERSON)[0], "P2", "both words, one misspelt, beat one rare word");
-    let request = SearchRequest { query: ParsedQuery::parse("broun").unwrap(), kinds: PERSON.to_vec(), limit: 1, ..Default::default() };
-    assert_eq!(f.search.search(&request).unwrap().hits[0].card.title, "James Brown", "shown by the name reported most often (ties alphabetically)");
+    let request = SearchRequest {
+        query: ParsedQuery::parse("broun").unwrap(),
+        kinds: PERSON.to_vec(),
+        limit: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        f.search.search(&request).unwrap().hits[0].card.title,
+        "James Brown",
+        "shown by the name reported most often (ties alphabetically)"
+    );
 }
