@@ -15,6 +15,9 @@
 //! then includes the backlog) and paced at `rate` incidents per second (default 500; latency at a
 //! steady load the pipeline keeps up with).
 //!
+//! Freshness (paced runs only): an analyst key follows one incident in five through
+//! `AnalystService.Search` by id (see `freshness.rs`); reported as ack -> searchable.
+//!
 //! Latency: the bench polls the store's `packages` table every 20 ms. A package version is seen
 //! at the poll that first returns it. A version that newly cites an incident acknowledged after
 //! the previous version was seen was caused by it: its latency runs from the latest such
@@ -23,7 +26,10 @@
 //! withdrawal) are counted but not timed. Polling adds up to 20 ms; the figure includes the intel
 //! stage storing the version.
 
+mod freshness;
+
 use anyhow::{Context, Result, bail, ensure};
+use freshness::SearchFollower;
 use orca_proto::v1::IntelligencePackage;
 use orca_tests::distributed::Distributed;
 use orca_tests::orca::parse_totals;
@@ -82,6 +88,8 @@ struct Measured {
     /// Milliseconds from acknowledgement to package update, sorted.
     latencies_ms: Vec<i64>,
     package_versions: usize,
+    /// Milliseconds from acknowledgement to first found by search, sorted (paced runs).
+    searchable_ms: Vec<i64>,
 }
 
 impl Measured {
@@ -90,11 +98,7 @@ impl Measured {
     }
 
     fn latency(&self, quantile: f64) -> i64 {
-        if self.latencies_ms.is_empty() {
-            return 0;
-        }
-        let rank = ((self.latencies_ms.len() - 1) as f64 * quantile).round() as usize;
-        self.latencies_ms[rank]
+        quantile_of(&self.latencies_ms, quantile)
     }
 
     fn print(&self, mode: &str) {
@@ -112,8 +116,28 @@ impl Measured {
             self.latency(0.99),
             self.latencies_ms.last().copied().unwrap_or(0),
         );
+        if !self.searchable_ms.is_empty() {
+            println!(
+                "    ack -> searchable by id ({} sampled incidents): p50 {} ms, p99 {} ms, max {} ms",
+                self.searchable_ms.len(),
+                quantile_of(&self.searchable_ms, 0.50),
+                quantile_of(&self.searchable_ms, 0.99),
+                self.searchable_ms.last().copied().unwrap_or(0),
+            );
+        }
     }
 }
+
+/// The value at `quantile` of sorted values (0 for none).
+fn quantile_of(sorted: &[i64], quantile: f64) -> i64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * quantile).round() as usize]
+}
+
+/// The analyst key the bench searches with.
+const ANALYST: &str = "opal-bench";
 
 async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>) -> Result<Measured> {
     std::fs::create_dir_all(dir)?;
@@ -123,6 +147,7 @@ async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>)
     for retailer in &world.retailers {
         orca.issue_key("retailer", retailer, &config, &keys).await?;
     }
+    orca.issue_key("analyst", ANALYST, &config, &keys).await?;
     let mut service = Service::start(orca, "all", &config, &[], dir).await?;
     let store_url = format!("sqlite://{}?mode=ro", data_dir.join("orca.db").display());
     let settled = || async {
@@ -134,7 +159,8 @@ async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>)
             .context("`orca_consumer_lag` is missing from the metrics")?;
         Ok(lags.iter().all(|lag| *lag == 0.0))
     };
-    let target = Target { endpoint: &service.endpoint()?, keys: &keys, store_url: &store_url, rate };
+    let endpoint = service.endpoint()?;
+    let target = Target { endpoint: &endpoint, analyst_endpoint: &endpoint, keys: &keys, store_url: &store_url, rate };
     let measured = measure(orca, world, dir, target, settled).await?;
     service.stop().await?;
     Ok(measured)
@@ -144,10 +170,13 @@ async fn run_distributed(orca: &Orca, world: &World, dir: &Path, rate: Option<f6
     std::fs::create_dir_all(dir)?;
     let mut pipeline = Distributed::start(orca, world).await?;
     let endpoint = pipeline.service("ingest").endpoint()?;
+    let analyst_endpoint = pipeline.service("intel").endpoint()?;
     let store_url = pipeline.store_url().to_owned();
     let keys = pipeline.keys.clone();
+    orca.issue_key("analyst", ANALYST, &pipeline.config, &keys).await?;
     let settled = || async { Ok(pipeline.lag().await? == 0) };
-    let target = Target { endpoint: &endpoint, keys: &keys, store_url: &store_url, rate };
+    let target =
+        Target { endpoint: &endpoint, analyst_endpoint: &analyst_endpoint, keys: &keys, store_url: &store_url, rate };
     let measured = measure(orca, world, dir, target, settled).await?;
     pipeline.shutdown().await?;
     Ok(measured)
@@ -156,6 +185,7 @@ async fn run_distributed(orca: &Orca, world: &World, dir: &Path, rate: Option<f6
 /// Where to send and where to look, and how fast to send.
 struct Target<'a> {
     endpoint: &'a str,
+    analyst_endpoint: &'a str,
     keys: &'a Path,
     store_url: &'a str,
     rate: Option<f64>,
@@ -168,13 +198,17 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<bool>>,
 {
-    let Target { endpoint, keys, store_url, rate } = target;
+    let Target { endpoint, analyst_endpoint, keys, store_url, rate } = target;
     sqlx::any::install_default_drivers();
     let pool = AnyPool::connect(store_url).await.with_context(|| format!("connecting to `{store_url}`"))?;
     let mut packages = PackageFollower::new(store_url);
     packages.poll(&pool).await?;
     ensure!(packages.versions.is_empty(), "the store already holds packages");
 
+    let mut search = match rate {
+        Some(_) => Some(SearchFollower::connect(analyst_endpoint, &analyst_key(keys)?, &world.incidents).await?),
+        None => None,
+    };
     let receipts = dir.join("receipts.csv");
     let log = dir.join("ingest.log");
     let mut command = orca.command(["ingest", "--endpoint", endpoint]);
@@ -189,6 +223,9 @@ where
     let mut ingest_elapsed = None;
     loop {
         packages.poll(&pool).await?;
+        if let Some(search) = &mut search {
+            search.poll(unix_ms()).await?;
+        }
         if ingest_elapsed.is_none()
             && let Some(status) = ingest.try_wait()?
         {
@@ -199,6 +236,7 @@ where
             ingest_elapsed = Some(started.elapsed());
         }
         if let Some(ingest_elapsed) = ingest_elapsed
+            && search.as_ref().is_none_or(SearchFollower::all_found)
             && settled().await?
         {
             let elapsed = started.elapsed();
@@ -206,6 +244,7 @@ where
             let acknowledged = read_receipts(&receipts)?;
             let mut latencies_ms = packages.latencies(&acknowledged)?;
             latencies_ms.sort_unstable();
+            let searchable_ms = search.as_ref().map_or(Ok(Vec::new()), |s| s.latencies(&acknowledged))?;
             pool.close().await;
             return Ok(Measured {
                 incidents: world.count,
@@ -213,6 +252,7 @@ where
                 ingest_elapsed,
                 latencies_ms,
                 package_versions: packages.versions.len(),
+                searchable_ms,
             });
         }
         if started.elapsed() > SETTLE_TIMEOUT {
@@ -318,4 +358,14 @@ fn read_receipts(path: &PathBuf) -> Result<HashMap<String, i64>> {
 fn unix_ms() -> i64 {
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The bench's analyst key from the keys file `orca keys` wrote.
+fn analyst_key(keys: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(keys).with_context(|| format!("reading `{}`", keys.display()))?;
+    let file: serde_json::Value = serde_json::from_str(&text)?;
+    file["analysts"][ANALYST]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("no analyst key in `{}`", keys.display()))
 }

@@ -209,3 +209,46 @@ async fn splits_and_merges_by_hand_bind_and_bad_decisions_are_refused_clearly() 
     );
     h.app.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_vehicle_sighting_from_the_queue_is_decided_by_its_id_alone() {
+    let (h, _) = crew().await;
+    let key = &h.analyst_key;
+    // A lone man in a silver Ford Focus whose plate was read one character off the crew's car.
+    let mut lone = crew_incident("NM-LONE", "NM-BHAM-1", 30);
+    lone.persons = vec![suspect("Gareth", "Pugh", "1979-06-01", "")];
+    lone.vehicles[0] = v1::VehicleSighting { vrm_raw: "AB1Z CDE".into(), ..Default::default() };
+    let acks = h.stream(vec![lone]).await;
+    assert_eq!(acks[0].status, IngestStatus::Accepted as i32, "{acks:?}");
+    h.app.settled().await.unwrap();
+    let incident = acks[0].incident_id.clone();
+
+    let queue = v1::ListReviewQueueRequest { purpose: PURPOSE.into(), ..Default::default() };
+    let queue = h.analyst().list_review_queue(authorized(queue, key)).await.unwrap().into_inner();
+    let item = queue
+        .items
+        .iter()
+        .find(|i| i.sighting.as_ref().is_some_and(|s| s.incident_id == incident))
+        .unwrap_or_else(|| panic!("the misread plate awaits review: {queue:?}"));
+    assert_eq!(item.entity_kind, v1::EntityKind::Vehicle as i32);
+
+    // Confirmed by `INC-…#0` alone, as copied from the queue: the vehicle, not the person #0.
+    let confirm = v1::ReviewMatchRequest {
+        sighting: item.sighting.clone(),
+        verdict: v1::Verdict::Confirm as i32,
+        reason: "the same dent on the CCTV".into(),
+        purpose: PURPOSE.into(),
+        ..Default::default()
+    };
+    let receipt = h.analyst().review_match(authorized(confirm, key)).await.unwrap().into_inner();
+    assert_eq!(receipt.status, v1::DecisionStatus::Applied as i32, "{receipt:?}");
+    h.app.settled().await.unwrap();
+    let detail = h
+        .analyst()
+        .get_incident(authorized(v1::GetIncidentRequest { incident_id: incident, purpose: PURPOSE.into() }, key))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(detail.vehicles[0].entity_id, item.candidate_entity_id, "the sighting joined the crew's car");
+    h.app.stop().await.unwrap();
+}

@@ -123,6 +123,18 @@ fn held_sighting(workspace: &Workspace, kind: EntityKind, key: &SightingKey) -> 
     Ok((number, workspace.canonical_number(kind, link.entity)))
 }
 
+/// The kind of a sighting decided about when the caller did not say: the one whose sighting at
+/// that index is a possible match (persons first), else persons. The review queue lists both
+/// kinds by `INC-…#N`, so the id alone should be enough.
+fn possible_match_kind(workspace: &Workspace, key: &SightingKey) -> EntityKind {
+    let Some(number) = workspace.incident_number(key.incident.as_str()) else {
+        return EntityKind::Person;
+    };
+    let node = workspace.incident(number);
+    let possible = |links: &[orca_explore::incidents::LinkNode]| links.iter().any(|l| l.index == key.index && l.candidate.is_some());
+    if !possible(&node.persons) && possible(&node.vehicles) { EntityKind::Vehicle } else { EntityKind::Person }
+}
+
 /// The entity as a decision names it: its id and one of its sightings (other than `avoid` when it
 /// has another), so a replay finds it again.
 fn entity_ref(workspace: &Workspace, kind: EntityKind, number: u32, avoid: &[SightingKey]) -> EntityRef {
@@ -174,14 +186,17 @@ pub async fn review_match(
                 .and_then(sighting_ref_from_proto)
                 .ok_or_else(|| Status::invalid_argument("`sighting` is required (incident id and index)"))?;
             checked_id(key.incident.as_str(), "sighting.incident_id")?;
-            let kind = entity_kind(message.entity_kind)?.unwrap_or(EntityKind::Person);
+            let workspace = search.workspace();
+            let kind = match entity_kind(message.entity_kind)? {
+                Some(kind) => kind,
+                None => possible_match_kind(&workspace, &key),
+            };
             let verdict = match v1::Verdict::try_from(message.verdict) {
                 Ok(v1::Verdict::Confirm) => DecisionKind::ConfirmMatch,
                 Ok(v1::Verdict::Reject) => DecisionKind::RejectMatch,
                 _ => return Err(Status::invalid_argument("`verdict` is CONFIRM or REJECT")),
             };
             let reason = checked_reason(&message.reason)?;
-            let workspace = search.workspace();
             let (incident, current) = held_sighting(&workspace, kind, &key)?;
             let node = workspace.incident(incident);
             let links = if kind == EntityKind::Person { &node.persons } else { &node.vehicles };
@@ -191,9 +206,11 @@ pub async fn review_match(
                     (Some(candidate), _) => workspace.canonical_number(kind, candidate),
                     (None, DecisionKind::RejectMatch) => current,
                     (None, _) => {
-                        return Err(Status::invalid_argument(
-                            "the sighting is not a possible match: name the entity to confirm (`entity_id`)",
-                        ));
+                        let what = if kind == EntityKind::Person { "person" } else { "vehicle" };
+                        return Err(Status::invalid_argument(format!(
+                            "{what} sighting {}#{} is not a possible match: name the entity to confirm (`entity_id`)",
+                            key.incident, key.index
+                        )));
                     }
                 },
                 id => {

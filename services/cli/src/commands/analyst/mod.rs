@@ -49,16 +49,22 @@ pub enum AnalystCommand {
     Expand(ExpandArgs),
     /// The shortest chain of links between two entities.
     Path {
+        /// Where the chain starts: a person, vehicle, group or incident id.
         from: String,
+        /// Where it ends.
         to: String,
+        /// Longest chain looked for.
         #[arg(long, default_value_t = 6)]
         max_hops: u32,
     },
     /// A person's, vehicle's or group's incidents in time order.
     Timeline {
+        /// A person (P…), vehicle (V…) or group (G…).
         id: String,
+        /// From this date (YYYY-MM-DD) or time (RFC 3339).
         #[arg(long)]
         from: Option<String>,
+        /// Up to this date (YYYY-MM-DD) or time (RFC 3339).
         #[arg(long)]
         to: Option<String>,
     },
@@ -66,16 +72,22 @@ pub enum AnalystCommand {
     Review(ReviewArgs),
     /// Take sightings (INC-…#N) out of a person as one different person (binding).
     Split {
+        /// The person (P…) the sightings are linked to now.
         person: String,
+        /// The sightings that are someone else: `INC-…#N`, one or more.
         #[arg(required = true)]
         sightings: Vec<String>,
+        /// Why, in your own words (kept with the decision and in the audit log).
         #[arg(long)]
         reason: String,
     },
     /// Two persons (or vehicles) are one (binding).
     Merge {
+        /// The id that survives.
         person: String,
+        /// The id merged into it.
         other: String,
+        /// Why, in your own words (kept with the decision and in the audit log).
         #[arg(long)]
         reason: String,
     },
@@ -83,11 +95,16 @@ pub enum AnalystCommand {
 
 #[derive(Args, Debug)]
 pub struct SearchArgs {
+    /// Words, "a phrase", a plate (`AB12CDE`, `AB12?CD`, `AB12*`), a date of birth (1990-04-12,
+    /// 12/04/1990, 04/1990), a marker code, a crime reference or an ORCA id; empty lists by the filters.
     pub query: Vec<String>,
+    /// Only these kinds (repeat for several; default all).
     #[arg(long, value_enum)]
     pub kind: Vec<KindArg>,
+    /// Only results in this force (data.police.uk slug, e.g. `west-midlands`).
     #[arg(long)]
     pub force: Option<String>,
+    /// Only incidents (or entities seen) of this retailer.
     #[arg(long)]
     pub retailer: Option<String>,
     /// Only incidents of this type, e.g. `robbery`.
@@ -96,8 +113,10 @@ pub struct SearchArgs {
     /// Seen at or after this date (YYYY-MM-DD) or time (RFC 3339).
     #[arg(long)]
     pub from: Option<String>,
+    /// Seen at or before this date (YYYY-MM-DD) or time (RFC 3339).
     #[arg(long)]
     pub to: Option<String>,
+    /// Results per page (at most 100).
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
     /// A page token from an earlier search.
@@ -115,6 +134,7 @@ pub enum KindArg {
 
 #[derive(Args, Debug)]
 pub struct GroupsArgs {
+    /// Only groups active in this force (data.police.uk slug).
     #[arg(long)]
     pub force: Option<String>,
     /// `high`, `medium` or `low`.
@@ -130,14 +150,18 @@ pub struct GroupsArgs {
 
 #[derive(Args, Debug)]
 pub struct ExpandArgs {
+    /// A person (P…), vehicle (V…), group (G…) or incident (INC-…).
     pub id: String,
+    /// How many links out to go.
     #[arg(long, default_value_t = 1)]
     pub hops: u32,
     /// Links to follow (default all).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub links: Vec<LinkArg>,
+    /// Leave out links less certain than this (0 to 1).
     #[arg(long, default_value_t = 0.0)]
     pub min_confidence: f64,
+    /// Stop after this many nodes (the answer says when it was cut).
     #[arg(long, default_value_t = 200)]
     pub max_nodes: u32,
 }
@@ -157,8 +181,10 @@ pub struct ReviewArgs {
     pub queue: bool,
     /// The sighting decided about: `INC-…#N`.
     pub sighting: Option<String>,
+    /// The sighting is the entity (binding: it stays linked).
     #[arg(long, conflicts_with = "reject")]
     pub confirm: bool,
+    /// The sighting is not the entity (binding: it is split off and never linked to it again).
     #[arg(long)]
     pub reject: bool,
     /// The entity confirmed or rejected (default: the possible match's candidate).
@@ -167,6 +193,7 @@ pub struct ReviewArgs {
     /// The sighting is a vehicle sighting.
     #[arg(long)]
     pub vehicle: bool,
+    /// Why, in your own words (required with a decision).
     #[arg(long)]
     pub reason: Option<String>,
     /// Only sightings in this force (with `--queue`).

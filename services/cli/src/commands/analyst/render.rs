@@ -71,6 +71,9 @@ pub fn search(response: &v1::SearchResponse) -> String {
 pub fn groups(response: &v1::ListGroupsResponse) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} groups", response.total);
+    if response.groups.is_empty() {
+        return out;
+    }
     let _ = writeln!(
         out,
         "{:<10} {:<9} {:<7} {:>7} {:>9} {:>12} {:<10} {:<22} title",
@@ -121,17 +124,18 @@ fn sightings(out: &mut String, sightings: &[v1::PersonSightingRef]) {
         } else {
             format!("; runner-up {} p={:.2}", link.runner_up_entity_id, link.runner_up_probability)
         };
+        // A new entity with no candidate compared has no probability to show.
+        let scored = if why.is_empty() { String::new() } else { format!(" p={:.2}: {}", link.probability, why.join(", ")) };
         let _ = writeln!(
             out,
-            "  {} {}#{} {:<18} {:<28} {} p={:.2}: {}{}",
+            "  {} {}#{} {:<18} {:<28} {}{}{}",
             date(&s.occurred_at),
             s.incident_id,
             s.sighting_index,
             s.force,
             s.reported_as,
             decision(link.decision),
-            link.probability,
-            why.join(", "),
+            scored,
             runner_up
         );
     }
