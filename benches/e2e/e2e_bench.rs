@@ -15,8 +15,8 @@
 //! then includes the backlog) and paced at `rate` incidents per second (default 500; latency at a
 //! steady load the pipeline keeps up with).
 //!
-//! Freshness (paced runs only): an analyst key follows one incident in five through
-//! `AnalystService.Search` by id (see `freshness.rs`); reported as ack -> searchable.
+//! Freshness (paced runs only): probe incidents sent five a second beside the load are searched
+//! for by id through `AnalystService.Search` (see `freshness.rs`); reported as ack -> searchable.
 //!
 //! Latency: the bench polls the store's `packages` table every 20 ms. A package version is seen
 //! at the poll that first returns it. A version that newly cites an incident acknowledged after
@@ -29,7 +29,7 @@
 mod freshness;
 
 use anyhow::{Context, Result, bail, ensure};
-use freshness::SearchFollower;
+use freshness::{ProbeTarget, SearchProbe};
 use orca_proto::v1::IntelligencePackage;
 use orca_tests::distributed::Distributed;
 use orca_tests::orca::parse_totals;
@@ -118,7 +118,7 @@ impl Measured {
         );
         if !self.searchable_ms.is_empty() {
             println!(
-                "    ack -> searchable by id ({} sampled incidents): p50 {} ms, p99 {} ms, max {} ms",
+                "    ack -> searchable by id ({} probes): p50 {} ms, p99 {} ms, max {} ms",
                 self.searchable_ms.len(),
                 quantile_of(&self.searchable_ms, 0.50),
                 quantile_of(&self.searchable_ms, 0.99),
@@ -205,8 +205,17 @@ where
     packages.poll(&pool).await?;
     ensure!(packages.versions.is_empty(), "the store already holds packages");
 
-    let mut search = match rate {
-        Some(_) => Some(SearchFollower::connect(analyst_endpoint, &analyst_key(keys)?, &world.incidents).await?),
+    let mut probe = match rate {
+        Some(_) => {
+            let target = ProbeTarget {
+                ingest_endpoint: endpoint,
+                analyst_endpoint,
+                keys,
+                analyst: ANALYST,
+                incidents: &world.incidents,
+            };
+            Some(SearchProbe::connect(target).await?)
+        }
         None => None,
     };
     let receipts = dir.join("receipts.csv");
@@ -223,8 +232,8 @@ where
     let mut ingest_elapsed = None;
     loop {
         packages.poll(&pool).await?;
-        if let Some(search) = &mut search {
-            search.poll(unix_ms()).await?;
+        if let Some(probe) = &mut probe {
+            probe.poll(ingest_elapsed.is_none()).await?;
         }
         if ingest_elapsed.is_none()
             && let Some(status) = ingest.try_wait()?
@@ -236,7 +245,7 @@ where
             ingest_elapsed = Some(started.elapsed());
         }
         if let Some(ingest_elapsed) = ingest_elapsed
-            && search.as_ref().is_none_or(SearchFollower::all_found)
+            && probe.as_ref().is_none_or(SearchProbe::all_found)
             && settled().await?
         {
             let elapsed = started.elapsed();
@@ -244,7 +253,7 @@ where
             let acknowledged = read_receipts(&receipts)?;
             let mut latencies_ms = packages.latencies(&acknowledged)?;
             latencies_ms.sort_unstable();
-            let searchable_ms = search.as_ref().map_or(Ok(Vec::new()), |s| s.latencies(&acknowledged))?;
+            let searchable_ms = probe.as_ref().map_or_else(Vec::new, SearchProbe::latencies);
             pool.close().await;
             return Ok(Measured {
                 incidents: world.count,
@@ -358,14 +367,4 @@ fn read_receipts(path: &PathBuf) -> Result<HashMap<String, i64>> {
 fn unix_ms() -> i64 {
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// The bench's analyst key from the keys file `orca keys` wrote.
-fn analyst_key(keys: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(keys).with_context(|| format!("reading `{}`", keys.display()))?;
-    let file: serde_json::Value = serde_json::from_str(&text)?;
-    file["analysts"][ANALYST]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("no analyst key in `{}`", keys.display()))
 }

@@ -1,105 +1,123 @@
-//! How soon an acknowledged incident can be found by an analyst: the bench follows a sample of the
-//! world's incidents through `AnalystService.Search` (by id, as `orca analyst search INC-…` does)
-//! and records when each is first found.
-//!
-//! `orca ingest` sends one stream per retailer, in file order, and the pipeline indexes in log
-//! order, so within a retailer incidents become searchable in the order they were sent. Each poll
-//! therefore asks only for the oldest unfound sampled incidents of each retailer (one search of at
-//! most 24 ids): the incidents behind them cannot have been found earlier. Each search is a real,
-//! audited analyst call; sampling one incident in five keeps the bench's own load small.
+//! How soon an acknowledged incident can be found by an analyst. While the load runs, the bench
+//! submits probe incidents of its own (five a second, through `IngestService.Submit` with a
+//! retailer's key, once `orca ingest` has registered the world's stores: a copy of the world's first incident with a new reference and no persons or
+//! vehicles, so the probes change no group) and, at every poll, searches for the probes not found
+//! yet by id through `AnalystService.Search`, as `orca analyst search INC-…` does. A probe's latency
+//! runs from its acknowledgement to the end of the first search that returns it.
 
-use anyhow::{Context, Result};
-use orca_model::{IncidentId, RetailerId};
+use anyhow::{Context, Result, ensure};
+use orca_proto::convert::json::incident_from_json_line;
 use orca_proto::v1::analyst_service_client::AnalystServiceClient;
-use orca_proto::v1::{PageRequest, SearchKind, SearchRequest};
-use std::collections::{HashMap, VecDeque};
+use orca_proto::v1::ingest_service_client::IngestServiceClient;
+use orca_proto::v1::{self, IngestStatus, PageRequest, SearchKind, SearchRequest, SubmitRequest};
+use std::collections::HashMap;
 use std::path::Path;
 use tonic::transport::Channel;
 
-/// One incident in this many is followed.
-const SAMPLE_EVERY: usize = 5;
-/// Most ids in one search (the query language's limit on terms).
-const IDS_PER_SEARCH: usize = 24;
+/// Milliseconds between probes.
+const PROBE_EVERY_MS: i64 = 200;
+/// Most ids in one search: 23 ids of 20 characters and their spaces fit the query language's 500
+/// characters (and its 24 terms).
+const IDS_PER_SEARCH: usize = 23;
 
-pub struct SearchFollower {
-    client: AnalystServiceClient<Channel>,
-    key: String,
-    /// Per retailer, sampled incident ids not yet found, in the order they are sent.
-    waiting: Vec<VecDeque<String>>,
-    /// Incident id → when first found (Unix ms).
-    found: HashMap<String, i64>,
+pub struct SearchProbe {
+    ingest: IngestServiceClient<Channel>,
+    analyst: AnalystServiceClient<Channel>,
+    retailer_key: String,
+    analyst_key: String,
+    template: v1::Incident,
+    sent: u32,
+    last_sent_ms: i64,
+    /// Probe id → when acknowledged (Unix ms), until found.
+    pending: HashMap<String, i64>,
+    latencies_ms: Vec<i64>,
 }
 
-impl SearchFollower {
-    pub async fn connect(endpoint: &str, key: &str, incidents: &Path) -> Result<Self> {
-        let client = AnalystServiceClient::connect(endpoint.to_owned())
-            .await
-            .with_context(|| format!("connecting to the analyst service at {endpoint}"))?;
-        Ok(Self { client, key: key.to_owned(), waiting: sampled_ids(incidents)?, found: HashMap::new() })
+/// Where the probe sends and searches, and with which keys.
+pub struct ProbeTarget<'a> {
+    pub ingest_endpoint: &'a str,
+    pub analyst_endpoint: &'a str,
+    pub keys: &'a Path,
+    pub analyst: &'a str,
+    pub incidents: &'a Path,
+}
+
+impl SearchProbe {
+    pub async fn connect(target: ProbeTarget<'_>) -> Result<Self> {
+        let text = std::fs::read_to_string(target.incidents)?;
+        let first = text.lines().next().context("the world has no incidents")?;
+        let mut template = incident_from_json_line(first).map_err(|e| anyhow::anyhow!("{e}"))?;
+        template.persons.clear();
+        template.vehicles.clear();
+        let keys: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(target.keys)?)?;
+        let key = |group: &str, subject: &str| {
+            keys[group][subject].as_str().map(str::to_owned).with_context(|| format!("no {group} key for `{subject}`"))
+        };
+        Ok(Self {
+            ingest: IngestServiceClient::connect(target.ingest_endpoint.to_owned()).await?,
+            analyst: AnalystServiceClient::connect(target.analyst_endpoint.to_owned()).await?,
+            retailer_key: key("retailers", &template.retailer_id)?,
+            analyst_key: key("analysts", target.analyst)?,
+            template,
+            sent: 0,
+            last_sent_ms: 0,
+            pending: HashMap::new(),
+            latencies_ms: Vec::new(),
+        })
     }
 
-    pub async fn poll(&mut self, now_ms: i64) -> Result<()> {
-        let per_retailer = (IDS_PER_SEARCH / self.waiting.len().max(1)).max(1);
-        let asked: Vec<String> = self
-            .waiting
-            .iter()
-            .flat_map(|queue| queue.iter().take(per_retailer).cloned())
-            .take(IDS_PER_SEARCH)
-            .collect();
-        if asked.is_empty() {
+    /// Sends a probe when one is due (while `sending`), then looks for the probes not found yet.
+    pub async fn poll(&mut self, sending: bool) -> Result<()> {
+        if sending && super::unix_ms() - self.last_sent_ms >= PROBE_EVERY_MS {
+            self.send().await?;
+        }
+        let ids: Vec<String> = self.pending.keys().take(IDS_PER_SEARCH).cloned().collect();
+        if ids.is_empty() {
             return Ok(());
         }
         let mut request = tonic::Request::new(SearchRequest {
-            query: asked.join(" "),
+            query: ids.join(" "),
             kinds: vec![SearchKind::Incident as i32],
             page: Some(PageRequest { page_size: IDS_PER_SEARCH as u32, ..Default::default() }),
             purpose: "benchmark: how soon an acknowledged incident is searchable".to_owned(),
             ..Default::default()
         });
-        request.metadata_mut().insert("authorization", format!("Bearer {}", self.key).parse()?);
-        let response = self.client.search(request).await.context("searching for acknowledged incidents")?;
-        for hit in response.into_inner().hits {
-            self.found.entry(hit.id).or_insert(now_ms);
-        }
-        for queue in &mut self.waiting {
-            queue.retain(|id| !self.found.contains_key(id));
+        request.metadata_mut().insert("authorization", format!("Bearer {}", self.analyst_key).parse()?);
+        let hits = self.analyst.search(request).await.context("searching for the probes")?.into_inner().hits;
+        let now = super::unix_ms();
+        for hit in hits {
+            if let Some(acknowledged) = self.pending.remove(&hit.id) {
+                self.latencies_ms.push(now - acknowledged);
+            }
         }
         Ok(())
     }
 
-    pub fn all_found(&self) -> bool {
-        self.waiting.iter().all(VecDeque::is_empty)
-    }
-
-    /// Milliseconds from acknowledgement to first found, sorted, for the sampled incidents.
-    pub fn latencies(&self, acknowledged: &HashMap<String, i64>) -> Result<Vec<i64>> {
-        let mut latencies = self
-            .found
-            .iter()
-            .map(|(id, at)| {
-                let acked = acknowledged.get(id).with_context(|| format!("no receipt for `{id}`"))?;
-                Ok((at - acked).max(0))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        latencies.sort_unstable();
-        Ok(latencies)
-    }
-}
-
-/// Every `SAMPLE_EVERY`th incident of each retailer in `incidents.jsonl`, by retailer in file order.
-fn sampled_ids(incidents: &Path) -> Result<Vec<VecDeque<String>>> {
-    let text = std::fs::read_to_string(incidents).with_context(|| format!("reading `{}`", incidents.display()))?;
-    let mut by_retailer: HashMap<String, (usize, VecDeque<String>)> = HashMap::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let incident: serde_json::Value = serde_json::from_str(line).context("reading a simulated incident")?;
-        let field = |name: &str| incident[name].as_str().map(str::to_owned).with_context(|| format!("no `{name}`"));
-        let (retailer, reference) = (field("retailer")?, field("retailer_ref")?);
-        let id = IncidentId::derive(&RetailerId::new(retailer.clone()), &reference).to_string();
-        let (seen, queue) = by_retailer.entry(retailer).or_default();
-        if (*seen).is_multiple_of(SAMPLE_EVERY) {
-            queue.push_back(id);
+    async fn send(&mut self) -> Result<()> {
+        self.sent += 1;
+        let incident = v1::Incident { retailer_ref: format!("PROBE-{:05}", self.sent), ..self.template.clone() };
+        let mut request = tonic::Request::new(SubmitRequest { incident: Some(incident), client_ref: String::new() });
+        request.metadata_mut().insert("authorization", format!("Bearer {}", self.retailer_key).parse()?);
+        let ack = self.ingest.submit(request).await.context("submitting a probe")?.into_inner();
+        let now = super::unix_ms();
+        self.last_sent_ms = now;
+        // `orca ingest` registers the world's stores before its first incident: until then, wait.
+        if ack.problems.iter().all(|p| p.code == "unknown-store") && !ack.problems.is_empty() {
+            return Ok(());
         }
-        *seen += 1;
+        ensure!(ack.status == IngestStatus::Accepted as i32, "a probe was not accepted: {ack:?}");
+        self.pending.insert(ack.incident_id, now);
+        Ok(())
     }
-    Ok(by_retailer.into_values().map(|(_, queue)| queue).collect())
+
+    pub fn all_found(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Milliseconds from acknowledgement to found, sorted.
+    pub fn latencies(&self) -> Vec<i64> {
+        let mut sorted = self.latencies_ms.clone();
+        sorted.sort_unstable();
+        sorted
+    }
 }

@@ -5,6 +5,7 @@
 
 use orca_model::PartialDate;
 use orca_resolve::names::{nickname_groups, normalise};
+use orca_resolve::vehicle::features::fold_confusable;
 use rphonetic::DoubleMetaphone;
 use std::sync::LazyLock;
 
@@ -70,21 +71,7 @@ pub fn normalise_plate(text: &str) -> String {
 /// 5/S, 8/B/3, 6/G, V/Y/T, E/F/P, H/K/M/R), so one misread still finds the mark. Lower case, so it
 /// never collides with a plate term.
 pub fn plate_skeleton(plate: &str) -> String {
-    plate
-        .chars()
-        .map(|c| match c.to_ascii_uppercase() {
-            '0' | 'O' | 'D' | 'Q' => '0',
-            '1' | 'I' => '1',
-            '2' | 'Z' => '2',
-            '5' | 'S' => '5',
-            '8' | 'B' | '3' => '8',
-            '6' | 'G' => '6',
-            'V' | 'Y' | 'T' => 'v',
-            'E' | 'F' | 'P' => 'e',
-            'H' | 'K' | 'M' | 'R' => 'h',
-            other => other.to_ascii_lowercase(),
-        })
-        .collect()
+    plate.chars().map(|c| fold_confusable(c.to_ascii_uppercase()).to_ascii_lowercase()).collect()
 }
 
 /// A forensic-marker code normalised (`sw-1234 abcd` → `SW1234ABCD`).

@@ -10,25 +10,13 @@ use tonic::Code;
 
 const PURPOSE: &str = "op kestrel: razor thefts";
 
-/// The crew of three hits six times across two forces: a group.
-async fn crew() -> (Harness, Vec<String>) {
-    let harness = spawn_app().await;
-    let stores = ["NM-BHAM-1", "NM-STOKE-1", "NM-BHAM-2", "NM-BHAM-1", "NM-STOKE-1", "NM-BHAM-2"];
-    let incidents: Vec<_> =
-        stores.iter().enumerate().map(|(i, store)| crew_incident(&format!("NM-{i}"), store, 4 * i as i64)).collect();
-    let acks = harness.stream(incidents).await;
-    assert!(acks.iter().all(|a| a.status == IngestStatus::Accepted as i32), "{acks:?}");
-    harness.app.settled().await.unwrap();
-    (harness, acks.into_iter().map(|a| a.incident_id).collect())
-}
-
 fn search(query: &str, kind: v1::SearchKind) -> v1::SearchRequest {
     v1::SearchRequest { query: query.into(), kinds: vec![kind as i32], purpose: PURPOSE.into(), ..Default::default() }
 }
 
 #[tokio::test]
 async fn an_analyst_searches_reads_and_explores_and_every_call_is_audited() {
-    let (h, incidents) = crew().await;
+    let (h, incidents) = spawn_crew().await;
     let key = &h.analyst_key;
     let mut analyst = h.analyst();
 
@@ -196,7 +184,7 @@ async fn an_analyst_searches_reads_and_explores_and_every_call_is_audited() {
 
 #[tokio::test]
 async fn callers_without_the_analyst_role_or_a_purpose_are_refused_and_audited() {
-    let (h, incidents) = crew().await;
+    let (h, incidents) = spawn_crew().await;
     let mut analyst = h.analyst();
     let force = &h.lead_key;
     let denied = analyst.search(authorized(search("Kyle", v1::SearchKind::Person), force)).await.unwrap_err();
@@ -240,7 +228,7 @@ async fn callers_without_the_analyst_role_or_a_purpose_are_refused_and_audited()
 
 #[tokio::test]
 async fn wrong_input_gets_a_clear_error_and_unknown_ids_are_audited_as_not_found() {
-    let (h, _) = crew().await;
+    let (h, _) = spawn_crew().await;
     let key = &h.analyst_key;
     let mut analyst = h.analyst();
     let bad_date = analyst.search(authorized(search("31/02/1990", v1::SearchKind::Person), key)).await.unwrap_err();

@@ -13,17 +13,6 @@ use tonic::Code;
 
 const PURPOSE: &str = "op kestrel: review matches";
 
-async fn crew() -> (Harness, Vec<String>) {
-    let harness = spawn_app().await;
-    let stores = ["NM-BHAM-1", "NM-STOKE-1", "NM-BHAM-2", "NM-BHAM-1", "NM-STOKE-1", "NM-BHAM-2"];
-    let incidents: Vec<_> =
-        stores.iter().enumerate().map(|(i, store)| crew_incident(&format!("NM-{i}"), store, 4 * i as i64)).collect();
-    let acks = harness.stream(incidents).await;
-    assert!(acks.iter().all(|a| a.status == IngestStatus::Accepted as i32), "{acks:?}");
-    harness.app.settled().await.unwrap();
-    (harness, acks.into_iter().map(|a| a.incident_id).collect())
-}
-
 async fn person(h: &Harness, id: &str) -> v1::Person {
     h.analyst()
         .get_person(authorized(v1::GetPersonRequest { person_id: id.into(), purpose: PURPOSE.into() }, &h.analyst_key))
@@ -88,7 +77,7 @@ async fn forget_derived_state(h: &Harness) {
 
 #[tokio::test]
 async fn a_rejected_link_splits_the_person_binds_across_restart_and_replay_and_revises_the_package() {
-    let (h, incidents) = crew().await;
+    let (h, incidents) = spawn_crew().await;
     let kyle = holder(&h, &incidents[0], 0).await;
     let before = group_package(&h).await;
 
@@ -147,7 +136,7 @@ async fn a_rejected_link_splits_the_person_binds_across_restart_and_replay_and_r
 
 #[tokio::test]
 async fn splits_and_merges_by_hand_bind_and_bad_decisions_are_refused_clearly() {
-    let (h, incidents) = crew().await;
+    let (h, incidents) = spawn_crew().await;
     let key = &h.analyst_key;
     let dean = holder(&h, &incidents[0], 1).await;
     let sightings: Vec<v1::SightingRef> =
@@ -212,7 +201,7 @@ async fn splits_and_merges_by_hand_bind_and_bad_decisions_are_refused_clearly() 
 
 #[tokio::test]
 async fn a_vehicle_sighting_from_the_queue_is_decided_by_its_id_alone() {
-    let (h, _) = crew().await;
+    let (h, _) = spawn_crew().await;
     let key = &h.analyst_key;
     // A lone man in a silver Ford Focus whose plate was read one character off the crew's car.
     let mut lone = crew_incident("NM-LONE", "NM-BHAM-1", 30);

@@ -95,23 +95,28 @@ pub fn extract(sighting: &VehicleSighting, place: Place, plates: &mut PlateTable
     }
 }
 
+/// A plate character folded with those it is misread as (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B/3, 6/G,
+/// V/Y/T, E/F/P, H/K/M/R); other characters are themselves.
+pub fn fold_confusable(c: char) -> char {
+    match c {
+        '0' | 'O' | 'D' | 'Q' => '0',
+        '1' | 'I' => '1',
+        '2' | 'Z' => '2',
+        '5' | 'S' => '5',
+        '8' | 'B' | '3' => '8',
+        '6' | 'G' => '6',
+        'V' | 'Y' | 'T' => 'V',
+        'E' | 'F' | 'P' => 'E',
+        'H' | 'K' | 'M' | 'R' => 'H',
+        other => other,
+    }
+}
+
 /// The plate with confusable characters folded together, so misreads share a key.
 pub fn skeleton(plate: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for c in plate.chars() {
-        let folded = match c {
-            '0' | 'O' | 'D' | 'Q' => '0',
-            '1' | 'I' => '1',
-            '2' | 'Z' => '2',
-            '5' | 'S' => '5',
-            '8' | 'B' | '3' => '8',
-            '6' | 'G' => '6',
-            'V' | 'Y' | 'T' => 'V',
-            'E' | 'F' | 'P' => 'E',
-            'H' | 'K' | 'M' | 'R' => 'H',
-            other => other,
-        };
-        hash ^= folded as u64;
+        hash ^= fold_confusable(c) as u64;
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash

@@ -131,7 +131,9 @@ fn possible_match_kind(workspace: &Workspace, key: &SightingKey) -> EntityKind {
         return EntityKind::Person;
     };
     let node = workspace.incident(number);
-    let possible = |links: &[orca_explore::incidents::LinkNode]| links.iter().any(|l| l.index == key.index && l.candidate.is_some());
+    let possible = |links: &[orca_explore::incidents::LinkNode]| {
+        links.iter().any(|l| l.index == key.index && l.candidate.is_some())
+    };
     if !possible(&node.persons) && possible(&node.vehicles) { EntityKind::Vehicle } else { EntityKind::Person }
 }
 

@@ -96,6 +96,19 @@ pub fn suspect(given: &str, family: &str, dob: &str, marker: &str) -> v1::Person
     }
 }
 
+/// A running pipeline in which the crew of three has hit six times across two forces (a group),
+/// settled; and the six incident ids.
+pub async fn spawn_crew() -> (Harness, Vec<String>) {
+    let harness = spawn_app().await;
+    let stores = ["NM-BHAM-1", "NM-STOKE-1", "NM-BHAM-2", "NM-BHAM-1", "NM-STOKE-1", "NM-BHAM-2"];
+    let incidents: Vec<_> =
+        stores.iter().enumerate().map(|(i, store)| crew_incident(&format!("NM-{i}"), store, 4 * i as i64)).collect();
+    let acks = harness.stream(incidents).await;
+    assert!(acks.iter().all(|a| a.status == v1::IngestStatus::Accepted as i32), "{acks:?}");
+    harness.app.settled().await.unwrap();
+    (harness, acks.into_iter().map(|a| a.incident_id).collect())
+}
+
 /// A crew of three, tagged with forensic markers, hitting Northmart stores together.
 pub fn crew_incident(reference: &str, store: &str, day: i64) -> v1::Incident {
     v1::Incident {

@@ -125,7 +125,8 @@ fn sightings(out: &mut String, sightings: &[v1::PersonSightingRef]) {
             format!("; runner-up {} p={:.2}", link.runner_up_entity_id, link.runner_up_probability)
         };
         // A new entity with no candidate compared has no probability to show.
-        let scored = if why.is_empty() { String::new() } else { format!(" p={:.2}: {}", link.probability, why.join(", ")) };
+        let scored =
+            if why.is_empty() { String::new() } else { format!(" p={:.2}: {}", link.probability, why.join(", ")) };
         let _ = writeln!(
             out,
             "  {} {}#{} {:<18} {:<28} {}{}{}",
