@@ -101,7 +101,7 @@ impl Workspace {
                 }
             }
         }
-        let (forces, retailers, first_seen, last_seen) = self.reach(incidents);
+        let Reach { forces, retailers, first_seen, last_seen } = self.reach(incidents);
         let names = names.ranked();
         PersonProfile {
             id: self.persons.id(number).to_owned(),
@@ -157,7 +157,7 @@ impl Workspace {
         }
         persons.sort_unstable();
         persons.dedup();
-        let (forces, _, first_seen, last_seen) = self.reach(incidents);
+        let Reach { forces, first_seen, last_seen, .. } = self.reach(incidents);
         VehicleProfile {
             id: self.vehicles.id(number).to_owned(),
             label: self.label_of(EntityKind::Vehicle, number).to_owned(),
@@ -175,10 +175,7 @@ impl Workspace {
     }
 
     /// Forces and retailers (sorted) and the first and last time of some incidents.
-    pub(crate) fn reach(
-        &self,
-        incidents: &[u32],
-    ) -> (Vec<String>, Vec<String>, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    pub(crate) fn reach(&self, incidents: &[u32]) -> Reach {
         let mut forces = Vec::new();
         let mut retailers = Vec::new();
         let (mut first, mut last) = (None::<DateTime<Utc>>, None::<DateTime<Utc>>);
@@ -193,6 +190,14 @@ impl Workspace {
         forces.dedup();
         retailers.sort();
         retailers.dedup();
-        (forces, retailers, first, last)
+        Reach { forces, retailers, first_seen: first, last_seen: last }
     }
+}
+
+/// Where and when some incidents happened.
+pub(crate) struct Reach {
+    pub forces: Vec<String>,
+    pub retailers: Vec<String>,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
 }

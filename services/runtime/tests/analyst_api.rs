@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use orca_proto::v1::{self, IngestStatus};
+use orca_proto::v1;
 use tonic::Code;
 
 const PURPOSE: &str = "op kestrel: razor thefts";
@@ -43,7 +43,7 @@ async fn an_analyst_searches_reads_and_explores_and_every_call_is_audited() {
     assert_eq!(link.entity_id, kyle_id);
     assert!(link.decision != v1::LinkDecision::Unspecified as i32 && !link.evidence.is_empty(), "{link:?}");
     assert!(person.links.iter().any(|e| e.kind == v1::LinkKind::CoOffending as i32 && e.incident_count == 6));
-    assert_eq!(person.vehicle_ids, [vehicle_id.clone()]);
+    assert_eq!(person.vehicle_ids, std::slice::from_ref(&vehicle_id));
     assert_eq!(person.group_ids.len(), 1);
 
     let vehicle = analyst
