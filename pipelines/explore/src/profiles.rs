@@ -6,6 +6,7 @@ use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
 use orca_model::{EntityKind, Incident, Sex};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// A person as their sightings describe them. Lists are most frequent first, then alphabetical.
@@ -72,13 +73,13 @@ impl Tally {
 impl Workspace {
     /// The profile of a canonical person from the reports of its incidents (`reports[i]` is the
     /// incident `incidents_of(Person, number)[i]`; a missing report is skipped).
-    pub fn person_profile(&self, number: u32, reports: &[Option<Incident>]) -> PersonProfile {
+    pub fn person_profile<R: Borrow<Incident>>(&self, number: u32, reports: &[Option<R>]) -> PersonProfile {
         let (mut names, mut aliases, mut dates, mut marks, mut markers) =
             (Tally::default(), Tally::default(), Tally::default(), Tally::default(), Tally::default());
         let (mut male, mut female) = (0, 0);
         let incidents = self.incidents_of(EntityKind::Person, number);
         for (&incident, report) in incidents.iter().zip(reports) {
-            let Some(report) = report else { continue };
+            let Some(report) = report.as_ref().map(Borrow::borrow) else { continue };
             for link in &self.incidents[incident as usize].persons {
                 if self.persons.canonical(link.entity) != number {
                     continue;
@@ -129,7 +130,7 @@ impl Workspace {
     }
 
     /// The profile of a canonical vehicle (`reports` as for [`Workspace::person_profile`]).
-    pub fn vehicle_profile(&self, number: u32, reports: &[Option<Incident>]) -> VehicleProfile {
+    pub fn vehicle_profile<R: Borrow<Incident>>(&self, number: u32, reports: &[Option<R>]) -> VehicleProfile {
         let (mut vrms, mut partials, mut makes, mut models, mut colours) =
             (Tally::default(), Tally::default(), Tally::default(), Tally::default(), Tally::default());
         let mut persons = Vec::new();
@@ -140,7 +141,7 @@ impl Workspace {
                 if link.used_by_offenders {
                     persons.extend(node.persons.iter().map(|p| self.persons.canonical(p.entity)));
                 }
-                let Some(sighting) = report.as_ref().and_then(|r| r.vehicles.get(link.index as usize)) else {
+                let Some(sighting) = report.as_ref().and_then(|r| r.borrow().vehicles.get(link.index as usize)) else {
                     continue;
                 };
                 let plate =

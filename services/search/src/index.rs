@@ -45,6 +45,39 @@ pub struct SearchIndex {
     pub(crate) decided: tokio::sync::watch::Sender<u64>,
     /// The offsets of the last commit: what is searchable now.
     pub(crate) committed: Mutex<Vec<(String, u32, u64)>>,
+    /// Reports read lately, decoded: an entity's document is rewritten from all its reports each
+    /// time it gains a sighting, and a busy vehicle has thousands.
+    pub(crate) recent_reports: Mutex<ReportCache>,
+}
+
+/// Most reports kept decoded (two generations of half this; a report is about 1-2 KB).
+const CACHED_REPORTS: usize = 100_000;
+
+/// Recently read reports: lookups promote from the older generation; when the newer is full it
+/// becomes the older and the older is dropped (an approximation of least-recently-used). A
+/// report never changes under its incident id, so nothing needs invalidating.
+#[derive(Default)]
+pub(crate) struct ReportCache {
+    newer: FxHashMap<IncidentId, Arc<orca_model::Incident>>,
+    older: FxHashMap<IncidentId, Arc<orca_model::Incident>>,
+}
+
+impl ReportCache {
+    fn get(&mut self, id: &IncidentId) -> Option<Arc<orca_model::Incident>> {
+        if let Some(report) = self.newer.get(id) {
+            return Some(report.clone());
+        }
+        let report = self.older.remove(id)?;
+        self.insert(id.clone(), report.clone());
+        Some(report)
+    }
+
+    fn insert(&mut self, id: IncidentId, report: Arc<orca_model::Incident>) {
+        if self.newer.len() >= CACHED_REPORTS / 2 {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.newer.insert(id, report);
+    }
 }
 
 /// An opened index: the shared half, the writer for the indexer, and where reading resumes.
@@ -86,6 +119,7 @@ impl SearchIndex {
             reader,
             workspace: RwLock::new(Workspace::new()),
             overlay: Mutex::new(FxHashMap::default()),
+            recent_reports: Mutex::new(ReportCache::default()),
             decided: tokio::sync::watch::channel(0).0,
             committed: Mutex::new(payload.offsets.clone()),
         };
@@ -171,8 +205,20 @@ impl SearchIndex {
     }
 
     /// The reports of some incidents (by read-model number), `None` where one cannot be read.
-    pub fn reports(&self, workspace: &Workspace, incidents: &[u32]) -> Vec<Option<orca_model::Incident>> {
-        reports_of(&self.resolutions(workspace, incidents))
+    pub fn reports(&self, workspace: &Workspace, incidents: &[u32]) -> Vec<Option<Arc<orca_model::Incident>>> {
+        let mut cache = self.recent_reports.lock().expect("report cache lock");
+        incidents
+            .iter()
+            .map(|&n| {
+                let id = &workspace.incident(n).id;
+                if let Some(report) = cache.get(id) {
+                    return Some(report);
+                }
+                let report = Arc::new(reports_of(&[self.resolution(id)]).pop().flatten()?);
+                cache.insert(id.clone(), report.clone());
+                Some(report)
+            })
+            .collect()
     }
 
     /// Read access to the read model.
