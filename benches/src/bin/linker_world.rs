@@ -9,6 +9,13 @@
 //! the time of `apply` + `refresh` for each probe incident (a copy of a group incident, a minute
 //! after the latest) on the world and on the enlarged graph: median, p99 and max, and their ratio.
 //!
+//! `--grow N` instead grows the one world through the linker as the linker service does (apply,
+//! refresh and take the state changes after every incident, in the world's order) and reports,
+//! for every N incidents, the cost per incident (mean, p99, max, split into apply / refresh /
+//! take_changes), the packages emitted, the persons and groups, the persons the last refresh
+//! recomputed, and the process's resident memory (the simulated world included): how the
+//! linker's cost per incident changes as its history grows.
+//!
 //! `--resolver` puts the real resolver (orca-resolve, default config) in front instead of the truth:
 //! incidents are normalised as ingest would, resolved one by one, and detected members are mapped to
 //! true persons by majority of their sightings (orca-eval's person map). No timing in that mode.
@@ -93,6 +100,10 @@ fn main() {
         simulated.len(),
         started.elapsed().as_secs_f64()
     );
+
+    if let Some(window) = args.iter().position(|a| a == "--grow").map(|_| arg(&args, "--grow", 50_000).max(1)) {
+        return grow(&simulated, &forces, config(&args), window as usize);
+    }
 
     let started = Instant::now();
     let mut linker = Linker::new(config(&args));
@@ -330,4 +341,80 @@ fn with_resolver(
             println!("  unmatched detected {} ({} incidents): {}", group.id, group.incidents.len(), members.join(" "));
         }
     }
+}
+
+/// The linker fed one incident at a time, reporting every `window` incidents.
+fn grow(
+    simulated: &[SimulatedIncident],
+    forces: &HashMap<StoreId, orca_model::ForceId>,
+    config: LinkerConfig,
+    window: usize,
+) {
+    println!(
+        "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>8} {:>7}",
+        "incidents",
+        "mean ms",
+        "p99 ms",
+        "max ms",
+        "apply",
+        "refresh",
+        "changes",
+        "packages",
+        "persons",
+        "refreshed",
+        "groups",
+        "RSS MB"
+    );
+    let mut linker = Linker::new(config);
+    let started = Instant::now();
+    let (mut times, mut parts, mut packages) = (Vec::with_capacity(window), [0.0f64; 3], 0usize);
+    for (n, incident) in simulated.iter().enumerate() {
+        let resolution = perfect(incident, forces, 0);
+        let begun = Instant::now();
+        linker.apply(&resolution);
+        let applied = begun.elapsed().as_secs_f64();
+        let emitted = linker.refresh();
+        let refreshed = begun.elapsed().as_secs_f64();
+        let changes = linker.take_changes();
+        let total = begun.elapsed().as_secs_f64();
+        packages += emitted.len();
+        std::hint::black_box(changes);
+        parts[0] += applied;
+        parts[1] += refreshed - applied;
+        parts[2] += total - refreshed;
+        times.push(total * 1000.0);
+        if (n + 1) % window == 0 || n + 1 == simulated.len() {
+            times.sort_by(f64::total_cmp);
+            let count = times.len() as f64;
+            let p99 = times[((count * 0.99).ceil() as usize).clamp(1, times.len()) - 1];
+            let stats = linker.stats();
+            println!(
+                "{:>9} {:>9.3} {:>9.2} {:>9.1} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>8} {:>9} {:>8} {:>7}",
+                n + 1,
+                times.iter().sum::<f64>() / count,
+                p99,
+                times.last().copied().unwrap_or(0.0),
+                parts[0] * 1000.0 / count,
+                parts[1] * 1000.0 / count,
+                parts[2] * 1000.0 / count,
+                packages,
+                stats.persons,
+                stats.last_refresh_persons,
+                stats.groups,
+                resident_mb(),
+            );
+            times.clear();
+            parts = [0.0; 3];
+            packages = 0;
+        }
+    }
+    println!("grown to {} incidents in {:.1} s", simulated.len(), started.elapsed().as_secs_f64());
+}
+
+/// This process's resident memory (Linux), in MB.
+fn resident_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb =
+        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok());
+    kb.unwrap_or(0) / 1024
 }
