@@ -39,19 +39,33 @@ impl Gatekeeper {
         &self.store
     }
 
-    /// Authenticates the request and checks its purpose. Failures here are not audited (there is
-    /// no principal to attribute them to) but are logged.
-    pub async fn admit<T>(&self, request: &Request<T>, purpose: &str) -> Result<Access, Status> {
+    /// Authenticates the request and checks its purpose. An unauthenticated request is logged, not
+    /// audited (there is no principal to attribute it to); a caller without a usable purpose is
+    /// audited as `invalid` against `action` and `resource`.
+    pub async fn admit<T>(
+        &self,
+        request: &Request<T>,
+        purpose: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<Access, Status> {
         let caller = self.authenticator.authenticate_metadata(request.metadata()).await.map_err(|error| {
             tracing::info!(%error, "unauthenticated read refused");
             Status::from(error)
         })?;
         let purpose = purpose.trim();
-        if purpose.is_empty() {
-            return Err(Status::invalid_argument("`purpose` is required: say why you are reading (it is audited)"));
-        }
-        if purpose.chars().count() > MAX_PURPOSE_CHARS {
-            return Err(Status::invalid_argument(format!("`purpose` is longer than {MAX_PURPOSE_CHARS} characters")));
+        let problem = if purpose.is_empty() {
+            Some(Status::invalid_argument("`purpose` is required: say why you are reading (it is audited)"))
+        } else if purpose.chars().count() > MAX_PURPOSE_CHARS {
+            Some(Status::invalid_argument(format!("`purpose` is longer than {MAX_PURPOSE_CHARS} characters")))
+        } else {
+            None
+        };
+        if let Some(status) = problem {
+            // Who tried to read without a usable purpose is itself on the record.
+            let access = Access { caller, purpose: String::new() };
+            self.audit(&access, action, resource, "invalid", status.message().to_owned()).await?;
+            return Err(status);
         }
         Ok(Access { caller, purpose: purpose.to_owned() })
     }

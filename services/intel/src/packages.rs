@@ -66,7 +66,7 @@ impl IntelligenceService for IntelligenceApi {
         &self,
         request: Request<v1::ListPackagesRequest>,
     ) -> Result<Response<v1::ListPackagesResponse>, Status> {
-        let access = self.gate.admit(&request, &request.get_ref().purpose).await?;
+        let access = self.gate.admit(&request, &request.get_ref().purpose, "list-packages", "packages").await?;
         let message = request.into_inner();
         let force = self.listing_force(&access, &message.force).await?;
         let page = message.page.unwrap_or_default();
@@ -102,7 +102,8 @@ impl IntelligenceService for IntelligenceApi {
         &self,
         request: Request<v1::GetPackageRequest>,
     ) -> Result<Response<v1::GetPackageResponse>, Status> {
-        let access = self.gate.admit(&request, &request.get_ref().purpose).await?;
+        let package = format!("package:{}", request.get_ref().package_id);
+        let access = self.gate.admit(&request, &request.get_ref().purpose, "read-package", &package).await?;
         let message = request.into_inner();
         let version = (message.version != 0).then_some(message.version);
         let resource = match version {

@@ -63,7 +63,7 @@ impl AnalystApi {
         action: &str,
         resource: &str,
     ) -> Result<Access, Status> {
-        let access = self.gate.admit(request, purpose).await?;
+        let access = self.gate.admit(request, purpose, action, resource).await?;
         if !access.is_analyst() {
             self.gate.audit(&access, action, resource, "denied", "not an analyst".into()).await?;
             return Err(Status::permission_denied("this is the OPAL analysts' service; forces read packages"));
