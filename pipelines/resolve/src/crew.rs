@@ -5,8 +5,8 @@
 use crate::model::{self, Comparison, Evidence};
 use crate::person;
 use crate::person::compare::PersonScorer;
-use crate::person::features::{PersonFeatures, PersonSummary};
-use crate::population::{Population, StoredLink};
+use crate::person::features::PersonSummary;
+use crate::population::StoredLink;
 use crate::resolver::{Resolver, Scored, stored_runner_up};
 use orca_model::{EntityKind, EntityMerge, IncidentId, LinkDecision};
 
@@ -83,19 +83,13 @@ impl Resolver {
         {
             return false;
         }
-        let (survivor, merged) = Population::<PersonFeatures, PersonSummary>::survivor_of(own, target);
-        self.persons.merge(survivor, merged);
+        let reason = format!("sighting {incident_id}#{index} {why}");
+        merges.push(self.persons.merge_recorded(EntityKind::Person, own, target, reason));
         self.counters.merges += 1;
         if self.persons.sightings[sighting as usize].link.decision == LinkDecision::PossibleMatch {
             self.counters.possible_matches = self.counters.possible_matches.saturating_sub(1);
         }
         self.persons.sightings[sighting as usize].link = StoredLink { entity: own, ..link };
-        merges.push(EntityMerge {
-            kind: EntityKind::Person,
-            survivor: self.persons.id(survivor),
-            merged: vec![self.persons.id(merged)],
-            reason: format!("sighting {incident_id}#{index} {why}"),
-        });
         true
     }
 

@@ -235,14 +235,8 @@ fn sighting_decision<F, S: Summary<F>>(
             }
             population.remove_cannot_link(current, target);
             if population.entities[current as usize].members.len() == 1 {
-                let (survivor, merged) = Population::<F, S>::survivor_of(current, target);
-                population.merge(survivor, merged);
-                outcome.merges.push(EntityMerge {
-                    kind,
-                    survivor: population.id(survivor),
-                    merged: vec![population.id(merged)],
-                    reason: format!("analyst confirmed sighting {key}"),
-                });
+                let reason = format!("analyst confirmed sighting {key}");
+                outcome.merges.push(population.merge_recorded(kind, current, target, reason));
             } else {
                 population.move_sightings(&[s], target);
                 outcome.relinked.push((key.clone(), population.id(target)));
@@ -299,14 +293,7 @@ fn confirm_entities<F, S: Summary<F>>(
         )));
     }
     population.remove_cannot_link(a, b);
-    let (survivor, merged) = Population::<F, S>::survivor_of(a, b);
-    population.merge(survivor, merged);
-    outcome.merges.push(EntityMerge {
-        kind,
-        survivor: population.id(survivor),
-        merged: vec![population.id(merged)],
-        reason: "analyst confirmed".to_owned(),
-    });
+    outcome.merges.push(population.merge_recorded(kind, a, b, "analyst confirmed".to_owned()));
     Ok(outcome)
 }
 

@@ -8,7 +8,7 @@
 
 use crate::blocking::Postings;
 use crate::model::Evidence;
-use orca_model::LinkDecision;
+use orca_model::{EntityKind, EntityMerge, LinkDecision};
 use rustc_hash::FxHashSet;
 
 /// The attributes of an entity used as its best evidence, folded from its members' features.
@@ -227,6 +227,13 @@ impl<F, S: Summary<F>> Population<F, S> {
         self.recompute(survivor);
         self.dirty_entities.insert(survivor);
         self.dirty_entities.insert(merged);
+    }
+
+    /// Merges two canonical entities (the older id survives) and returns the event that says so.
+    pub fn merge_recorded(&mut self, kind: EntityKind, a: u32, b: u32, reason: String) -> EntityMerge {
+        let (survivor, merged) = Self::survivor_of(a, b);
+        self.merge(survivor, merged);
+        EntityMerge { kind, survivor: self.id(survivor), merged: vec![self.id(merged)], reason }
     }
 
     /// Moves sightings from their entities to `to` and rebuilds every entity touched.

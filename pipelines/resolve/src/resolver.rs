@@ -442,15 +442,9 @@ impl Resolver {
             if current == other || self.persons.cannot_link(current, other) {
                 continue;
             }
-            let (survivor, merged) = Population::<PersonFeatures, PersonSummary>::survivor_of(current, other);
-            self.persons.merge(survivor, merged);
+            let reason = format!("sighting {incident_id}#{index} matched both entities");
+            merges.push(self.persons.merge_recorded(EntityKind::Person, current, other, reason));
             self.counters.merges += 1;
-            merges.push(EntityMerge {
-                kind: EntityKind::Person,
-                survivor: self.persons.id(survivor),
-                merged: vec![self.persons.id(merged)],
-                reason: format!("sighting {incident_id}#{index} matched both entities"),
-            });
         }
         number
     }
