@@ -2,22 +2,14 @@
 //! applies it and relinks the incidents it changes, the linker revises the package, and the
 //! pipeline counts as settled only once all of that is done.
 
+mod common;
+
+use common::suspect;
 use orca_eventlog::{OutRecord, topics};
 use orca_proto::v1;
 use orca_runtime::{App, OrcaConfig, Roles};
 use pbjson_types::Timestamp;
 use prost::Message;
-
-fn suspect(given: &str, family: &str, dob: &str) -> v1::PersonSighting {
-    v1::PersonSighting {
-        role: v1::PersonRole::Suspect as i32,
-        given_names: given.into(),
-        family_name: family.into(),
-        date_of_birth: dob.into(),
-        sex: v1::Sex::Male as i32,
-        ..Default::default()
-    }
-}
 
 /// A normalised incident as ingest writes it: a crew of three at a West Midlands store.
 fn crew_incident(number: i64) -> v1::Incident {
@@ -31,9 +23,9 @@ fn crew_incident(number: i64) -> v1::Incident {
         event_type: v1::EventType::Shoplifting as i32,
         line_items: vec![v1::LineItem { quantity: 10, unit_price_pence: 1_499, ..Default::default() }],
         persons: vec![
-            suspect("Kyle", "Brennan", "1991-04-12"),
-            suspect("Dean", "Moss", "1988-11-02"),
-            suspect("Tyler", "Rooke", "1995-01-30"),
+            suspect("Kyle", "Brennan", "1991-04-12", ""),
+            suspect("Dean", "Moss", "1988-11-02", ""),
+            suspect("Tyler", "Rooke", "1995-01-30", ""),
         ],
         ..Default::default()
     }
