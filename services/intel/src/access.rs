@@ -15,6 +15,9 @@ use tonic::{Request, Status};
 
 /// Longest purpose kept in the audit log.
 pub const MAX_PURPOSE_CHARS: usize = 500;
+/// Longest resource name kept in an audit record. Resources name what was asked for, before it is
+/// validated, so a caller could otherwise write megabytes into the audit log with one call.
+const MAX_RESOURCE_CHARS: usize = 200;
 
 /// Authentication plus auditing for the read services.
 #[derive(Clone)]
@@ -85,7 +88,7 @@ impl Gatekeeper {
             principal: access.caller.key_id.clone(),
             principal_kind: format!("{}:{}", access.caller.kind.as_str(), access.caller.subject),
             action: action.to_owned(),
-            resource: resource.to_owned(),
+            resource: bounded(resource, MAX_RESOURCE_CHARS),
             purpose: access.purpose.clone(),
             outcome: outcome.to_owned(),
             detail,
@@ -94,6 +97,14 @@ impl Gatekeeper {
             tracing::error!(%error, action, resource, "cannot write the audit log; refusing to disclose");
             Status::unavailable("the audit log is unavailable, so nothing can be disclosed; retry later")
         })
+    }
+}
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 

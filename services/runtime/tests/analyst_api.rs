@@ -268,6 +268,15 @@ async fn wrong_input_gets_a_clear_error_and_unknown_ids_are_audited_as_not_found
         .await
         .unwrap_err();
     assert_eq!(junk.code(), Code::InvalidArgument);
+    let huge = analyst
+        .get_person(authorized(v1::GetPersonRequest { person_id: "P".repeat(100_000), purpose: PURPOSE.into() }, key))
+        .await
+        .unwrap_err();
+    assert_eq!(huge.code(), Code::InvalidArgument);
+    assert!(huge.message().len() < 200, "the error does not echo the whole id: {}", huge.message().len());
+    let audit = h.app.backends().store.audit(0, 1_000).await.unwrap();
+    let longest = audit.iter().map(|a| a.resource.chars().count()).max().unwrap();
+    assert!(longest <= 201, "the audit log keeps a bounded resource name, not {longest} characters");
     let missing = analyst
         .get_person(authorized(v1::GetPersonRequest { person_id: "P09999999".into(), purpose: PURPOSE.into() }, key))
         .await
