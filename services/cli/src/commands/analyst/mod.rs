@@ -283,8 +283,9 @@ fn parse_time(text: &str, end: bool) -> Result<Timestamp> {
             let time = if end { date.and_hms_opt(23, 59, 59) } else { date.and_hms_opt(0, 0, 0) };
             time.context("not a time")?.and_utc()
         }
+        // The parser's own words ("premature end of input") would not help: say what is accepted.
         Err(_) => chrono::DateTime::parse_from_rfc3339(text)
-            .with_context(|| format!("`{text}` is not a date (YYYY-MM-DD) or a time (RFC 3339)"))?
+            .map_err(|_| anyhow::anyhow!("`{text}` is not a date (YYYY-MM-DD) or a time (RFC 3339)"))?
             .to_utc(),
     };
     Ok(Timestamp { seconds: time.timestamp(), nanos: 0 })
@@ -483,4 +484,18 @@ async fn merge(session: &mut Session, person: String, other: String, reason: Str
         v1::MergePersonsRequest { person_id: person, other_person_id: other, reason, purpose: session.purpose.clone() };
     let receipt = session.client.merge_persons(session.request(request)?).await?.into_inner();
     print(session, &receipt, render::receipt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn a_date_is_a_whole_day_and_a_wrong_one_says_what_is_accepted() {
+        let (from, to) = (parse_time("2026-03-01", false).unwrap(), parse_time("2026-03-01", true).unwrap());
+        assert_eq!(to.seconds - from.seconds, 86_399);
+        assert_eq!(parse_time("2026-03-01T10:00:00Z", false).unwrap().seconds, from.seconds + 36_000);
+        let wrong = format!("{:#}", parse_time("yesterday", false).unwrap_err());
+        assert_eq!(wrong, "`yesterday` is not a date (YYYY-MM-DD) or a time (RFC 3339)");
+    }
 }
