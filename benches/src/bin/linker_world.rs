@@ -14,7 +14,9 @@
 //! for every N incidents, the cost per incident (mean, p99, max, split into apply / refresh /
 //! take_changes), the packages emitted, the persons and groups, the persons the last refresh
 //! recomputed, and the process's resident memory (the simulated world included): how the
-//! linker's cost per incident changes as its history grows.
+//! linker's cost per incident changes as its history grows. `--digest` also prints a hash of every
+//! package emitted and every state change (the timings then include the hashing): two builds that
+//! print the same digest computed the same packages and state.
 //!
 //! `--resolver` puts the real resolver (orca-resolve, default config) in front instead of the truth:
 //! incidents are normalised as ingest would, resolved one by one, and detected members are mapped to
@@ -28,6 +30,7 @@ use orca_model::{LinkDecision, StoreId};
 use orca_network::{Linker, LinkerConfig};
 use orca_simulate::{SimulatedIncident, World, WorldParams};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Instant;
 
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
@@ -102,7 +105,8 @@ fn main() {
     );
 
     if let Some(window) = args.iter().position(|a| a == "--grow").map(|_| arg(&args, "--grow", 50_000).max(1)) {
-        return grow(&simulated, &forces, config(&args), window as usize);
+        let digest = args.iter().any(|a| a == "--digest");
+        return grow(&simulated, &forces, config(&args), window as usize, digest);
     }
 
     let started = Instant::now();
@@ -349,6 +353,7 @@ fn grow(
     forces: &HashMap<StoreId, orca_model::ForceId>,
     config: LinkerConfig,
     window: usize,
+    digest: bool,
 ) {
     println!(
         "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>8} {:>7}",
@@ -368,6 +373,8 @@ fn grow(
     let mut linker = Linker::new(config);
     let started = Instant::now();
     let (mut times, mut parts, mut packages) = (Vec::with_capacity(window), [0.0f64; 3], 0usize);
+    // What the linker emitted and stored, to check that a faster build computes the same thing.
+    let (mut package_digest, mut state_digest) = (DefaultHasher::new(), DefaultHasher::new());
     for (n, incident) in simulated.iter().enumerate() {
         let resolution = perfect(incident, forces, 0);
         let begun = Instant::now();
@@ -378,6 +385,14 @@ fn grow(
         let changes = linker.take_changes();
         let total = begun.elapsed().as_secs_f64();
         packages += emitted.len();
+        if digest {
+            for package in &emitted {
+                serde_json::to_vec(package).expect("packages serialise").hash(&mut package_digest);
+            }
+            for change in &changes {
+                (&change.namespace, &change.key, &change.value).hash(&mut state_digest);
+            }
+        }
         std::hint::black_box(changes);
         parts[0] += applied;
         parts[1] += refreshed - applied;
@@ -409,6 +424,9 @@ fn grow(
         }
     }
     println!("grown to {} incidents in {:.1} s", simulated.len(), started.elapsed().as_secs_f64());
+    if digest {
+        println!("digest: packages {:016x}, state {:016x}", package_digest.finish(), state_digest.finish());
+    }
 }
 
 /// This process's resident memory (Linux), in MB.
