@@ -71,10 +71,15 @@ impl Grade {
     pub fn weakest<'a>(grades: impl IntoIterator<Item = &'a Grade>) -> Option<Grade> {
         let mut weakest: Option<Grade> = None;
         for grade in grades.into_iter().filter(|g| g.system == GradingSystem::ThreeFiveTwo) {
+            // Allocates only when the weakest grade changes: a group's whole history is graded.
             let w = weakest.get_or_insert_with(|| grade.clone());
-            w.source = w.source.clone().max(grade.source.clone());
-            w.intelligence = w.intelligence.clone().max(grade.intelligence.clone());
-            if grade.handling == "C" {
+            if grade.source > w.source {
+                w.source.clone_from(&grade.source);
+            }
+            if grade.intelligence > w.intelligence {
+                w.intelligence.clone_from(&grade.intelligence);
+            }
+            if grade.handling == "C" && w.handling != "C" {
                 w.handling = "C".to_owned();
             }
             for condition in &grade.conditions {

@@ -7,9 +7,10 @@ use crate::projection::PairLink;
 use crate::scores::{ScoreInput, score};
 use crate::views::{Disruption, GroupVehicle, GroupView, MemberRole, MemberView};
 use orca_model::package::{LinkChartEdge, NimLevel};
-use orca_model::{ForceId, Grade, GroupId, IncidentId, ModusOperandi, PersonId, VehicleId};
+use orca_model::{ForceId, Grade, GroupId, IncidentId, ModusOperandi, PersonId, RetailerId, StoreId, VehicleId};
 use petgraph::graph::UnGraph;
 use rustc_hash::FxHashMap;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Members (canonical numbers, by id) and the links among them (indices into `members`).
@@ -76,25 +77,29 @@ impl Linker {
         let rules = &self.config.groups;
         let member_index: FxHashMap<u32, usize> = candidate.members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
 
-        // Reach, in time order.
-        let mut per_force: BTreeMap<ForceId, (usize, i64)> = BTreeMap::new();
+        // Reach, in time order. Keys are borrowed from the records: this loop runs over the group's
+        // whole history on every refresh of the group.
+        let mut per_force: BTreeMap<&ForceId, (usize, i64)> = BTreeMap::new();
         let mut corridor: Vec<ForceId> = Vec::new();
-        let mut retailers = BTreeSet::new();
-        let mut stores = BTreeSet::new();
+        let mut retailers: BTreeSet<&RetailerId> = BTreeSet::new();
+        let mut stores: BTreeSet<&StoreId> = BTreeSet::new();
         let mut score_input = ScoreInput::default();
         let mut member_incidents = vec![0u32; candidate.members.len()];
         let mut member_probability = vec![1.0f64; candidate.members.len()];
-        let mut vehicle_sightings: BTreeMap<String, Vec<(u32, usize)>> = BTreeMap::new();
+        let mut vehicle_sightings: FxHashMap<u32, Vec<(u32, usize)>> = FxHashMap::default();
         for &incident in incidents {
             let record = &self.incidents[incident as usize];
-            let entry = per_force.entry(record.force.clone()).or_default();
+            let entry = match per_force.entry(&record.force) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    corridor.push(record.force.clone());
+                    entry.insert((0, 0))
+                }
+            };
             entry.0 += 1;
             entry.1 += record.value_pence;
-            if !corridor.contains(&record.force) {
-                corridor.push(record.force.clone());
-            }
-            retailers.insert(record.retailer.clone());
-            stores.insert(record.store.clone());
+            retailers.insert(&record.retailer);
+            stores.insert(&record.store);
             score_input.total_loss_pence += record.value_pence;
             score_input.violent_incidents += usize::from(record.violent());
             score_input.staff_detained_incidents += usize::from(record.staff_detained);
@@ -110,25 +115,29 @@ impl Linker {
             }
             for (k, (link, &v)) in record.vehicles.iter().zip(&self.links[incident as usize].vehicles).enumerate() {
                 if link.used_by_offenders() {
-                    let vehicle = self.vehicles.canonical(v);
-                    vehicle_sightings.entry(self.vehicles.id(vehicle).to_owned()).or_default().push((incident, k));
+                    vehicle_sightings.entry(self.vehicles.canonical(v)).or_default().push((incident, k));
                 }
             }
         }
+        // Vehicles by id.
+        let mut vehicle_sightings: Vec<(u32, Vec<(u32, usize)>)> = vehicle_sightings.into_iter().collect();
+        vehicle_sightings.sort_unstable_by(|a, b| self.vehicles.id(a.0).cmp(self.vehicles.id(b.0)));
         let lead_force = per_force
             .iter()
             .max_by(|a, b| a.1.0.cmp(&b.1.0).then(a.1.1.cmp(&b.1.1)).then_with(|| b.0.cmp(a.0)))
-            .map(|(force, _)| force.clone())
+            .map(|(&force, _)| force.clone())
             .unwrap_or_default();
-        let forces: Vec<ForceId> = per_force.keys().cloned().collect();
+        let forces: Vec<ForceId> = per_force.keys().map(|&force| force.clone()).collect();
         let nim_level = match forces.len() {
             n if n >= rules.national_min_forces => NimLevel::National,
             n if n >= 2 => NimLevel::CrossBorder,
             _ => NimLevel::Local,
         };
 
-        let vehicles: Vec<GroupVehicle> =
-            vehicle_sightings.iter().map(|(id, sightings)| self.group_vehicle(id, sightings)).collect();
+        let vehicles: Vec<GroupVehicle> = vehicle_sightings
+            .iter()
+            .map(|(vehicle, sightings)| self.group_vehicle(*vehicle, sightings.len()))
+            .collect();
         score_input.forces = forces.len();
         score_input.retailers = retailers.len();
         score_input.stores = stores.len();
@@ -172,7 +181,8 @@ impl Linker {
         }
         let centrality = betweenness(&graph);
         let member_count = candidate.members.len();
-        for (id, sightings) in &vehicle_sightings {
+        for (vehicle, sightings) in &vehicle_sightings {
+            let id = self.vehicles.id(*vehicle);
             let node = graph.add_node(());
             let mut users: BTreeMap<usize, u32> = BTreeMap::new();
             for &(incident, _) in sightings {
@@ -186,7 +196,7 @@ impl Linker {
                 graph.add_edge(node, petgraph::graph::NodeIndex::new(member), ());
                 links.push(LinkChartEdge {
                     from: self.persons.id(candidate.members[member]).to_owned(),
-                    to: id.clone(),
+                    to: id.to_owned(),
                     kind: "used-vehicle".to_owned(),
                     weight: f64::from(count),
                     incident_count: count,
@@ -234,8 +244,8 @@ impl Linker {
             members,
             vehicles,
             incidents: incidents.iter().map(|&i| self.incidents[i as usize].id.clone()).collect::<Vec<IncidentId>>(),
-            retailers: retailers.into_iter().collect(),
-            stores: stores.into_iter().collect(),
+            retailers: retailers.into_iter().cloned().collect(),
+            stores: stores.into_iter().cloned().collect(),
             forces,
             lead_force,
             nim_level,
@@ -249,65 +259,76 @@ impl Linker {
         }
     }
 
-    /// A vehicle from its sightings in group incidents, judged against all its sightings.
-    pub(crate) fn group_vehicle(&self, id: &str, sightings: &[(u32, usize)]) -> GroupVehicle {
-        let number = self.vehicles.number(id).map(|n| self.vehicles.canonical(n));
-        let mut reads: BTreeMap<(bool, String), usize> = BTreeMap::new();
-        let mut makes = BTreeSet::new();
-        let mut colours = BTreeSet::new();
-        let mut description: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-        let all: Vec<(u32, usize)> = number
-            .map(|n| {
-                self.vehicles.incidents[n as usize]
-                    .iter()
-                    .flat_map(|&incident| {
-                        self.links[incident as usize]
-                            .vehicles
-                            .iter()
-                            .enumerate()
-                            .filter(move |&(_, &v)| self.vehicles.canonical(v) == n)
-                            .map(move |(k, _)| (incident, k))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// A vehicle (canonical number) seen `sightings` times in group incidents, judged against all
+    /// its sightings. Borrows what it tallies: a busy vehicle has a long history.
+    pub(crate) fn group_vehicle(&self, vehicle: u32, sightings: usize) -> GroupVehicle {
+        let mut reads: BTreeMap<(bool, &str), usize> = BTreeMap::new();
+        let (mut makes, mut colours) = (DistinctFolded::default(), DistinctFolded::default());
+        let mut description: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
         let mut false_plate = false;
-        for &(incident, k) in &all {
+        for &incident in &self.vehicles.incidents[vehicle as usize] {
             let record = &self.incidents[incident as usize];
-            let link = &record.vehicles[k];
-            *reads.entry((link.partial, link.vrm.clone())).or_default() += 1;
-            if !link.make.is_empty() {
-                makes.insert(link.make.to_lowercase());
+            for (k, &v) in self.links[incident as usize].vehicles.iter().enumerate() {
+                if self.vehicles.canonical(v) != vehicle {
+                    continue;
+                }
+                let link = &record.vehicles[k];
+                *reads.entry((link.partial, &link.vrm)).or_default() += 1;
+                makes.add(&link.make);
+                colours.add(&link.colour);
+                *description.entry((&link.make, &link.model, &link.colour)).or_default() += 1;
+                false_plate |= record.modus_operandi.contains(&ModusOperandi::VehicleFalsePlates);
             }
-            if !link.colour.is_empty() {
-                colours.insert(link.colour.to_lowercase());
-            }
-            *description.entry((link.make.clone(), link.model.clone(), link.colour.clone())).or_default() += 1;
-            false_plate |= record.modus_operandi.contains(&ModusOperandi::VehicleFalsePlates);
         }
         // Full reads first (`partial == false` sorts first), then the most frequent, then by mark.
         let best_read = reads
             .iter()
-            .max_by(|a, b| (!a.0.0, a.1).cmp(&(!b.0.0, b.1)).then_with(|| b.0.1.cmp(&a.0.1)))
-            .map(|((partial, vrm), _)| (*partial, vrm.clone()))
+            .max_by(|a, b| (!a.0.0, a.1).cmp(&(!b.0.0, b.1)).then_with(|| b.0.1.cmp(a.0.1)))
+            .map(|(&(partial, vrm), _)| (partial, vrm.to_owned()))
             .unwrap_or((true, String::new()));
         let (make, model, colour) = description
             .iter()
             .filter(|((make, _, _), _)| !make.is_empty())
             .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(d, _)| d.clone())
+            .map(|(&(make, model, colour), _)| (make.to_owned(), model.to_owned(), colour.to_owned()))
             .unwrap_or_default();
         GroupVehicle {
-            vehicle: VehicleId::new(id),
+            vehicle: VehicleId::new(self.vehicles.id(vehicle)),
             vrm: best_read.1,
             make,
             model,
             colour,
-            sightings: sightings.len() as u32,
+            sightings: sightings as u32,
             partial_plate_only: best_read.0,
-            cloned_plate_suspected: makes.len() > 1 || colours.len() > 1,
+            cloned_plate_suspected: makes.several() || colours.several(),
             false_plate_suspected: false_plate,
         }
+    }
+}
+
+/// Whether a vehicle was described with more than one make (or colour), ignoring case and empty
+/// descriptions; allocates only for a description it has not seen.
+#[derive(Default)]
+struct DistinctFolded(Vec<String>);
+
+impl DistinctFolded {
+    fn add(&mut self, value: &str) {
+        if value.is_empty() || self.0.len() > 1 {
+            return;
+        }
+        let seen = if value.is_ascii() {
+            self.0.iter().any(|known| known.eq_ignore_ascii_case(value))
+        } else {
+            let folded = value.to_lowercase();
+            self.0.iter().any(|known| *known == folded)
+        };
+        if !seen {
+            self.0.push(value.to_lowercase());
+        }
+    }
+
+    fn several(&self) -> bool {
+        self.0.len() > 1
     }
 }
 

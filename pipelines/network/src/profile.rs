@@ -1,10 +1,12 @@
 //! The linker's data about a group or person as an orca-packages [`ProfileInput`].
 
 use crate::linker::Linker;
+use crate::records::PersonLink;
 use crate::views::GroupView;
 use orca_model::package::{Assertion, NimLevel, Offence, PackageSubject, PackageVehicle, Score, SubjectKind};
 use orca_model::{ForceId, LinkDecision, PersonId, VehicleId};
 use orca_packages::{ProfileInput, SubjectInput, VehicleInput};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 impl Linker {
@@ -12,8 +14,8 @@ impl Linker {
     pub(crate) fn group_profile(&self, group: &GroupView) -> ProfileInput {
         let incidents: Vec<u32> =
             group.incidents.iter().filter_map(|id| self.incident_numbers.get(id).copied()).collect();
-        let subjects =
-            group.members.iter().map(|member| self.subject(&member.person, member.role.as_str(), &incidents)).collect();
+        let members: Vec<(&PersonId, &str)> = group.members.iter().map(|m| (&m.person, m.role.as_str())).collect();
+        let subjects = self.subjects(&members, &incidents);
         let vehicles = group
             .vehicles
             .iter()
@@ -72,18 +74,17 @@ impl Linker {
             .vehicles_of(person)
             .into_iter()
             .map(|v| {
-                let sightings: Vec<(u32, usize)> = sorted
+                let sightings = sorted
                     .iter()
-                    .flat_map(|&incident| {
+                    .map(|&incident| {
                         self.links[incident as usize]
                             .vehicles
                             .iter()
-                            .enumerate()
-                            .filter(move |&(_, &w)| self.vehicles.canonical(w) == v)
-                            .map(move |(k, _)| (incident, k))
+                            .filter(|&&w| self.vehicles.canonical(w) == v)
+                            .count()
                     })
-                    .collect();
-                let view = self.group_vehicle(self.vehicles.id(v), &sightings);
+                    .sum();
+                let view = self.group_vehicle(v, sightings);
                 VehicleInput {
                     vehicle: PackageVehicle {
                         vehicle_id: VehicleId::new(self.vehicles.id(v)),
@@ -117,61 +118,36 @@ impl Linker {
 
     /// A subject's identifiers as their sightings in `incidents` give them.
     fn subject(&self, id: &PersonId, role: &str, incidents: &[u32]) -> SubjectInput {
-        let Some(number) = self.person_number(id) else {
-            return SubjectInput {
-                subject: PackageSubject { person_id: id.clone(), ..Default::default() },
-                weak_links: 0,
-            };
-        };
-        let mut names: BTreeMap<String, usize> = BTreeMap::new();
-        let mut dates: BTreeMap<String, usize> = BTreeMap::new();
-        let mut markers: Vec<String> = Vec::new();
-        let (mut count, mut probability_sum, mut weak) = (0u32, 0.0, 0u32);
+        self.subjects(&[(id, role)], incidents).pop().expect("one subject asked for")
+    }
+
+    /// Subjects' identifiers as their sightings in `incidents` give them, in one pass over the
+    /// incidents (a group's history is read once, not once per member).
+    fn subjects(&self, subjects: &[(&PersonId, &str)], incidents: &[u32]) -> Vec<SubjectInput> {
+        let numbers: Vec<Option<u32>> = subjects.iter().map(|(id, _)| self.person_number(id)).collect();
+        let index: FxHashMap<u32, usize> =
+            numbers.iter().enumerate().filter_map(|(i, number)| Some(((*number)?, i))).collect();
+        let mut tallies: Vec<SubjectTally<'_>> = subjects.iter().map(|_| SubjectTally::default()).collect();
         for &incident in incidents {
             let record = &self.incidents[incident as usize];
             for (link, &p) in record.persons.iter().zip(&self.links[incident as usize].persons) {
-                if self.persons.canonical(p) != number {
-                    continue;
-                }
-                count += 1;
-                probability_sum += link.probability;
-                weak += u32::from(link.decision == LinkDecision::PossibleMatch);
-                if !link.name.is_empty() {
-                    *names.entry(link.name.clone()).or_default() += 1;
-                }
-                for alias in &link.aliases {
-                    names.entry(alias.clone()).or_default();
-                }
-                if let Some(date) = &link.date_of_birth {
-                    *dates.entry(date.clone()).or_default() += 1;
-                }
-                if let Some(code) = &link.marker_code
-                    && !markers.contains(code)
-                {
-                    markers.push(code.clone());
+                if let Some(&i) = index.get(&self.persons.canonical(p)) {
+                    tallies[i].add(link);
                 }
             }
         }
-        markers.sort();
-        let most_common = |tally: &BTreeMap<String, usize>| {
-            tally.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(v, _)| v.clone())
-        };
-        let display_name = most_common(&names).unwrap_or_default();
-        let aliases = names.keys().filter(|name| **name != display_name).cloned().collect();
-        SubjectInput {
-            subject: PackageSubject {
-                person_id: id.clone(),
-                display_name,
-                aliases,
-                date_of_birth: most_common(&dates).unwrap_or_default(),
-                role: role.to_owned(),
-                match_confidence: if count == 0 { 0.0 } else { probability_sum / f64::from(count) },
-                incident_count: count,
-                marker_codes: markers,
-                assertion: Assertion::Assessment,
-            },
-            weak_links: weak,
-        }
+        subjects
+            .iter()
+            .zip(numbers)
+            .zip(tallies)
+            .map(|((&(id, role), number), tally)| match number {
+                Some(_) => tally.into_subject(id, role),
+                None => SubjectInput {
+                    subject: PackageSubject { person_id: id.clone(), ..Default::default() },
+                    weak_links: 0,
+                },
+            })
+            .collect()
     }
 
     /// The offences schedule of some incidents, citing each by incident id and crime reference.
@@ -181,19 +157,21 @@ impl Linker {
             .map(|&incident| {
                 let record = &self.incidents[incident as usize];
                 let links = &self.links[incident as usize];
-                let mut person_ids: Vec<PersonId> =
-                    links.persons.iter().map(|&p| PersonId::new(self.persons.id(self.persons.canonical(p)))).collect();
-                person_ids.sort();
-                person_ids.dedup();
-                let mut vehicle_ids: Vec<VehicleId> = links
+                let mut persons: Vec<&str> =
+                    links.persons.iter().map(|&p| self.persons.id(self.persons.canonical(p))).collect();
+                persons.sort_unstable();
+                persons.dedup();
+                let mut vehicles: Vec<&str> = links
                     .vehicles
                     .iter()
                     .zip(&record.vehicles)
                     .filter(|(_, link)| link.used_by_offenders())
-                    .map(|(&v, _)| VehicleId::new(self.vehicles.id(self.vehicles.canonical(v))))
+                    .map(|(&v, _)| self.vehicles.id(self.vehicles.canonical(v)))
                     .collect();
-                vehicle_ids.sort();
-                vehicle_ids.dedup();
+                vehicles.sort_unstable();
+                vehicles.dedup();
+                let person_ids = persons.into_iter().map(PersonId::new).collect();
+                let vehicle_ids = vehicles.into_iter().map(VehicleId::new).collect();
                 Offence {
                     incident_id: record.id.clone(),
                     police_crime_ref: record.police_crime_ref.clone(),
@@ -211,5 +189,62 @@ impl Linker {
                 }
             })
             .collect()
+    }
+}
+
+/// What one subject's sightings say: names, dates of birth and marker codes with their counts.
+#[derive(Default)]
+struct SubjectTally<'a> {
+    names: BTreeMap<&'a str, usize>,
+    dates: BTreeMap<&'a str, usize>,
+    markers: Vec<&'a str>,
+    count: u32,
+    probability_sum: f64,
+    weak: u32,
+}
+
+impl<'a> SubjectTally<'a> {
+    fn add(&mut self, link: &'a PersonLink) {
+        self.count += 1;
+        self.probability_sum += link.probability;
+        self.weak += u32::from(link.decision == LinkDecision::PossibleMatch);
+        if !link.name.is_empty() {
+            *self.names.entry(&link.name).or_default() += 1;
+        }
+        for alias in &link.aliases {
+            self.names.entry(alias).or_default();
+        }
+        if let Some(date) = &link.date_of_birth {
+            *self.dates.entry(date).or_default() += 1;
+        }
+        if let Some(code) = &link.marker_code
+            && !self.markers.contains(&code.as_str())
+        {
+            self.markers.push(code);
+        }
+    }
+
+    fn into_subject(mut self, id: &PersonId, role: &str) -> SubjectInput {
+        self.markers.sort_unstable();
+        let most_common = |tally: &BTreeMap<&str, usize>| {
+            tally.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(v, _)| (*v).to_owned())
+        };
+        let display_name = most_common(&self.names).unwrap_or_default();
+        let aliases = self.names.keys().filter(|name| **name != display_name).map(|name| (*name).to_owned()).collect();
+        let count = self.count;
+        SubjectInput {
+            subject: PackageSubject {
+                person_id: id.clone(),
+                display_name,
+                aliases,
+                date_of_birth: most_common(&self.dates).unwrap_or_default(),
+                role: role.to_owned(),
+                match_confidence: if count == 0 { 0.0 } else { self.probability_sum / f64::from(count) },
+                incident_count: count,
+                marker_codes: self.markers.into_iter().map(str::to_owned).collect(),
+                assertion: Assertion::Assessment,
+            },
+            weak_links: self.weak,
+        }
     }
 }
