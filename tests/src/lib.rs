@@ -6,10 +6,12 @@
 //! depend on the order of their input. The tests keep that order fixed: incidents are sent with
 //! `orca ingest --ordered` (one at a time, so the log holds the file's order) onto topics with one
 //! partition (`topics.partitions = 1`). Timing still decides where the stages cut their batches,
-//! which must not matter (the linker refreshes per resolution): the comparisons cover persons,
-//! vehicles, groups, package contents and analyst views. Package version numbers are reported
-//! separately rather than asserted (they have matched in every run since the linker refreshes per
-//! resolution; a difference is printed, not failed).
+//! which must not change what is found (the linker recomputes per resolution): the comparisons
+//! cover persons, vehicles, groups, the contents of every package that stands and analyst views.
+//! Batches do decide which intermediate package versions the linker publishes (one per package per
+//! batch), so package version numbers are reported rather than asserted, and withdrawn packages
+//! are left out: a withdrawal repeats the header recipients last received, and a package that came
+//! and went inside one batch was never published.
 //!
 //! - [`wait`]: waiting on a condition with a deadline, never sleeping for synchronisation.
 //! - [`configs`]: the config files the processes start with.

@@ -26,7 +26,7 @@ pub struct Snapshot {
     pub vehicles: BTreeMap<Sighting, String>,
     /// Organised crime groups: id → member person ids (sorted).
     pub groups: BTreeMap<String, Vec<String>>,
-    /// Latest version of every package, with `version` cleared.
+    /// Latest version of every package that stands (not withdrawn), with `version` cleared.
     pub packages: BTreeMap<String, v1::IntelligencePackage>,
     /// Latest version number of every package.
     pub package_versions: BTreeMap<String, u32>,
@@ -192,6 +192,10 @@ async fn read_packages(store: &SqlStore) -> Result<(BTreeMap<String, v1::Intelli
                     .with_context(|| format!("package `{}` v{} does not decode", row.package_id, row.version))?;
                 package.version = 0;
                 versions.insert(row.package_id.clone(), row.version);
+                // What a withdrawal repeats depends on where batches were cut (see the crate docs).
+                if package.title.starts_with("Withdrawn: ") {
+                    continue;
+                }
                 if packages.insert(row.package_id.clone(), package).is_some() {
                     bail!("package `{}` is listed with more than one lead force", row.package_id);
                 }

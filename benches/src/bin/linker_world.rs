@@ -9,10 +9,10 @@
 //! the time of `apply` + `refresh` for each probe incident (a copy of a group incident, a minute
 //! after the latest) on the world and on the enlarged graph: median, p99 and max, and their ratio.
 //!
-//! `--grow N` instead grows the one world through the linker as the linker service does (apply,
-//! refresh and take the state changes after every incident, in the world's order) and reports,
-//! for every N incidents, the cost per incident (mean, p99, max, split into apply / refresh /
-//! take_changes), the packages emitted, the persons and groups, the persons the last refresh
+//! `--grow N` instead grows the one world through the linker as the linker service does (apply and
+//! recompute after every incident, in the world's order; publish and take the state changes after
+//! every `--batch B` incidents, default 1) and reports, for every N incidents, the cost per
+//! incident (mean, p99, max, split into apply / recompute / publish with take_changes), the packages emitted, the persons and groups, the persons the last refresh
 //! recomputed, and the process's resident memory (the simulated world included): how the
 //! linker's cost per incident changes as its history grows. `--digest` also prints a hash of every
 //! package emitted and every state change (the timings then include the hashing): two builds that
@@ -105,8 +105,12 @@ fn main() {
     );
 
     if let Some(window) = args.iter().position(|a| a == "--grow").map(|_| arg(&args, "--grow", 50_000).max(1)) {
-        let digest = args.iter().any(|a| a == "--digest");
-        return grow(&simulated, &forces, config(&args), window as usize, digest);
+        let options = GrowOptions {
+            window: window as usize,
+            batch: arg(&args, "--batch", 1).max(1) as usize,
+            digest: args.iter().any(|a| a == "--digest"),
+        };
+        return grow(&simulated, &forces, config(&args), options);
     }
 
     let started = Instant::now();
@@ -347,14 +351,26 @@ fn with_resolver(
     }
 }
 
-/// The linker fed one incident at a time, reporting every `window` incidents.
+/// What a grow run checks and how it publishes.
+struct GrowOptions {
+    /// Report every this many incidents.
+    window: usize,
+    /// Publish (and take the state changes) after every this many incidents, as the linker
+    /// service does after every batch it reads; 1 publishes after every incident.
+    batch: usize,
+    digest: bool,
+}
+
+/// The linker fed one incident at a time (apply and recompute), publishing every `batch`
+/// incidents, reporting every `window` incidents.
 fn grow(
     simulated: &[SimulatedIncident],
     forces: &HashMap<StoreId, orca_model::ForceId>,
     config: LinkerConfig,
-    window: usize,
-    digest: bool,
+    options: GrowOptions,
 ) {
+    let GrowOptions { window, batch, digest } = options;
+    println!("publishing after every {batch} incident(s)");
     println!(
         "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>8} {:>7}",
         "incidents",
@@ -362,8 +378,8 @@ fn grow(
         "p99 ms",
         "max ms",
         "apply",
-        "refresh",
-        "changes",
+        "recompute",
+        "publish",
         "packages",
         "persons",
         "refreshed",
@@ -373,30 +389,38 @@ fn grow(
     let mut linker = Linker::new(config);
     let started = Instant::now();
     let (mut times, mut parts, mut packages) = (Vec::with_capacity(window), [0.0f64; 3], 0usize);
-    // What the linker emitted and stored, to check that a faster build computes the same thing.
+    // What the linker emitted and stored, to check that a faster build computes the same thing,
+    // and the last content of every package, to check that batching ends where it should.
     let (mut package_digest, mut state_digest) = (DefaultHasher::new(), DefaultHasher::new());
+    let mut latest: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (n, incident) in simulated.iter().enumerate() {
         let resolution = perfect(incident, forces, 0);
         let begun = Instant::now();
         linker.apply(&resolution);
         let applied = begun.elapsed().as_secs_f64();
-        let emitted = linker.refresh();
-        let refreshed = begun.elapsed().as_secs_f64();
-        let changes = linker.take_changes();
-        let total = begun.elapsed().as_secs_f64();
-        packages += emitted.len();
-        if digest {
-            for package in &emitted {
-                serde_json::to_vec(package).expect("packages serialise").hash(&mut package_digest);
+        linker.recompute();
+        let recomputed = begun.elapsed().as_secs_f64();
+        if (n + 1) % batch == 0 || n + 1 == simulated.len() {
+            let emitted = linker.publish();
+            let changes = linker.take_changes();
+            packages += emitted.len();
+            if digest {
+                for package in &emitted {
+                    serde_json::to_vec(package).expect("packages serialise").hash(&mut package_digest);
+                    let mut unnumbered = package.clone();
+                    unnumbered.version = 0;
+                    latest.insert(package.id.to_string(), serde_json::to_vec(&unnumbered).expect("serialise"));
+                }
+                for change in &changes {
+                    (&change.namespace, &change.key, &change.value).hash(&mut state_digest);
+                }
             }
-            for change in &changes {
-                (&change.namespace, &change.key, &change.value).hash(&mut state_digest);
-            }
+            std::hint::black_box((emitted, changes));
         }
-        std::hint::black_box(changes);
+        let total = begun.elapsed().as_secs_f64();
         parts[0] += applied;
-        parts[1] += refreshed - applied;
-        parts[2] += total - refreshed;
+        parts[1] += recomputed - applied;
+        parts[2] += total - recomputed;
         times.push(total * 1000.0);
         if (n + 1) % window == 0 || n + 1 == simulated.len() {
             times.sort_by(f64::total_cmp);
@@ -425,7 +449,25 @@ fn grow(
     }
     println!("grown to {} incidents in {:.1} s", simulated.len(), started.elapsed().as_secs_f64());
     if digest {
-        println!("digest: packages {:016x}, state {:016x}", package_digest.finish(), state_digest.finish());
+        let mut last = DefaultHasher::new();
+        latest.hash(&mut last);
+        serde_json::to_vec(&linker.groups()).expect("views serialise").hash(&mut last);
+        if let Some(path) = std::env::var_os("LINKER_WORLD_DUMP") {
+            let mut out = String::new();
+            for (id, body) in &latest {
+                out.push_str(&format!("{id}\t{}\n", String::from_utf8_lossy(body)));
+            }
+            for group in linker.groups() {
+                out.push_str(&format!("view {}\t{}\n", group.id, serde_json::to_string(&group).expect("json")));
+            }
+            std::fs::write(path, out).expect("writing the dump");
+        }
+        println!(
+            "digest: packages {:016x}, state {:016x}, last package contents and groups {:016x}",
+            package_digest.finish(),
+            state_digest.finish(),
+            last.finish()
+        );
     }
 }
 

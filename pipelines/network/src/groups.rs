@@ -72,10 +72,11 @@ impl Linker {
         incidents
     }
 
-    /// The view of a qualifying group.
-    pub(crate) fn group_view(&self, id: &GroupId, candidate: &Candidate, incidents: &[u32]) -> GroupView {
+    /// The view of a qualifying group: its members (canonical numbers), the links among them
+    /// (indices into `members`) and its incidents in time order.
+    pub(crate) fn group_view(&self, id: &GroupId, members: &[u32], edges: &[PairLink], incidents: &[u32]) -> GroupView {
         let rules = &self.config.groups;
-        let member_index: FxHashMap<u32, usize> = candidate.members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+        let member_index: FxHashMap<u32, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
 
         // Reach, in time order. Keys are borrowed from the records: this loop runs over the group's
         // whole history on every refresh of the group.
@@ -84,8 +85,8 @@ impl Linker {
         let mut retailers: BTreeSet<&RetailerId> = BTreeSet::new();
         let mut stores: BTreeSet<&StoreId> = BTreeSet::new();
         let mut score_input = ScoreInput::default();
-        let mut member_incidents = vec![0u32; candidate.members.len()];
-        let mut member_probability = vec![1.0f64; candidate.members.len()];
+        let mut member_incidents = vec![0u32; members.len()];
+        let mut member_probability = vec![1.0f64; members.len()];
         let mut vehicle_sightings: FxHashMap<u32, Vec<(u32, usize)>> = FxHashMap::default();
         for &incident in incidents {
             let record = &self.incidents[incident as usize];
@@ -150,13 +151,13 @@ impl Linker {
 
         // The member network, with vehicles as extra nodes for the disruption analysis.
         let mut graph: UnGraph<(), ()> = UnGraph::new_undirected();
-        for _ in &candidate.members {
+        for _ in members {
             graph.add_node(());
         }
-        let mut strength = vec![0.0f64; candidate.members.len()];
-        let mut degree = vec![0u32; candidate.members.len()];
+        let mut strength = vec![0.0f64; members.len()];
+        let mut degree = vec![0u32; members.len()];
         let mut links = Vec::new();
-        for edge in &candidate.edges {
+        for edge in edges {
             let (a, b) = (edge.a as usize, edge.b as usize);
             graph.add_edge(petgraph::graph::NodeIndex::new(a), petgraph::graph::NodeIndex::new(b), ());
             strength[a] += edge.weight();
@@ -170,7 +171,7 @@ impl Linker {
             } else {
                 "shared-marker"
             };
-            let (from, to) = (self.persons.id(candidate.members[a]), self.persons.id(candidate.members[b]));
+            let (from, to) = (self.persons.id(members[a]), self.persons.id(members[b]));
             links.push(LinkChartEdge {
                 from: from.to_owned(),
                 to: to.to_owned(),
@@ -180,7 +181,7 @@ impl Linker {
             });
         }
         let centrality = betweenness(&graph);
-        let member_count = candidate.members.len();
+        let member_count = members.len();
         for (vehicle, sightings) in &vehicle_sightings {
             let id = self.vehicles.id(*vehicle);
             let node = graph.add_node(());
@@ -195,7 +196,7 @@ impl Linker {
             for (&member, &count) in &users {
                 graph.add_edge(node, petgraph::graph::NodeIndex::new(member), ());
                 links.push(LinkChartEdge {
-                    from: self.persons.id(candidate.members[member]).to_owned(),
+                    from: self.persons.id(members[member]).to_owned(),
                     to: id.to_owned(),
                     kind: "used-vehicle".to_owned(),
                     weight: f64::from(count),
@@ -208,7 +209,7 @@ impl Linker {
             .map(|v| {
                 let (share, pieces) = fragmentation(&graph, v, &counted);
                 let (target, kind) = if v < member_count {
-                    (self.persons.id(candidate.members[v]).to_owned(), "person")
+                    (self.persons.id(members[v]).to_owned(), "person")
                 } else {
                     (vehicles[v - member_count].vehicle.to_string(), "vehicle")
                 };
@@ -222,7 +223,7 @@ impl Linker {
         let strongest = strength.iter().copied().fold(0.0, f64::max);
         let mut members: Vec<MemberView> = (0..member_count)
             .map(|i| MemberView {
-                person: PersonId::new(self.persons.id(candidate.members[i])),
+                person: PersonId::new(self.persons.id(members[i])),
                 role: if strongest > 0.0 && strength[i] >= rules.core_strength_share * strongest {
                     MemberRole::Core
                 } else {

@@ -6,23 +6,26 @@
 //! onto a weighted person–person co-offending graph, finds communities with Leiden, decides which are
 //! organised crime groups, scores them as vectors of factors, and returns a new version of every
 //! intelligence package whose content changed. No I/O, no clock: the service feeds it batches,
-//! publishes what [`Linker::refresh`] returns and stores [`Linker::take_changes`] in the same
+//! publishes what [`Linker::publish`] returns and stores [`Linker::take_changes`] in the same
 //! transaction as the input offsets.
 //!
 //! ```
 //! use orca_network::{Linker, LinkerConfig};
 //!
 //! let mut linker = Linker::new(LinkerConfig::default());
-//! // for resolution in batch { linker.apply(&resolution); }
-//! let packages = linker.refresh(); // publish these
+//! // for resolution in batch { linker.apply(&resolution); linker.recompute(); }
+//! let packages = linker.publish(); // publish these
 //! let changes = linker.take_changes(); // store these with the offsets
 //! assert!(packages.is_empty() && changes.is_empty());
 //! ```
 //!
 //! Contract with the service:
-//! - Feed batches: `apply` each resolution (cheap), then one `refresh` per batch (the work: only the
-//!   connected components the batch touched are re-partitioned), then `take_changes`. Call it on a
-//!   blocking thread (`spawn_blocking`); Leiden may use rayon inside a large component.
+//! - Feed batches: `apply` each resolution and `recompute` after each (the connected components it
+//!   touched are re-partitioned and their groups decided, so the decisions depend only on the
+//!   order of the input), then one `publish` per batch (views and packages of everything
+//!   recomputed: the part whose cost follows a group's history, paid once per batch), then
+//!   `take_changes`. [`Linker::refresh`] is `recompute` + `publish`. Call it on a blocking thread
+//!   (`spawn_blocking`); Leiden may use rayon inside a large component.
 //! - Redelivery is harmless: a resolution whose links are already held changes nothing.
 //! - Merges need nothing else: merged ids redirect to the survivor everywhere, including views.
 //! - Splits: an [`orca_model::EntitySplit`] gives the new ids lineage and frees an id that had been
@@ -31,8 +34,10 @@
 //!   were decided about; the linker relinks an incident whose links differ from those it holds
 //!   (entity, decision, probability, explanation), and ignores a relink of an incident it does not
 //!   hold ([`Applied::UnknownIncident`]).
-//! - Packages: [`Linker::refresh`] returns only packages whose content changed, numbered from 1 per
-//!   package id; a group that dissolves or a person no longer prolific gets a `Withdrawn: ` version.
+//! - Packages: [`Linker::publish`] returns only packages whose content changed, numbered from 1 per
+//!   package id; a group that dissolves or a person no longer prolific gets a `Withdrawn: ` version
+//!   repeating the header of the version last published. The content a package ends with does not
+//!   depend on where batches were cut; which intermediate versions exist does.
 //!
 //! Crate invariants: nothing here knows about Kafka, SQL or gRPC; no clock is read (trends are
 //! measured back from the latest incident); everything that is ordered is ordered by id, so a

@@ -6,6 +6,7 @@ use crate::config::LinkerConfig;
 use crate::emitted::EmittedPackage;
 use crate::entities::Entities;
 use crate::ingest::Applied;
+use crate::projection::PairLink;
 use crate::records::IncidentRecord;
 use crate::views::{GroupView, LinkerStats};
 use orca_model::package::IntelligencePackage;
@@ -26,6 +27,12 @@ pub(crate) struct IncidentLinks {
 pub(crate) struct GroupState {
     /// Canonical person numbers.
     pub members: Vec<u32>,
+    /// The links among the members (indices into `members`) and the group incidents in time
+    /// order, as the last recompute found them: what the view is built from when it is published.
+    /// Empty after a restore until the group is recomputed.
+    pub edges: Vec<PairLink>,
+    pub incidents: Vec<u32>,
+    /// The view as of the last publish.
     pub view: GroupView,
 }
 
@@ -62,6 +69,10 @@ pub struct Linker {
     pub(crate) dirty_groups: FxHashSet<GroupId>,
     pub(crate) dirty_packages: FxHashSet<PackageId>,
     pub(crate) dirty_meta: bool,
+    /// Groups recomputed (or dissolved) and persons re-judged since the last publish: their views
+    /// and packages are built when [`Linker::publish`] is called.
+    pub(crate) unpublished_groups: BTreeSet<GroupId>,
+    pub(crate) unpublished_prolific: FxHashSet<u32>,
     /// Persons and links of the last refresh's projection.
     pub(crate) last_refresh: (u64, u64),
     /// Persons and groups whose analyst views may have changed since the last `take_touched`.
@@ -93,6 +104,8 @@ impl Linker {
             dirty_groups: FxHashSet::default(),
             dirty_packages: FxHashSet::default(),
             dirty_meta: false,
+            unpublished_groups: BTreeSet::new(),
+            unpublished_prolific: FxHashSet::default(),
             last_refresh: (0, 0),
             touched_persons: BTreeSet::new(),
             touched_groups: BTreeSet::new(),
@@ -129,9 +142,28 @@ impl Linker {
 
     /// Recomputes the connected components the applied resolutions touched (communities, groups,
     /// scores, prolific offenders) and returns every package whose content changed, with its new
-    /// version, sorted by package id.
+    /// version, sorted by package id: [`Linker::recompute`] then [`Linker::publish`].
     pub fn refresh(&mut self) -> Vec<IntelligencePackage> {
-        self.refresh_touched()
+        self.recompute();
+        self.publish()
+    }
+
+    /// Decides what the applied resolutions change: communities, which communities are groups and
+    /// their ids, who is in which group, whose prolific-offender standing must be re-judged. Cheap
+    /// next to [`Linker::publish`]; call it after every resolution so the decisions depend only on
+    /// the order of the input.
+    pub fn recompute(&mut self) {
+        self.recompute_touched();
+    }
+
+    /// Builds the views and packages of everything recomputed since the last publish and returns
+    /// every package whose content changed, numbered, sorted by package id. Publishing after a
+    /// batch of recomputes gives each package one version for the batch, with the content that
+    /// publishing after every recompute would have ended with: the intermediate versions are
+    /// skipped, nothing else differs. Views ([`Linker::group`]) and [`Linker::take_changes`] are
+    /// up to date only after a publish.
+    pub fn publish(&mut self) -> Vec<IntelligencePackage> {
+        self.publish_touched()
     }
 
     /// Counts for monitoring.

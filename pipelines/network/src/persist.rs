@@ -188,7 +188,11 @@ impl Linker {
             for &member in &members {
                 linker.group_of.insert(member, id.clone());
             }
-            linker.groups.insert(id, GroupState { members, view: group.view });
+            // Edges and incidents are found again when the group is next recomputed; until then
+            // nothing publishes it.
+            linker
+                .groups
+                .insert(id, GroupState { members, edges: Vec::new(), incidents: Vec::new(), view: group.view });
         }
         for record in packages {
             let package: EmittedPackage = parse(&record)?;

@@ -7,6 +7,7 @@ use crate::groups::Candidate;
 use crate::leiden::{Graph, leiden};
 use crate::linker::{GroupState, Linker};
 use crate::projection::{PairLink, Projection, TieCache};
+use crate::views::GroupView;
 use orca_model::GroupId;
 use orca_model::ids::sequential_id;
 use orca_model::package::IntelligencePackage;
@@ -15,21 +16,42 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Linker {
-    pub(crate) fn refresh_touched(&mut self) -> Vec<IntelligencePackage> {
-        let mut emitted = Vec::new();
+    /// The decisions of a refresh: groups, communities, ids, who is re-judged.
+    pub(crate) fn recompute_touched(&mut self) {
         self.touched_persons.extend(self.dirty_persons.iter().copied());
         if !self.dirty_persons.is_empty() {
-            self.refresh_groups(&mut emitted);
+            self.refresh_groups();
         }
-        let mut touched: Vec<u32> = self.dirty_prolific.drain().collect();
-        touched.sort_unstable();
+        let touched: Vec<u32> = self.dirty_prolific.drain().collect();
         self.touched_persons.extend(touched.iter().copied());
+        self.unpublished_prolific.extend(touched);
+    }
+
+    /// The views and packages of what was recomputed since the last publish.
+    pub(crate) fn publish_touched(&mut self) -> Vec<IntelligencePackage> {
+        let mut emitted = Vec::new();
+        for id in std::mem::take(&mut self.unpublished_groups) {
+            let Some(group) = self.groups.get(&id) else {
+                let reason = "the group no longer meets the thresholds (split, merged or corrected)";
+                self.withdraw(&package_id(id.as_str()), reason, &mut emitted);
+                continue;
+            };
+            let view = self.group_view(&id, &group.members, &group.edges, &group.incidents);
+            let package = build_package(self.group_profile(&view));
+            if let Some(group) = self.groups.get_mut(&id) {
+                group.view = view;
+            }
+            self.dirty_groups.insert(id);
+            self.offer(package, &mut emitted);
+        }
+        let mut touched: Vec<u32> = self.unpublished_prolific.drain().collect();
+        touched.sort_unstable();
         self.refresh_prolific(&touched, &mut emitted);
         emitted.sort_by(|a, b| a.id.cmp(&b.id));
         emitted
     }
 
-    fn refresh_groups(&mut self, emitted: &mut Vec<IntelligencePackage>) {
+    fn refresh_groups(&mut self) {
         let mut dirty: Vec<u32> = self.dirty_persons.drain().collect();
         dirty.sort_unstable();
         let mut affected: BTreeSet<GroupId> = dirty.iter().filter_map(|p| self.group_of.get(p).cloned()).collect();
@@ -86,6 +108,7 @@ impl Linker {
 
         let before: Vec<(u32, GroupId)> =
             affected.iter().flat_map(|g| self.groups[g].members.iter().map(move |&m| (m, g.clone()))).collect();
+        let mut views: BTreeMap<GroupId, GroupView> = BTreeMap::new();
         for group in &affected {
             if let Some(old) = self.groups.remove(group) {
                 for member in old.members {
@@ -93,23 +116,26 @@ impl Linker {
                         self.group_of.remove(&member);
                     }
                 }
+                views.insert(group.clone(), old.view);
             }
         }
-        let kept: BTreeSet<&GroupId> = ids.iter().collect();
-        for group in affected.iter().filter(|g| !kept.contains(g)) {
-            self.dirty_groups.insert(group.clone());
-            let reason = "the group no longer meets the thresholds (split, merged or corrected)";
-            self.withdraw(&package_id(group.as_str()), reason, emitted);
-        }
+        // Dissolved groups are withdrawn and the others built when published.
+        self.dirty_groups.extend(affected.iter().cloned());
+        self.unpublished_groups.extend(affected.iter().cloned());
         for ((candidate, incidents), id) in candidates.iter().zip(ids) {
-            let view = self.group_view(&id, candidate, incidents);
             for &member in &candidate.members {
                 self.group_of.insert(member, id.clone());
             }
-            let package = build_package(self.group_profile(&view));
-            self.groups.insert(id.clone(), GroupState { members: candidate.members.clone(), view });
-            self.dirty_groups.insert(id);
-            self.offer(package, emitted);
+            let view = views.remove(&id).unwrap_or_default();
+            let state = GroupState {
+                members: candidate.members.clone(),
+                edges: candidate.edges.clone(),
+                incidents: incidents.clone(),
+                view,
+            };
+            self.groups.insert(id.clone(), state);
+            self.dirty_groups.insert(id.clone());
+            self.unpublished_groups.insert(id);
         }
         // Whoever joined or left a group has their own standing re-judged.
         for (member, group) in before {

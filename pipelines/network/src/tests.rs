@@ -1,6 +1,7 @@
 //! Behaviour on small hand-built worlds. `fixtures` builds resolutions; the scenarios read as what an
 //! analyst would see.
 
+mod batches;
 mod fixtures;
 mod relinks;
 mod scenarios;

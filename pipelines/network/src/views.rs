@@ -105,7 +105,7 @@ pub struct Disruption {
 }
 
 /// A detected organised crime group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupView {
     pub id: GroupId,
     /// Core first, then by id.

@@ -1,7 +1,8 @@
 //! The linker stage: reads `orca.v1.Resolution`s from `orca.resolutions.v1`, hands them to
-//! [`orca_network::Linker`] one at a time (apply, then refresh, so results do not depend on batch
-//! boundaries), appends every package whose content changed to `orca.packages.v1` (keyed by
-//! package id), and stores the analyst views of the persons and groups the batch touched (see
+//! [`orca_network::Linker`] one at a time (apply, then recompute, so what it decides does not depend
+//! on batch boundaries), publishes once per batch (every package whose content changed, appended
+//! to `orca.packages.v1` keyed by package id: a package touched many times in one batch gets one
+//! version), and stores the analyst views of the persons and groups the batch touched (see
 //! `orca_intel::views`). Relinks (resolutions without their incident, sent by the resolver after an
 //! analyst's decision) re-state the links of incidents the linker holds; one for an incident it
 //! does not hold is ignored. State lives under `network.*` and views under `view.*`, written with
@@ -54,10 +55,13 @@ impl Stage for LinkerStage {
         vec![topics::RESOLUTIONS.to_owned()]
     }
 
-    /// Applies and refreshes one resolution at a time, so what the linker finds depends only on
+    /// Applies and recomputes one resolution at a time, so what the linker finds depends only on
     /// the order of its input and not on where batches were cut (a restart after a crash, or a
-    /// backlog read in one go, ends where an uninterrupted run ends). Batches only group the
-    /// writes.
+    /// backlog read in one go, ends where an uninterrupted run ends), then publishes the batch's
+    /// packages. Where batches were cut decides only which intermediate package versions are
+    /// published: a backlog read in one go skips them (a year loaded in bulk would otherwise
+    /// publish a group's whole history again with every incident), and a package that came and
+    /// went inside one batch was never sent, so it is not withdrawn either.
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
         for record in records {
@@ -69,14 +73,15 @@ impl Stage for LinkerStage {
                     if self.linker.apply(&resolution) == Applied::UnknownIncident {
                         debug!(incident = %resolution.incident_id, "relink of an incident the linker does not hold; ignored");
                     }
-                    for package in self.linker.refresh() {
-                        let value = convert::package_to_proto(&package).encode_to_vec();
-                        let key = package.id.as_str().as_bytes().to_vec();
-                        batch.outputs.push(OutRecord::new(topics::PACKAGES, key, value));
-                    }
+                    self.linker.recompute();
                 }
                 Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),
             }
+        }
+        for package in self.linker.publish() {
+            let value = convert::package_to_proto(&package).encode_to_vec();
+            let key = package.id.as_str().as_bytes().to_vec();
+            batch.outputs.push(OutRecord::new(topics::PACKAGES, key, value));
         }
         let (touched_persons, touched_groups) = self.linker.take_touched();
         batch.state = self.linker.take_changes();
