@@ -321,7 +321,7 @@ impl DistinctFolded {
             self.0.iter().any(|known| known.eq_ignore_ascii_case(value))
         } else {
             let folded = value.to_lowercase();
-            self.0.iter().any(|known| *known == folded)
+            self.0.contains(&folded)
         };
         if !seen {
             self.0.push(value.to_lowercase());
