@@ -8,7 +8,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// Rows per multi-row statement; well under both backends' parameter limits.
 const CHUNK_ROWS: usize = 500;
@@ -24,6 +26,11 @@ enum Dialect {
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     dialect: Dialect,
+    /// SQLite lets one connection write at a time and makes the others poll for the lock (its busy
+    /// handler sleeps up to 100 ms between tries, so a writer often waited a second behind the
+    /// other stages of the same process). Writers in this process take turns here instead, handed
+    /// over the moment the last one commits. `None` for PostgreSQL, which has row locks.
+    writer: Option<Arc<Mutex<()>>>,
 }
 
 impl SqlStore {
@@ -68,7 +75,16 @@ impl SqlStore {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, dialect })
+        let writer = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self { pool, dialect, writer })
+    }
+
+    /// This process's turn to write (SQLite), held until dropped.
+    async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.writer {
+            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
+            None => None,
+        }
     }
 
     /// Whether this store is the embedded SQLite one.
@@ -115,7 +131,8 @@ fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
 #[async_trait]
 impl Store for SqlStore {
     async fn begin(&self) -> Result<Box<dyn StoreTx>> {
-        Ok(Box::new(SqlTx { tx: self.pool.begin().await?, dialect: self.dialect }))
+        let turn = self.write_turn().await;
+        Ok(Box::new(SqlTx { tx: self.pool.begin().await?, dialect: self.dialect, _turn: turn }))
     }
 
     async fn load_state(&self, prefix: &str) -> Result<Vec<StoredRecord>> {
@@ -162,6 +179,7 @@ impl Store for SqlStore {
     }
 
     async fn claim_incident(&self, claim: &IncidentClaim) -> Result<ClaimOutcome> {
+        let _turn = self.write_turn().await;
         let inserted = sqlx::query(
             "INSERT INTO ingest_keys (retailer, retailer_ref, incident_id, content_hash, published, received_at_ms) \
              VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (retailer, retailer_ref) DO NOTHING",
@@ -193,6 +211,7 @@ impl Store for SqlStore {
     }
 
     async fn mark_published(&self, retailer: &str, retailer_ref: &str) -> Result<()> {
+        let _turn = self.write_turn().await;
         sqlx::query("UPDATE ingest_keys SET published = 1 WHERE retailer = $1 AND retailer_ref = $2")
             .bind(retailer)
             .bind(retailer_ref)
@@ -202,6 +221,7 @@ impl Store for SqlStore {
     }
 
     async fn claim_incidents(&self, claims: &[IncidentClaim]) -> Result<Vec<ClaimOutcome>> {
+        let _turn = self.write_turn().await;
         // Only the first occurrence of each pair goes to the database; repeats follow it.
         let mut first_of: HashMap<(&str, &str), usize> = HashMap::with_capacity(claims.len());
         let mut unique: Vec<&IncidentClaim> = Vec::with_capacity(claims.len());
@@ -297,6 +317,7 @@ impl Store for SqlStore {
     }
 
     async fn mark_published_many(&self, keys: &[(String, String)]) -> Result<()> {
+        let _turn = self.write_turn().await;
         let mut by_retailer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (retailer, retailer_ref) in keys {
             by_retailer.entry(retailer.as_str()).or_default().push(retailer_ref.as_str());
@@ -321,6 +342,7 @@ impl Store for SqlStore {
     }
 
     async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64> {
+        let _turn = self.write_turn().await;
         let row = sqlx::query(
             "INSERT INTO rejected_records (retailer, retailer_ref, channel, received_at_ms, payload, problems) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -361,6 +383,7 @@ impl Store for SqlStore {
     }
 
     async fn upsert_stores(&self, stores: &[RetailStore]) -> Result<()> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         for chunk in stores.chunks(CHUNK_ROWS) {
             let sql = format!(
@@ -407,6 +430,7 @@ impl Store for SqlStore {
     }
 
     async fn put_principal(&self, principal: &Principal) -> Result<()> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO principals (key_hash, key_id, kind, subject, created_at_ms) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (key_hash) DO UPDATE SET key_id = excluded.key_id, kind = excluded.kind, \
@@ -493,6 +517,7 @@ impl Store for SqlStore {
     }
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<i64> {
+        let _turn = self.write_turn().await;
         let row = sqlx::query(
             "INSERT INTO audit_log (at_ms, principal, principal_kind, action, resource, purpose, outcome, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
@@ -540,6 +565,8 @@ impl Store for SqlStore {
 struct SqlTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     dialect: Dialect,
+    /// Released when the transaction commits or is dropped.
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 #[async_trait]

@@ -311,3 +311,37 @@ async fn large_claim_batches_are_written_in_chunks() {
         assert!(again.iter().all(|outcome| *outcome == ClaimOutcome::Published { content_hash: "h".into() }));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_of_one_process_take_turns_and_all_land() {
+    for (store, _dir) in backends().await {
+        let store = std::sync::Arc::new(store);
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let store = std::sync::Arc::clone(&store);
+                tokio::spawn(async move {
+                    let mut tx = store.begin().await.unwrap();
+                    tx.apply_state(&[put("turns.writer", &format!("w{i}"), "done")]).await.unwrap();
+                    // A write outside the transaction from the same task would wait for itself;
+                    // other tasks' writes queue behind this transaction and land after it.
+                    tx.commit().await.unwrap();
+                    let rejected = RejectedRecord {
+                        id: 0,
+                        retailer: "northmart".into(),
+                        retailer_ref: format!("NM-{i}"),
+                        channel: "grpc".into(),
+                        received_at_ms: i,
+                        payload: vec![],
+                        problems: "[]".into(),
+                    };
+                    store.put_rejected(&rejected).await.unwrap();
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        assert_eq!(store.load_state("turns.").await.unwrap().len(), 8);
+        assert_eq!(store.rejected("northmart", 100).await.unwrap().len(), 8);
+    }
+}
