@@ -90,6 +90,8 @@ struct Measured {
     package_versions: usize,
     /// Milliseconds from acknowledgement to first found by search, sorted (paced runs).
     searchable_ms: Vec<i64>,
+    /// The slowest package version: which, and what it newly cited.
+    slowest: Option<String>,
 }
 
 impl Measured {
@@ -124,6 +126,9 @@ impl Measured {
                 quantile_of(&self.searchable_ms, 0.99),
                 self.searchable_ms.last().copied().unwrap_or(0),
             );
+        }
+        if let Some(slowest) = &self.slowest {
+            println!("    slowest package version: {slowest}");
         }
     }
 }
@@ -254,6 +259,7 @@ where
             let mut latencies_ms = packages.latencies(&acknowledged)?;
             latencies_ms.sort_unstable();
             let searchable_ms = probe.as_ref().map_or_else(Vec::new, SearchProbe::latencies);
+            let slowest = packages.slowest(&acknowledged);
             pool.close().await;
             return Ok(Measured {
                 incidents: world.count,
@@ -262,6 +268,7 @@ where
                 latencies_ms,
                 package_versions: packages.versions.len(),
                 searchable_ms,
+                slowest,
             });
         }
         if started.elapsed() > SETTLE_TIMEOUT {
@@ -330,6 +337,23 @@ impl PackageFollower {
             }
         }
         Ok(())
+    }
+
+    /// The version with the longest latency: its package, version, how many incidents it newly
+    /// cited and how long after the previous version it came (a first version that cites a whole
+    /// history measures from the latest of those incidents, which need not be what made it).
+    fn slowest(&self, acknowledged: &HashMap<String, i64>) -> Option<String> {
+        self.versions
+            .iter()
+            .filter_map(|((package, version), seen)| {
+                let latest = seen.new_incidents.iter().filter_map(|i| acknowledged.get(i)).max()?;
+                (*latest >= seen.previous_at_ms).then(|| (seen.at_ms - latest, package, version, seen))
+            })
+            .max_by_key(|(latency, ..)| *latency)
+            .map(|(latency, package, version, seen)| {
+                let previous = if seen.previous_at_ms == 0 { "first version".to_owned() } else { "revision".to_owned() };
+                format!("{package} v{version} ({previous}), {latency} ms, citing {} new incidents", seen.new_incidents.len())
+            })
     }
 
     /// Per version caused by newly cited incidents: from the latest of their acknowledgements to
