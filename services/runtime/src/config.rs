@@ -110,6 +110,8 @@ impl Default for TopicsConfig {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunnerSettings {
+    /// Most records a consuming stage takes per batch (one transaction each; the linker publishes
+    /// once per batch, so a backlog gets at most one version per package per batch).
     pub batch_size: usize,
     pub poll_timeout_ms: u64,
 }
