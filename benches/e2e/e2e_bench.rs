@@ -351,8 +351,7 @@ impl PackageFollower {
             })
             .max_by_key(|(latency, ..)| *latency)
             .map(|(latency, package, version, seen)| {
-                let previous =
-                    if seen.previous_at_ms == 0 { "first version".to_owned() } else { "revision".to_owned() };
+                let previous = if seen.previous_at_ms == 0 { "first version" } else { "revision" };
                 format!(
                     "{package} v{version} ({previous}), {latency} ms, citing {} new incidents",
                     seen.new_incidents.len()

@@ -193,7 +193,8 @@ async fn read_packages(store: &SqlStore) -> Result<(BTreeMap<String, v1::Intelli
                 package.version = 0;
                 versions.insert(row.package_id.clone(), row.version);
                 // What a withdrawal repeats depends on where batches were cut (see the crate docs).
-                if package.title.starts_with("Withdrawn: ") {
+                // The same test as `orca_explore::is_withdrawal`, on the wire type.
+                if package.title.starts_with("Withdrawn: ") && package.subjects.is_empty() {
                     continue;
                 }
                 if packages.insert(row.package_id.clone(), package).is_some() {

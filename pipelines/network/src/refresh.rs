@@ -122,29 +122,25 @@ impl Linker {
         // Dissolved groups are withdrawn and the others built when published.
         self.dirty_groups.extend(affected.iter().cloned());
         self.unpublished_groups.extend(affected.iter().cloned());
-        for ((candidate, incidents), id) in candidates.iter().zip(ids) {
+        // Members of a group have their own standing re-judged (profiled by the group or not).
+        for (candidate, _) in &candidates {
+            self.dirty_prolific.extend(candidate.members.iter().copied());
+        }
+        for ((candidate, incidents), id) in candidates.into_iter().zip(ids) {
             for &member in &candidate.members {
                 self.group_of.insert(member, id.clone());
             }
             let view = views.remove(&id).unwrap_or_default();
-            let state = GroupState {
-                members: candidate.members.clone(),
-                edges: candidate.edges.clone(),
-                incidents: incidents.clone(),
-                view,
-            };
+            let state = GroupState { members: candidate.members, edges: candidate.edges, incidents, view };
             self.groups.insert(id.clone(), state);
             self.dirty_groups.insert(id.clone());
             self.unpublished_groups.insert(id);
         }
-        // Whoever joined or left a group has their own standing re-judged.
+        // Whoever left a group has their own standing re-judged.
         for (member, group) in before {
             if self.group_of.get(&member) != Some(&group) {
                 self.dirty_prolific.insert(member);
             }
-        }
-        for (candidate, _) in &candidates {
-            self.dirty_prolific.extend(candidate.members.iter().copied());
         }
     }
 
