@@ -299,7 +299,7 @@ impl PackageFollower {
         let params = if store_url.starts_with("sqlite:") { ("?", "?") } else { ("$1", "$2") };
         Self {
             newer_versions_sql: format!(
-                "SELECT version, body FROM packages WHERE package_id = {} AND version > {} ORDER BY version",
+                "SELECT version, body, codec FROM packages WHERE package_id = {} AND version > {} ORDER BY version",
                 params.0, params.1
             ),
             versions: HashMap::new(),
@@ -323,7 +323,7 @@ impl PackageFollower {
             let rows = sqlx::query(&self.newer_versions_sql).bind(&package_id).bind(known).fetch_all(pool).await?;
             for row in rows {
                 let version: i64 = row.try_get("version")?;
-                let body: Vec<u8> = row.try_get("body")?;
+                let body = orca_store::stored_bytes(row.try_get("codec")?, row.try_get("body")?)?;
                 let package = IntelligencePackage::decode(body.as_slice()).context("decoding a stored package")?;
                 let cited = self.cited.entry(package_id.clone()).or_default();
                 let new_incidents = package

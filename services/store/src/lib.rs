@@ -7,11 +7,13 @@
 //!   PostgreSQL (distributed mode) through sqlx. The SQL is portable (`$n` parameters, `ON
 //!   CONFLICT` upserts); the dialects differ only in their migrations under `migrations/`.
 //! - Writes are idempotent upserts keyed by natural keys, so replaying a record changes nothing.
+//! - State values and package bodies are stored zstd-compressed when that saves space (`codec`).
 //! - The audit log is append-only: the API has no way to change it and the database refuses to.
 //!
 //! This crate knows nothing of Kafka, gRPC or the pipelines' encodings: state arrives as
 //! [`orca_model::StateChange`] bytes, packages as opaque bodies with the fields needed to index them.
 
+mod codec;
 mod error;
 mod records;
 mod sql;
@@ -24,6 +26,12 @@ pub use records::{
     RejectedRecord,
 };
 pub use sql::SqlStore;
+
+/// The bytes of a `kv.value` or `packages.body` column as stored with its `codec` column, for
+/// tools that read the tables directly (the end-to-end benchmark follows packages that way).
+pub fn stored_bytes(codec: i64, stored: Vec<u8>) -> Result<Vec<u8>> {
+    codec::unpack(codec, stored, "packages")
+}
 
 use async_trait::async_trait;
 use orca_model::{StateChange, Store as RetailStore, StoredRecord};

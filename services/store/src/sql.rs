@@ -1,11 +1,13 @@
 //! [`SqlStore`]: the store over sqlx's `Any` driver, for SQLite and PostgreSQL alike.
 
+use crate::codec;
 use crate::records::*;
 use crate::{Result, Store, StoreError, StoreTx};
 use async_trait::async_trait;
 use orca_model::{StateChange, Store as RetailStore, StoredRecord};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -124,7 +126,7 @@ fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
         version: u32_from(row.try_get("version")?, "packages")?,
         lead_force: row.try_get("lead_force")?,
         summary: row.try_get("summary")?,
-        body: row.try_get("body")?,
+        body: codec::unpack(row.try_get("codec")?, row.try_get("body")?, "packages")?,
     })
 }
 
@@ -137,24 +139,28 @@ impl Store for SqlStore {
 
     async fn load_state(&self, prefix: &str) -> Result<Vec<StoredRecord>> {
         let rows = sqlx::query(
-            "SELECT namespace, key, value FROM kv WHERE namespace >= $1 AND namespace < $2 ORDER BY namespace, key",
+            "SELECT namespace, key, value, codec FROM kv WHERE namespace >= $1 AND namespace < $2 \
+             ORDER BY namespace, key",
         )
         .bind(prefix)
         .bind(format!("{prefix}\u{10FFFF}"))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok(StoredRecord { namespace: row.try_get(0)?, key: row.try_get(1)?, value: row.try_get(2)? }))
+            .map(|row| {
+                let value = codec::unpack(row.try_get(3)?, row.try_get(2)?, "kv")?;
+                Ok(StoredRecord { namespace: row.try_get(0)?, key: row.try_get(1)?, value })
+            })
             .collect()
     }
 
     async fn get_state(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        let row = sqlx::query("SELECT value FROM kv WHERE namespace = $1 AND key = $2")
+        let row = sqlx::query("SELECT value, codec FROM kv WHERE namespace = $1 AND key = $2")
             .bind(namespace)
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        row.map(|r| codec::unpack(r.try_get(1)?, r.try_get(0)?, "kv")).transpose()
     }
 
     async fn offsets(&self, consumer: &str) -> Result<Vec<OffsetRecord>> {
@@ -468,7 +474,7 @@ impl Store for SqlStore {
 
     async fn list_packages(&self, force: &str, lead_only: bool, after_id: &str, limit: u32) -> Result<Vec<PackageRow>> {
         let rows = sqlx::query(
-            "SELECT p.package_id, p.version, p.lead_force, p.summary, p.body FROM package_access a \
+            "SELECT p.package_id, p.version, p.lead_force, p.summary, p.body, p.codec FROM package_access a \
              JOIN packages p ON p.package_id = a.package_id AND p.version = a.latest_version \
              WHERE a.force = $1 AND ($2 = 0 OR a.is_lead = 1) AND a.package_id > $3 \
              ORDER BY a.package_id LIMIT $4",
@@ -495,7 +501,7 @@ impl Store for SqlStore {
         let row = match version {
             Some(version) => {
                 sqlx::query(
-                    "SELECT package_id, version, lead_force, summary, body FROM packages \
+                    "SELECT package_id, version, lead_force, summary, body, codec FROM packages \
                      WHERE package_id = $1 AND version = $2",
                 )
                 .bind(package_id)
@@ -505,7 +511,7 @@ impl Store for SqlStore {
             }
             None => {
                 sqlx::query(
-                    "SELECT package_id, version, lead_force, summary, body FROM packages \
+                    "SELECT package_id, version, lead_force, summary, body, codec FROM packages \
                      WHERE package_id = $1 ORDER BY version DESC LIMIT 1",
                 )
                 .bind(package_id)
@@ -585,14 +591,15 @@ impl StoreTx for SqlTx {
             let run = dedupe_last(&changes[start..end]);
             if is_put {
                 let sql = format!(
-                    "INSERT INTO kv (namespace, key, value) VALUES {} \
-                     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
-                    self.dialect.row_params(run.len(), 3)
+                    "INSERT INTO kv (namespace, key, value, codec) VALUES {} \
+                     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, codec = excluded.codec",
+                    self.dialect.row_params(run.len(), 4)
                 );
+                let packed: Vec<(i64, Cow<'_, [u8]>)> =
+                    run.iter().map(|change| codec::pack(change.value.as_deref().unwrap_or(&[]))).collect();
                 let mut query = sqlx::query(&sql);
-                for change in &run {
-                    query =
-                        query.bind(&change.namespace).bind(&change.key).bind(change.value.as_deref().unwrap_or(&[]));
+                for (change, (codec, value)) in run.iter().zip(&packed) {
+                    query = query.bind(&change.namespace).bind(&change.key).bind(value.as_ref()).bind(*codec);
                 }
                 query.execute(&mut *self.tx).await?;
             } else {
@@ -627,15 +634,17 @@ impl StoreTx for SqlTx {
 
     async fn put_package(&mut self, package: &PackageRecord) -> Result<()> {
         let version = i64::from(package.version);
+        let (codec, body) = codec::pack(&package.body);
         sqlx::query(
-            "INSERT INTO packages (package_id, version, lead_force, summary, body) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (package_id, version) DO NOTHING",
+            "INSERT INTO packages (package_id, version, lead_force, summary, body, codec) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (package_id, version) DO NOTHING",
         )
         .bind(&package.package_id)
         .bind(version)
         .bind(&package.lead_force)
         .bind(&package.summary)
-        .bind(&package.body)
+        .bind(body.as_ref())
+        .bind(codec)
         .execute(&mut *self.tx)
         .await?;
         // Only a newer version moves the access rows, so a replayed old version changes nothing.

@@ -4,6 +4,7 @@
 
 use super::*;
 use orca_model::StateChange;
+use sqlx::Row;
 
 /// A fresh, empty store per test, on each backend under test.
 async fn backends() -> Vec<(SqlStore, tempfile::TempDir)> {
@@ -233,6 +234,84 @@ async fn the_audit_log_is_append_only() {
         assert!(delete.is_err(), "the database refuses deletes");
         assert_eq!(store.audit(0, 10).await.unwrap()[0].purpose, "operation bluebird");
     }
+}
+
+/// Stored bytes of every `kv` value and `packages` body, summed.
+async fn stored_bytes(store: &SqlStore) -> (i64, i64) {
+    let kv: i64 = sqlx::query("SELECT COALESCE(SUM(LENGTH(value)), 0) FROM kv")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let packages: i64 = sqlx::query("SELECT COALESCE(SUM(LENGTH(body)), 0) FROM packages")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    (kv, packages)
+}
+
+#[tokio::test]
+async fn large_values_and_package_bodies_are_stored_compressed_and_read_back_exactly() {
+    let record = "{\"incident\":\"I-000123\",\"store\":\"S-0042\",\"force\":\"Kent Police\",\"value\":1899}";
+    let state = record.repeat(50);
+    let mut body = package(1, "kent", &["kent"]);
+    body.body = record.repeat(400).into_bytes();
+    for (store, _dir) in backends().await {
+        let mut tx = store.begin().await.unwrap();
+        tx.apply_state(&[put("network.incident", "I1", &state), put("network.incident", "I2", "{}")]).await.unwrap();
+        tx.put_package(&body).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let loaded = store.load_state("network.").await.unwrap();
+        assert_eq!(loaded[0].value, state.as_bytes());
+        assert_eq!(loaded[1].value, b"{}", "a value too small to compress reads as given");
+        assert_eq!(store.get_state("network.incident", "I1").await.unwrap().unwrap(), state.as_bytes());
+        assert_eq!(store.package("PKG-G1", Some(1)).await.unwrap().unwrap().body, body.body);
+        assert_eq!(store.list_packages("kent", false, "", 10).await.unwrap()[0].body, body.body);
+        let (kv, packages) = stored_bytes(&store).await;
+        assert!(kv * 10 < state.len() as i64, "{kv} bytes stored for {} of state", state.len());
+        assert!(packages * 10 < body.body.len() as i64, "{packages} bytes stored for a {}-byte body", body.body.len());
+    }
+}
+
+#[tokio::test]
+async fn a_store_written_before_compression_reads_as_it_was_after_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("orca.db").display());
+    // The store as the release before compression left it: only the first migration, raw bytes.
+    let first = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/0001_initial.sql"),
+        first.path().join("0001_initial.sql"),
+    )
+    .unwrap();
+    sqlx::any::install_default_drivers();
+    let old = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(first.path()).await.unwrap().run(&old).await.unwrap();
+    let old_value = "an old value that is long enough to have been compressed had it been written today";
+    sqlx::query("INSERT INTO kv (namespace, key, value) VALUES ('resolve.person', 'P1', $1)")
+        .bind(old_value.as_bytes())
+        .execute(&old)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO packages (package_id, version, lead_force, summary, body) VALUES ('PKG-G1', 1, 'kent', $1, $2)")
+        .bind(&b"summary"[..])
+        .bind(&b"old body"[..])
+        .execute(&old)
+        .await
+        .unwrap();
+    old.close().await;
+
+    let store = SqlStore::connect(&url).await.unwrap();
+    assert_eq!(store.get_state("resolve.person", "P1").await.unwrap().unwrap(), old_value.as_bytes());
+    assert_eq!(store.package("PKG-G1", Some(1)).await.unwrap().unwrap().body, b"old body");
+    let mut tx = store.begin().await.unwrap();
+    tx.apply_state(&[put("resolve.person", "P1", &old_value.repeat(10))]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.get_state("resolve.person", "P1").await.unwrap().unwrap(), old_value.repeat(10).as_bytes());
 }
 
 #[tokio::test]
