@@ -33,9 +33,13 @@ pub(crate) fn pack(bytes: &[u8]) -> (i64, Cow<'_, [u8]>) {
 pub(crate) fn unpack(codec: i64, stored: Vec<u8>, table: &'static str) -> Result<Vec<u8>> {
     match codec {
         RAW => Ok(stored),
-        ZSTD => zstd::stream::decode_all(stored.as_slice())
-            .map_err(|error| StoreError::Corrupt { table, reason: format!("a compressed value does not decode: {error}") }),
-        other => Err(StoreError::Corrupt { table, reason: format!("unknown codec {other} (written by a newer ORCA?)") }),
+        ZSTD => zstd::stream::decode_all(stored.as_slice()).map_err(|error| StoreError::Corrupt {
+            table,
+            reason: format!("a compressed value does not decode: {error}"),
+        }),
+        other => {
+            Err(StoreError::Corrupt { table, reason: format!("unknown codec {other} (written by a newer ORCA?)") })
+        }
     }
 }
 

@@ -297,12 +297,14 @@ async fn a_store_written_before_compression_reads_as_it_was_after_the_upgrade() 
         .execute(&old)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO packages (package_id, version, lead_force, summary, body) VALUES ('PKG-G1', 1, 'kent', $1, $2)")
-        .bind(&b"summary"[..])
-        .bind(&b"old body"[..])
-        .execute(&old)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO packages (package_id, version, lead_force, summary, body) VALUES ('PKG-G1', 1, 'kent', $1, $2)",
+    )
+    .bind(&b"summary"[..])
+    .bind(&b"old body"[..])
+    .execute(&old)
+    .await
+    .unwrap();
     old.close().await;
 
     let store = SqlStore::connect(&url).await.unwrap();
