@@ -109,6 +109,58 @@ async fn a_last_record_failing_its_checksum_is_dropped_on_open() {
     assert_eq!(values(&log, "t").await, ["value-0", "value-1"]);
 }
 
+/// A frame as the first segment format (`ORCASEG1`, values as given) wrote it.
+fn v1_frame(offset: u64, value: &str) -> Vec<u8> {
+    let mut payload = Vec::new();
+    payload.extend_from_slice(&offset.to_le_bytes());
+    payload.extend_from_slice(&0i64.to_le_bytes());
+    for field in [&b"k"[..], value.as_bytes()] {
+        payload.extend_from_slice(&(field.len() as u32).to_le_bytes());
+        payload.extend_from_slice(field);
+    }
+    payload.extend_from_slice(&0u32.to_le_bytes());
+    let mut frame = (payload.len() as u32).to_le_bytes().to_vec();
+    frame.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    frame.extend_from_slice(&payload);
+    frame
+}
+
+#[tokio::test]
+async fn a_segment_written_before_compression_is_read_and_extended_in_its_own_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    single_partition_log_with(dir.path(), 0).await;
+    let long = "an incident at store S-0042 in Kent, value 1899 pence; ".repeat(20);
+    let mut old = b"ORCASEG1".to_vec();
+    old.extend(v1_frame(0, "value-0"));
+    old.extend(v1_frame(1, &long));
+    std::fs::write(segment(dir.path(), "t", 0), &old).expect("write an old segment");
+
+    {
+        let log = EmbeddedLog::open(dir.path()).expect("reopen");
+        assert_eq!(values(&log, "t").await, ["value-0", long.as_str()]);
+        log.append(vec![OutRecord::new("t", "k", long.clone())]).await.expect("append");
+    }
+    let bytes = std::fs::read(segment(dir.path(), "t", 0)).expect("segment");
+    assert!(bytes.starts_with(b"ORCASEG1"), "an old segment keeps its format");
+    let log = EmbeddedLog::open(dir.path()).expect("reopen");
+    assert_eq!(values(&log, "t").await, ["value-0", long.as_str(), long.as_str()]);
+}
+
+#[tokio::test]
+async fn new_segments_store_large_values_compressed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = "an incident at store S-0042 in Kent, value 1899 pence; ".repeat(20);
+    {
+        let log = EmbeddedLog::open(dir.path()).expect("open");
+        log.ensure_topics(&[TopicSpec::new("t", 1)]).await.expect("create");
+        log.append((0..10).map(|_| OutRecord::new("t", "k", long.clone())).collect()).await.expect("append");
+    }
+    let on_disk = std::fs::metadata(segment(dir.path(), "t", 0)).expect("segment").len();
+    assert!(on_disk * 5 < 10 * long.len() as u64, "{on_disk} bytes on disk for {} of values", 10 * long.len());
+    let log = EmbeddedLog::open(dir.path()).expect("reopen");
+    assert_eq!(values(&log, "t").await, vec![long; 10]);
+}
+
 #[tokio::test]
 async fn a_file_that_is_not_a_segment_is_refused_not_truncated() {
     let dir = tempfile::tempdir().expect("tempdir");

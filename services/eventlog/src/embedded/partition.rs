@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{Notify, oneshot};
 use tracing::{error, warn};
 
-use super::segment::{self, MAGIC};
+use super::segment::{self, Format, MAGIC_LEN};
 use crate::{Error, OutRecord, Record, Result};
 
 /// A writer stops gathering queued appends into one write once it holds this many bytes.
@@ -29,6 +29,7 @@ pub(crate) struct PartitionLog {
     pub partition: u32,
     path: PathBuf,
     file: File,
+    format: Format,
     index: RwLock<Index>,
 }
 
@@ -69,7 +70,8 @@ impl PartitionLog {
         };
         let mut bytes = vec![0; (end - start) as usize];
         self.file.read_exact_at(&mut bytes, start).map_err(Error::io("reading segment", &self.path))?;
-        let records = segment::decode_frames(&bytes, &self.topic, self.partition, from, &self.path, start)?;
+        let records =
+            segment::decode_frames(&bytes, self.format, &self.topic, self.partition, from, &self.path, start)?;
         debug_assert_eq!(records.len(), count);
         Ok(records)
     }
@@ -101,7 +103,7 @@ impl Partition {
         let recovered = segment::recover(&file, path)?;
         if recovered.valid_len == 0 {
             file.set_len(0).map_err(Error::io("initialising segment", path))?;
-            file.write_all_at(MAGIC, 0).map_err(Error::io("initialising segment", path))?;
+            file.write_all_at(recovered.format.magic(), 0).map_err(Error::io("initialising segment", path))?;
             file.sync_all().map_err(Error::io("initialising segment", path))?;
         } else if recovered.garbage_len > 0 {
             warn!(
@@ -114,12 +116,13 @@ impl Partition {
             file.set_len(recovered.valid_len).map_err(Error::io("truncating segment", path))?;
             file.sync_all().map_err(Error::io("truncating segment", path))?;
         }
-        let len = recovered.valid_len.max(MAGIC.len() as u64);
+        let len = recovered.valid_len.max(MAGIC_LEN as u64);
         let log = Arc::new(PartitionLog {
             topic: topic.to_string(),
             partition,
             path: path.to_path_buf(),
             file,
+            format: recovered.format,
             index: RwLock::new(Index { positions: recovered.positions, len }),
         });
 
@@ -201,7 +204,15 @@ fn write_batch(log: &PartitionLog, batch: Vec<AppendRequest>, buf: &mut Vec<u8>,
         replies.push((request.reply, next_offset));
         for record in &request.records {
             positions.push(durable_len + buf.len() as u64);
-            segment::encode_frame(buf, next_offset, timestamp_ms, &record.key, &record.value, &record.headers);
+            segment::encode_frame(
+                buf,
+                log.format,
+                next_offset,
+                timestamp_ms,
+                &record.key,
+                &record.value,
+                &record.headers,
+            );
             next_offset += 1;
         }
     }
