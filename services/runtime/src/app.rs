@@ -153,20 +153,21 @@ impl App {
         };
         if self.roles.resolver {
             let config = self.config.resolver.clone();
-            stages.spawn(orca_resolver::STAGE_NAME, move |backends: Backends| {
+            stages.spawn(orca_resolver::STAGE_NAME, None, move |backends: Backends| {
                 let config = config.clone();
                 async move { Ok(ResolverStage::restore(backends.store.as_ref(), config).await?) }
             });
         }
         if self.roles.linker {
             let config = self.config.linker.clone();
-            stages.spawn(orca_linker::STAGE_NAME, move |backends: Backends| {
+            let batch_size = Some(self.config.runner.linker_batch_size);
+            stages.spawn(orca_linker::STAGE_NAME, batch_size, move |backends: Backends| {
                 let config = config.clone();
                 async move { Ok(LinkerStage::restore(backends.store.as_ref(), config).await?) }
             });
         }
         if self.roles.intel {
-            stages.spawn(orca_intel::stage::STAGE_NAME, |_backends: Backends| async { Ok(IntelStage) });
+            stages.spawn(orca_intel::stage::STAGE_NAME, None, |_backends: Backends| async { Ok(IntelStage) });
         }
         let search = self.search.map(|opened| {
             let config = IndexerConfig {
@@ -359,7 +360,8 @@ impl StageTasks {
     }
 
     /// Starts `name`, built by `restore` from the store on every (re)start.
-    fn spawn<S, F, Fut>(&mut self, name: &'static str, restore: F)
+    /// Supervises a stage, taking `batch_size` records per batch instead of the runner's when given.
+    fn spawn<S, F, Fut>(&mut self, name: &'static str, batch_size: Option<usize>, restore: F)
     where
         S: orca_stage::Stage + Sync + 'static,
         F: Fn(Backends) -> Fut + Send + 'static,
@@ -367,7 +369,8 @@ impl StageTasks {
     {
         let ready = Arc::new(AtomicBool::new(false));
         self.readiness.push((name, ready.clone()));
-        let (backends, runner, shutdown) = (self.backends.clone(), self.runner.clone(), self.shutdown.clone());
+        let (backends, mut runner, shutdown) = (self.backends.clone(), self.runner.clone(), self.shutdown.clone());
+        runner.batch_size = batch_size.unwrap_or(runner.batch_size);
         self.tasks.push(tokio::spawn(supervise(name, backends, runner, ready, shutdown, restore)));
     }
 }
