@@ -1,1 +1,4 @@
 //! Benchmarks with their inputs and results
+
+/// True and detected groups for scoring with orca-eval.
+pub mod groups;

@@ -24,7 +24,8 @@
 //! `--batch N` refreshes after every N resolutions (default 1, as the linker service does);
 //! `--spree`, `--crew WEIGHT` and `--prior-reference N` set the resolver options of those names.
 
-use orca_eval::{Group, evaluate_groups};
+use orca_benches::groups::{detected_groups, true_groups};
+use orca_eval::evaluate_groups;
 use orca_model::{IncidentId, Resolution, SightingLink};
 use orca_model::{LinkDecision, StoreId};
 use orca_network::{Linker, LinkerConfig};
@@ -129,15 +130,7 @@ fn main() {
 
     // Score against the truth.
     let true_groups = true_groups(&world, &summary);
-    let detected: Vec<Group> = linker
-        .groups()
-        .iter()
-        .map(|g| Group {
-            id: g.id.to_string(),
-            members: g.members.iter().map(|m| m.person.to_string()).collect(),
-            forces: g.forces.iter().map(|f| f.to_string()).collect(),
-        })
-        .collect();
+    let detected = detected_groups(&linker);
     let identity: HashMap<String, String> =
         detected.iter().flat_map(|g| g.members.iter().map(|m| (m.clone(), m.clone()))).collect();
     let report = evaluate_groups(&true_groups, &detected, &identity).expect("valid groups");
@@ -238,24 +231,6 @@ fn print_report(report: &orca_eval::GroupsReport) {
     }
 }
 
-/// True groups of a world: everyone ever a member, and the forces the group's incidents hit.
-fn true_groups(world: &World, summary: &orca_simulate::WorldSummary) -> Vec<Group> {
-    let mut true_members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in world.group_truth() {
-        true_members.entry(row.group).or_default().insert(row.person);
-    }
-    summary
-        .groups
-        .iter()
-        .filter(|g| g.incidents > 0)
-        .map(|g| Group {
-            id: g.id.clone(),
-            members: true_members.get(&g.id).map(|m| m.iter().cloned().collect()).unwrap_or_default(),
-            forces: g.forces_hit.iter().map(|f| f.to_string()).collect(),
-        })
-        .collect()
-}
-
 fn with_resolver(
     seed: u64,
     incidents: u64,
@@ -320,15 +295,7 @@ fn with_resolver(
         })
         .collect();
     let person_map = orca_eval::map_predicted_to_true(&sightings);
-    let detected: Vec<Group> = linker
-        .groups()
-        .iter()
-        .map(|g| Group {
-            id: g.id.to_string(),
-            members: g.members.iter().map(|m| m.person.to_string()).collect(),
-            forces: g.forces.iter().map(|f| f.to_string()).collect(),
-        })
-        .collect();
+    let detected = detected_groups(&linker);
     let truth_groups = true_groups(&world, &summary);
     let report = evaluate_groups(&truth_groups, &detected, &person_map).expect("valid groups");
     print_report(&report);

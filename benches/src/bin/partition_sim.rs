@@ -43,6 +43,7 @@
 //! --resolver` does (recall and precision at Jaccard >= 0.5, persons mapped to true persons by the
 //! majority of their sightings).
 
+use orca_benches::groups::{detected_groups, true_groups};
 use orca_eval::{Group, evaluate_groups};
 use orca_model::validate::validate_and_normalise;
 use orca_model::{Incident, Resolution, SightingKey, SightingLink};
@@ -644,34 +645,7 @@ fn link_and_score(cases: &[Case], outcome: &Outcome, truth: &[Group]) -> Option<
         })
         .collect();
     let person_map = orca_eval::map_predicted_to_true(&sightings);
-    let detected: Vec<Group> = linker
-        .groups()
-        .iter()
-        .map(|g| Group {
-            id: g.id.to_string(),
-            members: g.members.iter().map(|m| m.person.to_string()).collect(),
-            forces: g.forces.iter().map(|f| f.to_string()).collect(),
-        })
-        .collect();
+    let detected = detected_groups(&linker);
     let report = evaluate_groups(truth, &detected, &person_map).ok()?;
     Some((report.detected_groups, report.recall, report.precision))
-}
-
-/// True groups of a world: everyone ever a member, and the forces the group's incidents hit (as
-/// `linker-world` builds them).
-fn true_groups(world: &World, summary: &orca_simulate::WorldSummary) -> Vec<Group> {
-    let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in world.group_truth() {
-        members.entry(row.group).or_default().insert(row.person);
-    }
-    summary
-        .groups
-        .iter()
-        .filter(|g| g.incidents > 0)
-        .map(|g| Group {
-            id: g.id.clone(),
-            members: members.get(&g.id).map(|m| m.iter().cloned().collect()).unwrap_or_default(),
-            forces: g.forces_hit.iter().map(|f| f.to_string()).collect(),
-        })
-        .collect()
 }
