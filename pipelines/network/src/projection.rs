@@ -5,6 +5,7 @@
 use crate::linker::Linker;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
+use std::rc::Rc;
 
 /// Why two persons are linked: each kind of tie with its count and weight.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,12 +36,26 @@ pub(crate) struct Projection {
     pub edges: Vec<PairLink>,
 }
 
-/// Memo of vehicle users and marker carriers for one refresh.
+/// Memo of persons' ties, vehicle users and marker carriers for one refresh (the state does not
+/// change while a refresh projects).
 #[derive(Default)]
 pub(crate) struct TieCache {
-    hubs: FxHashMap<u32, bool>,
+    persons: FxHashMap<u32, Rc<PersonTies>>,
     vehicle_users: FxHashMap<u32, Vec<u32>>,
     marker_carriers: FxHashMap<String, Vec<u32>>,
+}
+
+/// What one pass over a person's incidents gives the projection: it used to read each touched
+/// person's whole history once for each of these.
+pub(crate) struct PersonTies {
+    /// Canonical persons at the person's incidents, the person included; sorted.
+    co_offenders: Vec<u32>,
+    /// Vehicles (canonical) used at the person's incidents; sorted.
+    vehicles: Vec<u32>,
+    /// Distinct marker codes recorded on the person's own sightings; sorted.
+    markers: Vec<String>,
+    /// When the person's latest incident happened.
+    newest: DateTime<Utc>,
 }
 
 impl Linker {
@@ -77,6 +92,47 @@ impl Linker {
             cache.marker_carriers.insert(code.to_owned(), carriers);
         }
         &cache.marker_carriers[code]
+    }
+
+    /// A person's ties, read in one pass over their incidents and kept for the refresh.
+    fn ties(&self, person: u32, cache: &mut TieCache) -> Rc<PersonTies> {
+        if let Some(ties) = cache.persons.get(&person) {
+            return Rc::clone(ties);
+        }
+        let mut ties = PersonTies {
+            co_offenders: Vec::new(),
+            vehicles: Vec::new(),
+            markers: Vec::new(),
+            newest: DateTime::<Utc>::MIN_UTC,
+        };
+        for &incident in &self.persons.incidents[person as usize] {
+            let record = &self.incidents[incident as usize];
+            let links = &self.links[incident as usize];
+            ties.newest = ties.newest.max(record.occurred_at);
+            for (link, &p) in record.persons.iter().zip(&links.persons) {
+                let p = self.persons.canonical(p);
+                ties.co_offenders.push(p);
+                if p == person
+                    && let Some(code) = &link.marker_code
+                    && !ties.markers.contains(code)
+                {
+                    ties.markers.push(code.clone());
+                }
+            }
+            for (&v, link) in links.vehicles.iter().zip(&record.vehicles) {
+                if link.used_by_offenders() {
+                    ties.vehicles.push(self.vehicles.canonical(v));
+                }
+            }
+        }
+        for list in [&mut ties.co_offenders, &mut ties.vehicles] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        ties.markers.sort();
+        let ties = Rc::new(ties);
+        cache.persons.insert(person, Rc::clone(&ties));
+        ties
     }
 
     /// Distinct marker codes recorded on a person's sightings.
@@ -118,18 +174,7 @@ impl Linker {
     /// always several people merged into one by resolution, which would weld unrelated crews into
     /// one community. Hubs stay in the link graph and the views but out of community detection.
     pub(crate) fn is_hub(&self, person: u32, cache: &mut TieCache) -> bool {
-        if let Some(&hub) = cache.hubs.get(&person) {
-            return hub;
-        }
-        let mut co_offenders: Vec<u32> = self.persons.incidents[person as usize]
-            .iter()
-            .flat_map(|&incident| self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)))
-            .collect();
-        co_offenders.sort_unstable();
-        co_offenders.dedup();
-        let hub = co_offenders.len().saturating_sub(1) > self.config.links.max_co_offenders;
-        cache.hubs.insert(person, hub);
-        hub
+        self.ties(person, cache).co_offenders.len().saturating_sub(1) > self.config.links.max_co_offenders
     }
 
     /// Everyone tied to a person by an incident, a shared vehicle or a shared marker code (none
@@ -139,18 +184,17 @@ impl Linker {
         if self.is_hub(person, cache) {
             return;
         }
-        for &incident in &self.persons.incidents[person as usize] {
-            out.extend(self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)));
-        }
+        let ties = self.ties(person, cache);
+        out.extend_from_slice(&ties.co_offenders);
         let weights = &self.config.links;
-        for vehicle in self.vehicles_of(person) {
+        for &vehicle in &ties.vehicles {
             let users = self.vehicle_users(vehicle, cache);
             if users.len() <= weights.max_vehicle_users {
                 out.extend_from_slice(users);
             }
         }
-        for code in self.markers_of(person) {
-            let carriers = self.carriers(&code, cache);
+        for code in &ties.markers {
+            let carriers = self.carriers(code, cache);
             if carriers.len() <= weights.max_marker_carriers {
                 out.extend_from_slice(carriers);
             }
@@ -210,9 +254,7 @@ impl Linker {
             component[start] = id;
             stack.push(persons[start]);
             while let Some(person) = stack.pop() {
-                for &incident in &self.persons.incidents[person as usize] {
-                    newest = newest.max(self.incidents[incident as usize].occurred_at);
-                }
+                newest = newest.max(self.ties(person, cache).newest);
                 for next in &adjacency[&person] {
                     let Some(&index) = local.get(next) else { continue };
                     if component[index as usize] == u32::MAX {
@@ -261,7 +303,8 @@ impl Linker {
         }
 
         // Shared vehicles and marker codes, spread over the other users.
-        let mut vehicles: Vec<u32> = persons.iter().flat_map(|&p| self.vehicles_of(p)).collect();
+        let ties: Vec<Rc<PersonTies>> = persons.iter().map(|&p| self.ties(p, cache)).collect();
+        let mut vehicles: Vec<u32> = ties.iter().flat_map(|t| t.vehicles.iter().copied()).collect();
         vehicles.sort_unstable();
         vehicles.dedup();
         vehicles.sort_by(|&a, &b| self.vehicles.id(a).cmp(self.vehicles.id(b)));
@@ -280,11 +323,11 @@ impl Linker {
                 }
             }
         }
-        let mut codes: Vec<String> = persons.iter().flat_map(|&p| self.markers_of(p)).collect();
+        let mut codes: Vec<&str> = ties.iter().flat_map(|t| t.markers.iter().map(String::as_str)).collect();
         codes.sort();
         codes.dedup();
         for code in codes {
-            let carriers: Vec<u32> = self.carriers(&code, cache).iter().filter_map(|p| local.get(p).copied()).collect();
+            let carriers: Vec<u32> = self.carriers(code, cache).iter().filter_map(|p| local.get(p).copied()).collect();
             if carriers.len() < 2 || carriers.len() > weights.max_marker_carriers {
                 continue;
             }
