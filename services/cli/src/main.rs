@@ -14,11 +14,6 @@ mod stores_file;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc's malloc: allocation and freeing were about a fifth of the CPU of
-/// loading a world (`benches/e2e/RESULTS.md`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// ORCA: Organised Retail Crime Analysis.
 ///
 /// Retailers stream incident reports in; ORCA resolves offenders and vehicles across retailers,
