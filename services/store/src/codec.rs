@@ -7,67 +7,28 @@
 
 use crate::{Result, StoreError};
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 /// The bytes as given.
 pub(crate) const RAW: i64 = 0;
 /// A zstd frame holding the bytes.
 pub(crate) const ZSTD: i64 = 1;
 
-/// Values shorter than this are stored as given: a frame's header would eat the saving.
-const MIN_COMPRESSED_LEN: usize = 64;
-/// zstd's fastest standard level: a few percent larger than its default (3), and cheaper on the
-/// small values that make up most of the store.
-const LEVEL: i32 = 1;
 /// No value the store writes comes near this; a frame claiming more is damaged.
 const MAX_VALUE_LEN: u64 = 1 << 30;
 
-thread_local! {
-    // One zstd context per thread, reused: a fresh context per value cost more than compressing it.
-    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
-    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
-}
-
 /// The codec and bytes to store for `bytes`: compressed only when that is smaller.
 pub(crate) fn pack(bytes: &[u8]) -> (i64, Cow<'_, [u8]>) {
-    if bytes.len() >= MIN_COMPRESSED_LEN
-        && let Some(compressed) = compress(bytes)
-        && compressed.len() < bytes.len()
-    {
-        return (ZSTD, Cow::Owned(compressed));
+    match orca_compress::compress(bytes) {
+        Some(compressed) => (ZSTD, Cow::Owned(compressed)),
+        None => (RAW, Cow::Borrowed(bytes)),
     }
-    (RAW, Cow::Borrowed(bytes))
-}
-
-fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
-    COMPRESSOR.with_borrow_mut(|compressor| {
-        if compressor.is_none() {
-            *compressor = zstd::bulk::Compressor::new(LEVEL).ok();
-        }
-        compressor.as_mut()?.compress(bytes).ok()
-    })
-}
-
-fn decompress(stored: &[u8]) -> Result<Vec<u8>, String> {
-    let len = match zstd::zstd_safe::get_frame_content_size(stored) {
-        Ok(Some(len)) if len <= MAX_VALUE_LEN => len as usize,
-        Ok(Some(len)) => return Err(format!("it claims {len} bytes")),
-        _ => return Err("it is not a zstd frame with its size".to_owned()),
-    };
-    DECOMPRESSOR.with_borrow_mut(|decompressor| {
-        if decompressor.is_none() {
-            *decompressor = Some(zstd::bulk::Decompressor::new().map_err(|error| error.to_string())?);
-        }
-        let decompressor = decompressor.as_mut().expect("set above");
-        decompressor.decompress(stored, len).map_err(|error| error.to_string())
-    })
 }
 
 /// The bytes a row of `table` stored with `codec`.
 pub(crate) fn unpack(codec: i64, stored: Vec<u8>, table: &'static str) -> Result<Vec<u8>> {
     match codec {
         RAW => Ok(stored),
-        ZSTD => decompress(&stored).map_err(|error| StoreError::Corrupt {
+        ZSTD => orca_compress::decompress(&stored, MAX_VALUE_LEN).map_err(|error| StoreError::Corrupt {
             table,
             reason: format!("a compressed value does not decode: {error}"),
         }),

@@ -16,7 +16,6 @@
 //! Offsets are dense: frame `n` holds offset `n`. A crash can leave a torn frame at the tail;
 //! [`recover`] keeps the longest valid prefix and truncates the rest.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -51,17 +50,6 @@ impl Format {
 pub(crate) const MAGIC_LEN: usize = 8;
 const RAW: u8 = 0;
 const ZSTD: u8 = 1;
-/// Values shorter than this are stored as given: a zstd frame's header would eat the saving.
-const MIN_COMPRESSED_LEN: usize = 64;
-/// zstd's fastest standard level: a few percent larger than its default (3) and cheaper.
-const ZSTD_LEVEL: i32 = 1;
-
-thread_local! {
-    // One zstd context per thread (each partition's writer, each reading thread), reused: a fresh
-    // context per record cost more than compressing the record.
-    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
-    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
-}
 pub(crate) const FRAME_HEADER_LEN: usize = 8;
 /// Frames claiming a larger payload are treated as garbage.
 const MAX_PAYLOAD_LEN: u32 = 256 * 1024 * 1024;
@@ -86,7 +74,7 @@ pub(crate) fn encode_frame(
     put_bytes(buf, key);
     match format {
         Format::V1 => put_bytes(buf, value),
-        Format::V2 => match compress(value) {
+        Format::V2 => match orca_compress::compress(value) {
             Some(compressed) => {
                 buf.push(ZSTD);
                 put_bytes(buf, &compressed);
@@ -112,34 +100,6 @@ pub(crate) fn encode_frame(
 pub(crate) fn frame_len(key: &[u8], value: &[u8], headers: &[(String, Vec<u8>)]) -> usize {
     let headers_len: usize = headers.iter().map(|(name, value)| 8 + name.len() + value.len()).sum();
     FRAME_HEADER_LEN + 8 + 8 + 4 + key.len() + 1 + 4 + value.len() + 4 + headers_len
-}
-
-/// `value` as a zstd frame when that is smaller.
-fn compress(value: &[u8]) -> Option<Vec<u8>> {
-    if value.len() < MIN_COMPRESSED_LEN {
-        return None;
-    }
-    COMPRESSOR.with_borrow_mut(|compressor| {
-        if compressor.is_none() {
-            *compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL).ok();
-        }
-        compressor.as_mut()?.compress(value).ok().filter(|compressed| compressed.len() < value.len())
-    })
-}
-
-/// The value in a zstd frame written by [`compress`] (which records the size).
-fn decompress(frame: &[u8]) -> Result<Vec<u8>, String> {
-    let len = match zstd::zstd_safe::get_frame_content_size(frame) {
-        Ok(Some(len)) if len <= u64::from(MAX_PAYLOAD_LEN) => len as usize,
-        _ => return Err("value is not a zstd frame of a plausible size".to_owned()),
-    };
-    DECOMPRESSOR.with_borrow_mut(|decompressor| {
-        if decompressor.is_none() {
-            *decompressor = Some(zstd::bulk::Decompressor::new().map_err(|error| error.to_string())?);
-        }
-        let decompressor = decompressor.as_mut().expect("set above");
-        decompressor.decompress(frame, len).map_err(|error| format!("value does not decompress: {error}"))
-    })
 }
 
 fn put_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
@@ -200,7 +160,8 @@ fn decode_payload(payload: &[u8], format: Format, topic: &str, partition: u32) -
     };
     let value = match codec {
         RAW => cursor.bytes()?.to_vec(),
-        ZSTD => decompress(cursor.bytes()?)?,
+        ZSTD => orca_compress::decompress(cursor.bytes()?, u64::from(MAX_PAYLOAD_LEN))
+            .map_err(|error| format!("value does not decompress: {error}"))?,
         other => return Err(format!("unknown value codec {other}")),
     };
     let header_count = u32::from_le_bytes(cursor.array()?);
