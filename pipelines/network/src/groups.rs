@@ -20,16 +20,88 @@ pub(crate) struct Candidate {
 }
 
 impl Linker {
-    /// The group incidents of a community (at least `min_members_per_incident` members present),
-    /// in time order, or `None` when the community is not an organised crime group.
-    pub(crate) fn qualifying_incidents(&self, members: &[u32]) -> Option<Vec<u32>> {
+    /// Whether a community is an organised crime group: enough members, group incidents (at
+    /// least `min_members_per_incident` members present), members active in them, and span.
+    ///
+    /// With two members per incident (the default) the group incidents are exactly the incidents
+    /// its linked members share, so the test reads the pairs' running lists and stops as soon as
+    /// each threshold is met: its cost does not grow with the group's history. Other settings
+    /// count the members' whole histories.
+    pub(crate) fn qualifies(&self, candidate: &Candidate) -> bool {
         let rules = &self.config.groups;
+        let members = &candidate.members;
         if members.len() < rules.min_members {
-            return None;
+            return false;
         }
+        if rules.min_members_per_incident.max(1) != 2 {
+            return self.qualifies_by_history(members);
+        }
+        let shared: Vec<(u32, u32, u32)> = candidate
+            .edges
+            .iter()
+            .filter(|edge| edge.co_incidents > 0)
+            .map(|edge| (edge.a, edge.b, edge.co_incidents))
+            .collect();
+        let pair = |a: u32, b: u32| (members[a as usize], members[b as usize]);
+        // Span: from the first to the last incident any two members shared.
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for &(a, b, _) in &shared {
+            let (p, q) = pair(a, b);
+            if let Some((from, to)) = self.pairs.span(p, q) {
+                first = first.min(from);
+                last = last.max(to);
+            }
+        }
+        if first > last || (last - first) / 86_400 < rules.min_span_days {
+            return false;
+        }
+        // At least `min_incidents` distinct shared incidents.
+        let needed = rules.min_incidents.max(1);
+        if !shared.iter().any(|&(_, _, count)| count as usize >= needed) {
+            let mut seen = rustc_hash::FxHashSet::default();
+            'count: for &(a, b, _) in &shared {
+                let (p, q) = pair(a, b);
+                for incident in self.pairs.shared(p, q) {
+                    seen.insert(incident);
+                    if seen.len() >= needed {
+                        break 'count;
+                    }
+                }
+            }
+            if seen.len() < needed {
+                return false;
+            }
+        }
+        // At least `min_members` members at `min_member_incidents` of them.
+        let per_member = rules.min_member_incidents.max(1);
+        let mut active = 0;
+        for member in 0..members.len() as u32 {
+            let mine: Vec<&(u32, u32, u32)> = shared.iter().filter(|(a, b, _)| *a == member || *b == member).collect();
+            let enough = mine.iter().any(|(_, _, count)| *count as usize >= per_member) || {
+                let mut seen = rustc_hash::FxHashSet::default();
+                for &&(a, b, _) in &mine {
+                    let (p, q) = pair(a, b);
+                    seen.extend(self.pairs.shared(p, q).take(per_member));
+                    if seen.len() >= per_member {
+                        break;
+                    }
+                }
+                seen.len() >= per_member
+            };
+            active += usize::from(enough);
+            if active >= rules.min_members {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// [`Linker::qualifies`] by counting every group incident of the members' histories.
+    fn qualifies_by_history(&self, members: &[u32]) -> bool {
+        let rules = &self.config.groups;
         let incidents = self.group_incidents(members);
         if incidents.len() < rules.min_incidents.max(1) {
-            return None;
+            return false;
         }
         let member_set: rustc_hash::FxHashSet<u32> = members.iter().copied().collect();
         let mut per_member: FxHashMap<u32, usize> = FxHashMap::default();
@@ -48,14 +120,15 @@ impl Linker {
         }
         let active = per_member.values().filter(|&&count| count >= rules.min_member_incidents).count();
         if active < rules.min_members {
-            return None;
+            return false;
         }
         let first = self.incidents[incidents[0] as usize].occurred_at;
-        let last = self.incidents[*incidents.last()? as usize].occurred_at;
-        ((last - first).num_days() >= rules.min_span_days).then_some(incidents)
+        let last = self.incidents[incidents[incidents.len() - 1] as usize].occurred_at;
+        (last - first).num_days() >= rules.min_span_days
     }
 
-    fn group_incidents(&self, members: &[u32]) -> Vec<u32> {
+    /// The group incidents of a set of members, in time order.
+    pub(crate) fn group_incidents(&self, members: &[u32]) -> Vec<u32> {
         let needed = self.config.groups.min_members_per_incident.max(1);
         let mut counts: FxHashMap<u32, usize> = FxHashMap::default();
         for &member in members {

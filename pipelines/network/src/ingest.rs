@@ -6,6 +6,7 @@
 //! a relink of an incident the linker does not hold is ignored.
 
 use crate::linker::{IncidentLinks, Linker};
+use crate::projection::TieCache;
 use crate::records::IncidentRecord;
 use orca_model::{EntityKind, EntityMerge, EntitySplit, Resolution};
 
@@ -128,17 +129,24 @@ impl Linker {
             self.dirty_prolific.insert(person);
         }
         for &vehicle in &links.vehicles {
+            self.vehicles.add_incident(vehicle, number);
+        }
+        let vehicles = links.vehicles.clone();
+        self.links[number as usize] = links;
+        self.index_pairs(number);
+        self.extend_ties(number);
+        for vehicle in vehicles {
             // Users' own packages describe the vehicle from all its sightings (best plate read,
             // description, sightings, cloned-plate suspicion), so any new sighting can change them.
-            self.vehicles.add_incident(vehicle, number);
             self.mark_vehicle_users_dirty(vehicle);
         }
-        self.links[number as usize] = links;
         self.dirty_incidents.insert(number);
     }
 
     /// Removes an incident's links from the indexes, marking everyone it touched.
     fn unlink_incident(&mut self, number: u32) {
+        self.forget_ties(number);
+        self.unindex_pairs(number);
         let links = std::mem::take(&mut self.links[number as usize]);
         for &person in &links.persons {
             let person = self.persons.canonical(person);
@@ -164,19 +172,20 @@ impl Linker {
             let vehicle = self.vehicles.canonical(vehicle);
             self.mark_vehicle_users_dirty(vehicle);
             self.vehicles.remove_incident(vehicle, number);
+            // The people counted just now were read with the incident still listed.
+            self.tie_cache.forget_vehicle(vehicle);
         }
         self.dirty_incidents.insert(number);
     }
 
-    /// Marks the vehicle's users for recomputing their groups and their own packages.
+    /// Marks everyone at the vehicle's incidents for recomputing their groups and own packages.
     fn mark_vehicle_users_dirty(&mut self, vehicle: u32) {
-        for &incident in &self.vehicles.incidents[vehicle as usize] {
-            for &person in &self.links[incident as usize].persons {
-                let person = self.persons.canonical(person);
-                self.dirty_persons.insert(person);
-                self.dirty_prolific.insert(person);
-            }
+        let mut cache = std::mem::take(&mut self.tie_cache);
+        for &person in self.vehicle_people(vehicle, &mut cache) {
+            self.dirty_persons.insert(person);
+            self.dirty_prolific.insert(person);
         }
+        self.tie_cache = cache;
     }
 
     /// Returns whether any id was newly merged.
@@ -187,14 +196,39 @@ impl Linker {
         };
         let survivor = entities.intern(&merge.survivor);
         let survivor = entities.canonical(survivor);
-        let mut merges = Vec::new();
+        let mut merged_numbers = Vec::new();
         for merged in &merge.merged {
             let merged = entities.intern(merged);
             let merged = entities.canonical(merged);
-            if merged != survivor {
-                let moved = entities.merge(survivor, merged);
-                merges.push((merged, moved));
+            if merged != survivor && !merged_numbers.contains(&merged) {
+                merged_numbers.push(merged);
             }
+        }
+        // The pairs and summaries of the merged entities' incidents are read again once their
+        // sightings are the survivor's.
+        let registry = match merge.kind {
+            EntityKind::Person => &self.persons,
+            EntityKind::Vehicle => &self.vehicles,
+        };
+        let mut reread: Vec<u32> =
+            merged_numbers.iter().flat_map(|&m| registry.incidents[m as usize].iter().copied()).collect();
+        reread.sort_unstable();
+        reread.dedup();
+        for &incident in &reread {
+            self.forget_ties(incident);
+            if merge.kind == EntityKind::Person {
+                self.unindex_pairs(incident);
+            }
+        }
+        let entities = match merge.kind {
+            EntityKind::Person => &mut self.persons,
+            EntityKind::Vehicle => &mut self.vehicles,
+        };
+        let merges: Vec<(u32, Vec<u32>)> =
+            merged_numbers.into_iter().map(|merged| (merged, entities.merge(survivor, merged))).collect();
+        match merge.kind {
+            EntityKind::Person => self.tie_cache.forget_person(survivor),
+            EntityKind::Vehicle => self.tie_cache.forget_vehicle(survivor),
         }
         let merged_any = !merges.is_empty();
         for (merged, moved) in merges {
@@ -236,6 +270,12 @@ impl Linker {
                 }
             }
         }
+        for &incident in &reread {
+            self.forget_ties(incident);
+            if merge.kind == EntityKind::Person {
+                self.index_pairs(incident);
+            }
+        }
         merged_any
     }
 
@@ -262,6 +302,10 @@ impl Linker {
             }
             self.dirty_redirects.push((split.kind, number));
             changed = true;
+        }
+        if changed {
+            // Rare (an analyst's decision): every summary is read again when next needed.
+            self.tie_cache = TieCache::default();
         }
         if changed && split.kind == EntityKind::Person {
             let from = self.persons.canonical(from);

@@ -64,6 +64,8 @@ pub mod leiden;
 mod linker;
 /// The petgraph link graph of persons, vehicles, incidents, stores, forces and marker codes.
 pub mod linkgraph;
+/// Co-offending kept up to date pair by pair, with running sums for the decayed weight.
+mod pairs;
 /// State changes for the store and restoring from them.
 pub mod persist;
 /// Group and person data as orca-packages profiles.

@@ -6,7 +6,8 @@ use crate::config::LinkerConfig;
 use crate::emitted::EmittedPackage;
 use crate::entities::Entities;
 use crate::ingest::Applied;
-use crate::projection::PairLink;
+use crate::pairs::PairIndex;
+use crate::projection::{PairLink, TieCache};
 use crate::records::IncidentRecord;
 use crate::views::{GroupView, LinkerStats};
 use orca_model::package::IntelligencePackage;
@@ -27,11 +28,10 @@ pub(crate) struct IncidentLinks {
 pub(crate) struct GroupState {
     /// Canonical person numbers.
     pub members: Vec<u32>,
-    /// The links among the members (indices into `members`) and the group incidents in time
-    /// order, as the last recompute found them: what the view is built from when it is published.
+    /// The links among the members (indices into `members`), as the last recompute found them:
+    /// what the view is built from when it is published (with the group's incidents, found then).
     /// Empty after a restore until the group is recomputed.
     pub edges: Vec<PairLink>,
-    pub incidents: Vec<u32>,
     /// The view as of the last publish.
     pub view: GroupView,
 }
@@ -51,6 +51,10 @@ pub struct Linker {
     pub(crate) vehicles: Entities,
     /// Normalised marker code → persons (numbers as written) whose sightings carried it.
     pub(crate) marker_carriers: FxHashMap<String, Vec<u32>>,
+    /// The incidents every two persons share, with running sums for their decayed weight.
+    pub(crate) pairs: PairIndex,
+    /// Summaries of persons' and vehicles' histories, kept up to date between recomputes.
+    pub(crate) tie_cache: TieCache,
     /// Community label of persons in communities of two or more (others are on their own).
     pub(crate) community: FxHashMap<u32, u64>,
     pub(crate) groups: BTreeMap<GroupId, GroupState>,
@@ -83,6 +87,7 @@ pub struct Linker {
 impl Linker {
     pub fn new(config: LinkerConfig) -> Self {
         Self {
+            pairs: PairIndex::new(&config.links),
             config,
             incidents: Vec::new(),
             links: Vec::new(),
@@ -90,6 +95,7 @@ impl Linker {
             persons: Entities::default(),
             vehicles: Entities::default(),
             marker_carriers: FxHashMap::default(),
+            tie_cache: TieCache::default(),
             community: FxHashMap::default(),
             groups: BTreeMap::new(),
             group_of: FxHashMap::default(),

@@ -190,9 +190,7 @@ impl Linker {
             }
             // Edges and incidents are found again when the group is next recomputed; until then
             // nothing publishes it.
-            linker
-                .groups
-                .insert(id, GroupState { members, edges: Vec::new(), incidents: Vec::new(), view: group.view });
+            linker.groups.insert(id, GroupState { members, edges: Vec::new(), view: group.view });
         }
         for record in packages {
             let package: EmittedPackage = parse(&record)?;

@@ -5,7 +5,7 @@
 use crate::linker::Linker;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Why two persons are linked: each kind of tie with its count and weight.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -36,20 +36,37 @@ pub(crate) struct Projection {
     pub edges: Vec<PairLink>,
 }
 
-/// Memo of persons' ties, vehicle users and marker carriers for one refresh (the state does not
-/// change while a refresh projects).
-#[derive(Default)]
+/// Summaries of persons' and vehicles' histories, kept between recomputes so that a recompute
+/// reads what changed rather than every touched person's whole history: built on first use,
+/// extended as incidents are linked ([`Linker::extend_ties`]), dropped for whatever an unlinked
+/// incident or a merge touched ([`Linker::forget_ties`]). Debug builds check every entry read
+/// against a fresh pass over the history.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct TieCache {
-    persons: FxHashMap<u32, Rc<PersonTies>>,
+    persons: FxHashMap<u32, Arc<PersonTies>>,
+    /// Canonical persons who used a vehicle (with it at an incident, not merely seen nearby).
     vehicle_users: FxHashMap<u32, Vec<u32>>,
+    /// Canonical persons at any incident of a vehicle, whatever its role there.
+    vehicle_people: FxHashMap<u32, Vec<u32>>,
     marker_carriers: FxHashMap<String, Vec<u32>>,
 }
 
-/// What one pass over a person's incidents gives the projection: it used to read each touched
-/// person's whole history once for each of these.
+impl TieCache {
+    pub(crate) fn forget_person(&mut self, person: u32) {
+        self.persons.remove(&person);
+    }
+
+    pub(crate) fn forget_vehicle(&mut self, vehicle: u32) {
+        self.vehicle_users.remove(&vehicle);
+        self.vehicle_people.remove(&vehicle);
+    }
+}
+
+/// What one pass over a person's incidents gives the projection.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct PersonTies {
     /// Canonical persons at the person's incidents, the person included; sorted.
-    co_offenders: Vec<u32>,
+    pub co_offenders: Vec<u32>,
     /// Vehicles (canonical) used at the person's incidents; sorted.
     vehicles: Vec<u32>,
     /// Distinct marker codes recorded on the person's own sightings; sorted.
@@ -61,44 +78,67 @@ pub(crate) struct PersonTies {
 impl Linker {
     /// Canonical persons who used a vehicle (with it at an incident, not merely seen nearby), sorted.
     pub(crate) fn vehicle_users<'c>(&self, vehicle: u32, cache: &'c mut TieCache) -> &'c [u32] {
-        cache.vehicle_users.entry(vehicle).or_insert_with(|| {
-            let mut users = Vec::new();
-            for &incident in &self.vehicles.incidents[vehicle as usize] {
-                let record = &self.incidents[incident as usize];
-                let used = self.links[incident as usize]
-                    .vehicles
-                    .iter()
-                    .zip(&record.vehicles)
-                    .any(|(&v, link)| self.vehicles.canonical(v) == vehicle && link.used_by_offenders());
-                if used {
-                    users.extend(self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)));
-                }
+        let users = cache.vehicle_users.entry(vehicle).or_insert_with(|| self.fresh_vehicle_people(vehicle, true));
+        debug_assert_eq!(*users, self.fresh_vehicle_people(vehicle, true), "stale users of vehicle {vehicle}");
+        users
+    }
+
+    /// Canonical persons at any incident of a vehicle, sorted.
+    pub(crate) fn vehicle_people<'c>(&self, vehicle: u32, cache: &'c mut TieCache) -> &'c [u32] {
+        let people = cache.vehicle_people.entry(vehicle).or_insert_with(|| self.fresh_vehicle_people(vehicle, false));
+        debug_assert_eq!(*people, self.fresh_vehicle_people(vehicle, false), "stale people of vehicle {vehicle}");
+        people
+    }
+
+    fn fresh_vehicle_people(&self, vehicle: u32, users_only: bool) -> Vec<u32> {
+        let mut people = Vec::new();
+        for &incident in &self.vehicles.incidents[vehicle as usize] {
+            let record = &self.incidents[incident as usize];
+            let counted =
+                self.links[incident as usize].vehicles.iter().zip(&record.vehicles).any(|(&v, link)| {
+                    self.vehicles.canonical(v) == vehicle && (!users_only || link.used_by_offenders())
+                });
+            if counted {
+                people.extend(self.links[incident as usize].persons.iter().map(|&p| self.persons.canonical(p)));
             }
-            users.sort_unstable();
-            users.dedup();
-            users
-        })
+        }
+        people.sort_unstable();
+        people.dedup();
+        people
     }
 
     fn carriers<'c>(&self, code: &str, cache: &'c mut TieCache) -> &'c [u32] {
         if !cache.marker_carriers.contains_key(code) {
-            let mut carriers: Vec<u32> = self
-                .marker_carriers
-                .get(code)
-                .map(|list| list.iter().map(|&p| self.persons.canonical(p)).collect())
-                .unwrap_or_default();
-            carriers.sort_unstable();
-            carriers.dedup();
-            cache.marker_carriers.insert(code.to_owned(), carriers);
+            cache.marker_carriers.insert(code.to_owned(), self.fresh_carriers(code));
         }
-        &cache.marker_carriers[code]
+        let carriers = &cache.marker_carriers[code];
+        debug_assert_eq!(*carriers, self.fresh_carriers(code), "stale carriers of {code}");
+        carriers
     }
 
-    /// A person's ties, read in one pass over their incidents and kept for the refresh.
-    fn ties(&self, person: u32, cache: &mut TieCache) -> Rc<PersonTies> {
+    fn fresh_carriers(&self, code: &str) -> Vec<u32> {
+        let mut carriers: Vec<u32> = self
+            .marker_carriers
+            .get(code)
+            .map(|list| list.iter().map(|&p| self.persons.canonical(p)).collect())
+            .unwrap_or_default();
+        carriers.sort_unstable();
+        carriers.dedup();
+        carriers
+    }
+
+    /// A person's ties, from the cache or one pass over their incidents.
+    pub(crate) fn ties(&self, person: u32, cache: &mut TieCache) -> Arc<PersonTies> {
         if let Some(ties) = cache.persons.get(&person) {
-            return Rc::clone(ties);
+            debug_assert_eq!(**ties, self.fresh_ties(person), "stale ties of person {person}");
+            return Arc::clone(ties);
         }
+        let ties = Arc::new(self.fresh_ties(person));
+        cache.persons.insert(person, Arc::clone(&ties));
+        ties
+    }
+
+    fn fresh_ties(&self, person: u32) -> PersonTies {
         let mut ties = PersonTies {
             co_offenders: Vec::new(),
             vehicles: Vec::new(),
@@ -130,9 +170,58 @@ impl Linker {
             list.dedup();
         }
         ties.markers.sort();
-        let ties = Rc::new(ties);
-        cache.persons.insert(person, Rc::clone(&ties));
         ties
+    }
+
+    /// Adds a newly linked incident to the summaries held for its persons and vehicles.
+    pub(crate) fn extend_ties(&mut self, incident: u32) {
+        let record = &self.incidents[incident as usize];
+        let links = &self.links[incident as usize];
+        let cache = &mut self.tie_cache;
+        let persons: Vec<u32> = links.persons.iter().map(|&p| self.persons.canonical(p)).collect();
+        let mut used = Vec::new();
+        for (&v, link) in links.vehicles.iter().zip(&record.vehicles) {
+            let v = self.vehicles.canonical(v);
+            if link.used_by_offenders() {
+                used.push(v);
+                if let Some(users) = cache.vehicle_users.get_mut(&v) {
+                    persons.iter().for_each(|&p| insert_sorted(users, p));
+                }
+            }
+            if let Some(people) = cache.vehicle_people.get_mut(&v) {
+                persons.iter().for_each(|&p| insert_sorted(people, p));
+            }
+        }
+        for (link, &person) in record.persons.iter().zip(&persons) {
+            if let Some(code) = &link.marker_code {
+                cache.marker_carriers.remove(code);
+            }
+            let Some(ties) = cache.persons.get_mut(&person) else { continue };
+            let ties = Arc::make_mut(ties);
+            persons.iter().for_each(|&p| insert_sorted(&mut ties.co_offenders, p));
+            used.iter().for_each(|&v| insert_sorted(&mut ties.vehicles, v));
+            if let Some(code) = &link.marker_code {
+                insert_sorted(&mut ties.markers, code.clone());
+            }
+            ties.newest = ties.newest.max(record.occurred_at);
+        }
+    }
+
+    /// Drops the summaries an incident's links feed (before it is unlinked, or before and after
+    /// its entities are merged).
+    pub(crate) fn forget_ties(&mut self, incident: u32) {
+        let record = &self.incidents[incident as usize];
+        let links = &self.links[incident as usize];
+        let cache = &mut self.tie_cache;
+        for &p in &links.persons {
+            cache.persons.remove(&self.persons.canonical(p));
+        }
+        for &v in &links.vehicles {
+            cache.forget_vehicle(self.vehicles.canonical(v));
+        }
+        for code in record.persons.iter().filter_map(|link| link.marker_code.as_ref()) {
+            cache.marker_carriers.remove(code);
+        }
     }
 
     /// Distinct marker codes recorded on a person's sightings.
@@ -269,41 +358,27 @@ impl Linker {
         let mut pairs: FxHashMap<(u32, u32), PairLink> = FxHashMap::default();
         let weights = &self.config.links;
 
-        // Co-offending, one incident at a time in id order (so sums are the same after a restore).
-        let mut incidents: Vec<u32> =
-            persons.iter().flat_map(|&p| self.persons.incidents[p as usize].iter().copied()).collect();
-        incidents.sort_unstable();
-        incidents.dedup();
-        incidents.sort_by(|&a, &b| self.incidents[a as usize].id.cmp(&self.incidents[b as usize].id));
-        let mut present: Vec<(u32, f64)> = Vec::new();
-        for &incident in &incidents {
-            let record = &self.incidents[incident as usize];
-            present.clear();
-            for (&p, link) in self.links[incident as usize].persons.iter().zip(&record.persons) {
-                let Some(&index) = local.get(&self.persons.canonical(p)) else { continue };
-                match present.iter_mut().find(|(i, _)| *i == index) {
-                    Some(entry) => entry.1 = entry.1.max(link.probability),
-                    None => present.push((index, link.probability)),
+        // Co-offending: each pair's shared incidents, decayed from its component's latest incident.
+        for (index, &person) in persons.iter().enumerate() {
+            let reference = latest[component[index] as usize].timestamp();
+            for &other in &self.ties(person, cache).co_offenders {
+                let Some(&other_index) = local.get(&other) else { continue };
+                if other_index <= index as u32 {
+                    continue;
                 }
-            }
-            if present.len() < 2 {
-                continue;
-            }
-            let reference = latest[component[present[0].0 as usize] as usize];
-            let age_days = (reference - record.occurred_at).num_seconds().max(0) as f64 / 86_400.0;
-            let decay = 0.5f64.powf(age_days / weights.half_life_days.max(1e-9)).max(weights.decay_floor);
-            for i in 0..present.len() {
-                for j in i + 1..present.len() {
-                    let confidence = present[i].1.min(present[j].1).clamp(0.0, 1.0);
-                    let link = pair(&mut pairs, present[i].0, present[j].0);
-                    link.co_incidents += 1;
-                    link.co_weight += weights.co_offence * decay * confidence;
+                if let Some(co) = self.pairs.co_offending(person, other, reference, weights) {
+                    let link = pair(&mut pairs, index as u32, other_index);
+                    link.co_incidents = co.incidents;
+                    link.co_weight = co.weight;
                 }
             }
         }
 
+        #[cfg(debug_assertions)]
+        self.check_co_offending(&persons, &local, &component, &latest, &pairs);
+
         // Shared vehicles and marker codes, spread over the other users.
-        let ties: Vec<Rc<PersonTies>> = persons.iter().map(|&p| self.ties(p, cache)).collect();
+        let ties: Vec<Arc<PersonTies>> = persons.iter().map(|&p| self.ties(p, cache)).collect();
         let mut vehicles: Vec<u32> = ties.iter().flat_map(|t| t.vehicles.iter().copied()).collect();
         vehicles.sort_unstable();
         vehicles.dedup();
@@ -346,7 +421,67 @@ impl Linker {
     }
 }
 
+#[cfg(debug_assertions)]
+impl Linker {
+    /// Debug builds: the pair index gives what a pass over the components' incidents gives.
+    fn check_co_offending(
+        &self,
+        persons: &[u32],
+        local: &FxHashMap<u32, u32>,
+        component: &[u32],
+        latest: &[DateTime<Utc>],
+        pairs: &FxHashMap<(u32, u32), PairLink>,
+    ) {
+        let weights = &self.config.links;
+        let mut expected: FxHashMap<(u32, u32), (u32, f64)> = FxHashMap::default();
+        let mut incidents: Vec<u32> =
+            persons.iter().flat_map(|&p| self.persons.incidents[p as usize].iter().copied()).collect();
+        incidents.sort_unstable();
+        incidents.dedup();
+        for incident in incidents {
+            let record = &self.incidents[incident as usize];
+            let mut present: Vec<(u32, f64)> = Vec::new();
+            for (&p, link) in self.links[incident as usize].persons.iter().zip(&record.persons) {
+                let Some(&index) = local.get(&self.persons.canonical(p)) else { continue };
+                match present.iter_mut().find(|(i, _)| *i == index) {
+                    Some(entry) => entry.1 = entry.1.max(link.probability),
+                    None => present.push((index, link.probability)),
+                }
+            }
+            for i in 0..present.len() {
+                for j in i + 1..present.len() {
+                    let reference = latest[component[present[i].0 as usize] as usize];
+                    let age_days = (reference - record.occurred_at).num_seconds().max(0) as f64 / 86_400.0;
+                    let decay = 0.5f64.powf(age_days / weights.half_life_days.max(1e-9)).max(weights.decay_floor);
+                    let confidence = present[i].1.min(present[j].1).clamp(0.0, 1.0);
+                    let (a, b) = (present[i].0.min(present[j].0), present[i].0.max(present[j].0));
+                    let entry = expected.entry((a, b)).or_default();
+                    entry.0 += 1;
+                    entry.1 += weights.co_offence * decay * confidence;
+                }
+            }
+        }
+        for (&(a, b), &(count, weight)) in &expected {
+            let link = pairs.get(&(a, b)).unwrap_or_else(|| panic!("pair {a}-{b} missing from the index"));
+            assert_eq!(link.co_incidents, count, "shared incidents of pair {a}-{b}");
+            assert!(
+                (link.co_weight - weight).abs() <= 1e-9 * weight.abs().max(1.0),
+                "co-offending weight of pair {a}-{b}: index {} against {weight}",
+                link.co_weight
+            );
+        }
+        let indexed = pairs.values().filter(|link| link.co_incidents > 0).count();
+        assert_eq!(indexed, expected.len(), "pairs with shared incidents");
+    }
+}
+
 fn pair(pairs: &mut FxHashMap<(u32, u32), PairLink>, a: u32, b: u32) -> &mut PairLink {
     let (a, b) = if a < b { (a, b) } else { (b, a) };
     pairs.entry((a, b)).or_insert_with(|| PairLink { a, b, ..PairLink::default() })
+}
+
+fn insert_sorted<T: Ord>(list: &mut Vec<T>, value: T) {
+    if let Err(at) = list.binary_search(&value) {
+        list.insert(at, value);
+    }
 }

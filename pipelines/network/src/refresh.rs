@@ -6,7 +6,7 @@
 use crate::groups::Candidate;
 use crate::leiden::{Graph, leiden};
 use crate::linker::{GroupState, Linker};
-use crate::projection::{PairLink, Projection, TieCache};
+use crate::projection::{PairLink, Projection};
 use crate::views::GroupView;
 use orca_model::GroupId;
 use orca_model::ids::sequential_id;
@@ -36,7 +36,8 @@ impl Linker {
                 self.withdraw(&package_id(id.as_str()), reason, &mut emitted);
                 continue;
             };
-            let view = self.group_view(&id, &group.members, &group.edges, &group.incidents);
+            let incidents = self.group_incidents(&group.members);
+            let view = self.group_view(&id, &group.members, &group.edges, &incidents);
             let package = build_package(self.group_profile(&view));
             if let Some(group) = self.groups.get_mut(&id) {
                 group.view = view;
@@ -74,8 +75,9 @@ impl Linker {
             }
         }
 
-        let mut cache = TieCache::default();
+        let mut cache = std::mem::take(&mut self.tie_cache);
         let projection = self.project(&seeds, &mut cache);
+        self.tie_cache = cache;
         self.last_refresh = (projection.persons.len() as u64, projection.edges.len() as u64);
         affected.extend(projection.persons.iter().filter_map(|p| self.group_of.get(p).cloned()));
         let communities = self.detect(&projection);
@@ -95,11 +97,14 @@ impl Linker {
                 inner_edges[community].push(edge);
             }
         }
-        let mut candidates: Vec<(Candidate, Vec<u32>)> = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
         for (community, edges) in communities.iter().zip(&inner_edges) {
-            let members: Vec<u32> = community.iter().map(|&i| projection.persons[i as usize]).collect();
-            if let Some(incidents) = self.qualifying_incidents(&members) {
-                candidates.push((candidate_of(&projection, community, edges), incidents));
+            if community.len() < self.config.groups.min_members {
+                continue;
+            }
+            let candidate = candidate_of(&projection, community, edges);
+            if self.qualifies(&candidate) {
+                candidates.push(candidate);
             }
         }
         let ids = self.match_groups(&affected, &candidates);
@@ -123,15 +128,15 @@ impl Linker {
         self.dirty_groups.extend(affected.iter().cloned());
         self.unpublished_groups.extend(affected.iter().cloned());
         // Members of a group have their own standing re-judged (profiled by the group or not).
-        for (candidate, _) in &candidates {
+        for candidate in &candidates {
             self.dirty_prolific.extend(candidate.members.iter().copied());
         }
-        for ((candidate, incidents), id) in candidates.into_iter().zip(ids) {
+        for (candidate, id) in candidates.into_iter().zip(ids) {
             for &member in &candidate.members {
                 self.group_of.insert(member, id.clone());
             }
             let view = views.remove(&id).unwrap_or_default();
-            let state = GroupState { members: candidate.members, edges: candidate.edges, incidents, view };
+            let state = GroupState { members: candidate.members, edges: candidate.edges, view };
             self.groups.insert(id.clone(), state);
             self.dirty_groups.insert(id.clone());
             self.unpublished_groups.insert(id);
@@ -216,11 +221,11 @@ impl Linker {
 
     /// The id of each candidate: the affected old group it overlaps most (one-to-one, largest
     /// overlaps first, ties to the smaller id), else a new id.
-    fn match_groups(&mut self, affected: &BTreeSet<GroupId>, candidates: &[(Candidate, Vec<u32>)]) -> Vec<GroupId> {
+    fn match_groups(&mut self, affected: &BTreeSet<GroupId>, candidates: &[Candidate]) -> Vec<GroupId> {
         let mut overlaps: Vec<(usize, &GroupId, usize)> = Vec::new();
         for group in affected {
             let old: BTreeSet<u32> = self.groups[group].members.iter().map(|&p| self.persons.canonical(p)).collect();
-            for (index, (candidate, _)) in candidates.iter().enumerate() {
+            for (index, candidate) in candidates.iter().enumerate() {
                 let shared = candidate.members.iter().filter(|p| old.contains(p)).count();
                 if shared > 0 {
                     overlaps.push((shared, group, index));
