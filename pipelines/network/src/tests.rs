@@ -2,6 +2,7 @@
 //! analyst would see.
 
 mod batches;
+mod churn;
 mod fixtures;
 mod relinks;
 mod scenarios;
