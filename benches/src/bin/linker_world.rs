@@ -231,6 +231,27 @@ fn print_report(report: &orca_eval::GroupsReport) {
     }
 }
 
+/// Linker cost over one reporting window of the `--resolver` run.
+#[derive(Default)]
+struct Window {
+    incidents: u64,
+    seconds: f64,
+    refreshed: u64,
+    largest: u64,
+}
+
+impl Window {
+    fn print(&self, linker: &Linker) {
+        println!(
+            "{:>10} {:>12.3} {:>14.1} {:>14}",
+            linker.stats().incidents,
+            self.seconds * 1000.0 / self.incidents as f64,
+            self.refreshed as f64 / self.incidents as f64,
+            self.largest
+        );
+    }
+}
+
 fn with_resolver(
     seed: u64,
     incidents: u64,
@@ -251,6 +272,10 @@ fn with_resolver(
     let started = Instant::now();
     let (mut resolve_seconds, mut link_seconds) = (0.0, 0.0);
     let mut batch = Vec::new();
+    let report_every = (incidents / 10).max(batch_size as u64);
+    let mut window = Window::default();
+    println!("linker after the real resolver, as the service runs it (recompute per resolution, publish per batch):");
+    println!("{:>10} {:>12} {:>14} {:>14}", "incidents", "link ms", "mean refreshed", "max refreshed");
     for simulated in stream.by_ref() {
         let mut incident = simulated.incident;
         if validate_and_normalise(&mut incident, &registry, now).is_err() {
@@ -267,17 +292,28 @@ fn with_resolver(
             let t = Instant::now();
             for resolution in batch.drain(..) {
                 linker.apply(&resolution);
+                linker.recompute();
+                window.refreshed += linker.stats().last_refresh_persons;
+                window.largest = window.largest.max(linker.stats().last_refresh_persons);
             }
-            linker.refresh();
+            linker.publish();
             linker.take_changes();
-            link_seconds += t.elapsed().as_secs_f64();
+            let elapsed = t.elapsed().as_secs_f64();
+            link_seconds += elapsed;
+            window.seconds += elapsed;
+            window.incidents += batch_size as u64;
+            if window.incidents >= report_every {
+                window.print(&linker);
+                window = Window::default();
+            }
         }
     }
     let t = Instant::now();
     for resolution in batch.drain(..) {
         linker.apply(&resolution);
+        linker.recompute();
     }
-    linker.refresh();
+    linker.publish();
     link_seconds += t.elapsed().as_secs_f64();
     let summary = stream.summary();
     println!(

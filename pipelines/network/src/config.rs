@@ -65,7 +65,7 @@ impl Default for GroupRules {
 #[serde(rename_all = "kebab-case")]
 pub enum QualityFunction {
     /// Newman–Girvan modularity. Its null model depends on the total weight of the graph handed to
-    /// Leiden, which here is the components a batch touched: results then depend on batching, so
+    /// Leiden, which here is the region a resolution touched: results then depend on that region, so
     /// use it for analysis on a fixed graph rather than in the streaming linker.
     Modularity,
     /// Constant Potts model: free of the resolution limit, so a small crew is found the same way
@@ -117,9 +117,9 @@ impl CommunityConfig {
 /// (carriers − 1)` per forensic-marker code both carried. Dividing by the number of other users
 /// keeps a vehicle or a store's marker spray shared by two crews from welding them into one group.
 /// `decay = max(decay_floor, 0.5^(age / half_life_days))`, where age is measured back from the latest
-/// incident of the pair's connected component: a quiet group keeps its shape, while inside an active
-/// network old ties weigh less than recent ones. `confidence` is the smaller of the two sightings'
-/// match probabilities.
+/// incident the linker holds (its clock, which only the input moves): old ties weigh less than
+/// recent ones, down to the floor. `confidence` is the smaller of the two sightings' match
+/// probabilities.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LinkWeights {

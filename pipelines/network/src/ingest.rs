@@ -64,7 +64,13 @@ impl Linker {
         match existing {
             Some(number) => {
                 self.unlink_incident(number);
+                let moved_back = record.occurred_at < self.incidents[number as usize].occurred_at;
                 self.incidents[number as usize] = record;
+                if moved_back {
+                    // The latest incident may have been this one.
+                    self.latest_incident =
+                        self.incidents.iter().map(|r| r.occurred_at.timestamp()).max().unwrap_or(i64::MIN);
+                }
                 self.link_incident(number);
                 Applied::Relinked
             }
@@ -107,6 +113,7 @@ impl Linker {
     /// Indexes an incident's links and marks everyone in it for recomputation.
     fn link_incident(&mut self, number: u32) {
         let record = &self.incidents[number as usize];
+        self.latest_incident = self.latest_incident.max(record.occurred_at.timestamp());
         let mut links = IncidentLinks::default();
         for link in &record.persons {
             let person = self.persons.intern(link.person.as_str());

@@ -20,9 +20,9 @@
 //! ```
 //!
 //! Contract with the service:
-//! - Feed batches: `apply` each resolution and `recompute` after each (the connected components it
-//!   touched are re-partitioned and their groups decided, so the decisions depend only on the
-//!   order of the input), then one `publish` per batch (views and packages of everything
+//! - Feed batches: `apply` each resolution and `recompute` after each (the region it touched, its
+//!   persons, everyone tied to them and the whole communities of these, is re-partitioned and its
+//!   groups decided, so the decisions depend only on the order of the input), then one `publish` per batch (views and packages of everything
 //!   recomputed: the part whose cost follows a group's history, paid once per batch), then
 //!   `take_changes`. [`Linker::refresh`] is `recompute` + `publish`. Call it on a blocking thread
 //!   (`spawn_blocking`); Leiden may use rayon inside a large component.
@@ -45,6 +45,8 @@
 
 /// Key players: betweenness and the disruption a member's or vehicle's removal would cause.
 pub mod centrality;
+/// Community labels of persons, both ways.
+mod communities;
 /// [`LinkerConfig`] and its parts, every default documented.
 pub mod config;
 /// The analysts' `u v [weight]` edge-list format and `node community` output.
@@ -76,7 +78,7 @@ mod projection;
 pub mod prolific;
 /// What the linker keeps of each incident.
 pub mod records;
-/// Recomputing the touched components: communities, groups, ids, packages.
+/// Recomputing the touched regions: communities, groups, ids, packages.
 mod refresh;
 /// Score factor vectors and the priority band rule.
 pub mod scores;

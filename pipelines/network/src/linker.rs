@@ -2,6 +2,7 @@
 //! [`crate::ingest`] (apply), [`crate::refresh`] (recompute), [`crate::persist`] (state changes and
 //! restore) and [`crate::views`] (what analysts and eval read).
 
+use crate::communities::Communities;
 use crate::config::LinkerConfig;
 use crate::emitted::EmittedPackage;
 use crate::entities::Entities;
@@ -51,12 +52,15 @@ pub struct Linker {
     pub(crate) vehicles: Entities,
     /// Normalised marker code → persons (numbers as written) whose sightings carried it.
     pub(crate) marker_carriers: FxHashMap<String, Vec<u32>>,
+    /// When the latest incident held happened (seconds since the epoch): the time co-offending
+    /// decays back from.
+    pub(crate) latest_incident: i64,
     /// The incidents every two persons share, with running sums for their decayed weight.
     pub(crate) pairs: PairIndex,
     /// Summaries of persons' and vehicles' histories, kept up to date between recomputes.
     pub(crate) tie_cache: TieCache,
     /// Community label of persons in communities of two or more (others are on their own).
-    pub(crate) community: FxHashMap<u32, u64>,
+    pub(crate) community: Communities,
     pub(crate) groups: BTreeMap<GroupId, GroupState>,
     pub(crate) group_of: FxHashMap<u32, GroupId>,
     /// The last version of every package emitted.
@@ -87,6 +91,7 @@ pub struct Linker {
 impl Linker {
     pub fn new(config: LinkerConfig) -> Self {
         Self {
+            latest_incident: i64::MIN,
             pairs: PairIndex::new(&config.links),
             config,
             incidents: Vec::new(),
@@ -96,7 +101,7 @@ impl Linker {
             vehicles: Entities::default(),
             marker_carriers: FxHashMap::default(),
             tie_cache: TieCache::default(),
-            community: FxHashMap::default(),
+            community: Communities::default(),
             groups: BTreeMap::new(),
             group_of: FxHashMap::default(),
             packages: BTreeMap::new(),
@@ -146,7 +151,7 @@ impl Linker {
         self.apply_resolution(resolution)
     }
 
-    /// Recomputes the connected components the applied resolutions touched (communities, groups,
+    /// Recomputes the regions the applied resolutions touched (communities, groups,
     /// scores, prolific offenders) and returns every package whose content changed, with its new
     /// version, sorted by package id: [`Linker::recompute`] then [`Linker::publish`].
     pub fn refresh(&mut self) -> Vec<IntelligencePackage> {

@@ -92,8 +92,8 @@ impl PairIndex {
         }
     }
 
-    /// How many incidents `a` and `b` share and what they weigh when the newest incident of their
-    /// connected component happened at `reference` (seconds since the epoch).
+    /// How many incidents `a` and `b` share and what they weigh at `reference` (seconds since the
+    /// epoch; the latest incident the linker holds).
     pub fn co_offending(&self, a: u32, b: u32, reference: i64, weights: &LinkWeights) -> Option<CoOffending> {
         let history = self.pairs.get(&key(a, b))?;
         let floor_age = floor_age_seconds(weights, self.half_life_seconds);

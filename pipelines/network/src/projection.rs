@@ -1,9 +1,8 @@
-//! The weighted person–person co-offending projection of the link graph, built for the connected
-//! components that a batch of resolutions touched (see [`crate::config::LinkWeights`] for the
-//! weights).
+//! The weighted person–person co-offending projection of the link graph, built for the region a
+//! resolution touched: the persons it names, everyone tied to them, and the whole communities of
+//! these (see [`crate::config::LinkWeights`] for the weights).
 
 use crate::linker::Linker;
-use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -27,7 +26,7 @@ impl PairLink {
     }
 }
 
-/// Persons of some whole connected components, ordered by id, and the links among them.
+/// Persons of a region, ordered by id, and the links among them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Projection {
     /// Canonical person numbers, sorted by person id.
@@ -71,8 +70,6 @@ pub(crate) struct PersonTies {
     vehicles: Vec<u32>,
     /// Distinct marker codes recorded on the person's own sightings; sorted.
     markers: Vec<String>,
-    /// When the person's latest incident happened.
-    newest: DateTime<Utc>,
 }
 
 impl Linker {
@@ -139,16 +136,10 @@ impl Linker {
     }
 
     fn fresh_ties(&self, person: u32) -> PersonTies {
-        let mut ties = PersonTies {
-            co_offenders: Vec::new(),
-            vehicles: Vec::new(),
-            markers: Vec::new(),
-            newest: DateTime::<Utc>::MIN_UTC,
-        };
+        let mut ties = PersonTies { co_offenders: Vec::new(), vehicles: Vec::new(), markers: Vec::new() };
         for &incident in &self.persons.incidents[person as usize] {
             let record = &self.incidents[incident as usize];
             let links = &self.links[incident as usize];
-            ties.newest = ties.newest.max(record.occurred_at);
             for (link, &p) in record.persons.iter().zip(&links.persons) {
                 let p = self.persons.canonical(p);
                 ties.co_offenders.push(p);
@@ -203,7 +194,6 @@ impl Linker {
             if let Some(code) = &link.marker_code {
                 insert_sorted(&mut ties.markers, code.clone());
             }
-            ties.newest = ties.newest.max(record.occurred_at);
         }
     }
 
@@ -300,68 +290,57 @@ impl Linker {
         *out = kept;
     }
 
-    /// The whole connected components containing `seeds`, with every link among their persons.
-    pub(crate) fn project(&self, seeds: &[u32], cache: &mut TieCache) -> Projection {
-        // Everyone reachable from the seeds, with their neighbours (kept for the component pass).
-        let mut adjacency: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        let mut stack: Vec<u32> = Vec::new();
+    /// The region a change can move: the seeds, everyone tied to them, and every member of a
+    /// community any of these is in, with every link among them. Communities outside the region
+    /// stay as they are, so a recompute costs what the change touches, not the size of the
+    /// connected component it happens in (which, with real resolution, grows into a large part of
+    /// the graph).
+    pub(crate) fn project(&mut self, seeds: &[u32], cache: &mut TieCache) -> Projection {
+        let mut region: Vec<u32> = Vec::new();
+        let mut neighbours = Vec::new();
         for &seed in seeds {
             let seed = self.persons.canonical(seed);
-            if self.persons.incidents[seed as usize].is_empty()
-                || adjacency.contains_key(&seed)
-                || self.is_hub(seed, cache)
-            {
+            if self.persons.incidents[seed as usize].is_empty() || self.is_hub(seed, cache) {
                 continue;
             }
-            adjacency.insert(seed, Vec::new());
-            stack.push(seed);
-            while let Some(person) = stack.pop() {
-                let mut neighbours = Vec::new();
-                self.neighbours(person, cache, &mut neighbours);
-                for &next in &neighbours {
-                    if let std::collections::hash_map::Entry::Vacant(entry) = adjacency.entry(next) {
-                        entry.insert(Vec::new());
-                        stack.push(next);
-                    }
-                }
-                adjacency.insert(person, neighbours);
+            region.push(seed);
+            self.neighbours(seed, cache, &mut neighbours);
+            region.extend_from_slice(&neighbours);
+        }
+        region.sort_unstable();
+        region.dedup();
+        let mut labels: Vec<u64> = region.iter().filter_map(|p| self.community.get(p).copied()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        for label in labels {
+            region.extend_from_slice(self.community.members(label));
+        }
+        region.sort_unstable();
+        region.dedup();
+        // Members who left detection since (merged away, without incidents, or now hubs) leave
+        // their community.
+        let mut persons = Vec::with_capacity(region.len());
+        for person in region {
+            if self.persons.is_canonical(person)
+                && !self.persons.incidents[person as usize].is_empty()
+                && !self.is_hub(person, cache)
+            {
+                persons.push(person);
+            } else if self.community.remove(&person).is_some() {
+                self.dirty_communities.insert(person);
             }
         }
-        let mut persons: Vec<u32> = adjacency.keys().copied().collect();
         persons.sort_by(|&a, &b| self.persons.id(a).cmp(self.persons.id(b)));
         let local: FxHashMap<u32, u32> = persons.iter().enumerate().map(|(i, &p)| (p, i as u32)).collect();
-
-        // Components first: the time decay is measured from each component's latest incident.
-        let mut component = vec![u32::MAX; persons.len()];
-        let mut latest: Vec<DateTime<Utc>> = Vec::new();
-        for start in 0..persons.len() {
-            if component[start] != u32::MAX {
-                continue;
-            }
-            let id = latest.len() as u32;
-            let mut newest = DateTime::<Utc>::MIN_UTC;
-            component[start] = id;
-            stack.push(persons[start]);
-            while let Some(person) = stack.pop() {
-                newest = newest.max(self.ties(person, cache).newest);
-                for next in &adjacency[&person] {
-                    let Some(&index) = local.get(next) else { continue };
-                    if component[index as usize] == u32::MAX {
-                        component[index as usize] = id;
-                        stack.push(*next);
-                    }
-                }
-            }
-            latest.push(newest);
-        }
 
         let mut pairs: FxHashMap<(u32, u32), PairLink> = FxHashMap::default();
         let weights = &self.config.links;
 
-        // Co-offending: each pair's shared incidents, decayed from its component's latest incident.
+        // Co-offending: each pair's shared incidents, decayed from the latest incident held.
+        let reference = self.latest_incident;
+        let ties: Vec<Arc<PersonTies>> = persons.iter().map(|&p| self.ties(p, cache)).collect();
         for (index, &person) in persons.iter().enumerate() {
-            let reference = latest[component[index] as usize].timestamp();
-            for &other in &self.ties(person, cache).co_offenders {
+            for &other in &ties[index].co_offenders {
                 let Some(&other_index) = local.get(&other) else { continue };
                 if other_index <= index as u32 {
                     continue;
@@ -375,21 +354,21 @@ impl Linker {
         }
 
         #[cfg(debug_assertions)]
-        self.check_co_offending(&persons, &local, &component, &latest, &pairs);
+        self.check_co_offending(&persons, &local, &pairs);
 
-        // Shared vehicles and marker codes, spread over the other users.
-        let ties: Vec<Arc<PersonTies>> = persons.iter().map(|&p| self.ties(p, cache)).collect();
+        // Shared vehicles and marker codes, spread over all their other users (not only those
+        // in the region, so a link weighs the same whichever change brought it in).
         let mut vehicles: Vec<u32> = ties.iter().flat_map(|t| t.vehicles.iter().copied()).collect();
         vehicles.sort_unstable();
         vehicles.dedup();
         vehicles.sort_by(|&a, &b| self.vehicles.id(a).cmp(self.vehicles.id(b)));
         for vehicle in vehicles {
-            let users: Vec<u32> =
-                self.vehicle_users(vehicle, cache).iter().filter_map(|p| local.get(p).copied()).collect();
-            if users.len() < 2 || users.len() > weights.max_vehicle_users {
+            let all: Vec<u32> = self.vehicle_users(vehicle, cache).to_vec();
+            let (users, count) = self.detected_among(&all, &local, cache);
+            if users.len() < 2 || count > weights.max_vehicle_users {
                 continue;
             }
-            let share = weights.shared_vehicle / (users.len() - 1) as f64;
+            let share = weights.shared_vehicle / (count - 1) as f64;
             for i in 0..users.len() {
                 for j in i + 1..users.len() {
                     let link = pair(&mut pairs, users[i], users[j]);
@@ -402,11 +381,12 @@ impl Linker {
         codes.sort();
         codes.dedup();
         for code in codes {
-            let carriers: Vec<u32> = self.carriers(code, cache).iter().filter_map(|p| local.get(p).copied()).collect();
-            if carriers.len() < 2 || carriers.len() > weights.max_marker_carriers {
+            let all: Vec<u32> = self.carriers(code, cache).to_vec();
+            let (carriers, count) = self.detected_among(&all, &local, cache);
+            if carriers.len() < 2 || count > weights.max_marker_carriers {
                 continue;
             }
-            let share = weights.shared_marker / (carriers.len() - 1) as f64;
+            let share = weights.shared_marker / (count - 1) as f64;
             for i in 0..carriers.len() {
                 for j in i + 1..carriers.len() {
                     let link = pair(&mut pairs, carriers[i], carriers[j]);
@@ -419,17 +399,31 @@ impl Linker {
         edges.sort_by_key(|link| (link.a, link.b));
         Projection { persons, edges }
     }
+
+    /// Of a vehicle's users or a code's carriers: the local indices of those in the region, and
+    /// how many take part in community detection at all (hubs do not).
+    fn detected_among(&self, persons: &[u32], local: &FxHashMap<u32, u32>, cache: &mut TieCache) -> (Vec<u32>, usize) {
+        let mut in_region = Vec::new();
+        let mut count = 0;
+        for &person in persons {
+            if let Some(&index) = local.get(&person) {
+                in_region.push(index);
+                count += 1;
+            } else if !self.persons.incidents[person as usize].is_empty() && !self.is_hub(person, cache) {
+                count += 1;
+            }
+        }
+        (in_region, count)
+    }
 }
 
 #[cfg(debug_assertions)]
 impl Linker {
-    /// Debug builds: the pair index gives what a pass over the components' incidents gives.
+    /// Debug builds: the pair index gives what a pass over the region's incidents gives.
     fn check_co_offending(
         &self,
         persons: &[u32],
         local: &FxHashMap<u32, u32>,
-        component: &[u32],
-        latest: &[DateTime<Utc>],
         pairs: &FxHashMap<(u32, u32), PairLink>,
     ) {
         let weights = &self.config.links;
@@ -450,11 +444,10 @@ impl Linker {
             }
             for i in 0..present.len() {
                 for j in i + 1..present.len() {
-                    let reference = latest[component[present[i].0 as usize] as usize];
-                    let age_days = (reference - record.occurred_at).num_seconds().max(0) as f64 / 86_400.0;
+                    let (a, b) = (present[i].0.min(present[j].0), present[i].0.max(present[j].0));
+                    let age_days = (self.latest_incident - record.occurred_at.timestamp()).max(0) as f64 / 86_400.0;
                     let decay = 0.5f64.powf(age_days / weights.half_life_days.max(1e-9)).max(weights.decay_floor);
                     let confidence = present[i].1.min(present[j].1).clamp(0.0, 1.0);
-                    let (a, b) = (present[i].0.min(present[j].0), present[i].0.max(present[j].0));
                     let entry = expected.entry((a, b)).or_default();
                     entry.0 += 1;
                     entry.1 += weights.co_offence * decay * confidence;

@@ -1,6 +1,6 @@
-//! Recomputing what a batch of resolutions touched: the connected components of the touched
-//! persons are re-partitioned by Leiden (warm-started from their previous communities, so nothing
-//! else moves), communities are tested as groups, groups keep their ids by overlap with the groups
+//! Recomputing what a resolution touched: the region around the touched persons (they, everyone
+//! tied to them, and the whole communities of these; see [`Linker::project`]) is re-partitioned by
+//! Leiden (warm-started from the previous communities; communities outside the region stay), communities are tested as groups, groups keep their ids by overlap with the groups
 //! they continue, and packages get a new version only when their content changed.
 
 use crate::groups::Candidate;

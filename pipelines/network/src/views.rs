@@ -144,7 +144,7 @@ pub struct LinkerStats {
     pub packages: u64,
     /// Persons touched since the last refresh.
     pub pending_persons: u64,
-    /// Persons the last refresh re-partitioned (the whole components it touched), and the
+    /// Persons the last refresh re-partitioned (the region it touched), and the
     /// co-offending links among them: the size of its work.
     pub last_refresh_persons: u64,
     pub last_refresh_links: u64,
