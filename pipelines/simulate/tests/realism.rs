@@ -397,3 +397,14 @@ fn names_and_plates_are_noisy_the_way_real_reports_are() {
         .count();
     assert!(unnamed_described > 1_000, "unnamed suspects are described");
 }
+
+#[test]
+fn every_store_of_a_national_sized_world_is_inside_the_british_isles_as_registration_requires() {
+    // Seed 2 at a million incidents once placed a Kent store at longitude 2.26, and `orca ingest`
+    // refused the whole load. Registration accepts latitude 49-61 and longitude -8.7 to 2.0.
+    let world = World::new(WorldParams::new(2, 1_000_000));
+    assert!(world.stores().len() > 10_000);
+    for store in world.stores() {
+        assert!((49.0..=61.0).contains(&store.lat) && (-8.7..=2.0).contains(&store.lon), "{store:?}");
+    }
+}
