@@ -64,10 +64,11 @@ impl Linker {
         match existing {
             Some(number) => {
                 self.unlink_incident(number);
-                let moved_back = record.occurred_at < self.incidents[number as usize].occurred_at;
+                let before = self.incidents[number as usize].occurred_at;
+                let was_latest = before.timestamp() == self.latest_incident && record.occurred_at < before;
                 self.incidents[number as usize] = record;
-                if moved_back {
-                    // The latest incident may have been this one.
+                if was_latest {
+                    // The linker's clock was this incident's time, which moved back.
                     self.latest_incident =
                         self.incidents.iter().map(|r| r.occurred_at.timestamp()).max().unwrap_or(i64::MIN);
                 }

@@ -1,7 +1,8 @@
 //! Recomputing what a resolution touched: the region around the touched persons (they, everyone
 //! tied to them, and the whole communities of these; see [`Linker::project`]) is re-partitioned by
-//! Leiden (warm-started from the previous communities; communities outside the region stay), communities are tested as groups, groups keep their ids by overlap with the groups
-//! they continue, and packages get a new version only when their content changed.
+//! Leiden (warm-started from the previous communities; communities outside the region stay),
+//! communities are tested as groups, groups keep their ids by overlap with the groups they
+//! continue, and packages get a new version only when their content changed.
 
 use crate::groups::Candidate;
 use crate::leiden::{Graph, leiden};
