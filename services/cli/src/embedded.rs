@@ -37,8 +37,11 @@ impl Embedded {
 
     /// A key for the subject, issued (and saved to the keys file) the first time.
     pub async fn key(&mut self, kind: PrincipalKind, subject: &str) -> Result<String> {
+        let known = self.keys.map_mut(kind).contains_key(subject);
         let key = self.keys.ensure(&self.authenticator, kind, subject).await?;
-        self.keys.write(&self.keys_path)?;
+        if !known {
+            self.keys.write(&self.keys_path)?;
+        }
         Ok(key)
     }
 

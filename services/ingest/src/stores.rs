@@ -1,6 +1,6 @@
 //! [`StoreDirectory`]: the registered stores ingest validates against, kept in memory, loaded from
-//! the store at start, after every registration, and (rate-limited) when a record names a store this
-//! instance has not seen, since another instance may have registered it.
+//! the store at start, extended by every registration made here, and reloaded (rate-limited) when a
+//! record names a store this instance has not seen, since another instance may have registered it.
 
 use crate::Result;
 use crate::registration::check_registrations;
@@ -60,13 +60,20 @@ impl StoreDirectory {
     ) -> Result<v1::RegisterStoresResponse> {
         let _one_at_a_time = self.registering.lock().await;
         // Check against the database, not this instance's memory: another instance may have
-        // registered the same ids.
-        self.reload(store).await?;
-        let checked = check_registrations(retailer, registrations, &self.snapshot());
+        // registered the same ids. Only the requested ids are read, so registering many retailers
+        // one after another is not quadratic in the stores already registered.
+        let ids: Vec<&str> = registrations.iter().map(|r| r.store_id.trim()).filter(|id| !id.is_empty()).collect();
+        let already = StoreRegistry::new(store.stores_with_ids(&ids).await?);
+        let checked = check_registrations(retailer, registrations, &already);
         let accepted: Vec<_> = checked.iter().filter_map(|result| result.as_ref().ok().cloned()).collect();
         if !accepted.is_empty() {
             store.upsert_stores(&accepted).await?;
-            self.reload(store).await?;
+            let mut current = self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Copies the registry only if a request still holds the previous snapshot.
+            let registry = Arc::make_mut(&mut current);
+            for registered in accepted {
+                registry.insert(registered);
+            }
         }
         let results: Vec<_> = registrations
             .iter()

@@ -84,3 +84,23 @@ async fn stores_register_over_http_too() {
     let not_an_array = app.post("/v1/stores", Some(&app.northmart_key), "application/json", "{}").await;
     assert_eq!(not_an_array.status(), 400);
 }
+
+#[tokio::test]
+async fn a_store_another_instance_registered_after_this_one_started_is_still_refused_as_foreign() {
+    let app = spawn_app().await;
+    let elsewhere = orca_model::Store {
+        id: "SC-0077".into(),
+        retailer: "southco".into(),
+        name: "Southco Leeds".into(),
+        postcode: "LS1 6HD".into(),
+        force: "west-yorkshire".into(),
+        lat: 53.797,
+        lon: -1.542,
+    };
+    app.store.upsert_stores(std::slice::from_ref(&elsewhere)).await.unwrap();
+    let request = v1::RegisterStoresRequest { stores: vec![registration("SC-0077", "west-yorkshire")] };
+    let response = app.grpc().await.register_stores(authed(&app.northmart_key, request)).await.unwrap().into_inner();
+    assert_eq!((response.registered, response.rejected), (0, 1));
+    assert_eq!(response.results[0].problems[0].code, "foreign-store");
+    assert_eq!(app.store.stores_with_ids(&["SC-0077"]).await.unwrap(), [elsewhere], "southco's store is untouched");
+}

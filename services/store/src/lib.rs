@@ -68,6 +68,8 @@ pub trait Store: Send + Sync + 'static {
     /// Registers or updates stores.
     async fn upsert_stores(&self, stores: &[RetailStore]) -> Result<()>;
     async fn stores(&self) -> Result<Vec<RetailStore>>;
+    /// The registered stores among `ids` (ids not registered are left out).
+    async fn stores_with_ids(&self, ids: &[&str]) -> Result<Vec<RetailStore>>;
 
     /// Registers a principal under the hash of its key.
     async fn put_principal(&self, principal: &Principal) -> Result<()>;

@@ -120,6 +120,21 @@ impl Dialect {
     }
 }
 
+const STORE_COLUMNS: &str = "store_id, retailer, name, postcode, force, lat, lon";
+
+/// A `stores` row selected as [`STORE_COLUMNS`].
+fn retail_store(row: &sqlx::any::AnyRow) -> Result<RetailStore> {
+    Ok(RetailStore {
+        id: row.try_get::<String, _>(0)?.into(),
+        retailer: row.try_get::<String, _>(1)?.into(),
+        name: row.try_get(2)?,
+        postcode: row.try_get(3)?,
+        force: row.try_get::<String, _>(4)?.into(),
+        lat: row.try_get(5)?,
+        lon: row.try_get(6)?,
+    })
+}
+
 fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
     Ok(PackageRow {
         package_id: row.try_get("package_id")?,
@@ -417,22 +432,26 @@ impl Store for SqlStore {
 
     async fn stores(&self) -> Result<Vec<RetailStore>> {
         let rows =
-            sqlx::query("SELECT store_id, retailer, name, postcode, force, lat, lon FROM stores ORDER BY store_id")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(RetailStore {
-                    id: row.try_get::<String, _>(0)?.into(),
-                    retailer: row.try_get::<String, _>(1)?.into(),
-                    name: row.try_get(2)?,
-                    postcode: row.try_get(3)?,
-                    force: row.try_get::<String, _>(4)?.into(),
-                    lat: row.try_get(5)?,
-                    lon: row.try_get(6)?,
-                })
-            })
-            .collect()
+            sqlx::query(&format!("SELECT {STORE_COLUMNS} FROM stores ORDER BY store_id")).fetch_all(&self.pool).await?;
+        rows.iter().map(retail_store).collect()
+    }
+
+    async fn stores_with_ids(&self, ids: &[&str]) -> Result<Vec<RetailStore>> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(CHUNK_ROWS) {
+            let sql = format!(
+                "SELECT {STORE_COLUMNS} FROM stores WHERE store_id IN ({}) ORDER BY store_id",
+                self.dialect.params(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.push(retail_store(&row)?);
+            }
+        }
+        Ok(found)
     }
 
     async fn put_principal(&self, principal: &Principal) -> Result<()> {

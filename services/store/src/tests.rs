@@ -159,7 +159,9 @@ async fn stores_and_principals_upsert() {
         store.upsert_stores(std::slice::from_ref(&shop)).await.unwrap();
         shop.name = "Leeds Central".into();
         store.upsert_stores(std::slice::from_ref(&shop)).await.unwrap();
-        assert_eq!(store.stores().await.unwrap(), [shop]);
+        assert_eq!(store.stores().await.unwrap(), [shop.clone()]);
+        assert_eq!(store.stores_with_ids(&["NM-0001", "NM-0404"]).await.unwrap(), [shop.clone()]);
+        assert!(store.stores_with_ids(&["NM-0404"]).await.unwrap().is_empty());
 
         let principal = Principal {
             key_hash: "abc".into(),
