@@ -24,7 +24,10 @@
 //! acknowledgement to the poll (so a group that only forms at its fifth incident is timed from the
 //! fifth, not the first). Versions caused otherwise (a merge that brings old incidents in, a
 //! withdrawal) are counted but not timed. Polling adds up to 20 ms; the figure includes the intel
-//! stage storing the version.
+//! stage storing the version. A second figure, ack -> first cited by any package, times only the
+//! versions that cite an incident no package had cited at an earlier poll: a package that re-cites
+//! what another package already gave the forces (a member's own package when they leave a group,
+//! citing their whole history) is a restructuring, not a delay in reporting an incident.
 
 mod freshness;
 
@@ -87,11 +90,18 @@ struct Measured {
     ingest_elapsed: Duration,
     /// Milliseconds from acknowledgement to package update, sorted.
     latencies_ms: Vec<i64>,
+    /// The same, for versions that cite an incident no package had cited before, from the
+    /// latest such incident's acknowledgement: how long until some package gives it to a force.
+    first_cited_ms: Vec<i64>,
     package_versions: usize,
     /// Milliseconds from acknowledgement to first found by search, sorted (paced runs).
     searchable_ms: Vec<i64>,
     /// The slowest package version: which, and what it newly cited.
     slowest: Option<String>,
+    /// The slowest of the versions timed in `first_cited_ms`.
+    slowest_first_cited: Option<String>,
+    /// Each process's peak resident memory (role, bytes), read when the pipeline had settled.
+    peak_rss: Vec<(String, u64)>,
 }
 
 impl Measured {
@@ -127,9 +137,22 @@ impl Measured {
                 self.searchable_ms.last().copied().unwrap_or(0),
             );
         }
+        println!(
+            "    ack -> first cited by any package ({} versions): p50 {} ms, p99 {} ms, max {} ms",
+            self.first_cited_ms.len(),
+            quantile_of(&self.first_cited_ms, 0.50),
+            quantile_of(&self.first_cited_ms, 0.99),
+            self.first_cited_ms.last().copied().unwrap_or(0),
+        );
         if let Some(slowest) = &self.slowest {
             println!("    slowest package version: {slowest}");
         }
+        if let Some(slowest) = &self.slowest_first_cited {
+            println!("    slowest to first cite an incident: {slowest}");
+        }
+        let peaks: Vec<String> =
+            self.peak_rss.iter().map(|(role, bytes)| format!("{role} {:.0} MB", *bytes as f64 / 1e6)).collect();
+        println!("    peak RSS: {}", peaks.join(", "));
     }
 }
 
@@ -166,7 +189,8 @@ async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>)
     };
     let endpoint = service.endpoint()?;
     let target = Target { endpoint: &endpoint, analyst_endpoint: &endpoint, keys: &keys, store_url: &store_url, rate };
-    let measured = measure(orca, world, dir, target, settled).await?;
+    let mut measured = measure(orca, world, dir, target, settled).await?;
+    measured.peak_rss = vec![(service.role.clone(), service.peak_rss_bytes()?)];
     service.stop().await?;
     Ok(measured)
 }
@@ -182,7 +206,12 @@ async fn run_distributed(orca: &Orca, world: &World, dir: &Path, rate: Option<f6
     let settled = || async { Ok(pipeline.lag().await? == 0) };
     let target =
         Target { endpoint: &endpoint, analyst_endpoint: &analyst_endpoint, keys: &keys, store_url: &store_url, rate };
-    let measured = measure(orca, world, dir, target, settled).await?;
+    let mut measured = measure(orca, world, dir, target, settled).await?;
+    measured.peak_rss = pipeline
+        .services
+        .iter()
+        .map(|service| Ok((service.role.clone(), service.peak_rss_bytes()?)))
+        .collect::<Result<_>>()?;
     pipeline.shutdown().await?;
     Ok(measured)
 }
@@ -256,19 +285,23 @@ where
             let elapsed = started.elapsed();
             packages.poll(&pool).await?;
             let acknowledged = read_receipts(&receipts)?;
-            let mut latencies_ms = packages.latencies(&acknowledged)?;
-            latencies_ms.sort_unstable();
+            let latencies_ms = packages.latencies(&acknowledged, Cause::NewToThePackage)?;
+            let first_cited_ms = packages.latencies(&acknowledged, Cause::NewToEveryPackage)?;
             let searchable_ms = probe.as_ref().map_or_else(Vec::new, SearchProbe::latencies);
-            let slowest = packages.slowest(&acknowledged);
+            let slowest = packages.slowest(&acknowledged, Cause::NewToThePackage);
+            let slowest_first_cited = packages.slowest(&acknowledged, Cause::NewToEveryPackage);
             pool.close().await;
             return Ok(Measured {
                 incidents: world.count,
                 elapsed,
                 ingest_elapsed,
                 latencies_ms,
+                first_cited_ms,
                 package_versions: packages.versions.len(),
                 searchable_ms,
                 slowest,
+                slowest_first_cited,
+                peak_rss: Vec::new(),
             });
         }
         if started.elapsed() > SETTLE_TIMEOUT {
@@ -283,6 +316,8 @@ struct PackageFollower {
     newer_versions_sql: String,
     versions: HashMap<(String, i64), Seen>,
     cited: HashMap<String, HashSet<String>>,
+    /// Incident → the poll at which some package first cited it.
+    first_cited_ms: HashMap<String, i64>,
     last_seen: HashMap<String, i64>,
 }
 
@@ -291,6 +326,28 @@ struct Seen {
     /// When the previous version of the package was seen (0 for the first).
     previous_at_ms: i64,
     new_incidents: Vec<String>,
+    /// Those of `new_incidents` that no package had cited at an earlier poll.
+    first_cited: Vec<String>,
+}
+
+/// Which incidents of a version are taken to have caused it.
+#[derive(Clone, Copy)]
+enum Cause {
+    /// Incidents the package had not cited before.
+    NewToThePackage,
+    /// Incidents no package had cited before (a package that re-cites incidents another package
+    /// already gave the force, such as a member's own package when they leave a group, is not
+    /// timed).
+    NewToEveryPackage,
+}
+
+impl Seen {
+    fn causes(&self, cause: Cause) -> &[String] {
+        match cause {
+            Cause::NewToThePackage => &self.new_incidents,
+            Cause::NewToEveryPackage => &self.first_cited,
+        }
+    }
 }
 
 impl PackageFollower {
@@ -304,6 +361,7 @@ impl PackageFollower {
             ),
             versions: HashMap::new(),
             cited: HashMap::new(),
+            first_cited_ms: HashMap::new(),
             last_seen: HashMap::new(),
         }
     }
@@ -326,14 +384,20 @@ impl PackageFollower {
                 let body = orca_store::stored_bytes(row.try_get("codec")?, row.try_get("body")?)?;
                 let package = IntelligencePackage::decode(body.as_slice()).context("decoding a stored package")?;
                 let cited = self.cited.entry(package_id.clone()).or_default();
-                let new_incidents = package
+                let new_incidents: Vec<String> = package
                     .offences
                     .iter()
                     .filter(|offence| cited.insert(offence.incident_id.clone()))
                     .map(|offence| offence.incident_id.clone())
                     .collect();
+                let first_cited = new_incidents
+                    .iter()
+                    .filter(|incident| *self.first_cited_ms.entry((*incident).clone()).or_insert(at_ms) == at_ms)
+                    .cloned()
+                    .collect();
                 let previous_at_ms = self.last_seen.insert(package_id.clone(), at_ms).unwrap_or(0);
-                self.versions.insert((package_id.clone(), version), Seen { at_ms, previous_at_ms, new_incidents });
+                self.versions
+                    .insert((package_id.clone(), version), Seen { at_ms, previous_at_ms, new_incidents, first_cited });
             }
         }
         Ok(())
@@ -342,11 +406,11 @@ impl PackageFollower {
     /// The version with the longest latency: its package, version, how many incidents it newly
     /// cited and how long after the previous version it came (a first version that cites a whole
     /// history measures from the latest of those incidents, which need not be what made it).
-    fn slowest(&self, acknowledged: &HashMap<String, i64>) -> Option<String> {
+    fn slowest(&self, acknowledged: &HashMap<String, i64>, cause: Cause) -> Option<String> {
         self.versions
             .iter()
             .filter_map(|((package, version), seen)| {
-                let latest = seen.new_incidents.iter().filter_map(|i| acknowledged.get(i)).max()?;
+                let latest = seen.causes(cause).iter().filter_map(|i| acknowledged.get(i)).max()?;
                 (*latest >= seen.previous_at_ms).then(|| (seen.at_ms - latest, package, version, seen))
             })
             .max_by_key(|(latency, ..)| *latency)
@@ -361,11 +425,11 @@ impl PackageFollower {
 
     /// Per version caused by newly cited incidents: from the latest of their acknowledgements to
     /// when the version was seen.
-    fn latencies(&self, acknowledged: &HashMap<String, i64>) -> Result<Vec<i64>> {
+    fn latencies(&self, acknowledged: &HashMap<String, i64>, cause: Cause) -> Result<Vec<i64>> {
         let mut latencies = Vec::new();
         for seen in self.versions.values() {
             let mut latest = None;
-            for incident in &seen.new_incidents {
+            for incident in seen.causes(cause) {
                 let at = acknowledged.get(incident).with_context(|| format!("no receipt for `{incident}`"))?;
                 latest = latest.max(Some(*at));
             }
@@ -373,6 +437,7 @@ impl PackageFollower {
                 latencies.push(seen.at_ms - latest);
             }
         }
+        latencies.sort_unstable();
         Ok(latencies)
     }
 }

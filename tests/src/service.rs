@@ -117,6 +117,18 @@ impl Service {
         self.child.as_ref().and_then(Child::id)
     }
 
+    /// The process's peak resident memory so far (`VmHWM` in `/proc/PID/status`), in bytes.
+    pub fn peak_rss_bytes(&self) -> Result<u64> {
+        let pid = self.pid().with_context(|| format!("`orca serve {}` is not running", self.role))?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let kib = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .with_context(|| format!("no VmHWM in /proc/{pid}/status"))?;
+        Ok(kib * 1024)
+    }
+
     /// SIGKILL: the process gets no chance to finish its batch or commit anything.
     pub async fn kill(&mut self) -> Result<()> {
         if let Some(mut child) = self.child.take() {
