@@ -3,7 +3,7 @@
 //! everything an analyst reads in full comes from the search index's copy of the resolution.
 
 use chrono::{DateTime, Utc};
-use orca_model::{EventType, IncidentId, LinkDecision};
+use orca_model::{EventType, IncidentId, LinkDecision, Pence};
 use rustc_hash::FxHashMap;
 
 /// Strings seen many times (forces, stores, retailers), stored once and referred to by number.
@@ -58,7 +58,7 @@ pub struct IncidentNode {
     pub store: u32,
     pub retailer: u32,
     pub event_type: EventType,
-    pub value_pence: i64,
+    pub value_pence: Pence,
     pub violent: bool,
     pub police_crime_ref: Box<str>,
     /// Offending persons only (suspects and offenders), by sighting index.

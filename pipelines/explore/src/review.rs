@@ -4,7 +4,7 @@
 //! costly, so those come first, each with the reasons in words.
 
 use crate::workspace::Workspace;
-use orca_model::EntityKind;
+use orca_model::{EntityKind, Pence};
 use std::collections::BTreeSet;
 
 /// One possible match awaiting review. Entity numbers are canonical.
@@ -99,9 +99,9 @@ impl Workspace {
             score += 1.0;
             reasons.push("the incident involved violence or a weapon".to_owned());
         }
-        if node.value_pence >= 50_000 {
+        if node.value_pence >= Pence::new(50_000) {
             score += 1.0;
-            reasons.push(format!("£{} was taken", node.value_pence / 100));
+            reasons.push(format!("{} was taken", node.value_pence));
         }
         (score, reasons)
     }

@@ -142,7 +142,7 @@ impl Workspace {
             store: self.stores.intern(incident.store.as_str()),
             retailer: self.retailers.intern(incident.retailer.as_str()),
             event_type: incident.event_type,
-            value_pence: incident.total_value_pence(),
+            value_pence: incident.total_value(),
             violent: incident.violence || incident.weapon,
             police_crime_ref: incident.police_crime_ref.as_str().into(),
             persons: person_links,

@@ -4,6 +4,7 @@
 
 use crate::grade::Grade;
 use crate::ids::{ForceId, IncidentId, RetailerId, StoreId};
+use crate::money::Pence;
 use crate::problem::Problem;
 use crate::vrm::VrmFormat;
 use chrono::{DateTime, Utc};
@@ -51,8 +52,8 @@ pub struct LineItem {
 }
 
 impl LineItem {
-    pub fn value_pence(&self) -> i64 {
-        self.unit_price_pence.saturating_mul(i64::from(self.quantity))
+    pub fn value(&self) -> Pence {
+        Pence::new(self.unit_price_pence).times(self.quantity)
     }
 }
 
@@ -309,8 +310,8 @@ pub struct Incident {
 
 impl Incident {
     /// Total value at retail price, always derived from the lines.
-    pub fn total_value_pence(&self) -> i64 {
-        self.line_items.iter().map(LineItem::value_pence).sum()
+    pub fn total_value(&self) -> Pence {
+        self.line_items.iter().map(LineItem::value).sum()
     }
 
     /// When it happened: the start of the occurrence window (validated incidents always have one).
@@ -343,7 +344,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        assert_eq!(incident.total_value_pence(), 6397);
+        assert_eq!(incident.total_value(), Pence::new(6397));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`vrm`]: vehicle registration marks: formats, normalisation, misread candidates, partial patterns.
 //! - [`incident`]: an incident report and the person and vehicle sightings in it.
 //! - [`grade`]: 3x5x2 intelligence grading.
+//! - [`money`]: amounts in pence that never wrap.
 //! - [`problem`]: a problem with a submitted record, with its field path.
 //! - [`resolution`]: the resolver's decisions about sightings, merges and splits.
 //! - [`decision`]: analysts' binding decisions about resolution, as they travel on the log.
@@ -18,6 +19,7 @@ pub mod force;
 pub mod grade;
 pub mod ids;
 pub mod incident;
+pub mod money;
 pub mod package;
 pub mod problem;
 pub mod resolution;
@@ -35,6 +37,7 @@ pub use incident::{
     AgeBand, Build, EventType, Evidence, EvidenceKind, FaceTemplate, Incident, LineItem, ModusOperandi, PersonRole,
     PersonSighting, Provenance, Sex, VehicleRole, VehicleSighting,
 };
+pub use money::Pence;
 pub use problem::Problem;
 pub use resolution::{
     ComparisonEvidence, DecisionResult, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, RunnerUp,

@@ -4,6 +4,7 @@
 use crate::grade::Grade;
 use crate::ids::{ForceId, IncidentId, PackageId, PersonId, RetailerId, StoreId, VehicleId};
 use crate::incident::{EventType, Evidence, ModusOperandi, Provenance};
+use crate::money::Pence;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +62,11 @@ pub struct PackageVehicle {
     pub model: String,
     pub colour: String,
     pub sighting_count: u32,
+    /// One plate seen on vehicles that cannot be the same car.
     pub cloned_plate_suspected: bool,
+    /// Reported with the false-plates modus operandi.
+    #[serde(default)]
+    pub false_plate_suspected: bool,
 }
 
 /// One line of the offences schedule. Cites the original record by reference; never names the
@@ -75,7 +80,7 @@ pub struct Offence {
     pub store: StoreId,
     pub occurred_at: DateTime<Utc>,
     pub event_type: EventType,
-    pub value_pence: i64,
+    pub value_pence: Pence,
     pub modus_operandi: Vec<ModusOperandi>,
     pub grade: Grade,
     pub person_ids: Vec<PersonId>,
@@ -126,7 +131,7 @@ pub struct IntelligencePackage {
     pub vehicles: Vec<PackageVehicle>,
     pub offences: Vec<Offence>,
     pub link_chart: Vec<LinkChartEdge>,
-    pub total_loss_pence: i64,
+    pub total_loss_pence: Pence,
     pub score: Score,
     pub corridor: Vec<ForceId>,
     pub first_seen: Option<DateTime<Utc>>,

@@ -6,6 +6,7 @@
 
 use crate::ids::IncidentId;
 use crate::incident::{EventType, Incident, PersonRole};
+use crate::money::Pence;
 use crate::problem::{Problem, Problems};
 use crate::store::StoreRegistry;
 use crate::vrm::{self, VrmFormat};
@@ -17,6 +18,13 @@ pub const MAX_NARRATIVE_CHARS: usize = 20_000;
 pub const MAX_REFERENCE_CHARS: usize = 128;
 /// Largest accepted face template.
 pub const MAX_FACE_DIMENSIONS: usize = 4096;
+/// Highest accepted unit price: £100,000 (a luxury watch is the dearest thing commonly stolen from a
+/// shop; anything above is a keying or unit error, such as pounds sent as pence twice over).
+pub const MAX_UNIT_PRICE_PENCE: i64 = 10_000_000;
+/// Largest accepted quantity on one line.
+pub const MAX_QUANTITY: u32 = 10_000;
+/// Highest accepted value of one incident: £1,000,000.
+pub const MAX_INCIDENT_VALUE_PENCE: i64 = 100_000_000;
 /// Clock skew tolerated between a retailer's clock and ORCA's.
 pub const CLOCK_SKEW: Duration = Duration::minutes(10);
 
@@ -123,12 +131,37 @@ fn check_goods(incident: &Incident, problems: &mut Problems) {
                 format!("price {} is negative", item.unit_price_pence),
             );
         }
+        if item.unit_price_pence > MAX_UNIT_PRICE_PENCE {
+            problems.push(
+                format!("line_items[{i}].unit_price_pence"),
+                "implausible-price",
+                format!(
+                    "price {} is above {} for one item; prices are in pence",
+                    Pence::new(item.unit_price_pence),
+                    Pence::new(MAX_UNIT_PRICE_PENCE)
+                ),
+            );
+        }
         if item.quantity == 0 {
             problems.push(format!("line_items[{i}].quantity"), "zero-quantity", "quantity must be at least 1");
+        } else if item.quantity > MAX_QUANTITY {
+            problems.push(
+                format!("line_items[{i}].quantity"),
+                "implausible-quantity",
+                format!("quantity {} is above {MAX_QUANTITY} on one line", item.quantity),
+            );
         }
         if item.description.trim().is_empty() && item.category.trim().is_empty() {
             problems.push(format!("line_items[{i}]"), "missing", "a line item needs a description or a category");
         }
+    }
+    let total = incident.total_value();
+    if total > Pence::new(MAX_INCIDENT_VALUE_PENCE) {
+        problems.push(
+            "line_items",
+            "implausible-value",
+            format!("the lines add up to {total}, above {} for one incident", Pence::new(MAX_INCIDENT_VALUE_PENCE)),
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use crate::projection::PairLink;
 use crate::scores::{ScoreInput, score};
 use crate::views::{Disruption, GroupVehicle, GroupView, MemberRole, MemberView};
 use orca_model::package::{LinkChartEdge, NimLevel};
-use orca_model::{ForceId, Grade, GroupId, IncidentId, ModusOperandi, PersonId, RetailerId, StoreId, VehicleId};
+use orca_model::{ForceId, Grade, GroupId, IncidentId, ModusOperandi, Pence, PersonId, RetailerId, StoreId, VehicleId};
 use petgraph::graph::UnGraph;
 use rustc_hash::FxHashMap;
 use std::collections::btree_map::Entry;
@@ -153,7 +153,7 @@ impl Linker {
 
         // Reach, in time order. Keys are borrowed from the records: this loop runs over the group's
         // whole history on every refresh of the group.
-        let mut per_force: BTreeMap<&ForceId, (usize, i64)> = BTreeMap::new();
+        let mut per_force: BTreeMap<&ForceId, (usize, Pence)> = BTreeMap::new();
         let mut corridor: Vec<ForceId> = Vec::new();
         let mut retailers: BTreeSet<&RetailerId> = BTreeSet::new();
         let mut stores: BTreeSet<&StoreId> = BTreeSet::new();
@@ -167,7 +167,7 @@ impl Linker {
                 Entry::Occupied(entry) => entry.into_mut(),
                 Entry::Vacant(entry) => {
                     corridor.push(record.force.clone());
-                    entry.insert((0, 0))
+                    entry.insert((0, Pence::ZERO))
                 }
             };
             entry.0 += 1;

@@ -28,9 +28,9 @@ impl Linker {
                     colour: v.colour.clone(),
                     sighting_count: v.sightings,
                     cloned_plate_suspected: v.cloned_plate_suspected,
+                    false_plate_suspected: v.false_plate_suspected,
                 },
                 partial_plate_only: v.partial_plate_only,
-                false_plate_suspected: v.false_plate_suspected,
             })
             .collect();
         ProfileInput {
@@ -94,9 +94,9 @@ impl Linker {
                         colour: view.colour,
                         sighting_count: view.sightings,
                         cloned_plate_suspected: view.cloned_plate_suspected,
+                        false_plate_suspected: view.false_plate_suspected,
                     },
                     partial_plate_only: view.partial_plate_only,
-                    false_plate_suspected: view.false_plate_suspected,
                 }
             })
             .collect();

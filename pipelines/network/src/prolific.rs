@@ -9,7 +9,7 @@ use crate::linker::Linker;
 use crate::scores::{ScoreInput, score};
 use chrono::Duration;
 use orca_model::package::{IntelligencePackage, ScoreFactor, SubjectKind};
-use orca_model::{ForceId, Grade, ModusOperandi, PersonId};
+use orca_model::{ForceId, Grade, ModusOperandi, Pence, PersonId};
 use orca_packages::{build_package, package_id};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -22,12 +22,12 @@ pub struct ProlificView {
     pub forces: Vec<(ForceId, String)>,
     pub lead_force: ForceId,
     pub offences: u32,
-    pub total_loss_pence: i64,
+    pub total_loss_pence: Pence,
 }
 
 impl Linker {
     /// The forces whose threshold a person meets, each with the evidence; empty when none.
-    pub(crate) fn prolific_forces(&self, person: u32) -> Vec<(ForceId, usize, i64, String)> {
+    pub(crate) fn prolific_forces(&self, person: u32) -> Vec<(ForceId, usize, Pence, String)> {
         let incidents = &self.persons.incidents[person as usize];
         let mut per_force: BTreeMap<&ForceId, Vec<u32>> = BTreeMap::new();
         for &incident in incidents {
@@ -40,13 +40,17 @@ impl Linker {
             let since = latest - Duration::days(threshold.window_days);
             let recent: Vec<u32> =
                 list.iter().copied().filter(|&i| self.incidents[i as usize].occurred_at > since).collect();
-            let value: i64 = recent.iter().map(|&i| self.incidents[i as usize].value_pence).sum();
+            let value: Pence = recent.iter().map(|&i| self.incidents[i as usize].value_pence).sum();
             let violent = recent.iter().filter(|&&i| self.incidents[i as usize].violent()).count();
             let days = threshold.window_days;
             let reason = if recent.len() >= threshold.min_offences {
                 format!("{} offences in {days} days (threshold {})", recent.len(), threshold.min_offences)
-            } else if value >= threshold.min_value_pence {
-                format!("£{} stolen in {days} days (threshold £{})", value / 100, threshold.min_value_pence / 100)
+            } else if value >= Pence::new(threshold.min_value_pence) {
+                format!(
+                    "£{} stolen in {days} days (threshold £{})",
+                    value.whole_pounds(),
+                    threshold.min_value_pence / 100
+                )
             } else if violent >= threshold.min_violent_offences {
                 format!("{violent} violent offences in {days} days (threshold {})", threshold.min_violent_offences)
             } else {

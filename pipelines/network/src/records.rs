@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use orca_model::{
-    EventType, Evidence, ForceId, Grade, IncidentId, LinkDecision, ModusOperandi, PersonId, PersonRole, Resolution,
-    RetailerId, SightingLink, StoreId, VehicleId, VehicleRole,
+    EventType, Evidence, ForceId, Grade, IncidentId, LinkDecision, ModusOperandi, Pence, PersonId, PersonRole,
+    Resolution, RetailerId, SightingLink, StoreId, VehicleId, VehicleRole,
 };
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ pub struct IncidentRecord {
     pub force: ForceId,
     pub occurred_at: DateTime<Utc>,
     pub event_type: EventType,
-    pub value_pence: i64,
+    pub value_pence: Pence,
     pub violence: bool,
     pub weapon: bool,
     pub staff_detained: bool,
@@ -144,7 +144,7 @@ impl IncidentRecord {
             force: incident.force.clone(),
             occurred_at: incident.occurred_at(),
             event_type: incident.event_type,
-            value_pence: incident.total_value_pence(),
+            value_pence: incident.total_value(),
             violence: incident.violence,
             weapon: incident.weapon,
             staff_detained: incident.staff_detained,

@@ -20,12 +20,13 @@
 
 use crate::config::ScoringRules;
 use chrono::{DateTime, Duration, Utc};
+use orca_model::Pence;
 use orca_model::package::{Score, ScoreFactor};
 
 /// What a score is computed from, gathered by the group builder.
 #[derive(Clone, Debug, Default)]
 pub struct ScoreInput {
-    pub total_loss_pence: i64,
+    pub total_loss_pence: Pence,
     pub violent_incidents: usize,
     pub staff_detained_incidents: usize,
     pub forces: usize,
@@ -77,13 +78,13 @@ fn factor(name: &str, value: f64, band: &str, evidence: Vec<String>) -> ScoreFac
 }
 
 fn harm(input: &ScoreInput, rules: &ScoringRules) -> ScoreFactor {
-    let pounds = input.total_loss_pence as f64 / 100.0;
-    let band = if input.total_loss_pence >= rules.harm_high_loss_pence
+    let pounds = input.total_loss_pence.get() as f64 / 100.0;
+    let band = if input.total_loss_pence >= Pence::new(rules.harm_high_loss_pence)
         || input.violent_incidents > 0
         || input.staff_detained_incidents > 0
     {
         "high"
-    } else if input.total_loss_pence >= rules.harm_medium_loss_pence {
+    } else if input.total_loss_pence >= Pence::new(rules.harm_medium_loss_pence) {
         "medium"
     } else {
         "low"

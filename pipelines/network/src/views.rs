@@ -4,7 +4,7 @@
 use crate::linker::Linker;
 use chrono::{DateTime, Utc};
 use orca_model::package::{LinkChartEdge, NimLevel, Score};
-use orca_model::{ForceId, GroupId, IncidentId, PersonId, RetailerId, StoreId, VehicleId};
+use orca_model::{ForceId, GroupId, IncidentId, Pence, PersonId, RetailerId, StoreId, VehicleId};
 use serde::{Deserialize, Serialize};
 
 /// A sighting (incident, index in it) and the entity it belongs to.
@@ -124,7 +124,7 @@ pub struct GroupView {
     pub corridor: Vec<ForceId>,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
-    pub total_loss_pence: i64,
+    pub total_loss_pence: Pence,
     pub score: Score,
     /// Links among members and to vehicles.
     pub links: Vec<LinkChartEdge>,

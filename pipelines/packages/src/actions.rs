@@ -2,9 +2,9 @@
 //! forces it concerns (never a person who reported an incident).
 
 use crate::input::ProfileInput;
-use orca_model::package::NimLevel;
+use orca_model::package::{NimLevel, PackageVehicle};
 use orca_model::{EvidenceKind, ForceId, IncidentId, RetailerId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// At most this many incident ids are listed in one action; the rest are counted.
 const LISTED_INCIDENTS: usize = 5;
@@ -30,24 +30,29 @@ pub fn recommended_actions(input: &ProfileInput) -> Vec<String> {
 
     for vehicle in &input.vehicles {
         let v = &vehicle.vehicle;
-        if !vehicle.partial_plate_only && !v.vrm.is_empty() {
-            actions.push(format!("check ANPR for VRM {} in corridor {corridor}", v.vrm));
-        } else if vehicle.partial_plate_only {
-            let description = [v.colour.as_str(), v.make.as_str(), v.model.as_str()]
-                .iter()
-                .filter(|part| !part.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ");
+        let description = describe(v);
+        if v.vrm.trim().is_empty() {
             actions.push(format!(
-                "search ANPR for partial VRM {} ({}) in corridor {corridor}",
-                v.vrm,
-                if description.is_empty() { "no description" } else { &description }
+                "identify vehicle {} ({description}, no plate read) from CCTV and ANPR in corridor {corridor}",
+                v.vehicle_id
+            ));
+            continue;
+        }
+        if vehicle.partial_plate_only {
+            actions.push(format!("search ANPR for partial VRM {} ({description}) in corridor {corridor}", v.vrm));
+        } else {
+            actions.push(format!("check ANPR for VRM {} in corridor {corridor}", v.vrm));
+        }
+        // Each suspicion in the words of the flag the vehicle list shows.
+        if v.cloned_plate_suspected {
+            actions.push(format!(
+                "verify VRM {} with DVLA: cloned plate suspected (seen on vehicles that cannot be the same car), vehicle {}",
+                v.vrm, v.vehicle_id
             ));
         }
-        if v.cloned_plate_suspected || vehicle.false_plate_suspected {
+        if v.false_plate_suspected {
             actions.push(format!(
-                "verify VRM {} with DVLA: cloned or false plate suspected on vehicle {}",
+                "verify VRM {} with DVLA: false plate reported by a retailer, vehicle {}",
                 v.vrm, v.vehicle_id
             ));
         }
@@ -76,7 +81,20 @@ pub fn recommended_actions(input: &ProfileInput) -> Vec<String> {
             others.join(", ")
         ));
     }
+    // Two vehicle entities can carry one plate (a clone, or a plate read on two cars): one action each.
+    let mut seen = HashSet::new();
+    actions.retain(|action| seen.insert(action.clone()));
     actions
+}
+
+/// `blue Ford Focus`, or `no description`.
+pub(crate) fn describe(vehicle: &PackageVehicle) -> String {
+    let parts: Vec<&str> = [vehicle.colour.as_str(), vehicle.make.as_str(), vehicle.model.as_str()]
+        .into_iter()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.is_empty() { "no description".to_owned() } else { parts.join(" ") }
 }
 
 fn corridor_text(corridor: &[ForceId]) -> String {

@@ -5,7 +5,7 @@ use crate::actions::recommended_actions;
 use crate::gaps::intelligence_gaps;
 use crate::input::ProfileInput;
 use orca_model::package::{DEFAULT_MARKING, IntelligencePackage, SubjectKind};
-use orca_model::{Grade, PackageId, Provenance, RetailerId};
+use orca_model::{Grade, PackageId, Pence, Provenance, RetailerId};
 
 /// Every package's provenance source: derived by the linker stage.
 pub const PROVENANCE_SOURCE: &str = "stage:linker";
@@ -110,7 +110,7 @@ pub fn withdrawn_package(previous: &IntelligencePackage, reason: &str) -> Intell
         version: previous.version,
         subject_kind: previous.subject_kind,
         subject_id: previous.subject_id.clone(),
-        title: format!("Withdrawn: {}", previous.title.trim_start_matches("Withdrawn: ")),
+        title: format!("Withdrawn: {} {} ({reason})", subject_noun(previous.subject_kind), previous.subject_id),
         security_marking: previous.security_marking.clone(),
         grade: previous.grade.clone(),
         lead_force: previous.lead_force.clone(),
@@ -132,8 +132,15 @@ fn role_rank(role: &str) -> u8 {
     }
 }
 
-fn title(input: &ProfileInput, offences: usize, total_loss_pence: i64) -> String {
-    let pounds = total_loss_pence / 100;
+fn subject_noun(kind: SubjectKind) -> &'static str {
+    match kind {
+        SubjectKind::Group => "organised crime group",
+        SubjectKind::ProlificOffender => "prolific offender",
+    }
+}
+
+fn title(input: &ProfileInput, offences: usize, total_loss: Pence) -> String {
+    let pounds = total_loss.whole_pounds();
     let forces = input.forces.len();
     let force_word = if forces == 1 { "force" } else { "forces" };
     match input.kind {

@@ -1,5 +1,6 @@
 //! Intelligence gaps: what a package cannot yet say, phrased so an analyst knows what to chase.
 
+use crate::actions::describe;
 use crate::input::ProfileInput;
 use orca_model::EvidenceKind;
 
@@ -25,11 +26,13 @@ pub fn intelligence_gaps(input: &ProfileInput) -> Vec<String> {
     if named_without_dob > 0 {
         gaps.push(format!("no date of birth for {named_without_dob} named subjects"));
     }
-    for vehicle in input.vehicles.iter().filter(|v| v.partial_plate_only) {
-        gaps.push(format!(
-            "partial plate only for vehicle {} (read as {})",
-            vehicle.vehicle.vehicle_id, vehicle.vehicle.vrm
-        ));
+    for vehicle in &input.vehicles {
+        let v = &vehicle.vehicle;
+        if v.vrm.trim().is_empty() {
+            gaps.push(format!("no plate read for vehicle {} ({})", v.vehicle_id, describe(v)));
+        } else if vehicle.partial_plate_only {
+            gaps.push(format!("partial plate only for vehicle {} (read as {})", v.vehicle_id, v.vrm));
+        }
     }
     let without_cctv =
         input.offences.iter().filter(|o| !o.evidence.iter().any(|e| e.kind == EvidenceKind::Cctv)).count();

@@ -42,8 +42,6 @@ pub struct VehicleInput {
     pub vehicle: PackageVehicle,
     /// Only partial reads of the plate exist (`AB?? ?XE`).
     pub partial_plate_only: bool,
-    /// Reported with the false-plates modus operandi.
-    pub false_plate_suspected: bool,
 }
 
 impl ProfileInput {

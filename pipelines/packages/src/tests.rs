@@ -1,7 +1,7 @@
 use super::*;
 use chrono::{TimeZone, Utc};
 use orca_model::package::{NimLevel, Offence, PackageSubject, PackageVehicle, SubjectKind};
-use orca_model::{Evidence, EvidenceKind, Grade, IncidentId};
+use orca_model::{Evidence, EvidenceKind, Grade, IncidentId, Pence};
 
 fn offence(id: &str, force: &str, day: u32, crime_ref: &str, cctv: bool, grade: Grade) -> Offence {
     let evidence = if cctv {
@@ -22,7 +22,7 @@ fn offence(id: &str, force: &str, day: u32, crime_ref: &str, cctv: bool, grade: 
         retailer: "northmart".into(),
         store: "NM-001".into(),
         occurred_at: Utc.with_ymd_and_hms(2025, 6, day, 10, 0, 0).unwrap(),
-        value_pence: 10_000,
+        value_pence: Pence::new(10_000),
         grade,
         evidence,
         ..Offence::default()
@@ -66,7 +66,6 @@ fn profile() -> ProfileInput {
                     ..PackageVehicle::default()
                 },
                 partial_plate_only: true,
-                false_plate_suspected: false,
             },
         ],
         offences: vec![
@@ -84,7 +83,7 @@ fn a_group_package_carries_identity_totals_grade_and_affected_forces() {
     assert_eq!(package.id.as_str(), "PKG-G00000001");
     assert_eq!(package.security_marking, "OFFICIAL-SENSITIVE");
     assert_eq!(package.provenance.source, "stage:linker");
-    assert_eq!(package.total_loss_pence, 20_000);
+    assert_eq!(package.total_loss_pence, Pence::new(20_000));
     assert_eq!(package.affected_forces, vec!["staffordshire".into()]);
     let grade = (package.grade.source.as_str(), package.grade.intelligence.as_str());
     assert_eq!(grade, ("3", "B"), "the weakest grade of the offences");
@@ -137,4 +136,83 @@ fn a_withdrawn_package_keeps_its_id_and_says_why() {
     assert!(withdrawn.offences.is_empty() && withdrawn.subjects.is_empty());
     assert_eq!(withdrawn.intelligence_gaps, vec!["withdrawn: group dissolved".to_owned()]);
     assert!(!withdrawn.same_content(&package));
+}
+
+fn vehicle(id: &str, vrm: &str, cloned: bool, false_plate: bool) -> VehicleInput {
+    VehicleInput {
+        vehicle: PackageVehicle {
+            vehicle_id: id.into(),
+            vrm: vrm.to_owned(),
+            colour: "blue".to_owned(),
+            make: "Mercedes".to_owned(),
+            cloned_plate_suspected: cloned,
+            false_plate_suspected: false_plate,
+            ..PackageVehicle::default()
+        },
+        partial_plate_only: false,
+    }
+}
+
+#[test]
+fn a_plate_suspicion_is_stated_as_the_vehicle_list_states_it() {
+    let mut input = profile();
+    input.vehicles = vec![vehicle("V7", "XY19ZZZ", false, true), vehicle("V8", "LM20ABC", true, false)];
+    let package = build_package(input);
+    let flags: Vec<_> =
+        package.vehicles.iter().map(|v| (v.vrm.as_str(), v.cloned_plate_suspected, v.false_plate_suspected)).collect();
+    assert_eq!(flags, [("XY19ZZZ", false, true), ("LM20ABC", true, false)]);
+    let dvla: Vec<_> = package.recommended_actions.iter().filter(|a| a.starts_with("verify VRM")).collect();
+    assert_eq!(
+        dvla,
+        [
+            "verify VRM XY19ZZZ with DVLA: false plate reported by a retailer, vehicle V7",
+            "verify VRM LM20ABC with DVLA: cloned plate suspected (seen on vehicles that cannot be the same car), vehicle V8",
+        ]
+    );
+}
+
+#[test]
+fn each_action_appears_once_when_two_vehicles_carry_one_plate() {
+    let mut input = profile();
+    input.vehicles = vec![vehicle("V7", "XY19ZZZ", true, false), vehicle("V9", "XY19ZZZ", true, false)];
+    let actions = build_package(input).recommended_actions;
+    let anpr = actions.iter().filter(|a| a.starts_with("check ANPR for VRM XY19ZZZ")).count();
+    let marker = actions.iter().filter(|a| *a == "consider a vehicle marker for VRM XY19ZZZ").count();
+    assert_eq!((anpr, marker), (1, 1), "{actions:?}");
+    let mut unique = actions.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), actions.len(), "{actions:?}");
+}
+
+#[test]
+fn a_vehicle_with_no_plate_read_is_described_not_reported_as_an_empty_partial_read() {
+    let mut input = profile();
+    let mut unread = vehicle("V5", "", false, false);
+    unread.partial_plate_only = true;
+    input.vehicles = vec![unread];
+    let package = build_package(input);
+    let text = format!("{:?} {:?}", package.intelligence_gaps, package.recommended_actions);
+    assert!(!text.contains("read as )") && !text.contains("partial VRM  ("), "{text}");
+    assert!(package.intelligence_gaps.contains(&"no plate read for vehicle V5 (blue Mercedes)".to_owned()), "{text}");
+    assert!(
+        package.recommended_actions.iter().any(|a| a.starts_with("identify vehicle V5 (blue Mercedes, no plate read)")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_withdrawn_package_title_claims_no_persons_offences_or_loss() {
+    let withdrawn = withdrawn_package(&build_package(profile()), "group dissolved");
+    assert_eq!(withdrawn.title, "Withdrawn: organised crime group G00000001 (group dissolved)");
+    assert_eq!(withdrawn.total_loss_pence, Pence::ZERO);
+}
+
+#[test]
+fn a_huge_line_value_never_turns_a_total_negative() {
+    let mut input = profile();
+    input.offences[0].value_pence = Pence::new(i64::MAX);
+    let package = build_package(input);
+    assert_eq!(package.total_loss_pence, Pence::new(i64::MAX));
+    assert!(!package.title.contains("£-"), "{}", package.title);
 }

@@ -274,7 +274,7 @@ mod tests {
         let mut rng = rng_for(3, Purpose::Render, 0);
         let total = |haul: Haul, rng: &mut crate::random::WorldRng| -> i64 {
             (0..500)
-                .map(|_| line_items(rng, ShopKind::Grocery, haul, false).iter().map(|l| l.value_pence()).sum::<i64>())
+                .map(|_| line_items(rng, ShopKind::Grocery, haul, false).iter().map(|l| l.value().get()).sum::<i64>())
                 .sum()
         };
         let small = total(Haul::Small, &mut rng);

@@ -147,7 +147,7 @@ impl<'w> IncidentStream<'w> {
         store: usize,
     ) {
         let counts = &mut self.counts;
-        let loss = incident.total_value_pence();
+        let loss = incident.total_value().get();
         counts.incidents += 1;
         counts.duplicates += u64::from(duplicate);
         counts.total_loss_pence += loss;

@@ -10,7 +10,7 @@ use orca_model::package::{
     IntelligencePackage, LinkChartEdge, Offence, PackageSubject, PackageVehicle, Score, ScoreFactor,
 };
 use orca_model::problem::Problems;
-use orca_model::{ForceId, IncidentId, PackageId, PersonId, RetailerId, StoreId, VehicleId};
+use orca_model::{ForceId, IncidentId, PackageId, Pence, PersonId, RetailerId, StoreId, VehicleId};
 
 pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackage {
     v1::IntelligencePackage {
@@ -28,7 +28,7 @@ pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackag
         vehicles: package.vehicles.iter().map(vehicle_to_proto).collect(),
         offences: package.offences.iter().map(offence_to_proto).collect(),
         link_chart: package.link_chart.iter().map(edge_to_proto).collect(),
-        total_loss_pence: package.total_loss_pence,
+        total_loss_pence: package.total_loss_pence.get(),
         score: Some(score_to_proto(&package.score)),
         corridor: strings(&package.corridor, |f| &f.0),
         first_seen: optional_timestamp_to_proto(package.first_seen),
@@ -65,7 +65,7 @@ pub fn package_from_proto(package: v1::IntelligencePackage) -> Result<Intelligen
             .map(|(i, offence)| offence_from_proto(offence, &format!("offences[{i}]"), p))
             .collect(),
         link_chart: package.link_chart.into_iter().map(edge_from_proto).collect(),
-        total_loss_pence: package.total_loss_pence,
+        total_loss_pence: Pence::new(package.total_loss_pence),
         score: package.score.map(score_from_proto).unwrap_or_default(),
         corridor: ids(package.corridor),
         first_seen: take(p, optional_timestamp(package.first_seen, || "first_seen".into())).flatten(),
@@ -128,6 +128,7 @@ fn vehicle_to_proto(vehicle: &PackageVehicle) -> v1::PackageVehicle {
         colour: vehicle.colour.clone(),
         sighting_count: vehicle.sighting_count,
         cloned_plate_suspected: vehicle.cloned_plate_suspected,
+        false_plate_suspected: vehicle.false_plate_suspected,
     }
 }
 
@@ -140,6 +141,7 @@ fn vehicle_from_proto(vehicle: v1::PackageVehicle) -> PackageVehicle {
         colour: vehicle.colour,
         sighting_count: vehicle.sighting_count,
         cloned_plate_suspected: vehicle.cloned_plate_suspected,
+        false_plate_suspected: vehicle.false_plate_suspected,
     }
 }
 
@@ -152,7 +154,7 @@ fn offence_to_proto(offence: &Offence) -> v1::Offence {
         store_id: offence.store.0.clone(),
         occurred_at: Some(timestamp_to_proto(offence.occurred_at)),
         event_type: offence.event_type.to_wire(),
-        value_pence: offence.value_pence,
+        value_pence: offence.value_pence.get(),
         modus_operandi: offence.modus_operandi.iter().map(|mo| mo.to_wire()).collect(),
         grade: Some(grade_to_proto(&offence.grade)),
         person_ids: strings(&offence.person_ids, |id| &id.0),
@@ -180,7 +182,7 @@ fn offence_from_proto(offence: v1::Offence, field: &str, problems: &mut Problems
         occurred_at: occurred_at.unwrap_or_default(),
         event_type: take(problems, enum_from_wire(offence.event_type, || format!("{field}.event_type")))
             .unwrap_or_default(),
-        value_pence: offence.value_pence,
+        value_pence: Pence::new(offence.value_pence),
         modus_operandi: (offence.modus_operandi.iter().enumerate())
             .filter_map(|(i, &value)| take(problems, enum_from_wire(value, || format!("{field}.modus_operandi[{i}]"))))
             .collect(),

@@ -76,7 +76,7 @@ pub fn group_to_proto(view: &GroupView) -> v1::Group {
         first_seen: view.first_seen.map(timestamp_to_proto),
         last_seen: view.last_seen.map(timestamp_to_proto),
         score: Some(score_to_proto(&view.score)),
-        total_loss_pence: view.total_loss_pence,
+        total_loss_pence: view.total_loss_pence.get(),
         lead_force: view.lead_force.to_string(),
         status: v1::GroupStatus::Active as i32,
         ..Default::default()

@@ -188,8 +188,8 @@ pub fn incident(fields: &Fields, report: &Incident, payload: &[u8]) -> TantivyDo
         subtitle: format!(
             "{}, £{}.{:02}, {} offender{}, {} vehicle{}{}",
             report.force,
-            report.total_value_pence() / 100,
-            (report.total_value_pence() % 100).abs(),
+            report.total_value().get() / 100,
+            (report.total_value().get() % 100).abs(),
             offenders.len(),
             if offenders.len() == 1 { "" } else { "s" },
             plates.len(),

@@ -130,6 +130,39 @@ fn negative_prices_and_zero_quantities_are_rejected() {
 }
 
 #[test]
+fn implausible_prices_quantities_and_totals_are_rejected_with_the_amount_in_pounds() {
+    let mut incident = good();
+    incident.line_items.push(LineItem {
+        description: "gin".into(),
+        quantity: 1,
+        unit_price_pence: i64::MAX,
+        ..Default::default()
+    });
+    incident.line_items.push(LineItem { description: "razors".into(), quantity: 50_000, ..Default::default() });
+    let problems = validate_and_normalise(&mut incident.clone(), &stores(), now()).unwrap_err();
+    let price = problems.iter().find(|p| p.field == "line_items[1].unit_price_pence").expect("the price is refused");
+    assert_eq!(price.code, "implausible-price");
+    assert!(
+        price.reason.contains("£92,233,720,368,547,758.07") && price.reason.contains("£100,000.00"),
+        "{}",
+        price.reason
+    );
+    assert!(has(&codes(&mut incident.clone()), "line_items[2].quantity", "implausible-quantity"));
+
+    // Each line plausible, the incident not: 11 lines of 10 watches at £10,000.
+    let mut haul = good();
+    haul.line_items = (0..11)
+        .map(|_| LineItem {
+            description: "watch".into(),
+            quantity: 10,
+            unit_price_pence: 1_000_000,
+            ..Default::default()
+        })
+        .collect();
+    assert_eq!(codes(&mut haul), [("line_items".to_owned(), "implausible-value".to_owned())]);
+}
+
+#[test]
 fn every_problem_is_reported_at_once() {
     let mut incident = Incident::default();
     let problems = codes(&mut incident);

@@ -37,7 +37,7 @@ fn a_crew_offending_together_for_weeks_across_forces_is_a_group_with_one_package
     assert_eq!(package.affected_forces, vec!["staffordshire".into(), "warwickshire".into()]);
     assert_eq!(package.nim_level, NimLevel::CrossBorder);
     assert_eq!(package.offences.len(), 5);
-    assert_eq!(package.total_loss_pence, 50_000);
+    assert_eq!(package.total_loss_pence, orca_model::Pence::new(50_000));
     assert_eq!(package.security_marking, "OFFICIAL-SENSITIVE");
     assert_eq!(package.provenance.source, "stage:linker");
     assert_eq!(package.as_of, package.offences.last().map(|o| o.occurred_at));

@@ -232,6 +232,7 @@ fn rich_package() -> IntelligencePackage {
             colour: "silver".into(),
             sighting_count: 3,
             cloned_plate_suspected: true,
+            false_plate_suspected: true,
         }],
         offences: vec![
             Offence {
@@ -242,7 +243,7 @@ fn rich_package() -> IntelligencePackage {
                 store: incident.store.clone(),
                 occurred_at: incident.occurred_at(),
                 event_type: incident.event_type,
-                value_pence: incident.total_value_pence(),
+                value_pence: incident.total_value(),
                 modus_operandi: incident.modus_operandi.clone(),
                 grade: incident.grade.clone(),
                 person_ids: vec!["P00000001".into()],
@@ -264,7 +265,7 @@ fn rich_package() -> IntelligencePackage {
             weight: 0.75,
             incident_count: 3,
         }],
-        total_loss_pence: 125_000,
+        total_loss_pence: orca_model::Pence::new(125_000),
         score: Score {
             priority_band: "high".into(),
             factors: vec![ScoreFactor {

@@ -19,7 +19,7 @@ fn problem_of(incident: v1::Incident) -> (String, String, String) {
 fn minimal_submission_converts() {
     let incident = incident_from_proto(submitted()).expect("converts");
     assert_eq!(incident.retailer.as_str(), "northmart");
-    assert_eq!(incident.line_items[0].value_pence(), 3897);
+    assert_eq!(incident.line_items[0].value(), orca_model::Pence::new(3897));
     assert_eq!(incident.grade, Grade::default(), "no grade stated: a retailer's own report, 2/A/P");
 }
 

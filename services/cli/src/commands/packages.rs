@@ -116,6 +116,19 @@ fn pounds(pence: i64) -> String {
     format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
+/// A subject's name with what tells them apart from another of the same name: date of birth and
+/// aliases (the person id is printed beside it).
+fn subject_label(s: &v1::PackageSubject) -> String {
+    let mut label = if s.display_name.is_empty() { "(unnamed)".to_owned() } else { s.display_name.clone() };
+    if !s.date_of_birth.is_empty() {
+        label.push_str(&format!(", born {}", s.date_of_birth));
+    }
+    if !s.aliases.is_empty() {
+        label.push_str(&format!(", aka {}", s.aliases.join(" / ")));
+    }
+    label
+}
+
 fn render_package(p: &v1::IntelligencePackage) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -149,18 +162,23 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
     }
     let _ = writeln!(out, "subjects:");
     for s in &p.subjects {
-        let name = if s.display_name.is_empty() { "(unnamed)" } else { &s.display_name };
         let _ = writeln!(
             out,
             "  {} {:<28} {:<9} confidence {:.2}, {} incidents",
-            s.person_id, name, s.role, s.match_confidence, s.incident_count
+            s.person_id,
+            subject_label(s),
+            s.role,
+            s.match_confidence,
+            s.incident_count
         );
     }
     if !p.vehicles.is_empty() {
         let _ = writeln!(out, "vehicles:");
         for v in &p.vehicles {
+            let vrm = if v.vrm.is_empty() { "(no plate read)" } else { &v.vrm };
             let cloned = if v.cloned_plate_suspected { " (cloned plate suspected)" } else { "" };
-            let _ = writeln!(out, "  {} {} {} {} {}{}", v.vehicle_id, v.vrm, v.colour, v.make, v.model, cloned);
+            let false_plate = if v.false_plate_suspected { " (false plate reported)" } else { "" };
+            let _ = writeln!(out, "  {} {vrm} {} {} {}{cloned}{false_plate}", v.vehicle_id, v.colour, v.make, v.model);
         }
     }
     let _ = writeln!(out, "offences:");
@@ -184,4 +202,42 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
         let _ = writeln!(out, "action: {action}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(id: &str, name: &str, born: &str, aliases: &[&str]) -> v1::PackageSubject {
+        v1::PackageSubject {
+            person_id: id.to_owned(),
+            display_name: name.to_owned(),
+            date_of_birth: born.to_owned(),
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            role: "core".to_owned(),
+            ..v1::PackageSubject::default()
+        }
+    }
+
+    #[test]
+    fn two_subjects_of_one_name_are_told_apart_by_birth_date_and_alias() {
+        let package = v1::IntelligencePackage {
+            subjects: vec![
+                subject("P00000001", "John Smith", "1990-04-02", &["Smithy"]),
+                subject("P00000002", "John Smith", "1971-11-30", &[]),
+            ],
+            vehicles: vec![v1::PackageVehicle {
+                vehicle_id: "V00000009".to_owned(),
+                colour: "blue".to_owned(),
+                make: "Mercedes".to_owned(),
+                false_plate_suspected: true,
+                ..v1::PackageVehicle::default()
+            }],
+            ..v1::IntelligencePackage::default()
+        };
+        let text = render_package(&package);
+        assert!(text.contains("P00000001 John Smith, born 1990-04-02, aka Smithy"), "{text}");
+        assert!(text.contains("P00000002 John Smith, born 1971-11-30 "), "{text}");
+        assert!(text.contains("V00000009 (no plate read) blue Mercedes  (false plate reported)"), "{text}");
+    }
 }

@@ -134,7 +134,7 @@ pub async fn timeline(api: &AnalystApi, request: Request<v1::TimelineRequest>) -
                     store_id: workspace.store_of(node).to_owned(),
                     retailer_id: workspace.retailer_of(node).to_owned(),
                     event_type: node.event_type.to_wire(),
-                    value_pence: node.value_pence,
+                    value_pence: node.value_pence.get(),
                     police_crime_ref: node.police_crime_ref.to_string(),
                     person_ids: ids(EntityKind::Person, &event.persons),
                     vehicle_ids: ids(EntityKind::Vehicle, &event.vehicles),
