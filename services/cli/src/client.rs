@@ -27,6 +27,27 @@ pub async fn connect(endpoint: &str) -> Result<Channel> {
 pub type KeyLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// A request carrying `authorization: Bearer <key>`.
+/// The purpose the user stated (`--purpose` or `ORCA_PURPOSE`), or, at a terminal, asked for once.
+/// Never invented: reads are audited with these words, so they must be the user's own.
+pub fn stated_purpose(flag: Option<&str>) -> Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let given = flag.map(str::trim).unwrap_or_default();
+    if !given.is_empty() {
+        return Ok(given.to_owned());
+    }
+    let missing = "say why you are looking with `--purpose \"…\"` (or ORCA_PURPOSE): it is recorded in the audit log with your identity";
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        anyhow::bail!(missing);
+    }
+    eprint!("purpose of this read (recorded in the audit log with your identity): ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let typed = line.trim();
+    anyhow::ensure!(!typed.is_empty(), missing);
+    Ok(typed.to_owned())
+}
+
 pub fn authorized<T>(message: T, key: &str) -> Result<tonic::Request<T>> {
     let mut request = tonic::Request::new(message);
     let value = format!("Bearer {key}").parse().context("the key is not valid header text")?;

@@ -15,6 +15,9 @@ use tonic::{Request, Status};
 
 /// Longest purpose kept in the audit log.
 pub const MAX_PURPOSE_CHARS: usize = 500;
+/// Shortest purpose accepted: enough for a reviewer to follow (`op kestrel`, `case 43/1234/25`),
+/// not `.` or `x`.
+pub const MIN_PURPOSE_CHARS: usize = 10;
 /// Longest resource name kept in an audit record. Resources name what was asked for, before it is
 /// validated, so a caller could otherwise write megabytes into the audit log with one call.
 const MAX_RESOURCE_CHARS: usize = 200;
@@ -31,6 +34,26 @@ pub struct Gatekeeper {
 pub struct Access {
     pub caller: Caller,
     pub purpose: String,
+}
+
+/// Why a stated purpose cannot be recorded, or `None` when it can: it must be printable words a
+/// reviewer of the audit log can follow.
+pub fn purpose_problem(purpose: &str) -> Option<String> {
+    let purpose = purpose.trim();
+    let chars = purpose.chars().count();
+    if purpose.is_empty() {
+        Some("`purpose` is required: say why you are reading (it is audited)".to_owned())
+    } else if purpose.chars().any(char::is_control) {
+        Some("`purpose` must be printable text: it has a control character (a newline, tab or escape)".to_owned())
+    } else if chars > MAX_PURPOSE_CHARS {
+        Some(format!("`purpose` is longer than {MAX_PURPOSE_CHARS} characters"))
+    } else if chars < MIN_PURPOSE_CHARS || purpose.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+        Some(format!(
+            "`purpose` must say why in words, at least {MIN_PURPOSE_CHARS} characters, such as `op kestrel: razor thefts`"
+        ))
+    } else {
+        None
+    }
 }
 
 impl Gatekeeper {
@@ -57,14 +80,7 @@ impl Gatekeeper {
             Status::from(error)
         })?;
         let purpose = purpose.trim();
-        let problem = if purpose.is_empty() {
-            Some(Status::invalid_argument("`purpose` is required: say why you are reading (it is audited)"))
-        } else if purpose.chars().count() > MAX_PURPOSE_CHARS {
-            Some(Status::invalid_argument(format!("`purpose` is longer than {MAX_PURPOSE_CHARS} characters")))
-        } else {
-            None
-        };
-        if let Some(status) = problem {
+        if let Some(status) = purpose_problem(purpose).map(Status::invalid_argument) {
             // Who tried to read without a usable purpose is itself on the record.
             let access = Access { caller, purpose: String::new() };
             self.audit(&access, action, resource, "invalid", status.message().to_owned()).await?;
@@ -121,4 +137,29 @@ impl Access {
 
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_purpose_must_be_printable_words_of_a_readable_length() {
+        for (purpose, complaint) in [
+            ("", "required"),
+            ("   ", "required"),
+            (".", "at least 10"),
+            ("x", "at least 10"),
+            ("1234567890123", "at least 10"),
+            ("op kestrel\nDROP", "control character"),
+            ("op kestrel \u{1b}[2J", "control character"),
+        ] {
+            let problem = purpose_problem(purpose).unwrap_or_else(|| panic!("`{purpose:?}` was accepted"));
+            assert!(problem.contains(complaint), "{purpose:?}: {problem}");
+        }
+        assert!(purpose_problem(&"a".repeat(MAX_PURPOSE_CHARS + 1)).unwrap().contains("longer than"));
+        for purpose in ["op kestrel", "case 43/1234/25 review", "  op kestrel: razor thefts  ", "opération Kestrel"] {
+            assert_eq!(purpose_problem(purpose), None, "{purpose:?}");
+        }
+    }
 }

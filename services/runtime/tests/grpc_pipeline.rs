@@ -67,12 +67,31 @@ async fn incidents_in_over_grpc_come_out_as_a_package_for_the_lead_force() {
     assert_eq!(read.code(), tonic::Code::NotFound);
     let denied = harness.list(&harness.bystander_key, "west-midlands").await.unwrap_err();
     assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+    // A purpose nobody could follow is refused before anything is read, and the attempt recorded.
+    for purpose in [".", "read\u{1b}[2J", "x y z"] {
+        let refused = harness
+            .intel()
+            .get_package(authorized(
+                v1::GetPackageRequest {
+                    package_id: group_package.package_id.clone(),
+                    purpose: purpose.into(),
+                    version: 0,
+                },
+                &harness.lead_key,
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{purpose:?}");
+        assert!(refused.message().contains("purpose"), "{purpose:?}: {}", refused.message());
+    }
 
     // Every read, allowed or not, is in the audit log with its purpose.
     let audit = harness.app.backends().store.audit(0, 100).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "read-package" && a.outcome == "disclosed" && a.purpose == "test: read"));
     assert!(audit.iter().any(|a| a.action == "read-package" && a.outcome == "denied" && a.purpose == "test: curious"));
     assert!(audit.iter().any(|a| a.action == "list-packages" && a.outcome == "denied"));
+    let invalid = audit.iter().filter(|a| a.action == "read-package" && a.outcome == "invalid").count();
+    assert_eq!(invalid, 3, "each refused purpose is on the record");
     harness.app.stop().await.unwrap();
 }
 

@@ -128,7 +128,10 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     let example = summary.packages_by_force.first().map_or("west-midlands", |(f, _)| f.as_str()).to_owned();
     println!();
     println!("serving gRPC on {endpoint} (health and reflection mounted); keys in `{}`", embedded.keys_path.display());
-    println!("try: orca packages --force {example} --data-dir {}", args.data_dir.display());
+    println!(
+        "try: orca packages --force {example} --data-dir {} --purpose \"why you are reading\"",
+        args.data_dir.display()
+    );
     println!("analysts: orca analyst --data-dir {} --purpose \"why you are looking\" groups", args.data_dir.display());
     println!("  then search, show, expand, path, timeline, review --queue (see `orca analyst --help`)");
     println!("press Ctrl-C to stop");

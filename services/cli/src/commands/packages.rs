@@ -21,9 +21,10 @@ pub struct PackagesArgs {
     /// Data directory whose `keys.json` holds the force's key (as `orca demo` writes it).
     #[arg(long, default_value = ".orca/demo")]
     pub data_dir: PathBuf,
-    /// Why you are reading; recorded in the audit log with your identity.
-    #[arg(long, default_value = "routine review of packages for my force")]
-    pub purpose: String,
+    /// Why you are reading, in your own words (or ORCA_PURPOSE; asked for at a terminal when
+    /// missing); recorded in the audit log with your identity.
+    #[arg(long, env = "ORCA_PURPOSE")]
+    pub purpose: Option<String>,
     /// Only packages where the force is the lead.
     #[arg(long)]
     pub lead_only: bool,
@@ -36,6 +37,7 @@ pub struct PackagesArgs {
 }
 
 pub async fn run(args: PackagesArgs) -> Result<()> {
+    let purpose = client::stated_purpose(args.purpose.as_deref())?;
     let key = match &args.key {
         Some(key) => key.clone(),
         None => {
@@ -50,7 +52,7 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
     let channel = client::connect(&args.endpoint).await?;
     let mut intel = IntelligenceServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024);
     if let Some(id) = &args.show {
-        let request = v1::GetPackageRequest { package_id: id.clone(), purpose: args.purpose.clone(), version: 0 };
+        let request = v1::GetPackageRequest { package_id: id.clone(), purpose: purpose.clone(), version: 0 };
         let package = intel
             .get_package(client::authorized(request, &key)?)
             .await?
@@ -69,7 +71,7 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
     loop {
         let request = v1::ListPackagesRequest {
             force: args.force.clone(),
-            purpose: args.purpose.clone(),
+            purpose: purpose.clone(),
             page: Some(v1::PageRequest { page_size: 200, page_token }),
             lead_only: args.lead_only,
         };

@@ -216,12 +216,7 @@ impl Session {
 }
 
 pub async fn run(args: AnalystArgs) -> Result<()> {
-    let purpose = args.purpose.as_deref().map(str::trim).unwrap_or_default().to_owned();
-    if purpose.is_empty() {
-        bail!(
-            "say why you are looking with `--purpose \"…\"` (or ORCA_PURPOSE): it is recorded in the audit log with your identity"
-        );
-    }
+    let purpose = client::stated_purpose(args.purpose.as_deref())?;
     let key = match &args.key {
         Some(key) => key.clone(),
         None => {
