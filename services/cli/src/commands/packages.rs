@@ -166,12 +166,12 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
     for s in &p.subjects {
         let _ = writeln!(
             out,
-            "  {} {:<28} {:<9} confidence {:.2}, {} incidents",
+            "  {} {:<9} confidence {:.2}, {:>3} incidents  {}",
             s.person_id,
-            subject_label(s),
             s.role,
             s.match_confidence,
-            s.incident_count
+            s.incident_count,
+            subject_label(s)
         );
     }
     if !p.vehicles.is_empty() {
@@ -238,8 +238,16 @@ mod tests {
             ..v1::IntelligencePackage::default()
         };
         let text = render_package(&package);
-        assert!(text.contains("P00000001 John Smith, born 1990-04-02, aka Smithy"), "{text}");
-        assert!(text.contains("P00000002 John Smith, born 1971-11-30 "), "{text}");
+        assert!(
+            text.contains(
+                "  P00000001 core      confidence 0.00,   0 incidents  John Smith, born 1990-04-02, aka Smithy\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  P00000002 core      confidence 0.00,   0 incidents  John Smith, born 1971-11-30\n"),
+            "{text}"
+        );
         assert!(text.contains("V00000009 (no plate read) blue Mercedes  (false plate reported)"), "{text}");
     }
 }
