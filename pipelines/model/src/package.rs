@@ -142,6 +142,9 @@ pub struct IntelligencePackage {
     /// The latest incident time the package reflects; packages are deterministic for their inputs.
     pub as_of: Option<DateTime<Utc>>,
     pub retailers: Vec<RetailerId>,
+    /// This version withdraws the package; earlier versions are no longer disclosed to forces.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 impl IntelligencePackage {

@@ -99,6 +99,7 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
         as_of: last_seen,
         retailers,
         offences,
+        withdrawn: false,
     }
 }
 
@@ -120,6 +121,7 @@ pub fn withdrawn_package(previous: &IntelligencePackage, reason: &str) -> Intell
         recommended_actions: vec!["disregard earlier versions of this package".to_owned()],
         provenance: previous.provenance.clone(),
         as_of: previous.as_of,
+        withdrawn: true,
         ..IntelligencePackage::default()
     }
 }

@@ -38,6 +38,7 @@ pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackag
         provenance: provenance_to_proto(&package.provenance),
         as_of: optional_timestamp_to_proto(package.as_of),
         retailers: strings(&package.retailers, |r| &r.0),
+        withdrawn: package.withdrawn,
     }
 }
 
@@ -75,6 +76,7 @@ pub fn package_from_proto(package: v1::IntelligencePackage) -> Result<Intelligen
         provenance: provenance_from_proto(package.provenance, "provenance", p),
         as_of: take(p, optional_timestamp(package.as_of, || "as_of".into())).flatten(),
         retailers: ids(package.retailers),
+        withdrawn: package.withdrawn,
     };
     match problems.into_vec().into_iter().next() {
         None => Ok(model),

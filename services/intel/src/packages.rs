@@ -49,6 +49,20 @@ impl IntelligenceApi {
         }
         Ok(force)
     }
+
+    /// The latest version of `package` when it is newer than `package`.
+    async fn newer_version(
+        &self,
+        package: &v1::IntelligencePackage,
+    ) -> Result<Option<v1::IntelligencePackage>, Status> {
+        let Some(row) = self.gate.store().package(&package.package_id, None).await.map_err(store_status)? else {
+            return Ok(None);
+        };
+        if row.version <= package.version {
+            return Ok(None);
+        }
+        decode(&row.body).map(Some)
+    }
 }
 
 fn store_status(error: StoreError) -> Status {
@@ -58,6 +72,15 @@ fn store_status(error: StoreError) -> Status {
     } else {
         Status::internal("the store failed")
     }
+}
+
+fn decode(body: &[u8]) -> Result<v1::IntelligencePackage, Status> {
+    v1::IntelligencePackage::decode(body).map_err(|e| Status::internal(format!("corrupt package: {e}")))
+}
+
+/// Whether `force` is the package's lead or an affected force.
+fn concerns(package: &v1::IntelligencePackage, force: &str) -> bool {
+    package.lead_force == force || package.affected_forces.iter().any(|f| f == force)
 }
 
 #[tonic::async_trait]
@@ -119,16 +142,33 @@ impl IntelligenceService for IntelligenceApi {
             self.gate.audit(&access, "read-package", &resource, "not-found", String::new()).await?;
             return Err(not_found());
         };
-        let package = v1::IntelligencePackage::decode(row.body.as_slice())
-            .map_err(|e| Status::internal(format!("corrupt package: {e}")))?;
+        let package = decode(&row.body)?;
         if let Some(force) = access.force() {
-            let concerns = package.lead_force == force || package.affected_forces.iter().any(|f| f == force);
-            if !concerns {
+            if !concerns(&package, force) {
                 // Not shared with this force: answered as "not found" so ids reveal nothing.
                 self.gate
                     .audit(&access, "read-package", &resource, "denied", format!("not shared with `{force}`"))
                     .await?;
                 return Err(not_found());
+            }
+            // An earlier version is disclosed only while the latest still stands and still concerns
+            // the force: a withdrawal or a change of forces takes it back.
+            if let Some(latest) = self.newer_version(&package).await? {
+                let refusal = if latest.withdrawn {
+                    Some(Status::failed_precondition(format!(
+                        "`{}` was withdrawn in version {}: earlier versions are no longer disclosed; read the latest",
+                        package.package_id, latest.version
+                    )))
+                } else if !concerns(&latest, force) {
+                    Some(not_found())
+                } else {
+                    None
+                };
+                if let Some(status) = refusal {
+                    let detail = format!("superseded by version {}: {}", latest.version, status.message());
+                    self.gate.audit(&access, "read-package", &resource, "denied", detail).await?;
+                    return Err(status);
+                }
             }
         }
         let resource = format!("package:{}@{}", package.package_id, package.version);

@@ -46,6 +46,7 @@ pub fn summarise(package: &v1::IntelligencePackage) -> v1::PackageSummary {
         subject_count: package.subjects.len() as u32,
         offence_count: package.offences.len() as u32,
         total_loss_pence: package.total_loss_pence,
+        withdrawn: package.withdrawn,
     }
 }
 

@@ -145,3 +145,74 @@ async fn sending_the_same_incident_twice_yields_one_incident() {
     assert_eq!(resolved, 1, "one resolution");
     harness.app.stop().await.unwrap();
 }
+
+/// Stores one version of a package as the intel stage does when it reads it from the log.
+async fn store_version(harness: &Harness, package: v1::IntelligencePackage) {
+    use prost::Message;
+    let mut forces = package.affected_forces.clone();
+    forces.push(package.lead_force.clone());
+    let record = orca_store::PackageRecord {
+        package_id: package.package_id.clone(),
+        version: package.version,
+        lead_force: package.lead_force.clone(),
+        forces,
+        summary: orca_intel::stage::summarise(&package).encode_to_vec(),
+        body: package.encode_to_vec(),
+    };
+    let mut tx = harness.app.backends().store.begin().await.unwrap();
+    tx.put_package(&record).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn version(id: &str, version: u32, affected: &[&str], withdrawn: bool) -> v1::IntelligencePackage {
+    v1::IntelligencePackage {
+        package_id: id.to_owned(),
+        version,
+        title: format!("{id} v{version}"),
+        lead_force: "west-midlands".to_owned(),
+        affected_forces: affected.iter().map(|f| (*f).to_owned()).collect(),
+        withdrawn,
+        ..v1::IntelligencePackage::default()
+    }
+}
+
+#[tokio::test]
+async fn a_force_cannot_read_earlier_versions_once_a_package_is_withdrawn_or_no_longer_concerns_it() {
+    let harness = spawn_app().await;
+    store_version(&harness, version("PKG-G00000077", 1, &["staffordshire"], false)).await;
+    store_version(&harness, version("PKG-G00000077", 2, &[], false)).await;
+    store_version(&harness, version("PKG-G00000078", 1, &["staffordshire"], false)).await;
+    store_version(&harness, version("PKG-G00000078", 2, &["staffordshire"], true)).await;
+    let read = |key: String, id: &'static str, version: u32| {
+        let mut intel = harness.intel();
+        async move {
+            let request =
+                v1::GetPackageRequest { package_id: id.into(), purpose: "test: tasking review".into(), version };
+            intel.get_package(authorized(request, &key)).await.map(|r| r.into_inner().package.unwrap().title)
+        }
+    };
+
+    // Staffordshire was dropped in version 2: version 1 is no longer shared with it.
+    let dropped = read(harness.affected_key.clone(), "PKG-G00000077", 1).await.unwrap_err();
+    assert_eq!(dropped.code(), tonic::Code::NotFound);
+    assert_eq!(read(harness.lead_key.clone(), "PKG-G00000077", 1).await.unwrap(), "PKG-G00000077 v1");
+
+    // Version 2 withdrew the other package: its forces read the withdrawal, not what it withdrew.
+    for key in [harness.lead_key.clone(), harness.affected_key.clone()] {
+        let earlier = read(key.clone(), "PKG-G00000078", 1).await.unwrap_err();
+        assert_eq!(earlier.code(), tonic::Code::FailedPrecondition);
+        assert!(earlier.message().contains("withdrawn in version 2"), "{}", earlier.message());
+        assert_eq!(read(key, "PKG-G00000078", 0).await.unwrap(), "PKG-G00000078 v2");
+    }
+    // Analysts keep the history.
+    assert_eq!(read(harness.analyst_key.clone(), "PKG-G00000078", 1).await.unwrap(), "PKG-G00000078 v1");
+
+    let audit = harness.app.backends().store.audit(0, 100).await.unwrap();
+    let refused: Vec<_> = audit
+        .iter()
+        .filter(|a| a.outcome == "denied" && a.detail.starts_with("superseded by version 2"))
+        .map(|a| a.resource.as_str())
+        .collect();
+    assert_eq!(refused, ["package:PKG-G00000077@1", "package:PKG-G00000078@1", "package:PKG-G00000078@1"]);
+    harness.app.stop().await.unwrap();
+}

@@ -288,6 +288,7 @@ fn rich_package() -> IntelligencePackage {
         },
         as_of: incident.occurred_from,
         retailers: vec!["northmart".into()],
+        withdrawn: false,
     }
 }
 
