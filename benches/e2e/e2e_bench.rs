@@ -129,21 +129,9 @@ impl Measured {
             self.latencies_ms.last().copied().unwrap_or(0),
         );
         if !self.searchable_ms.is_empty() {
-            println!(
-                "    ack -> searchable by id ({} probes): p50 {} ms, p99 {} ms, max {} ms",
-                self.searchable_ms.len(),
-                quantile_of(&self.searchable_ms, 0.50),
-                quantile_of(&self.searchable_ms, 0.99),
-                self.searchable_ms.last().copied().unwrap_or(0),
-            );
+            print_quantiles("ack -> searchable by id", "probes", &self.searchable_ms);
         }
-        println!(
-            "    ack -> first cited by any package ({} versions): p50 {} ms, p99 {} ms, max {} ms",
-            self.first_cited_ms.len(),
-            quantile_of(&self.first_cited_ms, 0.50),
-            quantile_of(&self.first_cited_ms, 0.99),
-            self.first_cited_ms.last().copied().unwrap_or(0),
-        );
+        print_quantiles("ack -> first cited by any package", "versions", &self.first_cited_ms);
         if let Some(slowest) = &self.slowest {
             println!("    slowest package version: {slowest}");
         }
@@ -154,6 +142,17 @@ impl Measured {
             self.peak_rss.iter().map(|(role, bytes)| format!("{role} {:.0} MB", *bytes as f64 / 1e6)).collect();
         println!("    peak RSS: {}", peaks.join(", "));
     }
+}
+
+/// One indented line: `what (N counted): p50 …, p99 …, max …` of sorted milliseconds.
+fn print_quantiles(what: &str, counted: &str, sorted_ms: &[i64]) {
+    println!(
+        "    {what} ({} {counted}): p50 {} ms, p99 {} ms, max {} ms",
+        sorted_ms.len(),
+        quantile_of(sorted_ms, 0.50),
+        quantile_of(sorted_ms, 0.99),
+        sorted_ms.last().copied().unwrap_or(0),
+    );
 }
 
 /// The value at `quantile` of sorted values (0 for none).
