@@ -61,17 +61,17 @@ impl<'a> Sum<&'a Pence> for Pence {
     }
 }
 
-/// `£1,234.56`.
+/// `£1,234.56`; width and alignment apply (`{:>11}` lines up a column of amounts).
 impl fmt::Display for Pence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let magnitude = self.0.unsigned_abs();
-        write!(f, "{sign}£{}.{:02}", grouped(magnitude / 100), magnitude % 100)
+        f.pad(&format!("{sign}£{}.{:02}", grouped(magnitude / 100), magnitude % 100))
     }
 }
 
 /// `1234567` as `1,234,567`.
-pub fn grouped(value: u64) -> String {
+fn grouped(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
@@ -102,5 +102,6 @@ mod tests {
         assert_eq!(Pence::new(12_345_678_901).to_string(), "£123,456,789.01");
         assert_eq!(Pence::new(-250).to_string(), "-£2.50");
         assert_eq!(Pence::new(620_950).whole_pounds(), 6_209);
+        assert_eq!(format!("[{:>11}]", Pence::new(5)), "[      £0.05]");
     }
 }

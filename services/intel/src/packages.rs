@@ -152,8 +152,10 @@ impl IntelligenceService for IntelligenceApi {
                 return Err(not_found());
             }
             // An earlier version is disclosed only while the latest still stands and still concerns
-            // the force: a withdrawal or a change of forces takes it back.
-            if let Some(latest) = self.newer_version(&package).await? {
+            // the force: a withdrawal or a change of forces takes it back. (A read of the latest
+            // has nothing newer to look up.)
+            let newer = if version.is_some() { self.newer_version(&package).await? } else { None };
+            if let Some(latest) = newer {
                 let refusal = if latest.withdrawn {
                     Some(Status::failed_precondition(format!(
                         "`{}` was withdrawn in version {}: earlier versions are no longer disclosed; read the latest",

@@ -4,6 +4,7 @@
 use crate::client;
 use crate::commands::keys::KeysFile;
 use anyhow::{Context, Result};
+use orca_model::Pence;
 use orca_proto::v1::{self, intelligence_service_client::IntelligenceServiceClient};
 use std::path::PathBuf;
 
@@ -103,7 +104,7 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
             level,
             p.subject_count,
             p.offence_count,
-            pounds(p.total_loss_pence),
+            Pence::new(p.total_loss_pence),
             lead,
             p.affected_forces.join(", ")
         );
@@ -112,10 +113,6 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
         println!("\nshow one with: orca packages --force {} --show {}", args.force, first.package_id);
     }
     Ok(())
-}
-
-fn pounds(pence: i64) -> String {
-    format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
 /// A subject's name with what tells them apart from another of the same name: date of birth and
@@ -148,7 +145,7 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
     }
     let _ = writeln!(out, "lead force {}; affected {}", p.lead_force, p.affected_forces.join(", "));
     let _ = writeln!(out, "corridor {}", p.corridor.join(" -> "));
-    let _ = writeln!(out, "total loss {} over {} offences", pounds(p.total_loss_pence), p.offences.len());
+    let _ = writeln!(out, "total loss {} over {} offences", Pence::new(p.total_loss_pence), p.offences.len());
     if let Some(score) = &p.score {
         let _ = writeln!(out, "priority {} ({})", score.priority_band, score.rule);
         for factor in &score.factors {
@@ -194,8 +191,14 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
             .unwrap_or_default();
         let crime_ref =
             if o.police_crime_ref.is_empty() { "no crime ref".to_owned() } else { o.police_crime_ref.clone() };
-        let _ =
-            writeln!(out, "  {when} {:<18} {:<20} {:>10} {}", o.force, o.store_id, pounds(o.value_pence), crime_ref);
+        let _ = writeln!(
+            out,
+            "  {when} {:<18} {:<20} {:>10} {}",
+            o.force,
+            o.store_id,
+            Pence::new(o.value_pence),
+            crime_ref
+        );
     }
     for gap in &p.intelligence_gaps {
         let _ = writeln!(out, "gap: {gap}");

@@ -1,5 +1,6 @@
 //! Readable text for the analysts' responses: tables for lists, sections for one entity.
 
+use orca_model::Pence;
 use orca_proto::v1;
 use std::fmt::Write;
 
@@ -12,10 +13,6 @@ fn date(t: &Option<pbjson_types::Timestamp>) -> String {
 
 fn day(t: &Option<pbjson_types::Timestamp>) -> String {
     date(t).split(' ').next().unwrap_or("-").to_owned()
-}
-
-fn pounds(pence: i64) -> String {
-    format!("£{}.{:02}", pence / 100, (pence % 100).abs())
 }
 
 fn enum_name(name: Option<&str>, prefix: &str) -> String {
@@ -89,7 +86,7 @@ pub fn groups(response: &v1::ListGroupsResponse) -> String {
             g.priority_band,
             g.member_count,
             g.incident_count,
-            pounds(g.total_loss_pence),
+            Pence::new(g.total_loss_pence),
             day(&g.last_seen),
             g.lead_force,
             g.title
@@ -208,7 +205,7 @@ pub fn group(g: &v1::Group) -> String {
         out,
         "{} incidents, {} taken, {} to {}, priority {band}",
         g.incident_ids.len(),
-        pounds(g.total_loss_pence),
+        Pence::new(g.total_loss_pence),
         day(&g.first_seen),
         day(&g.last_seen)
     );
@@ -229,7 +226,7 @@ pub fn group(g: &v1::Group) -> String {
 pub fn incident(d: &v1::IncidentDetail) -> String {
     let mut out = String::new();
     let Some(i) = &d.incident else { return out };
-    let total: i64 = i.line_items.iter().map(|l| l.unit_price_pence.saturating_mul(i64::from(l.quantity))).sum();
+    let total: Pence = i.line_items.iter().map(|l| Pence::new(l.unit_price_pence).times(l.quantity)).sum();
     let _ = writeln!(
         out,
         "{}  {} at {} ({}), {}",
@@ -243,14 +240,15 @@ pub fn incident(d: &v1::IncidentDetail) -> String {
         out,
         "{}  {}  crime ref {}",
         enum_name(v1::EventType::try_from(i.event_type).ok().map(|e| e.as_str_name()), "EVENT_TYPE_"),
-        pounds(total),
+        total,
         if i.police_crime_ref.is_empty() { "none" } else { &i.police_crime_ref }
     );
     if !i.narrative.is_empty() {
         let _ = writeln!(out, "narrative: {}", i.narrative);
     }
     for l in &i.line_items {
-        let _ = writeln!(out, "  {} x {} ({}) {}", l.quantity, l.description, l.category, pounds(l.unit_price_pence));
+        let _ =
+            writeln!(out, "  {} x {} ({}) {}", l.quantity, l.description, l.category, Pence::new(l.unit_price_pence));
     }
     for link in &d.persons {
         let who = i
@@ -349,7 +347,7 @@ pub fn timeline(t: &v1::TimelineResponse) -> String {
             e.incident_id,
             e.force,
             e.store_id,
-            pounds(e.value_pence),
+            Pence::new(e.value_pence),
             with,
             e.vehicle_ids.join(",")
         );
