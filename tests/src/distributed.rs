@@ -27,7 +27,7 @@ pub const ROLES: [&str; 4] = ["ingest", "resolver", "linker", "intel"];
 /// Each consuming stage and the topic it reads, in pipeline order.
 pub const STAGES: [(&str, &[&str]); 3] = [
     ("resolver", &[topics::INCIDENTS, topics::DECISIONS]),
-    ("linker", &[topics::RESOLUTIONS]),
+    ("linker", &[topics::RESOLUTIONS, topics::OUTCOMES]),
     ("intel", &[topics::PACKAGES]),
 ];
 

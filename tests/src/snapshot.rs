@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use orca_model::{ForceRegistry, IncidentId};
 use orca_network::{Linker, LinkerConfig};
 use orca_proto::v1;
-use orca_store::{SqlStore, Store};
+use orca_store::{PackageQuery, SqlStore, Store};
 use prost::Message;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -182,11 +182,12 @@ async fn read_packages(store: &SqlStore) -> Result<(BTreeMap<String, v1::Intelli
     let mut packages = BTreeMap::new();
     let mut versions = BTreeMap::new();
     for force in ForceRegistry::global().iter() {
-        let mut after = String::new();
+        let query = PackageQuery { force: force.id.to_string(), lead: Some(true), ..PackageQuery::default() };
+        let mut after = None;
         loop {
-            let page = store.list_packages(force.id.as_str(), true, &after, 500).await?;
+            let page = store.list_packages(&query, after.as_ref(), 500).await?;
             let Some(last) = page.last() else { break };
-            after = last.package_id.clone();
+            after = Some(last.position());
             for row in page {
                 let mut package = v1::IntelligencePackage::decode(row.body.as_slice())
                     .with_context(|| format!("package `{}` v{} does not decode", row.package_id, row.version))?;

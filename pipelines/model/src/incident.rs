@@ -25,6 +25,23 @@ pub enum EventType {
     MakingOffWithoutPayment,
 }
 
+impl EventType {
+    /// The name used in JSON and in package text (`making-off-without-payment`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::Shoplifting => "shoplifting",
+            Self::Robbery => "robbery",
+            Self::Violence => "violence",
+            Self::Abuse => "abuse",
+            Self::Threats => "threats",
+            Self::Fraud => "fraud",
+            Self::CriminalDamage => "criminal-damage",
+            Self::MakingOffWithoutPayment => "making-off-without-payment",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModusOperandi {
@@ -306,6 +323,9 @@ pub struct Incident {
     pub provenance: Provenance,
     /// Non-fatal problems found at ingest.
     pub warnings: Vec<Problem>,
+    /// Set from the store at ingest: its name and position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_location: Option<crate::store::StoreLocation>,
 }
 
 impl Incident {

@@ -44,4 +44,4 @@ pub use resolution::{
     SightingLink,
 };
 pub use state::{StateChange, StoredRecord};
-pub use store::{Store, StoreRegistry};
+pub use store::{Store, StoreLocation, StoreRegistry};

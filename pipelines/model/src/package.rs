@@ -5,7 +5,7 @@ use crate::grade::Grade;
 use crate::ids::{ForceId, IncidentId, PackageId, PersonId, RetailerId, StoreId, VehicleId};
 use crate::incident::{EventType, Evidence, ModusOperandi, Provenance};
 use crate::money::Pence;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Normal government security classification of a package.
@@ -86,6 +86,87 @@ pub struct Offence {
     pub person_ids: Vec<PersonId>,
     pub vehicle_ids: Vec<VehicleId>,
     pub evidence: Vec<Evidence>,
+    /// In a group's package: committed by a member without the group (alone, or only with people
+    /// outside it). The group's score and corridor rest on its joint offending only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside_group: bool,
+}
+
+/// A store where a package's offences happened, with its position (for the package's map).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct PackageStore {
+    pub store: StoreId,
+    pub name: String,
+    pub postcode: String,
+    pub force: ForceId,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// What a force did about a package's subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeKind {
+    #[default]
+    Arrest,
+    Charge,
+    Caution,
+    NoFurtherAction,
+    Conviction,
+    Disruption,
+}
+
+impl OutcomeKind {
+    pub const ALL: [Self; 6] =
+        [Self::Arrest, Self::Charge, Self::Caution, Self::NoFurtherAction, Self::Conviction, Self::Disruption];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Arrest => "arrest",
+            Self::Charge => "charge",
+            Self::Caution => "caution",
+            Self::NoFurtherAction => "no-further-action",
+            Self::Conviction => "conviction",
+            Self::Disruption => "disruption",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// A charge, caution or conviction: the subject's offending is being dealt with by a court or
+    /// an out-of-court disposal, which lowers the urgency of the same activity (see the scoring
+    /// rule). An arrest, a disruption or no further action does not.
+    pub fn deals_with_offending(self) -> bool {
+        matches!(self, Self::Charge | Self::Caution | Self::Conviction)
+    }
+}
+
+impl std::fmt::Display for OutcomeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// An outcome a force recorded against a package's subject (`RecordOutcome`), carried in every
+/// later version of the package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct PackageOutcome {
+    /// Unique; assigned when recorded (`O-…`).
+    pub outcome_id: String,
+    pub package_id: PackageId,
+    pub person_id: PersonId,
+    pub kind: OutcomeKind,
+    /// When it happened (the arrest, the charge …), not when it was recorded.
+    pub date: NaiveDate,
+    /// The force that recorded it and its own reference (custody or crime number).
+    pub force: ForceId,
+    pub force_reference: String,
+    pub notes: String,
+    /// Who recorded it: the key id and the officer it was issued to.
+    pub recorded_by: String,
+    pub recorded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -145,6 +226,12 @@ pub struct IntelligencePackage {
     /// This version withdraws the package; earlier versions are no longer disclosed to forces.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// The stores of the offences, with their positions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<PackageStore>,
+    /// Outcomes forces recorded against the subjects, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<PackageOutcome>,
 }
 
 impl IntelligencePackage {

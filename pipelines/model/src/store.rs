@@ -15,6 +15,22 @@ pub struct Store {
     pub lon: f64,
 }
 
+/// A store's name and position as ingest stamps them on an incident, so what is built from
+/// incidents (packages and their maps) can say where offences happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct StoreLocation {
+    pub name: String,
+    pub postcode: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Store {
+    pub fn location(&self) -> StoreLocation {
+        StoreLocation { name: self.name.clone(), postcode: self.postcode.clone(), lat: self.lat, lon: self.lon }
+    }
+}
+
 /// Every registered store, looked up by id.
 #[derive(Clone, Debug, Default)]
 pub struct StoreRegistry {

@@ -255,6 +255,7 @@ fn normalise(incident: &mut Incident, stores: &StoreRegistry) {
     incident.id = IncidentId::derive(&incident.retailer, &incident.retailer_ref);
     if let Some(store) = stores.get(&incident.store) {
         incident.force = store.force.clone();
+        incident.store_location = Some(store.location());
     }
     if incident.reported_at.is_none() {
         incident.reported_at = incident.provenance.received_at.or(incident.occurred_to).or(incident.occurred_from);

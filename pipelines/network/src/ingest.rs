@@ -31,6 +31,9 @@ impl Linker {
             (None, Some(number)) => self.incidents[number as usize].relinked(resolution),
             (None, None) => return Applied::UnknownIncident,
         };
+        if let Some(incident) = &resolution.incident {
+            self.note_store(incident);
+        }
         let relink = resolution.is_relink();
         if !relink
             && let Some(number) = existing

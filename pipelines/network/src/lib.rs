@@ -38,6 +38,8 @@
 //!   package id; a group that dissolves or a person no longer prolific gets a `Withdrawn: ` version
 //!   repeating the header of the version last published. The content a package ends with does not
 //!   depend on where batches were cut; which intermediate versions exist does.
+//! - Outcomes: [`Linker::record_outcome`] keeps what a force recorded against a package; the next
+//!   `publish` gives the package a version carrying it (and its effect on the score).
 //!
 //! Crate invariants: nothing here knows about Kafka, SQL or gRPC; no clock is read (trends are
 //! measured back from the latest incident); everything that is ordered is ordered by id, so a
@@ -70,6 +72,8 @@ pub mod linkgraph;
 mod pairs;
 /// State changes for the store and restoring from them.
 pub mod persist;
+/// Outcomes forces recorded and where stores are, kept for packages.
+mod outcomes;
 /// Group and person data as orca-packages profiles.
 mod profile;
 /// The weighted person–person co-offending projection.

@@ -11,8 +11,8 @@ use crate::pairs::PairIndex;
 use crate::projection::{PairLink, TieCache};
 use crate::records::IncidentRecord;
 use crate::views::{GroupView, LinkerStats};
-use orca_model::package::IntelligencePackage;
-use orca_model::{EntityKind, GroupId, IncidentId, PackageId, PersonId, Resolution};
+use orca_model::package::{IntelligencePackage, PackageOutcome, PackageStore};
+use orca_model::{EntityKind, GroupId, IncidentId, PackageId, PersonId, Resolution, StoreId};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,6 +65,10 @@ pub struct Linker {
     pub(crate) group_of: FxHashMap<u32, GroupId>,
     /// The last version of every package emitted.
     pub(crate) packages: BTreeMap<PackageId, EmittedPackage>,
+    /// Where each store is, as the latest incident from it said (for packages' maps).
+    pub(crate) stores: BTreeMap<StoreId, PackageStore>,
+    /// Outcomes forces recorded, by package, in arrival order.
+    pub(crate) outcomes: BTreeMap<PackageId, Vec<PackageOutcome>>,
     pub(crate) next_group: u64,
     pub(crate) next_community: u64,
     // What changed since the last refresh, and since the last `take_changes`.
@@ -76,11 +80,15 @@ pub struct Linker {
     pub(crate) dirty_communities: FxHashSet<u32>,
     pub(crate) dirty_groups: FxHashSet<GroupId>,
     pub(crate) dirty_packages: FxHashSet<PackageId>,
+    pub(crate) dirty_stores: BTreeSet<StoreId>,
+    pub(crate) dirty_outcomes: Vec<PackageOutcome>,
     pub(crate) dirty_meta: bool,
     /// Groups recomputed (or dissolved) and persons re-judged since the last publish: their views
     /// and packages are built when [`Linker::publish`] is called.
     pub(crate) unpublished_groups: BTreeSet<GroupId>,
     pub(crate) unpublished_prolific: FxHashSet<u32>,
+    /// Groups with a new outcome and nothing else new: republished from their stored view.
+    pub(crate) outcome_groups: BTreeSet<GroupId>,
     /// Persons and links of the last refresh's projection.
     pub(crate) last_refresh: (u64, u64),
     /// Persons and groups whose analyst views may have changed since the last `take_touched`.
@@ -105,6 +113,8 @@ impl Linker {
             groups: BTreeMap::new(),
             group_of: FxHashMap::default(),
             packages: BTreeMap::new(),
+            stores: BTreeMap::new(),
+            outcomes: BTreeMap::new(),
             next_group: 1,
             next_community: 1,
             dirty_persons: FxHashSet::default(),
@@ -114,9 +124,12 @@ impl Linker {
             dirty_communities: FxHashSet::default(),
             dirty_groups: FxHashSet::default(),
             dirty_packages: FxHashSet::default(),
+            dirty_stores: BTreeSet::new(),
+            dirty_outcomes: Vec::new(),
             dirty_meta: false,
             unpublished_groups: BTreeSet::new(),
             unpublished_prolific: FxHashSet::default(),
+            outcome_groups: BTreeSet::new(),
             last_refresh: (0, 0),
             touched_persons: BTreeSet::new(),
             touched_groups: BTreeSet::new(),
@@ -149,6 +162,14 @@ impl Linker {
     /// ([`Applied::UnknownIncident`]).
     pub fn apply(&mut self, resolution: &Resolution) -> Applied {
         self.apply_resolution(resolution)
+    }
+
+    /// Records an outcome a force recorded against a package; idempotent per outcome id. The
+    /// package gets a new version carrying it at the next [`Linker::publish`] (if it still
+    /// stands; a withdrawn package keeps the outcome for when it returns). Returns whether the
+    /// outcome was new.
+    pub fn record_outcome(&mut self, outcome: PackageOutcome) -> bool {
+        self.add_outcome(outcome)
     }
 
     /// Recomputes the regions the applied resolutions touched (communities, groups,

@@ -8,6 +8,8 @@
 //! - `network.group`: group id → its members and view; deleted when the group dissolves.
 //! - `network.package`: package id → the last version emitted: number, content hash and header
 //!   (for version numbers, change detection and withdrawal notices).
+//! - `network.store`: store id → its name, postcode, force and position (for packages' maps).
+//! - `network.outcome`: outcome id → an outcome a force recorded against a package.
 //! - `network.meta`: `counters` → the next group and community numbers.
 //!
 //! Restoring applies the same records in key order; since everything ordered inside the linker is
@@ -19,6 +21,7 @@ use crate::entities::Entities;
 use crate::linker::{GroupState, Linker};
 use crate::records::IncidentRecord;
 use crate::views::GroupView;
+use orca_model::package::{PackageOutcome, PackageStore};
 use orca_model::{EntityKind, GroupId, PersonId, StateChange, StoredRecord};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +31,8 @@ pub const COMMUNITY: &str = "network.community";
 pub const GROUP: &str = "network.group";
 pub const PACKAGE: &str = "network.package";
 pub const META: &str = "network.meta";
+pub const STORE: &str = "network.store";
+pub const OUTCOME: &str = "network.outcome";
 
 /// A stored record the linker cannot read.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +122,14 @@ impl Linker {
                 changes.push(StateChange::put(PACKAGE, id.to_string(), json(package)));
             }
         }
+        for id in std::mem::take(&mut self.dirty_stores) {
+            if let Some(store) = self.stores.get(&id) {
+                changes.push(StateChange::put(STORE, id.to_string(), json(store)));
+            }
+        }
+        for outcome in std::mem::take(&mut self.dirty_outcomes) {
+            changes.push(StateChange::put(OUTCOME, outcome.outcome_id.clone(), json(&outcome)));
+        }
         if std::mem::take(&mut self.dirty_meta) {
             let counters = Counters { next_group: self.next_group, next_community: self.next_community };
             changes.push(StateChange::put(META, "counters", json(&counters)));
@@ -130,7 +143,7 @@ impl Linker {
         records: impl IntoIterator<Item = StoredRecord>,
     ) -> Result<Self, RestoreError> {
         let mut linker = Linker::new(config);
-        let mut by_namespace: [Vec<StoredRecord>; 6] = Default::default();
+        let mut by_namespace: [Vec<StoredRecord>; 8] = Default::default();
         for record in records {
             let slot = match record.namespace.as_str() {
                 META => 0,
@@ -139,6 +152,8 @@ impl Linker {
                 COMMUNITY => 3,
                 GROUP => 4,
                 PACKAGE => 5,
+                STORE => 6,
+                OUTCOME => 7,
                 other => return Err(RestoreError::UnknownNamespace(other.to_owned())),
             };
             by_namespace[slot].push(record);
@@ -146,7 +161,7 @@ impl Linker {
         for list in &mut by_namespace {
             list.sort_by(|a, b| a.key.cmp(&b.key));
         }
-        let [meta, entities, incidents, communities, groups, packages] = by_namespace;
+        let [meta, entities, incidents, communities, groups, packages, stores, outcomes] = by_namespace;
         for record in meta {
             let counters: Counters = parse(&record)?;
             linker.next_group = counters.next_group;
@@ -195,6 +210,14 @@ impl Linker {
         for record in packages {
             let package: EmittedPackage = parse(&record)?;
             linker.packages.insert(package.header.id.clone(), package);
+        }
+        for record in stores {
+            let store: PackageStore = parse(&record)?;
+            linker.stores.insert(store.store.clone(), store);
+        }
+        for record in outcomes {
+            let outcome: PackageOutcome = parse(&record)?;
+            linker.outcomes.entry(outcome.package_id.clone()).or_default().push(outcome);
         }
         linker.dirty_persons.clear();
         linker.dirty_prolific.clear();

@@ -16,6 +16,7 @@ impl Linker {
             group.incidents.iter().filter_map(|id| self.incident_numbers.get(id).copied()).collect();
         let members: Vec<(&PersonId, &str)> = group.members.iter().map(|m| (&m.person, m.role.as_str())).collect();
         let subjects = self.subjects(&members, &incidents);
+        let outside = self.outside_group(group, &incidents);
         let vehicles = group
             .vehicles
             .iter()
@@ -33,6 +34,9 @@ impl Linker {
                 partial_plate_only: v.partial_plate_only,
             })
             .collect();
+        let mut offences = self.offences(&incidents);
+        offences.extend(self.offences(&outside).into_iter().map(|offence| Offence { outside_group: true, ..offence }));
+        let id = orca_packages::package_id(group.id.as_str());
         ProfileInput {
             kind: SubjectKind::Group,
             subject_id: group.id.to_string(),
@@ -41,23 +45,42 @@ impl Linker {
             nim_level: group.nim_level,
             subjects,
             vehicles,
-            offences: self.offences(&incidents),
+            stores: self.stores_of(&offences),
+            offences,
             link_chart: group.links.clone(),
             score: group.score.clone(),
             corridor: group.corridor.clone(),
+            outcomes: self.outcomes_of(&id),
+            notes: Vec::new(),
         }
+    }
+
+    /// The incidents of a group's members that are not the group's (a member alone, or only with
+    /// people outside the group), in time order.
+    pub(crate) fn outside_group(&self, group: &GroupView, group_incidents: &[u32]) -> Vec<u32> {
+        let inside: rustc_hash::FxHashSet<u32> = group_incidents.iter().copied().collect();
+        let mut outside: Vec<u32> = group
+            .members
+            .iter()
+            .filter_map(|m| self.person_number(&m.person))
+            .flat_map(|p| self.persons.incidents[p as usize].iter().copied())
+            .filter(|i| !inside.contains(i))
+            .collect();
+        outside.sort_unstable();
+        outside.dedup();
+        outside
     }
 
     /// The profile of a prolific offender: their offences in every force, led by `lead_force`.
     pub(crate) fn person_profile(
         &self,
         person: u32,
+        incidents: &[u32],
         lead_force: &ForceId,
         forces: Vec<ForceId>,
         score: Score,
     ) -> ProfileInput {
-        let incidents = &self.persons.incidents[person as usize];
-        let mut sorted: Vec<u32> = incidents.clone();
+        let mut sorted: Vec<u32> = incidents.to_vec();
         sorted.sort_by(|&a, &b| {
             let (a, b) = (&self.incidents[a as usize], &self.incidents[b as usize]);
             (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id))
@@ -99,8 +122,17 @@ impl Linker {
                     partial_plate_only: view.partial_plate_only,
                 }
             })
+            .filter(|v| v.vehicle.sighting_count > 0)
             .collect();
         let nim_level = if forces.len() >= 2 { NimLevel::CrossBorder } else { NimLevel::Local };
+        let offences = self.offences(&sorted);
+        let notes = match self.group_of.get(&person) {
+            Some(group) => vec![format!(
+                "a member of organised crime group {group}: offences with the group are in {}, not here",
+                orca_packages::package_id(group.as_str())
+            )],
+            None => Vec::new(),
+        };
         ProfileInput {
             kind: SubjectKind::ProlificOffender,
             subject_id: id.to_string(),
@@ -109,10 +141,13 @@ impl Linker {
             nim_level,
             subjects: vec![self.subject(&id, "subject", &sorted)],
             vehicles,
-            offences: self.offences(&sorted),
+            stores: self.stores_of(&offences),
+            offences,
             link_chart: Vec::new(),
             score,
             corridor,
+            outcomes: self.outcomes_of(&orca_packages::package_id(id.as_str())),
+            notes,
         }
     }
 
@@ -186,6 +221,7 @@ impl Linker {
                     person_ids,
                     vehicle_ids,
                     evidence: record.evidence.clone(),
+                    outside_group: false,
                 }
             })
             .collect()

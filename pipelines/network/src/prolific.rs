@@ -2,8 +2,9 @@
 //! system-defined label, never a legal status. A person prolific in at least one force gets a
 //! package (`PKG-<person id>`, [`orca_model::package::SubjectKind::ProlificOffender`]) led by the force where they meet
 //! the threshold with the most offences; a person who stops qualifying (merged away, relinked) has
-//! their package withdrawn. Members of a detected group are profiled by the group's package unless
-//! `include_group_members` is set.
+//! their package withdrawn. A member of a detected group is judged on their offending outside the
+//! group (alone, or with people outside it): the group's package profiles the rest, and lists that
+//! offending too. With `include_group_members` set, members are judged on all of it.
 
 use crate::linker::Linker;
 use crate::scores::{ScoreInput, score};
@@ -26,9 +27,27 @@ pub struct ProlificView {
 }
 
 impl Linker {
-    /// The forces whose threshold a person meets, each with the evidence; empty when none.
-    pub(crate) fn prolific_forces(&self, person: u32) -> Vec<(ForceId, usize, Pence, String)> {
-        let incidents = &self.persons.incidents[person as usize];
+    /// The incidents a person is judged on: all of theirs, or for a group member those outside
+    /// the group.
+    pub(crate) fn prolific_incidents(&self, person: u32) -> Vec<u32> {
+        let all = &self.persons.incidents[person as usize];
+        let group = self.group_of.get(&person).and_then(|id| self.groups.get(id));
+        match group {
+            Some(group) if !self.config.prolific.include_group_members => {
+                let inside: Vec<u32> =
+                    group.view.incidents.iter().filter_map(|id| self.incident_numbers.get(id).copied()).collect();
+                self.outside_group(&group.view, &inside)
+                    .into_iter()
+                    .filter(|i| all.contains(i))
+                    .collect()
+            }
+            _ => all.clone(),
+        }
+    }
+
+    /// The forces whose threshold a person meets with `incidents`, each with the evidence; empty
+    /// when none.
+    pub(crate) fn prolific_forces(&self, incidents: &[u32]) -> Vec<(ForceId, usize, Pence, String)> {
         let mut per_force: BTreeMap<&ForceId, Vec<u32>> = BTreeMap::new();
         for &incident in incidents {
             per_force.entry(&self.incidents[incident as usize].force).or_default().push(incident);
@@ -71,11 +90,12 @@ impl Linker {
             let id = package_id(self.persons.id(person));
             let in_group = self.group_of.get(&person).filter(|_| !self.config.prolific.include_group_members);
             let canonical = self.persons.is_canonical(person);
-            let met = if canonical && in_group.is_none() { self.prolific_forces(person) } else { Vec::new() };
+            let incidents = if canonical { self.prolific_incidents(person) } else { Vec::new() };
+            let met = self.prolific_forces(&incidents);
             if met.is_empty() {
                 let reason = match in_group {
                     _ if !canonical => "merged into another person".to_owned(),
-                    Some(group) => format!("profiled as a member of group {group}"),
+                    Some(group) => format!("profiled as a member of group {group}; no threshold met outside it"),
                     None => "no longer meets a force's prolific-offender threshold".to_owned(),
                 };
                 if self.packages.get(&id).is_some_and(|p| p.header.subject_kind == SubjectKind::ProlificOffender) {
@@ -88,13 +108,10 @@ impl Linker {
                 .max_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)).then_with(|| b.0.cmp(&a.0)))
                 .map(|m| m.0.clone())
                 .unwrap_or_default();
-            let mut forces: Vec<ForceId> = self.persons.incidents[person as usize]
-                .iter()
-                .map(|&i| self.incidents[i as usize].force.clone())
-                .collect();
+            let mut forces: Vec<ForceId> = incidents.iter().map(|&i| self.incidents[i as usize].force.clone()).collect();
             forces.sort();
             forces.dedup();
-            let mut score = score(&self.person_score_input(person, forces.len()), &self.config.scoring);
+            let mut score = score(&self.person_score_input(person, &incidents, forces.len()), &self.config.scoring);
             score.factors.insert(
                 0,
                 ScoreFactor {
@@ -104,17 +121,17 @@ impl Linker {
                     evidence: met.iter().map(|m| m.3.clone()).collect(),
                 },
             );
-            let package = build_package(self.person_profile(person, &lead, forces, score));
+            let package = build_package(self.person_profile(person, &incidents, &lead, forces, score));
             self.offer(package, emitted);
         }
     }
 
-    fn person_score_input(&self, person: u32, forces: usize) -> ScoreInput {
+    fn person_score_input(&self, person: u32, incidents: &[u32], forces: usize) -> ScoreInput {
         let mut input = ScoreInput { forces, ..ScoreInput::default() };
         let mut retailers = Vec::new();
         let mut stores = Vec::new();
         let mut grades = Vec::new();
-        for &incident in &self.persons.incidents[person as usize] {
+        for &incident in incidents {
             let record = &self.incidents[incident as usize];
             input.total_loss_pence += record.value_pence;
             input.violent_incidents += usize::from(record.violent());
@@ -149,7 +166,7 @@ impl Linker {
             .filter(|p| p.header.subject_kind == SubjectKind::ProlificOffender && !p.withdrawn)
             .filter_map(|p| {
                 let person = self.person_number(&PersonId::new(p.header.subject_id.clone()))?;
-                let met = self.prolific_forces(person);
+                let met = self.prolific_forces(&self.prolific_incidents(person));
                 Some(ProlificView {
                     person: PersonId::new(self.persons.id(person)),
                     forces: met.into_iter().map(|m| (m.0, m.3)).collect(),

@@ -4,6 +4,7 @@
 use crate::actions::recommended_actions;
 use crate::gaps::intelligence_gaps;
 use crate::input::ProfileInput;
+use crate::outcomes::apply_outcomes;
 use orca_model::package::{DEFAULT_MARKING, IntelligencePackage, SubjectKind};
 use orca_model::{Grade, PackageId, Pence, Provenance, RetailerId};
 
@@ -29,7 +30,7 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
     input.offences.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.incident_id.cmp(&b.incident_id)));
     let intelligence_gaps = intelligence_gaps(&input);
     let recommended_actions = recommended_actions(&input);
-    let title_text = title(&input, input.offences.len(), input.offences.iter().map(|o| o.value_pence).sum());
+    let title_text = title(&input);
     let first_seen = input.earliest();
     let last_seen = input.latest();
     let ProfileInput {
@@ -42,9 +43,14 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
         vehicles,
         offences,
         link_chart,
-        score,
+        mut score,
         corridor,
+        mut stores,
+        mut outcomes,
+        notes,
     } = input;
+    let mut intelligence_gaps = intelligence_gaps;
+    intelligence_gaps.extend(notes);
     let mut offences = offences;
     offences.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.incident_id.cmp(&b.incident_id)));
     for offence in &mut offences {
@@ -67,6 +73,12 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
     vehicles.sort_by(|a, b| a.vehicle_id.cmp(&b.vehicle_id));
     let mut link_chart = link_chart;
     link_chart.sort_by(|a, b| (&a.from, &a.to, &a.kind).cmp(&(&b.from, &b.to, &b.kind)));
+    stores.retain(|store| offences.iter().any(|o| o.store == store.store));
+    stores.sort_by(|a, b| a.store.cmp(&b.store));
+    stores.dedup_by(|a, b| a.store == b.store);
+    outcomes.sort_by(|a, b| (a.date, &a.outcome_id).cmp(&(b.date, &b.outcome_id)));
+    outcomes.dedup_by(|a, b| a.outcome_id == b.outcome_id);
+    apply_outcomes(&mut score, &subjects, &outcomes, last_seen);
 
     IntelligencePackage {
         id: package_id(&subject_id),
@@ -100,6 +112,8 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
         retailers,
         offences,
         withdrawn: false,
+        stores,
+        outcomes,
     }
 }
 
@@ -141,13 +155,16 @@ fn subject_noun(kind: SubjectKind) -> &'static str {
     }
 }
 
-fn title(input: &ProfileInput, offences: usize, total_loss: Pence) -> String {
-    let pounds = total_loss.whole_pounds();
+fn title(input: &ProfileInput) -> String {
+    let offences = input.offences.len();
+    let pounds = input.offences.iter().map(|o| o.value_pence).sum::<Pence>().whole_pounds();
     let forces = input.forces.len();
     let force_word = if forces == 1 { "force" } else { "forces" };
+    let outside = input.offences.iter().filter(|o| o.outside_group).count();
+    let outside = if outside == 0 { String::new() } else { format!(" ({outside} by members outside the group)") };
     match input.kind {
         SubjectKind::Group => format!(
-            "Organised crime group {}: {} persons, {offences} offences, £{pounds} across {forces} {force_word}",
+            "Organised crime group {}: {} persons, {offences} offences{outside}, £{pounds} across {forces} {force_word}",
             input.subject_id,
             input.subjects.len()
         ),

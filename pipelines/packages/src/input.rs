@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use orca_model::ForceId;
-use orca_model::package::{LinkChartEdge, NimLevel, Offence, PackageSubject, PackageVehicle, Score, SubjectKind};
+use orca_model::package::{
+    LinkChartEdge, NimLevel, Offence, PackageOutcome, PackageStore, PackageSubject, PackageVehicle, Score, SubjectKind,
+};
 use serde::{Deserialize, Serialize};
 
 /// A subject profile before packaging: who, what, where and how sure.
@@ -26,6 +28,16 @@ pub struct ProfileInput {
     pub score: Score,
     /// Forces in the order the subject first reached them.
     pub corridor: Vec<ForceId>,
+    /// The stores of the offences, with their positions (any order).
+    #[serde(default)]
+    pub stores: Vec<PackageStore>,
+    /// Outcomes forces recorded against the package (any order).
+    #[serde(default)]
+    pub outcomes: Vec<PackageOutcome>,
+    /// Notes the builder adds to the intelligence gaps as they are (e.g. where the rest of a
+    /// group member's offending is packaged).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// A subject with what the linker knows about how they were identified.

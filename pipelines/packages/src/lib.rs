@@ -12,14 +12,20 @@
 //! - [`gaps`]: intelligence gaps (missing crime references, unnamed subjects, partial plates, …).
 //! - [`actions`]: recommended actions (CCTV requests, ANPR checks along the corridor, vehicle
 //!   markers, crime recording, cross-border coordination).
+//! - [`outcomes`]: how outcomes forces recorded change the score.
+//! - [`changes`]: what changed between two versions, in statements an officer can read.
 
 pub mod actions;
 pub mod build;
+pub mod changes;
 pub mod gaps;
 pub mod input;
+pub mod print;
+pub mod outcomes;
 
 pub use actions::recommended_actions;
 pub use build::{PROVENANCE_SOURCE, build_package, package_id, withdrawn_package};
+pub use changes::{Change, changes};
 pub use gaps::intelligence_gaps;
 pub use input::{ProfileInput, SubjectInput, VehicleInput};
 

@@ -7,7 +7,7 @@
 
 use super::UNKNOWN_ENUM;
 use crate::v1;
-use orca_model::package::{Assertion, NimLevel, SubjectKind};
+use orca_model::package::{Assertion, NimLevel, OutcomeKind, SubjectKind};
 use orca_model::vrm::VrmFormat;
 use orca_model::{
     AgeBand, Build, DecisionKind, EntityKind, EventType, EvidenceKind, GradingSystem, LinkDecision, ModusOperandi,
@@ -217,4 +217,13 @@ proto_enum!(NimLevel => NimLevel, "orca.v1.NimLevel" {
 proto_enum!(Assertion => AssertionKind, "orca.v1.AssertionKind" {
     Fact <=> Fact,
     Assessment <=> Assessment,
+});
+
+proto_enum!(OutcomeKind => OutcomeKind, "orca.v1.OutcomeKind" {
+    Arrest <=> Arrest,
+    Charge <=> Charge,
+    Caution <=> Caution,
+    NoFurtherAction <=> NoFurtherAction,
+    Conviction <=> Conviction,
+    Disruption <=> Disruption,
 });

@@ -13,7 +13,7 @@ use crate::v1;
 use orca_model::problem::Problems;
 use orca_model::{
     Evidence, FaceTemplate, ForceId, Incident, IncidentId, LineItem, PartialDate, PersonSighting, Problem, RetailerId,
-    StoreId, VehicleSighting,
+    StoreId, StoreLocation, VehicleSighting,
 };
 
 /// Reads a submitted incident into the model, reporting every structural problem at once with its
@@ -54,6 +54,12 @@ pub fn incident_from_proto(incident: v1::Incident) -> Result<Incident, Vec<Probl
             .collect(),
         provenance: provenance_from_proto(incident.provenance, "provenance", p),
         warnings: incident.warnings.into_iter().map(problem_from_proto).collect(),
+        store_location: incident.store_location.map(|l| StoreLocation {
+            name: l.name,
+            postcode: l.postcode,
+            lat: l.lat,
+            lon: l.lon,
+        }),
     };
     if problems.is_empty() { Ok(model) } else { Err(problems.into_vec()) }
 }
@@ -85,6 +91,12 @@ pub fn incident_to_proto(incident: &Incident) -> v1::Incident {
         vehicles: incident.vehicles.iter().map(vehicle_to_proto).collect(),
         provenance: provenance_to_proto(&incident.provenance),
         warnings: incident.warnings.iter().map(problem_to_proto).collect(),
+        store_location: incident.store_location.as_ref().map(|l| v1::StoreLocation {
+            name: l.name.clone(),
+            postcode: l.postcode.clone(),
+            lat: l.lat,
+            lon: l.lon,
+        }),
     }
 }
 

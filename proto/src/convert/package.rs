@@ -7,7 +7,8 @@ use super::time::{optional_timestamp, optional_timestamp_to_proto, timestamp_to_
 use super::{ConvertError, MISSING, ProtoEnum, take};
 use crate::v1;
 use orca_model::package::{
-    IntelligencePackage, LinkChartEdge, Offence, PackageSubject, PackageVehicle, Score, ScoreFactor,
+    IntelligencePackage, LinkChartEdge, Offence, PackageOutcome, PackageStore, PackageSubject, PackageVehicle, Score,
+    ScoreFactor,
 };
 use orca_model::problem::Problems;
 use orca_model::{ForceId, IncidentId, PackageId, Pence, PersonId, RetailerId, StoreId, VehicleId};
@@ -39,6 +40,8 @@ pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackag
         as_of: optional_timestamp_to_proto(package.as_of),
         retailers: strings(&package.retailers, |r| &r.0),
         withdrawn: package.withdrawn,
+        stores: package.stores.iter().map(store_to_proto).collect(),
+        outcomes: package.outcomes.iter().map(outcome_to_proto).collect(),
     }
 }
 
@@ -77,6 +80,10 @@ pub fn package_from_proto(package: v1::IntelligencePackage) -> Result<Intelligen
         as_of: take(p, optional_timestamp(package.as_of, || "as_of".into())).flatten(),
         retailers: ids(package.retailers),
         withdrawn: package.withdrawn,
+        stores: package.stores.into_iter().map(store_from_proto).collect(),
+        outcomes: (package.outcomes.into_iter().enumerate())
+            .map(|(i, outcome)| outcome_from_proto(outcome, &format!("outcomes[{i}]"), p))
+            .collect(),
     };
     match problems.into_vec().into_iter().next() {
         None => Ok(model),
@@ -162,6 +169,7 @@ fn offence_to_proto(offence: &Offence) -> v1::Offence {
         person_ids: strings(&offence.person_ids, |id| &id.0),
         vehicle_ids: strings(&offence.vehicle_ids, |id| &id.0),
         evidence: offence.evidence.iter().map(evidence_to_proto).collect(),
+        outside_group: offence.outside_group,
     }
 }
 
@@ -194,6 +202,78 @@ fn offence_from_proto(offence: v1::Offence, field: &str, problems: &mut Problems
         evidence: (offence.evidence.into_iter().enumerate())
             .map(|(i, evidence)| evidence_from_proto(evidence, &format!("{field}.evidence[{i}]"), problems))
             .collect(),
+        outside_group: offence.outside_group,
+    }
+}
+
+fn store_to_proto(store: &PackageStore) -> v1::PackageStore {
+    v1::PackageStore {
+        store_id: store.store.0.clone(),
+        name: store.name.clone(),
+        postcode: store.postcode.clone(),
+        force: store.force.0.clone(),
+        lat: store.lat,
+        lon: store.lon,
+    }
+}
+
+fn store_from_proto(store: v1::PackageStore) -> PackageStore {
+    PackageStore {
+        store: StoreId(store.store_id),
+        name: store.name,
+        postcode: store.postcode,
+        force: ForceId(store.force),
+        lat: store.lat,
+        lon: store.lon,
+    }
+}
+
+pub fn outcome_to_proto(outcome: &PackageOutcome) -> v1::PackageOutcome {
+    v1::PackageOutcome {
+        outcome_id: outcome.outcome_id.clone(),
+        package_id: outcome.package_id.0.clone(),
+        person_id: outcome.person_id.0.clone(),
+        kind: outcome.kind.to_wire(),
+        date: outcome.date.format("%Y-%m-%d").to_string(),
+        force: outcome.force.0.clone(),
+        force_reference: outcome.force_reference.clone(),
+        notes: outcome.notes.clone(),
+        recorded_by: outcome.recorded_by.clone(),
+        recorded_at: optional_timestamp_to_proto(outcome.recorded_at),
+    }
+}
+
+/// An outcome read from the outcomes topic; the error names the first field that is wrong.
+pub fn package_outcome_from_proto(outcome: v1::PackageOutcome) -> Result<PackageOutcome, ConvertError> {
+    let mut problems = Problems::default();
+    let model = outcome_from_proto(outcome, "outcome", &mut problems);
+    match problems.into_vec().into_iter().next() {
+        None => Ok(model),
+        Some(first) => Err(first.into()),
+    }
+}
+
+/// An outcome at `field`: its kind and date must be stated.
+fn outcome_from_proto(outcome: v1::PackageOutcome, field: &str, problems: &mut Problems) -> PackageOutcome {
+    let date = match chrono::NaiveDate::parse_from_str(&outcome.date, "%Y-%m-%d") {
+        Ok(date) => date,
+        Err(_) => {
+            problems.push(format!("{field}.date"), MISSING, "an outcome needs its date as YYYY-MM-DD");
+            chrono::NaiveDate::default()
+        }
+    };
+    PackageOutcome {
+        outcome_id: outcome.outcome_id,
+        package_id: PackageId(outcome.package_id),
+        person_id: PersonId(outcome.person_id),
+        kind: take(problems, enum_from_wire(outcome.kind, || format!("{field}.kind"))).unwrap_or_default(),
+        date,
+        force: ForceId(outcome.force),
+        force_reference: outcome.force_reference,
+        notes: outcome.notes,
+        recorded_by: outcome.recorded_by,
+        recorded_at: take(problems, optional_timestamp(outcome.recorded_at, || format!("{field}.recorded_at")))
+            .flatten(),
     }
 }
 

@@ -26,7 +26,35 @@ pub async fn connect(endpoint: &str) -> Result<Channel> {
 /// Finds the key to send a retailer's records with.
 pub type KeyLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
-/// A request carrying `authorization: Bearer <key>`.
+/// Writes to standard output. A reader that went away (`orca packages | head`) ends the command
+/// quietly and successfully, as Unix tools do.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other.context("writing to standard output"),
+    }
+}
+
+/// The same for commands that print with `println!`, which panics when the reader has gone:
+/// that panic ends the process quietly with success instead of a panic message.
+pub fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 /// The purpose the user stated (`--purpose` or `ORCA_PURPOSE`), or, at a terminal, asked for once.
 /// Never invented: reads are audited with these words, so they must be the user's own.
 pub fn stated_purpose(flag: Option<&str>) -> Result<String> {
@@ -48,6 +76,7 @@ pub fn stated_purpose(flag: Option<&str>) -> Result<String> {
     Ok(typed.to_owned())
 }
 
+/// A request carrying `authorization: Bearer <key>`.
 pub fn authorized<T>(message: T, key: &str) -> Result<tonic::Request<T>> {
     let mut request = tonic::Request::new(message);
     let value = format!("Bearer {key}").parse().context("the key is not valid header text")?;

@@ -38,8 +38,11 @@ enum Command {
     Eval(commands::eval::EvalArgs),
     /// Run stages as a service: `ingest`, `resolver`, `linker`, `intel`, or `all`.
     Serve(commands::serve::ServeArgs),
-    /// A force's view of its intelligence packages.
+    /// A force's view of its intelligence packages: triage, one in full (any version, what
+    /// changed, printable HTML), or follow new versions live.
     Packages(commands::packages::PackagesArgs),
+    /// Record what a force did about a package's subject (arrest, charge, caution, …).
+    Outcome(commands::outcome::OutcomeArgs),
     /// An OPAL analyst's workspace: search, show, expand, path, timeline, groups, review.
     Analyst(commands::analyst::AnalystArgs),
     /// Rebuild the analysts' search index from the logs (intel stopped).
@@ -54,6 +57,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    client::quiet_on_closed_pipe();
     // `ORCA_JSON_LOGS=1` switches to one JSON object per line, for log shippers.
     // Services log what they do; interactive commands only warnings (their output is the report).
     let default_filter = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
             Command::Eval(args) => commands::eval::run(args).await,
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Packages(args) => commands::packages::run(args).await,
+            Command::Outcome(args) => commands::outcome::run(args).await,
             Command::Analyst(args) => commands::analyst::run(args).await,
             Command::Reindex(args) => commands::reindex::run(args).await,
             Command::Keys(args) => commands::keys::run(args).await,

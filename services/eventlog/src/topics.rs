@@ -14,8 +14,13 @@ pub const PACKAGES: &str = "orca.packages.v1";
 /// each is about; written by intel, applied by the resolver. Kept for ever, like the incidents.
 pub const DECISIONS: &str = "orca.decisions.v1";
 
+/// Outcomes forces recorded against packages (`orca.v1.PackageOutcome`), keyed by package id;
+/// written by intel (`IntelligenceService.RecordOutcome`), applied by the linker, which carries them
+/// in the package's next version. Kept for ever, like the decisions.
+pub const OUTCOMES: &str = "orca.outcomes.v1";
+
 /// Every pipeline topic.
-pub const ALL: [&str; 5] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS];
+pub const ALL: [&str; 6] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES];
 
 /// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).
 pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
@@ -31,7 +36,7 @@ mod tests {
     #[test]
     fn only_the_packages_topic_is_compacted() {
         let specs = default_specs(6, 3);
-        assert_eq!(specs.len(), 5);
+        assert_eq!(specs.len(), 6);
         assert!(specs.iter().all(|spec| spec.partitions == 6 && spec.replication == 3));
         let compacted: Vec<_> = specs.iter().filter(|spec| spec.compacted).map(|spec| spec.name.as_str()).collect();
         assert_eq!(compacted, [PACKAGES]);

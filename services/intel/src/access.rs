@@ -4,8 +4,8 @@
 //! - OPAL analysts read across forces, always stating a purpose.
 //! - Retailers read nothing here (they see only their own submissions, through ingest).
 //!
-//! Every attempt, allowed or not, is written to the audit log with who, when, what, why and the
-//! outcome, before anything is disclosed.
+//! Every attempt, allowed or not (unauthenticated ones too), is written to the audit log with who,
+//! when, what, why and the outcome, before anything is disclosed.
 
 use orca_auth::{Authenticator, Caller, PrincipalKind};
 use orca_store::{AuditRecord, Store};
@@ -65,9 +65,9 @@ impl Gatekeeper {
         &self.store
     }
 
-    /// Authenticates the request and checks its purpose. An unauthenticated request is logged, not
-    /// audited (there is no principal to attribute it to); a caller without a usable purpose is
-    /// audited as `invalid` against `action` and `resource`.
+    /// Authenticates the request and checks its purpose. An unauthenticated request is audited as
+    /// `denied` under the principal `(none)`; a caller without a usable purpose is audited as
+    /// `invalid` against `action` and `resource`.
     pub async fn admit<T>(
         &self,
         request: &Request<T>,
@@ -75,10 +75,15 @@ impl Gatekeeper {
         action: &str,
         resource: &str,
     ) -> Result<Access, Status> {
-        let caller = self.authenticator.authenticate_metadata(request.metadata()).await.map_err(|error| {
-            tracing::info!(%error, "unauthenticated read refused");
-            Status::from(error)
-        })?;
+        let caller = match self.authenticator.authenticate_metadata(request.metadata()).await {
+            Ok(caller) => caller,
+            Err(error) => {
+                tracing::info!(%error, "unauthenticated read refused");
+                let status = Status::from(error);
+                self.audit_unauthenticated(action, resource, purpose, status.message()).await;
+                return Err(status);
+            }
+        };
         let purpose = purpose.trim();
         if let Some(status) = purpose_problem(purpose).map(Status::invalid_argument) {
             // Who tried to read without a usable purpose is itself on the record.
@@ -87,6 +92,28 @@ impl Gatekeeper {
             return Err(status);
         }
         Ok(Access { caller, purpose: purpose.to_owned() })
+    }
+
+    /// Records an attempt without a usable key: there is no principal to name, so the record says
+    /// what was asked for and why it was refused. (Bounded like every record; limiting how often
+    /// an address may try is the transport's job.) A failure to write is logged: the caller is
+    /// refused either way.
+    async fn audit_unauthenticated(&self, action: &str, resource: &str, purpose: &str, reason: &str) {
+        let printable: String = purpose.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let record = AuditRecord {
+            seq: 0,
+            at_ms: now_ms(),
+            principal: "(none)".to_owned(),
+            principal_kind: "unauthenticated".to_owned(),
+            action: action.to_owned(),
+            resource: bounded(resource, MAX_RESOURCE_CHARS),
+            purpose: bounded(printable.trim(), MAX_PURPOSE_CHARS),
+            outcome: "denied".to_owned(),
+            detail: bounded(reason, MAX_RESOURCE_CHARS),
+        };
+        if let Err(error) = self.store.append_audit(&record).await {
+            tracing::error!(%error, action, "cannot audit an unauthenticated attempt");
+        }
     }
 
     /// Writes one audit record; a failure stops the disclosure.

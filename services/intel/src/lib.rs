@@ -3,7 +3,8 @@
 //! - [`stage`]: consumes `orca.packages.v1` and indexes every package version by the forces that
 //!   may see it (idempotent per version).
 //! - [`access`]: who may read what, and the audit record every read leaves behind.
-//! - [`packages`]: `IntelligenceService`: forces list and read their packages.
+//! - [`packages`]: `IntelligenceService`: forces list (triaged), read (any version, with what
+//!   changed), follow (a stream from a cursor) and answer (outcomes) their packages.
 //! - [`analyst`]: `AnalystService`: analysts search, read persons, vehicles, incidents and groups,
 //!   explore networks and timelines and review matches, over the search index and its read model
 //!   (`orca-search`); decisions go to `orca.decisions.v1` for the resolver.
@@ -20,5 +21,5 @@ pub mod stage;
 pub mod views;
 
 pub use analyst::{AnalystApi, AnalystSettings};
-pub use packages::IntelligenceApi;
+pub use packages::{IntelligenceApi, PackagesPublished};
 pub use stage::IntelStage;

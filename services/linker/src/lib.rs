@@ -1,4 +1,5 @@
-//! The linker stage: reads `orca.v1.Resolution`s from `orca.resolutions.v1`, hands them to
+//! The linker stage: reads `orca.v1.Resolution`s from `orca.resolutions.v1` (and the outcomes
+//! forces record, `orca.v1.PackageOutcome` from `orca.outcomes.v1`), hands them to
 //! [`orca_network::Linker`] one at a time (apply, then recompute, so what it decides does not depend
 //! on batch boundaries), publishes once per batch (every package whose content changed, appended
 //! to `orca.packages.v1` keyed by package id: a package touched many times in one batch gets one
@@ -52,7 +53,7 @@ impl Stage for LinkerStage {
     }
 
     fn input_topics(&self) -> Vec<String> {
-        vec![topics::RESOLUTIONS.to_owned()]
+        vec![topics::RESOLUTIONS.to_owned(), topics::OUTCOMES.to_owned()]
     }
 
     /// Applies and recomputes one resolution at a time, so what the linker finds depends only on
@@ -65,6 +66,20 @@ impl Stage for LinkerStage {
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
         for record in records {
+            if record.topic == topics::OUTCOMES {
+                let decoded = orca_proto::v1::PackageOutcome::decode(record.value.as_slice())
+                    .map_err(|e| format!("not an `orca.v1.PackageOutcome`: {e}"))
+                    .and_then(|proto| convert::package_outcome_from_proto(proto).map_err(|e| e.to_string()));
+                match decoded {
+                    Ok(outcome) => {
+                        if !self.linker.record_outcome(outcome) {
+                            debug!("outcome already recorded; ignored");
+                        }
+                    }
+                    Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),
+                }
+                continue;
+            }
             let decoded = orca_proto::v1::Resolution::decode(record.value.as_slice())
                 .map_err(|e| format!("not an `orca.v1.Resolution`: {e}"))
                 .and_then(|proto| convert::resolution_from_proto(proto).map_err(|e| e.to_string()));

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use orca_auth::Authenticator;
 use orca_ingest::{IngestCore, IngestGrpc, http_router};
 use orca_intel::access::Gatekeeper;
-use orca_intel::{AnalystApi, AnalystSettings, IntelStage, IntelligenceApi};
+use orca_intel::{AnalystApi, AnalystSettings, IntelStage, IntelligenceApi, PackagesPublished};
 use orca_linker::LinkerStage;
 use orca_proto::v1::analyst_service_server::AnalystServiceServer;
 use orca_proto::v1::ingest_service_server::IngestServiceServer;
@@ -60,11 +60,11 @@ impl Roles {
     }
 }
 
-/// Stage name and input topics, for lag (the resolver reads analysts' decisions too, so the
-/// pipeline has settled only once they are applied).
+/// Stage name and input topics, for lag (the resolver reads analysts' decisions and the linker
+/// forces' outcomes too, so the pipeline has settled only once they are applied).
 pub(crate) const STAGES: [(&str, &[&str]); 3] = [
     (orca_resolver::STAGE_NAME, &[orca_eventlog::topics::INCIDENTS, orca_eventlog::topics::DECISIONS]),
-    (orca_linker::STAGE_NAME, &[orca_eventlog::topics::RESOLUTIONS]),
+    (orca_linker::STAGE_NAME, &[orca_eventlog::topics::RESOLUTIONS, orca_eventlog::topics::OUTCOMES]),
     (orca_intel::stage::STAGE_NAME, &[orca_eventlog::topics::PACKAGES]),
 ];
 
@@ -83,6 +83,8 @@ pub struct App {
     search: Option<orca_search::Opened>,
     grpc: Option<TcpListener>,
     http: TcpListener,
+    /// Rung by the intel stage after each commit that indexed packages; package streams listen.
+    published: PackagesPublished,
 }
 
 impl App {
@@ -118,7 +120,7 @@ impl App {
         } else {
             None
         };
-        Ok(Self { config, roles, backends, ingest, search, grpc, http })
+        Ok(Self { config, roles, backends, ingest, search, grpc, http, published: PackagesPublished::default() })
     }
 
     pub fn grpc_addr(&self) -> Option<SocketAddr> {
@@ -167,7 +169,11 @@ impl App {
             });
         }
         if self.roles.intel {
-            stages.spawn(orca_intel::stage::STAGE_NAME, None, |_backends: Backends| async { Ok(IntelStage) });
+            let published = self.published.clone();
+            stages.spawn(orca_intel::stage::STAGE_NAME, None, move |_backends: Backends| {
+                let published = published.clone();
+                async move { Ok(IntelStage::new(published)) }
+            });
         }
         let search = self.search.map(|opened| {
             let config = IndexerConfig {
@@ -198,7 +204,10 @@ impl App {
             let router = tonic::transport::Server::builder().add_service(health_service).add_service(reflection);
             let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
             let intelligence =
-                self.roles.intel.then(|| IntelligenceServiceServer::new(IntelligenceApi::new(gate.clone())));
+                self.roles.intel.then(|| {
+                    let api = IntelligenceApi::new(gate.clone(), self.backends.log.clone(), self.published.clone());
+                    IntelligenceServiceServer::new(api)
+                });
             let settings =
                 AnalystSettings { decision_wait: Duration::from_millis(self.config.search.decision_wait_ms) };
             let analyst = search.clone().map(|search| {

@@ -55,7 +55,8 @@ async fn a_split_on_the_decisions_log_revises_the_group_package_before_the_pipel
         .collect();
     log.append(incidents).await.unwrap();
     app.settled().await.unwrap();
-    let listed = store.list_packages("west-midlands", false, "", 10).await.unwrap();
+    let query = orca_store::PackageQuery { force: "west-midlands".into(), ..Default::default() };
+    let listed = store.list_packages(&query, None, 10).await.unwrap();
     let group = listed.iter().find(|p| p.package_id.starts_with("PKG-G")).expect("the crew's group package");
     let before = store.package(&group.package_id, None).await.unwrap().expect("the package");
 

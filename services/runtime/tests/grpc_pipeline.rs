@@ -34,6 +34,7 @@ async fn incidents_in_over_grpc_come_out_as_a_package_for_the_lead_force() {
                 package_id: group_package.package_id.clone(),
                 purpose: "test: read".into(),
                 version: 0,
+                ..Default::default()
             },
             &harness.lead_key,
         ))
@@ -59,6 +60,7 @@ async fn incidents_in_over_grpc_come_out_as_a_package_for_the_lead_force() {
                 package_id: group_package.package_id.clone(),
                 purpose: "test: curious".into(),
                 version: 0,
+                ..Default::default()
             },
             &harness.bystander_key,
         ))
@@ -76,6 +78,7 @@ async fn incidents_in_over_grpc_come_out_as_a_package_for_the_lead_force() {
                     package_id: group_package.package_id.clone(),
                     purpose: purpose.into(),
                     version: 0,
+                    ..Default::default()
                 },
                 &harness.lead_key,
             ))
@@ -149,16 +152,7 @@ async fn sending_the_same_incident_twice_yields_one_incident() {
 /// Stores one version of a package as the intel stage does when it reads it from the log.
 async fn store_version(harness: &Harness, package: v1::IntelligencePackage) {
     use prost::Message;
-    let mut forces = package.affected_forces.clone();
-    forces.push(package.lead_force.clone());
-    let record = orca_store::PackageRecord {
-        package_id: package.package_id.clone(),
-        version: package.version,
-        lead_force: package.lead_force.clone(),
-        forces,
-        summary: orca_intel::stage::summarise(&package).encode_to_vec(),
-        body: package.encode_to_vec(),
-    };
+    let record = orca_intel::stage::package_record(&package, package.encode_to_vec(), 0);
     let mut tx = harness.app.backends().store.begin().await.unwrap();
     tx.put_package(&record).await.unwrap();
     tx.commit().await.unwrap();
@@ -187,7 +181,7 @@ async fn a_force_cannot_read_earlier_versions_once_a_package_is_withdrawn_or_no_
         let mut intel = harness.intel();
         async move {
             let request =
-                v1::GetPackageRequest { package_id: id.into(), purpose: "test: tasking review".into(), version };
+                v1::GetPackageRequest { package_id: id.into(), purpose: "test: tasking review".into(), version, ..Default::default() };
             intel.get_package(authorized(request, &key)).await.map(|r| r.into_inner().package.unwrap().title)
         }
     };

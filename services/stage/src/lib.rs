@@ -65,4 +65,7 @@ pub trait Stage: Send + 'static {
     fn name(&self) -> &'static str;
     fn input_topics(&self) -> Vec<String>;
     fn process(&mut self, records: &[Record]) -> Batch;
+    /// Called after the batch `process` returned is durable (its transaction committed), for
+    /// stages that tell readers in the same process (the intel stage wakes package streams).
+    fn committed(&mut self) {}
 }

@@ -114,6 +114,9 @@ impl<S: Stage> StageRunner<S> {
             }
             tx.save_offsets(self.name, &offsets).await?;
             tx.commit().await?;
+            if let Some(stage) = self.stage.as_mut() {
+                stage.committed();
+            }
             next.extend(positions);
 
             let committed: Vec<Position> =

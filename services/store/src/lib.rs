@@ -22,8 +22,8 @@ mod tests;
 
 pub use error::{Result, StoreError};
 pub use records::{
-    AuditRecord, ClaimOutcome, IncidentClaim, OffsetRecord, PackageRecord, PackageRow, Principal, PrincipalKind,
-    RejectedRecord,
+    AuditRecord, ClaimOutcome, IncidentClaim, OffsetRecord, PackageAccessChange, PackagePosition, PackageQuery,
+    PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord,
 };
 pub use sql::SqlStore;
 
@@ -75,10 +75,19 @@ pub trait Store: Send + Sync + 'static {
     async fn put_principal(&self, principal: &Principal) -> Result<()>;
     async fn principal_by_key_hash(&self, key_hash: &str) -> Result<Option<Principal>>;
 
-    /// Latest versions of the packages a force may see, ordered by package id, after `after_id`.
-    async fn list_packages(&self, force: &str, lead_only: bool, after_id: &str, limit: u32) -> Result<Vec<PackageRow>>;
-    /// Number of packages a force may see.
-    async fn count_packages(&self, force: &str, lead_only: bool) -> Result<u64>;
+    /// Latest versions of the packages a force may see that match `query`, most urgent first
+    /// (priority rank, then latest offence newest first, then id), after `after`.
+    async fn list_packages(
+        &self,
+        query: &PackageQuery,
+        after: Option<&PackagePosition>,
+        limit: u32,
+    ) -> Result<Vec<PackageRow>>;
+    /// Number of packages a force may see that match `query`.
+    async fn count_packages(&self, query: &PackageQuery) -> Result<u64>;
+    /// Changes of what `force` may see after `after_seq`, oldest first: a package's new latest
+    /// version, or that it no longer concerns the force.
+    async fn package_changes(&self, force: &str, after_seq: i64, limit: u32) -> Result<Vec<PackageAccessChange>>;
     /// One version of a package (`None` = latest).
     async fn package(&self, package_id: &str, version: Option<u32>) -> Result<Option<PackageRow>>;
 

@@ -101,6 +101,13 @@ pub struct PackageRecord {
     pub forces: Vec<String>,
     pub summary: Vec<u8>,
     pub body: Vec<u8>,
+    /// Listing order: 0 is the most urgent priority band (the caller's numbering).
+    pub priority_rank: u8,
+    pub withdrawn: bool,
+    /// The latest offence it cites (ms since the epoch; 0 for none).
+    pub last_seen_ms: i64,
+    /// When this version was published (ms since the epoch).
+    pub changed_at_ms: i64,
 }
 
 /// A stored package version.
@@ -111,6 +118,54 @@ pub struct PackageRow {
     pub lead_force: String,
     pub summary: Vec<u8>,
     pub body: Vec<u8>,
+    pub priority_rank: u8,
+    pub withdrawn: bool,
+    pub last_seen_ms: i64,
+    pub changed_at_ms: i64,
+}
+
+impl PackageRow {
+    /// Where a listing continues after this row.
+    pub fn position(&self) -> PackagePosition {
+        PackagePosition {
+            priority_rank: self.priority_rank,
+            last_seen_ms: self.last_seen_ms,
+            package_id: self.package_id.clone(),
+        }
+    }
+}
+
+/// Which of a force's packages a listing wants (latest versions only).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PackageQuery {
+    pub force: String,
+    /// `Some(true)`: only where the force leads; `Some(false)`: only where it is affected.
+    pub lead: Option<bool>,
+    /// `Some(false)`: standing packages; `Some(true)`: withdrawn ones; `None`: both.
+    pub withdrawn: Option<bool>,
+    /// Priority ranks to keep; empty keeps every rank.
+    pub priority_ranks: Vec<u8>,
+    /// Only versions published at or after this time (ms since the epoch).
+    pub changed_since_ms: Option<i64>,
+}
+
+/// Where a listing page starts. Listings are ordered by priority rank, then the latest offence
+/// (newest first), then package id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackagePosition {
+    pub priority_rank: u8,
+    pub last_seen_ms: i64,
+    pub package_id: String,
+}
+
+/// One change of what a force may see, in the order changes were made (`seq`), for streams.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageAccessChange {
+    /// Increases with every change; a stream resumes after the last one it delivered.
+    pub seq: i64,
+    pub package_id: String,
+    /// The latest version, while it concerns the force; `None` once it no longer does.
+    pub latest: Option<PackageRow>,
 }
 
 /// One entry of the audit log: who did what to which record, when, and why.

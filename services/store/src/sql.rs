@@ -135,6 +135,10 @@ fn retail_store(row: &sqlx::any::AnyRow) -> Result<RetailStore> {
     })
 }
 
+/// The columns [`package_row`] reads, of `packages` aliased `p`.
+const PACKAGE_COLUMNS: &str = "p.package_id, p.version, p.lead_force, p.summary, p.body, p.codec, p.priority_rank, \
+     p.withdrawn, p.last_seen_ms, p.changed_at_ms";
+
 fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
     Ok(PackageRow {
         package_id: row.try_get("package_id")?,
@@ -142,7 +146,39 @@ fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
         lead_force: row.try_get("lead_force")?,
         summary: row.try_get("summary")?,
         body: codec::unpack(row.try_get("codec")?, row.try_get("body")?, "packages")?,
+        priority_rank: u8::try_from(row.try_get::<i64, _>("priority_rank")?).unwrap_or(u8::MAX),
+        withdrawn: row.try_get::<i64, _>("withdrawn")? != 0,
+        last_seen_ms: row.try_get("last_seen_ms")?,
+        changed_at_ms: row.try_get("changed_at_ms")?,
     })
+}
+
+/// The `WHERE` conditions of a package listing, over `package_access a` joined to `packages p`.
+/// Parameters: $1 force, $2 role filter on (0/1), $3 is_lead, $4 withdrawn (-1 = either), $5
+/// changed since (ms). Priority ranks are numbers, written into the text.
+fn listing_conditions(query: &PackageQuery) -> String {
+    let mut sql = String::from(
+        "a.force = $1 AND a.shared = 1 AND ($2 = 0 OR a.is_lead = $3) AND ($4 < 0 OR p.withdrawn = $4) \
+         AND p.changed_at_ms >= $5",
+    );
+    if !query.priority_ranks.is_empty() {
+        let ranks: Vec<String> = query.priority_ranks.iter().map(u8::to_string).collect();
+        sql.push_str(&format!(" AND p.priority_rank IN ({})", ranks.join(", ")));
+    }
+    sql
+}
+
+/// Binds the parameters of [`listing_conditions`].
+fn bind_listing<'q>(
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    query: &'q PackageQuery,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    statement
+        .bind(query.force.as_str())
+        .bind(i64::from(query.lead.is_some()))
+        .bind(i64::from(query.lead.unwrap_or(false)))
+        .bind(query.withdrawn.map_or(-1, i64::from))
+        .bind(query.changed_since_ms.unwrap_or(i64::MIN))
 }
 
 #[async_trait]
@@ -491,48 +527,74 @@ impl Store for SqlStore {
         .transpose()
     }
 
-    async fn list_packages(&self, force: &str, lead_only: bool, after_id: &str, limit: u32) -> Result<Vec<PackageRow>> {
-        let rows = sqlx::query(
-            "SELECT p.package_id, p.version, p.lead_force, p.summary, p.body, p.codec FROM package_access a \
+    async fn list_packages(
+        &self,
+        query: &PackageQuery,
+        after: Option<&PackagePosition>,
+        limit: u32,
+    ) -> Result<Vec<PackageRow>> {
+        let sql = format!(
+            "SELECT {PACKAGE_COLUMNS} FROM package_access a \
              JOIN packages p ON p.package_id = a.package_id AND p.version = a.latest_version \
-             WHERE a.force = $1 AND ($2 = 0 OR a.is_lead = 1) AND a.package_id > $3 \
-             ORDER BY a.package_id LIMIT $4",
-        )
-        .bind(force)
-        .bind(i64::from(lead_only))
-        .bind(after_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {} AND (p.priority_rank > $6 OR (p.priority_rank = $6 AND (p.last_seen_ms < $7 \
+             OR (p.last_seen_ms = $7 AND p.package_id > $8)))) \
+             ORDER BY p.priority_rank, p.last_seen_ms DESC, p.package_id LIMIT $9",
+            listing_conditions(query)
+        );
+        let rows = bind_listing(sqlx::query(&sql), query)
+            .bind(after.map_or(-1, |a| i64::from(a.priority_rank)))
+            .bind(after.map_or(i64::MAX, |a| a.last_seen_ms))
+            .bind(after.map_or("", |a| a.package_id.as_str()))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(package_row).collect()
     }
 
-    async fn count_packages(&self, force: &str, lead_only: bool) -> Result<u64> {
-        let row = sqlx::query("SELECT COUNT(*) FROM package_access WHERE force = $1 AND ($2 = 0 OR is_lead = 1)")
-            .bind(force)
-            .bind(i64::from(lead_only))
-            .fetch_one(&self.pool)
-            .await?;
+    async fn count_packages(&self, query: &PackageQuery) -> Result<u64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM package_access a \
+             JOIN packages p ON p.package_id = a.package_id AND p.version = a.latest_version WHERE {}",
+            listing_conditions(query)
+        );
+        let row = bind_listing(sqlx::query(&sql), query).fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>(0)? as u64)
+    }
+
+    async fn package_changes(&self, force: &str, after_seq: i64, limit: u32) -> Result<Vec<PackageAccessChange>> {
+        let sql = format!(
+            "SELECT a.seq AS access_seq, a.package_id AS access_package, a.shared, {PACKAGE_COLUMNS} \
+             FROM package_access a JOIN packages p ON p.package_id = a.package_id AND p.version = a.latest_version \
+             WHERE a.force = $1 AND a.seq > $2 ORDER BY a.seq, a.package_id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql).bind(force).bind(after_seq).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let shared = row.try_get::<i64, _>("shared")? != 0;
+                Ok(PackageAccessChange {
+                    seq: row.try_get("access_seq")?,
+                    package_id: row.try_get("access_package")?,
+                    latest: if shared { Some(package_row(row)?) } else { None },
+                })
+            })
+            .collect()
     }
 
     async fn package(&self, package_id: &str, version: Option<u32>) -> Result<Option<PackageRow>> {
         let row = match version {
             Some(version) => {
-                sqlx::query(
-                    "SELECT package_id, version, lead_force, summary, body, codec FROM packages \
-                     WHERE package_id = $1 AND version = $2",
-                )
+                sqlx::query(&format!(
+                    "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.package_id = $1 AND p.version = $2"
+                ))
                 .bind(package_id)
                 .bind(i64::from(version))
                 .fetch_optional(&self.pool)
                 .await?
             }
             None => {
-                sqlx::query(
-                    "SELECT package_id, version, lead_force, summary, body, codec FROM packages \
-                     WHERE package_id = $1 ORDER BY version DESC LIMIT 1",
-                )
+                sqlx::query(&format!(
+                    "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.package_id = $1 ORDER BY p.version DESC LIMIT 1"
+                ))
                 .bind(package_id)
                 .fetch_optional(&self.pool)
                 .await?
@@ -655,8 +717,9 @@ impl StoreTx for SqlTx {
         let version = i64::from(package.version);
         let (codec, body) = codec::pack(&package.body);
         sqlx::query(
-            "INSERT INTO packages (package_id, version, lead_force, summary, body, codec) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (package_id, version) DO NOTHING",
+            "INSERT INTO packages (package_id, version, lead_force, summary, body, codec, priority_rank, withdrawn, \
+             last_seen_ms, changed_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (package_id, version) DO NOTHING",
         )
         .bind(&package.package_id)
         .bind(version)
@@ -664,6 +727,10 @@ impl StoreTx for SqlTx {
         .bind(&package.summary)
         .bind(body.as_ref())
         .bind(codec)
+        .bind(i64::from(package.priority_rank))
+        .bind(i64::from(package.withdrawn))
+        .bind(package.last_seen_ms)
+        .bind(package.changed_at_ms)
         .execute(&mut *self.tx)
         .await?;
         // Only a newer version moves the access rows, so a replayed old version changes nothing.
@@ -675,21 +742,35 @@ impl StoreTx for SqlTx {
         if current.is_some_and(|current| current >= version) {
             return Ok(());
         }
-        sqlx::query("DELETE FROM package_access WHERE package_id = $1")
-            .bind(&package.package_id)
-            .execute(&mut *self.tx)
-            .await?;
+        // Every row this version changes gets the next stream position. Forces it no longer
+        // concerns keep their row, marked unshared, so their streams can say so.
+        let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM package_access")
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        sqlx::query(
+            "UPDATE package_access SET shared = 0, is_lead = 0, latest_version = $2, seq = $3 \
+             WHERE package_id = $1 AND shared = 1",
+        )
+        .bind(&package.package_id)
+        .bind(version)
+        .bind(seq)
+        .execute(&mut *self.tx)
+        .await?;
         let mut forces: Vec<&String> = package.forces.iter().chain([&package.lead_force]).collect();
         forces.sort();
         forces.dedup();
         for force in forces {
             sqlx::query(
-                "INSERT INTO package_access (package_id, force, is_lead, latest_version) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO package_access (package_id, force, is_lead, latest_version, shared, seq) \
+                 VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (package_id, force) DO UPDATE SET \
+                 is_lead = excluded.is_lead, latest_version = excluded.latest_version, shared = 1, seq = excluded.seq",
             )
             .bind(&package.package_id)
             .bind(force)
             .bind(i64::from(*force == package.lead_force))
             .bind(version)
+            .bind(seq)
             .execute(&mut *self.tx)
             .await?;
         }

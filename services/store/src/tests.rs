@@ -177,38 +177,137 @@ async fn stores_and_principals_upsert() {
 }
 
 fn package(version: u32, lead: &str, forces: &[&str]) -> PackageRecord {
+    packaged("PKG-G1", version, lead, forces)
+}
+
+fn packaged(id: &str, version: u32, lead: &str, forces: &[&str]) -> PackageRecord {
     PackageRecord {
-        package_id: "PKG-G1".into(),
+        package_id: id.into(),
         version,
         lead_force: lead.into(),
         forces: forces.iter().map(|f| (*f).to_owned()).collect(),
         summary: format!("summary v{version}").into_bytes(),
         body: format!("body v{version}").into_bytes(),
+        priority_rank: 1,
+        withdrawn: false,
+        last_seen_ms: 0,
+        changed_at_ms: i64::from(version) * 1000,
+    }
+}
+
+fn query(force: &str) -> PackageQuery {
+    PackageQuery { force: force.into(), ..PackageQuery::default() }
+}
+
+fn lead_query(force: &str) -> PackageQuery {
+    PackageQuery { lead: Some(true), ..query(force) }
+}
+
+async fn put_packages(store: &SqlStore, records: &[PackageRecord]) {
+    for record in records {
+        let mut tx = store.begin().await.unwrap();
+        tx.put_package(record).await.unwrap();
+        tx.commit().await.unwrap();
     }
 }
 
 #[tokio::test]
 async fn forces_see_the_latest_version_of_packages_that_concern_them() {
     for (store, _dir) in backends().await {
-        for record in [
-            package(1, "kent", &["kent", "essex"]),
-            package(2, "kent", &["kent", "sussex"]),
-            package(1, "kent", &["kent", "essex"]),
-        ] {
-            let mut tx = store.begin().await.unwrap();
-            tx.put_package(&record).await.unwrap();
-            tx.commit().await.unwrap();
-        }
-        let kent = store.list_packages("kent", false, "", 10).await.unwrap();
+        put_packages(
+            &store,
+            &[
+                package(1, "kent", &["kent", "essex"]),
+                package(2, "kent", &["kent", "sussex"]),
+                package(1, "kent", &["kent", "essex"]),
+            ],
+        )
+        .await;
+        let kent = store.list_packages(&query("kent"), None, 10).await.unwrap();
         assert_eq!(kent.len(), 1);
         assert_eq!(kent[0].version, 2, "a replayed old version does not regress the latest");
-        assert_eq!(store.list_packages("sussex", false, "", 10).await.unwrap().len(), 1);
-        assert!(store.list_packages("sussex", true, "", 10).await.unwrap().is_empty(), "sussex is not the lead");
-        assert!(store.list_packages("essex", false, "", 10).await.unwrap().is_empty(), "essex dropped in v2");
-        assert_eq!(store.count_packages("kent", true).await.unwrap(), 1);
+        assert_eq!(store.list_packages(&query("sussex"), None, 10).await.unwrap().len(), 1);
+        assert!(store.list_packages(&lead_query("sussex"), None, 10).await.unwrap().is_empty(), "sussex is not the lead");
+        assert!(store.list_packages(&query("essex"), None, 10).await.unwrap().is_empty(), "essex dropped in v2");
+        assert_eq!(store.count_packages(&lead_query("kent")).await.unwrap(), 1);
+        assert_eq!(store.count_packages(&query("essex")).await.unwrap(), 0);
         assert_eq!(store.package("PKG-G1", Some(1)).await.unwrap().unwrap().body, b"body v1");
         assert_eq!(store.package("PKG-G1", None).await.unwrap().unwrap().version, 2);
         assert!(store.package("PKG-G9", None).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_listing_puts_the_most_urgent_and_most_recent_first_and_pages_without_gaps() {
+    for (store, _dir) in backends().await {
+        let mut records = Vec::new();
+        // (id, rank, last seen, withdrawn, changed at)
+        for (id, rank, seen, withdrawn, changed) in [
+            ("PKG-A", 2, 50, false, 1),
+            ("PKG-B", 0, 10, false, 2),
+            ("PKG-C", 0, 30, false, 3),
+            ("PKG-D", 1, 40, false, 4),
+            ("PKG-E", 0, 30, false, 5),
+            ("PKG-F", 3, 60, true, 6),
+        ] {
+            let mut record = packaged(id, 1, "kent", &["kent"]);
+            record.priority_rank = rank;
+            record.last_seen_ms = seen;
+            record.withdrawn = withdrawn;
+            record.changed_at_ms = changed;
+            records.push(record);
+        }
+        put_packages(&store, &records).await;
+        let active = PackageQuery { withdrawn: Some(false), ..query("kent") };
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.list_packages(&active, after.as_ref(), 2).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(last.position());
+            seen.extend(page.into_iter().map(|row| row.package_id));
+        }
+        assert_eq!(seen, ["PKG-C", "PKG-E", "PKG-B", "PKG-D", "PKG-A"], "band, then latest offence, then id");
+        assert_eq!(store.count_packages(&active).await.unwrap(), 5);
+        let withdrawn = PackageQuery { withdrawn: Some(true), ..query("kent") };
+        let listed = store.list_packages(&withdrawn, None, 10).await.unwrap();
+        assert_eq!((listed.len(), listed[0].withdrawn), (1, true));
+        assert_eq!(store.count_packages(&query("kent")).await.unwrap(), 6, "no status filter keeps both");
+        let high_or_low = PackageQuery { priority_ranks: vec![0, 2], ..active.clone() };
+        assert_eq!(store.count_packages(&high_or_low).await.unwrap(), 4);
+        let recent = PackageQuery { changed_since_ms: Some(4), ..active };
+        let ids: Vec<String> = store.list_packages(&recent, None, 10).await.unwrap().into_iter().map(|r| r.package_id).collect();
+        assert_eq!(ids, ["PKG-E", "PKG-D"]);
+    }
+}
+
+#[tokio::test]
+async fn a_force_follows_its_packages_in_order_and_hears_when_one_is_taken_back() {
+    for (store, _dir) in backends().await {
+        put_packages(
+            &store,
+            &[
+                packaged("PKG-1", 1, "kent", &["kent", "essex"]),
+                packaged("PKG-2", 1, "kent", &["kent"]),
+                packaged("PKG-1", 2, "kent", &["kent"]),
+                packaged("PKG-2", 2, "kent", &["kent", "essex"]),
+            ],
+        )
+        .await;
+        let essex = store.package_changes("essex", -1, 10).await.unwrap();
+        let seen: Vec<(&str, Option<u32>)> =
+            essex.iter().map(|c| (c.package_id.as_str(), c.latest.as_ref().map(|r| r.version))).collect();
+        assert_eq!(seen, [("PKG-1", None), ("PKG-2", Some(2))], "latest state, in the order it changed");
+        assert!(essex[0].seq < essex[1].seq);
+        let resumed = store.package_changes("essex", essex[0].seq, 10).await.unwrap();
+        assert_eq!(resumed.len(), 1, "resuming after a cursor repeats nothing");
+        assert_eq!(resumed[0].package_id, "PKG-2");
+        assert!(store.package_changes("essex", essex[1].seq, 10).await.unwrap().is_empty());
+        put_packages(&store, &[packaged("PKG-1", 3, "kent", &["kent", "essex"])]).await;
+        let next = store.package_changes("essex", essex[1].seq, 10).await.unwrap();
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].latest.as_ref().map(|r| r.version), Some(3), "shared again");
+        assert_eq!(store.count_packages(&query("essex")).await.unwrap(), 2);
     }
 }
 
@@ -272,7 +371,7 @@ async fn large_values_and_package_bodies_are_stored_compressed_and_read_back_exa
         assert_eq!(loaded[1].value, b"{}", "a value too small to compress reads as given");
         assert_eq!(store.get_state("network.incident", "I1").await.unwrap().unwrap(), state.as_bytes());
         assert_eq!(store.package("PKG-G1", Some(1)).await.unwrap().unwrap().body, body.body);
-        assert_eq!(store.list_packages("kent", false, "", 10).await.unwrap()[0].body, body.body);
+        assert_eq!(store.list_packages(&query("kent"), None, 10).await.unwrap()[0].body, body.body);
         let (kv, packages) = stored_bytes(&store).await;
         assert!(kv * 10 < state.len() as i64, "{kv} bytes stored for {} of state", state.len());
         assert!(packages * 10 < body.body.len() as i64, "{packages} bytes stored for a {}-byte body", body.body.len());

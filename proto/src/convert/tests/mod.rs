@@ -249,6 +249,7 @@ fn rich_package() -> IntelligencePackage {
                 person_ids: vec!["P00000001".into()],
                 vehicle_ids: vec!["V00000003".into()],
                 evidence: incident.evidence.clone(),
+                outside_group: true,
             },
             Offence {
                 incident_id: "INC-00000000000000aa".into(),
@@ -289,6 +290,26 @@ fn rich_package() -> IntelligencePackage {
         as_of: incident.occurred_from,
         retailers: vec!["northmart".into()],
         withdrawn: false,
+        stores: vec![orca_model::package::PackageStore {
+            store: incident.store.clone(),
+            name: "Northmart Walsall".into(),
+            postcode: "WS1 1AA".into(),
+            force: "west-midlands".into(),
+            lat: 52.586,
+            lon: -1.982,
+        }],
+        outcomes: vec![orca_model::package::PackageOutcome {
+            outcome_id: "O-1".into(),
+            package_id: "PKG-G00000003".into(),
+            person_id: "P00000001".into(),
+            kind: orca_model::package::OutcomeKind::Charge,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            force: "west-midlands".into(),
+            force_reference: "20/1234/26".into(),
+            notes: "charged with 7 thefts".into(),
+            recorded_by: "k-1 (west-midlands)".into(),
+            recorded_at: Some(at("2026-01-06T09:00:00Z")),
+        }],
     }
 }
 

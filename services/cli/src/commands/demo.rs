@@ -169,7 +169,8 @@ impl Summary {
         let groups = linker.groups();
         let mut packages_by_force = Vec::new();
         for force in orca_model::ForceRegistry::global().iter() {
-            let count = store.count_packages(force.id.as_str(), false).await?;
+            let query = orca_store::PackageQuery { force: force.id.to_string(), ..Default::default() };
+            let count = store.count_packages(&query).await?;
             if count > 0 {
                 packages_by_force.push((force.id.to_string(), count));
             }

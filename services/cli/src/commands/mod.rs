@@ -7,6 +7,7 @@ pub mod eval;
 pub mod ingest;
 pub mod keys;
 pub mod link_records;
+pub mod outcome;
 pub mod packages;
 pub mod reindex;
 pub mod serve;

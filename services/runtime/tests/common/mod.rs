@@ -197,8 +197,7 @@ impl Harness {
         let request = v1::ListPackagesRequest {
             force: force.into(),
             purpose: "test: review packages".into(),
-            page: None,
-            lead_only: false,
+            ..Default::default()
         };
         self.intel().list_packages(authorized(request, key)).await.map(tonic::Response::into_inner)
     }

@@ -1,119 +1,8 @@
-//! `orca packages`: what a force sees — the intelligence packages about groups and prolific
-//! offenders that hit its area. Every read states a purpose and is audited.
+//! The text form of packages: the listing and one package in full.
 
-use crate::client;
-use crate::commands::keys::KeysFile;
-use anyhow::{Context, Result};
 use orca_model::Pence;
-use orca_proto::v1::{self, intelligence_service_client::IntelligenceServiceClient};
-use std::path::PathBuf;
-
-#[derive(clap::Args, Debug)]
-pub struct PackagesArgs {
-    /// The force (data.police.uk slug), e.g. `west-midlands`.
-    #[arg(long)]
-    pub force: String,
-    /// A running ORCA's gRPC endpoint.
-    #[arg(long, default_value = "http://127.0.0.1:50051")]
-    pub endpoint: String,
-    /// The force user's key (or ORCA_KEY); default: the force's key in `--data-dir`'s keys file.
-    #[arg(long, env = "ORCA_KEY", hide_env_values = true)]
-    pub key: Option<String>,
-    /// Data directory whose `keys.json` holds the force's key (as `orca demo` writes it).
-    #[arg(long, default_value = ".orca/demo")]
-    pub data_dir: PathBuf,
-    /// Why you are reading, in your own words (or ORCA_PURPOSE; asked for at a terminal when
-    /// missing); recorded in the audit log with your identity.
-    #[arg(long, env = "ORCA_PURPOSE")]
-    pub purpose: Option<String>,
-    /// Only packages where the force is the lead.
-    #[arg(long)]
-    pub lead_only: bool,
-    /// Show one package in full instead of the list.
-    #[arg(long)]
-    pub show: Option<String>,
-    /// Print JSON (proto3 form) instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
-pub async fn run(args: PackagesArgs) -> Result<()> {
-    let purpose = client::stated_purpose(args.purpose.as_deref())?;
-    let key = match &args.key {
-        Some(key) => key.clone(),
-        None => {
-            let path = args.data_dir.join("keys.json");
-            let keys = KeysFile::read(&path).context("no `--key`; looked for the force's key in the data directory")?;
-            keys.forces
-                .get(&args.force)
-                .cloned()
-                .with_context(|| format!("`{}` has no key for `{}`", path.display(), args.force))?
-        }
-    };
-    let channel = client::connect(&args.endpoint).await?;
-    let mut intel = IntelligenceServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024);
-    if let Some(id) = &args.show {
-        let request = v1::GetPackageRequest { package_id: id.clone(), purpose: purpose.clone(), version: 0 };
-        let package = intel
-            .get_package(client::authorized(request, &key)?)
-            .await?
-            .into_inner()
-            .package
-            .context("empty response")?;
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&package)?);
-        } else {
-            print!("{}", render_package(&package));
-        }
-        return Ok(());
-    }
-    let mut packages = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let request = v1::ListPackagesRequest {
-            force: args.force.clone(),
-            purpose: purpose.clone(),
-            page: Some(v1::PageRequest { page_size: 200, page_token }),
-            lead_only: args.lead_only,
-        };
-        let response = intel.list_packages(client::authorized(request, &key)?).await?.into_inner();
-        packages.extend(response.packages);
-        if response.next_page_token.is_empty() {
-            break;
-        }
-        page_token = response.next_page_token;
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&packages)?);
-        return Ok(());
-    }
-    println!("{} packages for `{}`", packages.len(), args.force);
-    println!(
-        "{:<16} {:>3} {:<8} {:<13} {:>8} {:>8} {:>11}  lead / affected forces",
-        "package", "v", "band", "level", "subjects", "offences", "loss"
-    );
-    for p in &packages {
-        let level = v1::NimLevel::try_from(p.nim_level)
-            .map_or("?".to_owned(), |l| l.as_str_name().trim_start_matches("NIM_LEVEL_").to_lowercase());
-        let lead = if p.lead_force == args.force { format!("LEAD {}", p.lead_force) } else { p.lead_force.clone() };
-        println!(
-            "{:<16} {:>3} {:<8} {:<13} {:>8} {:>8} {:>11}  {} / {}",
-            p.package_id,
-            p.version,
-            p.priority_band,
-            level,
-            p.subject_count,
-            p.offence_count,
-            Pence::new(p.total_loss_pence),
-            lead,
-            p.affected_forces.join(", ")
-        );
-    }
-    if let Some(first) = packages.first() {
-        println!("\nshow one with: orca packages --force {} --show {}", args.force, first.package_id);
-    }
-    Ok(())
-}
+use orca_proto::v1;
+use std::fmt::Write;
 
 /// A subject's name with what tells them apart from another of the same name: date of birth and
 /// aliases (the person id is printed beside it).
@@ -128,8 +17,8 @@ fn subject_label(s: &v1::PackageSubject) -> String {
     label
 }
 
-fn render_package(p: &v1::IntelligencePackage) -> String {
-    use std::fmt::Write;
+/// One package in full, with what changed since an earlier version when given.
+pub fn render_package(p: &v1::IntelligencePackage, changes: Option<&v1::PackageChanges>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}  version {}  [{}]", p.package_id, p.version, p.security_marking);
     let _ = writeln!(out, "{}", p.title);
@@ -142,6 +31,12 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
             grade.handling,
             grade.handling_conditions.join("; ")
         );
+    }
+    if p.withdrawn {
+        let _ = writeln!(out, "WITHDRAWN: earlier versions are no longer disclosed to forces");
+    }
+    if let Some(changes) = changes {
+        let _ = write!(out, "{}", render_changes(changes));
     }
     let _ = writeln!(out, "lead force {}; affected {}", p.lead_force, p.affected_forces.join(", "));
     let _ = writeln!(out, "corridor {}", p.corridor.join(" -> "));
@@ -191,20 +86,83 @@ fn render_package(p: &v1::IntelligencePackage) -> String {
             .unwrap_or_default();
         let crime_ref =
             if o.police_crime_ref.is_empty() { "no crime ref".to_owned() } else { o.police_crime_ref.clone() };
+        let store = p.stores.iter().find(|s| s.store_id == o.store_id).map_or(o.store_id.clone(), |s| s.name.clone());
+        let outside = if o.outside_group { "  (member outside the group)" } else { "" };
         let _ = writeln!(
             out,
-            "  {when} {:<18} {:<20} {:>10} {}",
+            "  {when} {:<18} {:<28} {:>10} {}{outside}",
             o.force,
-            o.store_id,
+            store,
             Pence::new(o.value_pence),
             crime_ref
         );
+    }
+    if !p.outcomes.is_empty() {
+        let _ = writeln!(out, "outcomes:");
+        for o in &p.outcomes {
+            let kind = v1::OutcomeKind::try_from(o.kind)
+                .map_or("?".to_owned(), |k| k.as_str_name().trim_start_matches("OUTCOME_KIND_").to_lowercase());
+            let _ = writeln!(out, "  {} {kind} of {} by {} ({}) {}", o.date, o.person_id, o.force, o.force_reference, o.notes);
+        }
     }
     for gap in &p.intelligence_gaps {
         let _ = writeln!(out, "gap: {gap}");
     }
     for action in &p.recommended_actions {
         let _ = writeln!(out, "action: {action}");
+    }
+    out
+}
+
+/// What changed, one statement a line.
+pub fn render_changes(changes: &v1::PackageChanges) -> String {
+    let mut out = String::new();
+    if changes.changes.is_empty() {
+        let _ = writeln!(out, "no change since version {}", changes.from_version);
+        return out;
+    }
+    let _ = writeln!(out, "changes since version {}:", changes.from_version);
+    for change in &changes.changes {
+        let _ = writeln!(out, "  {:<16} {}", change.kind, change.detail);
+    }
+    out
+}
+
+/// The listing: one line a package, most urgent first, withdrawn ones marked.
+pub fn render_list(force: &str, packages: &[v1::PackageSummary], total: u32, filters: &str) -> String {
+    let mut out = String::new();
+    let shown = packages.len();
+    let _ = writeln!(out, "{shown} of {total} packages for `{force}` ({filters})");
+    let _ = writeln!(
+        out,
+        "{:<16} {:>3} {:<9} {:<12} {:<10} {:>8} {:>8} {:>12}  lead / affected forces",
+        "package", "v", "band", "level", "last seen", "subjects", "offences", "loss"
+    );
+    for p in packages {
+        let level = v1::NimLevel::try_from(p.nim_level)
+            .map_or("?".to_owned(), |l| l.as_str_name().trim_start_matches("NIM_LEVEL_").to_lowercase());
+        let lead = if p.lead { format!("LEAD {}", p.lead_force) } else { p.lead_force.clone() };
+        let band = if p.withdrawn { "WITHDRAWN".to_owned() } else { p.priority_band.clone() };
+        let last_seen = p
+            .last_seen
+            .as_ref()
+            .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<16} {:>3} {:<9} {:<12} {:<10} {:>8} {:>8} {:>12}  {} / {}",
+            p.package_id,
+            p.version,
+            band,
+            level,
+            last_seen,
+            p.subject_count,
+            p.offence_count,
+            Pence::new(p.total_loss_pence),
+            lead,
+            p.affected_forces.join(", ")
+        );
     }
     out
 }
@@ -240,7 +198,7 @@ mod tests {
             }],
             ..v1::IntelligencePackage::default()
         };
-        let text = render_package(&package);
+        let text = render_package(&package, None);
         assert!(
             text.contains(
                 "  P00000001 core      confidence 0.00,   0 incidents  John Smith, born 1990-04-02, aka Smithy\n"
