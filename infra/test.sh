@@ -49,6 +49,9 @@ if ! infra/tansu.sh status "$kafka_port" >/dev/null 2>&1; then
   started_tansu=1
 fi
 
+echo "== chromium (the printable package test renders with it)"
+infra/chromium.sh >/dev/null
+
 export ORCA_TEST_KAFKA="127.0.0.1:$kafka_port"
 export ORCA_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/postgres"
 echo "== cargo test (kafka at $ORCA_TEST_KAFKA, postgres at $ORCA_TEST_POSTGRES)"

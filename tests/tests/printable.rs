@@ -79,7 +79,8 @@ fn keep(name: &str, bytes: &[u8]) {
     eprintln!("printable package: {} ({} bytes)", path.display(), bytes.len());
 }
 
-const EMPTY_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title></title></head><body></body></html>";
+const EMPTY_PAGE: &str =
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title></title></head><body></body></html>";
 
 #[test]
 fn headless_chromium_screenshots_the_package_with_its_content() {
@@ -89,6 +90,7 @@ fn headless_chromium_screenshots_the_package_with_its_content() {
     let png = render(&dir, &page(&dir, "package", &html), "--screenshot", &dir.path().join("package.png"));
     let blank = render(&dir, &page(&dir, "blank", EMPTY_PAGE), "--screenshot", &dir.path().join("blank.png"));
     keep("package.png", &png);
+    eprintln!("a blank page's screenshot: {} bytes", blank.len());
 
     assert!(png.starts_with(PNG_SIGNATURE), "a PNG");
     assert!(blank.starts_with(PNG_SIGNATURE), "a PNG");
@@ -108,18 +110,25 @@ fn headless_chromium_prints_the_package_to_a_pdf_of_several_pages() {
     let pdf = render(&dir, &page(&dir, "package", &html), "--print-to-pdf", &dir.path().join("package.pdf"));
     let empty = render(&dir, &page(&dir, "empty", EMPTY_PAGE), "--print-to-pdf", &dir.path().join("empty.pdf"));
     keep("package.pdf", &pdf);
+    eprintln!("an empty document's PDF: {} bytes", empty.len());
 
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     assert!(empty.starts_with(b"%PDF-"), "a PDF");
     let pages = page_count(&pdf);
-    assert!(pages >= 2, "the realistic package runs to several A4 pages, got {pages}");
+    assert!(pages >= 3, "the realistic package runs to several A4 pages, got {pages}");
     assert_eq!(page_count(&empty), 1);
+    assert!(contains(&pdf, b"/FontFile"), "text was drawn: the PDF embeds the fonts it used");
+    assert!(!contains(&empty, b"/FontFile"), "an empty document draws no text");
     assert!(
-        pdf.len() > 4 * empty.len(),
+        pdf.len() > 20 * empty.len(),
         "the package's PDF ({} bytes) should be far larger than an empty document's ({} bytes)",
         pdf.len(),
         empty.len()
     );
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
 }
 
 /// Page objects in a PDF: `/Type /Page` (or `/Type/Page`), not `/Type /Pages`.

@@ -68,12 +68,12 @@ pub mod leiden;
 mod linker;
 /// The petgraph link graph of persons, vehicles, incidents, stores, forces and marker codes.
 pub mod linkgraph;
+/// Outcomes forces recorded and where stores are, kept for packages.
+mod outcomes;
 /// Co-offending kept up to date pair by pair, with running sums for the decayed weight.
 mod pairs;
 /// State changes for the store and restoring from them.
 pub mod persist;
-/// Outcomes forces recorded and where stores are, kept for packages.
-mod outcomes;
 /// Group and person data as orca-packages profiles.
 mod profile;
 /// The weighted person–person co-offending projection.

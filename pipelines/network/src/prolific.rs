@@ -36,10 +36,7 @@ impl Linker {
             Some(group) if !self.config.prolific.include_group_members => {
                 let inside: Vec<u32> =
                     group.view.incidents.iter().filter_map(|id| self.incident_numbers.get(id).copied()).collect();
-                self.outside_group(&group.view, &inside)
-                    .into_iter()
-                    .filter(|i| all.contains(i))
-                    .collect()
+                self.outside_group(&group.view, &inside).into_iter().filter(|i| all.contains(i)).collect()
             }
             _ => all.clone(),
         }
@@ -108,7 +105,8 @@ impl Linker {
                 .max_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)).then_with(|| b.0.cmp(&a.0)))
                 .map(|m| m.0.clone())
                 .unwrap_or_default();
-            let mut forces: Vec<ForceId> = incidents.iter().map(|&i| self.incidents[i as usize].force.clone()).collect();
+            let mut forces: Vec<ForceId> =
+                incidents.iter().map(|&i| self.incidents[i as usize].force.clone()).collect();
             forces.sort();
             forces.dedup();
             let mut score = score(&self.person_score_input(person, &incidents, forces.len()), &self.config.scoring);

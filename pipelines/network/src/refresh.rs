@@ -32,8 +32,10 @@ impl Linker {
     pub(crate) fn publish_touched(&mut self) -> Vec<IntelligencePackage> {
         let mut emitted = Vec::new();
         // Groups with only a new outcome are republished from the view of their last publish.
-        let outcome_only: Vec<GroupId> =
-            std::mem::take(&mut self.outcome_groups).into_iter().filter(|g| !self.unpublished_groups.contains(g)).collect();
+        let outcome_only: Vec<GroupId> = std::mem::take(&mut self.outcome_groups)
+            .into_iter()
+            .filter(|g| !self.unpublished_groups.contains(g))
+            .collect();
         for id in outcome_only {
             if let Some(group) = self.groups.get(&id) {
                 let package = build_package(self.group_profile(&group.view));

@@ -4,5 +4,6 @@
 mod batches;
 mod churn;
 mod fixtures;
+mod outcomes;
 mod relinks;
 mod scenarios;

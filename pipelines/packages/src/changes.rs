@@ -128,7 +128,9 @@ fn subject_changes(old: &[PackageSubject], new: &[PackageSubject], out: &mut Vec
     let after: BTreeMap<&str, &PackageSubject> = new.iter().map(|s| (s.person_id.as_str(), s)).collect();
     for (id, subject) in &after {
         match before.get(id) {
-            None => out.push(Change::new("subject-joined", *id, format!("{} joined as {}", named(subject), subject.role))),
+            None => {
+                out.push(Change::new("subject-joined", *id, format!("{} joined as {}", named(subject), subject.role)))
+            }
             Some(was) if was.role != subject.role => out.push(Change::new(
                 "role-changed",
                 *id,
@@ -284,7 +286,8 @@ mod tests {
         new.subjects.push(subject("P3", "core"));
         new.subjects[1].role = "core".into();
         new.total_loss_pence = Pence::new(26_500);
-        new.score.factors[0] = ScoreFactor { name: "harm".into(), value: 265.0, band: "medium".into(), evidence: vec![] };
+        new.score.factors[0] =
+            ScoreFactor { name: "harm".into(), value: 265.0, band: "medium".into(), evidence: vec![] };
         new.affected_forces.push(ForceId::new("merseyside"));
         let kinds: Vec<(&str, String)> = changes(&old, &new).into_iter().map(|c| (c.kind, c.about)).collect();
         assert_eq!(
@@ -329,11 +332,16 @@ mod tests {
         let stated: Vec<String> = changes(&old, &new).iter().map(ToString::to_string).collect();
         assert!(stated.contains(&"subject-left: P2 (Name P2) left".to_owned()), "{stated:?}");
         assert!(stated.iter().any(|c| c.starts_with("offence-removed: INC-2 2026-01-02")), "{stated:?}");
-        assert!(stated.contains(&"outcome-recorded: charge of P1 on 2026-02-01 recorded by cheshire (CH/1)".to_owned()));
+        assert!(
+            stated.contains(&"outcome-recorded: charge of P1 on 2026-02-01 recorded by cheshire (CH/1)".to_owned())
+        );
         let mut withdrawn = new.clone();
         withdrawn.withdrawn = true;
         withdrawn.title = "Withdrawn: organised crime group G1 (dissolved)".into();
         let first = changes(&new, &withdrawn).remove(0);
-        assert_eq!((first.kind, first.detail.as_str()), ("withdrawn", "Withdrawn: organised crime group G1 (dissolved)"));
+        assert_eq!(
+            (first.kind, first.detail.as_str()),
+            ("withdrawn", "Withdrawn: organised crime group G1 (dissolved)")
+        );
     }
 }

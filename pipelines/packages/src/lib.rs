@@ -13,15 +13,16 @@
 //! - [`actions`]: recommended actions (CCTV requests, ANPR checks along the corridor, vehicle
 //!   markers, crime recording, cross-border coordination).
 //! - [`outcomes`]: how outcomes forces recorded change the score.
-//! - [`changes`]: what changed between two versions, in statements an officer can read.
+//! - [`changes`](mod@changes): what changed between two versions, in statements an officer can read.
+//! - [`print`]: the printable package, one self-contained HTML document (charts and maps inline).
 
 pub mod actions;
 pub mod build;
 pub mod changes;
 pub mod gaps;
 pub mod input;
-pub mod print;
 pub mod outcomes;
+pub mod print;
 
 pub use actions::recommended_actions;
 pub use build::{PROVENANCE_SOURCE, build_package, package_id, withdrawn_package};

@@ -35,7 +35,8 @@ pub fn apply_outcomes(
     let evidence = outcomes
         .iter()
         .map(|o| {
-            let reference = if o.force_reference.is_empty() { String::new() } else { format!(" ({})", o.force_reference) };
+            let reference =
+                if o.force_reference.is_empty() { String::new() } else { format!(" ({})", o.force_reference) };
             format!("{} {} of {} recorded by {}{reference}", o.date, o.kind, o.person_id, o.force)
         })
         .collect();

@@ -203,11 +203,11 @@ impl App {
                 .expect("the compiled-in descriptor set is valid");
             let router = tonic::transport::Server::builder().add_service(health_service).add_service(reflection);
             let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
-            let intelligence =
-                self.roles.intel.then(|| {
-                    let api = IntelligenceApi::new(gate.clone(), self.backends.log.clone(), self.published.clone());
-                    IntelligenceServiceServer::new(api)
-                });
+            let intelligence = self.roles.intel.then(|| {
+                let api = IntelligenceApi::new(gate.clone(), self.backends.log.clone(), self.published.clone())
+                    .ending_streams_on(servers_shutdown.clone());
+                IntelligenceServiceServer::new(api)
+            });
             let settings =
                 AnalystSettings { decision_wait: Duration::from_millis(self.config.search.decision_wait_ms) };
             let analyst = search.clone().map(|search| {

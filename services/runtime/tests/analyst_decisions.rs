@@ -39,12 +39,11 @@ async fn group_package(h: &Harness) -> v1::IntelligencePackage {
     let listing = h.list(&h.lead_key, "west-midlands").await.unwrap();
     let summary =
         listing.packages.iter().find(|p| p.subject_kind == v1::SubjectKind::Group as i32).expect("a group package");
-    let request =
-        v1::GetPackageRequest {
-            package_id: summary.package_id.clone(),
-            purpose: "test: read".into(),
-            ..Default::default()
-        };
+    let request = v1::GetPackageRequest {
+        package_id: summary.package_id.clone(),
+        purpose: "test: read".into(),
+        ..Default::default()
+    };
     h.intel().get_package(authorized(request, &h.lead_key)).await.unwrap().into_inner().package.unwrap()
 }
 

@@ -180,8 +180,12 @@ async fn a_force_cannot_read_earlier_versions_once_a_package_is_withdrawn_or_no_
     let read = |key: String, id: &'static str, version: u32| {
         let mut intel = harness.intel();
         async move {
-            let request =
-                v1::GetPackageRequest { package_id: id.into(), purpose: "test: tasking review".into(), version, ..Default::default() };
+            let request = v1::GetPackageRequest {
+                package_id: id.into(),
+                purpose: "test: tasking review".into(),
+                version,
+                ..Default::default()
+            };
             intel.get_package(authorized(request, &key)).await.map(|r| r.into_inner().package.unwrap().title)
         }
     };

@@ -581,25 +581,24 @@ impl Store for SqlStore {
     }
 
     async fn package(&self, package_id: &str, version: Option<u32>) -> Result<Option<PackageRow>> {
-        let row = match version {
-            Some(version) => {
-                sqlx::query(&format!(
-                    "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.package_id = $1 AND p.version = $2"
-                ))
-                .bind(package_id)
-                .bind(i64::from(version))
-                .fetch_optional(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
+        let row =
+            match version {
+                Some(version) => {
+                    sqlx::query(&format!(
+                        "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.package_id = $1 AND p.version = $2"
+                    ))
+                    .bind(package_id)
+                    .bind(i64::from(version))
+                    .fetch_optional(&self.pool)
+                    .await?
+                }
+                None => sqlx::query(&format!(
                     "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.package_id = $1 ORDER BY p.version DESC LIMIT 1"
                 ))
                 .bind(package_id)
                 .fetch_optional(&self.pool)
-                .await?
-            }
-        };
+                .await?,
+            };
         row.as_ref().map(package_row).transpose()
     }
 

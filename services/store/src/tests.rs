@@ -227,7 +227,10 @@ async fn forces_see_the_latest_version_of_packages_that_concern_them() {
         assert_eq!(kent.len(), 1);
         assert_eq!(kent[0].version, 2, "a replayed old version does not regress the latest");
         assert_eq!(store.list_packages(&query("sussex"), None, 10).await.unwrap().len(), 1);
-        assert!(store.list_packages(&lead_query("sussex"), None, 10).await.unwrap().is_empty(), "sussex is not the lead");
+        assert!(
+            store.list_packages(&lead_query("sussex"), None, 10).await.unwrap().is_empty(),
+            "sussex is not the lead"
+        );
         assert!(store.list_packages(&query("essex"), None, 10).await.unwrap().is_empty(), "essex dropped in v2");
         assert_eq!(store.count_packages(&lead_query("kent")).await.unwrap(), 1);
         assert_eq!(store.count_packages(&query("essex")).await.unwrap(), 0);
@@ -276,7 +279,8 @@ async fn a_listing_puts_the_most_urgent_and_most_recent_first_and_pages_without_
         let high_or_low = PackageQuery { priority_ranks: vec![0, 2], ..active.clone() };
         assert_eq!(store.count_packages(&high_or_low).await.unwrap(), 4);
         let recent = PackageQuery { changed_since_ms: Some(4), ..active };
-        let ids: Vec<String> = store.list_packages(&recent, None, 10).await.unwrap().into_iter().map(|r| r.package_id).collect();
+        let ids: Vec<String> =
+            store.list_packages(&recent, None, 10).await.unwrap().into_iter().map(|r| r.package_id).collect();
         assert_eq!(ids, ["PKG-E", "PKG-D"]);
     }
 }

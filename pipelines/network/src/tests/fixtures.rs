@@ -133,6 +133,13 @@ impl Report {
         self
     }
 
+    /// Stamps the store's name and position, as ingest does.
+    pub fn located(mut self, name: &str, lat: f64, lon: f64) -> Self {
+        self.incident.store_location =
+            Some(orca_model::StoreLocation { name: name.to_owned(), postcode: "ME1 1AA".to_owned(), lat, lon });
+        self
+    }
+
     pub fn value(mut self, pence: i64) -> Self {
         self.incident.line_items[0].unit_price_pence = pence;
         self

@@ -1,7 +1,7 @@
 use super::fixtures::{report, spree};
 use crate::{Linker, LinkerConfig, MemberRole};
 use orca_model::package::NimLevel;
-use orca_model::{EntityKind, IncidentId, Resolution};
+use orca_model::{EntityKind, ForceId, IncidentId, Resolution};
 
 fn linker_with(resolutions: &[Resolution]) -> Linker {
     let mut linker = Linker::new(LinkerConfig::default());
@@ -260,7 +260,7 @@ fn a_lone_prolific_offender_gets_a_system_defined_package_by_the_forces_threshol
 }
 
 #[test]
-fn a_prolific_offender_who_joins_a_group_is_profiled_by_the_group_package() {
+fn a_prolific_offender_who_joins_a_group_keeps_a_package_for_what_they_do_outside_it() {
     let mut linker = linker_with(&spree("SOLO", &["P1"], &["kent"], &(0..25).map(|d| d * 3).collect::<Vec<_>>()));
     assert_eq!(linker.refresh().len(), 1, "PKG-P1 for the lone offender");
 
@@ -270,7 +270,50 @@ fn a_prolific_offender_who_joins_a_group_is_profiled_by_the_group_package() {
     let packages = linker.refresh();
     let ids: Vec<(&str, u32)> = packages.iter().map(|p| (p.id.as_str(), p.version)).collect();
     assert_eq!(ids, [("PKG-G00000001", 1), ("PKG-P1", 2)]);
-    assert_eq!(packages[1].intelligence_gaps, ["withdrawn: profiled as a member of group G00000001"]);
+    let (group, own) = (&packages[0], &packages[1]);
+
+    // The group's package lists the member's own offending, marked, beside the group's.
+    let outside: Vec<&str> =
+        group.offences.iter().filter(|o| o.outside_group).map(|o| o.incident_id.as_str()).collect();
+    assert_eq!((group.offences.len(), outside.len()), (30, 25));
+    assert!(outside.iter().all(|id| id.starts_with("INC-SOLO")), "{outside:?}");
+    assert!(group.title.contains("30 offences (25 by members outside the group)"), "{}", group.title);
+    assert_eq!(group.corridor, vec![ForceId::from("kent")]);
+
+    // His own package stays, for the offending outside the group only, and says where the rest is.
+    assert!(!own.withdrawn);
+    assert_eq!(own.offences.len(), 25);
+    assert!(own.offences.iter().all(|o| o.incident_id.as_str().starts_with("INC-SOLO")));
+    assert!(
+        own.intelligence_gaps.contains(
+            &"a member of organised crime group G00000001: offences with the group are in PKG-G00000001, not here"
+                .to_owned()
+        ),
+        "{:?}",
+        own.intelligence_gaps
+    );
+    assert_eq!(linker.prolific_offenders().len(), 1);
+}
+
+#[test]
+fn a_group_member_below_the_threshold_outside_the_group_has_no_package_of_their_own() {
+    let mut linker = linker_with(&spree("SOLO", &["P1"], &["kent"], &(0..25).map(|d| d * 3).collect::<Vec<_>>()));
+    assert_eq!(linker.refresh().len(), 1, "PKG-P1 for the lone offender");
+    // The same crew, but the lone spree was really P1 with P2: all of it is the group's now.
+    let mut together = spree("SOLO", &["P1", "P2"], &["kent"], &(0..25).map(|d| d * 3).collect::<Vec<_>>());
+    together.extend(spree("CREW", &["P1", "P2", "P3"], &["kent"], &[80, 85, 92, 96, 100]));
+    for resolution in together {
+        linker.apply(&resolution);
+    }
+    let packages = linker.refresh();
+    let own = packages.iter().find(|p| p.id.as_str() == "PKG-P1").expect("P1's package changes");
+    assert!(own.withdrawn);
+    assert_eq!(
+        own.intelligence_gaps,
+        ["withdrawn: profiled as a member of group G00000001; no threshold met outside it"]
+    );
+    let group = packages.iter().find(|p| p.id.as_str() == "PKG-G00000001").expect("the group");
+    assert!(group.offences.iter().all(|o| !o.outside_group));
     assert!(linker.prolific_offenders().is_empty());
 }
 

@@ -3,15 +3,17 @@
 //!
 //! One document, nothing fetched: the style sheet and the charts (inline SVG) are in the page, there
 //! is no script, no external address and no web font, and a Content-Security-Policy forbids loading
-//! anything should a later edit slip. Every piece of text from the package goes through [`escape`].
+//! anything should a later edit slip. Every piece of text from the package goes through `escape`.
 //! The output is deterministic (no clock, no randomness, sorted layouts): the same package and
 //! changes give the same bytes.
 //!
-//! - this file: the document (banners, header, changes, lists, handling notes) and [`escape`];
-//! - [`tables`]: score, subjects, vehicles, offences, outcomes and stores;
-//! - [`charts`]: the offence timeline and the link chart;
-//! - [`map`]: forces, stores and the corridor on a schematic map of Great Britain and Northern
-//!   Ireland (coastline in [`coast`]).
+//! - this file: the document (banners, header, changes, lists, handling notes) and `escape`;
+//! - `tables`: score, subjects, vehicles, offences, outcomes and stores;
+//! - `charts`: the offence timeline and the link chart;
+//! - `map`: forces, stores and the corridor on a schematic map of Great Britain and Northern
+//!   Ireland and a detail of the area of offending (coastline in `coast`);
+//! - `style`: the style sheet (screen layout, A4 print rules, banners repeated on every page);
+//! - [`sample`]: a realistic fictitious package for tests (hidden from the docs).
 
 mod charts;
 mod coast;
@@ -129,7 +131,7 @@ fn grade_meaning(grade: &Grade) -> String {
 
 /// The line the banners carry about handling.
 fn handling_line(package: &IntelligencePackage) -> String {
-    let lead = force_name(&package.lead_force);
+    let lead = or_missing(force_name(&package.lead_force), "the lead force");
     let conditions = if package.grade.conditions.is_empty() { "" } else { " Handling conditions apply: see the end." };
     format!("Police use only. Do not disclose outside the police service without the authority of {lead}.{conditions}")
 }
@@ -143,12 +145,16 @@ fn document(out: &mut String, package: &IntelligencePackage, changes: &[String])
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{} · {} · {} version {}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
         escape(marking),
-        escape(&package.title),
+        escape(or_missing(&package.title, "Untitled package")),
         escape(package.id.as_str()),
         package.version,
         style::CSS
     )?;
     banner(out, package, "banner-top")?;
+    if package.withdrawn {
+        // Fixed, so it repeats across every printed page.
+        out.push_str("<div class=\"watermark\" aria-hidden=\"true\">WITHDRAWN</div>\n");
+    }
     // The layout table's header and footer repeat on every printed page and keep the page's content
     // clear of the fixed banners.
     out.push_str(
@@ -199,7 +205,7 @@ fn header(out: &mut String, package: &IntelligencePackage) -> fmt::Result {
         out,
         "<header class=\"title\">\n<div class=\"kicker\">ORCA · organised retail crime intelligence package</div>\n\
          <h1>{}</h1>\n<div class=\"subtitle\">{} · version {} · {kind} {}</div>\n",
-        escape(&package.title),
+        escape(or_missing(&package.title, "Untitled package")),
         escape(package.id.as_str()),
         package.version,
         escape(&package.subject_id)
@@ -227,7 +233,7 @@ fn header(out: &mut String, package: &IntelligencePackage) -> fmt::Result {
     };
     let retailers: Vec<&str> = package.retailers.iter().map(|r| r.as_str()).collect();
     let facts: [(&str, String); 13] = [
-        ("Lead force", force_name(&package.lead_force).to_owned()),
+        ("Lead force", or_missing(force_name(&package.lead_force), "not set").to_owned()),
         ("Affected forces", affected),
         ("NIM level", nim.to_owned()),
         ("Grade", format!("{} ({})", grade_code(&package.grade), grade_meaning(&package.grade))),
@@ -324,7 +330,7 @@ fn handling_section(out: &mut String, package: &IntelligencePackage) -> fmt::Res
     }
     write!(
         out,
-        "</dl>\n<p class=\"note\">{}. Records are cited by incident id and police crime reference; the evidence \
+        "</dl>\n<p class=\"note\">{} Records are cited by incident id and police crime reference; the evidence \
          itself (CCTV, body-worn video, statements) stays with the retailer and is requested through the references \
          given. Subjects' identities are assessments from matched sightings unless marked as fact.</p>\n</section>\n",
         escape(&handling_line(package))

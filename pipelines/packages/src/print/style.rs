@@ -35,6 +35,9 @@ section { margin: 0; }
 .title .subtitle { color: var(--muted); font-size: 9.5pt; margin-bottom: 6pt; }
 .withdrawn { border: 2.5pt solid var(--high); color: var(--high); background: #fdecee; padding: 6pt 8pt;
   margin: 6pt 0; font-size: 11pt; }
+.watermark { position: fixed; top: 45%; left: 0; right: 0; text-align: center; transform: rotate(-30deg);
+  font-size: 70pt; font-weight: 700; letter-spacing: 0.1em; color: rgba(163, 17, 31, 0.12); pointer-events: none;
+  z-index: 10; }
 .withdrawn strong { font-size: 16pt; letter-spacing: 0.15em; margin-right: 8pt; }
 .summary { display: grid; grid-template-columns: 30mm 1fr; gap: 6pt; align-items: start; }
 .priority { border-radius: 3pt; color: #fff; text-align: center; padding: 6pt 4pt; }
@@ -76,8 +79,12 @@ figure { margin: 4pt 0 8pt; }
 figure > svg { display: block; width: 100%; height: auto; }
 svg.key { display: inline-block; vertical-align: -1px; }
 figcaption { color: var(--muted); font-size: 8pt; margin-top: 2pt; }
-.geo { display: grid; grid-template-columns: 88mm 1fr; gap: 10pt; align-items: start; }
-.geo figure { margin-top: 0; }
+.maps { display: grid; grid-template-columns: 70mm 1fr; gap: 8pt; align-items: start; }
+.maps figure { margin-top: 0; }
+.maps figure > svg { border: 0.6pt solid var(--rule); }
+.geo-lists { display: grid; grid-template-columns: 52mm 1fr; gap: 10pt; align-items: start; }
+.geo-lists h3 { margin-top: 2pt; }
+.dot { color: #d7301f; }
 ol.corridor { margin: 0 0 6pt; padding-left: 16pt; }
 ul.items, ol.items { margin: 2pt 0; padding-left: 16pt; } ul.items li, ol.items li { margin: 1.5pt 0; }
 .changes { border: 1pt solid var(--medium); background: #fff8ec; padding: 2pt 8pt 4pt; margin-top: 10pt; }
@@ -99,5 +106,8 @@ ul.items, ol.items { margin: 2pt 0; padding-left: 16pt; } ul.items li, ol.items 
   .banner-bottom { bottom: 0; }
   .banner-space { height: 12mm; }
   a { color: inherit; text-decoration: none; }
+  /* The first page is the summary; the subjects start the second. */
+  #subjects { break-before: page; }
+  #subjects h2 { margin-top: 0; }
 }
 "#;

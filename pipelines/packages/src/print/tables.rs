@@ -1,7 +1,8 @@
 //! The package's tables: the score's factors, subjects, vehicles, the offences schedule, outcomes
 //! and the stores beside the map. Every value from the package is escaped; empty fields say so.
 
-use super::{band_class, date_time, escape, force_name, or_missing};
+use super::map::MapStore;
+use super::{band_class, escape, force_name, or_missing};
 use orca_model::package::{Assertion, IntelligencePackage, Offence, PackageStore};
 use orca_model::{EventType, EvidenceKind, ModusOperandi, PersonId, VehicleId};
 use std::collections::BTreeMap;
@@ -145,11 +146,8 @@ pub(super) fn offences(out: &mut String, package: &IntelligencePackage) -> fmt::
 
 fn offence_row(out: &mut String, package: &IntelligencePackage, offence: &Offence) -> fmt::Result {
     let class = if offence.outside_group { " class=\"outside\"" } else { "" };
-    let outside = if offence.outside_group {
-        "<span class=\"tag tag-outside\">member alone / outside group</span>"
-    } else {
-        ""
-    };
+    let outside =
+        if offence.outside_group { "<span class=\"tag tag-outside\">member alone / outside group</span>" } else { "" };
     let crime_ref = if offence.police_crime_ref.trim().is_empty() {
         "<span class=\"unknown\">none</span>".to_owned()
     } else {
@@ -254,35 +252,27 @@ pub(super) fn outcomes(out: &mut String, package: &IntelligencePackage) -> fmt::
     Ok(())
 }
 
-/// The stores beside the map: where, which force, how many offences, and whether it is plotted.
-pub(super) fn stores(
-    out: &mut String,
-    package: &IntelligencePackage,
-    plotted: &dyn Fn(&PackageStore) -> bool,
-) -> fmt::Result {
+/// The stores beneath the maps, numbered as on the detail map: where, which force, how many
+/// offences, and whether it could be drawn.
+pub(super) fn stores(out: &mut String, stores: &[MapStore<'_>]) -> fmt::Result {
     out.push_str("<h3>Stores</h3>\n");
-    if package.stores.is_empty() {
+    if stores.is_empty() {
         return writeln!(out, "<p class=\"empty\">No stores recorded.</p>");
     }
-    let counts = offences_per_store(package);
-    let mut stores: Vec<&PackageStore> = package.stores.iter().collect();
-    stores.sort_by(|a, b| {
-        let count = |s: &PackageStore| counts.get(s.store.as_str()).copied().unwrap_or(0);
-        count(b).cmp(&count(a)).then_with(|| a.store.cmp(&b.store))
-    });
     out.push_str(
-        "<table class=\"data\"><thead><tr><th>Store</th><th>Postcode</th><th>Force</th><th class=\"num\">Offences</th>\
-         </tr></thead>\n<tbody>\n",
+        "<table class=\"data\"><thead><tr><th class=\"num\">No.</th><th>Store</th><th>Postcode</th><th>Force</th>\
+         <th class=\"num\">Offences</th></tr></thead>\n<tbody>\n",
     );
-    for store in stores {
-        let position = if plotted(store) { "" } else { "<div class=\"small\">no position: not on the map</div>" };
+    for MapStore { number, store, offences, plotted } in stores {
+        let position = if *plotted { "" } else { " · <strong>no position: not on the map</strong>" };
         writeln!(
             out,
-            "<tr><td>{}{position}</td><td class=\"nowrap\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td class=\"num\">{number}</td><td>{}<div class=\"small\"><span class=\"mono\">{}</span>{position}</div></td>\
+             <td class=\"nowrap\">{}</td><td>{}</td><td class=\"num\">{offences}</td></tr>",
             or_unknown(&store.name, store.store.as_str()),
+            escape(store.store.as_str()),
             or_unknown(&store.postcode, "unknown"),
             escape(force_name(&store.force)),
-            counts.get(store.store.as_str()).copied().unwrap_or(0),
         )?;
     }
     out.push_str("</tbody></table>\n");

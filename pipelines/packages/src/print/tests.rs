@@ -65,7 +65,7 @@ fn a_realistic_package_has_every_section() {
     }
     assert!(html.contains("Changes since version 3"), "version 4 lists what changed since 3");
     assert!(html.contains("vehicle V00000013 reported on false plates"));
-    assert_eq!(html.matches("<svg viewBox").count(), 3, "timeline, link chart and map");
+    assert_eq!(html.matches("<svg viewBox").count(), 4, "timeline, link chart, overview and detail maps");
 }
 
 #[test]
@@ -135,6 +135,7 @@ fn the_withdrawn_notice_is_prominent() {
     let html = package_html(&package, &[]);
     assert!(html.contains("<div class=\"withdrawn\"><strong>WITHDRAWN</strong>"));
     assert_eq!(html.matches("OFFICIAL-SENSITIVE · WITHDRAWN").count(), 2, "both banners say so");
+    assert!(html.contains("<div class=\"watermark\" aria-hidden=\"true\">WITHDRAWN</div>"), "across every page");
 }
 
 #[test]
@@ -157,13 +158,24 @@ fn the_map_skips_a_store_without_a_position_and_says_so() {
 }
 
 #[test]
-fn the_map_draws_forces_the_corridor_and_stores() {
+fn the_maps_draw_forces_the_corridor_and_numbered_stores() {
     let html = html();
-    let map = &html[html.find("id=\"geography\"").unwrap()..html.find("id=\"timeline\"").unwrap()];
-    assert_eq!(map.matches("<polyline").count(), 1, "the corridor");
-    assert!(map.contains(">West Midlands</text>") && map.contains(">Cheshire</text>"), "our forces named");
-    assert!(map.contains("<title>Kent Police</title>"), "other forces as grey dots");
-    assert_eq!(map.matches("fill=\"#d7301f\"").count(), 8, "one marker per placed store");
+    let maps = &html[html.find("id=\"geography\"").unwrap()..html.find("id=\"timeline\"").unwrap()];
+    let overview = &maps[maps.find("class=\"overview\"").unwrap()..maps.find("class=\"detail\"").unwrap()];
+    let detail = &maps[maps.find("class=\"detail\"").unwrap()..maps.find("class=\"geo-lists\"").unwrap()];
+    for map in [overview, detail] {
+        assert_eq!(map.matches("<polyline").count(), 1, "the corridor");
+        assert_eq!(map.matches("fill=\"#d7301f\"").count(), 8, "one marker per placed store");
+        assert!(map.contains(">West Midlands</text>") && map.contains(">Cheshire</text>"), "our forces named");
+    }
+    assert!(overview.contains("<title>Kent Police</title>"), "other forces as grey dots");
+    assert!(overview.contains("stroke-dasharray=\"3 2\""), "the detail's area outlined");
+    assert!(detail.contains("fill=\"#fff\">1</text>"), "stores numbered");
+    assert!(detail.contains(" km</text>"), "a scale bar");
+    assert!(!detail.contains("Kent"), "forces far from the area are left out of the detail");
+    let table = &maps[maps.find("<h3>Stores</h3>").unwrap()..];
+    let first = table.find("Northmart Birmingham Bull Street").unwrap();
+    assert!(table[..first].contains("<td class=\"num\">1</td>"), "the busiest store is number 1");
 }
 
 #[test]
@@ -200,18 +212,11 @@ fn an_empty_package_renders() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     assert!(html.contains("OFFICIAL-SENSITIVE"), "the default marking when none is set");
     assert!(html.contains("No subjects.") && html.contains("No offences."));
+    assert!(html.contains("without the authority of the lead force."), "no force to name");
+    assert!(!html.contains("class=\"detail\""), "no area to detail");
 }
 
 #[test]
 fn the_same_package_gives_the_same_bytes() {
     assert_eq!(html(), html());
-}
-
-#[test]
-fn zz_tmp_dump() {
-    std::fs::write("/tmp/printable/package.html", html()).unwrap();
-    let mut p = sample_package();
-    p.withdrawn = true;
-    std::fs::write("/tmp/printable/withdrawn.html", package_html(&p, &[])).unwrap();
-    std::fs::write("/tmp/printable/empty.html", package_html(&IntelligencePackage::default(), &[])).unwrap();
 }

@@ -19,6 +19,7 @@ use orca_store::StoreError;
 use prost::Message;
 use std::sync::Arc;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 pub use triage::priority_rank;
@@ -52,11 +53,20 @@ pub struct IntelligenceApi {
     gate: Gatekeeper,
     log: Arc<dyn EventLog>,
     published: PackagesPublished,
+    /// Cancelled when the server stops: open streams end (clients resume from their cursor), so
+    /// a graceful shutdown does not wait for followers that never leave.
+    shutdown: CancellationToken,
 }
 
 impl IntelligenceApi {
     pub fn new(gate: Gatekeeper, log: Arc<dyn EventLog>, published: PackagesPublished) -> Self {
-        Self { gate, log, published }
+        Self { gate, log, published, shutdown: CancellationToken::new() }
+    }
+
+    /// Ends open package streams when `shutdown` is cancelled.
+    pub fn ending_streams_on(mut self, shutdown: CancellationToken) -> Self {
+        self.shutdown = shutdown;
+        self
     }
 
     /// The force whose packages a caller may list or follow: a force user only their own; an

@@ -112,7 +112,9 @@ fn check(
         return Err(invalid("`force_reference` is required: the custody record or crime number".to_owned()));
     }
     if reference.chars().count() > MAX_REFERENCE_CHARS || reference.chars().any(char::is_control) {
-        return Err(invalid(format!("`force_reference` must be printable and at most {MAX_REFERENCE_CHARS} characters")));
+        return Err(invalid(format!(
+            "`force_reference` must be printable and at most {MAX_REFERENCE_CHARS} characters"
+        )));
     }
     let notes = request.notes.trim();
     if notes.chars().count() > MAX_NOTES_CHARS {

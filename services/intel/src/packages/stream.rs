@@ -24,7 +24,11 @@ const POLL: Duration = Duration::from_secs(2);
 type Events = ReceiverStream<Result<v1::PackageEvent, Status>>;
 
 /// Checks the request and starts following the force's packages.
-pub(super) async fn open(api: &IntelligenceApi, access: Access, request: v1::StreamPackagesRequest) -> Result<Events, Status> {
+pub(super) async fn open(
+    api: &IntelligenceApi,
+    access: Access,
+    request: v1::StreamPackagesRequest,
+) -> Result<Events, Status> {
     let force = api.listing_force(&access, &request.force, "stream-packages").await?;
     let resource = format!("packages:force={force}");
     let cursor = match request.cursor.trim() {
@@ -32,7 +36,8 @@ pub(super) async fn open(api: &IntelligenceApi, access: Access, request: v1::Str
         text => match text.parse::<i64>() {
             Ok(seq) if seq >= 0 => Some(seq),
             _ => {
-                let status = Status::invalid_argument("`cursor` is not one this service gave out; start again without it");
+                let status =
+                    Status::invalid_argument("`cursor` is not one this service gave out; start again without it");
                 return Err(api.refused(&access, "stream-packages", &resource, status).await);
             }
         },
@@ -90,14 +95,20 @@ impl Follower {
             }
             if !events.is_empty() {
                 let disclosed: Vec<String> = events.iter().map(describe).collect();
-                let audit = self.api.gate.audit(&self.access, "stream-packages", &self.resource, "disclosed", disclosed.join(","));
+                let audit = self.api.gate.audit(
+                    &self.access,
+                    "stream-packages",
+                    &self.resource,
+                    "disclosed",
+                    disclosed.join(","),
+                );
                 if let Err(status) = audit.await {
                     let _ = sender.send(Err(status)).await;
                     return;
                 }
             }
             for event in events {
-                if sender.send(Ok(event)).await.is_err() {
+                if !self.deliver(&sender, event).await {
                     return;
                 }
             }
@@ -111,15 +122,29 @@ impl Follower {
                     event: Some(v1::package_event::Event::CaughtUp(true)),
                     changes: None,
                 };
-                if sender.send(Ok(event)).await.is_err() {
+                if !self.deliver(&sender, event).await {
                     return;
                 }
             }
             tokio::select! {
                 changed = published.changed() => if changed.is_err() { tokio::time::sleep(POLL).await },
                 () = sender.closed() => return,
+                () = self.api.shutdown.cancelled() => {
+                    let status = Status::unavailable(format!("the server is stopping; resume with cursor {after}"));
+                    let _ = sender.send(Err(status)).await;
+                    return;
+                }
                 () = tokio::time::sleep(POLL) => {}
             }
+        }
+    }
+
+    /// Sends an event; false when the client left or the server is stopping (a client that stops
+    /// reading does not hold a shutdown up).
+    async fn deliver(&self, sender: &mpsc::Sender<Result<v1::PackageEvent, Status>>, event: v1::PackageEvent) -> bool {
+        tokio::select! {
+            sent = sender.send(Ok(event)) => sent.is_ok(),
+            () = self.api.shutdown.cancelled() => false,
         }
     }
 
@@ -148,7 +173,11 @@ impl Follower {
             if let Some(earlier) = store.package(&row.package_id, Some(row.version - 1)).await.map_err(store_status)? {
                 let earlier = decode(&earlier.body)?;
                 if concerns(&earlier, &self.force) {
-                    changes = Some(changes_between(&earlier, &decode(&row.body)?)?);
+                    // A package that cannot be compared still arrives, without its changes.
+                    match changes_between(&earlier, &decode(&row.body)?) {
+                        Ok(found) => changes = Some(found),
+                        Err(status) => tracing::error!(package = %row.package_id, %status, "cannot compare versions"),
+                    }
                 }
             }
         }

@@ -93,7 +93,8 @@ impl Listing {
             .to_owned(),
         );
         if !query.priority_ranks.is_empty() {
-            let bands: Vec<&str> = query.priority_ranks.iter().filter_map(|&r| BANDS.get(r as usize).copied()).collect();
+            let bands: Vec<&str> =
+                query.priority_ranks.iter().filter_map(|&r| BANDS.get(r as usize).copied()).collect();
             parts.push(format!("bands={}", bands.join("+")));
         }
         if let Some(ms) = query.changed_since_ms {

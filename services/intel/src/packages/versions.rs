@@ -70,7 +70,8 @@ pub(super) async fn get(
             // The version before simply was not the force's: the package is new to it.
             None if request.compare_to_version == 0 => {}
             None => {
-                let status = Status::not_found(format!("version {compare} of `{}` is not shared with you", package.package_id));
+                let status =
+                    Status::not_found(format!("version {compare} of `{}` is not shared with you", package.package_id));
                 return Err(api.refused(access, "read-package", &resource, status).await);
             }
         }

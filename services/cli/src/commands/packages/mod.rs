@@ -137,10 +137,12 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
         let response = intel.get_package(client::authorized(request, &key)?).await?.into_inner();
         let package = response.package.context("empty response")?;
         return client::emit(&match format {
-            Format::Json => serde_json::to_string_pretty(&serde_json::json!({
-                "package": package,
-                "changes": response.changes,
-            }))? + "\n",
+            Format::Json => {
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "package": package,
+                    "changes": response.changes,
+                }))? + "\n"
+            }
             Format::Text => render::render_package(&package, response.changes.as_ref()),
             Format::Html => printable(package, response.changes.as_ref())?,
         });
@@ -194,7 +196,10 @@ pub async fn run(args: PackagesArgs) -> Result<()> {
     }
     let mut text = render::render_list(&connection.force, &packages, total, &filters.join("; "));
     if let Some(first) = packages.first() {
-        text.push_str(&format!("\nshow one with: orca packages --force {} --show {}\n", connection.force, first.package_id));
+        text.push_str(&format!(
+            "\nshow one with: orca packages --force {} --show {}\n",
+            connection.force, first.package_id
+        ));
     }
     client::emit(&text)
 }
@@ -212,6 +217,7 @@ fn parse_since(text: &str) -> Result<pbjson_types::Timestamp> {
         Ok(date) => date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
         Err(_) => chrono::DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.to_utc()),
     };
-    let time = time.with_context(|| format!("`--changed-since {text}`: give a date (2026-12-01) or an RFC 3339 time"))?;
+    let time =
+        time.with_context(|| format!("`--changed-since {text}`: give a date (2026-12-01) or an RFC 3339 time"))?;
     Ok(pbjson_types::Timestamp { seconds: time.timestamp(), nanos: 0 })
 }

@@ -102,7 +102,11 @@ pub fn render_package(p: &v1::IntelligencePackage, changes: Option<&v1::PackageC
         for o in &p.outcomes {
             let kind = v1::OutcomeKind::try_from(o.kind)
                 .map_or("?".to_owned(), |k| k.as_str_name().trim_start_matches("OUTCOME_KIND_").to_lowercase());
-            let _ = writeln!(out, "  {} {kind} of {} by {} ({}) {}", o.date, o.person_id, o.force, o.force_reference, o.notes);
+            let _ = writeln!(
+                out,
+                "  {} {kind} of {} by {} ({}) {}",
+                o.date, o.person_id, o.force, o.force_reference, o.notes
+            );
         }
     }
     for gap in &p.intelligence_gaps {
