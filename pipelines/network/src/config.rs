@@ -185,6 +185,12 @@ pub struct ScoringRules {
     pub confidence_low_probability: f64,
     /// Factors at `high` needed for priority band `high`. Default 2.
     pub high_band_min_high_factors: usize,
+    /// Priority band `high` also needs one of these factors at `high`: activity an officer can
+    /// act on this week (recent frequency) or organised means (capability). Without it, large
+    /// but settled harm and reach make a package `medium`. Calibrated on a 100,000-incident world,
+    /// where harm and scope alone made 82% of every force's packages `high` (see the README).
+    /// Default `["frequency", "capability"]`; empty for no such condition.
+    pub high_band_needs_one_of: Vec<String>,
 }
 
 impl Default for ScoringRules {
@@ -198,6 +204,7 @@ impl Default for ScoringRules {
             frequency_high_recent: 8,
             confidence_low_probability: 0.8,
             high_band_min_high_factors: 2,
+            high_band_needs_one_of: vec!["frequency".to_owned(), "capability".to_owned()],
         }
     }
 }

@@ -15,7 +15,8 @@
 //!   grades; `low` below `confidence_low_probability`, `high` from 0.95.
 //!
 //! Priority band: `high` when at least `high_band_min_high_factors` of harm, scope, frequency and
-//! capability are `high`; `medium` when one is; otherwise `low`. Low confidence lowers the band by
+//! capability are `high`, one of them among `high_band_needs_one_of` (frequency or capability:
+//! activity now or organised means); `medium` when one is; otherwise `low`. Low confidence lowers the band by
 //! one step (an analyst should confirm the links first).
 
 use crate::config::ScoringRules;
@@ -49,8 +50,11 @@ pub fn score(input: &ScoreInput, rules: &ScoringRules) -> Score {
     let frequency = frequency(input, rules);
     let capability = capability(input);
     let confidence = confidence(input, rules);
-    let high = [&harm, &scope, &frequency, &capability].iter().filter(|f| f.band == "high").count();
-    let mut band = if high >= rules.high_band_min_high_factors {
+    let four = [&harm, &scope, &frequency, &capability];
+    let high = four.iter().filter(|f| f.band == "high").count();
+    let needed = &rules.high_band_needs_one_of;
+    let active = needed.is_empty() || four.iter().any(|f| f.band == "high" && needed.contains(&f.name));
+    let mut band = if high >= rules.high_band_min_high_factors && active {
         2
     } else if high >= 1 {
         1
@@ -64,9 +68,10 @@ pub fn score(input: &ScoreInput, rules: &ScoringRules) -> Score {
         priority_band: ["low", "medium", "high"][band].to_owned(),
         factors: vec![harm, scope, frequency, capability, confidence],
         rule: format!(
-            "high when at least {} of harm, scope, frequency and capability are high; medium when one is; \
+            "high when at least {} of harm, scope, frequency and capability are high{}; medium when one is; \
              otherwise low; low confidence lowers the band one step",
-            rules.high_band_min_high_factors
+            rules.high_band_min_high_factors,
+            if needed.is_empty() { String::new() } else { format!(", one of them {}", needed.join(" or ")) }
         ),
     }
 }
@@ -197,4 +202,44 @@ fn confidence(input: &ScoreInput, rules: &ScoringRules) -> ScoreFactor {
         evidence.push(format!("weakest incident grade {}", input.weakest_grade));
     }
     factor("confidence", mean, band, evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Large settled harm across many forces: loss and reach high, nothing recent, no vehicles.
+    fn settled_harm() -> ScoreInput {
+        let day = |d: i64| Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap() + Duration::days(d);
+        ScoreInput {
+            total_loss_pence: Pence::new(5_000_000),
+            forces: 4,
+            retailers: 3,
+            stores: 6,
+            incident_times: (0..12).map(|i| day(i * 20)).collect(),
+            probabilities: vec![0.99; 12],
+            ..ScoreInput::default()
+        }
+    }
+
+    #[test]
+    fn harm_and_reach_alone_are_medium_and_recent_activity_makes_them_high() {
+        let rules = ScoringRules::default();
+        let settled = score(&settled_harm(), &rules);
+        assert_eq!(settled.priority_band, "medium", "{settled:?}");
+        assert!(settled.rule.contains("one of them frequency or capability"), "{}", settled.rule);
+
+        let mut active = settled_harm();
+        let last = *active.incident_times.last().unwrap();
+        active.incident_times.extend((1..=8).map(|h| last - Duration::hours(h)));
+        assert_eq!(score(&active, &rules).priority_band, "high");
+
+        let mut on_false_plates = settled_harm();
+        (on_false_plates.vehicles, on_false_plates.disguised_plates) = (1, 1);
+        assert_eq!(score(&on_false_plates, &rules).priority_band, "high");
+
+        let unconditional = ScoringRules { high_band_needs_one_of: Vec::new(), ..ScoringRules::default() };
+        assert_eq!(score(&settled_harm(), &unconditional).priority_band, "high");
+    }
 }

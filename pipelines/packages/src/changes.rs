@@ -81,9 +81,10 @@ fn factor_changes(old: &IntelligencePackage, new: &IntelligencePackage, out: &mu
             None => out.push(Change::new(
                 "factor-changed",
                 factor.name.clone(),
-                format!("{} now {} ({})", factor.name, factor.band, number(factor.value)),
+                format!("{} factor added: {} ({})", factor.name, factor.band, number(factor.value)),
             )),
-            Some(was) if was.band != factor.band || was.value != factor.value => out.push(Change::new(
+            // A move too small to show is not a change an officer can see.
+            Some(was) if was.band != factor.band || number(was.value) != number(factor.value) => out.push(Change::new(
                 "factor-changed",
                 factor.name.clone(),
                 format!(
@@ -102,7 +103,8 @@ fn factor_changes(old: &IntelligencePackage, new: &IntelligencePackage, out: &mu
 
 /// A factor value as an officer would write it: whole numbers without decimals.
 fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{value:.0}") } else { format!("{value:.2}") }
+    let shown = (value * 100.0).round() / 100.0;
+    if shown.fract() == 0.0 && shown.abs() < 1e15 { format!("{shown:.0}") } else { format!("{shown:.2}") }
 }
 
 fn force_changes(old: &IntelligencePackage, new: &IntelligencePackage, out: &mut Vec<Change>) {
@@ -309,8 +311,11 @@ mod tests {
     }
 
     #[test]
-    fn the_same_version_has_no_changes() {
+    fn the_same_version_has_no_changes_nor_does_a_move_too_small_to_show() {
         assert!(changes(&package("high"), &package("high")).is_empty());
+        let mut nudged = package("high");
+        nudged.score.factors[0].value += 0.001;
+        assert!(changes(&package("high"), &nudged).is_empty());
     }
 
     #[test]

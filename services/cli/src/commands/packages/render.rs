@@ -143,8 +143,9 @@ pub fn render_list(force: &str, packages: &[v1::PackageSummary], total: u32, fil
         "package", "v", "band", "level", "last seen", "subjects", "offences", "loss"
     );
     for p in packages {
-        let level = v1::NimLevel::try_from(p.nim_level)
-            .map_or("?".to_owned(), |l| l.as_str_name().trim_start_matches("NIM_LEVEL_").to_lowercase());
+        let level = v1::NimLevel::try_from(p.nim_level).map_or("?".to_owned(), |l| {
+            l.as_str_name().trim_start_matches("NIM_LEVEL_").to_lowercase().replace('_', "-")
+        });
         let lead = if p.lead { format!("LEAD {}", p.lead_force) } else { p.lead_force.clone() };
         let band = if p.withdrawn { "WITHDRAWN".to_owned() } else { p.priority_band.clone() };
         let last_seen = p
