@@ -15,6 +15,10 @@
 //! then includes the backlog) and paced at `rate` incidents per second (default 500; latency at a
 //! steady load the pipeline keeps up with).
 //!
+//! Streams: every force's packages are followed over `StreamPackages` for the whole load (see
+//! `streams.rs`); reported as ack -> on an open stream, per incident. Reads (paced runs): once
+//! settled, `GetPackage` from eight concurrent clients against the health check in the same run.
+//!
 //! Freshness (paced runs only): probe incidents sent five a second beside the load are searched
 //! for by id through `AnalystService.Search` (see `freshness.rs`); reported as ack -> searchable.
 //!
@@ -30,6 +34,7 @@
 //! citing their whole history) is a restructuring, not a delay in reporting an incident.
 
 mod freshness;
+mod streams;
 
 use anyhow::{Context, Result, bail, ensure};
 use freshness::{ProbeTarget, SearchProbe};
@@ -43,9 +48,13 @@ use sqlx::{AnyPool, Row};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use streams::{ReadLoad, StreamWatch};
 
 const POLL: Duration = Duration::from_millis(20);
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(1_800);
+/// Concurrent `GetPackage` clients once the pipeline has settled, and calls each.
+const READ_CLIENTS: usize = 8;
+const READS_PER_CLIENT: usize = 250;
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -102,6 +111,11 @@ struct Measured {
     slowest_first_cited: Option<String>,
     /// Each process's peak resident memory (role, bytes), read when the pipeline had settled.
     peak_rss: Vec<(String, u64)>,
+    /// Milliseconds from acknowledgement to an open `StreamPackages` client receiving the version
+    /// (timed as `latencies_ms`), sorted.
+    streamed_ms: Vec<i64>,
+    /// `GetPackage` under concurrent reads once settled (paced runs).
+    reads: Option<ReadLoad>,
 }
 
 impl Measured {
@@ -132,6 +146,22 @@ impl Measured {
             print_quantiles("ack -> searchable by id", "probes", &self.searchable_ms);
         }
         print_quantiles("ack -> first cited by any package", "versions", &self.first_cited_ms);
+        print_quantiles("ack -> on an open StreamPackages client", "versions", &self.streamed_ms);
+        if let Some(reads) = &self.reads {
+            let (get, health) = (&reads.get_package_us, &reads.health_us);
+            println!(
+                "    GetPackage, {} concurrent clients, {} calls: p50 {} µs, p99 {} µs; health check p50 {} µs, p99 {} µs; \
+                 GetPackage/health p50 {:.1}x, p99 {:.1}x",
+                reads.clients,
+                get.len(),
+                quantile_of(get, 0.50),
+                quantile_of(get, 0.99),
+                quantile_of(health, 0.50),
+                quantile_of(health, 0.99),
+                quantile_of(get, 0.50) as f64 / quantile_of(health, 0.50).max(1) as f64,
+                quantile_of(get, 0.99) as f64 / quantile_of(health, 0.99).max(1) as f64,
+            );
+        }
         if let Some(slowest) = &self.slowest {
             println!("    slowest package version: {slowest}");
         }
@@ -251,6 +281,8 @@ where
         }
         None => None,
     };
+    let analyst_key = streams::analyst_key(keys, ANALYST)?;
+    let watch = StreamWatch::start(analyst_endpoint, &analyst_key).await?;
     let receipts = dir.join("receipts.csv");
     let log = dir.join("ingest.log");
     let mut command = orca.command(["ingest", "--endpoint", endpoint]);
@@ -289,6 +321,18 @@ where
             let searchable_ms = probe.as_ref().map_or_else(Vec::new, SearchProbe::latencies);
             let slowest = packages.slowest(&acknowledged, Cause::NewToThePackage);
             let slowest_first_cited = packages.slowest(&acknowledged, Cause::NewToEveryPackage);
+            let streamed_ms = packages.streamed(&acknowledged, &watch.finish());
+            let reads = match rate {
+                Some(_) => {
+                    let mut ids: Vec<String> = packages.last_seen.keys().cloned().collect();
+                    ids.sort();
+                    Some(
+                        streams::read_load(analyst_endpoint, &analyst_key, &ids, READ_CLIENTS, READS_PER_CLIENT)
+                            .await?,
+                    )
+                }
+                None => None,
+            };
             pool.close().await;
             return Ok(Measured {
                 incidents: world.count,
@@ -301,6 +345,8 @@ where
                 slowest,
                 slowest_first_cited,
                 peak_rss: Vec::new(),
+                streamed_ms,
+                reads,
             });
         }
         if started.elapsed() > SETTLE_TIMEOUT {
@@ -420,6 +466,34 @@ impl PackageFollower {
                     seen.new_incidents.len()
                 )
             })
+    }
+
+    /// Per version caused by newly cited incidents (as [`Cause::NewToThePackage`]): from the
+    /// latest of their acknowledgements to the arrival, on an open stream, of that version or, for
+    /// a stream that was behind and skipped it, the first later version it delivered.
+    fn streamed(&self, acknowledged: &HashMap<String, i64>, arrivals: &streams::Arrivals) -> Vec<i64> {
+        let mut delivered: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+        for ((package, version), at) in arrivals {
+            delivered.entry(package.as_str()).or_default().push((*version, *at));
+        }
+        for versions in delivered.values_mut() {
+            versions.sort_unstable();
+        }
+        let mut latencies = Vec::new();
+        for ((package, version), seen) in &self.versions {
+            let Some(arrived) = delivered
+                .get(package.as_str())
+                .and_then(|versions| versions.iter().find(|(v, _)| v >= version).map(|(_, at)| *at))
+            else {
+                continue;
+            };
+            let latest = seen.new_incidents.iter().filter_map(|i| acknowledged.get(i)).max();
+            if let Some(&latest) = latest.filter(|at| **at >= seen.previous_at_ms) {
+                latencies.push(arrived - latest);
+            }
+        }
+        latencies.sort_unstable();
+        latencies
     }
 
     /// Per version caused by newly cited incidents: from the latest of their acknowledgements to

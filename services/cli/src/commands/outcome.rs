@@ -4,16 +4,16 @@
 use crate::client;
 use crate::commands::packages::ForceConnection;
 use anyhow::{Context, Result};
+use orca_model::package::OutcomeKind;
+use orca_proto::convert::ProtoEnum;
 use orca_proto::v1;
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Arrest,
-    Charge,
-    Caution,
-    NoFurtherAction,
-    Conviction,
-    Disruption,
+/// An outcome kind by its name (`arrest`, `no-further-action`, …).
+fn outcome_kind(text: &str) -> Result<OutcomeKind, String> {
+    OutcomeKind::parse(text.trim()).ok_or_else(|| {
+        let kinds: Vec<&str> = OutcomeKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("`{text}` is not an outcome: use {}", kinds.join(", "))
+    })
 }
 
 #[derive(clap::Args, Debug)]
@@ -26,8 +26,9 @@ pub struct OutcomeArgs {
     /// The subject (person id) it is about, as the package lists them.
     #[arg(long)]
     pub subject: String,
-    #[arg(long, value_enum)]
-    pub kind: Kind,
+    /// arrest, charge, caution, no-further-action, conviction or disruption.
+    #[arg(long, value_parser = outcome_kind)]
+    pub kind: OutcomeKind,
     /// When it happened (YYYY-MM-DD); default today.
     #[arg(long)]
     pub date: Option<String>,
@@ -44,20 +45,12 @@ pub async fn run(args: OutcomeArgs) -> Result<()> {
     let purpose = client::stated_purpose(connection.purpose.as_deref())?;
     let key = connection.key()?;
     let mut intel = connection.client().await?;
-    let kind = match args.kind {
-        Kind::Arrest => v1::OutcomeKind::Arrest,
-        Kind::Charge => v1::OutcomeKind::Charge,
-        Kind::Caution => v1::OutcomeKind::Caution,
-        Kind::NoFurtherAction => v1::OutcomeKind::NoFurtherAction,
-        Kind::Conviction => v1::OutcomeKind::Conviction,
-        Kind::Disruption => v1::OutcomeKind::Disruption,
-    };
     let date = args.date.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
     let request = v1::RecordOutcomeRequest {
         package_id: args.package.clone(),
         purpose,
         person_id: args.subject.clone(),
-        kind: kind as i32,
+        kind: args.kind.to_wire(),
         date,
         force_reference: args.reference.clone(),
         notes: args.notes.clone(),
@@ -66,11 +59,6 @@ pub async fn run(args: OutcomeArgs) -> Result<()> {
     let outcome = response.outcome.context("empty response")?;
     client::emit(&format!(
         "recorded {}: {} of {} on {} ({}); the next version of {} carries it\n",
-        outcome.outcome_id,
-        kind.as_str_name().trim_start_matches("OUTCOME_KIND_").to_lowercase().replace('_', " "),
-        outcome.person_id,
-        outcome.date,
-        outcome.force_reference,
-        outcome.package_id
+        outcome.outcome_id, args.kind, outcome.person_id, outcome.date, outcome.force_reference, outcome.package_id
     ))
 }
