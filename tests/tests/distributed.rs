@@ -277,7 +277,15 @@ async fn an_analysts_rejection_binds_in_distributed_mode_across_restarts() -> Re
     }
     pipeline.settle().await?;
     let intel = (pipeline.service("intel").endpoint()?, pipeline.dir().to_path_buf());
-    let after = holder(orca, &intel, &sighting).await?;
+    // The stages' lag is zero, but the restarted intel's read model catches up from its own
+    // offsets a moment later (it once answered with the state before the decision): the
+    // decision must hold once it has, so wait for that, boundedly.
+    let holds = format!("the restarted read model to show {sighting} as {split_off}'s");
+    let after = wait_for(&holds, Duration::from_secs(60), || {
+        let (intel, sighting, split_off) = (&intel, &sighting, &split_off);
+        async move { Ok(Some(holder(orca, intel, sighting).await?).filter(|after| after == split_off)) }
+    })
+    .await?;
     ensure!(after == split_off, "after restarts the sighting is {after}'s, not {split_off}'s");
     let kept = analyst(orca, &intel, &["show", &member]).await?;
     ensure!(kept["sightings"].as_array().map_or(0, Vec::len) == sightings.len() - 1, "{member} kept the sighting");

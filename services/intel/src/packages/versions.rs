@@ -66,7 +66,11 @@ pub(super) async fn get(
         };
         let shared = earlier.filter(|earlier| access.force().is_none_or(|force| concerns(earlier, force)));
         match shared {
-            Some(earlier) => changes = Some(changes_between(&earlier, &package)?),
+            // A version that cannot be compared is still disclosed, without its changes.
+            Some(earlier) => match changes_between(&earlier, &package) {
+                Ok(found) => changes = Some(found),
+                Err(status) => tracing::error!(package = %package.package_id, %status, "cannot compare versions"),
+            },
             // The version before simply was not the force's: the package is new to it.
             None if request.compare_to_version == 0 => {}
             None => {
