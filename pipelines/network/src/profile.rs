@@ -57,7 +57,7 @@ impl Linker {
 
     /// The incidents of a group's members that are not the group's (a member alone, or only with
     /// people outside the group), in time order.
-    pub(crate) fn outside_group(&self, group: &GroupView, group_incidents: &[u32]) -> Vec<u32> {
+    fn outside_group(&self, group: &GroupView, group_incidents: &[u32]) -> Vec<u32> {
         let inside: rustc_hash::FxHashSet<u32> = group_incidents.iter().copied().collect();
         let mut outside: Vec<u32> = group
             .members

@@ -34,9 +34,9 @@ impl Linker {
         let group = self.group_of.get(&person).and_then(|id| self.groups.get(id));
         match group {
             Some(group) if !self.config.prolific.include_group_members => {
-                let inside: Vec<u32> =
+                let inside: rustc_hash::FxHashSet<u32> =
                     group.view.incidents.iter().filter_map(|id| self.incident_numbers.get(id).copied()).collect();
-                self.outside_group(&group.view, &inside).into_iter().filter(|i| all.contains(i)).collect()
+                all.iter().copied().filter(|i| !inside.contains(i)).collect()
             }
             _ => all.clone(),
         }

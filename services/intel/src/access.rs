@@ -21,6 +21,10 @@ pub const MIN_PURPOSE_CHARS: usize = 10;
 /// Longest resource name kept in an audit record. Resources name what was asked for, before it is
 /// validated, so a caller could otherwise write megabytes into the audit log with one call.
 const MAX_RESOURCE_CHARS: usize = 200;
+/// Longest detail kept in an audit record: far above what a disclosure lists (a page of 500
+/// package ids, a stream batch of 200), but a refusal that echoes a caller's megabyte-long input
+/// cannot write it into the audit log.
+const MAX_DETAIL_CHARS: usize = 32_768;
 
 /// Authentication plus auditing for the read services.
 #[derive(Clone)]
@@ -116,6 +120,20 @@ impl Gatekeeper {
         }
     }
 
+    /// Audits a refusal (`not-found`; `denied` for permission and state; `invalid` otherwise)
+    /// and hands back the status to return.
+    pub async fn refused(&self, access: &Access, action: &str, resource: &str, status: Status) -> Status {
+        let outcome = match status.code() {
+            tonic::Code::NotFound => "not-found",
+            tonic::Code::PermissionDenied | tonic::Code::FailedPrecondition => "denied",
+            _ => "invalid",
+        };
+        match self.audit(access, action, resource, outcome, status.message().to_owned()).await {
+            Ok(()) => status,
+            Err(unavailable) => unavailable,
+        }
+    }
+
     /// Writes one audit record; a failure stops the disclosure.
     pub async fn audit(
         &self,
@@ -134,7 +152,7 @@ impl Gatekeeper {
             resource: bounded(resource, MAX_RESOURCE_CHARS),
             purpose: access.purpose.clone(),
             outcome: outcome.to_owned(),
-            detail,
+            detail: bounded(&detail, MAX_DETAIL_CHARS),
         };
         self.store.append_audit(&record).await.map(|_| ()).map_err(|error| {
             tracing::error!(%error, action, resource, "cannot write the audit log; refusing to disclose");
@@ -160,6 +178,14 @@ impl Access {
     pub fn force(&self) -> Option<&str> {
         self.caller.force()
     }
+}
+
+/// A new id for a record ORCA issues (`D-…` decisions, `O-…` outcomes): the time, this process
+/// and a counter, so two calls never share one.
+pub(crate) fn new_id(prefix: char, now: chrono::DateTime<chrono::Utc>) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let sequence = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}-{:x}-{:x}-{sequence:x}", now.timestamp_micros(), std::process::id())
 }
 
 fn now_ms() -> i64 {

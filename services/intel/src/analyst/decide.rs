@@ -15,7 +15,6 @@ use orca_proto::convert::{self, ProtoEnum, decision_to_proto, sighting_ref_from_
 use orca_proto::v1;
 use orca_search::SearchIndex;
 use prost::Message;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tonic::{Request, Status};
 
 /// Longest reason kept with a decision.
@@ -154,11 +153,9 @@ fn entity_ref(workspace: &Workspace, kind: EntityKind, number: u32, avoid: &[Sig
 }
 
 fn new_decision(access: &Access, kind: DecisionKind, entity_kind: EntityKind, reason: String) -> DecisionEvent {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let now = chrono::Utc::now();
-    let sequence = COUNTER.fetch_add(1, Ordering::Relaxed);
     DecisionEvent {
-        decision_id: format!("D-{:x}-{:x}-{sequence:x}", now.timestamp_micros(), std::process::id()),
+        decision_id: crate::access::new_id('D', now),
         kind,
         entity_kind,
         sighting: None,

@@ -76,13 +76,9 @@ impl AnalystApi {
         self.gate.audit(access, action, resource, "disclosed", detail).await
     }
 
-    /// Audits a refusal (`not-found`, `invalid`) and hands back the status to return.
+    /// Audits a refusal and hands back the status to return.
     async fn refused(&self, access: &Access, action: &str, resource: &str, status: Status) -> Status {
-        let outcome = if status.code() == tonic::Code::NotFound { "not-found" } else { "invalid" };
-        match self.gate.audit(access, action, resource, outcome, status.message().to_owned()).await {
-            Ok(()) => status,
-            Err(unavailable) => unavailable,
-        }
+        self.gate.refused(access, action, resource, status).await
     }
 
     /// Runs read-model work off the async runtime.

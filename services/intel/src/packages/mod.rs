@@ -99,15 +99,7 @@ impl IntelligenceApi {
 
     /// Audits a refusal of a request found wrong, and returns it.
     async fn refused(&self, access: &Access, action: &str, resource: &str, status: Status) -> Status {
-        let outcome = match status.code() {
-            tonic::Code::NotFound => "not-found",
-            tonic::Code::PermissionDenied | tonic::Code::FailedPrecondition => "denied",
-            _ => "invalid",
-        };
-        match self.gate.audit(access, action, resource, outcome, status.message().to_owned()).await {
-            Ok(()) => status,
-            Err(unavailable) => unavailable,
-        }
+        self.gate.refused(access, action, resource, status).await
     }
 }
 

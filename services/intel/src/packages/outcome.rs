@@ -11,13 +11,14 @@ use orca_model::{ForceId, PackageId, PersonId};
 use orca_proto::convert::{ProtoEnum, outcome_to_proto};
 use orca_proto::v1;
 use prost::Message;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tonic::Status;
 
 /// Longest force reference accepted (custody and crime numbers are far shorter).
 pub const MAX_REFERENCE_CHARS: usize = 64;
 /// Longest notes accepted.
 pub const MAX_NOTES_CHARS: usize = 2_000;
+/// Most outcomes one package carries: every version repeats them all.
+pub const MAX_OUTCOMES_PER_PACKAGE: usize = 200;
 
 pub(super) async fn record(
     api: &IntelligenceApi,
@@ -73,6 +74,12 @@ fn check(
             package.package_id
         )));
     }
+    if package.outcomes.len() >= MAX_OUTCOMES_PER_PACKAGE {
+        return Err(Status::failed_precondition(format!(
+            "`{}` already carries {MAX_OUTCOMES_PER_PACKAGE} outcomes; ask OPAL to review the package",
+            package.package_id
+        )));
+    }
     let person = request.person_id.trim();
     if !package.subjects.iter().any(|s| s.person_id == person) {
         let subjects: Vec<&str> = package.subjects.iter().map(|s| s.person_id.as_str()).collect();
@@ -123,8 +130,9 @@ fn check(
     if notes.chars().any(|c| c.is_control() && c != '\n') {
         return Err(invalid("`notes` must be printable text (new lines are allowed)".to_owned()));
     }
+    let now = Utc::now();
     Ok(PackageOutcome {
-        outcome_id: new_outcome_id(),
+        outcome_id: crate::access::new_id('O', now),
         package_id: PackageId::new(package.package_id.clone()),
         person_id: PersonId::new(person),
         kind,
@@ -133,12 +141,6 @@ fn check(
         force_reference: reference.to_owned(),
         notes: notes.to_owned(),
         recorded_by: format!("{} ({})", access.caller.key_id, access.caller.subject),
-        recorded_at: Some(Utc::now()),
+        recorded_at: Some(now),
     })
-}
-
-fn new_outcome_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let sequence = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("O-{:x}-{:x}-{sequence:x}", Utc::now().timestamp_micros(), std::process::id())
 }

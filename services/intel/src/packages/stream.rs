@@ -7,7 +7,8 @@
 //! stage's commits ([`super::PackagesPublished`]) and also looks every [`POLL`] in case another
 //! process wrote the store. Every batch of events is audited before it is sent.
 
-use super::{IntelligenceApi, concerns, decode, decode_summary, store_status, versions::changes_between};
+use super::versions::{compare_versions, shared_version};
+use super::{IntelligenceApi, decode, decode_summary, store_status};
 use crate::access::Access;
 use orca_proto::v1;
 use orca_store::PackageAccessChange;
@@ -168,18 +169,11 @@ impl Follower {
             return Ok(None);
         }
         let mut changes = None;
-        if row.version > 1 {
-            let store = self.api.gate.store();
-            if let Some(earlier) = store.package(&row.package_id, Some(row.version - 1)).await.map_err(store_status)? {
-                let earlier = decode(&earlier.body)?;
-                if concerns(&earlier, &self.force) {
-                    // A package that cannot be compared still arrives, without its changes.
-                    match changes_between(&earlier, &decode(&row.body)?) {
-                        Ok(found) => changes = Some(found),
-                        Err(status) => tracing::error!(package = %row.package_id, %status, "cannot compare versions"),
-                    }
-                }
-            }
+        if row.version > 1
+            && let Some(earlier) =
+                shared_version(&self.api, &row.package_id, row.version - 1, Some(&self.force)).await?
+        {
+            changes = compare_versions(&earlier, &decode(&row.body)?);
         }
         let event = v1::package_event::Event::Package(summary);
         Ok(Some(v1::PackageEvent { cursor, event: Some(event), changes }))

@@ -60,17 +60,8 @@ pub(super) async fn get(
     };
     let mut changes = None;
     if compare > 0 {
-        let earlier = match store.package(&package.package_id, Some(compare)).await.map_err(store_status)? {
-            Some(row) => Some(decode(&row.body)?),
-            None => None,
-        };
-        let shared = earlier.filter(|earlier| access.force().is_none_or(|force| concerns(earlier, force)));
-        match shared {
-            // A version that cannot be compared is still disclosed, without its changes.
-            Some(earlier) => match changes_between(&earlier, &package) {
-                Ok(found) => changes = Some(found),
-                Err(status) => tracing::error!(package = %package.package_id, %status, "cannot compare versions"),
-            },
+        match shared_version(api, &package.package_id, compare, access.force()).await? {
+            Some(earlier) => changes = compare_versions(&earlier, &package),
             // The version before simply was not the force's: the package is new to it.
             None if request.compare_to_version == 0 => {}
             None => {
@@ -113,8 +104,33 @@ async fn taken_back(
     Ok(Some((latest.version, status)))
 }
 
+/// Version `version` of a package, if it exists and (for a force) concerned `force`.
+pub(super) async fn shared_version(
+    api: &IntelligenceApi,
+    package_id: &str,
+    version: u32,
+    force: Option<&str>,
+) -> Result<Option<v1::IntelligencePackage>, Status> {
+    let Some(row) = api.gate.store().package(package_id, Some(version)).await.map_err(store_status)? else {
+        return Ok(None);
+    };
+    let package = decode(&row.body)?;
+    Ok(force.is_none_or(|force| concerns(&package, force)).then_some(package))
+}
+
+/// What changed from `earlier` to `later`; `None` (logged) when they cannot be compared: the
+/// later version is still disclosed, without its changes.
+pub(super) fn compare_versions(
+    earlier: &v1::IntelligencePackage,
+    later: &v1::IntelligencePackage,
+) -> Option<v1::PackageChanges> {
+    changes_between(earlier, later)
+        .inspect_err(|status| tracing::error!(package = %later.package_id, %status, "cannot compare versions"))
+        .ok()
+}
+
 /// What changed from `earlier` to `later`, on the wire.
-pub(super) fn changes_between(
+fn changes_between(
     earlier: &v1::IntelligencePackage,
     later: &v1::IntelligencePackage,
 ) -> Result<v1::PackageChanges, Status> {
