@@ -224,7 +224,7 @@ fn main() {
     }
     let seconds = started.elapsed().as_secs_f64();
     let items: Vec<(String, String)> =
-        world.person_truth.iter().map(|(k, t)| (resolver.person_of(k).unwrap().0, t.clone())).collect();
+        world.person_truth.iter().map(|(k, t)| (resolver.person_of(k).unwrap().0.to_string(), t.clone())).collect();
     report("orca resolver (incidents)", &items, seconds);
 
     // ORCA link-records on the table.

@@ -141,8 +141,8 @@ fn main() {
     println!("stats: {stats:?}");
 
     let r = &run.resolver;
-    let persons = items(&world.person_truth, |k| r.person_of(k).map(|p| p.0));
-    let vehicles = items(&world.vehicle_truth, |k| r.vehicle_of(k).map(|v| v.0));
+    let persons = items(&world.person_truth, |k| r.person_of(k).map(|p| p.0.to_string()));
+    let vehicles = items(&world.vehicle_truth, |k| r.vehicle_of(k).map(|v| v.0.to_string()));
     let (person_pairwise, counts) = metrics::pairwise(&persons);
     println!(
         "persons  pairwise {person_pairwise}  (true pairs {}, predicted {}, correct {})",
@@ -167,7 +167,7 @@ fn main() {
         .person_truth
         .iter()
         .filter(|(k, _)| world.group_incidents.contains(&k.incident))
-        .map(|(k, t)| (r.person_of(k).unwrap().0, t.clone()))
+        .map(|(k, t)| (r.person_of(k).unwrap().0.to_string(), t.clone()))
         .collect();
     println!(
         "group-incident sightings ({}): pairwise {}  b-cubed {}",
@@ -175,9 +175,9 @@ fn main() {
         metrics::pairwise(&group).0,
         metrics::b_cubed(&group)
     );
-    diagnose::sighting_recall(&world, |k| r.person_of(k).unwrap().0);
+    diagnose::sighting_recall(&world, |k| r.person_of(k).unwrap().0.to_string());
     if args.iter().any(|a| a == "--diagnose") {
-        diagnose::link_precision(&world, &run.links, |k| r.person_of(k).unwrap().0);
+        diagnose::link_precision(&world, &run.links, |k| r.person_of(k).unwrap().0.to_string());
     }
     blocking_recall(&world, &config);
 
@@ -211,17 +211,23 @@ fn main() {
         }
         let second = resolve_all(&shuffled, &config, false);
         let r2 = &second.resolver;
-        let persons2 = items(&world.person_truth, |k| r2.person_of(k).map(|p| p.0));
+        let persons2 = items(&world.person_truth, |k| r2.person_of(k).map(|p| p.0.to_string()));
         let (scores2, _) = metrics::pairwise(&persons2);
         println!("shuffled order: persons pairwise {scores2}");
         let first_by_key: HashMap<&SightingKey, String> =
-            world.person_truth.keys().map(|k| (k, r.person_of(k).unwrap().0)).collect();
-        let agreement: Vec<(String, String)> =
-            world.person_truth.keys().map(|k| (r2.person_of(k).unwrap().0, first_by_key[k].clone())).collect();
+            world.person_truth.keys().map(|k| (k, r.person_of(k).unwrap().0.to_string())).collect();
+        let agreement: Vec<(String, String)> = world
+            .person_truth
+            .keys()
+            .map(|k| (r2.person_of(k).unwrap().0.to_string(), first_by_key[k].clone()))
+            .collect();
         let (agree, _) = metrics::pairwise(&agreement);
         println!("two-order agreement (pairwise, shuffled vs arrival): {agree}");
-        let vehicle_agreement: Vec<(String, String)> =
-            world.vehicle_truth.keys().map(|k| (r2.vehicle_of(k).unwrap().0, r.vehicle_of(k).unwrap().0)).collect();
+        let vehicle_agreement: Vec<(String, String)> = world
+            .vehicle_truth
+            .keys()
+            .map(|k| (r2.vehicle_of(k).unwrap().0.to_string(), r.vehicle_of(k).unwrap().0.to_string()))
+            .collect();
         println!("two-order agreement vehicles: {}", metrics::pairwise(&vehicle_agreement).0);
     }
 }

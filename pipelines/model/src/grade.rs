@@ -1,5 +1,6 @@
 //! Intelligence grading. 3x5x2 is the current system; items graded 5x5x5 keep their grade verbatim.
 
+use compact_str::{CompactString, ToCompactString};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -9,13 +10,14 @@ pub enum GradingSystem {
     FiveFiveFive,
 }
 
-/// A grade: source evaluation, intelligence assessment, handling code and its conditions.
+/// A grade: source evaluation, intelligence assessment, handling code and its conditions. The codes
+/// are one character each and held inline (every incident and package line carries a grade).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Grade {
     pub system: GradingSystem,
-    pub source: String,
-    pub intelligence: String,
-    pub handling: String,
+    pub source: CompactString,
+    pub intelligence: CompactString,
+    pub handling: CompactString,
     pub conditions: Vec<String>,
 }
 
@@ -31,9 +33,9 @@ impl Grade {
     pub fn three_five_two(source: char, intelligence: char, handling: char) -> Self {
         Self {
             system: GradingSystem::ThreeFiveTwo,
-            source: source.to_string(),
-            intelligence: intelligence.to_string(),
-            handling: handling.to_string(),
+            source: source.to_compact_string(),
+            intelligence: intelligence.to_compact_string(),
+            handling: handling.to_compact_string(),
             conditions: Vec::new(),
         }
     }
@@ -80,7 +82,7 @@ impl Grade {
                 w.intelligence.clone_from(&grade.intelligence);
             }
             if grade.handling == "C" && w.handling != "C" {
-                w.handling = "C".to_owned();
+                w.handling = "C".into();
             }
             for condition in &grade.conditions {
                 if !w.conditions.contains(condition) {

@@ -209,7 +209,7 @@ impl Linker {
                 let vehicle_ids = vehicles.into_iter().map(VehicleId::new).collect();
                 Offence {
                     incident_id: record.id.clone(),
-                    police_crime_ref: record.police_crime_ref.clone(),
+                    police_crime_ref: record.police_crime_ref.to_string(),
                     force: record.force.clone(),
                     retailer: record.retailer.clone(),
                     store: record.store.clone(),

@@ -3,6 +3,7 @@
 //! so nothing that could name a retailer's staff can leak into a package.
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use orca_model::{
     EventType, Evidence, ForceId, Grade, IncidentId, LinkDecision, ModusOperandi, Pence, PersonId, PersonRole,
     Resolution, RetailerId, SightingLink, StoreId, VehicleId, VehicleRole,
@@ -23,7 +24,7 @@ pub struct IncidentRecord {
     pub weapon: bool,
     pub staff_detained: bool,
     pub modus_operandi: Vec<ModusOperandi>,
-    pub police_crime_ref: String,
+    pub police_crime_ref: CompactString,
     pub grade: Grade,
     /// Evidence references without their descriptions.
     pub evidence: Vec<Evidence>,
@@ -41,10 +42,10 @@ pub struct PersonLink {
     pub probability: f64,
     pub decision: LinkDecision,
     /// Why the resolver linked it: decision, probability and the strongest comparisons.
-    pub explanation: String,
-    pub name: String,
+    pub explanation: CompactString,
+    pub name: CompactString,
     pub aliases: Vec<String>,
-    pub date_of_birth: Option<String>,
+    pub date_of_birth: Option<CompactString>,
     /// Normalised: upper case, letters and digits only.
     pub marker_code: Option<String>,
 }
@@ -57,13 +58,13 @@ pub struct VehicleLink {
     pub role: VehicleRole,
     pub probability: f64,
     pub decision: LinkDecision,
-    pub explanation: String,
-    pub vrm: String,
+    pub explanation: CompactString,
+    pub vrm: CompactString,
     /// Only part of the mark was read (`?` wildcards).
     pub partial: bool,
-    pub make: String,
-    pub model: String,
-    pub colour: String,
+    pub make: CompactString,
+    pub model: CompactString,
+    pub colour: CompactString,
 }
 
 impl VehicleLink {
@@ -99,10 +100,10 @@ impl IncidentRecord {
                     role: sighting.role,
                     probability: link.probability,
                     decision: link.decision,
-                    explanation: explain(link),
-                    name,
+                    explanation: explain(link).into(),
+                    name: name.into(),
                     aliases: sighting.aliases.clone(),
-                    date_of_birth: sighting.date_of_birth.map(|date| date.to_string()),
+                    date_of_birth: sighting.date_of_birth.map(|date| date.to_string().into()),
                     marker_code: sighting.marker_code.as_deref().map(normalise_marker).filter(|c| !c.is_empty()),
                 })
             })
@@ -121,12 +122,12 @@ impl IncidentRecord {
                     role: sighting.role,
                     probability: link.probability,
                     decision: link.decision,
-                    explanation: explain(link),
+                    explanation: explain(link).into(),
                     partial: vrm.contains('?') || vrm.is_empty(),
-                    vrm,
-                    make: sighting.make.clone(),
-                    model: sighting.model.clone(),
-                    colour: sighting.colour.clone(),
+                    vrm: vrm.into(),
+                    make: sighting.make.as_str().into(),
+                    model: sighting.model.as_str().into(),
+                    colour: sighting.colour.as_str().into(),
                 })
             })
             .collect();
@@ -149,7 +150,7 @@ impl IncidentRecord {
             weapon: incident.weapon,
             staff_detained: incident.staff_detained,
             modus_operandi: incident.modus_operandi.clone(),
-            police_crime_ref: incident.police_crime_ref.clone(),
+            police_crime_ref: incident.police_crime_ref.as_str().into(),
             grade: incident.grade.clone(),
             evidence,
             persons,
@@ -167,7 +168,7 @@ impl IncidentRecord {
                 link.person = PersonId::new(new.entity_id.clone());
                 link.probability = new.probability;
                 link.decision = new.decision;
-                link.explanation = explain(new);
+                link.explanation = explain(new).into();
             }
         }
         for link in &mut record.vehicles {
@@ -175,7 +176,7 @@ impl IncidentRecord {
                 link.vehicle = VehicleId::new(new.entity_id.clone());
                 link.probability = new.probability;
                 link.decision = new.decision;
-                link.explanation = explain(new);
+                link.explanation = explain(new).into();
             }
         }
         record

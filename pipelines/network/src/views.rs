@@ -177,7 +177,7 @@ impl Linker {
                     occurred_at: record.occurred_at,
                     force: record.force.clone(),
                     probability: link.probability,
-                    explanation: link.explanation.clone(),
+                    explanation: link.explanation.to_string(),
                 });
             }
             if !forces.contains(&record.force) {

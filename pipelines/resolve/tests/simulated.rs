@@ -62,18 +62,21 @@ fn a_simulated_world_resolves_precisely_and_mostly_the_same_in_another_order() {
     let config = ResolverConfig::default();
     let r = resolve(&world, &arrival, &config);
     let persons: Vec<(String, String)> =
-        world.persons.iter().map(|(k, t)| (r.person_of(k).expect("resolved").0, t.clone())).collect();
+        world.persons.iter().map(|(k, t)| (r.person_of(k).expect("resolved").0.to_string(), t.clone())).collect();
     let (precision, recall) = pairwise(&persons);
     assert!(precision > 0.8 && recall > 0.05, "persons: precision {precision}, recall {recall}");
     let vehicles: Vec<(String, String)> =
-        world.vehicles.iter().map(|(k, t)| (r.vehicle_of(k).expect("resolved").0, t.clone())).collect();
+        world.vehicles.iter().map(|(k, t)| (r.vehicle_of(k).expect("resolved").0.to_string(), t.clone())).collect();
     let (precision, recall) = pairwise(&vehicles);
     assert!(precision > 0.9 && recall > 0.4, "vehicles: precision {precision}, recall {recall}");
 
     let reversed: Vec<usize> = arrival.iter().rev().copied().collect();
     let r2 = resolve(&world, &reversed, &config);
-    let agreement: Vec<(String, String)> =
-        world.persons.keys().map(|k| (r2.person_of(k).unwrap().0, r.person_of(k).unwrap().0)).collect();
+    let agreement: Vec<(String, String)> = world
+        .persons
+        .keys()
+        .map(|k| (r2.person_of(k).unwrap().0.to_string(), r.person_of(k).unwrap().0.to_string()))
+        .collect();
     let (p, r) = pairwise(&agreement);
     assert!(p > 0.7 && r > 0.7, "two orders agree: {p} {r}");
 }

@@ -18,9 +18,9 @@ pub fn problem_from_proto(problem: v1::FieldProblem) -> Problem {
 pub fn grade_to_proto(grade: &Grade) -> v1::Grade {
     v1::Grade {
         grading_system: grade.system.to_wire(),
-        source: grade.source.clone(),
-        intelligence: grade.intelligence.clone(),
-        handling: grade.handling.clone(),
+        source: grade.source.to_string(),
+        intelligence: grade.intelligence.to_string(),
+        handling: grade.handling.to_string(),
         handling_conditions: grade.conditions.clone(),
     }
 }
@@ -36,9 +36,9 @@ pub(crate) fn grade_from_proto(grade: Option<v1::Grade>, field: &str, problems: 
             .unwrap_or_default();
     Grade {
         system,
-        source: grade.source,
-        intelligence: grade.intelligence,
-        handling: grade.handling,
+        source: grade.source.as_str().into(),
+        intelligence: grade.intelligence.as_str().into(),
+        handling: grade.handling.as_str().into(),
         conditions: grade.handling_conditions,
     }
 }

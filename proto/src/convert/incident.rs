@@ -23,11 +23,11 @@ pub fn incident_from_proto(incident: v1::Incident) -> Result<Incident, Vec<Probl
     let mut problems = Problems::default();
     let p = &mut problems;
     let model = Incident {
-        id: IncidentId(incident.incident_id),
-        retailer: RetailerId(incident.retailer_id),
+        id: IncidentId::new(incident.incident_id),
+        retailer: RetailerId::new(incident.retailer_id),
         retailer_ref: incident.retailer_ref,
-        store: StoreId(incident.store_id),
-        force: ForceId(incident.force),
+        store: StoreId::new(incident.store_id),
+        force: ForceId::new(incident.force),
         occurred_from: take(p, optional_timestamp(incident.occurred_from, || "occurred_from".into())).flatten(),
         occurred_to: take(p, optional_timestamp(incident.occurred_to, || "occurred_to".into())).flatten(),
         reported_at: take(p, optional_timestamp(incident.reported_at, || "reported_at".into())).flatten(),
@@ -68,11 +68,11 @@ pub fn incident_from_proto(incident: v1::Incident) -> Result<Incident, Vec<Probl
 /// `incident_from_proto(incident_to_proto(x)) == Ok(x)`).
 pub fn incident_to_proto(incident: &Incident) -> v1::Incident {
     v1::Incident {
-        incident_id: incident.id.0.clone(),
-        retailer_id: incident.retailer.0.clone(),
+        incident_id: incident.id.0.to_string(),
+        retailer_id: incident.retailer.0.to_string(),
         retailer_ref: incident.retailer_ref.clone(),
-        store_id: incident.store.0.clone(),
-        force: incident.force.0.clone(),
+        store_id: incident.store.0.to_string(),
+        force: incident.force.0.to_string(),
         occurred_from: optional_timestamp_to_proto(incident.occurred_from),
         occurred_to: optional_timestamp_to_proto(incident.occurred_to),
         reported_at: optional_timestamp_to_proto(incident.reported_at),

@@ -15,15 +15,15 @@ use orca_model::{ForceId, IncidentId, PackageId, Pence, PersonId, RetailerId, St
 
 pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackage {
     v1::IntelligencePackage {
-        package_id: package.id.0.clone(),
+        package_id: package.id.0.to_string(),
         version: package.version,
         subject_kind: package.subject_kind.to_wire(),
         subject_id: package.subject_id.clone(),
         title: package.title.clone(),
         security_marking: package.security_marking.clone(),
         grade: Some(grade_to_proto(&package.grade)),
-        lead_force: package.lead_force.0.clone(),
-        affected_forces: strings(&package.affected_forces, |f| &f.0),
+        lead_force: package.lead_force.0.to_string(),
+        affected_forces: strings(&package.affected_forces, |f| f.as_str()),
         nim_level: package.nim_level.to_wire(),
         subjects: package.subjects.iter().map(subject_to_proto).collect(),
         vehicles: package.vehicles.iter().map(vehicle_to_proto).collect(),
@@ -31,14 +31,14 @@ pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackag
         link_chart: package.link_chart.iter().map(edge_to_proto).collect(),
         total_loss_pence: package.total_loss_pence.get(),
         score: Some(score_to_proto(&package.score)),
-        corridor: strings(&package.corridor, |f| &f.0),
+        corridor: strings(&package.corridor, |f| f.as_str()),
         first_seen: optional_timestamp_to_proto(package.first_seen),
         last_seen: optional_timestamp_to_proto(package.last_seen),
         intelligence_gaps: package.intelligence_gaps.clone(),
         recommended_actions: package.recommended_actions.clone(),
         provenance: provenance_to_proto(&package.provenance),
         as_of: optional_timestamp_to_proto(package.as_of),
-        retailers: strings(&package.retailers, |r| &r.0),
+        retailers: strings(&package.retailers, |r| r.as_str()),
         withdrawn: package.withdrawn,
         stores: package.stores.iter().map(store_to_proto).collect(),
         outcomes: package.outcomes.iter().map(outcome_to_proto).collect(),
@@ -51,14 +51,14 @@ pub fn package_from_proto(package: v1::IntelligencePackage) -> Result<Intelligen
     let mut problems = Problems::default();
     let p = &mut problems;
     let model = IntelligencePackage {
-        id: PackageId(package.package_id),
+        id: PackageId::new(package.package_id),
         version: package.version,
         subject_kind: take(p, enum_from_wire(package.subject_kind, || "subject_kind".into())).unwrap_or_default(),
         subject_id: package.subject_id,
         title: package.title,
         security_marking: package.security_marking,
         grade: grade_from_proto(package.grade, "grade", p),
-        lead_force: ForceId(package.lead_force),
+        lead_force: ForceId::new(package.lead_force),
         affected_forces: ids(package.affected_forces),
         nim_level: take(p, enum_from_wire(package.nim_level, || "nim_level".into())).unwrap_or_default(),
         subjects: (package.subjects.into_iter().enumerate())
@@ -91,8 +91,8 @@ pub fn package_from_proto(package: v1::IntelligencePackage) -> Result<Intelligen
     }
 }
 
-fn strings<T>(items: &[T], text: impl Fn(&T) -> &String) -> Vec<String> {
-    items.iter().map(|item| text(item).clone()).collect()
+fn strings<T>(items: &[T], text: impl Fn(&T) -> &str) -> Vec<String> {
+    items.iter().map(|item| text(item).to_owned()).collect()
 }
 
 fn ids<T: From<String>>(texts: Vec<String>) -> Vec<T> {
@@ -101,7 +101,7 @@ fn ids<T: From<String>>(texts: Vec<String>) -> Vec<T> {
 
 fn subject_to_proto(subject: &PackageSubject) -> v1::PackageSubject {
     v1::PackageSubject {
-        person_id: subject.person_id.0.clone(),
+        person_id: subject.person_id.0.to_string(),
         display_name: subject.display_name.clone(),
         aliases: subject.aliases.clone(),
         date_of_birth: subject.date_of_birth.clone(),
@@ -115,7 +115,7 @@ fn subject_to_proto(subject: &PackageSubject) -> v1::PackageSubject {
 
 fn subject_from_proto(subject: v1::PackageSubject, field: &str, problems: &mut Problems) -> PackageSubject {
     PackageSubject {
-        person_id: PersonId(subject.person_id),
+        person_id: PersonId::new(subject.person_id),
         display_name: subject.display_name,
         aliases: subject.aliases,
         date_of_birth: subject.date_of_birth,
@@ -130,7 +130,7 @@ fn subject_from_proto(subject: v1::PackageSubject, field: &str, problems: &mut P
 
 fn vehicle_to_proto(vehicle: &PackageVehicle) -> v1::PackageVehicle {
     v1::PackageVehicle {
-        vehicle_id: vehicle.vehicle_id.0.clone(),
+        vehicle_id: vehicle.vehicle_id.0.to_string(),
         vrm: vehicle.vrm.clone(),
         make: vehicle.make.clone(),
         model: vehicle.model.clone(),
@@ -143,7 +143,7 @@ fn vehicle_to_proto(vehicle: &PackageVehicle) -> v1::PackageVehicle {
 
 fn vehicle_from_proto(vehicle: v1::PackageVehicle) -> PackageVehicle {
     PackageVehicle {
-        vehicle_id: VehicleId(vehicle.vehicle_id),
+        vehicle_id: VehicleId::new(vehicle.vehicle_id),
         vrm: vehicle.vrm,
         make: vehicle.make,
         model: vehicle.model,
@@ -156,18 +156,18 @@ fn vehicle_from_proto(vehicle: v1::PackageVehicle) -> PackageVehicle {
 
 fn offence_to_proto(offence: &Offence) -> v1::Offence {
     v1::Offence {
-        incident_id: offence.incident_id.0.clone(),
+        incident_id: offence.incident_id.0.to_string(),
         police_crime_ref: offence.police_crime_ref.clone(),
-        force: offence.force.0.clone(),
-        retailer_id: offence.retailer.0.clone(),
-        store_id: offence.store.0.clone(),
+        force: offence.force.0.to_string(),
+        retailer_id: offence.retailer.0.to_string(),
+        store_id: offence.store.0.to_string(),
         occurred_at: Some(timestamp_to_proto(offence.occurred_at)),
         event_type: offence.event_type.to_wire(),
         value_pence: offence.value_pence.get(),
         modus_operandi: offence.modus_operandi.iter().map(|mo| mo.to_wire()).collect(),
         grade: Some(grade_to_proto(&offence.grade)),
-        person_ids: strings(&offence.person_ids, |id| &id.0),
-        vehicle_ids: strings(&offence.vehicle_ids, |id| &id.0),
+        person_ids: strings(&offence.person_ids, |id| id.as_str()),
+        vehicle_ids: strings(&offence.vehicle_ids, |id| id.as_str()),
         evidence: offence.evidence.iter().map(evidence_to_proto).collect(),
         outside_group: offence.outside_group,
     }
@@ -183,11 +183,11 @@ fn offence_from_proto(offence: v1::Offence, field: &str, problems: &mut Problems
         some => take(problems, optional_timestamp(some, || format!("{field}.occurred_at"))).flatten(),
     };
     Offence {
-        incident_id: IncidentId(offence.incident_id),
+        incident_id: IncidentId::new(offence.incident_id),
         police_crime_ref: offence.police_crime_ref,
-        force: ForceId(offence.force),
-        retailer: RetailerId(offence.retailer_id),
-        store: StoreId(offence.store_id),
+        force: ForceId::new(offence.force),
+        retailer: RetailerId::new(offence.retailer_id),
+        store: StoreId::new(offence.store_id),
         // Never seen by a caller: a missing time is a problem, so the package is not returned.
         occurred_at: occurred_at.unwrap_or_default(),
         event_type: take(problems, enum_from_wire(offence.event_type, || format!("{field}.event_type")))
@@ -208,10 +208,10 @@ fn offence_from_proto(offence: v1::Offence, field: &str, problems: &mut Problems
 
 fn store_to_proto(store: &PackageStore) -> v1::PackageStore {
     v1::PackageStore {
-        store_id: store.store.0.clone(),
+        store_id: store.store.0.to_string(),
         name: store.name.clone(),
         postcode: store.postcode.clone(),
-        force: store.force.0.clone(),
+        force: store.force.0.to_string(),
         lat: store.lat,
         lon: store.lon,
     }
@@ -219,10 +219,10 @@ fn store_to_proto(store: &PackageStore) -> v1::PackageStore {
 
 fn store_from_proto(store: v1::PackageStore) -> PackageStore {
     PackageStore {
-        store: StoreId(store.store_id),
+        store: StoreId::new(store.store_id),
         name: store.name,
         postcode: store.postcode,
-        force: ForceId(store.force),
+        force: ForceId::new(store.force),
         lat: store.lat,
         lon: store.lon,
     }
@@ -231,11 +231,11 @@ fn store_from_proto(store: v1::PackageStore) -> PackageStore {
 pub fn outcome_to_proto(outcome: &PackageOutcome) -> v1::PackageOutcome {
     v1::PackageOutcome {
         outcome_id: outcome.outcome_id.clone(),
-        package_id: outcome.package_id.0.clone(),
-        person_id: outcome.person_id.0.clone(),
+        package_id: outcome.package_id.0.to_string(),
+        person_id: outcome.person_id.0.to_string(),
         kind: outcome.kind.to_wire(),
         date: outcome.date.format("%Y-%m-%d").to_string(),
-        force: outcome.force.0.clone(),
+        force: outcome.force.0.to_string(),
         force_reference: outcome.force_reference.clone(),
         notes: outcome.notes.clone(),
         recorded_by: outcome.recorded_by.clone(),
@@ -264,11 +264,11 @@ fn outcome_from_proto(outcome: v1::PackageOutcome, field: &str, problems: &mut P
     };
     PackageOutcome {
         outcome_id: outcome.outcome_id,
-        package_id: PackageId(outcome.package_id),
-        person_id: PersonId(outcome.person_id),
+        package_id: PackageId::new(outcome.package_id),
+        person_id: PersonId::new(outcome.person_id),
         kind: take(problems, enum_from_wire(outcome.kind, || format!("{field}.kind"))).unwrap_or_default(),
         date,
-        force: ForceId(outcome.force),
+        force: ForceId::new(outcome.force),
         force_reference: outcome.force_reference,
         notes: outcome.notes,
         recorded_by: outcome.recorded_by,

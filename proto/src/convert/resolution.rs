@@ -13,7 +13,7 @@ use orca_model::{
 /// provenance for a resolution, so the message's `provenance` is left for the writing stage to set.
 pub fn resolution_to_proto(resolution: &Resolution) -> v1::Resolution {
     v1::Resolution {
-        incident_id: resolution.incident_id.0.clone(),
+        incident_id: resolution.incident_id.0.to_string(),
         incident: resolution.incident.as_ref().map(incident_to_proto),
         persons: resolution.persons.iter().map(link_to_proto).collect(),
         vehicles: resolution.vehicles.iter().map(link_to_proto).collect(),
@@ -48,7 +48,7 @@ pub fn resolution_from_proto(resolution: v1::Resolution) -> Result<Resolution, C
         (links.into_iter().enumerate()).map(|(i, link)| link_from_proto(link, &format!("{field}[{i}]"))).collect()
     };
     Ok(Resolution {
-        incident_id: IncidentId(resolution.incident_id),
+        incident_id: IncidentId::new(resolution.incident_id),
         incident,
         persons: links(resolution.persons, "persons")?,
         vehicles: links(resolution.vehicles, "vehicles")?,

@@ -148,7 +148,7 @@ fn derive_id(retailer: &str, retailer_ref: &str) -> String {
     if retailer_ref.is_empty() {
         return String::new();
     }
-    IncidentId::derive(&RetailerId::new(retailer), retailer_ref).0
+    IncidentId::derive(&RetailerId::new(retailer), retailer_ref).0.to_string()
 }
 
 #[cfg(test)]
