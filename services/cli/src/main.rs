@@ -14,6 +14,12 @@ mod stores_file;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// jemalloc, not glibc's allocator: glibc keeps freed memory in an arena per thread (about a third of
+/// a load's peak); loading 300,000 incidents, jemalloc peaked at 2.28 GB against 3.05 GB and took 251 s
+/// of CPU against 321 s (`benches/memory/RESULTS.md`).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// ORCA: Organised Retail Crime Analysis.
 ///
 /// Retailers stream incident reports in; ORCA resolves offenders and vehicles across retailers,
