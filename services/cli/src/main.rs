@@ -17,6 +17,7 @@ use std::process::ExitCode;
 /// jemalloc, not glibc's allocator: glibc keeps freed memory in an arena per thread (about a third of
 /// a load's peak); loading 300,000 incidents, jemalloc peaked at 2.28 GB against 3.05 GB and took 251 s
 /// of CPU against 321 s (`benches/memory/RESULTS.md`).
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
