@@ -20,11 +20,13 @@
 //! - [`service`]: an `orca serve` process: start, readiness, metrics, kill -9, restart.
 //! - [`snapshot`]: what a run found, read from its store, and comparing two runs.
 //! - [`reference`]: the uninterrupted embedded run every test compares against.
+//! - [`browser`]: headless Chromium over the DevTools protocol, for the workspace's pages.
 //! - [`broker`], [`database`], [`distributed`]: a private Tansu broker, a fresh PostgreSQL
 //!   database, and the four stages as separate processes over them (the tests that use them need
 //!   feature `distributed`; `benches/e2e` uses them too).
 
 pub mod broker;
+pub mod browser;
 pub mod configs;
 pub mod database;
 pub mod distributed;

@@ -21,6 +21,8 @@ use orca_proto::v1::intelligence_service_server::IntelligenceServiceServer;
 use orca_resolver::ResolverStage;
 use orca_search::{Indexer, IndexerConfig, SearchIndex};
 use orca_stage::{RunnerConfig, lag};
+use orca_workspace::Workspace;
+use orca_workspace::session::SessionSettings;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -194,6 +196,14 @@ impl App {
 
         let authenticator = Arc::new(Authenticator::new(self.backends.store.clone()));
         let ingest = self.ingest;
+        // The read services, shared by gRPC clients and the browser workspace.
+        let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
+        let intelligence = self.roles.intel.then(|| {
+            IntelligenceApi::new(gate.clone(), self.backends.log.clone(), self.published.clone())
+                .ending_streams_on(servers_shutdown.clone())
+        });
+        let settings = AnalystSettings { decision_wait: Duration::from_millis(self.config.search.decision_wait_ms) };
+        let analyst = search.clone().map(|search| AnalystApi::new(gate, search, self.backends.log.clone(), settings));
         let mut server_tasks: Vec<JoinHandle<Result<()>>> = Vec::new();
         if let Some(listener) = self.grpc {
             let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -202,17 +212,6 @@ impl App {
                 .build_v1()
                 .expect("the compiled-in descriptor set is valid");
             let router = tonic::transport::Server::builder().add_service(health_service).add_service(reflection);
-            let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
-            let intelligence = self.roles.intel.then(|| {
-                let api = IntelligenceApi::new(gate.clone(), self.backends.log.clone(), self.published.clone())
-                    .ending_streams_on(servers_shutdown.clone());
-                IntelligenceServiceServer::new(api)
-            });
-            let settings =
-                AnalystSettings { decision_wait: Duration::from_millis(self.config.search.decision_wait_ms) };
-            let analyst = search.clone().map(|search| {
-                AnalystServiceServer::new(AnalystApi::new(gate, search, self.backends.log.clone(), settings))
-            });
             let ingest_grpc = ingest.as_ref().map(|core| {
                 IngestGrpc::new(core.clone(), authenticator.clone())
                     .into_server()
@@ -220,8 +219,8 @@ impl App {
             });
             let router = router
                 .add_optional_service(ingest_grpc)
-                .add_optional_service(intelligence)
-                .add_optional_service(analyst);
+                .add_optional_service(intelligence.clone().map(IntelligenceServiceServer::new))
+                .add_optional_service(analyst.clone().map(AnalystServiceServer::new));
             let shutdown = servers_shutdown.clone();
             let roles = self.roles;
             server_tasks.push(tokio::spawn(async move {
@@ -242,8 +241,22 @@ impl App {
             }));
         }
         let ingest_routes = ingest.map(|core| http_router(core, authenticator.clone()));
+        let workspace = match (analyst, intelligence) {
+            (Some(analyst), Some(intelligence)) if self.config.ui.enabled => {
+                let ui = &self.config.ui;
+                let sessions = SessionSettings {
+                    idle: Duration::from_secs(ui.session_idle_secs),
+                    lifetime: Duration::from_secs(ui.session_lifetime_secs),
+                    secure_cookie: ui.secure_cookie,
+                    ..SessionSettings::default()
+                };
+                let store = self.backends.store.clone();
+                Some(Workspace::new(authenticator.clone(), store, analyst, intelligence, sessions).router())
+            }
+            _ => None,
+        };
         let http_state = http::HttpState { backends: self.backends.clone(), readiness, search: search.clone() };
-        let router = http::router(http_state, ingest_routes);
+        let router = http::router(http_state, ingest_routes, workspace);
         let shutdown = servers_shutdown.clone();
         let http_listener = self.http;
         server_tasks.push(tokio::spawn(async move {

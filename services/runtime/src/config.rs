@@ -27,6 +27,29 @@ pub struct OrcaConfig {
     pub resolver: orca_resolve::ResolverConfig,
     pub linker: orca_network::LinkerConfig,
     pub search: SearchSettings,
+    /// The browser workspace under `/ui/` (served where intel runs).
+    pub ui: UiSettings,
+}
+
+/// The browser workspace's sessions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiSettings {
+    /// Serve `/ui/` at all.
+    pub enabled: bool,
+    /// A session unused this long ends (seconds).
+    pub session_idle_secs: u64,
+    /// A session ends this long after sign-in (seconds).
+    pub session_lifetime_secs: u64,
+    /// Mark the session cookie `Secure`: set it when browsers reach ORCA over HTTPS (a TLS proxy
+    /// in front of the HTTP address), so the cookie is never sent in clear.
+    pub secure_cookie: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        Self { enabled: true, session_idle_secs: 30 * 60, session_lifetime_secs: 12 * 3600, secure_cookie: false }
+    }
 }
 
 /// The analysts' search index (kept by processes that run intel) and their decisions.
@@ -61,6 +84,7 @@ impl Default for OrcaConfig {
             resolver: Default::default(),
             linker: Default::default(),
             search: SearchSettings::default(),
+            ui: UiSettings::default(),
         }
     }
 }
@@ -181,6 +205,14 @@ impl OrcaConfig {
         }
         if self.search.decision_wait_ms > 60_000 {
             return Err(ConfigError::Invalid("`search.decision_wait_ms` is at most 60000".into()));
+        }
+        if self.ui.session_idle_secs == 0 || self.ui.session_idle_secs > self.ui.session_lifetime_secs {
+            return Err(ConfigError::Invalid(
+                "`ui.session_idle_secs` must be at least 1 and at most `ui.session_lifetime_secs`".into(),
+            ));
+        }
+        if self.ui.session_lifetime_secs > 7 * 86_400 {
+            return Err(ConfigError::Invalid("`ui.session_lifetime_secs` is at most 604800 (a week)".into()));
         }
         if self.runner.batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));

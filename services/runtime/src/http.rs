@@ -1,5 +1,6 @@
 //! The operational HTTP surface: liveness, readiness, Prometheus metrics, and (when this process
-//! runs ingest) the retailers' REST ingest routes.
+//! runs ingest) the retailers' REST ingest routes, and (when it runs intel) the browser workspace
+//! under `/ui/`.
 
 use crate::backends::Backends;
 use crate::telemetry::prometheus;
@@ -19,7 +20,8 @@ pub struct HttpState {
     pub search: Option<Arc<orca_search::SearchIndex>>,
 }
 
-pub fn router(state: HttpState, ingest: Option<Router>) -> Router {
+/// The operational routes, plus ingest's and the browser workspace's where this process runs them.
+pub fn router(state: HttpState, ingest: Option<Router>, workspace: Option<Router>) -> Router {
     // Install the recorder before the first request, so counters recorded before are kept.
     prometheus();
     let ops = Router::new()
@@ -27,10 +29,7 @@ pub fn router(state: HttpState, ingest: Option<Router>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state);
-    match ingest {
-        Some(ingest) => ops.merge(ingest),
-        None => ops,
-    }
+    [ingest, workspace].into_iter().flatten().fold(ops, Router::merge)
 }
 
 /// Ready when every local stage is consuming and the store answers.

@@ -3,7 +3,7 @@
 //! few kilometres at best: it places forces and stores in context, it is not a chart.
 
 /// Closed outlines: mainland Great Britain, the island of Ireland, then the larger islands.
-pub(super) const OUTLINES: [&[(f64, f64)]; 17] = [
+pub const OUTLINES: [&[(f64, f64)]; 17] = [
     GREAT_BRITAIN,
     IRELAND,
     &[(50.77, -1.30), (50.72, -1.07), (50.65, -1.15), (50.57, -1.30), (50.66, -1.56), (50.71, -1.53)],

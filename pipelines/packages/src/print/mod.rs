@@ -17,6 +17,8 @@
 
 mod charts;
 mod coast;
+/// The coastline the maps are drawn on, for other pictures of the same places (the workspace's map).
+pub use coast::OUTLINES as COASTLINE;
 mod map;
 #[doc(hidden)]
 pub mod sample;

@@ -134,6 +134,11 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     );
     println!("analysts: orca analyst --data-dir {} --purpose \"why you are looking\" groups", args.data_dir.display());
     println!("  then search, show, expand, path, timeline, review --queue (see `orca analyst --help`)");
+    println!(
+        "browser: http://{}/ui/ (sign in with a key from `{}`: `analysts.opal-demo`, or a force's under `forces`)",
+        args.http_addr,
+        embedded.keys_path.display()
+    );
     println!("press Ctrl-C to stop");
     embedded.app.run_until(shutdown_signal()).await
 }
