@@ -108,8 +108,12 @@ async fn an_analyst_finds_a_misread_plate_follows_it_to_the_group_and_splits_a_p
     browser.wait_for("document.querySelector('#map')?.dataset.loaded", "the map").await.unwrap();
     browser.screenshot(&screenshot("analyst-group")).await.unwrap();
 
-    // Leave vehicle use out of the picture: the Focus leaves it, the members stay.
-    assert!(count(&mut browser, "#network-nodes li[data-kind=NODE_KIND_VEHICLE]").await >= 1);
+    // Two hops reach the members' car; leaving vehicle use out takes it away, the members stay.
+    browser.eval("const hops = document.getElementById('hops'); hops.value = '2'; hops.dispatchEvent(new Event('change', { bubbles: true }))").await.unwrap();
+    browser
+        .wait_for("document.querySelector('#network-nodes li[data-kind=NODE_KIND_VEHICLE]')", "the car two hops out")
+        .await
+        .unwrap();
     browser.click("input[name=link-kind][value=LINK_KIND_VEHICLE_USE]").await.unwrap();
     browser.wait_for("document.querySelectorAll('#network-nodes li[data-kind=NODE_KIND_VEHICLE]').length === 0 && document.querySelectorAll('#network-nodes li').length >= 3", "vehicles filtered out").await.unwrap();
 

@@ -109,10 +109,11 @@ async fn api(
 }
 
 /// The policy every `/ui` answer carries unless it set its own: only this site's scripts, styles
-/// and pictures, no framing by other sites, nothing cached, no referrer beyond this site (with
+/// and pictures (style attributes are allowed: the graph library positions its canvases with them;
+/// they cannot run script, and no page inserts markup from the server), no framing by other sites, nothing cached, no referrer beyond this site (with
 /// `no-referrer` browsers send `Origin: null` on form posts, which the cross-site check refuses),
 /// no content sniffing.
-pub const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+pub const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; \
      connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
 async fn security_headers(mut response: Response) -> Response {

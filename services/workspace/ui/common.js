@@ -151,10 +151,11 @@ export function failure(error) {
 // ---------------------------------------------------------------------------------------------
 // Formatting.
 
-/** `2026-03-01 10:00` (UTC) from a proto timestamp string. */
+/** `2026-03-01 10:00` (UTC) from a proto timestamp (`2026-03-01T10:00:00+00:00`, or with `Z`). */
 export function when(timestamp) {
   if (!timestamp) return '';
-  return timestamp.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, '');
+  const time = new Date(timestamp);
+  return Number.isNaN(time.getTime()) ? timestamp : time.toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export const day = (timestamp) => (timestamp ? timestamp.slice(0, 10) : '');

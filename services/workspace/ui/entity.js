@@ -28,7 +28,7 @@ export async function entityPage(kind, id) {
     entity.redirectedFrom ? h('p', { class: 'notice' }, `${entity.redirectedFrom} was merged into ${current}; this is the survivor.`) : null,
     { person: personFacts, vehicle: vehicleFacts, group: groupFacts }[kind](entity),
     h('div', { class: 'panels' },
-      networkSection(current),
+      networkSection(current, kind === 'group' ? 1 : 2),
       h('div', { class: 'side' }, timelineSection(current, (events) => mapFigure(pointsByForce(events))))),
     sightings,
   );
@@ -127,7 +127,7 @@ function sightingList(kind, entityId, sightings) {
 /** Why a sighting is linked: the decision, the probability and each comparison's weight. */
 export function explanation(link) {
   const decision = label(link.decision, 'LINK_DECISION_');
-  const summary = `${decision}, ${percent(link.probability)}`;
+  const summary = link.decision === 'LINK_DECISION_NEW_ENTITY' ? 'first sighting (no earlier match)' : `${decision}, ${percent(link.probability)}`;
   const runnerUp = link.runnerUpEntityId ? ` Next best: ${link.runnerUpEntityId} at ${percent(link.runnerUpProbability)}.` : '';
   return h('details', { class: 'why' }, h('summary', {}, `Why: ${summary}`),
     link.candidateEntityId ? h('p', {}, 'Possible match for ', entityLink(link.candidateEntityId), '.') : null,
@@ -190,10 +190,9 @@ async function afterDecision(kind, entityId, sighting, receipt, verdict) {
   const notice = document.getElementById('split-notice') ?? h('p', { id: 'split-notice', class: 'notice', role: 'status' });
   notice.replaceChildren(`The sighting at ${sighting.incidentId} is no longer part of ${entityId}: it is now `,
     now ? entityLink(now.entityId) : 'unresolved', '. ', h('a', { href: entityHref(entityId) }, `Reload ${entityId}`));
+  // The whole page again: its sightings, network, timeline and map have changed.
+  await entityPage(kind, entityId);
   document.getElementById('entity-title').after(notice);
-  const [method, field] = METHODS[kind];
-  const entity = await call('analyst', method, { [field]: entityId });
-  document.getElementById('sightings').replaceChildren(...sightingList(kind, entityId, entity.sightings ?? []));
 }
 
 // ---------------------------------------------------------------------------------------------

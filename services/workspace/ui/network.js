@@ -12,7 +12,7 @@ const LINK_KINDS = [
 ];
 
 const STYLE = [
-  { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3, width: 22, height: 22, 'background-color': '#2f5d8a', color: '#1b1b1b' } },
+  { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3, width: 22, height: 22, 'background-color': '#2f5d8a', color: '#1b1b1b', 'text-background-color': '#ffffff', 'text-background-opacity': 0.8, 'text-background-padding': 1 } },
   { selector: 'node[kind = "NODE_KIND_VEHICLE"]', style: { shape: 'round-rectangle', 'background-color': '#c26a12' } },
   { selector: 'node[kind = "NODE_KIND_GROUP"]', style: { shape: 'hexagon', 'background-color': '#6b3fa0', width: 30, height: 30 } },
   { selector: 'node.start', style: { 'border-width': 4, 'border-color': '#d4351c' } },
@@ -24,13 +24,13 @@ const STYLE = [
   { selector: 'edge[kind = "LINK_KIND_GROUP_MEMBER"]', style: { 'line-color': '#6b3fa0', opacity: 0.4 } },
 ];
 
-/** The network section for `id`; it loads itself once on the page. */
-export function networkSection(id) {
+/** The network section for `id`, `hops` deep at first; it loads itself once on the page. */
+export function networkSection(id, startHops = 2) {
   const kinds = LINK_KINDS.map(([value, text]) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'link-kind', value, checked: true }), text));
   const confidence = h('input', { type: 'range', id: 'min-confidence', min: 0, max: 1, step: 0.05, value: 0 });
   const confidenceText = h('output', { for: 'min-confidence', id: 'min-confidence-text' }, '0%');
-  const hops = h('select', { id: 'hops', 'aria-label': 'Hops' }, [1, 2, 3].map((n) => h('option', { value: n, selected: n === 2 }, `${n} hop${n > 1 ? 's' : ''}`)));
+  const hops = h('select', { id: 'hops', 'aria-label': 'Hops' }, [1, 2, 3].map((n) => h('option', { value: n, selected: n === startHops }, `${n} hop${n > 1 ? 's' : ''}`)));
   const picture = h('div', { id: 'network', class: 'network', role: 'img', 'aria-label': `Network around ${id}` });
   const status = h('p', { class: 'muted small', id: 'network-status', 'aria-live': 'polite' }, 'Loading the network…');
   const selected = h('div', { id: 'network-selected', class: 'selected' });
@@ -59,21 +59,23 @@ export function networkSection(id) {
     for (const node of network.nodes ?? []) if (!known.nodes.has(node.id)) known.nodes.set(node.id, node);
     for (const edge of network.edges ?? []) known.edges.set(`${edge.fromId}|${edge.toId}|${edge.kind}`, edge);
     const elements = [
-      ...[...known.nodes.values()].map((n) => ({ group: 'nodes', data: { id: n.id, label: n.label || n.id, kind: n.kind ?? 'NODE_KIND_PERSON' }, classes: n.id === id ? 'start' : '' })),
+      ...[...known.nodes.values()].map((n) => ({ group: 'nodes', data: { id: n.id, label: n.kind === 'NODE_KIND_GROUP' ? n.id : (n.label || n.id), kind: n.kind ?? 'NODE_KIND_PERSON' }, classes: n.id === id ? 'start' : '' })),
       ...[...known.edges.entries()].map(([key, e]) => ({ group: 'edges', data: { id: key, source: e.fromId, target: e.toId, kind: e.kind, confidence: e.confidence ?? 0 } })),
     ].filter((el) => el.group === 'nodes' || (known.nodes.has(el.data.source) && known.nodes.has(el.data.target)));
     status.textContent = `${known.nodes.size} nodes, ${known.edges.size} links${network.truncated ? ' (limit reached: filter or expand a node to see more)' : ''}. Click a node to see it; double-click to expand it.`;
     drawLists();
     if (typeof window.cytoscape !== 'function') return; // the list still shows everything
     if (!graph) {
-      graph = window.cytoscape({ container: picture, elements, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });
+      graph = window.cytoscape({ container: picture, elements, style: STYLE, minZoom: 0.2, maxZoom: 1.6 });
       graph.on('tap', 'node', (event) => choose(event.target.id()));
       graph.on('dbltap', 'node', (event) => expand(event.target.id()));
     } else {
       graph.elements().remove();
       graph.add(elements);
     }
-    graph.layout({ name: 'cose', animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 70 }).run();
+    graph.layout({ name: 'cose', animate: false, randomize: false, fit: true, padding: 40, nodeRepulsion: () => 60000, idealEdgeLength: () => 110, nodeOverlap: 40 }).run();
+    if (graph.zoom() > 1.6) graph.zoom({ level: 1.6, position: graph.elements().boundingBox() && { x: graph.width() / 2, y: graph.height() / 2 } });
+    graph.center();
   };
 
   const choose = (nodeId) => {
