@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure Debian's headless-capable Chromium is installed, for the printable-package test
-# (`cargo test -p orca-tests --test printable` renders a package to PNG and PDF with it), and prints
+# (`cargo test -p orca-tests --test printable` renders a package to PNG and PDF with it) and the
+# workspace's browser tests (`cargo test -p orca-runtime --test workspace`), and prints
 # its path. Installs with apt-get when it is missing (as root, or through sudo otherwise).
 set -euo pipefail
 

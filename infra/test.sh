@@ -49,7 +49,7 @@ if ! infra/tansu.sh status "$kafka_port" >/dev/null 2>&1; then
   started_tansu=1
 fi
 
-echo "== chromium (the printable package test renders with it)"
+echo "== chromium (the printable package and the workspace's browser tests use it)"
 infra/chromium.sh >/dev/null
 
 export ORCA_TEST_KAFKA="127.0.0.1:$kafka_port"

@@ -263,4 +263,17 @@ async fn a_force_session_cannot_open_analyst_pages_or_another_forces_package_eve
         &h.bystander_key,
     );
     assert_eq!(h.intel().list_packages(request).await.unwrap().into_inner().total, 0);
+
+    // Everything above is in the audit log: the sign-in, the refused pages, the refused package
+    // read with its purpose, the sign-out and the wrong key.
+    let audit = h.app.backends().store.audit(0, 10_000).await.unwrap();
+    let kent: Vec<_> = audit.iter().filter(|r| r.principal_kind == "force:kent").collect();
+    let has = |action: &str, outcome: &str| kent.iter().any(|r| r.action == action && r.outcome == outcome);
+    assert!(has("ui-sign-in", "allowed") && has("ui-sign-out", "allowed"), "{kent:#?}");
+    assert_eq!(kent.iter().filter(|r| r.action == "ui-open-page" && r.outcome == "denied").count(), 3);
+    assert!(kent.iter().any(|r| r.action == "read-package"
+        && r.resource.contains(&theirs)
+        && r.purpose == PURPOSE
+        && r.outcome != "disclosed"));
+    assert!(audit.iter().any(|r| r.action == "ui-sign-in" && r.outcome == "denied" && r.principal == "(none)"));
 }

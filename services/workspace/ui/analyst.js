@@ -28,11 +28,14 @@ async function searchPage() {
   const kinds = KINDS.map(([value, text]) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'kind', value, checked: chosen.has(value) }), text));
   const force = h('select', { id: 'search-force', name: 'force', 'aria-label': 'Force' }, await forceOptions(params.get('force') ?? ''));
+  const from = h('input', { type: 'date', id: 'search-from', name: 'from', value: params.get('from') ?? '', 'aria-label': 'Seen from' });
+  const to = h('input', { type: 'date', id: 'search-to', name: 'to', value: params.get('to') ?? '', 'aria-label': 'Seen until' });
   const summary = h('p', { id: 'search-summary', class: 'muted', 'aria-live': 'polite' });
   const results = h('ol', { id: 'results', class: 'results' });
   const form = h('form', { role: 'search', class: 'search', onsubmit: (e) => e.preventDefault() },
     h('label', { for: 'search-box', class: 'visually-hidden' }, 'Search'), box,
-    h('fieldset', { class: 'filters' }, h('legend', {}, 'Only'), kinds, force));
+    h('fieldset', { class: 'filters' }, h('legend', {}, 'Only'), kinds, force,
+      h('label', {}, 'seen from ', from), h('label', {}, 'until ', to)));
   show(h('h1', {}, 'Search'), form,
     h('p', { id: 'search-help', class: 'muted' }, 'Results appear as you type. Misread plates (0/O, 1/I, 5/S, 8/B), nicknames, sound-alikes and typing errors are found too. Press / to come back here, ↓ to go through results.'),
     summary, results);
@@ -45,6 +48,8 @@ async function searchPage() {
     const address = new URLSearchParams({ q: query });
     if (selected.length) address.set('kinds', selected.join(','));
     if (force.value) address.set('force', force.value);
+    if (from.value) address.set('from', from.value);
+    if (to.value) address.set('to', to.value);
     history.replaceState(null, '', `?${address}`);
     const mine = ++sequence;
     if (!query) {
@@ -53,7 +58,10 @@ async function searchPage() {
       return;
     }
     try {
-      const response = await call('analyst', 'Search', { query, kinds: selected, force: force.value, page: { pageSize: 20 } });
+      const response = await call('analyst', 'Search', {
+        query, kinds: selected, force: force.value, page: { pageSize: 20 },
+        from: from.value ? `${from.value}T00:00:00Z` : undefined, to: to.value ? `${to.value}T23:59:59Z` : undefined,
+      });
       if (mine !== sequence) return; // a later keystroke's answer wins
       const hits = response.hits ?? [];
       summary.textContent = `${response.total ?? 0} found for “${query}”${hits.length < (response.total ?? 0) ? `, the best ${hits.length} shown` : ''}`;
