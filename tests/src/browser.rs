@@ -18,6 +18,19 @@ use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// How every test runs Chromium: headless, without a sandbox (tests run as root in CI), a GPU,
+/// shared memory, first-run screens or extensions.
+pub const HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-extensions",
+    "--hide-scrollbars",
+];
+
 /// Longest a page is waited on before a test fails with what it waited for.
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -43,18 +56,8 @@ impl Browser {
     pub async fn launch() -> Result<Self> {
         let profile = tempfile::tempdir()?;
         let mut chromium = Command::new(chromium()?)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-extensions",
-                "--hide-scrollbars",
-                "--remote-debugging-port=0",
-                "--window-size=1400,1000",
-            ])
+            .args(HEADLESS)
+            .args(["--remote-debugging-port=0", "--window-size=1400,1000"])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
             .env("HOME", profile.path())

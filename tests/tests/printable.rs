@@ -8,6 +8,7 @@
 
 use orca_packages::print::package_html;
 use orca_packages::print::sample::{sample_changes, sample_package};
+use orca_tests::browser::{HEADLESS, chromium};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tempfile::TempDir;
@@ -15,17 +16,6 @@ use tempfile::TempDir;
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// A4 at 150 dpi, so a screenshot shows one page of the screen layout.
 const WINDOW: &str = "--window-size=1240,1754";
-
-/// The Chromium binary on `PATH`; fails the test with what to do when there is none.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!("headless Chromium is needed to render the printable package: run infra/chromium.sh to install it")
-        })
-}
 
 /// A temporary directory with `html` in it as `name.html`.
 fn page(dir: &TempDir, name: &str, html: &str) -> PathBuf {
@@ -40,18 +30,9 @@ fn page(dir: &TempDir, name: &str, html: &str) -> PathBuf {
 fn render(dir: &TempDir, html: &Path, output_flag: &str, output: &Path) -> Vec<u8> {
     let profile = dir.path().join(format!("profile-{}", output.file_stem().unwrap().to_string_lossy()));
     let url = format!("file://{}", html.display());
-    let result = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--no-pdf-header-footer",
-        ])
+    let result = Command::new(chromium().expect("chromium"))
+        .args(HEADLESS)
+        .arg("--no-pdf-header-footer")
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(WINDOW)
         .arg(format!("{output_flag}={}", output.display()))
