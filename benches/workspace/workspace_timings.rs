@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The pages are found the way a user finds them: a search for a common surname, its first
-//! person, vehicle and incident; the first group of the group list; the force's first package.
+//! person and incident; the first group of the group list and its first vehicle; the force's first
+//! package.
 //! Prints one JSON object per page (median and worst of RUNS, default 5) and a Markdown table.
 
 use anyhow::{Context, Result};
@@ -35,14 +36,12 @@ async fn main() -> Result<()> {
     let mut rows = Vec::new();
 
     sign_in(&mut browser, url, analyst_key).await?;
-    let search = format!("/ui/analyst/search?q={}", "smith");
-    browser.goto(&format!("{url}{search}")).await?;
+    let search = "/ui/analyst/search?q=smith".to_owned();
+    browser.goto(&format!("{url}/ui/analyst/search?q=smith&kinds=SEARCH_KIND_PERSON")).await?;
     let first = |kind: &str| {
         format!("document.querySelector('#results a.hit-title[href^=\"/ui/analyst/{kind}/\"]')?.getAttribute('href')")
     };
     let person = browser.wait_for(&first("persons"), "a person among the results").await?;
-    browser.goto(&format!("{url}/ui/analyst/search?q=smith&kinds=SEARCH_KIND_VEHICLE")).await?;
-    let vehicle = browser.eval(&first("vehicles")).await?;
     browser.goto(&format!("{url}{}", person.as_str().unwrap_or_default())).await?;
     let incident = browser
         .wait_for("document.querySelector('#timeline-events a')?.getAttribute('href')", "an incident on the timeline")
@@ -50,6 +49,10 @@ async fn main() -> Result<()> {
     browser.goto(&format!("{url}/ui/analyst/groups")).await?;
     let group = browser
         .wait_for("document.querySelector('#groups-table tbody a')?.getAttribute('href')", "a group in the list")
+        .await?;
+    browser.goto(&format!("{url}{}", group.as_str().unwrap_or_default())).await?;
+    let vehicle = browser
+        .eval("document.querySelector('.facts a[href^=\"/ui/analyst/vehicles/\"]')?.getAttribute('href')")
         .await?;
     let entity = "document.querySelector('.network-section')?.dataset.loaded && (!document.getElementById('timeline') || document.querySelector('#timeline')?.closest('section')?.dataset.loaded) && document.querySelector('#map')?.dataset.loaded";
     let mut pages = vec![

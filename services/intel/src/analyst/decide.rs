@@ -79,7 +79,7 @@ fn queue(
                 probability: entry.probability,
                 evidence,
                 consequence: entry.consequence,
-                consequence_reasons: entry.reasons,
+                consequence_reasons: workspace.review_reasons(&entry),
                 occurred_at: Some(timestamp_to_proto(node.occurred_at)),
                 force: workspace.force_of(node).to_owned(),
                 reported_as,
