@@ -152,7 +152,7 @@ impl Default for RunnerSettings {
 }
 
 /// The top-level keys of [`OrcaConfig`], as `ORCA_` variables may name them.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 12] = [
     "data_dir",
     "log",
     "store",
@@ -164,6 +164,7 @@ const SECTIONS: [&str; 11] = [
     "resolver",
     "linker",
     "search",
+    "ui",
 ];
 
 /// Whether `ORCA_<key>` configures ORCA (its first level is a section of [`OrcaConfig`]).

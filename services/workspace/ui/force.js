@@ -25,10 +25,16 @@ function follow(onChange) {
         document.body.dataset.live = 'true';
         return;
       }
+      // Before the first catch-up the stream replays what the page already shows; after a
+      // reconnection from the cursor, everything it sends is new.
       if (caughtUp && (event.package || event.unsharedPackageId)) onChange(event.package, event.changes, event.unsharedPackageId);
     });
     source.addEventListener('error', () => {
+      // Reconnect from the last cursor seen (the browser's own retry would start from the first
+      // address, and replay everything as if new).
       document.body.dataset.live = 'false';
+      source.close();
+      setTimeout(connect, 3000);
     });
   };
   if (purpose()) connect();
@@ -87,10 +93,12 @@ async function packagesPage() {
   };
   form.addEventListener('change', load);
   await load();
+  let reload = null;
   follow((summary, changes, unshared) => {
     const what = unshared ? `${unshared} no longer concerns your force` : `${summary.title || summary.packageId} is now version ${summary.version}`;
     updates.replaceChildren(h('p', { class: 'notice' }, `Updated: ${what}${changes?.changes?.length ? ` (${changes.changes.map((c) => c.detail).join('; ')})` : ''}.`));
-    load();
+    clearTimeout(reload); // one new listing for a burst of changes
+    reload = setTimeout(load, 300);
   });
 }
 

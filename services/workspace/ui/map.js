@@ -39,13 +39,14 @@ export function mapFigure(points) {
 }
 
 function draw(points, geography) {
-  // The frame: the points with a margin, at least two degrees across, else all of Britain.
+  // The frame: the points with a margin, at least a region across (enough to see a coast),
+  // else all of Britain.
   const lats = points.map((p) => p.lat);
   const lons = points.map((p) => p.lon);
   let [south, north, west, east] = points.length ? [Math.min(...lats), Math.max(...lats), Math.min(...lons), Math.max(...lons)] : [49.9, 58.7, -8.2, 1.8];
   const pad = (a, b, least) => { const extra = Math.max(least - (b - a), 0) / 2 + (b - a) * 0.15; return [a - extra, b + extra]; };
-  [south, north] = pad(south, north, 1.4);
-  [west, east] = pad(west, east, 2.2);
+  [south, north] = pad(south, north, 2.4);
+  [west, east] = pad(west, east, 3.6);
   const scale = Math.cos(((south + north) / 2) * Math.PI / 180);
   const width = 400;
   const height = Math.round(width * (north - south) / ((east - west) * scale));
