@@ -113,6 +113,11 @@ impl Service {
         Ok(format!("http://{grpc}"))
     }
 
+    /// The HTTP address (`http://host:port`): operations, REST ingest, the browser workspace.
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.http)
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().and_then(Child::id)
     }

@@ -230,6 +230,32 @@ async fn holder(orca: &Orca, intel: &(String, std::path::PathBuf), sighting: &st
     Ok(link["entityId"].as_str().unwrap_or_default().to_owned())
 }
 
+/// The intel process serves the browser workspace in distributed mode too: the analyst signs in
+/// with their key (a session cookie comes back) and the page's gateway reads `person`.
+async fn workspace_shows_person(http: &str, key: &str, person: &str) -> Result<()> {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let signed_in = client.post(format!("{http}/ui/sign-in")).form(&[("key", key)]).send().await?;
+    ensure!(signed_in.status() == 303, "sign-in answered {}", signed_in.status());
+    let cookie = signed_in.headers().get("set-cookie").context("a session cookie")?.to_str()?;
+    ensure!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let session = cookie.split(';').next().context("the cookie's value")?.to_owned();
+    let page = client.get(format!("{http}/ui/analyst/search")).header("cookie", &session).send().await?.text().await?;
+    let csrf = page.split("name=\"orca-csrf\" content=\"").nth(1).and_then(|rest| rest.split('"').next());
+    let read = client
+        .post(format!("{http}/ui/api/analyst/GetPerson"))
+        .header("cookie", &session)
+        .header("x-csrf-token", csrf.context("the page's CSRF token")?)
+        .body(
+            serde_json::json!({ "personId": person, "purpose": "e2e: the workspace in distributed mode" }).to_string(),
+        )
+        .send()
+        .await?;
+    ensure!(read.status() == 200, "GetPerson through the workspace answered {}", read.status());
+    let answer: serde_json::Value = read.json().await?;
+    ensure!(answer["personId"] == person, "{answer}");
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_analysts_rejection_binds_in_distributed_mode_across_restarts() -> Result<()> {
     let _one = ONE_AT_A_TIME.lock().await;
@@ -269,6 +295,11 @@ async fn an_analysts_rejection_binds_in_distributed_mode_across_restarts() -> Re
     ensure!(receipt["status"] == "DECISION_STATUS_APPLIED", "the decision was not applied: {receipt:#}");
     let split_off = holder(orca, &intel, &sighting).await?;
     ensure!(split_off != member, "the sighting is still {member}'s");
+    let key = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&keys)?)?["analysts"]["opal-e2e"]
+        .as_str()
+        .context("the analyst's key")?
+        .to_owned();
+    workspace_shows_person(&pipeline.service("intel").http_url(), &key, &member).await?;
 
     // The resolver and intel killed and restarted: the decision holds, in the store and the index.
     for stage in ["resolver", "intel"] {
