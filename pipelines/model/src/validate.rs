@@ -43,6 +43,7 @@ pub fn validate_and_normalise(
     check_persons(incident, now, &mut problems);
     check_vehicles(incident, &mut problems);
     check_evidence(incident, &mut problems);
+    bounds::check(incident, &mut problems);
     for (part, reason) in incident.grade.problems() {
         problems.push(format!("grade.{part}"), "invalid-grade", reason);
     }
@@ -306,5 +307,6 @@ pub fn normalise_marker(code: &str) -> String {
     code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+pub mod bounds;
 #[cfg(test)]
 mod tests;

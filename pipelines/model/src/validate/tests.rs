@@ -233,3 +233,50 @@ fn reported_time_defaults_to_receipt() {
     validate_and_normalise(&mut incident, &stores(), now()).expect("valid");
     assert_eq!(incident.reported_at, Some(now()));
 }
+
+#[test]
+fn a_million_character_name_and_thousands_of_suspects_are_refused_by_field() {
+    let mut incident = good();
+    let suspect = incident.persons[0].clone();
+    incident.persons.extend(std::iter::repeat_n(suspect, 2_000));
+    incident.persons[0].given_names = "a".repeat(1_000_000);
+    incident.persons[0].aliases = vec!["b".repeat(101)];
+    incident.vehicles[0].vrm_raw = "AB12CDE".repeat(20);
+    let started = std::time::Instant::now();
+    let problems = codes(&mut incident);
+    assert!(has(&problems, "persons[0].given_names", "too-long"), "{problems:?}");
+    assert!(has(&problems, "persons[0].aliases[0]", "too-long"), "{problems:?}");
+    assert!(has(&problems, "persons", "too-many"), "{problems:?}");
+    assert!(has(&problems, "vehicles[0].vrm_raw", "too-long"), "{problems:?}");
+    // Checking is linear in the report's size: no comparison runs on refused input.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn control_characters_and_direction_overrides_are_refused_where_people_read_them() {
+    let mut incident = good();
+    incident.persons[0].aliases = vec!["Ben\u{1b}[2J".into()];
+    incident.persons[0].family_name = "Smith\u{202E}htimS".into();
+    incident.retailer_ref = "NM-1\0".into();
+    incident.narrative = "Two men.\nOne left in a car.\tThe other ran.".into();
+    let problems = codes(&mut incident);
+    assert!(has(&problems, "persons[0].aliases[0]", "control-character"), "{problems:?}");
+    assert!(has(&problems, "persons[0].family_name", "control-character"), "{problems:?}");
+    assert!(has(&problems, "retailer_ref", "control-character"), "{problems:?}");
+    assert!(!problems.iter().any(|(f, _)| f == "narrative"), "line breaks and tabs are fine in a narrative");
+}
+
+#[test]
+fn dates_before_1900_are_refused_and_a_report_within_the_bounds_passes() {
+    let mut incident = good();
+    incident.occurred_from = Some(Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap());
+    let problems = codes(&mut incident);
+    assert!(has(&problems, "occurred_from", "implausible"), "{problems:?}");
+
+    let mut incident = good();
+    incident.persons[0].given_names = "Hubert Blaine Wolfeschlegelsteinhausenbergerdorff".into();
+    incident.persons[0].aliases = (0..bounds::MAX_PER_PERSON).map(|i| format!("alias {i}")).collect();
+    let suspect = incident.persons[0].clone();
+    incident.persons.extend(std::iter::repeat_n(suspect, bounds::MAX_PERSONS - 1));
+    assert!(validate_and_normalise(&mut incident, &stores(), now()).is_ok());
+}
