@@ -1,10 +1,12 @@
 //! The rules a store registration must pass, free of I/O.
 //!
 //! A retailer registers only its own stores; a store id belongs to one retailer for good; the force
-//! must be a data.police.uk slug in the registry; the postcode must look like a UK postcode (the
-//! full code, or the outward code alone); the position must be in the British Isles.
+//! must be a data.police.uk slug in the registry, must agree with the position (see
+//! [`MAX_FORCE_MISMATCH_KM`]) and stays the store's force; the postcode must look like a UK
+//! postcode (the full code, or the outward code alone); the position must be in the British Isles.
 
 use crate::submission::codes;
+use orca_model::force::distance_km;
 use orca_model::{ForceRegistry, Problem, Store, StoreRegistry};
 use orca_proto::v1;
 use regex::Regex;
@@ -14,6 +16,13 @@ use std::sync::LazyLock;
 /// Longest accepted store id and store name.
 pub const MAX_STORE_ID_CHARS: usize = 64;
 pub const MAX_STORE_NAME_CHARS: usize = 200;
+/// How much farther the claimed force's centre may be than the nearest force's centre. ORCA holds
+/// force centres, not boundaries, so this catches a force that cannot be right (a store on Oxford
+/// Street registered to Northern Ireland is 553 km out) without refusing stores near a border or in
+/// a large force's far corner: Police Scotland has one centre, so a store at Gretna is about 170 km
+/// farther from it than from Cumbria's (simulated worlds' stores were at most 134 km out). A
+/// neighbouring force given by mistake is not caught; a boundary check would be needed for that.
+pub const MAX_FORCE_MISMATCH_KM: f64 = 250.0;
 /// Bounding box of the British Isles (Channel Islands to Shetland, Northern Ireland to Lowestoft).
 const LATITUDES: std::ops::RangeInclusive<f64> = 49.0..=61.0;
 const LONGITUDES: std::ops::RangeInclusive<f64> = -8.7..=2.0;
@@ -119,6 +128,22 @@ fn check_registration(
             problem("lon", "out-of-area", format!("longitude {lon} is outside the British Isles"));
         }
     }
+    if let Some(existing) = registered.get(&store_id.into())
+        && existing.retailer.as_str() == retailer
+        && !force.is_empty()
+        && existing.force.as_str() != force
+    {
+        problem(
+            "force",
+            "store-moved",
+            format!("store `{store_id}` is registered in `{}`; a store cannot move to another force", existing.force),
+        );
+    }
+    if problems.is_empty()
+        && let Some(reason) = force_mismatch(force, (lat, lon))
+    {
+        problems.push(Problem::new(format!("{at}.force"), "force-mismatch", reason));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -130,6 +155,24 @@ fn check_registration(
         force: force.into(),
         lat,
         lon,
+    })
+}
+
+/// Why `force` cannot be where a store at `position` is, or `None` when it can (a force without a
+/// territory, such as British Transport Police, can be anywhere).
+fn force_mismatch(force: &str, position: (f64, f64)) -> Option<String> {
+    let registry = ForceRegistry::global();
+    let claimed = registry.get(force)?.centre?;
+    let nearest = registry
+        .territorial()
+        .filter_map(|f| Some((f, f.centre?)))
+        .min_by(|(_, a), (_, b)| distance_km(position, *a).total_cmp(&distance_km(position, *b)))?;
+    let (claimed_km, nearest_km) = (distance_km(position, claimed), distance_km(position, nearest.1));
+    (claimed_km - nearest_km > MAX_FORCE_MISMATCH_KM).then(|| {
+        format!(
+            "a store at {:.3}, {:.3} is {claimed_km:.0} km from `{force}` but {nearest_km:.0} km from `{}`: check the force",
+            position.0, position.1, nearest.0.id
+        )
     })
 }
 
@@ -223,8 +266,49 @@ mod tests {
         assert_eq!(problems(&results[0]), [("stores[0].store_id".to_owned(), "foreign-store".to_owned())]);
         assert!(results[1].is_ok());
         assert_eq!(problems(&results[2]), [("stores[2].store_id".to_owned(), "duplicate-store".to_owned())]);
-        let own = check_registrations("southco", &[registration("SC-0001")], &registered);
-        assert!(own[0].is_ok(), "a retailer may update its own store");
+        let update = v1::StoreRegistration {
+            name: "Southco Leeds Briggate".into(),
+            force: "west-yorkshire".into(),
+            lat: 53.797,
+            lon: -1.543,
+            ..registration("SC-0001")
+        };
+        let own = check_registrations("southco", &[update.clone()], &registered);
+        assert!(own[0].is_ok(), "a retailer may update its own store: {:?}", problems(&own[0]));
+        let moved = check_registrations(
+            "southco",
+            &[v1::StoreRegistration { force: "north-yorkshire".into(), ..update }],
+            &registered,
+        );
+        assert_eq!(problems(&moved[0]), [("stores[0].force".to_owned(), "store-moved".to_owned())]);
+    }
+
+    #[test]
+    fn a_force_that_cannot_be_where_the_store_is_is_refused_with_the_nearest_one() {
+        let oxford_street = v1::StoreRegistration {
+            postcode: "W1D 1AN".into(),
+            force: "northern-ireland".into(),
+            lat: 51.515,
+            lon: -0.142,
+            ..registration("NM-0003")
+        };
+        let results = check_registrations("northmart", &[oxford_street.clone()], &StoreRegistry::default());
+        assert_eq!(problems(&results[0]), [("stores[0].force".to_owned(), "force-mismatch".to_owned())]);
+        let Err(refused) = &results[0] else { unreachable!() };
+        assert!(
+            refused[0].reason.contains("km from `city-of-london`")
+                || refused[0].reason.contains("km from `metropolitan`"),
+            "{}",
+            refused[0].reason
+        );
+        for force in ["metropolitan", "city-of-london", "btp"] {
+            let near = v1::StoreRegistration { force: force.into(), ..oxford_street.clone() };
+            let results = check_registrations("northmart", &[near], &StoreRegistry::default());
+            assert!(results[0].is_ok(), "{force}: {:?}", problems(&results[0]));
+        }
+        // Near a border, or in a large force's far corner: the neighbour is accepted too.
+        let solihull = v1::StoreRegistration { force: "warwickshire".into(), ..registration("NM-0004") };
+        assert!(check_registrations("northmart", &[solihull], &StoreRegistry::default())[0].is_ok());
     }
 
     #[test]
