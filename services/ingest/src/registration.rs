@@ -273,7 +273,7 @@ mod tests {
             lon: -1.543,
             ..registration("SC-0001")
         };
-        let own = check_registrations("southco", &[update.clone()], &registered);
+        let own = check_registrations("southco", std::slice::from_ref(&update), &registered);
         assert!(own[0].is_ok(), "a retailer may update its own store: {:?}", problems(&own[0]));
         let moved = check_registrations(
             "southco",
@@ -292,7 +292,7 @@ mod tests {
             lon: -0.142,
             ..registration("NM-0003")
         };
-        let results = check_registrations("northmart", &[oxford_street.clone()], &StoreRegistry::default());
+        let results = check_registrations("northmart", std::slice::from_ref(&oxford_street), &StoreRegistry::default());
         assert_eq!(problems(&results[0]), [("stores[0].force".to_owned(), "force-mismatch".to_owned())]);
         let Err(refused) = &results[0] else { unreachable!() };
         assert!(
