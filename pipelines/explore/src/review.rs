@@ -44,10 +44,8 @@ impl Workspace {
     /// candidate the sighting has since joined by other evidence is no longer a question.
     pub fn review_queue(&self, force: Option<&str>, kind: Option<EntityKind>) -> Vec<ReviewEntry> {
         let force = force.map(|f| self.forces.get(f));
-        // Each entry with its incident's time beside it: sorting by reaching into a million
-        // incidents for every comparison cost a quarter of a second in cache misses.
         let mut memo = GroupWeights::default();
-        let mut entries: Vec<(ReviewEntry, chrono::DateTime<chrono::Utc>)> = (self.review.iter())
+        let mut entries: Vec<ReviewEntry> = (self.review.iter())
             .filter(|(k, _, _)| kind.is_none_or(|wanted| wanted == *k))
             .filter_map(|&(kind, incident, position)| {
                 let node = &self.incidents[incident as usize];
@@ -61,27 +59,26 @@ impl Workspace {
                 let entities = self.entities(kind);
                 let entity = entities.canonical(link.entity);
                 let candidate = entities.canonical(link.candidate?);
-                (entity != candidate).then(|| {
-                    let entry = ReviewEntry {
-                        kind,
-                        incident,
-                        index: link.index,
-                        entity,
-                        candidate,
-                        probability: f64::from(link.probability),
-                        consequence: self.consequence(kind, incident, entity, candidate, None, &mut memo),
-                    };
-                    (entry, node.occurred_at)
+                (entity != candidate).then(|| ReviewEntry {
+                    kind,
+                    incident,
+                    index: link.index,
+                    entity,
+                    candidate,
+                    probability: f64::from(link.probability),
+                    consequence: self.consequence(kind, incident, entity, candidate, None, &mut memo),
                 })
             })
             .collect();
-        entries.sort_by(|(a, a_at), (b, b_at)| {
-            b.consequence.total_cmp(&a.consequence).then_with(|| b_at.cmp(a_at)).then_with(|| {
-                let (x, y) = (&self.incidents[a.incident as usize], &self.incidents[b.incident as usize]);
-                x.id.cmp(&y.id).then(a.index.cmp(&b.index))
-            })
+        entries.sort_by(|a, b| {
+            let (x, y) = (&self.incidents[a.incident as usize], &self.incidents[b.incident as usize]);
+            b.consequence
+                .total_cmp(&a.consequence)
+                .then_with(|| y.occurred_at.cmp(&x.occurred_at))
+                .then_with(|| x.id.cmp(&y.id))
+                .then(a.index.cmp(&b.index))
         });
-        entries.into_iter().map(|(entry, _)| entry).collect()
+        entries
     }
 
     /// Why a decision on `entry` matters, in words (the parts of its consequence score).

@@ -102,7 +102,7 @@ impl Gatekeeper {
     /// what was asked for and why it was refused. (Bounded like every record; limiting how often
     /// an address may try is the transport's job.) A failure to write is logged: the caller is
     /// refused either way.
-    async fn audit_unauthenticated(&self, action: &str, resource: &str, purpose: &str, reason: &str) {
+    pub async fn audit_unauthenticated(&self, action: &str, resource: &str, purpose: &str, reason: &str) {
         let printable: String = purpose.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         let record = AuditRecord {
             seq: 0,

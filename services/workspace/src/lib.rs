@@ -25,6 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use orca_auth::Authenticator;
+use orca_intel::access::Gatekeeper;
 use orca_intel::{AnalystApi, IntelligenceApi};
 use orca_store::Store;
 use session::{Session, SessionSettings, Sessions};
@@ -35,7 +36,8 @@ use std::sync::Arc;
 pub struct Workspace {
     pub(crate) sessions: Arc<Sessions>,
     pub(crate) authenticator: Arc<Authenticator>,
-    pub(crate) store: Arc<dyn Store>,
+    /// Writes the workspace's own audit records (sign-in, sign-out, refused pages).
+    pub(crate) gate: Gatekeeper,
     pub(crate) analyst: AnalystApi,
     pub(crate) intelligence: IntelligenceApi,
 }
@@ -48,7 +50,8 @@ impl Workspace {
         intelligence: IntelligenceApi,
         settings: SessionSettings,
     ) -> Self {
-        Self { sessions: Arc::new(Sessions::new(settings)), authenticator, store, analyst, intelligence }
+        let gate = Gatekeeper::new(authenticator.clone(), store);
+        Self { sessions: Arc::new(Sessions::new(settings)), authenticator, gate, analyst, intelligence }
     }
 
     /// The routes under `/ui`.

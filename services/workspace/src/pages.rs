@@ -12,8 +12,8 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use orca_auth::{Caller, PrincipalKind, SecretString};
+use orca_intel::access::Access;
 use orca_model::ForceRegistry;
-use orca_store::AuditRecord;
 use serde::Deserialize;
 use std::fmt::Write;
 
@@ -154,8 +154,7 @@ async fn page(
     };
     let own = Area::of(&session.caller);
     if own != Some(area) {
-        let path = uri.path().chars().take(200).collect::<String>();
-        audit(&workspace, Some(&session.caller), "open-page", &path, "denied", "another area's page").await;
+        audit(&workspace, Some(&session.caller), "open-page", uri.path(), "denied", "another area's page").await;
         let home = own.map_or("/ui/sign-in", Area::home);
         return (StatusCode::FORBIDDEN, Html(refusal_document(&session.caller, area, home))).into_response();
     }
@@ -177,7 +176,8 @@ pub fn cross_site_refusal(headers: &HeaderMap) -> Option<Response> {
     })
 }
 
-/// Writes an audit record of a workspace event. A failure is logged; signing in or refusing a page
+/// Writes an audit record of a workspace event (through the same gatekeeper as every read, so it
+/// is bounded and shaped like the others). A failure is logged there; signing in or refusing a page
 /// discloses nothing, so it goes ahead.
 async fn audit(
     workspace: &Workspace,
@@ -187,23 +187,13 @@ async fn audit(
     outcome: &str,
     detail: &str,
 ) {
-    let (principal, kind) = match caller {
-        Some(caller) => (caller.key_id.clone(), format!("{}:{}", caller.kind.as_str(), caller.subject)),
-        None => ("(none)".to_owned(), "unauthenticated".to_owned()),
-    };
-    let record = AuditRecord {
-        seq: 0,
-        at_ms: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64),
-        principal,
-        principal_kind: kind,
-        action: format!("ui-{action}"),
-        resource: resource.to_owned(),
-        purpose: String::new(),
-        outcome: outcome.to_owned(),
-        detail: detail.to_owned(),
-    };
-    if let Err(error) = workspace.store.append_audit(&record).await {
-        tracing::error!(%error, action, "cannot audit a workspace event");
+    let action = format!("ui-{action}");
+    match caller {
+        Some(caller) => {
+            let access = Access { caller: caller.clone(), purpose: String::new() };
+            let _ = workspace.gate.audit(&access, &action, resource, outcome, detail.to_owned()).await;
+        }
+        None => workspace.gate.audit_unauthenticated(&action, resource, "", detail).await,
     }
 }
 

@@ -70,10 +70,6 @@ impl Sessions {
         Self { settings, live: Mutex::new(HashMap::new()) }
     }
 
-    pub fn settings(&self) -> &SessionSettings {
-        &self.settings
-    }
-
     /// Starts a session for a key that has authenticated as `caller`; returns the token for the
     /// cookie and the session.
     pub fn start(&self, caller: Caller, key: SecretString) -> Result<(String, Session), TooManySessions> {
