@@ -258,6 +258,8 @@ fn shell(caller: &Caller, csrf: &str, area: Area) -> String {
 }
 
 fn sign_in_document(next: &str, problem: Option<&str>) -> String {
+    // Only a workspace address is ever followed; a longer one is not echoed back.
+    let next: String = next.chars().take(200).collect();
     let problem = problem.map_or(String::new(), |p| format!(r#"<p class="error" role="alert">{}</p>"#, escape(p)));
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -267,7 +269,7 @@ fn sign_in_document(next: &str, problem: Option<&str>) -> String {
 <input id="key" name="key" type="password" autocomplete="off" autofocus required>
 <input type="hidden" name="next" value="{next}"><button type="submit">Sign in</button></form>
 <p class="muted">OFFICIAL-SENSITIVE. Use of this system is recorded: every read is audited with its purpose.</p></main></body></html>"#,
-        next = escape(next),
+        next = escape(&next),
     )
 }
 
