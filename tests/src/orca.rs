@@ -95,9 +95,12 @@ impl Orca {
         command.spawn().context("starting `orca ingest`")
     }
 
-    /// `orca keys`: issues a key into the store `config` names and adds it to `keys`.
+    /// `orca keys issue`: issues a key into the store `config` names and adds it to `keys`.
     pub async fn issue_key(&self, kind: &str, subject: &str, config: &Path, keys: &Path) -> Result<()> {
-        let mut command = self.command(["keys", "--kind", kind, "--subject", subject]);
+        let mut command = self.command(["keys", "issue", "--kind", kind, "--subject", subject]);
+        if kind == "force" {
+            command.arg("--holder").arg("DC 1 Test Officer");
+        }
         command.arg("--config").arg(config).arg("--keys").arg(keys);
         self.run(command).await.map(drop)
     }

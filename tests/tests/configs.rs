@@ -30,6 +30,10 @@ fn the_distributed_example_uses_kafka_and_postgres() {
     assert_eq!(*session_timeout_ms, 6_000);
     assert!(config.store_url().starts_with("postgres://"), "{}", config.store_url());
     assert_eq!(config.grpc_addr.ip().to_string(), "0.0.0.0", "reachable from other containers");
+    assert!(config.tls.enabled() && !config.tls.allow_plaintext, "TLS by default");
+    let LogConfig::Kafka { properties, .. } = &config.log else { unreachable!() };
+    assert_eq!(properties["security.protocol"], "SSL");
+    assert!(config.store_url().contains("sslmode=verify-full"), "{}", config.store_url());
 }
 
 #[test]

@@ -10,6 +10,8 @@ pub struct Caller {
     pub key_id: String,
     pub kind: PrincipalKind,
     pub subject: String,
+    /// The person the key was issued to (empty for a system's key).
+    pub holder: String,
 }
 
 impl Caller {
@@ -39,7 +41,12 @@ impl Caller {
 
 impl From<&Principal> for Caller {
     fn from(principal: &Principal) -> Self {
-        Self { key_id: principal.key_id.clone(), kind: principal.kind, subject: principal.subject.clone() }
+        Self {
+            key_id: principal.key_id.clone(),
+            kind: principal.kind,
+            subject: principal.subject.clone(),
+            holder: principal.holder.clone(),
+        }
     }
 }
 
@@ -48,7 +55,7 @@ mod tests {
     use super::*;
 
     fn caller(kind: PrincipalKind, subject: &str) -> Caller {
-        Caller { key_id: format!("{subject}-1"), kind, subject: subject.into() }
+        Caller { key_id: format!("{subject}-1"), kind, subject: subject.into(), holder: String::new() }
     }
 
     #[test]

@@ -16,6 +16,14 @@ pub enum AuthError {
     MalformedCredentials,
     #[error("unknown or revoked key")]
     UnknownKey,
+    #[error("this key has expired: ask for a new one")]
+    ExpiredKey,
+    /// The key has made more requests than its rate allows; it may come back after the wait.
+    #[error("too many requests from this key: retry in {} s", crate::limits::retry_after_secs(*.0))]
+    RateLimited(std::time::Duration),
+    /// A key cannot be issued to this subject or holder.
+    #[error("{0}")]
+    InvalidSubject(String),
     /// Authenticated, but the key is of the wrong kind for the call.
     #[error("this call needs a {} key, not a {} key", required.as_str(), actual.as_str())]
     NotPermitted { required: PrincipalKind, actual: PrincipalKind },
@@ -28,9 +36,12 @@ impl AuthError {
     /// The gRPC code and HTTP status of this error; every surface maps through here.
     pub fn codes(&self) -> (tonic::Code, StatusCode) {
         match self {
-            AuthError::MissingCredentials | AuthError::MalformedCredentials | AuthError::UnknownKey => {
-                (tonic::Code::Unauthenticated, StatusCode::UNAUTHORIZED)
-            }
+            AuthError::MissingCredentials
+            | AuthError::MalformedCredentials
+            | AuthError::UnknownKey
+            | AuthError::ExpiredKey => (tonic::Code::Unauthenticated, StatusCode::UNAUTHORIZED),
+            AuthError::InvalidSubject(_) => (tonic::Code::InvalidArgument, StatusCode::BAD_REQUEST),
+            AuthError::RateLimited(_) => (tonic::Code::ResourceExhausted, StatusCode::TOO_MANY_REQUESTS),
             AuthError::NotPermitted { .. } => (tonic::Code::PermissionDenied, StatusCode::FORBIDDEN),
             AuthError::Store(error) if error.is_retryable() => {
                 (tonic::Code::Unavailable, StatusCode::SERVICE_UNAVAILABLE)
@@ -54,7 +65,13 @@ impl AuthError {
 
 impl From<AuthError> for tonic::Status {
     fn from(error: AuthError) -> Self {
-        tonic::Status::new(error.codes().0, error.public_message())
+        let mut status = tonic::Status::new(error.codes().0, error.public_message());
+        if let AuthError::RateLimited(wait) = error
+            && let Ok(value) = crate::limits::retry_after_secs(wait).to_string().parse()
+        {
+            status.metadata_mut().insert("retry-after", value);
+        }
+        status
     }
 }
 
@@ -68,6 +85,11 @@ impl IntoResponse for AuthError {
             (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let AuthError::RateLimited(wait) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(crate::limits::retry_after_secs(wait)));
         }
         response
     }
@@ -86,6 +108,18 @@ mod tests {
         }
         let wrong_kind = AuthError::NotPermitted { required: PrincipalKind::Retailer, actual: PrincipalKind::Force };
         assert_eq!(wrong_kind.codes(), (tonic::Code::PermissionDenied, StatusCode::FORBIDDEN));
+    }
+
+    #[test]
+    fn a_rate_limited_key_is_told_when_to_come_back() {
+        let error = AuthError::RateLimited(std::time::Duration::from_millis(1_500));
+        assert_eq!(error.to_string(), "too many requests from this key: retry in 2 s");
+        let status = tonic::Status::from(AuthError::RateLimited(std::time::Duration::from_millis(1_500)));
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted);
+        assert_eq!(status.metadata().get("retry-after").unwrap(), "2");
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
     }
 
     #[test]

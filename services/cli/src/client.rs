@@ -4,23 +4,68 @@ use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 use orca_proto::v1::{self, IngestStatus, ingest_service_client::IngestServiceClient};
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
-/// Connects to `http://host:port` (the scheme is optional).
+/// How to reach `https://` endpoints: the CA to trust and, for servers that ask, a client
+/// certificate. Set once from the command line (`--ca-file`, `--client-cert`, `--client-key`, or
+/// `ORCA_CA_FILE`, `ORCA_CLIENT_CERT`, `ORCA_CLIENT_KEY`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ClientTls {
+    /// CA certificate (PEM) that signed the server's certificate, for `https://` endpoints.
+    #[arg(long, global = true, env = "ORCA_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate (PEM) to present to servers that ask for one.
+    #[arg(long, global = true, env = "ORCA_CLIENT_CERT")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, global = true, env = "ORCA_CLIENT_KEY")]
+    pub client_key: Option<PathBuf>,
+}
+
+static CLIENT_TLS: OnceLock<ClientTls> = OnceLock::new();
+
+/// Sets how every later [`connect`] reaches `https://` endpoints.
+pub fn use_tls(tls: ClientTls) {
+    let _ = CLIENT_TLS.set(tls);
+}
+
+/// Connects to `http://host:port` or `https://host:port` (the scheme is optional; plain by default).
 pub async fn connect(endpoint: &str) -> Result<Channel> {
     let url = if endpoint.contains("://") { endpoint.to_owned() } else { format!("http://{endpoint}") };
-    Endpoint::from_shared(url.clone())
+    let mut builder = Endpoint::from_shared(url.clone())
         .with_context(|| format!("`{endpoint}` is not an endpoint URL"))?
-        .connect_timeout(Duration::from_secs(10))
-        .connect()
-        .await
-        .with_context(|| format!("connecting to `{url}`"))
+        .connect_timeout(Duration::from_secs(10));
+    if url.starts_with("https://") {
+        builder = builder.tls_config(client_tls_config(CLIENT_TLS.get().cloned().unwrap_or_default())?)?;
+    }
+    builder.connect().await.with_context(|| format!("connecting to `{url}`"))
+}
+
+fn client_tls_config(tls: ClientTls) -> Result<ClientTlsConfig> {
+    let read = |path: &PathBuf, what: &str| {
+        std::fs::read(path).with_context(|| format!("reading the {what} `{}`", path.display()))
+    };
+    let ca_file = tls.ca_file.as_ref().context(
+        "an `https://` endpoint needs `--ca-file` (or ORCA_CA_FILE): the CA certificate that signed the server's",
+    )?;
+    let mut config = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read(ca_file, "CA certificate")?));
+    match (&tls.client_cert, &tls.client_key) {
+        (Some(cert), Some(key)) => {
+            let identity = Identity::from_pem(read(cert, "client certificate")?, read(key, "client key")?);
+            config = config.identity(identity);
+        }
+        (None, None) => {}
+        _ => anyhow::bail!("`--client-cert` and `--client-key` go together"),
+    }
+    Ok(config)
 }
 
 /// Finds the key to send a retailer's records with.

@@ -30,6 +30,8 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    tls: client::ClientTls,
 }
 
 #[derive(Subcommand, Debug)]
@@ -54,6 +56,8 @@ enum Command {
     Analyst(commands::analyst::AnalystArgs),
     /// Rebuild the analysts' search index from the logs (intel stopped).
     Reindex(commands::reindex::ReindexArgs),
+    /// Verify the audit log's hash chain, or query the audit log.
+    Audit(commands::audit::AuditArgs),
     /// Issue API keys for retailers, forces and analysts.
     Keys(commands::keys::KeysArgs),
     /// Find communities in an edge list from elsewhere (Leiden).
@@ -65,6 +69,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     client::quiet_on_closed_pipe();
+    client::use_tls(cli.tls.clone());
     // `ORCA_JSON_LOGS=1` switches to one JSON object per line, for log shippers.
     // Services log what they do; interactive commands only warnings (their output is the report).
     let default_filter = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
@@ -88,6 +93,7 @@ fn main() -> ExitCode {
             Command::Analyst(args) => commands::analyst::run(args).await,
             Command::Reindex(args) => commands::reindex::run(args).await,
             Command::Keys(args) => commands::keys::run(args).await,
+            Command::Audit(args) => commands::audit::run(args).await,
             Command::Communities(args) => commands::communities::run(args),
             Command::LinkRecords(args) => {
                 tokio::task::spawn_blocking(move || commands::link_records::run(args)).await?

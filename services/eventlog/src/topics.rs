@@ -19,8 +19,13 @@ pub const DECISIONS: &str = "orca.decisions.v1";
 /// in the package's next version. Kept for ever, like the decisions.
 pub const OUTCOMES: &str = "orca.outcomes.v1";
 
+/// The audit log's chain heads (JSON `{"seq", "hash", "at_ms"}`), keyed `audit-chain`; copies kept
+/// outside the database so that `orca audit verify` can tell a cut or rebuilt audit table. Kept
+/// for ever.
+pub const AUDIT_ANCHORS: &str = "orca.audit.anchors.v1";
+
 /// Every pipeline topic.
-pub const ALL: [&str; 6] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES];
+pub const ALL: [&str; 7] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES, AUDIT_ANCHORS];
 
 /// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).
 pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
@@ -36,7 +41,7 @@ mod tests {
     #[test]
     fn only_the_packages_topic_is_compacted() {
         let specs = default_specs(6, 3);
-        assert_eq!(specs.len(), 6);
+        assert_eq!(specs.len(), 7);
         assert!(specs.iter().all(|spec| spec.partitions == 6 && spec.replication == 3));
         let compacted: Vec<_> = specs.iter().filter(|spec| spec.compacted).map(|spec| spec.name.as_str()).collect();
         assert_eq!(compacted, [PACKAGES]);

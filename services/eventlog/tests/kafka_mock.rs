@@ -61,3 +61,29 @@ async fn appends_fail_retryably_while_the_broker_is_down_and_recover() {
     assert_eq!(placed[0].0, 0);
     assert!(placed[0].1 >= 1, "the record lands after the first one");
 }
+
+/// librdkafka is built with TLS: clients for `SSL` and `SASL_SSL` brokers can be created (a
+/// build without OpenSSL refuses the setting), and a broker that does not speak TLS gets no
+/// record through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_and_sasl_settings_are_accepted_by_the_kafka_clients() {
+    for protocol in ["SSL", "SASL_SSL"] {
+        let mut config = KafkaConfig::new("127.0.0.1:9");
+        config.properties.insert("security.protocol".into(), protocol.into());
+        if protocol == "SASL_SSL" {
+            config.properties.insert("sasl.mechanisms".into(), "SCRAM-SHA-512".into());
+            config.properties.insert("sasl.username".into(), "orca".into());
+            config.properties.insert("sasl.password".into(), "secret".into());
+        }
+        if let Err(error) = KafkaLog::connect(config) {
+            panic!("{protocol}: {error}");
+        }
+    }
+    let cluster = MockCluster::new(1).expect("mock cluster");
+    cluster.create_topic("plain", 1, 1).expect("topic");
+    let mut config = KafkaConfig::new(cluster.bootstrap_servers());
+    config.delivery_timeout = Duration::from_secs(2);
+    config.properties.insert("security.protocol".into(), "SSL".into());
+    let log = KafkaLog::connect(config).expect("clients");
+    assert!(log.append(vec![OutRecord::new("plain", "k", "v")]).await.is_err(), "TLS to a plaintext broker fails");
+}

@@ -1,10 +1,11 @@
 //! [`IngestConfig`]: how ingest labels, batches and bounds what it receives.
 
 use crate::{IngestError, Result};
+use orca_auth::Rate;
 use serde::{Deserialize, Serialize};
 
 /// Ingest settings; every field has a default, unknown fields are an error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IngestConfig {
     /// Lawful basis recorded in every accepted incident's provenance.
@@ -20,6 +21,18 @@ pub struct IngestConfig {
     /// When a record names a store this instance does not know, the registry is reloaded from the
     /// store (another instance may have registered it), at most this often.
     pub store_refresh_interval_ms: u64,
+    /// An HTTP body with more records than this that cannot be read as incidents at all is refused
+    /// as a whole (`400`, nothing taken) and only its beginning is kept.
+    pub max_undecodable_per_body: usize,
+    /// Rejected records one request or stream may have kept, beyond one per accepted record;
+    /// records rejected past it are answered (`too-many-rejections`) but not kept.
+    pub max_rejected_per_request: usize,
+    /// Most bytes of a rejected record kept (in the store and on the dead-letter topic); a longer
+    /// one is kept cut, with its full length and SHA-256.
+    pub max_kept_rejected_bytes: usize,
+    /// Records each retailer key may send: over it, HTTP and single submissions are refused
+    /// (`429` / `RESOURCE_EXHAUSTED` with a retry hint) and streams are slowed down.
+    pub records_per_key: Rate,
 }
 
 impl Default for IngestConfig {
@@ -31,6 +44,10 @@ impl Default for IngestConfig {
             stream_read_ahead: 1_000,
             http_body_limit_bytes: 64 * 1024 * 1024,
             store_refresh_interval_ms: 5_000,
+            max_undecodable_per_body: 100,
+            max_rejected_per_request: 1_000,
+            max_kept_rejected_bytes: 64 * 1024,
+            records_per_key: Rate { per_second: 10_000.0, burst: 200_000.0 },
         }
     }
 }
@@ -54,6 +71,13 @@ impl IngestConfig {
             return invalid(format!(
                 "`http_body_limit_bytes` must be at least 1024, not {}",
                 self.http_body_limit_bytes
+            ));
+        }
+        self.records_per_key.validate("records_per_key").map_err(IngestError::Config)?;
+        if self.max_kept_rejected_bytes < 1024 {
+            return invalid(format!(
+                "`max_kept_rejected_bytes` must be at least 1024, not {}",
+                self.max_kept_rejected_bytes
             ));
         }
         Ok(())

@@ -21,13 +21,14 @@ use crate::prepare::{Context, Prepared, Rejection, ValidRecord, prepare};
 use crate::stores::StoreDirectory;
 use crate::submission::{Channel, Submission, SubmittedRecord, codes, dead_letter_headers};
 use crate::{IngestError, Result};
-use orca_auth::{Caller, PrincipalKind};
+use orca_auth::{Caller, PrincipalKind, RateLimiter};
 use orca_eventlog::{EventLog, OutRecord, topics};
 use orca_model::Problem;
 use orca_proto::convert::problem_to_proto;
 use orca_proto::v1::{self, IngestStatus};
 use orca_store::{ClaimOutcome, IncidentClaim, RejectedRecord, Store};
 use prost::Message;
+use sha2::Digest;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,6 +37,8 @@ use tracing::{instrument, warn};
 /// The ingest logic shared by every surface. Cheap to share behind an `Arc`.
 pub struct IngestCore {
     config: Arc<IngestConfig>,
+    /// Records per retailer key.
+    records: RateLimiter,
     log: Arc<dyn EventLog>,
     store: Arc<dyn Store>,
     stores: StoreDirectory,
@@ -49,6 +52,24 @@ pub struct PreparedBatch {
     labels: Vec<(u64, String)>,
     prepared: Vec<Prepared>,
     started: Instant,
+}
+
+/// How many more rejected records one request (or stream) may have kept: it starts at
+/// `max_rejected_per_request` and every accepted record adds one, so a feed that is mostly good
+/// never meets it and one that is garbage stops filling the store after a bounded number.
+#[derive(Debug)]
+pub struct RejectionBudget {
+    left: usize,
+}
+
+impl RejectionBudget {
+    fn spend(&mut self) -> bool {
+        self.left.checked_sub(1).map(|left| self.left = left).is_some()
+    }
+
+    fn earn(&mut self, records: usize) {
+        self.left = self.left.saturating_add(records);
+    }
 }
 
 impl PreparedBatch {
@@ -67,11 +88,42 @@ impl IngestCore {
     pub async fn new(config: IngestConfig, log: Arc<dyn EventLog>, store: Arc<dyn Store>) -> Result<Self> {
         config.validate()?;
         let stores = StoreDirectory::load(store.as_ref()).await?;
-        Ok(Self { config: Arc::new(config), log, store, stores })
+        let records = RateLimiter::new(config.records_per_key);
+        Ok(Self { config: Arc::new(config), records, log, store, stores })
     }
 
     pub fn config(&self) -> &IngestConfig {
         &self.config
+    }
+
+    /// Waits until `caller` may send `records` more records (streams are slowed, not refused).
+    pub async fn pace_records(&self, caller: &Caller, records: usize) {
+        self.records.take(&caller.key_id, records as f64).await;
+    }
+
+    /// A fresh [`RejectionBudget`] for one request or stream.
+    pub fn rejection_budget(&self) -> RejectionBudget {
+        RejectionBudget { left: self.config.max_rejected_per_request }
+    }
+
+    /// Keeps what can be kept of a body refused as a whole (its beginning, cut to
+    /// `max_kept_rejected_bytes`) with the reason. Best effort: the caller is refused either way.
+    pub async fn keep_refused_body(&self, caller: &Caller, channel: Channel, body: &[u8], problem: Problem) {
+        let Ok(retailer) = caller.require(PrincipalKind::Retailer) else { return };
+        let (payload, cut) = kept_payload(body, self.config.max_kept_rejected_bytes);
+        let problems: Vec<_> = std::iter::once(problem).chain(cut).collect();
+        let record = RejectedRecord {
+            id: 0,
+            retailer: retailer.to_owned(),
+            retailer_ref: String::new(),
+            channel: channel.as_str().to_owned(),
+            received_at_ms: chrono::Utc::now().timestamp_millis(),
+            payload,
+            problems: serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned()),
+        };
+        if let Err(error) = self.store.put_rejected(&record).await {
+            warn!(%error, "cannot keep a refused body");
+        }
     }
 
     /// Ingests records from one retailer; one ack per submission, in order. Fails as a whole only
@@ -85,7 +137,9 @@ impl IngestCore {
         submissions: Vec<Submission>,
     ) -> Result<Vec<v1::IngestAck>> {
         caller.require(PrincipalKind::Retailer)?;
+        self.records.try_take(&caller.key_id, submissions.len() as f64).map_err(IngestError::TooManyRecords)?;
         let mut acks = Vec::with_capacity(submissions.len());
+        let mut budget = self.rejection_budget();
         let mut submissions = submissions.into_iter().peekable();
         let mut next_batch = || {
             let batch: Vec<_> = submissions.by_ref().take(self.config.max_batch).collect();
@@ -98,7 +152,7 @@ impl IngestCore {
         // Batch N + 1 is validated while batch N is made durable.
         while let Some(current) = settling.take() {
             let upcoming = next_batch();
-            let (settled, prepared) = tokio::join!(self.settle_batch(current), async {
+            let (settled, prepared) = tokio::join!(self.settle_batch(current, &mut budget), async {
                 match upcoming {
                     Some(batch) => Some(self.prepare_batch(caller, channel, batch).await),
                     None => None,
@@ -128,14 +182,15 @@ impl IngestCore {
         Ok(PreparedBatch { retailer: retailer.to_owned(), channel, labels, prepared, started })
     }
 
-    /// Steps 2 to 4 of [`IngestCore::ingest`] for a prepared batch: its acks, in order.
-    pub async fn settle_batch(&self, batch: PreparedBatch) -> Result<Vec<v1::IngestAck>> {
+    /// Steps 2 to 4 of [`IngestCore::ingest`] for a prepared batch: its acks, in order. `budget`
+    /// is the request's (see [`RejectionBudget`]).
+    pub async fn settle_batch(&self, batch: PreparedBatch, budget: &mut RejectionBudget) -> Result<Vec<v1::IngestAck>> {
         let PreparedBatch { retailer, channel, labels, mut prepared, started } = batch;
         let mut acks: Vec<v1::IngestAck> = Vec::with_capacity(prepared.len());
         let mut start = 0;
         while start < prepared.len() {
             let end = end_of_round(&prepared, start);
-            acks.extend(self.settle_round(&retailer, channel, &mut prepared[start..end]).await?);
+            acks.extend(self.settle_round(&retailer, channel, &mut prepared[start..end], budget).await?);
             start = end;
         }
         for (ack, (sequence, client_ref)) in acks.iter_mut().zip(labels) {
@@ -219,9 +274,11 @@ impl IngestCore {
         retailer: &str,
         channel: Channel,
         round: &mut [Prepared],
+        budget: &mut RejectionBudget,
     ) -> Result<Vec<v1::IngestAck>> {
         let claims = self.claim(retailer, round).await?;
-        let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, claims);
+        let limits = KeepLimits { budget, max_bytes: self.config.max_kept_rejected_bytes };
+        let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, claims, limits);
         if !out.is_empty()
             && let Err(error) = self.log.append(out).await
         {
@@ -296,6 +353,12 @@ struct RoundPlan {
     to_keep: Vec<(usize, RejectedRecord)>,
 }
 
+/// What may be kept of a round's rejected records.
+struct KeepLimits<'a> {
+    budget: &'a mut RejectionBudget,
+    max_bytes: usize,
+}
+
 /// `claims` holds one outcome per valid record, in order; `None` if claiming failed (those records
 /// stay RETRY). The values of incidents to append are moved out of `round`.
 fn plan_round(
@@ -303,6 +366,7 @@ fn plan_round(
     channel: Channel,
     round: &mut [Prepared],
     claims: Option<Vec<ClaimOutcome>>,
+    limits: KeepLimits<'_>,
 ) -> RoundPlan {
     let mut plan = RoundPlan {
         acks: round.iter().map(pending_ack).collect(),
@@ -331,31 +395,59 @@ fn plan_round(
                         let value = std::mem::take(&mut valid.value);
                         plan.out.push(OutRecord::new(topics::INCIDENTS, valid.incident_id.as_bytes(), value));
                         plan.to_publish.push(position);
+                        limits.budget.earn(1);
                         continue;
                     }
                 }
             }
         };
+        plan.acks[position].problems = problems.iter().map(problem_to_proto).collect();
+        if !limits.budget.spend() {
+            let problem = Problem::new(
+                "",
+                codes::TOO_MANY_REJECTIONS,
+                "not kept: this request has had too many records rejected; fix the feed and send again",
+            );
+            plan.acks[position].problems.push(problem_to_proto(&problem));
+            plan.acks[position].status = IngestStatus::Rejected as i32;
+            continue;
+        }
+        let (payload, cut) = kept_payload(original, limits.max_bytes);
+        let problems: Vec<_> = problems.into_iter().chain(cut).collect();
         let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned());
         plan.out.push(
-            OutRecord::new(topics::INCIDENTS_DLQ, retailer_ref.as_bytes(), original.clone())
+            OutRecord::new(topics::INCIDENTS_DLQ, retailer_ref.as_bytes(), payload.clone())
                 .with_header(dead_letter_headers::ERROR, problems_json.as_bytes())
                 .with_header(dead_letter_headers::RETAILER, retailer.as_bytes())
                 .with_header(dead_letter_headers::CHANNEL, channel.as_str().as_bytes()),
         );
-        plan.acks[position].problems = problems.iter().map(problem_to_proto).collect();
         let rejected = RejectedRecord {
             id: 0,
             retailer: retailer.to_owned(),
             retailer_ref: retailer_ref.clone(),
             channel: channel.as_str().to_owned(),
             received_at_ms,
-            payload: original.clone(),
+            payload,
             problems: problems_json,
         };
         plan.to_keep.push((position, rejected));
     }
     plan
+}
+
+/// What is kept of a rejected record: all of it, or its first `max` bytes and a problem saying how
+/// long it was and its SHA-256 (so the sender can match it to what they sent).
+fn kept_payload(original: &[u8], max: usize) -> (Vec<u8>, Option<Problem>) {
+    if original.len() <= max {
+        return (original.to_vec(), None);
+    }
+    let digest = hex::encode(sha2::Sha256::digest(original));
+    let problem = Problem::new(
+        "",
+        codes::PAYLOAD_CUT,
+        format!("only the first {max} of {} bytes were kept (SHA-256 of the whole: {digest})", original.len()),
+    );
+    (original[..max].to_vec(), Some(problem))
 }
 
 /// The ack a record gets unless a later step settles it: RETRY, with what is known so far.

@@ -23,6 +23,9 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The key has sent more records than its quota allows; it may send again after the wait.
+    #[error("this key has sent more records than its quota allows: retry in {} s", orca_auth::limits::retry_after_secs(*.0))]
+    TooManyRecords(std::time::Duration),
     /// A bug or a runtime shutting down.
     #[error("internal error: {0}")]
     Internal(String),
@@ -45,6 +48,7 @@ impl IngestError {
             IngestError::Auth(error) => error.codes(),
             IngestError::InvalidRequest(_) => (tonic::Code::InvalidArgument, StatusCode::BAD_REQUEST),
             IngestError::UnsupportedMediaType(_) => (tonic::Code::InvalidArgument, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            IngestError::TooManyRecords(_) => (tonic::Code::ResourceExhausted, StatusCode::TOO_MANY_REQUESTS),
             error if error.is_retryable() => (tonic::Code::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
             IngestError::Log(_) | IngestError::Store(_) | IngestError::Config(_) | IngestError::Internal(_) => {
                 (tonic::Code::Internal, StatusCode::INTERNAL_SERVER_ERROR)
@@ -56,7 +60,9 @@ impl IngestError {
     pub fn public_message(&self) -> String {
         match self {
             IngestError::Auth(error) => error.public_message(),
-            IngestError::InvalidRequest(_) | IngestError::UnsupportedMediaType(_) => self.to_string(),
+            IngestError::InvalidRequest(_) | IngestError::UnsupportedMediaType(_) | IngestError::TooManyRecords(_) => {
+                self.to_string()
+            }
             error if error.is_retryable() => "ingest is temporarily unavailable; retry later".to_owned(),
             _ => "internal error; the records in this call were not all processed".to_owned(),
         }
@@ -65,10 +71,19 @@ impl IngestError {
 
 impl From<IngestError> for tonic::Status {
     fn from(error: IngestError) -> Self {
-        if !matches!(error, IngestError::Auth(_) | IngestError::InvalidRequest(_)) {
+        if let IngestError::Auth(error) = error {
+            return error.into();
+        }
+        if !matches!(error, IngestError::InvalidRequest(_) | IngestError::TooManyRecords(_)) {
             tracing::warn!(%error, "ingest call failed");
         }
-        tonic::Status::new(error.codes().0, error.public_message())
+        let mut status = tonic::Status::new(error.codes().0, error.public_message());
+        if let IngestError::TooManyRecords(wait) = error
+            && let Ok(value) = orca_auth::limits::retry_after_secs(wait).to_string().parse()
+        {
+            status.metadata_mut().insert("retry-after", value);
+        }
+        status
     }
 }
 
@@ -77,11 +92,19 @@ impl IntoResponse for IngestError {
         if let IngestError::Auth(error) = self {
             return error.into_response();
         }
-        if !matches!(self, IngestError::InvalidRequest(_) | IngestError::UnsupportedMediaType(_)) {
+        if !matches!(
+            self,
+            IngestError::InvalidRequest(_) | IngestError::UnsupportedMediaType(_) | IngestError::TooManyRecords(_)
+        ) {
             tracing::warn!(error = %self, "ingest call failed");
         }
         let body = axum::Json(serde_json::json!({ "error": self.public_message() }));
-        (self.codes().1, body).into_response()
+        let mut response = (self.codes().1, body).into_response();
+        if let IngestError::TooManyRecords(wait) = self {
+            let seconds = orca_auth::limits::retry_after_secs(wait);
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -136,6 +136,7 @@ async fn prepare_batches(
             }
         }
         if !batch.is_empty() {
+            core.pace_records(&caller, batch.len()).await;
             let prepared = core.prepare_batch(&caller, Channel::Grpc, batch).await.map_err(Status::from);
             let failed = prepared.is_err();
             if prepared_tx.send(prepared).await.is_err() || failed {
@@ -155,9 +156,10 @@ async fn settle_batches(
     mut prepared_rx: mpsc::Receiver<Result<PreparedBatch, Status>>,
     acks_tx: mpsc::Sender<Result<v1::IngestAck, Status>>,
 ) {
+    let mut budget = core.rejection_budget();
     while let Some(prepared) = prepared_rx.recv().await {
         let acks = match prepared {
-            Ok(batch) => core.settle_batch(batch).await.map_err(Status::from),
+            Ok(batch) => core.settle_batch(batch, &mut budget).await.map_err(Status::from),
             Err(status) => Err(status),
         };
         match acks {

@@ -10,12 +10,13 @@
 //!
 //! Status: 401 without a valid `Authorization: Bearer <key>` (checked before the body is read), 403
 //! for a key that is not a retailer's, 413 over `http_body_limit_bytes`, 415 for other content types,
-//! 400 for a body that is not JSON at all, 503 (with `Retry-After`) when every record must be
+//! 400 for a body that is not JSON at all or whose records are mostly not incidents (more than
+//! `max_undecodable_per_body`; the body's beginning is kept as one rejected record), 503 (with `Retry-After`) when every record must be
 //! retried, else 200.
 
 use crate::IngestError;
 use crate::core::IngestCore;
-use crate::submission::{Channel, Submission, codes};
+use crate::submission::{Channel, Submission, SubmittedRecord, codes};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -111,6 +112,11 @@ async fn post_incidents(
         BodyFormat::Json => json_submissions(&body)?,
         BodyFormat::Ndjson => ndjson_submissions(&body),
     };
+    if let Some(problem) = mostly_unreadable(&submissions, state.core.config().max_undecodable_per_body) {
+        let message = problem.reason.clone();
+        state.core.keep_refused_body(&caller, Channel::Http, &body, problem).await;
+        return Err(IngestError::InvalidRequest(message));
+    }
     let response = IngestResponse::new(state.core.ingest(&caller, Channel::Http, submissions).await?);
     if response.retry > 0 && response.retry == response.results.len() as u64 {
         return Ok((StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], Json(response)).into_response());
@@ -134,6 +140,29 @@ async fn post_stores(
         IngestError::InvalidRequest(format!("expected a JSON array of `orca.v1.StoreRegistration`: {error}"))
     })?;
     Ok(Json(state.core.register_stores(&caller, &registrations).await?).into_response())
+}
+
+/// Why a body is refused as a whole: more than `max` of its records cannot be read as incidents at
+/// all (a feed sending garbage would otherwise fill the store with one rejected record each).
+fn mostly_unreadable(submissions: &[Submission], max: usize) -> Option<Problem> {
+    let mut unreadable = submissions.iter().filter_map(|submission| match &submission.record {
+        SubmittedRecord::Undecodable { problem, .. } => Some(problem),
+        SubmittedRecord::Incident(_) => None,
+    });
+    let first = unreadable.next()?;
+    let count = 1 + unreadable.count();
+    (count > max).then(|| {
+        Problem::new(
+            "",
+            codes::MOSTLY_UNREADABLE,
+            format!(
+                "the body was refused as a whole: {count} of its {} records are not incidents in proto3 JSON (at most \
+                 {max} may be); nothing in it was taken. The first: {}",
+                submissions.len(),
+                first.reason
+            ),
+        )
+    })
 }
 
 /// One incident object, or an array of them. A body that is not JSON is a bad request; an element
@@ -218,7 +247,6 @@ fn reference_in(value: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::submission::SubmittedRecord;
 
     fn problem_of(submission: &Submission) -> &Problem {
         match &submission.record {
@@ -255,6 +283,18 @@ mod tests {
         assert!(matches!(array[0].record, SubmittedRecord::Incident(_)));
         assert!(problem_of(&array[1]).reason.starts_with("element 1 of the array"));
         assert!(matches!(json_submissions(b"[{"), Err(IngestError::InvalidRequest(_))));
+    }
+
+    #[test]
+    fn a_body_of_mostly_garbage_is_refused_as_a_whole() {
+        let garbage = format!("[{}]", vec!["1"; 101].join(","));
+        let submissions = json_submissions(garbage.as_bytes()).unwrap();
+        let problem = mostly_unreadable(&submissions, 100).expect("refused");
+        assert_eq!(problem.code, "mostly-unreadable");
+        assert!(problem.reason.contains("101 of its 101 records"), "{}", problem.reason);
+        assert!(problem.reason.contains("The first: element 0 of the array"), "{}", problem.reason);
+        let some_garbage = format!("[{}, {{\"retailerRef\": \"A\"}}]", vec!["1"; 100].join(","));
+        assert!(mostly_unreadable(&json_submissions(some_garbage.as_bytes()).unwrap(), 100).is_none());
     }
 
     #[test]

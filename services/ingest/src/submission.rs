@@ -79,4 +79,10 @@ pub mod codes {
     pub const INVALID_JSON: &str = "invalid-json";
     /// A required part of the request is absent.
     pub const MISSING: &str = "missing";
+    /// The request already had as many rejected records kept as it may; this one was not kept.
+    pub const TOO_MANY_REJECTIONS: &str = "too-many-rejections";
+    /// Only the beginning of a long rejected record was kept.
+    pub const PAYLOAD_CUT: &str = "payload-cut";
+    /// Most of an HTTP body could not be read as incidents; none of it was taken.
+    pub const MOSTLY_UNREADABLE: &str = "mostly-unreadable";
 }

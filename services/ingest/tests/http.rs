@@ -134,3 +134,59 @@ async fn a_reference_repeated_within_one_body_meets_its_own_earlier_record() {
     assert_eq!(reply.results[2].problems[0].code, "changed-resubmission");
     assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_body_of_garbage_is_refused_whole_and_keeps_one_bounded_record() {
+    let app = spawn_app().await;
+    // The shape of the body the security review sent: an array of 50,000 numbers.
+    let garbage = format!("[{}]", vec!["1"; 50_000].join(","));
+    let response = app.post("/v1/incidents", Some(&app.northmart_key), "application/json", garbage.clone()).await;
+    assert_eq!(response.status(), 400);
+    let text = response.text().await.unwrap();
+    assert!(text.len() < 2_000, "a short answer, not one result per element: {} bytes", text.len());
+    assert!(text.contains("50000 of its 50000 records are not incidents"), "{text}");
+    let kept = app.store.rejected("northmart", 100).await.unwrap();
+    assert_eq!(kept.len(), 1, "one record for the body");
+    assert_eq!(kept[0].payload.len(), IngestConfig::default().max_kept_rejected_bytes);
+    assert!(kept[0].problems.contains("mostly-unreadable") && kept[0].problems.contains("payload-cut"));
+    assert!(app.read_topic(topics::INCIDENTS_DLQ).await.is_empty());
+    assert!(app.read_topic(topics::INCIDENTS).await.is_empty());
+}
+
+#[tokio::test]
+async fn rejected_records_past_the_budget_are_answered_but_not_kept() {
+    let config = IngestConfig { max_rejected_per_request: 3, ..IngestConfig::default() };
+    let app = spawn_app_with(config).await;
+    // Valid JSON that fails validation: no store, no time. One good record earns one more.
+    let bad = |n: usize| format!("{{\"retailerRef\": \"BAD-{n}\"}}");
+    let mut lines: Vec<String> = (0..5).map(bad).collect();
+    lines.insert(2, json_line("NM-1"));
+    let body =
+        results(app.post("/v1/incidents", Some(&app.northmart_key), "application/x-ndjson", lines.join("\n")).await)
+            .await;
+    assert_eq!((body.accepted, body.rejected), (1, 5));
+    let not_kept: Vec<_> = body
+        .results
+        .iter()
+        .filter(|ack| ack.problems.iter().any(|p| p.code == "too-many-rejections"))
+        .map(|ack| ack.retailer_ref.as_str())
+        .collect();
+    assert_eq!(not_kept, ["BAD-4"], "3 kept, 1 more earned by the good record, the fifth not kept");
+    assert_eq!(app.store.rejected("northmart", 100).await.unwrap().len(), 4);
+    assert_eq!(app.read_topic(topics::INCIDENTS_DLQ).await.len(), 4);
+}
+
+#[tokio::test]
+async fn a_huge_rejected_record_is_kept_cut_with_its_length_and_hash() {
+    let app = spawn_app().await;
+    let huge = format!("{{\"retailerRef\": \"NM-HUGE\", \"narrative\": \"{}\", \"storeId\": }}", "x".repeat(1_000_000));
+    let body =
+        results(app.post("/v1/incidents", Some(&app.northmart_key), "application/x-ndjson", huge.clone()).await).await;
+    assert_eq!(body.rejected, 1);
+    let kept = app.store.rejected("northmart", 10).await.unwrap();
+    let max = IngestConfig::default().max_kept_rejected_bytes;
+    assert_eq!(kept[0].payload, huge.as_bytes()[..max]);
+    assert!(kept[0].problems.contains(&format!("only the first {max} of {} bytes were kept", huge.len())));
+    let dead_letters = app.read_topic(topics::INCIDENTS_DLQ).await;
+    assert_eq!(dead_letters[0].value.len(), max, "the dead letter is cut the same way");
+}

@@ -31,7 +31,14 @@ const MAX_DETAIL_CHARS: usize = 32_768;
 pub struct Gatekeeper {
     authenticator: Arc<Authenticator>,
     store: Arc<dyn Store>,
+    /// Force and analyst keys work only on connections that presented a client certificate.
+    readers_need_client_cert: bool,
 }
+
+/// Marks a request made in process by the browser workspace for a signed-in session (its
+/// connection's certificate, if any, was checked by the HTTPS listener).
+#[derive(Clone, Copy, Debug)]
+pub struct FromWorkspace;
 
 /// An authenticated caller with a stated purpose, for one call.
 #[derive(Clone, Debug)]
@@ -62,7 +69,13 @@ pub fn purpose_problem(purpose: &str) -> Option<String> {
 
 impl Gatekeeper {
     pub fn new(authenticator: Arc<Authenticator>, store: Arc<dyn Store>) -> Self {
-        Self { authenticator, store }
+        Self { authenticator, store, readers_need_client_cert: false }
+    }
+
+    /// Accepts force and analyst keys only with a client certificate on the connection.
+    pub fn requiring_client_certs_for_readers(mut self, required: bool) -> Self {
+        self.readers_need_client_cert = required;
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -88,6 +101,18 @@ impl Gatekeeper {
                 return Err(status);
             }
         };
+        let reader = matches!(caller.kind, PrincipalKind::Force | PrincipalKind::Analyst);
+        let certified = request.peer_certs().is_some_and(|certs| !certs.is_empty())
+            || request.extensions().get::<FromWorkspace>().is_some();
+        if self.readers_need_client_cert && reader && !certified {
+            let status = Status::permission_denied(
+                "force and analyst keys must be used with a client certificate: connect over TLS with the \
+                 certificate your force or OPAL was issued",
+            );
+            let access = Access { caller, purpose: String::new() };
+            self.audit(&access, action, resource, "denied", status.message().to_owned()).await?;
+            return Err(status);
+        }
         let purpose = purpose.trim();
         if let Some(status) = purpose_problem(purpose).map(Status::invalid_argument) {
             // Who tried to read without a usable purpose is itself on the record.
@@ -114,6 +139,7 @@ impl Gatekeeper {
             purpose: bounded(printable.trim(), MAX_PURPOSE_CHARS),
             outcome: "denied".to_owned(),
             detail: bounded(reason, MAX_RESOURCE_CHARS),
+            ..AuditRecord::default()
         };
         if let Err(error) = self.store.append_audit(&record).await {
             tracing::error!(%error, action, "cannot audit an unauthenticated attempt");
@@ -147,18 +173,26 @@ impl Gatekeeper {
             seq: 0,
             at_ms: now_ms(),
             principal: access.caller.key_id.clone(),
-            principal_kind: format!("{}:{}", access.caller.kind.as_str(), access.caller.subject),
+            principal_kind: principal_kind(&access.caller),
             action: action.to_owned(),
             resource: bounded(resource, MAX_RESOURCE_CHARS),
             purpose: access.purpose.clone(),
             outcome: outcome.to_owned(),
             detail: bounded(&detail, MAX_DETAIL_CHARS),
+            ..AuditRecord::default()
         };
         self.store.append_audit(&record).await.map(|_| ()).map_err(|error| {
             tracing::error!(%error, action, resource, "cannot write the audit log; refusing to disclose");
             Status::unavailable("the audit log is unavailable, so nothing can be disclosed; retry later")
         })
     }
+}
+
+/// `force:kent`, or `force:kent (DC 4471 Sam Patel)` for a key issued to a person: the audit names
+/// who acted.
+fn principal_kind(caller: &Caller) -> String {
+    let kind = format!("{}:{}", caller.kind.as_str(), caller.subject);
+    if caller.holder.is_empty() { kind } else { format!("{kind} ({})", caller.holder) }
 }
 
 /// `text` cut to `max` characters, with `…` where it was cut.

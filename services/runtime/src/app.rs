@@ -5,6 +5,7 @@
 //! Shutdown ([`RunningApp::stop`], or the token passed to [`App::start`] being cancelled): stop
 //! consuming (each stage finishes and commits the batch in hand), then stop serving.
 
+use crate::audit_anchor::AuditAnchoring;
 use crate::backends::Backends;
 use crate::config::OrcaConfig;
 use crate::http;
@@ -87,10 +88,13 @@ pub struct App {
     http: TcpListener,
     /// Rung by the intel stage after each commit that indexed packages; package streams listen.
     published: PackagesPublished,
+    /// TLS for both listeners, when configured.
+    tls: Option<crate::tls::ServerTls>,
 }
 
 impl App {
     pub async fn build(config: OrcaConfig, roles: Roles) -> Result<Self> {
+        let tls = config.tls.server_config().context("setting up TLS")?;
         let backends = Backends::open(&config).await?;
         let grpc = if roles.serves_grpc() {
             Some(
@@ -122,7 +126,7 @@ impl App {
         } else {
             None
         };
-        Ok(Self { config, roles, backends, ingest, search, grpc, http, published: PackagesPublished::default() })
+        Ok(Self { config, roles, backends, ingest, search, grpc, http, published: PackagesPublished::default(), tls })
     }
 
     pub fn grpc_addr(&self) -> Option<SocketAddr> {
@@ -194,10 +198,13 @@ impl App {
         });
         let StageTasks { tasks: stage_tasks, readiness, .. } = stages;
 
-        let authenticator = Arc::new(Authenticator::new(self.backends.store.clone()));
+        let authenticator = Arc::new(
+            Authenticator::new(self.backends.store.clone()).limiting_requests(self.config.limits.requests_per_key),
+        );
         let ingest = self.ingest;
         // The read services, shared by gRPC clients and the browser workspace.
-        let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone());
+        let gate = Gatekeeper::new(authenticator.clone(), self.backends.store.clone())
+            .requiring_client_certs_for_readers(self.config.tls.readers_need_client_cert);
         let intelligence = self.roles.intel.then(|| {
             IntelligenceApi::new(gate.clone(), self.backends.log.clone(), self.published.clone())
                 .ending_streams_on(servers_shutdown.clone())
@@ -211,7 +218,16 @@ impl App {
                 .register_encoded_file_descriptor_set(orca_proto::FILE_DESCRIPTOR_SET)
                 .build_v1()
                 .expect("the compiled-in descriptor set is valid");
-            let router = tonic::transport::Server::builder().add_service(health_service).add_service(reflection);
+            let limits = self.config.limits.connections;
+            let mut builder = tonic::transport::Server::builder()
+                .concurrency_limit_per_connection(limits.max_requests_per_connection as usize)
+                .max_concurrent_streams(limits.max_requests_per_connection)
+                .http2_keepalive_interval(Some(Duration::from_secs(30)))
+                .http2_keepalive_timeout(Some(Duration::from_secs(20)));
+            if let Some(tls) = &self.tls {
+                builder = builder.tls_config(tls.grpc.clone()).expect("TLS is configured once per server");
+            }
+            let router = builder.add_service(health_service).add_service(reflection);
             let ingest_grpc = ingest.as_ref().map(|core| {
                 IngestGrpc::new(core.clone(), authenticator.clone())
                     .into_server()
@@ -233,7 +249,7 @@ impl App {
                 }
                 router
                     .serve_with_incoming_shutdown(
-                        tokio_stream::wrappers::TcpListenerStream::new(listener),
+                        crate::listener::grpc_incoming(listener, &limits),
                         shutdown.cancelled_owned(),
                     )
                     .await
@@ -255,15 +271,22 @@ impl App {
             }
             _ => None,
         };
+        if self.roles.intel {
+            let anchoring = AuditAnchoring {
+                store: self.backends.store.clone(),
+                log: self.backends.log.clone(),
+                file: self.config.audit_anchor_file(),
+                interval: Duration::from_secs(self.config.audit.anchor_interval_secs),
+            };
+            server_tasks.push(tokio::spawn(anchoring.run(servers_shutdown.clone())));
+        }
         let http_state = http::HttpState { backends: self.backends.clone(), readiness, search: search.clone() };
         let router = http::router(http_state, ingest_routes, workspace);
         let shutdown = servers_shutdown.clone();
         let http_listener = self.http;
+        let (tls, limits) = (self.tls.clone(), self.config.limits.connections);
         server_tasks.push(tokio::spawn(async move {
-            axum::serve(http_listener, router)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
-                .await
-                .context("HTTP server")
+            crate::listener::serve_http(http_listener, router, tls.as_ref(), limits, shutdown).await
         }));
         info!(grpc = ?grpc_addr, http = %http_addr, roles = ?self.roles, "orca is running");
         RunningApp {

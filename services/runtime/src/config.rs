@@ -29,6 +29,48 @@ pub struct OrcaConfig {
     pub search: SearchSettings,
     /// The browser workspace under `/ui/` (served where intel runs).
     pub ui: UiSettings,
+    /// Anchoring the audit log's hash chain (done where intel runs).
+    pub audit: AuditSettings,
+    /// Per-key and per-connection limits.
+    pub limits: LimitSettings,
+    /// TLS on the gRPC and HTTP listeners.
+    pub tls: crate::tls::TlsSettings,
+}
+
+/// Per-key rate limits (records sent to ingest are limited in `ingest.records_per_key`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Authenticated requests per key (gRPC calls, HTTP requests, workspace calls; a stream
+    /// counts once). Over it: `429` / `RESOURCE_EXHAUSTED` with a retry hint.
+    pub requests_per_key: orca_auth::Rate,
+    /// Each listener's connections.
+    pub connections: crate::listener::ConnectionLimits,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            requests_per_key: orca_auth::Rate { per_second: 50.0, burst: 500.0 },
+            connections: crate::listener::ConnectionLimits::default(),
+        }
+    }
+}
+
+/// Where and how often the audit log's chain head is copied out (see `audit_anchor`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// The anchor file; default `data_dir/audit-anchors.jsonl`.
+    pub anchor_file: Option<PathBuf>,
+    /// Seconds between anchors (an anchor is written only when the log has grown).
+    pub anchor_interval_secs: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self { anchor_file: None, anchor_interval_secs: 60 }
+    }
 }
 
 /// The browser workspace's sessions.
@@ -85,6 +127,9 @@ impl Default for OrcaConfig {
             linker: Default::default(),
             search: SearchSettings::default(),
             ui: UiSettings::default(),
+            audit: AuditSettings::default(),
+            limits: LimitSettings::default(),
+            tls: crate::tls::TlsSettings::default(),
         }
     }
 }
@@ -152,7 +197,7 @@ impl Default for RunnerSettings {
 }
 
 /// The top-level keys of [`OrcaConfig`], as `ORCA_` variables may name them.
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 15] = [
     "data_dir",
     "log",
     "store",
@@ -165,6 +210,9 @@ const SECTIONS: [&str; 12] = [
     "linker",
     "search",
     "ui",
+    "audit",
+    "limits",
+    "tls",
 ];
 
 /// Whether `ORCA_<key>` configures ORCA (its first level is a section of [`OrcaConfig`]).
@@ -215,6 +263,26 @@ impl OrcaConfig {
         if self.ui.session_lifetime_secs > 7 * 86_400 {
             return Err(ConfigError::Invalid("`ui.session_lifetime_secs` is at most 604800 (a week)".into()));
         }
+        if self.audit.anchor_interval_secs == 0 || self.audit.anchor_interval_secs > 86_400 {
+            return Err(ConfigError::Invalid("`audit.anchor_interval_secs` is between 1 and 86400 (a day)".into()));
+        }
+        self.limits.requests_per_key.validate("limits.requests_per_key").map_err(ConfigError::Invalid)?;
+        if let Some(problem) = self.limits.connections.problem() {
+            return Err(ConfigError::Invalid(problem));
+        }
+        if let Some(problem) = self.tls.problem(&[("gRPC", self.grpc_addr), ("HTTP", self.http_addr)]) {
+            return Err(ConfigError::Invalid(problem));
+        }
+        if self.tls.readers_need_client_cert
+            && self.ui.enabled
+            && self.tls.client_auth != crate::tls::ClientAuth::Required
+        {
+            return Err(ConfigError::Invalid(
+                "the browser workspace cannot check a client certificate per key: with \
+                 `tls.readers_need_client_cert`, set `ui.enabled = false` or `tls.client_auth = \"required\"`"
+                    .into(),
+            ));
+        }
         if self.runner.batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));
         }
@@ -237,6 +305,11 @@ impl OrcaConfig {
     /// The search index directory, defaulting to `data_dir/search`.
     pub fn search_dir(&self) -> PathBuf {
         self.search.dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
+    }
+
+    /// The audit anchor file, defaulting to `data_dir/audit-anchors.jsonl`.
+    pub fn audit_anchor_file(&self) -> PathBuf {
+        self.audit.anchor_file.clone().unwrap_or_else(|| self.data_dir.join("audit-anchors.jsonl"))
     }
 
     /// The store URL, defaulting to SQLite in the data directory.

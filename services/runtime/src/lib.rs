@@ -9,13 +9,19 @@
 //! - [`supervisor`]: restore a stage from the store, run it, restart it after a failure.
 //! - [`app`]: one process's stages and servers, start-up and ordered shutdown.
 //! - [`http`]: liveness, readiness and metrics endpoints.
+//! - [`tls`]: TLS settings for the listeners, and plaintext kept to loopback.
+//! - [`listener`]: serving over bounded connections (slots, header and handshake timeouts).
+//! - [`audit_anchor`]: copying the audit log's chain head outside the database.
 
 pub mod app;
+pub mod audit_anchor;
 pub mod backends;
 pub mod config;
 pub mod http;
+pub mod listener;
 pub mod supervisor;
 pub mod telemetry;
+pub mod tls;
 
 pub use app::{App, Roles, RunningApp};
 pub use backends::Backends;

@@ -9,10 +9,12 @@
 //! - Writes are idempotent upserts keyed by natural keys, so replaying a record changes nothing.
 //! - State values and package bodies are stored zstd-compressed when that saves space (`codec`).
 //! - The audit log is append-only: the API has no way to change it and the database refuses to.
+//!   Its entries are hash-chained ([`audit_chain`]), so a change made around both shows.
 //!
 //! This crate knows nothing of Kafka, gRPC or the pipelines' encodings: state arrives as
 //! [`orca_model::StateChange`] bytes, packages as opaque bodies with the fields needed to index them.
 
+pub mod audit_chain;
 mod codec;
 mod error;
 mod records;
@@ -22,8 +24,8 @@ mod tests;
 
 pub use error::{Result, StoreError};
 pub use records::{
-    AuditRecord, ClaimOutcome, IncidentClaim, OffsetRecord, PackageAccessChange, PackagePosition, PackageQuery,
-    PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord,
+    AuditRecord, ClaimOutcome, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange, PackagePosition,
+    PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord, Revocation,
 };
 pub use sql::SqlStore;
 
@@ -74,6 +76,11 @@ pub trait Store: Send + Sync + 'static {
     /// Registers a principal under the hash of its key.
     async fn put_principal(&self, principal: &Principal) -> Result<()>;
     async fn principal_by_key_hash(&self, key_hash: &str) -> Result<Option<Principal>>;
+    /// Every registered key (hash included), oldest first.
+    async fn principals(&self) -> Result<Vec<Principal>>;
+    /// Revokes the key `key_id` at `at_ms` (a later time makes a grace period); returns whether a
+    /// key that was not already revoked by then was found.
+    async fn revoke_principal(&self, key_id: &str, at_ms: i64, reason: &str) -> Result<bool>;
 
     /// Latest versions of the packages a force may see that match `query`, most urgent first
     /// (priority rank, then latest offence newest first, then id), after `after`.
@@ -95,6 +102,8 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, record: &AuditRecord) -> Result<i64>;
     /// The audit log from `after_seq`, oldest first.
     async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>>;
+    /// The newest audit entry's `seq` and hash, to anchor the chain outside the table.
+    async fn audit_head(&self) -> Result<Option<(i64, String)>>;
 }
 
 /// A transaction: everything written through it becomes durable together at [`StoreTx::commit`],

@@ -89,6 +89,42 @@ pub struct Principal {
     /// The retailer id, force slug or analyst name.
     pub subject: String,
     pub created_at_ms: i64,
+    /// The person the key was issued to (an officer of a force, say), named in the audit; empty
+    /// for a system's key.
+    pub holder: String,
+    /// When the key stops working (ms since the epoch); `None` = never.
+    pub expires_at_ms: Option<i64>,
+    /// When the key was revoked, and why.
+    pub revoked: Option<Revocation>,
+}
+
+/// A key's revocation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub at_ms: i64,
+    pub reason: String,
+}
+
+impl Principal {
+    /// Why the key may not be used at `now_ms`, if it may not.
+    pub fn unusable_at(&self, now_ms: i64) -> Option<KeyUnusable> {
+        if let Some(revoked) = &self.revoked
+            && revoked.at_ms <= now_ms
+        {
+            return Some(KeyUnusable::Revoked);
+        }
+        match self.expires_at_ms {
+            Some(expires) if expires <= now_ms => Some(KeyUnusable::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// Why a known key is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyUnusable {
+    Revoked,
+    Expired,
 }
 
 /// A package version to store, with the fields needed to index it.
@@ -168,8 +204,9 @@ pub struct PackageAccessChange {
     pub latest: Option<PackageRow>,
 }
 
-/// One entry of the audit log: who did what to which record, when, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One entry of the audit log: who did what to which record, when, and why. `seq`, `prev_hash`
+/// and `hash` are set by the store when it appends (see [`crate::audit_chain`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at_ms: i64,
@@ -183,4 +220,10 @@ pub struct AuditRecord {
     /// `disclosed`, `denied`, `not-found`.
     pub outcome: String,
     pub detail: String,
+    /// The hash of the entry before (empty on entries written before the chain existed).
+    #[serde(default)]
+    pub prev_hash: String,
+    /// This entry's hash.
+    #[serde(default)]
+    pub hash: String,
 }

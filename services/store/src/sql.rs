@@ -1,8 +1,8 @@
 //! [`SqlStore`]: the store over sqlx's `Any` driver, for SQLite and PostgreSQL alike.
 
-use crate::codec;
 use crate::records::*;
 use crate::{Result, Store, StoreError, StoreTx};
+use crate::{audit_chain, codec};
 use async_trait::async_trait;
 use orca_model::{StateChange, Store as RetailStore, StoredRecord};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -13,6 +13,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The PostgreSQL advisory lock appenders to the audit chain take in turn ("ORCA" in ASCII).
+const AUDIT_CHAIN_LOCK: i64 = 0x4F52_4341;
 
 /// Rows per multi-row statement; well under both backends' parameter limits.
 const CHUNK_ROWS: usize = 500;
@@ -97,6 +100,28 @@ impl SqlStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+const PRINCIPAL_COLUMNS: &str =
+    "key_hash, key_id, kind, subject, created_at_ms, holder, expires_at_ms, revoked_at_ms, revoked_reason";
+
+fn principal_row(row: &sqlx::any::AnyRow) -> Result<Principal> {
+    let kind: String = row.try_get(2)?;
+    let expires_at_ms: i64 = row.try_get(6)?;
+    let revoked_at_ms: i64 = row.try_get(7)?;
+    Ok(Principal {
+        key_hash: row.try_get(0)?,
+        key_id: row.try_get(1)?,
+        kind: PrincipalKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt { table: "principals", reason: format!("kind `{kind}`") })?,
+        subject: row.try_get(3)?,
+        created_at_ms: row.try_get(4)?,
+        holder: row.try_get(5)?,
+        expires_at_ms: (expires_at_ms != 0).then_some(expires_at_ms),
+        revoked: (revoked_at_ms != 0)
+            .then(|| Ok::<_, StoreError>(Revocation { at_ms: revoked_at_ms, reason: row.try_get(8)? }))
+            .transpose()?,
+    })
 }
 
 fn u32_from(value: i64, table: &'static str) -> Result<u32> {
@@ -492,39 +517,55 @@ impl Store for SqlStore {
 
     async fn put_principal(&self, principal: &Principal) -> Result<()> {
         let _turn = self.write_turn().await;
+        let (revoked_at_ms, revoked_reason) =
+            principal.revoked.as_ref().map_or((0, ""), |revoked| (revoked.at_ms, revoked.reason.as_str()));
         sqlx::query(
-            "INSERT INTO principals (key_hash, key_id, kind, subject, created_at_ms) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO principals (key_hash, key_id, kind, subject, created_at_ms, holder, expires_at_ms, \
+             revoked_at_ms, revoked_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (key_hash) DO UPDATE SET key_id = excluded.key_id, kind = excluded.kind, \
-             subject = excluded.subject",
+             subject = excluded.subject, holder = excluded.holder, expires_at_ms = excluded.expires_at_ms",
         )
         .bind(&principal.key_hash)
         .bind(&principal.key_id)
         .bind(principal.kind.as_str())
         .bind(&principal.subject)
         .bind(principal.created_at_ms)
+        .bind(&principal.holder)
+        .bind(principal.expires_at_ms.unwrap_or(0))
+        .bind(revoked_at_ms)
+        .bind(revoked_reason)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     async fn principal_by_key_hash(&self, key_hash: &str) -> Result<Option<Principal>> {
-        let row =
-            sqlx::query("SELECT key_hash, key_id, kind, subject, created_at_ms FROM principals WHERE key_hash = $1")
-                .bind(key_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|row| {
-            let kind: String = row.try_get(2)?;
-            Ok(Principal {
-                key_hash: row.try_get(0)?,
-                key_id: row.try_get(1)?,
-                kind: PrincipalKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt { table: "principals", reason: format!("kind `{kind}`") })?,
-                subject: row.try_get(3)?,
-                created_at_ms: row.try_get(4)?,
-            })
-        })
-        .transpose()
+        let row = sqlx::query(&format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE key_hash = $1"))
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(principal_row).transpose()
+    }
+
+    async fn principals(&self) -> Result<Vec<Principal>> {
+        let rows = sqlx::query(&format!("SELECT {PRINCIPAL_COLUMNS} FROM principals ORDER BY created_at_ms, key_id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(principal_row).collect()
+    }
+
+    async fn revoke_principal(&self, key_id: &str, at_ms: i64, reason: &str) -> Result<bool> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query(
+            "UPDATE principals SET revoked_at_ms = $1, revoked_reason = $2 \
+             WHERE key_id = $3 AND (revoked_at_ms = 0 OR revoked_at_ms > $1)",
+        )
+        .bind(at_ms)
+        .bind(reason)
+        .bind(key_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn list_packages(
@@ -604,27 +645,56 @@ impl Store for SqlStore {
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<i64> {
         let _turn = self.write_turn().await;
-        let row = sqlx::query(
-            "INSERT INTO audit_log (at_ms, principal, principal_kind, action, resource, purpose, outcome, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+        let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            // One appender at a time, across processes: each entry names the one before it. (The
+            // count wraps the void result, which sqlx's `Any` driver cannot decode.)
+            sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS chain_lock")
+                .bind(AUDIT_CHAIN_LOCK)
+                .fetch_one(&mut *tx)
+                .await?;
+        }
+        let last =
+            sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *tx).await?;
+        let (last_seq, last_hash): (i64, String) = match last {
+            Some(row) => (row.try_get(0)?, row.try_get(1)?),
+            None => (0, String::new()),
+        };
+        let mut entry = record.clone();
+        entry.seq = last_seq + 1;
+        entry.prev_hash = if last_hash.is_empty() { audit_chain::GENESIS.to_owned() } else { last_hash };
+        entry.hash = audit_chain::entry_hash(&entry.prev_hash, &entry);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at_ms, principal, principal_kind, action, resource, purpose, outcome, detail, \
+             prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
-        .bind(record.at_ms)
-        .bind(&record.principal)
-        .bind(&record.principal_kind)
-        .bind(&record.action)
-        .bind(&record.resource)
-        .bind(&record.purpose)
-        .bind(&record.outcome)
-        .bind(&record.detail)
-        .fetch_one(&self.pool)
+        .bind(entry.seq)
+        .bind(entry.at_ms)
+        .bind(&entry.principal)
+        .bind(&entry.principal_kind)
+        .bind(&entry.action)
+        .bind(&entry.resource)
+        .bind(&entry.purpose)
+        .bind(&entry.outcome)
+        .bind(&entry.detail)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(&mut *tx)
         .await?;
-        Ok(row.try_get(0)?)
+        tx.commit().await?;
+        Ok(entry.seq)
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        let row =
+            sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&self.pool).await?;
+        row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).transpose()
     }
 
     async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
         let rows = sqlx::query(
-            "SELECT seq, at_ms, principal, principal_kind, action, resource, purpose, outcome, detail \
-             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT seq, at_ms, principal, principal_kind, action, resource, purpose, outcome, detail, prev_hash, \
+             hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after_seq)
         .bind(i64::from(limit))
@@ -642,6 +712,8 @@ impl Store for SqlStore {
                     purpose: row.try_get(6)?,
                     outcome: row.try_get(7)?,
                     detail: row.try_get(8)?,
+                    prev_hash: row.try_get(9)?,
+                    hash: row.try_get(10)?,
                 })
             })
             .collect()

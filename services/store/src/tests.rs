@@ -19,6 +19,11 @@ async fn backends() -> Vec<(SqlStore, tempfile::TempDir)> {
 }
 
 async fn fresh_postgres() -> SqlStore {
+    SqlStore::connect(&fresh_postgres_url().await).await.expect("connect to fresh database")
+}
+
+/// The URL of a new, empty database on the `ORCA_TEST_POSTGRES` server.
+async fn fresh_postgres_url() -> String {
     let admin_url = std::env::var("ORCA_TEST_POSTGRES")
         .expect("the postgres-tests feature needs ORCA_TEST_POSTGRES=postgres://user@host:port/db");
     sqlx::any::install_default_drivers();
@@ -27,7 +32,7 @@ async fn fresh_postgres() -> SqlStore {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create database");
     admin.close().await;
     let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-    SqlStore::connect(&format!("{base}/{name}")).await.expect("connect to fresh database")
+    format!("{base}/{name}")
 }
 
 fn put(namespace: &str, key: &str, value: &str) -> StateChange {
@@ -169,10 +174,48 @@ async fn stores_and_principals_upsert() {
             kind: PrincipalKind::Retailer,
             subject: "northmart".into(),
             created_at_ms: 1,
+            holder: String::new(),
+            expires_at_ms: None,
+            revoked: None,
         };
         store.put_principal(&principal).await.unwrap();
         assert_eq!(store.principal_by_key_hash("abc").await.unwrap(), Some(principal));
         assert_eq!(store.principal_by_key_hash("zzz").await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn keys_are_listed_expire_and_are_revoked_with_a_reason() {
+    for (store, _dir) in backends().await {
+        let officer = Principal {
+            key_hash: "h1".into(),
+            key_id: "kent-1".into(),
+            kind: PrincipalKind::Force,
+            subject: "kent".into(),
+            created_at_ms: 10,
+            holder: "DC 4471 Sam Patel".into(),
+            expires_at_ms: Some(1_000),
+            revoked: None,
+        };
+        let system =
+            Principal { key_hash: "h2".into(), key_id: "northmart-1".into(), created_at_ms: 20, ..officer.clone() };
+        store.put_principal(&officer).await.unwrap();
+        store.put_principal(&system).await.unwrap();
+        assert_eq!(store.principals().await.unwrap(), [officer.clone(), system]);
+        assert_eq!(officer.unusable_at(999), None);
+        assert_eq!(officer.unusable_at(1_000), Some(KeyUnusable::Expired));
+
+        assert!(store.revoke_principal("kent-1", 500, "officer left the unit").await.unwrap());
+        let revoked = store.principal_by_key_hash("h1").await.unwrap().unwrap();
+        assert_eq!(revoked.revoked, Some(Revocation { at_ms: 500, reason: "officer left the unit".into() }));
+        assert_eq!(revoked.unusable_at(499), None, "a later revocation is a grace period");
+        assert_eq!(revoked.unusable_at(500), Some(KeyUnusable::Revoked));
+        assert!(!store.revoke_principal("kent-1", 600, "again").await.unwrap(), "already revoked by then");
+        assert!(store.revoke_principal("kent-1", 400, "sooner").await.unwrap(), "brought forward");
+        assert!(!store.revoke_principal("nobody-1", 1, "x").await.unwrap());
+        // Re-registering a key (the same hash) does not lift its revocation.
+        store.put_principal(&officer).await.unwrap();
+        assert!(store.principal_by_key_hash("h1").await.unwrap().unwrap().revoked.is_some());
     }
 }
 
@@ -328,6 +371,7 @@ async fn the_audit_log_is_append_only() {
             purpose: "operation bluebird".into(),
             outcome: "disclosed".into(),
             detail: String::new(),
+            ..AuditRecord::default()
         };
         let first = store.append_audit(&record).await.unwrap();
         let second = store.append_audit(&record).await.unwrap();
@@ -337,7 +381,95 @@ async fn the_audit_log_is_append_only() {
         assert!(update.is_err(), "the database refuses updates");
         let delete = sqlx::query("DELETE FROM audit_log").execute(&store.pool).await;
         assert!(delete.is_err(), "the database refuses deletes");
+        if !store.is_embedded() {
+            let truncate = sqlx::query("TRUNCATE audit_log").execute(&store.pool).await;
+            assert!(truncate.is_err(), "the database refuses truncation");
+        }
         assert_eq!(store.audit(0, 10).await.unwrap()[0].purpose, "operation bluebird");
+    }
+}
+
+fn audit_entry(resource: &str) -> AuditRecord {
+    AuditRecord {
+        at_ms: 1_700_000_000_000,
+        principal: "key-7".into(),
+        principal_kind: "force:kent".into(),
+        action: "read-package".into(),
+        resource: resource.into(),
+        purpose: "operation bluebird".into(),
+        outcome: "disclosed".into(),
+        ..AuditRecord::default()
+    }
+}
+
+/// The store's own audit log with `count` entries, its anchor at the end, and a way around its
+/// triggers (what someone with the table owner's rights could do).
+async fn audit_log_with_triggers_dropped(store: &SqlStore, count: usize) -> Vec<audit_chain::Anchor> {
+    for n in 1..=count {
+        store.append_audit(&audit_entry(&format!("package:PKG-{n}"))).await.unwrap();
+    }
+    let (seq, hash) = store.audit_head().await.unwrap().unwrap();
+    let drops: &[&str] = if store.is_embedded() {
+        &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]
+    } else {
+        &["DROP TRIGGER audit_log_no_change ON audit_log", "DROP TRIGGER audit_log_no_truncate ON audit_log"]
+    };
+    for drop in drops {
+        sqlx::query(drop).execute(&store.pool).await.unwrap();
+    }
+    vec![audit_chain::Anchor { seq, hash, at_ms: 0 }]
+}
+
+async fn verified(
+    store: &SqlStore,
+    anchors: &[audit_chain::Anchor],
+) -> Result<audit_chain::ChainSummary, audit_chain::ChainProblem> {
+    audit_chain::verify_store(store, anchors.to_vec(), |_| {}).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_audit_log_is_a_hash_chain_that_verifies() {
+    for (store, _dir) in backends().await {
+        let anchors = audit_log_with_triggers_dropped(&store, 5).await;
+        let summary = verified(&store, &anchors).await.unwrap();
+        assert_eq!((summary.entries, summary.anchors_checked), (5, 1));
+        let log = store.audit(0, 10).await.unwrap();
+        assert_eq!(log.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+        assert_eq!(log[0].prev_hash, audit_chain::GENESIS);
+        assert_eq!(log[1].prev_hash, log[0].hash);
+    }
+}
+
+#[tokio::test]
+async fn an_audit_entry_edited_around_the_triggers_is_named() {
+    for (store, _dir) in backends().await {
+        let anchors = audit_log_with_triggers_dropped(&store, 5).await;
+        sqlx::query("UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = 3")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(verified(&store, &anchors).await, Err(audit_chain::ChainProblem::Edited { seq: 3 }));
+    }
+}
+
+#[tokio::test]
+async fn an_audit_entry_deleted_around_the_triggers_is_named() {
+    for (store, _dir) in backends().await {
+        let anchors = audit_log_with_triggers_dropped(&store, 5).await;
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&store.pool).await.unwrap();
+        assert_eq!(verified(&store, &anchors).await, Err(audit_chain::ChainProblem::Missing { after: 1, next: 3 }));
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_audit_log_is_found_by_its_anchor() {
+    for (store, _dir) in backends().await {
+        let anchors = audit_log_with_triggers_dropped(&store, 5).await;
+        let truncate = if store.is_embedded() { "DELETE FROM audit_log" } else { "TRUNCATE audit_log" };
+        sqlx::query(truncate).execute(&store.pool).await.unwrap();
+        let problem = verified(&store, &anchors).await.unwrap_err();
+        assert_eq!(problem, audit_chain::ChainProblem::Truncated { last: None, anchored: 5 });
+        assert_eq!(problem.first_bad_seq(), 1);
     }
 }
 
@@ -530,4 +662,21 @@ async fn writers_of_one_process_take_turns_and_all_land() {
         assert_eq!(store.load_state("turns.").await.unwrap().len(), 8);
         assert_eq!(store.rejected("northmart", 100).await.unwrap().len(), 8);
     }
+}
+
+/// PostgreSQL over TLS: `sslmode=require` encrypts the connection, and `verify-full` refuses a
+/// server whose certificate no trusted CA signed (the test server's is self-signed).
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn postgres_connections_can_require_and_verify_tls() {
+    let url = fresh_postgres_url().await;
+    let store = SqlStore::connect(&format!("{url}?sslmode=require")).await.expect("TLS connection");
+    let row = sqlx::query("SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(row.try_get::<i32, _>(0).unwrap(), 1, "the session is encrypted");
+    store.close().await;
+    let unverified = SqlStore::connect(&format!("{url}?sslmode=verify-full")).await;
+    assert!(unverified.is_err(), "a certificate no trusted CA signed is refused");
 }

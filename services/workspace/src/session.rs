@@ -141,6 +141,7 @@ impl Session {
         if let Ok(value) = bearer.parse() {
             request.metadata_mut().insert("authorization", value);
         }
+        request.extensions_mut().insert(orca_intel::access::FromWorkspace);
         request
     }
 }
@@ -167,7 +168,7 @@ mod tests {
     use orca_store::PrincipalKind;
 
     fn caller() -> Caller {
-        Caller { key_id: "kent-1".into(), kind: PrincipalKind::Force, subject: "kent".into() }
+        Caller { key_id: "kent-1".into(), kind: PrincipalKind::Force, subject: "kent".into(), holder: String::new() }
     }
 
     fn sessions(settings: SessionSettings) -> Sessions {

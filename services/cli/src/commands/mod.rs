@@ -1,6 +1,7 @@
 //! One module per `orca` command.
 
 pub mod analyst;
+pub mod audit;
 pub mod communities;
 pub mod demo;
 pub mod eval;
