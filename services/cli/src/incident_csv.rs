@@ -141,3 +141,22 @@ impl Layout {
         Ok(incident)
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Generated CSV rows (with the real header) against the incident CSV reader: each row is an
+    //! incident or an error naming a column; nothing panics.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_row_is_an_incident_or_an_error_naming_a_column(cells in prop::collection::vec("\\PC{0,24}", 0..30)) {
+            let layout = Layout::from_header(&csv::StringRecord::from(COLUMNS.to_vec())).unwrap();
+            let row = csv::StringRecord::from(cells);
+            if let Err(message) = layout.incident(&row) {
+                prop_assert!(message.starts_with('`'), "{}", message);
+            }
+        }
+    }
+}

@@ -56,6 +56,8 @@ enum Command {
     Analyst(commands::analyst::AnalystArgs),
     /// Rebuild the analysts' search index from the logs (intel stopped).
     Reindex(commands::reindex::ReindexArgs),
+    /// The database's schema and the stages' role (run as the database owner).
+    Db(commands::db::DbArgs),
     /// Verify the audit log's hash chain, or query the audit log.
     Audit(commands::audit::AuditArgs),
     /// Issue API keys for retailers, forces and analysts.
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
             Command::Reindex(args) => commands::reindex::run(args).await,
             Command::Keys(args) => commands::keys::run(args).await,
             Command::Audit(args) => commands::audit::run(args).await,
+            Command::Db(args) => commands::db::run(args).await,
             Command::Communities(args) => commands::communities::run(args),
             Command::LinkRecords(args) => {
                 tokio::task::spawn_blocking(move || commands::link_records::run(args)).await?

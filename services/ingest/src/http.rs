@@ -308,3 +308,27 @@ mod tests {
         assert!(matches!(body_format(&headers), Err(IngestError::UnsupportedMediaType(_))));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Generated bodies against the HTTP decoders: nothing panics, and every non-blank NDJSON
+    //! line is exactly one record (a bad line is a rejection, never a lost or extra record).
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_ndjson_body_gives_one_record_per_non_blank_line(lines in prop::collection::vec("(?s).{0,80}|\\{\"retailerRef\": \"[A-Z0-9-]{1,8}\"\\}", 0..12)) {
+            let body = lines.join("\n");
+            let expected = body.split('\n').filter(|line| !line.bytes().all(|b| b.is_ascii_whitespace())).count();
+            let submissions = ndjson_submissions(body.as_bytes());
+            prop_assert_eq!(submissions.len(), expected);
+        }
+
+        #[test]
+        fn any_bytes_as_a_json_body_never_panic(body in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = json_submissions(&body);
+            let _ = ndjson_submissions(&body);
+        }
+    }
+}

@@ -21,12 +21,29 @@ use tracing::{debug, info};
 
 pub const STAGE_NAME: &str = "linker";
 
+/// The format of the state this stage stores under `network.` (see `orca_stage::state_format`).
+pub const STATE_FORMAT: u32 = 1;
+
 #[derive(Debug, thiserror::Error)]
 pub enum LinkerServiceError {
     #[error("loading linker state: {0}")]
     Store(#[from] orca_store::StoreError),
+    #[error(transparent)]
+    Format(#[from] orca_stage::state_format::StateFormatError),
     #[error("restoring linker state: {0}")]
     Restore(#[from] orca_network::RestoreError),
+}
+
+impl LinkerServiceError {
+    /// Whether restoring again later may succeed (a store that is unavailable right now); state
+    /// that cannot be read will not read later either.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            LinkerServiceError::Store(error) => error.is_retryable(),
+            LinkerServiceError::Format(error) => error.is_retryable(),
+            LinkerServiceError::Restore(_) => false,
+        }
+    }
 }
 
 pub struct LinkerStage {
@@ -35,6 +52,7 @@ pub struct LinkerStage {
 
 impl LinkerStage {
     pub async fn restore(store: &dyn Store, config: LinkerConfig) -> Result<Self, LinkerServiceError> {
+        orca_stage::state_format::check_state_format(store, "network.", STATE_FORMAT).await?;
         let records = store.load_state("network.").await?;
         let count = records.len();
         let linker = Linker::restore(config, records)?;

@@ -22,12 +22,29 @@ use tracing::{info, warn};
 /// Consumer group and offset owner of the resolver.
 pub const STAGE_NAME: &str = "resolver";
 
+/// The format of the state this stage stores under `resolve.` (see `orca_stage::state_format`).
+pub const STATE_FORMAT: u32 = 1;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ResolverServiceError {
     #[error("loading resolver state: {0}")]
     Store(#[from] orca_store::StoreError),
+    #[error(transparent)]
+    Format(#[from] orca_stage::state_format::StateFormatError),
     #[error("restoring resolver state: {0}")]
     Restore(#[from] orca_resolve::RestoreError),
+}
+
+impl ResolverServiceError {
+    /// Whether restoring again later may succeed (a store that is unavailable right now); state
+    /// that cannot be read will not read later either.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ResolverServiceError::Store(error) => error.is_retryable(),
+            ResolverServiceError::Format(error) => error.is_retryable(),
+            ResolverServiceError::Restore(_) => false,
+        }
+    }
 }
 
 pub struct ResolverStage {
@@ -37,6 +54,7 @@ pub struct ResolverStage {
 impl ResolverStage {
     /// Rebuilds the resolver from the state it stored.
     pub async fn restore(store: &dyn Store, config: ResolverConfig) -> Result<Self, ResolverServiceError> {
+        orca_stage::state_format::check_state_format(store, "resolve.", STATE_FORMAT).await?;
         let records = store.load_state("resolve.").await?;
         let count = records.len();
         let resolver = Resolver::restore(config, records)?;

@@ -9,7 +9,7 @@ use crate::audit_anchor::AuditAnchoring;
 use crate::backends::Backends;
 use crate::config::OrcaConfig;
 use crate::http;
-use crate::supervisor::supervise;
+use crate::supervisor::{Fatal, RestoreFailure, supervise};
 use anyhow::{Context, Result};
 use orca_auth::Authenticator;
 use orca_ingest::{IngestCore, IngestGrpc, http_router};
@@ -156,6 +156,7 @@ impl App {
             backends: self.backends.clone(),
             runner,
             shutdown: stages_shutdown.clone(),
+            fatal: Fatal::default(),
             tasks: Vec::new(),
             readiness: Vec::new(),
         };
@@ -163,7 +164,11 @@ impl App {
             let config = self.config.resolver.clone();
             stages.spawn(orca_resolver::STAGE_NAME, None, move |backends: Backends| {
                 let config = config.clone();
-                async move { Ok(ResolverStage::restore(backends.store.as_ref(), config).await?) }
+                async move {
+                    ResolverStage::restore(backends.store.as_ref(), config)
+                        .await
+                        .map_err(|error| RestoreFailure::new(error.is_retryable(), error))
+                }
             });
         }
         if self.roles.linker {
@@ -171,7 +176,11 @@ impl App {
             let batch_size = Some(self.config.runner.linker_batch_size);
             stages.spawn(orca_linker::STAGE_NAME, batch_size, move |backends: Backends| {
                 let config = config.clone();
-                async move { Ok(LinkerStage::restore(backends.store.as_ref(), config).await?) }
+                async move {
+                    LinkerStage::restore(backends.store.as_ref(), config)
+                        .await
+                        .map_err(|error| RestoreFailure::new(error.is_retryable(), error))
+                }
             });
         }
         if self.roles.intel {
@@ -196,7 +205,7 @@ impl App {
             ));
             search
         });
-        let StageTasks { tasks: stage_tasks, readiness, .. } = stages;
+        let StageTasks { tasks: stage_tasks, readiness, fatal, .. } = stages;
 
         let authenticator = Arc::new(
             Authenticator::new(self.backends.store.clone()).limiting_requests(self.config.limits.requests_per_key),
@@ -297,6 +306,7 @@ impl App {
             servers_shutdown,
             stage_tasks,
             server_tasks,
+            fatal,
             grpc_addr,
             http_addr,
         }
@@ -312,6 +322,8 @@ pub struct RunningApp {
     servers_shutdown: CancellationToken,
     stage_tasks: Vec<JoinHandle<()>>,
     server_tasks: Vec<JoinHandle<Result<()>>>,
+    /// Set when a stage stopped for good (see `supervisor`).
+    fatal: Fatal,
     pub grpc_addr: Option<SocketAddr>,
     pub http_addr: SocketAddr,
 }
@@ -372,11 +384,30 @@ impl RunningApp {
         Ok(())
     }
 
-    /// Runs until `signal` resolves, then stops in order.
+    /// Runs until `signal` resolves, or a stage stops for good, then stops in order. A stage that
+    /// stopped for good makes this an error with its reason.
     pub async fn run_until(self, signal: impl std::future::Future<Output = ()>) -> Result<()> {
-        signal.await;
-        info!("shutting down: stop consuming, commit, stop serving");
-        self.stop().await
+        let fatal = self.fatal.clone();
+        tokio::select! {
+            () = signal => info!("shutting down: stop consuming, commit, stop serving"),
+            () = fatal.happened() => tracing::error!("a stage stopped for good; shutting down"),
+        }
+        self.stop().await?;
+        match fatal.reason() {
+            Some(reason) => Err(anyhow::anyhow!(reason)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why a stage stopped for good, if one did (the process is then not ready).
+    pub fn failure(&self) -> Option<String> {
+        self.fatal.reason()
+    }
+
+    /// Waits until a stage stops for good, and says why.
+    pub async fn failed(&self) -> String {
+        self.fatal.happened().await;
+        self.fatal.reason().unwrap_or_default()
     }
 }
 
@@ -385,6 +416,8 @@ struct StageTasks {
     backends: Backends,
     runner: RunnerConfig,
     shutdown: CancellationToken,
+    /// Set when a stage stops for good.
+    fatal: Fatal,
     tasks: Vec<JoinHandle<()>>,
     readiness: Vec<(&'static str, Arc<AtomicBool>)>,
 }
@@ -410,12 +443,13 @@ impl StageTasks {
     where
         S: orca_stage::Stage + Sync + 'static,
         F: Fn(Backends) -> Fut + Send + 'static,
-        Fut: Future<Output = anyhow::Result<S>> + Send + 'static,
+        Fut: Future<Output = Result<S, RestoreFailure>> + Send + 'static,
     {
         let ready = Arc::new(AtomicBool::new(false));
         self.readiness.push((name, ready.clone()));
         let (backends, mut runner, shutdown) = (self.backends.clone(), self.runner.clone(), self.shutdown.clone());
         runner.batch_size = batch_size.unwrap_or(runner.batch_size);
-        self.tasks.push(tokio::spawn(supervise(name, backends, runner, ready, shutdown, restore)));
+        let fatal = self.fatal.clone();
+        self.tasks.push(tokio::spawn(supervise(name, backends, runner, ready, shutdown, fatal, restore)));
     }
 }

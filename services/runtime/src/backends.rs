@@ -16,6 +16,23 @@ pub struct Backends {
 impl Backends {
     /// Opens both and makes sure the pipeline's topics exist.
     pub async fn open(config: &OrcaConfig) -> anyhow::Result<Self> {
+        let log = Self::open_log(config).await?;
+        if matches!(config.log, LogConfig::Embedded) || config.store.url.is_none() {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("creating the data directory `{}`", config.data_dir.display()))?;
+        }
+        let url = config.store_url();
+        let store = if config.store.migrate {
+            SqlStore::connect(&url).await
+        } else {
+            SqlStore::connect_without_migrating(&url).await
+        }
+        .with_context(|| format!("opening the store at `{}`", redact(&url)))?;
+        Ok(Self { log, store: Arc::new(store) })
+    }
+
+    /// Opens the event log alone and makes sure the pipeline's topics exist.
+    pub async fn open_log(config: &OrcaConfig) -> anyhow::Result<Arc<dyn EventLog>> {
         let log: Arc<dyn EventLog> = match &config.log {
             LogConfig::Embedded => {
                 let dir = config.data_dir.join("log");
@@ -36,14 +53,7 @@ impl Backends {
         log.ensure_topics(&topics::default_specs(config.topics.partitions, config.topics.replication))
             .await
             .context("creating the pipeline's topics")?;
-        if matches!(config.log, LogConfig::Embedded) || config.store.url.is_none() {
-            std::fs::create_dir_all(&config.data_dir)
-                .with_context(|| format!("creating the data directory `{}`", config.data_dir.display()))?;
-        }
-        let url = config.store_url();
-        let store =
-            SqlStore::connect(&url).await.with_context(|| format!("opening the store at `{}`", redact(&url)))?;
-        Ok(Self { log, store: Arc::new(store) })
+        Ok(log)
     }
 }
 

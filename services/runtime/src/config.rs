@@ -156,11 +156,21 @@ fn default_session_timeout_ms() -> u32 {
     6_000
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreConfig {
     /// `sqlite://PATH` or `postgres://…`; default: SQLite at `data_dir/orca.db`.
     pub url: Option<String>,
+    /// Bring the schema up to date on start-up. Set it to `false` when the stages connect as a
+    /// role that may not change the schema (PostgreSQL: see `orca db grant-role`); the owner then
+    /// runs `orca db migrate` before each upgrade.
+    pub migrate: bool,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self { url: None, migrate: true }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

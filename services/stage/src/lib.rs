@@ -17,9 +17,11 @@
 //! - [`Stage`], [`Batch`], [`DeadLetter`]: what a stage implements and returns.
 //! - [`StageRunner`]: the loop, with retries, metrics and shutdown.
 //! - [`lag`]: how far a stage is behind its inputs, for readiness and for "has the pipeline settled".
+//! - [`state_format`]: the format version of a stage's stored state, checked before restoring.
 
 mod lag;
 mod runner;
+pub mod state_format;
 #[cfg(test)]
 mod tests;
 

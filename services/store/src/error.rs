@@ -8,6 +8,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database url `{0}`: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
+    /// The database's schema is not the one this build uses, and this connection may not change it.
+    #[error("{0}")]
+    Schema(String),
     #[error("corrupt record in `{table}`: {reason}")]
     Corrupt { table: &'static str, reason: String },
 }

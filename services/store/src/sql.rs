@@ -41,6 +41,16 @@ pub struct SqlStore {
 impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and runs migrations.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::open(url, true).await
+    }
+
+    /// Connects without changing the schema, for a role that may not (see [`SqlStore::grant_stage_role`]):
+    /// the database must already be migrated to this build's schema.
+    pub async fn connect_without_migrating(url: &str) -> Result<Self> {
+        Self::open(url, false).await
+    }
+
+    async fn open(url: &str, migrate: bool) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let dialect = if url.starts_with("sqlite:") {
             Dialect::Sqlite
@@ -76,9 +86,14 @@ impl SqlStore {
             })
             .connect_with(options)
             .await?;
-        match dialect {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        let migrator = match dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        if migrate {
+            migrator.run(&pool).await?;
+        } else {
+            check_migrated(&pool, &migrator).await?;
         }
         let writer = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Self { pool, dialect, writer })
@@ -122,6 +137,51 @@ fn principal_row(row: &sqlx::any::AnyRow) -> Result<Principal> {
             .then(|| Ok::<_, StoreError>(Revocation { at_ms: revoked_at_ms, reason: row.try_get(8)? }))
             .transpose()?,
     })
+}
+
+/// Refuses a database whose applied migrations are not exactly this build's.
+async fn check_migrated(pool: &AnyPool, migrator: &sqlx::migrate::Migrator) -> Result<()> {
+    let expected = migrator.iter().map(|migration| migration.version).max().unwrap_or(0);
+    let applied: Option<i64> = sqlx::query("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .ok()
+        .and_then(|row| row.try_get(0).ok());
+    match applied {
+        Some(applied) if applied == expected => Ok(()),
+        applied => Err(StoreError::Schema(format!(
+            "the database's schema is at migration {} but this build needs {expected}; run `orca db migrate` with \
+             the owner's credentials first (this connection does not change the schema)",
+            applied.unwrap_or(0)
+        ))),
+    }
+}
+
+/// The privileges of the role stages run as on PostgreSQL: read and write every table, but only
+/// read and append the audit log (no UPDATE, DELETE or TRUNCATE, and not its owner, so it cannot
+/// drop the triggers either). `{role}` is replaced by the quoted role name.
+const STAGE_ROLE_GRANTS: &str = "GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {role};";
+
+impl SqlStore {
+    /// Gives `role` (which must exist) what the stages need on this PostgreSQL database, with the
+    /// audit log insert-and-select only. Run as the owner after migrating, and again after each
+    /// upgrade that adds tables.
+    pub async fn grant_stage_role(&self, role: &str) -> Result<()> {
+        if self.dialect != Dialect::Postgres {
+            return Err(StoreError::Schema("roles exist only on PostgreSQL".into()));
+        }
+        if role.is_empty() || !role.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(StoreError::Schema(format!("role name `{role}` may use only a-z, 0-9 and _")));
+        }
+        let quoted = format!("\"{role}\"");
+        for statement in STAGE_ROLE_GRANTS.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            sqlx::query(&statement.replace("{role}", &quoted)).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
 }
 
 fn u32_from(value: i64, table: &'static str) -> Result<u32> {

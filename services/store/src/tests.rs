@@ -680,3 +680,51 @@ async fn postgres_connections_can_require_and_verify_tls() {
     let unverified = SqlStore::connect(&format!("{url}?sslmode=verify-full")).await;
     assert!(unverified.is_err(), "a certificate no trusted CA signed is refused");
 }
+
+/// On PostgreSQL the stages run as a role that may read and append the audit log and nothing
+/// more: editing, deleting, truncating or dropping its triggers is refused by the database.
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn the_stage_role_may_only_append_to_and_read_the_audit_log() {
+    let url = fresh_postgres_url().await;
+    let owner = SqlStore::connect(&url).await.unwrap();
+    let role = format!("orca_stage_{:08x}", rand::random::<u32>());
+    sqlx::query(&format!("CREATE ROLE {role} LOGIN")).execute(&owner.pool).await.unwrap();
+    owner.grant_stage_role(&role).await.unwrap();
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let host_and_db = rest.split_once('@').map_or(rest, |(_, host)| host);
+    let stage_url = format!("{scheme}://{role}@{host_and_db}");
+    assert!(SqlStore::connect(&stage_url).await.is_err(), "the stage role cannot migrate");
+    let stage = SqlStore::connect_without_migrating(&stage_url).await.expect("a migrated database");
+    stage.append_audit(&audit_entry("package:PKG-1")).await.unwrap();
+    stage.append_audit(&audit_entry("package:PKG-2")).await.unwrap();
+    assert_eq!(stage.audit(0, 10).await.unwrap().len(), 2);
+    for tamper in [
+        "UPDATE audit_log SET purpose = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "DROP TRIGGER audit_log_no_change ON audit_log",
+    ] {
+        let error = sqlx::query(tamper).execute(&stage.pool).await.unwrap_err().to_string();
+        assert!(error.contains("permission denied") || error.contains("must be owner"), "{tamper}: {error}");
+    }
+    // The rest of the store works as before.
+    let mut tx = stage.begin().await.unwrap();
+    tx.apply_state(&[put("resolve.person", "P1", "a")]).await.unwrap();
+    tx.commit().await.unwrap();
+    stage.close().await;
+    for cleanup in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
+        sqlx::query(&cleanup).execute(&owner.pool).await.unwrap();
+    }
+    owner.close().await;
+}
+
+#[tokio::test]
+async fn a_store_opened_without_migrating_refuses_an_older_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("orca.db").display());
+    let error = SqlStore::connect_without_migrating(&url).await.unwrap_err().to_string();
+    assert!(error.contains("schema is at migration 0") && error.contains("orca db migrate"), "{error}");
+    SqlStore::connect(&url).await.unwrap().close().await;
+    SqlStore::connect_without_migrating(&url).await.expect("migrated by the owner");
+}

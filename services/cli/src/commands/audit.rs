@@ -13,8 +13,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use orca_runtime::audit_anchor;
 use orca_runtime::{Backends, OrcaConfig};
 use orca_store::audit_chain::{self, Anchor};
-use orca_store::{AuditRecord, Store};
+use orca_store::{AuditRecord, SqlStore, Store};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
@@ -42,14 +43,27 @@ pub struct Target {
 }
 
 impl Target {
-    async fn open(&self) -> Result<(OrcaConfig, Backends)> {
+    fn config(&self) -> Result<OrcaConfig> {
         let mut config = OrcaConfig::load(self.config.as_deref())?;
         if let Some(dir) = &self.data_dir {
-            anyhow::ensure!(dir.join("log").is_dir(), "`{}` holds no ORCA data (no `log/` in it)", dir.display());
+            anyhow::ensure!(
+                dir.join("orca.db").is_file(),
+                "`{}` holds no ORCA data (no `orca.db` in it)",
+                dir.display()
+            );
             config.data_dir = dir.clone();
         }
-        let backends = Backends::open(&config).await?;
-        Ok((config, backends))
+        Ok(config)
+    }
+
+    /// The store alone: an embedded store can be read while ORCA runs on it.
+    async fn store(&self) -> Result<(OrcaConfig, Arc<dyn Store>)> {
+        let config = self.config()?;
+        let url = config.store_url();
+        let store = SqlStore::connect(&url)
+            .await
+            .with_context(|| format!("opening the store at `{}`", orca_runtime::backends::redact(&url)))?;
+        Ok((config, Arc::new(store)))
     }
 }
 
@@ -110,7 +124,7 @@ pub async fn run(args: AuditArgs) -> Result<()> {
 }
 
 async fn verify(args: VerifyArgs) -> Result<()> {
-    let (config, backends) = args.target.open().await?;
+    let (config, store) = args.target.store().await?;
     let files = if args.anchor_files.is_empty() { vec![config.audit_anchor_file()] } else { args.anchor_files };
     let mut anchors: Vec<Anchor> = Vec::new();
     let mut sources = Vec::new();
@@ -120,12 +134,21 @@ async fn verify(args: VerifyArgs) -> Result<()> {
         anchors.extend(found);
     }
     if !args.no_log_anchors {
-        let found = audit_anchor::read_log(backends.log.as_ref()).await?;
-        sources.push(format!("{} on {}", found.len(), orca_eventlog::topics::AUDIT_ANCHORS));
-        anchors.extend(found);
+        match Backends::open_log(&config).await {
+            Ok(log) => {
+                let found = audit_anchor::read_log(log.as_ref()).await?;
+                sources.push(format!("{} on {}", found.len(), orca_eventlog::topics::AUDIT_ANCHORS));
+                anchors.extend(found);
+            }
+            // The embedded log belongs to the process running on it; its anchors are in the file too.
+            Err(error) if matches!(config.log, orca_runtime::LogConfig::Embedded) => {
+                sources.push(format!("the anchor topic was not read ({error:#})"));
+            }
+            Err(error) => return Err(error.context("reading the anchor topic (`--no-log-anchors` skips it)")),
+        }
     }
     let bar = progress::spinner("verifying the audit log");
-    let checked = audit_chain::verify_store(backends.store.as_ref(), anchors, |read| {
+    let checked = audit_chain::verify_store(store.as_ref(), anchors, |read| {
         bar.set_message(if read == 0 { "verifying the audit log" } else { "verifying the audit log (reading)" });
     })
     .await
@@ -135,7 +158,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
         Ok(summary) => {
             let head = summary.head.map_or("empty".to_owned(), |(seq, hash)| format!("head entry {seq}, hash {hash}"));
             println!(
-                "audit log verified: {} chained entries ({head}); {} anchors on the chain (anchors read: {})",
+                "audit log verified: {} chained entries ({head}); {} anchors found on the chain (anchors read: {})",
                 summary.entries,
                 summary.anchors_checked,
                 sources.join(", ")
@@ -164,12 +187,21 @@ async fn query(args: QueryArgs) -> Result<()> {
     let since = args.since.as_deref().map(|text| parse_time(text, "--since")).transpose()?;
     let until = args.until.as_deref().map(|text| parse_time(text, "--until")).transpose()?;
     anyhow::ensure!(args.limit > 0, "`--limit` must be at least 1");
-    let (_, backends) = args.target.open().await?;
-    let store = backends.store.as_ref();
-    let filters = format!(
-        "principal={:?} kind={:?} action={:?} resource={:?} outcome={:?} since={:?} until={:?} limit={}",
-        args.principal, args.kind, args.action, args.resource, args.outcome, args.since, args.until, args.limit
-    );
+    let (_, store) = args.target.store().await?;
+    let store = store.as_ref();
+    let given = [
+        ("principal", &args.principal),
+        ("kind", &args.kind),
+        ("action", &args.action),
+        ("resource", &args.resource),
+        ("outcome", &args.outcome),
+        ("since", &args.since),
+        ("until", &args.until),
+    ];
+    let mut filters: Vec<String> =
+        given.iter().filter_map(|(name, value)| value.as_ref().map(|value| format!("{name}={value}"))).collect();
+    filters.push(format!("limit={}", args.limit));
+    let filters = filters.join(" ");
     // The query goes on the record before anything is shown.
     record_admin(store, "audit-query", "audit_log", args.purpose.trim(), &filters).await?;
     let matches = |record: &AuditRecord| {
@@ -223,7 +255,7 @@ async fn query(args: QueryArgs) -> Result<()> {
 /// Writes an administrator's step (done with the database's credentials, not an API key) to the
 /// audit log under the operating-system user.
 pub async fn record_admin(store: &dyn Store, action: &str, resource: &str, purpose: &str, detail: &str) -> Result<()> {
-    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+    let who = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown user".to_owned());
     store
         .append_audit(&AuditRecord {
             at_ms: Utc::now().timestamp_millis(),

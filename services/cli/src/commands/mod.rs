@@ -3,6 +3,7 @@
 pub mod analyst;
 pub mod audit;
 pub mod communities;
+pub mod db;
 pub mod demo;
 pub mod eval;
 pub mod ingest;
