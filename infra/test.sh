@@ -29,6 +29,9 @@ if ! command -v tansu >/dev/null 2>&1; then
   installing_tansu=$!
 fi
 
+echo "== build dependencies (OpenSSL headers for librdkafka's TLS)"
+infra/build-deps.sh
+
 if [[ -z "${ORCA_SKIP_LINT:-}" ]]; then
   echo "== cargo fmt --check"
   cargo fmt --all --check
