@@ -29,6 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .file_descriptor_set_path(&descriptor_path)
         .skip_protoc_run()
         .compile_well_known_types(true)
+        // prost's codec, except that an undecodable submission does not end its stream (src/codec.rs).
+        .codec_path("crate::codec::OrcaCodec")
         .extern_path(".google.protobuf", "::pbjson_types")
         .compile_protos(PROTOS, &["."])?;
 

@@ -17,6 +17,7 @@ pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/orca.v1.serde.rs"));
 }
 
+pub mod codec;
 pub mod convert;
 
 /// Encoded descriptors of every ORCA proto file, for `tonic-reflection`.

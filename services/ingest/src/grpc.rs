@@ -11,6 +11,7 @@ use crate::core::{IngestCore, PreparedBatch};
 use crate::submission::{Channel, Submission, codes};
 use orca_auth::{Authenticator, Caller};
 use orca_model::Problem;
+use orca_proto::codec::{Undecodable, take_undecodable};
 use orca_proto::v1::ingest_service_server::{IngestService, IngestServiceServer};
 use orca_proto::v1::{self, IngestStatus};
 use std::sync::Arc;
@@ -37,11 +38,25 @@ impl IngestGrpc {
     }
 }
 
-/// A submission from one request of a call.
-fn submission(sequence: u64, request: v1::SubmitRequest) -> Submission {
-    match request.incident {
-        Some(incident) => Submission::incident(sequence, request.client_ref, incident),
-        None => Submission {
+/// A submission from one request of a call. `undecodable` is what [`take_undecodable`] said
+/// straight after the request arrived: an empty request that stands for one that did not decode.
+fn submission(sequence: u64, request: v1::SubmitRequest, undecodable: Option<Undecodable>) -> Submission {
+    match (request.incident, undecodable) {
+        (Some(incident), _) => Submission::incident(sequence, request.client_ref, incident),
+        (None, Some(undecodable)) => Submission::undecodable(
+            sequence,
+            undecodable.raw,
+            String::new(),
+            Problem::new(
+                "",
+                codes::UNDECODABLE,
+                format!(
+                    "request {sequence} ({} bytes) is not an `orca.v1.SubmitRequest`: {}",
+                    undecodable.len, undecodable.reason
+                ),
+            ),
+        ),
+        (None, None) => Submission {
             client_ref: request.client_ref,
             ..Submission::undecodable(
                 sequence,
@@ -56,8 +71,11 @@ fn submission(sequence: u64, request: v1::SubmitRequest) -> Submission {
 #[tonic::async_trait]
 impl IngestService for IngestGrpc {
     async fn submit(&self, request: Request<v1::SubmitRequest>) -> Result<Response<v1::IngestAck>, Status> {
+        // Decoded in this same poll, on this thread (see `orca_proto::codec`): take it before any await.
+        let undecodable = take_undecodable();
         let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
-        let acks = self.core.ingest(&caller, Channel::Grpc, vec![submission(0, request.into_inner())]).await?;
+        let acks =
+            self.core.ingest(&caller, Channel::Grpc, vec![submission(0, request.into_inner(), undecodable)]).await?;
         let ack = acks.into_iter().next().ok_or_else(|| Status::internal("no acknowledgement was produced"))?;
         if ack.status == IngestStatus::Retry as i32 {
             return Err(Status::unavailable("the incident could not be made durable now; retry later"));
@@ -96,14 +114,17 @@ impl IngestService for IngestGrpc {
     }
 }
 
-/// Reads a stream's requests ahead, numbering them; stops after the first error.
+/// Reads a stream's requests ahead, numbering them; stops after the first error (a request that
+/// does not decode is not one: it becomes a rejected record).
 async fn read_requests(
     mut inbound: Streaming<v1::SubmitRequest>,
     inbound_tx: mpsc::Sender<Result<Submission, Status>>,
 ) {
     let mut sequence = 0u64;
     while let Some(message) = inbound.next().await {
-        let item = message.map(|request| submission(sequence, request));
+        // The message was decoded in the poll that just returned, on this thread.
+        let undecodable = take_undecodable();
+        let item = message.map(|request| submission(sequence, request, undecodable));
         sequence += 1;
         let failed = item.is_err();
         if inbound_tx.send(item).await.is_err() || failed {

@@ -79,6 +79,8 @@ pub mod codes {
     pub const INVALID_JSON: &str = "invalid-json";
     /// A required part of the request is absent.
     pub const MISSING: &str = "missing";
+    /// A gRPC request that is not a valid protobuf message (a string that is not UTF-8, say).
+    pub const UNDECODABLE: &str = "undecodable";
     /// The request already had as many rejected records kept as it may; this one was not kept.
     pub const TOO_MANY_REJECTIONS: &str = "too-many-rejections";
     /// Only the beginning of a long rejected record was kept.

@@ -204,3 +204,96 @@ async fn a_request_without_an_incident_is_rejected() {
     assert_eq!(fields_and_codes(&ack), [("incident", "missing")]);
     assert_eq!(ack.client_ref, "empty");
 }
+
+/// Sends already-encoded messages as they are, so a test can send what a typed client cannot.
+#[derive(Default)]
+struct RawCodec;
+
+struct RawEncoder;
+struct AckDecoder;
+
+impl tonic::codec::Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = v1::IngestAck;
+    type Encoder = RawEncoder;
+    type Decoder = AckDecoder;
+
+    fn encoder(&mut self) -> RawEncoder {
+        RawEncoder
+    }
+
+    fn decoder(&mut self) -> AckDecoder {
+        AckDecoder
+    }
+}
+
+impl tonic::codec::Encoder for RawEncoder {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Vec<u8>, buf: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        use prost::bytes::BufMut;
+        buf.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl tonic::codec::Decoder for AckDecoder {
+    type Item = v1::IngestAck;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, buf: &mut tonic::codec::DecodeBuf<'_>) -> Result<Option<v1::IngestAck>, tonic::Status> {
+        v1::IngestAck::decode(buf).map(Some).map_err(|e| tonic::Status::internal(e.to_string()))
+    }
+}
+
+/// `submit(reference)` encoded, with the byte `0x7f` in its narrative replaced by `0xFF` (not UTF-8).
+fn invalid_utf8(reference: &str) -> Vec<u8> {
+    let mut request = submit(reference);
+    request.incident.as_mut().unwrap().narrative = "seen on CCTV \u{7f}".into();
+    let mut bytes = request.encode_to_vec();
+    let at = bytes.iter().rposition(|b| *b == 0x7f).unwrap();
+    bytes[at] = 0xFF;
+    bytes
+}
+
+#[tokio::test]
+async fn a_record_that_is_not_utf8_is_rejected_and_the_stream_goes_on() {
+    let app = spawn_app().await;
+    let messages = vec![submit("NM-1").encode_to_vec(), invalid_utf8("NM-2"), submit("NM-3").encode_to_vec()];
+    let channel =
+        tonic::transport::Channel::from_shared(format!("http://{}", app.grpc_addr)).unwrap().connect().await.unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let path = tonic::codegen::http::uri::PathAndQuery::from_static("/orca.v1.IngestService/StreamIncidents");
+    let request = authed(&app.northmart_key, tokio_stream::iter(messages));
+    let mut inbound = grpc.streaming(request, path, RawCodec).await.expect("the stream opens").into_inner();
+    let mut acks = Vec::new();
+    while let Some(ack) = inbound.message().await.expect("the stream is not ended by the bad record") {
+        acks.push(ack);
+    }
+    let statuses: Vec<_> = acks.iter().map(status_of).collect();
+    assert_eq!(statuses, [IngestStatus::Accepted, IngestStatus::Rejected, IngestStatus::Accepted]);
+    assert_eq!(fields_and_codes(&acks[1]), [("", "undecodable")]);
+    assert!(acks[1].problems[0].reason.contains("UTF-8"), "{}", acks[1].problems[0].reason);
+    let kept = app.store.rejected("northmart", 10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].payload, invalid_utf8("NM-2"), "the bytes as sent are kept");
+
+    // A single submission the same way is rejected too, not an internal error.
+    let mut client = app.grpc().await;
+    let raw_unary = {
+        let channel = tonic::transport::Channel::from_shared(format!("http://{}", app.grpc_addr))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut grpc = tonic::client::Grpc::new(channel);
+        grpc.ready().await.unwrap();
+        let path = tonic::codegen::http::uri::PathAndQuery::from_static("/orca.v1.IngestService/Submit");
+        grpc.unary(authed(&app.northmart_key, invalid_utf8("NM-4")), path, RawCodec).await
+    };
+    let ack = raw_unary.expect("an acknowledgement, not an error").into_inner();
+    assert_eq!(status_of(&ack), IngestStatus::Rejected);
+    assert!(client.submit(authed(&app.northmart_key, submit("NM-5"))).await.is_ok());
+}
