@@ -106,7 +106,13 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            let message = format!("{error:#}");
+            eprintln!("error: {message}");
+            // What a plaintext client sees from a server that speaks only TLS.
+            let tls_signs = ["broken pipe", "reset", "frame with invalid size"];
+            if message.contains("transport error") && tls_signs.iter().any(|sign| message.contains(sign)) {
+                eprintln!("hint: if the server has TLS on, use `https://` and `--ca-file` (see `orca --help`)");
+            }
             ExitCode::FAILURE
         }
     }
