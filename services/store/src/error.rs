@@ -8,6 +8,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database url `{0}`: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
+    /// Another process holds the stage's lease now: this one may not write its state.
+    #[error("the `{stage}` stage's lease is held by another process now (epoch {epoch} was lost)")]
+    LeaseLost { stage: String, epoch: i64 },
     /// The database's schema is not the one this build uses, and this connection may not change it.
     #[error("{0}")]
     Schema(String),

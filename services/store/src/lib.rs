@@ -104,6 +104,11 @@ pub trait Store: Send + Sync + 'static {
     async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>>;
     /// The newest audit entry's `seq` and hash, to anchor the chain outside the table.
     async fn audit_head(&self) -> Result<Option<(i64, String)>>;
+
+    /// Takes the lease on `stage` for `holder` until `now_ms + ttl_ms` (or extends its own),
+    /// unless another holder's lease runs past `now_ms`. The epoch held (it grows with every
+    /// change of holder), or `None` while someone else holds it.
+    async fn acquire_lease(&self, stage: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<Option<i64>>;
 }
 
 /// A transaction: everything written through it becomes durable together at [`StoreTx::commit`],
@@ -116,5 +121,9 @@ pub trait StoreTx: Send {
     async fn save_offsets(&mut self, consumer: &str, offsets: &[OffsetRecord]) -> Result<()>;
     /// Stores a package version and makes it the latest for its forces (idempotent per version).
     async fn put_package(&mut self, package: &PackageRecord) -> Result<()>;
+    /// Extends `stage`'s lease to `expires_at_ms` if `holder` still holds it at `epoch`, else
+    /// [`StoreError::LeaseLost`]: the compare-and-set that keeps a stale writer's batch out of the
+    /// store (the transaction must then be dropped, which rolls it back).
+    async fn renew_lease(&mut self, stage: &str, holder: &str, epoch: i64, expires_at_ms: i64) -> Result<()>;
     async fn commit(self: Box<Self>) -> Result<()>;
 }

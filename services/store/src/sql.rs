@@ -745,6 +745,25 @@ impl Store for SqlStore {
         Ok(entry.seq)
     }
 
+    async fn acquire_lease(&self, stage: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<Option<i64>> {
+        let _turn = self.write_turn().await;
+        let row = sqlx::query(
+            "INSERT INTO stage_leases (stage, holder, epoch, expires_at_ms) VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (stage) DO UPDATE SET holder = excluded.holder, expires_at_ms = excluded.expires_at_ms, \
+             epoch = CASE WHEN stage_leases.holder = excluded.holder THEN stage_leases.epoch \
+             ELSE stage_leases.epoch + 1 END \
+             WHERE stage_leases.holder = excluded.holder OR stage_leases.expires_at_ms <= $4 \
+             RETURNING epoch",
+        )
+        .bind(stage)
+        .bind(holder)
+        .bind(now_ms.saturating_add(ttl_ms))
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok(row.try_get(0)?)).transpose()
+    }
+
     async fn audit_head(&self) -> Result<Option<(i64, String)>> {
         let row =
             sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&self.pool).await?;
@@ -842,6 +861,22 @@ impl StoreTx for SqlTx {
             .await?;
         }
         Ok(())
+    }
+
+    async fn renew_lease(&mut self, stage: &str, holder: &str, epoch: i64, expires_at_ms: i64) -> Result<()> {
+        let renewed =
+            sqlx::query("UPDATE stage_leases SET expires_at_ms = $1 WHERE stage = $2 AND holder = $3 AND epoch = $4")
+                .bind(expires_at_ms)
+                .bind(stage)
+                .bind(holder)
+                .bind(epoch)
+                .execute(&mut *self.tx)
+                .await?;
+        if renewed.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::LeaseLost { stage: stage.to_owned(), epoch })
+        }
     }
 
     async fn put_package(&mut self, package: &PackageRecord) -> Result<()> {

@@ -728,3 +728,31 @@ async fn a_store_opened_without_migrating_refuses_an_older_schema() {
     SqlStore::connect(&url).await.unwrap().close().await;
     SqlStore::connect_without_migrating(&url).await.expect("migrated by the owner");
 }
+
+/// One writer per stage: a lease another holder cannot take while it runs, taken over with a new
+/// epoch once it lapses, and a commit by the holder that lost it refused with its batch.
+#[tokio::test]
+async fn a_stage_lease_fences_the_writer_that_lost_it() {
+    for (store, _dir) in backends().await {
+        assert_eq!(store.acquire_lease("resolver", "a", 1_000, 500).await.unwrap(), Some(1));
+        assert_eq!(store.acquire_lease("resolver", "b", 1_200, 500).await.unwrap(), None, "a's lease runs");
+        assert_eq!(store.acquire_lease("resolver", "a", 1_300, 500).await.unwrap(), Some(1), "a extends its own");
+        assert_eq!(store.acquire_lease("linker", "b", 1_300, 500).await.unwrap(), Some(1), "one lease per stage");
+
+        // a stalls past its lease; b takes over with a new epoch.
+        assert_eq!(store.acquire_lease("resolver", "b", 1_800, 500).await.unwrap(), Some(2));
+        let mut stale = store.begin().await.unwrap();
+        stale.apply_state(&[put("resolve.person", "P1", "from a")]).await.unwrap();
+        let lost = stale.renew_lease("resolver", "a", 1, 9_999).await.unwrap_err();
+        assert!(matches!(lost, StoreError::LeaseLost { epoch: 1, .. }), "{lost}");
+        drop(stale);
+        assert_eq!(store.get_state("resolve.person", "P1").await.unwrap(), None, "a's batch is not in the store");
+
+        let mut current = store.begin().await.unwrap();
+        current.apply_state(&[put("resolve.person", "P1", "from b")]).await.unwrap();
+        current.renew_lease("resolver", "b", 2, 2_800).await.unwrap();
+        current.commit().await.unwrap();
+        assert_eq!(store.get_state("resolve.person", "P1").await.unwrap().as_deref(), Some(&b"from b"[..]));
+        assert_eq!(store.acquire_lease("resolver", "a", 2_000, 500).await.unwrap(), None, "renewed by b's commit");
+    }
+}
