@@ -53,6 +53,20 @@ pub struct KeyRequest {
     pub expires_at_ms: Option<i64>,
 }
 
+/// Longest reason kept with a revoked key.
+const MAX_REASON_CHARS: usize = 500;
+
+/// A revocation's reason, trimmed, if it is printable text of a sensible length.
+fn checked_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
+        return Err(AuthError::InvalidSubject(format!(
+            "a revocation's reason is printable text of 1 to {MAX_REASON_CHARS} characters"
+        )));
+    }
+    Ok(reason)
+}
+
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
@@ -167,6 +181,7 @@ impl Authenticator {
     /// Revokes `key_id` from `at_ms` (now, or later for a grace period) and forgets cached
     /// authentications; whether such a key, not already revoked by then, was found.
     pub async fn revoke(&self, key_id: &str, at_ms: i64, reason: &str) -> Result<bool> {
+        let reason = checked_reason(reason)?;
         let revoked = self.store.revoke_principal(key_id, at_ms, reason).await?;
         self.clear_cache();
         if revoked {
@@ -179,6 +194,7 @@ impl Authenticator {
     /// one after `grace_ms`, so its holder can switch over. The old key's record, or `None` if
     /// there is no usable key `key_id`.
     pub async fn rotate(&self, key_id: &str, grace_ms: i64, reason: &str) -> Result<Option<(Principal, IssuedKey)>> {
+        checked_reason(reason)?;
         let now = now_ms();
         let principals = self.store.principals().await?;
         let Some(old) = principals.into_iter().find(|p| p.key_id == key_id && p.unusable_at(now).is_none()) else {
@@ -371,6 +387,9 @@ mod tests {
         assert_eq!((caller.subject.as_str(), caller.holder.as_str()), ("essex", "PC 12 Ann Lee"));
         assert!(auth.authenticate_key(old.secret.expose_secret()).await.is_ok(), "still inside the grace period");
         assert!(auth.rotate("nobody-00000000", 0, "x").await.unwrap().is_none());
+        for bad in ["", "line\nbreak", &"x".repeat(501)] {
+            assert!(matches!(auth.revoke(&new.key_id, now_ms(), bad).await, Err(AuthError::InvalidSubject(_))));
+        }
         let bad = KeyRequest { subject: "Meadow Mart; DROP".into(), kind: PrincipalKind::Retailer, ..request };
         assert!(matches!(auth.issue(&bad).await, Err(AuthError::InvalidSubject(_))));
     }

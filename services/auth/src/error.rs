@@ -65,13 +65,11 @@ impl AuthError {
 
 impl From<AuthError> for tonic::Status {
     fn from(error: AuthError) -> Self {
-        let mut status = tonic::Status::new(error.codes().0, error.public_message());
-        if let AuthError::RateLimited(wait) = error
-            && let Ok(value) = crate::limits::retry_after_secs(wait).to_string().parse()
-        {
-            status.metadata_mut().insert("retry-after", value);
+        let status = tonic::Status::new(error.codes().0, error.public_message());
+        match error {
+            AuthError::RateLimited(wait) => crate::limits::status_with_retry_after(status, wait),
+            _ => status,
         }
-        status
     }
 }
 
@@ -87,9 +85,7 @@ impl IntoResponse for AuthError {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if let AuthError::RateLimited(wait) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(crate::limits::retry_after_secs(wait)));
+            crate::limits::add_retry_after_header(&mut response, wait);
         }
         response
     }

@@ -90,6 +90,20 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
+/// `status` with `retry-after` metadata saying when to come back (every surface's refusals over a
+/// limit go through here).
+pub fn status_with_retry_after(mut status: tonic::Status, wait: Duration) -> tonic::Status {
+    if let Ok(value) = retry_after_secs(wait).to_string().parse() {
+        status.metadata_mut().insert("retry-after", value);
+    }
+    status
+}
+
+/// Adds `Retry-After` to an HTTP refusal over a limit.
+pub fn add_retry_after_header(response: &mut axum::response::Response, wait: Duration) {
+    response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_secs(wait).into());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,13 +77,11 @@ impl From<IngestError> for tonic::Status {
         if !matches!(error, IngestError::InvalidRequest(_) | IngestError::TooManyRecords(_)) {
             tracing::warn!(%error, "ingest call failed");
         }
-        let mut status = tonic::Status::new(error.codes().0, error.public_message());
-        if let IngestError::TooManyRecords(wait) = error
-            && let Ok(value) = orca_auth::limits::retry_after_secs(wait).to_string().parse()
-        {
-            status.metadata_mut().insert("retry-after", value);
+        let status = tonic::Status::new(error.codes().0, error.public_message());
+        match error {
+            IngestError::TooManyRecords(wait) => orca_auth::limits::status_with_retry_after(status, wait),
+            _ => status,
         }
-        status
     }
 }
 
@@ -101,8 +99,7 @@ impl IntoResponse for IngestError {
         let body = axum::Json(serde_json::json!({ "error": self.public_message() }));
         let mut response = (self.codes().1, body).into_response();
         if let IngestError::TooManyRecords(wait) = self {
-            let seconds = orca_auth::limits::retry_after_secs(wait);
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+            orca_auth::limits::add_retry_after_header(&mut response, wait);
         }
         response
     }

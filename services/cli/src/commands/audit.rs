@@ -149,7 +149,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
     }
     let bar = progress::spinner("verifying the audit log");
     let checked = audit_chain::verify_store(store.as_ref(), anchors, |read| {
-        bar.set_message(if read == 0 { "verifying the audit log" } else { "verifying the audit log (reading)" });
+        bar.set_message(format!("verifying the audit log: {read} entries read"));
     })
     .await
     .context("reading the audit log")?;
@@ -213,7 +213,8 @@ async fn query(args: QueryArgs) -> Result<()> {
             && since.is_none_or(|since| record.at_ms >= since)
             && until.is_none_or(|until| record.at_ms < until)
     };
-    let mut found = std::collections::VecDeque::with_capacity(args.limit);
+    // `--limit` is the caller's number: grow as entries match rather than reserving it up front.
+    let mut found = std::collections::VecDeque::new();
     let mut after = 0;
     loop {
         let page = store.audit(after, 10_000).await?;
@@ -262,15 +263,21 @@ pub async fn record_admin(store: &dyn Store, action: &str, resource: &str, purpo
             principal: format!("(database) {who}"),
             principal_kind: "administrator".to_owned(),
             action: action.to_owned(),
-            resource: resource.to_owned(),
-            purpose: purpose.to_owned(),
+            resource: bounded(resource),
+            purpose: bounded(purpose),
             outcome: "done".to_owned(),
-            detail: detail.to_owned(),
+            detail: bounded(detail),
             ..AuditRecord::default()
         })
         .await
         .with_context(|| format!("recording `{action}` in the audit log"))?;
     Ok(())
+}
+
+/// `text` cut to what an audit field keeps from the command line (flags are the caller's input).
+fn bounded(text: &str) -> String {
+    const MAX_CHARS: usize = 2_000;
+    text.chars().take(MAX_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time or a date (its midnight, UTC).
