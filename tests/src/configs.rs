@@ -1,5 +1,6 @@
 //! Configuration files for the processes a test starts: listeners on port 0 (each process picks
-//! free ports and announces them) and one partition per topic (see the crate docs on order).
+//! free ports and announces them), one partition per topic (see the crate docs on order) and, in
+//! distributed mode, short stage leases.
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -12,11 +13,15 @@ pub fn write_embedded(dir: &Path, data_dir: &Path) -> Result<PathBuf> {
 /// `distributed.toml`: Kafka at `bootstrap` and the store at `store_url`.
 pub fn write_distributed(dir: &Path, bootstrap: &str, store_url: &str) -> Result<PathBuf> {
     let text = format!(
-        "data_dir = {:?}\n{COMMON}\n[log]\nkind = \"kafka\"\nbootstrap_servers = {bootstrap:?}\n\n[store]\nurl = {store_url:?}\n",
+        "data_dir = {:?}\n{COMMON}\n[runner]\nlease_ttl_ms = {LEASE_TTL_MS}\n\n[log]\nkind = \"kafka\"\nbootstrap_servers = {bootstrap:?}\n\n[store]\nurl = {store_url:?}\n",
         dir.join("data").display().to_string()
     );
     write(dir, "distributed.toml", &text)
 }
+
+/// A stage's lease in distributed tests: a process restarted after SIGKILL (a new holder) or a
+/// standby takes over about this long after the writer died.
+const LEASE_TTL_MS: u64 = 2_000;
 
 const COMMON: &str = "grpc_addr = \"127.0.0.1:0\"\nhttp_addr = \"127.0.0.1:0\"\n\n[topics]\npartitions = 1\n";
 

@@ -143,6 +143,27 @@ impl Service {
         Ok(())
     }
 
+    /// SIGSTOP: the process stands still (a long pause, a hung VM) while keeping its connections.
+    pub fn pause(&self) -> Result<()> {
+        self.signal(Signal::SIGSTOP)
+    }
+
+    /// SIGCONT after [`Self::pause`].
+    pub fn resume(&self) -> Result<()> {
+        self.signal(Signal::SIGCONT)
+    }
+
+    fn signal(&self, signal: Signal) -> Result<()> {
+        let pid = self.pid().with_context(|| format!("`orca serve {}` is not running", self.role))?;
+        kill(Pid::from_raw(pid as i32), signal).with_context(|| format!("sending {signal}"))
+    }
+
+    /// What `/readyz` says, e.g. `ready; standing by for: resolver`.
+    pub async fn readiness(&self) -> Result<String> {
+        let url = format!("http://{}/readyz", self.http);
+        Ok(http_client().get(&url).send().await.with_context(|| format!("GET {url}"))?.text().await?)
+    }
+
     /// SIGTERM, then waits for the ordered shutdown.
     pub async fn stop(&mut self) -> Result<()> {
         if let Some(mut child) = self.child.take() {

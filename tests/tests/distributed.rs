@@ -11,6 +11,7 @@ use orca_stage::dead_letter_headers as headers;
 use orca_tests::distributed::Distributed;
 use orca_tests::orca::parse_totals;
 use orca_tests::reference::{Reference, reference};
+use orca_tests::service::Service;
 use orca_tests::{Orca, World, wait_for, wait_until};
 use std::path::Path;
 use std::time::Duration;
@@ -320,5 +321,143 @@ async fn an_analysts_rejection_binds_in_distributed_mode_across_restarts() -> Re
     ensure!(after == split_off, "after restarts the sighting is {after}'s, not {split_off}'s");
     let kept = analyst(orca, &intel, &["show", &member]).await?;
     ensure!(kept["sightings"].as_array().map_or(0, Vec::len) == sightings.len() - 1, "{member} kept the sighting");
+    pipeline.shutdown().await
+}
+
+/// The world's incidents in `parts` files of consecutive incidents (in order, each with the
+/// world's stores beside it), so a test can feed the pipeline one part at a time.
+fn split_incidents(world: &World, dir: &Path, parts: usize) -> Result<Vec<std::path::PathBuf>> {
+    let text = std::fs::read_to_string(&world.incidents)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let size = lines.len().div_ceil(parts);
+    let mut files = Vec::new();
+    for (index, chunk) in lines.chunks(size).enumerate() {
+        let part = dir.join(format!("part-{index}"));
+        std::fs::create_dir_all(&part)?;
+        std::fs::copy(world.dir.join("stores.csv"), part.join("stores.csv"))?;
+        let file = part.join("incidents.jsonl");
+        std::fs::write(&file, chunk.join("\n") + "\n")?;
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// `orca ingest` of one part, in the background.
+fn spawn_part(pipeline: &mut Distributed, orca: &Orca, part: &Path, log: &str) -> Result<tokio::process::Child> {
+    let endpoint = pipeline.service("ingest").endpoint()?;
+    let log = pipeline.dir().join(log);
+    orca.spawn_ingest(part, &endpoint, &pipeline.keys, &log)
+}
+
+/// Waits for `orca ingest` of a part and checks it sent `expected` incidents.
+async fn finish_part(
+    pipeline: &Distributed,
+    mut ingest: tokio::process::Child,
+    log: &str,
+    expected: u64,
+) -> Result<()> {
+    let status = ingest.wait().await?;
+    let output = pipeline.ingest_output(log)?;
+    ensure!(status.success(), "`orca ingest` failed:\n{output}");
+    let totals = parse_totals(&output)?;
+    ensure!(totals.accepted == expected && totals.rejected == 0, "ingest of a part: {totals:?}");
+    Ok(())
+}
+
+/// Whether `service` writes `stage` now (`orca_stage_active`).
+async fn writes(service: &Service, stage: &str) -> Result<bool> {
+    Ok(service.metric("orca_stage_active", &format!("stage=\"{stage}\"")).await? == Some(1.0))
+}
+
+/// Waits until `service` writes `stage`.
+async fn takes_over(service: &Service, stage: &str, what: &str) -> Result<()> {
+    wait_until(what, Duration::from_secs(120), || writes(service, stage))
+        .await
+        .map_err(|e| e.context(service.log_tail()))
+}
+
+/// Waits until `stage` has accounted for `offset` records of its input, and checks it had not
+/// accounted for `end` (so what happens next happens mid-stream).
+async fn reach(pipeline: &Distributed, stage: &str, offset: u64, end: u64) -> Result<()> {
+    let what = format!("`{stage}` to account for {offset} records");
+    let reached = wait_for(&what, Duration::from_secs(300), || async move {
+        let next = pipeline.stored_offset(stage).await?;
+        Ok((next >= offset).then_some(next))
+    })
+    .await?;
+    ensure!(reached < end, "`{stage}` had accounted for {reached} of {end} records already; nothing was interrupted");
+    Ok(())
+}
+
+/// Two resolvers and two linkers: one of each writes, the other stands by. The active resolver
+/// stalls (SIGSTOP) past its lease and its standby takes over; when it wakes it finds it lost the
+/// lease, commits nothing and stands by. Then the new active resolver and the active linker are
+/// killed (SIGKILL) mid-stream and the standbys take over. The run ends where an uninterrupted run
+/// ends.
+#[tokio::test(flavor = "multi_thread")]
+async fn standbys_take_over_from_stalled_and_killed_stages_and_the_run_matches() -> Result<()> {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let reference = reference(Path::new(SCRATCH)).await?;
+    let orca = &reference.orca;
+    let mut pipeline = Distributed::start(orca, &reference.world).await?;
+    let parts = split_incidents(&reference.world, pipeline.dir(), 3)?;
+    let sizes: Vec<u64> =
+        parts.iter().map(|p| Ok(std::fs::read_to_string(p)?.lines().count() as u64)).collect::<Result<_>>()?;
+    let standby_logs = pipeline.dir().join("standby");
+    std::fs::create_dir_all(&standby_logs)?;
+    let mut resolver_b = Service::start(orca, "resolver", &pipeline.config, &[], &standby_logs).await?;
+    let mut linker_b = Service::start(orca, "linker", &pipeline.config, &[], &standby_logs).await?;
+    for (standby, stage) in [(&resolver_b, "resolver"), (&linker_b, "linker")] {
+        let says = standby.readiness().await?;
+        ensure!(says == format!("ready; standing by for: {stage}"), "the second {stage} says {says:?}");
+        ensure!(!writes(standby, stage).await?, "the second {stage} writes too");
+    }
+
+    // Part 1: the active resolver stalls mid-part, past its lease; the standby takes over.
+    let ingest = spawn_part(&mut pipeline, orca, &parts[0], "ingest-1.log")?;
+    reach(&pipeline, "resolver", sizes[0] / 2, sizes[0]).await?;
+    pipeline.service("resolver").pause()?;
+    takes_over(&resolver_b, "resolver", "the standby resolver to take over from the stalled one").await?;
+    finish_part(&pipeline, ingest, "ingest-1.log", sizes[0]).await?;
+    pipeline.service("resolver").resume()?;
+    let resolver_a = pipeline.service("resolver");
+    let stepped_down =
+        wait_until("the stalled resolver to find it lost the lease", Duration::from_secs(60), || async {
+            Ok(resolver_a.metric("orca_stage_lease_lost_total", "stage=\"resolver\"").await? >= Some(1.0))
+        })
+        .await;
+    stepped_down.map_err(|e| e.context(resolver_a.log_tail()))?;
+    let says = resolver_a.readiness().await?;
+    ensure!(says == "ready; standing by for: resolver", "the woken resolver says {says:?}");
+
+    // Part 2: the resolver now writing is killed mid-part; the first one takes over again.
+    let ingest = spawn_part(&mut pipeline, orca, &parts[1], "ingest-2.log")?;
+    reach(&pipeline, "resolver", sizes[0] + sizes[1] / 2, sizes[0] + sizes[1]).await?;
+    resolver_b.kill().await?;
+    takes_over(pipeline.service("resolver"), "resolver", "the first resolver to take over again").await?;
+    finish_part(&pipeline, ingest, "ingest-2.log", sizes[1]).await?;
+
+    // Part 3: the active linker is killed mid-part (while incidents still arrive); its standby
+    // takes over.
+    pipeline.settle().await?;
+    let linked = pipeline.stored_offset("linker").await?;
+    let mut ingest = spawn_part(&mut pipeline, orca, &parts[2], "ingest-3.log")?;
+    reach(&pipeline, "linker", linked + sizes[2] / 3, u64::MAX).await?;
+    ensure!(ingest.try_wait()?.is_none(), "part 3 was all sent before the linker was killed");
+    pipeline.service("linker").kill().await?;
+    takes_over(&linker_b, "linker", "the standby linker to take over").await?;
+    finish_part(&pipeline, ingest, "ingest-3.log", sizes[2]).await?;
+
+    let settled = settle_and_compare(&pipeline, reference, "the run whose stages failed over").await;
+    if let Err(error) = settled {
+        let mut lags = Vec::new();
+        for (stage, topics) in orca_tests::distributed::STAGES {
+            let topics: Vec<String> = topics.iter().map(|t| (*t).to_owned()).collect();
+            lags.push(format!("{stage}: {:?}", orca_stage::lag(&pipeline.log, &pipeline.store, stage, &topics).await));
+        }
+        let logs = [pipeline.service("resolver").log_tail(), resolver_b.log_tail(), linker_b.log_tail()];
+        bail!("{error:#}\nlag: {}\n{}", lags.join(", "), logs.join("\n"));
+    }
+    linker_b.stop().await?;
     pipeline.shutdown().await
 }

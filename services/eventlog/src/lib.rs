@@ -58,12 +58,14 @@
 //! - [`record`]: topic specs, records, positions.
 //! - [`topics`]: the pipeline's topic names and default specs.
 //! - [`partitioner`]: Kafka-compatible murmur2 key partitioning.
+//! - [`fencing`]: the writer-epoch header, and dropping a fenced writer's late records.
 //! - [`embedded`]: the in-process durable log.
 //! - [`kafka`]: the rdkafka implementation (feature `kafka`).
 //! - [`error`]: the error type and whether an error is worth retrying.
 
 pub mod embedded;
 pub mod error;
+pub mod fencing;
 #[cfg(feature = "kafka")]
 pub mod kafka;
 pub mod partitioner;
@@ -76,6 +78,7 @@ use async_trait::async_trait;
 
 pub use embedded::EmbeddedLog;
 pub use error::{Error, Result};
+pub use fencing::{WRITER_EPOCH, WriterEpochs};
 #[cfg(feature = "kafka")]
 pub use kafka::{KafkaConfig, KafkaLog};
 pub use partitioner::partition_for_key;

@@ -9,7 +9,8 @@ use crate::audit_anchor::AuditAnchoring;
 use crate::backends::Backends;
 use crate::config::OrcaConfig;
 use crate::http;
-use crate::supervisor::{Fatal, RestoreFailure, supervise};
+use crate::status::{Phase, StageStatus};
+use crate::supervisor::{Fatal, LeaseSettings, RestoreFailure, Supervision, supervise};
 use anyhow::{Context, Result};
 use orca_auth::Authenticator;
 use orca_ingest::{IngestCore, IngestGrpc, http_router};
@@ -26,7 +27,6 @@ use orca_workspace::Workspace;
 use orca_workspace::session::SessionSettings;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -155,6 +155,15 @@ impl App {
         let mut stages = StageTasks {
             backends: self.backends.clone(),
             runner,
+            lease: LeaseSettings {
+                holder: match self.config.log {
+                    crate::config::LogConfig::Embedded => {
+                        orca_stage::lease::embedded_log_holder_id(&self.config.embedded_log_dir())
+                    }
+                    crate::config::LogConfig::Kafka { .. } => orca_stage::lease::holder_id(),
+                },
+                ttl: Duration::from_millis(self.config.runner.lease_ttl_ms),
+            },
             shutdown: stages_shutdown.clone(),
             fatal: Fatal::default(),
             tasks: Vec::new(),
@@ -415,23 +424,25 @@ impl RunningApp {
 struct StageTasks {
     backends: Backends,
     runner: RunnerConfig,
+    /// This process's name and the lease time for the stages it runs.
+    lease: LeaseSettings,
     shutdown: CancellationToken,
     /// Set when a stage stops for good.
     fatal: Fatal,
     tasks: Vec<JoinHandle<()>>,
-    readiness: Vec<(&'static str, Arc<AtomicBool>)>,
+    readiness: Vec<StageStatus>,
 }
 
 impl StageTasks {
     /// Starts the search indexer. It restarts itself on retryable log errors; if it stops on any
     /// other, the process reports itself not ready.
     fn spawn_indexer(&mut self, indexer: Indexer) {
-        let ready = Arc::new(AtomicBool::new(true));
-        self.readiness.push(("search", ready.clone()));
+        let status = StageStatus::new("search", Phase::Active);
+        self.readiness.push(status.clone());
         let shutdown = self.shutdown.clone();
         self.tasks.push(tokio::spawn(async move {
             if let Err(error) = indexer.run(shutdown).await {
-                ready.store(false, std::sync::atomic::Ordering::Release);
+                status.set(Phase::Failed);
                 tracing::error!(%error, "the search indexer stopped; searches show what it had indexed");
             }
         }));
@@ -445,11 +456,19 @@ impl StageTasks {
         F: Fn(Backends) -> Fut + Send + 'static,
         Fut: Future<Output = Result<S, RestoreFailure>> + Send + 'static,
     {
-        let ready = Arc::new(AtomicBool::new(false));
-        self.readiness.push((name, ready.clone()));
-        let (backends, mut runner, shutdown) = (self.backends.clone(), self.runner.clone(), self.shutdown.clone());
+        let status = StageStatus::new(name, Phase::Starting);
+        self.readiness.push(status.clone());
+        let mut runner = self.runner.clone();
         runner.batch_size = batch_size.unwrap_or(runner.batch_size);
-        let fatal = self.fatal.clone();
-        self.tasks.push(tokio::spawn(supervise(name, backends, runner, ready, shutdown, fatal, restore)));
+        let supervision = Supervision {
+            name,
+            backends: self.backends.clone(),
+            runner,
+            lease: self.lease.clone(),
+            status,
+            shutdown: self.shutdown.clone(),
+            fatal: self.fatal.clone(),
+        };
+        self.tasks.push(tokio::spawn(supervise(supervision, restore)));
     }
 }

@@ -35,7 +35,7 @@ impl Backends {
     pub async fn open_log(config: &OrcaConfig) -> anyhow::Result<Arc<dyn EventLog>> {
         let log: Arc<dyn EventLog> = match &config.log {
             LogConfig::Embedded => {
-                let dir = config.data_dir.join("log");
+                let dir = config.embedded_log_dir();
                 Arc::new(
                     EmbeddedLog::open(&dir).with_context(|| format!("opening the event log in `{}`", dir.display()))?,
                 )
@@ -50,9 +50,23 @@ impl Backends {
                 )
             }
         };
-        log.ensure_topics(&topics::default_specs(config.topics.partitions, config.topics.replication))
-            .await
-            .context("creating the pipeline's topics")?;
+        let partitions = config.topics.partitions;
+        match log.ensure_topics(&topics::default_specs(partitions, config.topics.replication)).await {
+            Err(orca_eventlog::Error::TopicConflict { topic, existing, .. }) => anyhow::bail!(
+                "topic `{topic}` exists with {existing} partitions and `topics.partitions` is {partitions}: \
+                 partitions are fixed once a topic is created, so set `topics.partitions = {existing}`"
+            ),
+            result => result.context("creating the pipeline's topics")?,
+        }
+        if partitions > 1 {
+            tracing::warn!(
+                partitions,
+                "the pipeline's topics have more than one partition: the resolver and linker read them \
+                 interleaved in arrival order, so a stage replaying after a crash may read them in another \
+                 order than the first time and find slightly different links; use 1 partition (the default) \
+                 for results that do not depend on timing"
+            );
+        }
         Ok(log)
     }
 }

@@ -176,13 +176,16 @@ impl Default for StoreConfig {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TopicsConfig {
+    /// Partitions per topic, fixed when a topic is created. 1 by default: the resolver and linker
+    /// are single writers that read every partition, and their results depend on the order they
+    /// read in, which across several partitions depends on timing (see the README on scaling).
     pub partitions: u32,
     pub replication: u16,
 }
 
 impl Default for TopicsConfig {
     fn default() -> Self {
-        Self { partitions: 3, replication: 1 }
+        Self { partitions: 1, replication: 1 }
     }
 }
 
@@ -198,11 +201,15 @@ pub struct RunnerSettings {
     /// up, a batch is whatever has arrived, so this does not delay packages at a steady rate.
     pub linker_batch_size: usize,
     pub poll_timeout_ms: u64,
+    /// How long a stage's lease lasts unless renewed (its holder renews it every third of this).
+    /// One process writes each stage; another running the same stage stands by and takes over
+    /// this long after the writer dies (at once after an orderly stop).
+    pub lease_ttl_ms: u64,
 }
 
 impl Default for RunnerSettings {
     fn default() -> Self {
-        Self { batch_size: 2_000, linker_batch_size: 20_000, poll_timeout_ms: 250 }
+        Self { batch_size: 2_000, linker_batch_size: 20_000, poll_timeout_ms: 250, lease_ttl_ms: 15_000 }
     }
 }
 
@@ -296,6 +303,11 @@ impl OrcaConfig {
         if self.runner.batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));
         }
+        if !(300..=600_000).contains(&self.runner.lease_ttl_ms) {
+            return Err(ConfigError::Invalid(
+                "`runner.lease_ttl_ms` must be between 300 (0.3 s) and 600000 (10 minutes)".into(),
+            ));
+        }
         if self.runner.linker_batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.linker_batch_size` must be at least 1".into()));
         }
@@ -310,6 +322,11 @@ impl OrcaConfig {
             return Err(ConfigError::Invalid(format!("`store.url` `{url}` must start with sqlite: or postgres:")));
         }
         Ok(())
+    }
+
+    /// Where the embedded log keeps its segments.
+    pub fn embedded_log_dir(&self) -> PathBuf {
+        self.data_dir.join("log")
     }
 
     /// The search index directory, defaulting to `data_dir/search`.
@@ -352,5 +369,21 @@ mod tests {
         fields.sort_unstable();
         sections.sort_unstable();
         assert_eq!(fields, sections);
+    }
+
+    #[test]
+    fn a_lease_time_outside_its_range_is_refused_with_the_range() {
+        let mut config = OrcaConfig::default();
+        assert!(config.validate().is_ok(), "the default lease time is valid");
+        for (ttl, valid) in [(0, false), (299, false), (300, true), (600_000, true), (600_001, false)] {
+            config.runner.lease_ttl_ms = ttl;
+            match config.validate() {
+                Ok(()) => assert!(valid, "{ttl} ms was accepted"),
+                Err(error) => {
+                    assert!(!valid, "{ttl} ms was refused: {error}");
+                    assert!(error.to_string().contains("`runner.lease_ttl_ms` must be between 300"), "{error}");
+                }
+            }
+        }
     }
 }

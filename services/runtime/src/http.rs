@@ -3,19 +3,19 @@
 //! under `/ui/`.
 
 use crate::backends::Backends;
+use crate::status::{Phase, StageStatus};
 use crate::telemetry::prometheus;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Clone)]
 pub struct HttpState {
     pub backends: Backends,
-    /// Each local stage and whether it has restored its state and is consuming.
-    pub readiness: Vec<(&'static str, Arc<AtomicBool>)>,
+    /// Each local stage (and the search indexer) and what it is doing.
+    pub readiness: Vec<StageStatus>,
     /// The analysts' search index, when this process runs intel.
     pub search: Option<Arc<orca_search::SearchIndex>>,
 }
@@ -32,16 +32,24 @@ pub fn router(state: HttpState, ingest: Option<Router>, workspace: Option<Router
     [ingest, workspace].into_iter().flatten().fold(ops, Router::merge)
 }
 
-/// Ready when every local stage is consuming and the store answers.
+/// Ready when every local stage is consuming or standing by (another process holds its lease)
+/// and the store answers. The body names the stages standing by.
 async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
-    let waiting: Vec<&str> =
-        state.readiness.iter().filter(|(_, ready)| !ready.load(Ordering::Acquire)).map(|(name, _)| *name).collect();
+    let named = |phase: Phase| -> Vec<&str> {
+        state.readiness.iter().filter(|status| status.get() == phase).map(StageStatus::stage).collect()
+    };
+    let waiting: Vec<&str> = state.readiness.iter().filter(|s| !s.is_ready()).map(StageStatus::stage).collect();
     if !waiting.is_empty() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("waiting for stages: {}", waiting.join(", ")));
     }
-    match state.backends.store.offsets("readiness-probe").await {
-        Ok(_) => (StatusCode::OK, "ready".to_owned()),
-        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, format!("store unavailable: {error}")),
+    if let Err(error) = state.backends.store.offsets("readiness-probe").await {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("store unavailable: {error}"));
+    }
+    let standby = named(Phase::Standby);
+    if standby.is_empty() {
+        (StatusCode::OK, "ready".to_owned())
+    } else {
+        (StatusCode::OK, format!("ready; standing by for: {}", standby.join(", ")))
     }
 }
 
@@ -52,12 +60,12 @@ async fn metrics(State(state): State<HttpState>) -> String {
     {
         metrics::gauge!("orca_consumer_lag", "stage" => "search").set(lag as f64);
     }
-    for (stage, _) in state.readiness.iter().filter(|(stage, _)| *stage != "search") {
+    for stage in state.readiness.iter().map(StageStatus::stage).filter(|stage| *stage != "search") {
         let topics = crate::app::stage_topics(stage);
         if let Ok(lag) =
             orca_stage::lag(state.backends.log.as_ref(), state.backends.store.as_ref(), stage, &topics).await
         {
-            metrics::gauge!("orca_consumer_lag", "stage" => *stage).set(lag as f64);
+            metrics::gauge!("orca_consumer_lag", "stage" => stage).set(lag as f64);
         }
     }
     prometheus().render()

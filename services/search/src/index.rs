@@ -32,6 +32,9 @@ pub struct CommitPayload {
     pub group: String,
     /// `(topic, partition, next offset)`.
     pub offsets: Vec<(String, u32, u64)>,
+    /// The highest writer epoch read per `TOPIC/STAGE` (see `orca_eventlog::fencing`).
+    #[serde(default)]
+    pub writer_epochs: std::collections::BTreeMap<String, i64>,
 }
 
 /// The index and the read model, shared by the indexer (which writes) and the analysts' API.
@@ -107,7 +110,7 @@ impl SearchIndex {
             payload = CommitPayload::default();
         }
         if payload.group.is_empty() {
-            payload = CommitPayload { version: SCHEMA_VERSION, group: new_group_name(), offsets: Vec::new() };
+            payload = CommitPayload { version: SCHEMA_VERSION, group: new_group_name(), ..CommitPayload::default() };
         }
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|error| match error {
             tantivy::TantivyError::LockFailure(..) => SearchError::InUse(dir.to_path_buf()),

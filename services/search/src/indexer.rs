@@ -6,7 +6,7 @@
 use crate::apply::{BatchStats, apply_batch};
 use crate::error::SearchError;
 use crate::index::{CommitPayload, SearchIndex};
-use orca_eventlog::{EventLog, Position, Record, topics};
+use orca_eventlog::{EventLog, Position, Record, WriterEpochs, topics};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -68,6 +68,7 @@ impl Indexer {
             self.payload.offsets.iter().map(|(t, p, o)| ((t.clone(), *p), *o)).collect();
         let start = next.iter().map(|((t, p), o)| Position::new(t.clone(), *p, *o)).collect();
         let mut consumer = self.log.consumer(&self.payload.group, &input_topics(), start).await?;
+        let mut epochs = WriterEpochs::from_stored(self.payload.writer_epochs.clone());
         tracing::info!(group = %self.payload.group, "search indexer consuming");
         let mut dirty = false;
         let mut last_commit = Instant::now();
@@ -94,6 +95,9 @@ impl Indexer {
                 for record in &fresh {
                     next.insert((record.topic.clone(), record.partition), record.offset + 1);
                 }
+                // A fenced stage's late records are skipped, as the stages downstream skip them.
+                let fresh: Vec<Record> = fresh.into_iter().filter(|r| !epochs.is_stale(r)).collect();
+                self.payload.writer_epochs.clone_from(epochs.all());
                 let stats = self.apply(fresh).await?;
                 metrics::counter!("orca_search_records_total").increment((stats.resolutions + stats.packages) as u64);
                 metrics::counter!("orca_search_skipped_total").increment(stats.skipped as u64);

@@ -1,11 +1,17 @@
 //! The loop every streaming stage (resolver, linker, intel) runs, in either mode:
 //!
-//! 1. poll a batch from the stage's input topics (a consumer group named after the stage);
+//! 1. poll a batch from the stage's input topics (a consumer group named after the stage and its
+//!    lease epoch, `resolver.epoch-3`, so each writer has a group of its own);
 //! 2. skip records before the offsets stored in the database (already accounted for);
 //! 3. hand the batch to the stage's pure logic on a blocking thread ([`Stage::process`]);
 //! 4. append its output records and dead letters to the log and wait until they are durable;
-//! 5. write its state changes, package rows and the next offsets in ONE database transaction;
+//! 5. write its state changes, package rows and the next offsets in ONE database transaction,
+//!    which also renews the stage's lease, checking it still holds it (see [`lease`]);
 //! 6. commit the offsets to the consumer group (informational: the database copy wins).
+//!
+//! Records a stage appends carry its lease epoch (`orca_eventlog::fencing`); records from a fenced
+//! writer that land after its successor's are skipped in step 2, and the highest epoch read per
+//! topic is written with the offsets.
 //!
 //! A crash anywhere loses nothing: before step 5 commits, the batch is processed again from the
 //! stored offsets against the stored state, and because stages are deterministic the outputs
@@ -17,16 +23,19 @@
 //! - [`Stage`], [`Batch`], [`DeadLetter`]: what a stage implements and returns.
 //! - [`StageRunner`]: the loop, with retries, metrics and shutdown.
 //! - [`lag`]: how far a stage is behind its inputs, for readiness and for "has the pipeline settled".
+//! - [`lease`]: one writer per stage; other processes running the stage stand by.
 //! - [`state_format`]: the format version of a stage's stored state, checked before restoring.
 
 mod lag;
+pub mod lease;
 mod runner;
 pub mod state_format;
 #[cfg(test)]
 mod tests;
 
 pub use lag::{lag, stage_lag};
-pub use runner::{RunnerConfig, StageRunner};
+pub use lease::Lease;
+pub use runner::{RunnerConfig, RunnerError, StageRunner};
 
 pub use orca_eventlog::{OutRecord, Record};
 pub use orca_model::StateChange;
@@ -63,7 +72,7 @@ pub struct Batch {
 
 /// A stage's pure logic plus its identity. `process` must be deterministic for its state and input.
 pub trait Stage: Send + 'static {
-    /// Consumer group and offset owner, e.g. `resolver`.
+    /// Offset owner and lease name, e.g. `resolver` (its consumer groups are `resolver.epoch-N`).
     fn name(&self) -> &'static str;
     fn input_topics(&self) -> Vec<String>;
     fn process(&mut self, records: &[Record]) -> Batch;

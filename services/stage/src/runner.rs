@@ -1,5 +1,8 @@
+use crate::lease::Lease;
 use crate::{Batch, DeadLetter, Stage, dead_letter_headers as headers};
+use orca_eventlog::fencing::{WRITER_EPOCH, WriterEpochs, writer_epoch};
 use orca_eventlog::{EventLog, OutRecord, Position, Record, topics};
+use orca_model::StateChange;
 use orca_store::{OffsetRecord, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,6 +43,13 @@ pub enum RunnerError {
     Panicked(&'static str),
 }
 
+impl RunnerError {
+    /// Another process took the stage's lease: this one must stop writing and stand by.
+    pub fn is_lease_lost(&self) -> bool {
+        matches!(self, RunnerError::Store(orca_store::StoreError::LeaseLost { .. }))
+    }
+}
+
 /// Runs one stage until shutdown. See the crate docs for the guarantees.
 pub struct StageRunner<S: Stage> {
     stage: Option<S>,
@@ -47,22 +57,31 @@ pub struct StageRunner<S: Stage> {
     log: Arc<dyn EventLog>,
     store: Arc<dyn Store>,
     config: RunnerConfig,
+    /// Renewed in every commit's transaction: a commit after the lease was lost is refused.
+    lease: Lease,
 }
 
 impl<S: Stage> StageRunner<S> {
-    pub fn new(stage: S, log: Arc<dyn EventLog>, store: Arc<dyn Store>, config: RunnerConfig) -> Self {
+    /// A runner for `stage`, which this process holds `lease` on (see [`crate::lease`]).
+    pub fn new(stage: S, log: Arc<dyn EventLog>, store: Arc<dyn Store>, config: RunnerConfig, lease: Lease) -> Self {
         let name = stage.name();
-        Self { stage: Some(stage), name, log, store, config }
+        Self { stage: Some(stage), name, log, store, config, lease }
     }
 
     /// Consumes until `shutdown` is cancelled, then returns after the batch in hand is committed.
+    /// Fails with [`RunnerError::is_lease_lost`] if another process took the lease meanwhile.
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), RunnerError> {
         let topics = self.stage.as_ref().map(Stage::input_topics).unwrap_or_default();
         let stored = self.store.offsets(self.name).await?;
         let mut next: HashMap<(String, u32), u64> =
             stored.iter().map(|o| ((o.topic.clone(), o.partition), o.next_offset)).collect();
         let start = stored.iter().map(|o| Position::new(o.topic.clone(), o.partition, o.next_offset)).collect();
-        let mut consumer = self.log.consumer(self.name, &topics, start).await?;
+        let mut epochs = self.stored_epochs().await?;
+        // A consumer group of this writer's own (`resolver.epoch-3`): the lease already makes it the
+        // only reader, and a group a dead writer was the leader of can keep a new member waiting
+        // for it (Tansu 0.6 left one unassigned for good).
+        let group = format!("{}.epoch-{}", self.name, self.lease.epoch);
+        let mut consumer = self.log.consumer(&group, &topics, start).await?;
         info!(stage = self.name, ?topics, "stage consuming");
         loop {
             let polled = tokio::select! {
@@ -92,11 +111,27 @@ impl<S: Stage> StageRunner<S> {
             for record in &fresh {
                 positions.insert((record.topic.clone(), record.partition), record.offset + 1);
             }
-            let batch = self.process(fresh).await?;
+            // A fenced writer's late records are skipped (their offsets are still accounted for).
+            let (stale, fresh): (Vec<Record>, Vec<Record>) = fresh.into_iter().partition(|r| epochs.is_stale(r));
+            if !stale.is_empty() {
+                warn!(stage = self.name, records = stale.len(), "skipped records a fenced writer appended late");
+                metrics::counter!("orca_fenced_records_skipped_total", "stage" => self.name)
+                    .increment(stale.len() as u64);
+            }
+            let mut batch = self.process(fresh).await?;
+            batch.state.extend(
+                epochs.take_changed().into_iter().map(|(key, epoch)| {
+                    StateChange::put(&self.epochs_namespace(), key, epoch.to_string().into_bytes())
+                }),
+            );
             let dead = batch.dead_letters.len();
             let produced = batch.outputs.len();
             let mut outgoing = batch.outputs;
             outgoing.extend(batch.dead_letters.into_iter().map(|d| self.dead_letter(d)));
+            let epoch = writer_epoch(self.name, self.lease.epoch);
+            for record in &mut outgoing {
+                record.headers.push((WRITER_EPOCH.to_owned(), epoch.clone()));
+            }
             self.append_with_retry(outgoing, &shutdown).await?;
 
             let offsets: Vec<OffsetRecord> = positions
@@ -108,6 +143,8 @@ impl<S: Stage> StageRunner<S> {
                 })
                 .collect();
             let mut tx = self.store.begin().await?;
+            // First, so a writer that lost the lease learns it before writing anything.
+            self.lease.renew_in(tx.as_mut()).await?;
             tx.apply_state(&batch.state).await?;
             for package in &batch.packages {
                 tx.put_package(package).await?;
@@ -134,6 +171,20 @@ impl<S: Stage> StageRunner<S> {
         }
         info!(stage = self.name, "stage stopped");
         Ok(())
+    }
+
+    /// Where the highest writer epoch read per input topic is kept, with the offsets.
+    fn epochs_namespace(&self) -> String {
+        format!("epochs.{}", self.name)
+    }
+
+    async fn stored_epochs(&self) -> Result<WriterEpochs, RunnerError> {
+        let stored = self.store.load_state(&self.epochs_namespace()).await?;
+        let parsed = stored.into_iter().filter_map(|record| {
+            let epoch = std::str::from_utf8(&record.value).ok()?.parse().ok()?;
+            Some((record.key, epoch))
+        });
+        Ok(WriterEpochs::from_stored(parsed))
     }
 
     /// Runs the stage's pure logic on a blocking thread, off the async runtime.

@@ -47,7 +47,8 @@ async fn setup(dir: &std::path::Path) -> (Arc<dyn EventLog>, Arc<dyn Store>) {
 async fn run_until_caught_up(log: Arc<dyn EventLog>, store: Arc<dyn Store>, seen: u64) {
     let shutdown = CancellationToken::new();
     let config = RunnerConfig { poll_timeout: Duration::from_millis(20), ..RunnerConfig::default() };
-    let runner = StageRunner::new(Upper { seen }, log.clone(), store.clone(), config);
+    let lease = take_lease(store.as_ref(), "this-process").await;
+    let runner = StageRunner::new(Upper { seen }, log.clone(), store.clone(), config, lease);
     let task = tokio::spawn(runner.run(shutdown.clone()));
     let mut settled = tokio::time::interval(Duration::from_millis(10));
     while lag(log.as_ref(), store.as_ref(), "upper", &["in".into()]).await.expect("lag") > 0 {
@@ -55,6 +56,13 @@ async fn run_until_caught_up(log: Arc<dyn EventLog>, store: Arc<dyn Store>, seen
     }
     shutdown.cancel();
     task.await.expect("join").expect("runner");
+}
+
+async fn take_lease(store: &dyn Store, holder: &str) -> Lease {
+    let ttl = Duration::from_secs(30);
+    lease::acquire(store, "upper", holder, ttl, &CancellationToken::new(), || panic!("nobody else holds it"))
+        .await
+        .expect("not shut down")
 }
 
 async fn read_all(log: &dyn EventLog, topic: &str) -> Vec<Record> {
@@ -104,4 +112,71 @@ async fn a_restarted_stage_resumes_after_what_it_committed() {
     let out = read_all(log.as_ref(), "out").await;
     assert_eq!(out.len(), 2, "the first record was not processed twice");
     assert_eq!(store.get_state("upper.count", "seen").await.unwrap().as_deref(), Some(&b"2"[..]));
+}
+
+#[tokio::test]
+async fn a_runner_whose_lease_was_taken_over_commits_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, store) = setup(dir.path()).await;
+    let stale = take_lease(store.as_ref(), "stalled-process").await;
+    // The stalled process's lease lapses (a minute from now, by the clock) and another takes over.
+    let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 60_000;
+    let epoch = store.acquire_lease("upper", "standby-process", later, 30_000).await.unwrap();
+    assert_eq!(epoch, Some(stale.epoch + 1), "the standby takes the lease with the next epoch");
+
+    log.append(vec![OutRecord::new("in", "a", "alpha")]).await.unwrap();
+    let config = RunnerConfig { poll_timeout: Duration::from_millis(20), ..RunnerConfig::default() };
+    let runner = StageRunner::new(Upper { seen: 0 }, log.clone(), store.clone(), config, stale);
+    let error = runner.run(CancellationToken::new()).await.expect_err("the stale writer may not commit");
+    assert!(error.is_lease_lost(), "{error}");
+    assert_eq!(store.get_state("upper.count", "seen").await.unwrap(), None, "its batch is not in the store");
+    assert!(store.offsets("upper").await.unwrap().is_empty(), "nor are its offsets");
+}
+
+#[tokio::test]
+async fn a_standby_waits_for_the_lease_and_takes_it_when_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_log, store) = setup(dir.path()).await;
+    let active = take_lease(store.as_ref(), "active").await;
+    let (standing_by, mut told) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let shutdown = CancellationToken::new();
+            let ttl = Duration::from_millis(300); // it looks again every 100 ms
+            lease::acquire(store.as_ref(), "upper", "standby", ttl, &shutdown, move || standing_by.send(()).unwrap())
+                .await
+        })
+    };
+    told.recv().await.expect("the second process says it stands by");
+    assert!(!waiting.is_finished(), "it waits while the lease is held");
+    lease::release(store.as_ref(), &active).await;
+    let taken = waiting.await.unwrap().expect("it takes the released lease");
+    assert_eq!((taken.holder.as_str(), taken.epoch), ("standby", active.epoch + 1));
+}
+
+#[tokio::test]
+async fn records_a_fenced_upstream_writer_appended_late_are_skipped_and_outputs_carry_the_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, store) = setup(dir.path()).await;
+    let from = |epoch: i64, text: &str| {
+        let mut record = OutRecord::new("in", "k", text.to_owned());
+        record
+            .headers
+            .push((orca_eventlog::WRITER_EPOCH.to_owned(), orca_eventlog::fencing::writer_epoch("up", epoch)));
+        record
+    };
+    // The upstream writer at epoch 1 stalled; epoch 2 took over; epoch 1's last batch lands late.
+    log.append(vec![from(1, "one"), from(2, "two"), from(1, "late")]).await.unwrap();
+    run_until_caught_up(log.clone(), store.clone(), 0).await;
+    log.append(vec![from(1, "later still"), from(2, "three")]).await.unwrap();
+    run_until_caught_up(log.clone(), store.clone(), 2).await;
+
+    let out = read_all(log.as_ref(), "out").await;
+    let mut texts: Vec<String> = out.iter().map(|r| String::from_utf8(r.value.clone()).unwrap()).collect();
+    texts.sort();
+    assert_eq!(texts, ["ONE", "THREE", "TWO"], "the fenced writer's late records were skipped, across a restart");
+    let header = out[0].header(orca_eventlog::WRITER_EPOCH).map(|h| String::from_utf8_lossy(h).into_owned());
+    assert!(header.as_deref().is_some_and(|h| h.starts_with("upper:")), "outputs name their writer: {header:?}");
+    assert_eq!(store.offsets("upper").await.unwrap().iter().map(|o| o.next_offset).sum::<u64>(), 5);
 }
