@@ -410,7 +410,8 @@ async fn standbys_take_over_from_stalled_and_killed_stages_and_the_run_matches()
     for (standby, stage) in [(&resolver_b, "resolver"), (&linker_b, "linker")] {
         let says = standby.readiness().await?;
         ensure!(says == format!("ready; standing by for: {stage}"), "the second {stage} says {says:?}");
-        ensure!(!writes(standby, stage).await?, "the second {stage} writes too");
+        let active = standby.metric("orca_stage_active", &format!("stage=\"{stage}\"")).await?;
+        ensure!(active == Some(0.0), "the second {stage} reports orca_stage_active {active:?}, not 0");
     }
 
     // Part 1: the active resolver stalls mid-part, past its lease; the standby takes over.

@@ -143,6 +143,8 @@ impl App {
 
     /// Spawns everything; returns a handle to wait on or stop.
     pub fn start(self) -> RunningApp {
+        // Before the stages start, so what they record from the first moment is exposed.
+        crate::telemetry::prometheus();
         let stages_shutdown = CancellationToken::new();
         let servers_shutdown = CancellationToken::new();
         let grpc_addr = self.grpc_addr();
