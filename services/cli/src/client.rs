@@ -155,13 +155,28 @@ pub struct ProblemOut {
     pub reason: String,
 }
 
+/// An accepted record with ORCA's remarks on it (e.g. a field it could not use).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Warned {
+    pub line: u64,
+    pub retailer_ref: String,
+    pub warnings: Vec<ProblemOut>,
+}
+
+impl ProblemOut {
+    fn from_proto(problem: &v1::FieldProblem) -> Self {
+        Self { field: problem.field.clone(), code: problem.code.clone(), reason: problem.reason.clone() }
+    }
+}
+
 /// What came back for everything sent.
 #[derive(Debug, Default)]
 pub struct Totals {
     pub accepted: u64,
     pub duplicate: u64,
     pub rejected: Vec<Rejection>,
-    pub warnings: u64,
+    /// Accepted records ORCA had remarks on.
+    pub warned: Vec<Warned>,
     /// One receipt per record that was accepted or found to be a duplicate, in acknowledgement order.
     pub receipts: Vec<Receipt>,
 }
@@ -178,10 +193,16 @@ pub struct Receipt {
 }
 
 impl Totals {
-    fn absorb(&mut self, other: Totals) {
+    /// Warnings over every accepted record.
+    pub fn warnings(&self) -> usize {
+        self.warned.iter().map(|w| w.warnings.len()).sum()
+    }
+
+    /// Adds another file's or stream's totals.
+    pub fn absorb(&mut self, other: Totals) {
         self.accepted += other.accepted;
         self.duplicate += other.duplicate;
-        self.warnings += other.warnings;
+        self.warned.extend(other.warned);
         self.rejected.extend(other.rejected);
         self.receipts.extend(other.receipts);
     }
@@ -200,11 +221,21 @@ pub struct Uploader {
     senders: HashMap<String, mpsc::Sender<Item>>,
     tasks: JoinSet<Result<Totals>>,
     bar: ProgressBar,
+    /// Records for retailers with no key: rejected here, never sent.
+    unsendable: Vec<Rejection>,
 }
 
 impl Uploader {
     pub fn new(channel: Channel, keys: KeyLookup, bar: ProgressBar) -> Self {
-        Self { channel, ordered: None, keys, senders: HashMap::new(), tasks: JoinSet::new(), bar }
+        Self {
+            channel,
+            ordered: None,
+            keys,
+            senders: HashMap::new(),
+            tasks: JoinSet::new(),
+            bar,
+            unsendable: Vec::new(),
+        }
     }
 
     /// An uploader that keeps input order on the log (one `Submit` at a time; slower). Two runs
@@ -219,25 +250,38 @@ impl Uploader {
         }
         let retailer = item.incident.retailer_id.clone();
         if !self.senders.contains_key(&retailer) {
-            let key = (self.keys)(&retailer).with_context(|| {
-                format!("no key for retailer `{retailer}` (line {}): add it to the keys file", item.line)
-            })?;
+            let Some(key) = (self.keys)(&retailer) else {
+                self.reject_unsendable(item);
+                return Ok(());
+            };
             let (tx, rx) = mpsc::channel(1_024);
             self.tasks.spawn(stream_retailer(self.channel.clone(), key, rx, self.bar.clone()));
             self.senders.insert(retailer.clone(), tx);
         }
-        self.senders[&retailer]
-            .send(item)
-            .await
-            .map_err(|_| anyhow::anyhow!("the upload stream for `{retailer}` stopped"))?;
+        if self.senders[&retailer].send(item).await.is_err() {
+            return Err(self.why_a_stream_stopped(&retailer).await);
+        }
         Ok(())
+    }
+
+    /// The error a stream's task ended with (it stops taking records only when it fails).
+    async fn why_a_stream_stopped(&mut self, retailer: &str) -> anyhow::Error {
+        while let Some(ended) = self.tasks.join_next().await {
+            match ended {
+                Ok(Err(error)) => return error,
+                Err(panicked) => return anyhow::anyhow!("an upload task panicked: {panicked}"),
+                Ok(Ok(_)) => {}
+            }
+        }
+        anyhow::anyhow!("the upload stream for `{retailer}` stopped")
     }
 
     async fn submit_one(&mut self, item: Item) -> Result<()> {
         let retailer = item.incident.retailer_id.clone();
-        let key = (self.keys)(&retailer).with_context(|| {
-            format!("no key for retailer `{retailer}` (line {}): add it to the keys file", item.line)
-        })?;
+        let Some(key) = (self.keys)(&retailer) else {
+            self.reject_unsendable(item);
+            return Ok(());
+        };
         let mut client = IngestServiceClient::new(self.channel.clone());
         let mut attempt = 0;
         let ack = loop {
@@ -245,11 +289,11 @@ impl Uploader {
                 v1::SubmitRequest { incident: Some(item.incident.clone()), client_ref: item.line.to_string() };
             match client.submit(authorized(request, &key)?).await {
                 Ok(ack) => break ack.into_inner(),
-                Err(status) if status.code() == tonic::Code::Unavailable && attempt < MAX_ATTEMPTS => {
+                Err(status) if is_transient(status.code()) && attempt < MAX_ATTEMPTS => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt.min(10)))).await;
                 }
-                Err(status) => anyhow::bail!("ingest refused line {}: {}", item.line, status.message()),
+                Err(status) => return Err(refused(&status).context(format!("sending line {}", item.line))),
             }
         };
         let totals = self.ordered.as_mut().expect("ordered mode");
@@ -258,9 +302,26 @@ impl Uploader {
         Ok(())
     }
 
+    /// A record for a retailer the keys file has no key for: rejected and kept, and the run goes on.
+    fn reject_unsendable(&mut self, item: Item) {
+        let retailer = &item.incident.retailer_id;
+        let reason = format!(
+            "no key for retailer `{retailer}` in the keys file, so this record was not sent \
+             (an administrator issues one with `orca keys issue --kind retailer --subject {retailer}`)"
+        );
+        self.unsendable.push(Rejection {
+            line: item.line,
+            retailer_ref: item.incident.retailer_ref.clone(),
+            problems: vec![ProblemOut { field: "retailer_id".into(), code: "no-key".into(), reason }],
+            record: item.raw,
+        });
+        self.bar.inc(1);
+    }
+
     pub async fn finish(mut self) -> Result<Totals> {
         self.senders.clear();
         let mut totals = self.ordered.take().unwrap_or_default();
+        totals.rejected.append(&mut self.unsendable);
         while let Some(result) = self.tasks.join_next().await {
             totals.absorb(result.context("an upload task panicked")??);
         }
@@ -333,9 +394,7 @@ async fn stream_retailer(
         let (_, outcome) = tokio::join!(feeder, reader);
         match outcome {
             Ok(retry) => queue.extend(retry),
-            Err(status) if matches!(status.code(), tonic::Code::Unauthenticated | tonic::Code::PermissionDenied) => {
-                anyhow::bail!("ingest refused the key: {}", status.message());
-            }
+            Err(status) if !is_transient(status.code()) => return Err(refused(&status)),
             Err(status) => {
                 tracing::warn!(code = ?status.code(), message = status.message(), "ingest stream broke; resending")
             }
@@ -353,6 +412,35 @@ async fn stream_retailer(
     }
 }
 
+/// Errors worth sending again after a pause: the server or the network may recover. Anything else
+/// (a wrong key, an endpoint that does not take incidents, a request it cannot read) fails the run
+/// at once instead of retrying what cannot succeed.
+fn is_transient(code: tonic::Code) -> bool {
+    use tonic::Code;
+    matches!(
+        code,
+        Code::Unavailable
+            | Code::DeadlineExceeded
+            | Code::Aborted
+            | Code::ResourceExhausted
+            | Code::Cancelled
+            | Code::Unknown
+    )
+}
+
+/// A permanent refusal, said for the person running the upload.
+pub fn refused(status: &tonic::Status) -> anyhow::Error {
+    let what = match status.code() {
+        tonic::Code::Unauthenticated | tonic::Code::PermissionDenied => "ingest refused the key",
+        tonic::Code::Unimplemented => "this endpoint does not take incidents (is it an ingest server?)",
+        _ => "ingest refused the upload",
+    };
+    match status.message() {
+        "" => anyhow::anyhow!("{what} ({:?})", status.code()),
+        message => anyhow::anyhow!("{what}: {message} ({:?})", status.code()),
+    }
+}
+
 /// Counts an acknowledgement that settled a record (anything but `RETRY`).
 fn record_ack(totals: &mut Totals, ack: &v1::IngestAck, item: Item) {
     let status = IngestStatus::try_from(ack.status).unwrap_or(IngestStatus::Unspecified);
@@ -366,7 +454,13 @@ fn record_ack(totals: &mut Totals, ack: &v1::IngestAck, item: Item) {
     match status {
         IngestStatus::Accepted => {
             totals.accepted += 1;
-            totals.warnings += ack.warnings.len() as u64;
+            if !ack.warnings.is_empty() {
+                totals.warned.push(Warned {
+                    line: item.line,
+                    retailer_ref: item.incident.retailer_ref.clone(),
+                    warnings: ack.warnings.iter().map(ProblemOut::from_proto).collect(),
+                });
+            }
             totals.receipts.push(receipt("accepted"));
         }
         IngestStatus::Duplicate => {
@@ -376,11 +470,7 @@ fn record_ack(totals: &mut Totals, ack: &v1::IngestAck, item: Item) {
         _ => totals.rejected.push(Rejection {
             line: item.line,
             retailer_ref: item.incident.retailer_ref.clone(),
-            problems: ack
-                .problems
-                .iter()
-                .map(|p| ProblemOut { field: p.field.clone(), code: p.code.clone(), reason: p.reason.clone() })
-                .collect(),
+            problems: ack.problems.iter().map(ProblemOut::from_proto).collect(),
             record: item.raw,
         }),
     }

@@ -6,6 +6,7 @@
 mod client;
 mod commands;
 mod embedded;
+mod exit_status;
 mod incident_csv;
 mod predictions;
 mod progress;
@@ -42,6 +43,7 @@ enum Command {
     /// Write a synthetic world with ground truth: incidents.jsonl, stores.csv and truth/.
     Simulate(commands::simulate::SimulateArgs),
     /// Send incidents (JSONL or CSV) into ORCA: an embedded data directory or a running endpoint.
+    #[command(after_help = INGEST_AFTER_HELP)]
     Ingest(commands::ingest::IngestArgs),
     /// Score what ORCA resolved and detected against a simulated world's truth.
     Eval(commands::eval::EvalArgs),
@@ -67,6 +69,15 @@ enum Command {
     /// Deduplicate or link lists of records from other systems (Fellegi-Sunter, Splink-style settings).
     LinkRecords(commands::link_records::LinkRecordsArgs),
 }
+
+const INGEST_AFTER_HELP: &str = "\
+Exit status: 0 when every record was accepted (or was already there); 2 when the run finished but
+some records were rejected (each is kept with its reasons in `<input>.rejected.jsonl`, and the rest
+went in); 1 when the run failed (no connection, a refused key, an endpoint that takes no incidents).
+
+Accepted records ORCA had remarks on are listed in `<input>.warnings.jsonl`. Records for a retailer
+the keys file has no key for are rejected (code `no-key`), not sent. Without a terminal, progress is
+a line on stderr every ORCA_PROGRESS_EVERY_SECS seconds (default 10) and at the end of each phase.";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -106,6 +117,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            if let Some(unfinished) = error.downcast_ref::<exit_status::Unfinished>() {
+                eprintln!("{unfinished}");
+                return ExitCode::from(unfinished.code);
+            }
             let message = format!("{error:#}");
             eprintln!("error: {message}");
             // What a plaintext client sees from a server that speaks only TLS.

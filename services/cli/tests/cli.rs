@@ -118,3 +118,40 @@ fn link_records_joins_duplicates_explains_them_and_keeps_namesakes_apart() {
     assert!(!output.status.success() && stderr.contains("`nope` is not in the header"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `orca ingest` as a retailer's cron job sees it: stderr is not a terminal, one record of the file
+/// cannot be read. It sends the rest, keeps the bad one with its reason, says how each phase went
+/// in plain lines, and exits 2 ("some rejected"), not 0 or 1.
+#[test]
+fn ingest_in_cron_reports_progress_in_lines_and_exits_2_when_some_records_are_rejected() {
+    let dir = std::env::temp_dir().join(format!("orca-cli-cron-{}", std::process::id()));
+    let (world, data) = (dir.join("world"), dir.join("data"));
+    let simulated = orca(&["simulate", "--seed", "6", "--incidents", "300", "--out", world.to_str().unwrap()]);
+    assert!(simulated.status.success(), "{}", String::from_utf8_lossy(&simulated.stderr));
+    let incidents = world.join("incidents.jsonl");
+    let mut text = std::fs::read_to_string(&incidents).unwrap();
+    text.push_str("{\"retailerId\": \"meadowmart\", \"retailerRef\": \"BAD-1\", \"priceTotal\": 18.99}\n");
+    std::fs::write(&incidents, text).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_orca"))
+        .args(["ingest", incidents.to_str().unwrap(), "--data-dir", data.to_str().unwrap()])
+        .env("ORCA_PROGRESS_EVERY_SECS", "0.05")
+        .output()
+        .expect("the orca binary runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "exit status of a run with a rejected record\n{stdout}\n{stderr}");
+    assert!(stdout.contains("accepted 300, duplicate 0, rejected 1"), "{stdout}");
+    assert!(stdout.contains("persons") && stdout.contains("packages"), "the summary says what was found: {stdout}");
+    assert!(stderr.contains("ingesting: done, 301 in"), "a line when sending ends: {stderr}");
+    assert!(stderr.contains("processing (records through resolve, link, package): done"), "{stderr}");
+    assert!(stderr.contains("1 of 301 records were rejected"), "{stderr}");
+    let rejected = std::fs::read_to_string(world.join("incidents.jsonl.rejected.jsonl")).unwrap();
+    assert!(rejected.contains("BAD-1") || rejected.contains("\"line\":301"), "the bad record is kept: {rejected}");
+    assert!(!stderr.contains('\u{1b}'), "no terminal escapes in a log: {stderr}");
+
+    // The same file again: everything is already there or refused as before; still status 2.
+    let again = orca(&["ingest", incidents.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("duplicate 300"));
+    std::fs::remove_dir_all(&dir).ok();
+}

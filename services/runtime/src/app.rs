@@ -353,12 +353,7 @@ impl RunningApp {
     pub async fn lag(&self) -> Result<u64> {
         let mut total = 0;
         for (stage, _) in STAGES {
-            let runs = match stage {
-                orca_resolver::STAGE_NAME => self.roles.resolver,
-                orca_linker::STAGE_NAME => self.roles.linker,
-                _ => self.roles.intel,
-            };
-            if runs {
+            if self.runs(stage) {
                 total += lag(self.backends.log.as_ref(), self.backends.store.as_ref(), stage, &stage_topics(stage))
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -368,6 +363,32 @@ impl RunningApp {
             total += search.lag(self.backends.log.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         Ok(total)
+    }
+
+    /// Records the local stages have accounted for, and all there are on their inputs so far
+    /// (both grow as the stages emit records for the next stage), for progress displays.
+    pub async fn progress(&self) -> Result<(u64, u64)> {
+        let (mut done, mut total) = (0, 0);
+        for (stage, _) in STAGES {
+            if self.runs(stage) {
+                let topics = stage_topics(stage);
+                let (accounted, all) =
+                    orca_stage::progress(self.backends.log.as_ref(), self.backends.store.as_ref(), stage, &topics)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                done += accounted;
+                total += all;
+            }
+        }
+        Ok((done, total))
+    }
+
+    fn runs(&self, stage: &str) -> bool {
+        match stage {
+            orca_resolver::STAGE_NAME => self.roles.resolver,
+            orca_linker::STAGE_NAME => self.roles.linker,
+            _ => self.roles.intel,
+        }
     }
 
     /// Waits until every local stage has processed everything on its inputs (checking in pipeline

@@ -8,18 +8,30 @@ pub async fn lag(
     consumer: &str,
     topics: &[String],
 ) -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
+    let (done, end) = progress(log, store, consumer, topics).await?;
+    Ok(end - done)
+}
+
+/// Records in `topics` that `consumer` has accounted for in the store, and all there are so far.
+pub async fn progress(
+    log: &dyn EventLog,
+    store: &dyn Store,
+    consumer: &str,
+    topics: &[String],
+) -> Result<(u64, u64), Box<dyn std::error::Error + Send + Sync>> {
     let stored = store.offsets(consumer).await?;
-    let mut behind = 0;
+    let (mut accounted, mut total) = (0, 0);
     for topic in topics {
         for (partition, end) in log.end_offsets(topic).await?.into_iter().enumerate() {
             let done = stored
                 .iter()
                 .find(|o| &o.topic == topic && o.partition as usize == partition)
                 .map_or(0, |o| o.next_offset);
-            behind += end.saturating_sub(done);
+            accounted += done.min(end);
+            total += end;
         }
     }
-    Ok(behind)
+    Ok((accounted, total))
 }
 
 /// Lag of a stage by its name and topics.

@@ -33,7 +33,7 @@ pub mod state_format;
 #[cfg(test)]
 mod tests;
 
-pub use lag::{lag, stage_lag};
+pub use lag::{lag, progress, stage_lag};
 pub use lease::Lease;
 pub use runner::{RunnerConfig, RunnerError, StageRunner};
 

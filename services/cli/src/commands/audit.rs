@@ -153,7 +153,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
     })
     .await
     .context("reading the audit log")?;
-    bar.finish_and_clear();
+    progress::finish(&bar);
     match checked {
         Ok(summary) => {
             let head = summary.head.map_or("empty".to_owned(), |(seq, hash)| format!("head entry {seq}, hash {hash}"));

@@ -92,10 +92,10 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         uploader.send(Item { line: position as u64 + 1, raw: String::new(), incident }).await?;
     }
     let totals = uploader.finish().await?;
-    bar.finish_and_clear();
+    progress::finish(&bar);
     let spinner = progress::spinner("resolving, linking, packaging");
     embedded.app.settled().await?;
-    spinner.finish_and_clear();
+    progress::finish(&spinner);
     let elapsed = started.elapsed();
 
     let summary = Summary::read(&embedded).await?;
@@ -167,17 +167,18 @@ fn prepare_data_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-struct Summary {
-    persons: u64,
-    vehicles: u64,
-    groups: usize,
-    cross_border: usize,
-    packages: u64,
-    packages_by_force: Vec<(String, u64)>,
+/// What the pipeline found, read from the store.
+pub(crate) struct Summary {
+    pub persons: u64,
+    pub vehicles: u64,
+    pub groups: usize,
+    pub cross_border: usize,
+    pub packages: u64,
+    pub packages_by_force: Vec<(String, u64)>,
 }
 
 impl Summary {
-    async fn read(embedded: &Embedded) -> Result<Self> {
+    pub async fn read(embedded: &Embedded) -> Result<Self> {
         let store = embedded.store();
         let linker = Linker::restore(LinkerConfig::default(), store.load_state("network.").await?)?;
         let stats = linker.stats();

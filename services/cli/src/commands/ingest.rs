@@ -8,8 +8,10 @@
 //! object per record with its line number, reasons and the record as read.
 
 use crate::client::{self, Item, Rejection, Totals, Uploader};
+use crate::commands::demo::Summary;
 use crate::commands::keys::KeysFile;
 use crate::embedded::Embedded;
+use crate::exit_status::{self, Unfinished};
 use crate::incident_csv::Layout;
 use crate::{progress, stores_file};
 use anyhow::{Context, Result, bail};
@@ -96,29 +98,66 @@ pub async fn run(args: IngestArgs) -> Result<()> {
         }
         let totals = send_file(&channel, file, &keys, args.ordered, args.rate).await?;
         report_file(file, &totals)?;
-        grand.accepted += totals.accepted;
-        grand.duplicate += totals.duplicate;
-        grand.warnings += totals.warnings;
-        grand.rejected.extend(totals.rejected);
-        grand.receipts.extend(totals.receipts);
+        grand.absorb(totals);
     }
     if let Some(path) = &args.receipts {
         write_receipts(path, &grand.receipts)?;
     }
-    if let Some(embedded) = embedded {
-        let spinner = progress::spinner("processing (resolve, link, package)");
-        embedded.app.settled().await?;
-        spinner.finish_and_clear();
-        embedded.app.stop().await?;
-    }
+    let found = match embedded {
+        Some(embedded) => {
+            wait_for_processing(&embedded).await?;
+            let found = Summary::read(&embedded).await?;
+            embedded.app.stop().await?;
+            Some(found)
+        }
+        None => None,
+    };
+    let sent = grand.accepted + grand.duplicate + grand.rejected.len() as u64;
     println!(
         "accepted {}, duplicate {}, rejected {} ({} warnings) in {:.1}s",
         grand.accepted,
         grand.duplicate,
         grand.rejected.len(),
-        grand.warnings,
+        grand.warnings(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(found) = found {
+        println!(
+            "found {} persons, {} vehicles, {} groups ({} across force borders), {} packages",
+            found.persons, found.vehicles, found.groups, found.cross_border, found.packages
+        );
+    }
+    if !grand.rejected.is_empty() {
+        let message = format!(
+            "{} of {sent} records were rejected; each is kept with its reasons in `<input>.rejected.jsonl`",
+            grand.rejected.len()
+        );
+        return Err(Unfinished { code: exit_status::SOME_REJECTED, message }.into());
+    }
+    Ok(())
+}
+
+/// Waits for the embedded pipeline to process everything sent, showing how far it has got.
+async fn wait_for_processing(embedded: &Embedded) -> Result<()> {
+    let bar = progress::bar(0, "processing (records through resolve, link, package)");
+    let follow = async {
+        loop {
+            if let Ok((done, total)) = embedded.app.progress().await {
+                bar.set_length(total);
+                bar.set_position(done);
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    tokio::select! {
+        settled = embedded.app.settled() => settled?,
+        () = follow => {}
+    }
+    if let Ok((done, total)) = embedded.app.progress().await {
+        bar.set_length(total);
+        bar.set_position(done);
+    }
+    progress::finish(&bar);
     Ok(())
 }
 
@@ -225,7 +264,7 @@ async fn send_file(
     }
     reader.await.context("the reader panicked")??;
     let mut totals = uploader.finish().await?;
-    bar.finish_and_clear();
+    progress::finish(&bar);
     totals.rejected.extend(unreadable.lock().expect("not poisoned").drain(..));
     totals.rejected.sort_by_key(|r| r.line);
     Ok(totals)
@@ -238,19 +277,17 @@ fn count_records(file: &Path) -> Result<u64> {
     Ok(if is_csv(file) { lines.saturating_sub(1) } else { lines } as u64)
 }
 
+/// Writes `<input>.rejected.jsonl` and `<input>.warnings.jsonl` (one JSON object per record, with
+/// its line and reasons; removed when there is nothing to say) and says how the file went.
 fn report_file(file: &Path, totals: &Totals) -> Result<()> {
-    let rejected_path = PathBuf::from(format!("{}.rejected.jsonl", file.display()));
-    if totals.rejected.is_empty() {
-        if rejected_path.exists() {
-            std::fs::remove_file(&rejected_path)?;
-        }
-    } else {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&rejected_path)?);
-        for rejection in &totals.rejected {
-            serde_json::to_writer(&mut out, rejection)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
+    let rejected = write_beside(file, "rejected", &totals.rejected)?;
+    let warned = write_beside(file, "warnings", &totals.warned)?;
+    let mut notes = Vec::new();
+    if let Some(path) = rejected {
+        notes.push(format!("reasons in `{}`", path.display()));
+    }
+    if let Some(path) = warned {
+        notes.push(format!("{} warnings in `{}`", totals.warnings(), path.display()));
     }
     eprintln!(
         "`{}`: accepted {}, duplicate {}, rejected {}{}",
@@ -258,9 +295,29 @@ fn report_file(file: &Path, totals: &Totals) -> Result<()> {
         totals.accepted,
         totals.duplicate,
         totals.rejected.len(),
-        if totals.rejected.is_empty() { String::new() } else { format!(" (reasons in `{}`)", rejected_path.display()) }
+        if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
     );
     Ok(())
+}
+
+/// Writes `entries` as JSON lines to `<file>.<what>.jsonl`, or removes that file when there are none.
+fn write_beside<T: serde::Serialize>(file: &Path, what: &str, entries: &[T]) -> Result<Option<PathBuf>> {
+    let path = PathBuf::from(format!("{}.{what}.jsonl", file.display()));
+    if entries.is_empty() {
+        if path.exists() {
+            std::fs::remove_file(&path).with_context(|| format!("removing `{}`", path.display()))?;
+        }
+        return Ok(None);
+    }
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&path).with_context(|| format!("creating `{}`", path.display()))?,
+    );
+    for entry in entries {
+        serde_json::to_writer(&mut out, entry)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(Some(path))
 }
 
 /// Registers a stores file, each retailer's stores with that retailer's key.
@@ -289,15 +346,19 @@ pub async fn register_stores(
         if let Some(embedded) = embedded.as_deref_mut() {
             keys.retailers.insert(retailer.clone(), embedded.key(PrincipalKind::Retailer, &retailer).await?);
         }
-        let key = keys
-            .retailers
-            .get(&retailer)
-            .with_context(|| format!("no key for retailer `{retailer}` in the keys file"))?;
+        let Some(key) = keys.retailers.get(&retailer) else {
+            eprintln!(
+                "`{}`: {} stores of `{retailer}` not registered: no key for it in the keys file",
+                path.display(),
+                stores.len()
+            );
+            continue;
+        };
         let mut client = IngestServiceClient::new(channel.clone());
         let response = client
             .register_stores(client::authorized(v1::RegisterStoresRequest { stores }, key)?)
             .await
-            .with_context(|| format!("registering `{retailer}`'s stores"))?
+            .map_err(|status| client::refused(&status).context(format!("registering `{retailer}`'s stores")))?
             .into_inner();
         registered += response.registered;
         for result in response.results.iter().filter(|r| !r.registered) {

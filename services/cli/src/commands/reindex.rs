@@ -33,7 +33,7 @@ pub async fn run(args: ReindexArgs) -> Result<()> {
     })
     .await
     .with_context(|| format!("rebuilding the search index in `{}`", dir.display()))?;
-    bar.finish_and_clear();
+    progress::finish(&bar);
     println!(
         "search index rebuilt in `{}`: {} records read, {} documents, {:.1} MB, {:.1} s",
         dir.display(),

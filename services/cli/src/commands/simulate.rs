@@ -67,7 +67,7 @@ pub fn run(args: SimulateArgs) -> Result<()> {
         }
         bar.inc(chunk.len() as u64);
     }
-    bar.finish_and_clear();
+    progress::finish(&bar);
     for row in world.group_truth() {
         writeln!(
             writers.groups,
