@@ -146,7 +146,8 @@ fn ingest_in_cron_reports_progress_in_lines_and_exits_2_when_some_records_are_re
     assert!(stderr.contains("processing (records through resolve, link, package): done"), "{stderr}");
     assert!(stderr.contains("1 of 301 records were rejected"), "{stderr}");
     let rejected = std::fs::read_to_string(world.join("incidents.jsonl.rejected.jsonl")).unwrap();
-    assert!(rejected.contains("BAD-1") || rejected.contains("\"line\":301"), "the bad record is kept: {rejected}");
+    assert!(rejected.contains("\"retailer_ref\":\"BAD-1\""), "the bad record is kept with its reference: {rejected}");
+    assert!(rejected.contains("\"field\":\"priceTotal\"") || rejected.contains("priceTotal"), "{rejected}");
     assert!(!stderr.contains('\u{1b}'), "no terminal escapes in a log: {stderr}");
 
     // The same file again: everything is already there or refused as before; still status 2.

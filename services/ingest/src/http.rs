@@ -26,6 +26,7 @@ use axum::routing::post;
 use axum::{Extension, Json, Router};
 use orca_auth::{Authenticator, Caller};
 use orca_model::Problem;
+use orca_proto::convert::json::{JsonProblem, incident_from_json};
 use orca_proto::v1::{self, IngestStatus};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -146,7 +147,7 @@ async fn post_stores(
 /// all (a feed sending garbage would otherwise fill the store with one rejected record each).
 fn mostly_unreadable(submissions: &[Submission], max: usize) -> Option<Problem> {
     let mut unreadable = submissions.iter().filter_map(|submission| match &submission.record {
-        SubmittedRecord::Undecodable { problem, .. } => Some(problem),
+        SubmittedRecord::Undecodable { problems, .. } => problems.first(),
         SubmittedRecord::Incident(_) => None,
     });
     let first = unreadable.next()?;
@@ -209,6 +210,23 @@ fn ndjson_submissions(body: &[u8]) -> Vec<Submission> {
 fn decode_json_record(sequence: u64, raw: &[u8], place: &str) -> Submission {
     match serde_json::from_slice::<v1::Incident>(raw) {
         Ok(incident) => Submission::incident(sequence, String::new(), incident),
+        // JSON, but not an incident: every problem, each naming its field.
+        Err(error) if error.is_data() => {
+            let problems = match incident_from_json(raw) {
+                Err(problems) => problems,
+                Ok(_) => vec![JsonProblem { field: String::new(), reason: error.to_string() }],
+            };
+            let reference =
+                serde_json::from_slice::<serde_json::Value>(raw).map(|v| reference_in(&v)).unwrap_or_default();
+            let problems = problems
+                .into_iter()
+                .map(|p| {
+                    let reason = format!("{place}: not an `orca.v1.Incident` in proto3 JSON: {}", p.reason);
+                    Problem::new(p.field, codes::INVALID_JSON, reason)
+                })
+                .collect();
+            Submission::undecodable_with(sequence, raw.to_vec(), reference, problems)
+        }
         Err(error) => {
             let reference =
                 serde_json::from_slice::<serde_json::Value>(raw).map(|v| reference_in(&v)).unwrap_or_default();
@@ -250,7 +268,7 @@ mod tests {
 
     fn problem_of(submission: &Submission) -> &Problem {
         match &submission.record {
-            SubmittedRecord::Undecodable { problem, .. } => problem,
+            SubmittedRecord::Undecodable { problems, .. } => &problems[0],
             SubmittedRecord::Incident(_) => panic!("decoded"),
         }
     }

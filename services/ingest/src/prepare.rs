@@ -63,10 +63,10 @@ impl Prepared {
 pub(crate) fn prepare(context: &Context<'_>, record: SubmittedRecord) -> Prepared {
     match record {
         SubmittedRecord::Incident(incident) => prepare_incident(context, incident),
-        SubmittedRecord::Undecodable { raw, retailer_ref, problem } => {
+        SubmittedRecord::Undecodable { raw, retailer_ref, problems } => {
             let retailer_ref = retailer_ref.trim().to_owned();
             let incident_id = derive_id(context.retailer, &retailer_ref);
-            Prepared::Invalid(Rejection { retailer_ref, incident_id, original: raw, problems: vec![problem] })
+            Prepared::Invalid(Rejection { retailer_ref, incident_id, original: raw, problems })
         }
     }
 }

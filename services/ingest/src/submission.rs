@@ -41,7 +41,8 @@ pub enum SubmittedRecord {
         raw: Vec<u8>,
         /// The reference, if it could be read from the raw record.
         retailer_ref: String,
-        problem: Problem,
+        /// Every problem found (at least one).
+        problems: Vec<Problem>,
     },
 }
 
@@ -51,10 +52,15 @@ impl Submission {
     }
 
     pub fn undecodable(sequence: u64, raw: Vec<u8>, retailer_ref: String, problem: Problem) -> Self {
+        Self::undecodable_with(sequence, raw, retailer_ref, vec![problem])
+    }
+
+    /// A record that could not be read, with every problem found in it.
+    pub fn undecodable_with(sequence: u64, raw: Vec<u8>, retailer_ref: String, problems: Vec<Problem>) -> Self {
         Self {
             sequence,
             client_ref: String::new(),
-            record: SubmittedRecord::Undecodable { raw, retailer_ref, problem },
+            record: SubmittedRecord::Undecodable { raw, retailer_ref, problems },
         }
     }
 }

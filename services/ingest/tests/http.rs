@@ -190,3 +190,20 @@ async fn a_huge_rejected_record_is_kept_cut_with_its_length_and_hash() {
     let dead_letters = app.read_topic(topics::INCIDENTS_DLQ).await;
     assert_eq!(dead_letters[0].value.len(), max, "the dead letter is cut the same way");
 }
+
+#[tokio::test]
+async fn a_record_that_is_json_but_not_an_incident_gets_every_problem_by_field() {
+    let app = spawn_app().await;
+    let body = r#"{"retailerRef": "NM-9", "eventType": "EVENT_TYPE_BURGLARY", "lineItems": [{"unitPricePence": 18.99}], "occurredFrom": "2026-03-01T10:15:00"}"#;
+    let response = app.post("/v1/incidents", Some(&app.northmart_key), "application/x-ndjson", body.to_owned()).await;
+    assert_eq!(response.status(), 200);
+    let body = results(response).await;
+    assert_eq!((body.accepted, body.rejected), (0, 1));
+    let problems = &body.results[0].problems;
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["eventType", "lineItems[0].unitPricePence", "occurredFrom"], "{problems:?}");
+    assert!(problems[0].reason.contains("EVENT_TYPE_SHOPLIFTING"), "accepted values listed: {}", problems[0].reason);
+    assert!(problems[1].reason.contains("1899"), "pounds, not pence: {}", problems[1].reason);
+    assert!(problems[2].reason.contains("no time zone"), "{}", problems[2].reason);
+    assert_eq!(body.results[0].retailer_ref, "NM-9", "the reference is read from the record");
+}

@@ -2,7 +2,7 @@
 
 use super::at;
 use crate::convert::incident_from_proto;
-use crate::convert::json::incident_from_json_line;
+use crate::convert::json::{incident_from_json, incident_from_json_line};
 use orca_model::{
     AgeBand, EventType, FaceTemplate, Grade, Incident, LineItem, ModusOperandi, PartialDate, PersonRole,
     PersonSighting, VehicleRole, VehicleSighting,
@@ -85,21 +85,38 @@ fn proto3_json_incident_converts_to_the_model() {
 }
 
 #[test]
-fn json_errors_say_what_is_wrong_and_where() {
+fn json_errors_name_the_field_list_accepted_values_and_catch_the_usual_slips() {
     let error = incident_from_json_line(r#"{"retailerId": "northmart", "eventType": "EVENT_TYPE_BURGLARY"}"#)
         .expect_err("unknown enum name");
-    assert!(error.contains("EVENT_TYPE_BURGLARY") && error.contains("column"), "{error}");
+    assert!(error.contains("`eventType`") && error.contains("EVENT_TYPE_BURGLARY"), "{error}");
+    assert!(error.contains("EVENT_TYPE_SHOPLIFTING"), "the accepted values are listed: {error}");
 
     let error =
         incident_from_json_line(r#"{"retailerId": "northmart", "storeID": "NM-0001"}"#).expect_err("misspelt field");
     assert!(error.contains("unknown field `storeID`"), "{error}");
 
+    let error = incident_from_json_line(r#"{"lineItems": [{"unitPricePence": 18.99}]}"#).expect_err("pounds");
+    assert!(error.contains("`lineItems[0].unitPricePence`") && error.contains("pence"), "{error}");
+    assert!(error.contains("1899"), "says what it would be in pence: {error}");
     let error = incident_from_json_line(r#"{"lineItems": [{"unitPricePence": "12.99"}]}"#).expect_err("pounds");
-    assert!(error.contains("line 1 column"), "{error}");
+    assert!(error.contains("`lineItems[0].unitPricePence`") && error.contains("pence, not pounds"), "{error}");
 
-    let error = incident_from_json_line(r#"{"occurredFrom": "01/03/2026 10:15"}"#).expect_err("not rfc 3339");
-    assert!(error.contains("column"), "{error}");
+    let error = incident_from_json_line(r#"{"occurredFrom": "2026-03-01T10:15:00"}"#).expect_err("no zone");
+    assert!(error.contains("`occurredFrom`") && error.contains("no time zone"), "{error}");
 
     let error = incident_from_json_line(r#"{"retailerId": "northmart""#).expect_err("truncated");
-    assert!(error.contains("EOF"), "{error}");
+    assert!(error.contains("not JSON") && error.contains("EOF"), "{error}");
+}
+
+#[test]
+fn every_problem_in_a_record_is_reported_not_only_the_first() {
+    let line = r#"{"retailerId": "northmart", "eventType": "EVENT_TYPE_BURGLARY",
+        "lineItems": [{"unitPricePence": 18.99}], "reportedAt": "2026-03-01T10:15:00", "storeID": "x"}"#;
+    let problems = incident_from_json(line.as_bytes()).expect_err("four problems");
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    for field in ["eventType", "lineItems[0].unitPricePence", "reportedAt"] {
+        assert!(fields.contains(&field), "`{field}` is reported: {problems:?}");
+    }
+    assert!(problems.iter().any(|p| p.reason.contains("storeID")), "{problems:?}");
+    assert_eq!(problems.len(), 4, "{problems:?}");
 }

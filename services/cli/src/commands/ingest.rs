@@ -16,7 +16,7 @@ use crate::incident_csv::Layout;
 use crate::{progress, stores_file};
 use anyhow::{Context, Result, bail};
 use orca_auth::PrincipalKind;
-use orca_proto::convert::json::incident_from_json_line;
+use orca_proto::convert::json::incident_from_json;
 use orca_proto::v1::{self, ingest_service_client::IngestServiceClient};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -215,13 +215,28 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
             if text.trim().is_empty() {
                 continue;
             }
-            visit(match incident_from_json_line(&text) {
+            visit(match incident_from_json(text.as_bytes()) {
                 Ok(incident) => Ok(Item { line, raw: text, incident }),
-                Err(reason) => Err(unreadable(line, text, reason)),
+                Err(problems) => Err(Rejection {
+                    line,
+                    retailer_ref: reference_in(&text),
+                    problems: problems
+                        .into_iter()
+                        .map(|p| client::ProblemOut { field: p.field, code: "invalid-json".into(), reason: p.reason })
+                        .collect(),
+                    record: text,
+                }),
             })?;
         }
     }
     Ok(())
+}
+
+/// The retailer's reference in a record that is JSON but not an incident, if it has one.
+fn reference_in(text: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let reference = value.get("retailerRef").or_else(|| value.get("retailer_ref"));
+    reference.and_then(serde_json::Value::as_str).unwrap_or_default().to_owned()
 }
 
 async fn send_file(
