@@ -189,12 +189,6 @@ fn retailers_in(file: &Path) -> Result<Vec<String>> {
 /// Calls `visit` with each record of a file, or with the rejection of a record that cannot be read.
 fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -> Result<()>) -> Result<()> {
     let open = || std::fs::File::open(file).with_context(|| format!("opening `{}`", file.display()));
-    let unreadable = |line: u64, raw: String, reason: String| Rejection {
-        line,
-        retailer_ref: String::new(),
-        problems: vec![client::ProblemOut { field: String::new(), code: "unreadable".into(), reason }],
-        record: raw,
-    };
     if is_csv(file) {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(open()?);
         let layout =
@@ -205,7 +199,19 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
             let raw = record.iter().collect::<Vec<_>>().join(",");
             visit(match layout.incident(&record) {
                 Ok(incident) => Ok(Item { line, raw, incident }),
-                Err(reason) => Err(unreadable(line, raw, reason)),
+                Err(problems) => Err(Rejection {
+                    line,
+                    retailer_ref: record.get(layout.column("retailer_ref")).unwrap_or("").trim().to_owned(),
+                    problems: problems
+                        .into_iter()
+                        .map(|p| client::ProblemOut {
+                            field: p.column.into(),
+                            code: "invalid-cell".into(),
+                            reason: p.reason,
+                        })
+                        .collect(),
+                    record: raw,
+                }),
             })?;
         }
     } else {
