@@ -156,3 +156,32 @@ fn ingest_in_cron_reports_progress_in_lines_and_exits_2_when_some_records_are_re
     assert!(String::from_utf8_lossy(&again.stdout).contains("duplicate 300"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A CSV export with a row that is not UTF-8 text and a row with bad cells: both are rejected and
+/// kept with their reasons, by column where there is one; the run does not stop at the first.
+#[test]
+fn csv_rows_that_cannot_be_read_are_rejected_one_by_one() {
+    let dir = std::env::temp_dir().join(format!("orca-cli-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let header = "retailer_id,retailer_ref,store_id,occurred_from,occurred_to,reported_at,event_type,goods,\
+                  goods_category,quantity,unit_price_pence,suspect_given_names,suspect_family_name,\
+                  suspect_date_of_birth,suspect_sex,vehicle_vrm,vehicle_make,vehicle_model,vehicle_colour,\
+                  police_crime_ref,narrative";
+    let mut csv = format!("{header}\n").into_bytes();
+    csv.extend_from_slice(b"meadowmart,R-1,MM-1,,,,shoplifting,,,,,Jo\xff\xfe,,,,,,,,,\n");
+    csv.extend_from_slice(b"meadowmart,R-2,MM-1,2026-03-01T10:15:00,,,burglary,razors,,,18.99,,,,,,,,,,\n");
+    let file = dir.join("export.csv");
+    std::fs::write(&file, csv).unwrap();
+    let data = dir.join("data");
+    let output = orca(&["ingest", file.to_str().unwrap(), "--data-dir", data.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let rejected = std::fs::read_to_string(dir.join("export.csv.rejected.jsonl")).unwrap();
+    let lines: Vec<&str> = rejected.lines().collect();
+    assert_eq!(lines.len(), 2, "{rejected}");
+    assert!(lines[0].contains("not UTF-8"), "{}", lines[0]);
+    for column in ["occurred_from", "event_type", "unit_price_pence"] {
+        assert!(lines[1].contains(&format!("\"field\":\"{column}\"")), "`{column}` named: {}", lines[1]);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -193,9 +193,24 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(open()?);
         let layout =
             Layout::from_header(reader.headers()?).map_err(|e| anyhow::anyhow!("`{}`: {e}", file.display()))?;
-        for (row, record) in reader.records().enumerate() {
+        for (row, bytes) in reader.byte_records().enumerate() {
             let line = row as u64 + 2;
-            let record = record.with_context(|| format!("`{}` line {line}", file.display()))?;
+            let bytes = bytes.with_context(|| format!("`{}` line {line}", file.display()))?;
+            // A row that is not text is rejected and kept (as read, lossily), and the run goes on.
+            let record = match csv::StringRecord::from_byte_record(bytes) {
+                Ok(record) => record,
+                Err(error) => {
+                    let reason = format!("the row is not UTF-8 text ({})", error.utf8_error());
+                    let cells = error.into_byte_record();
+                    let raw: Vec<String> =
+                        cells.iter().map(|cell| String::from_utf8_lossy(cell).into_owned()).collect();
+                    let problem = client::ProblemOut { field: String::new(), code: "unreadable".into(), reason };
+                    let rejection =
+                        Rejection { line, retailer_ref: String::new(), problems: vec![problem], record: raw.join(",") };
+                    visit(Err(rejection))?;
+                    continue;
+                }
+            };
             let raw = record.iter().collect::<Vec<_>>().join(",");
             visit(match layout.incident(&record) {
                 Ok(incident) => Ok(Item { line, raw, incident }),
