@@ -67,6 +67,16 @@ pub fn incident_to_json_line(incident: &v1::Incident) -> Result<String, String> 
     serde_json::to_string(incident).map_err(|error| format!("cannot print incident as proto3 JSON: {error}"))
 }
 
+/// The retailer's reference in a JSON record (`retailerRef` or `retailer_ref`), even one that is
+/// not an incident, so a rejection can name it; empty if there is none.
+pub fn retailer_ref_in(value: &Value) -> String {
+    ["retailerRef", "retailer_ref"]
+        .iter()
+        .find_map(|name| value.get(name).and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// serde's message, with a hint where the value shows a usual slip.
 fn explain(message: &str, value: Option<&Value>, field: &str) -> String {
     let pence = field.to_ascii_lowercase().ends_with("pence");

@@ -26,7 +26,7 @@ use axum::routing::post;
 use axum::{Extension, Json, Router};
 use orca_auth::{Authenticator, Caller};
 use orca_model::Problem;
-use orca_proto::convert::json::{JsonProblem, incident_from_json};
+use orca_proto::convert::json::{JsonProblem, incident_from_json, retailer_ref_in};
 use orca_proto::v1::{self, IngestStatus};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -183,7 +183,7 @@ fn json_submissions(body: &[u8]) -> Result<Vec<Submission>, IngestError> {
             Err(error) => Submission::undecodable(
                 index as u64,
                 serde_json::to_vec(&element).unwrap_or_default(),
-                reference_in(&element),
+                retailer_ref_in(&element),
                 Problem::new(
                     "",
                     codes::INVALID_JSON,
@@ -217,7 +217,7 @@ fn decode_json_record(sequence: u64, raw: &[u8], place: &str) -> Submission {
                 Ok(_) => vec![JsonProblem { field: String::new(), reason: error.to_string() }],
             };
             let reference =
-                serde_json::from_slice::<serde_json::Value>(raw).map(|v| reference_in(&v)).unwrap_or_default();
+                serde_json::from_slice::<serde_json::Value>(raw).map(|v| retailer_ref_in(&v)).unwrap_or_default();
             let problems = problems
                 .into_iter()
                 .map(|p| {
@@ -229,7 +229,7 @@ fn decode_json_record(sequence: u64, raw: &[u8], place: &str) -> Submission {
         }
         Err(error) => {
             let reference =
-                serde_json::from_slice::<serde_json::Value>(raw).map(|v| reference_in(&v)).unwrap_or_default();
+                serde_json::from_slice::<serde_json::Value>(raw).map(|v| retailer_ref_in(&v)).unwrap_or_default();
             let message = error.to_string();
             let message = message
                 .strip_suffix(&format!(" at line {} column {}", error.line(), error.column()))
@@ -254,14 +254,6 @@ fn decode_json_record(sequence: u64, raw: &[u8], place: &str) -> Submission {
 }
 
 /// The `retailerRef` (or `retailer_ref`) of a JSON object, if it has a string one.
-fn reference_in(value: &serde_json::Value) -> String {
-    ["retailerRef", "retailer_ref"]
-        .iter()
-        .find_map(|name| value.get(name).and_then(serde_json::Value::as_str))
-        .unwrap_or_default()
-        .to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

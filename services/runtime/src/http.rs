@@ -35,9 +35,6 @@ pub fn router(state: HttpState, ingest: Option<Router>, workspace: Option<Router
 /// Ready when every local stage is consuming or standing by (another process holds its lease)
 /// and the store answers. The body names the stages standing by.
 async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
-    let named = |phase: Phase| -> Vec<&str> {
-        state.readiness.iter().filter(|status| status.get() == phase).map(StageStatus::stage).collect()
-    };
     let waiting: Vec<&str> = state.readiness.iter().filter(|s| !s.is_ready()).map(StageStatus::stage).collect();
     if !waiting.is_empty() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("waiting for stages: {}", waiting.join(", ")));
@@ -45,7 +42,8 @@ async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
     if let Err(error) = state.backends.store.offsets("readiness-probe").await {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("store unavailable: {error}"));
     }
-    let standby = named(Phase::Standby);
+    let standby: Vec<&str> =
+        state.readiness.iter().filter(|s| s.get() == Phase::Standby).map(StageStatus::stage).collect();
     if standby.is_empty() {
         (StatusCode::OK, "ready".to_owned())
     } else {

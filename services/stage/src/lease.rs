@@ -131,19 +131,19 @@ pub async fn keep(store: &dyn Store, lease: &Lease, stop: &CancellationToken) ->
 }
 
 async fn renew(store: &dyn Store, lease: &Lease) -> Result<(), StoreError> {
+    extend_to(store, lease, expiry(lease.ttl)).await
+}
+
+/// Sets the lease's expiry in a transaction of its own, if this process still holds it.
+async fn extend_to(store: &dyn Store, lease: &Lease, expires_at_ms: i64) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    lease.renew_in(tx.as_mut()).await?;
+    tx.renew_lease(lease.stage, &lease.holder, lease.epoch, expires_at_ms).await?;
     tx.commit().await
 }
 
 /// Gives the lease up (it lapses now), so a standby takes over without waiting for it to expire.
 pub async fn release(store: &dyn Store, lease: &Lease) {
-    let released = async {
-        let mut tx = store.begin().await?;
-        tx.renew_lease(lease.stage, &lease.holder, lease.epoch, 0).await?;
-        tx.commit().await
-    };
-    match released.await {
+    match extend_to(store, lease, 0).await {
         Ok(()) => info!(stage = lease.stage, epoch = lease.epoch, "released the stage's lease"),
         Err(error) => warn!(stage = lease.stage, %error, "could not release the stage's lease; it lapses by itself"),
     }

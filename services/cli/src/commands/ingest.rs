@@ -16,7 +16,7 @@ use crate::incident_csv::Layout;
 use crate::{progress, stores_file};
 use anyhow::{Context, Result, bail};
 use orca_auth::PrincipalKind;
-use orca_proto::convert::json::incident_from_json;
+use orca_proto::convert::json::{incident_from_json, retailer_ref_in};
 use orca_proto::v1::{self, ingest_service_client::IngestServiceClient};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -137,15 +137,20 @@ pub async fn run(args: IngestArgs) -> Result<()> {
     Ok(())
 }
 
+/// Sets `bar` to the records the stages have accounted for, out of all on their inputs so far.
+async fn show_progress(embedded: &Embedded, bar: &indicatif::ProgressBar) {
+    if let Ok((done, total)) = embedded.app.progress().await {
+        bar.set_length(total);
+        bar.set_position(done);
+    }
+}
+
 /// Waits for the embedded pipeline to process everything sent, showing how far it has got.
 async fn wait_for_processing(embedded: &Embedded) -> Result<()> {
     let bar = progress::bar(0, "processing (records through resolve, link, package)");
     let follow = async {
         loop {
-            if let Ok((done, total)) = embedded.app.progress().await {
-                bar.set_length(total);
-                bar.set_position(done);
-            }
+            show_progress(embedded, &bar).await;
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     };
@@ -153,10 +158,7 @@ async fn wait_for_processing(embedded: &Embedded) -> Result<()> {
         settled = embedded.app.settled() => settled?,
         () = follow => {}
     }
-    if let Ok((done, total)) = embedded.app.progress().await {
-        bar.set_length(total);
-        bar.set_position(done);
-    }
+    show_progress(embedded, &bar).await;
     progress::finish(&bar);
     Ok(())
 }
@@ -240,7 +242,7 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
                 Ok(incident) => Ok(Item { line, raw: text, incident }),
                 Err(problems) => Err(Rejection {
                     line,
-                    retailer_ref: reference_in(&text),
+                    retailer_ref: retailer_ref_in(&serde_json::from_str(&text).unwrap_or_default()),
                     problems: problems
                         .into_iter()
                         .map(|p| client::ProblemOut { field: p.field, code: "invalid-json".into(), reason: p.reason })
@@ -251,13 +253,6 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
         }
     }
     Ok(())
-}
-
-/// The retailer's reference in a record that is JSON but not an incident, if it has one.
-fn reference_in(text: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-    let reference = value.get("retailerRef").or_else(|| value.get("retailer_ref"));
-    reference.and_then(serde_json::Value::as_str).unwrap_or_default().to_owned()
 }
 
 async fn send_file(
