@@ -61,6 +61,7 @@ fn perfect(simulated: &SimulatedIncident, forces: &HashMap<StoreId, orca_model::
         merges: Vec::new(),
         splits: Vec::new(),
         decisions: Vec::new(),
+        withdrawal: None,
     }
 }
 

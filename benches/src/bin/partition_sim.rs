@@ -626,6 +626,7 @@ fn link_and_score(cases: &[Case], outcome: &Outcome, truth: &[Group]) -> Option<
             merges: Vec::new(),
             splits: Vec::new(),
             decisions: Vec::new(),
+            withdrawal: None,
         };
         linker.apply(&resolution);
         linker.recompute();

@@ -33,6 +33,7 @@ fn report(id: &str, force: &str, day_number: i64) -> Report {
         merges: Vec::new(),
         splits: Vec::new(),
         decisions: Vec::new(),
+        withdrawal: None,
     })
 }
 
@@ -260,6 +261,7 @@ fn a_relink_moves_sightings_and_answers_the_decision() {
             reason: "analyst rejected".into(),
         }],
         decisions: vec![DecisionResult { decision_id: "D1".into(), applied: true, message: "split".into() }],
+        withdrawal: None,
     };
     let touched = w.apply_resolution(&relink).unwrap();
     assert_eq!(touched.decisions, ["D1"]);

@@ -81,6 +81,11 @@ impl Workspace {
             touched.decisions.push(result.decision_id.clone());
         }
         let node = match (&resolution.incident, existing) {
+            // A withdrawn report keeps its node, with no links: it is no one's any more.
+            (None, Some(number)) if resolution.withdrawal.is_some() => {
+                IncidentNode { persons: Vec::new(), vehicles: Vec::new(), ..self.incidents[number as usize].clone() }
+            }
+            (None, None) if resolution.withdrawal.is_some() => return Ok(touched.finish()),
             (None, None) => return Err(ApplyError::UnknownIncident(resolution.incident_id.to_string())),
             (None, Some(number)) => self.relinked(number, resolution),
             (Some(incident), _) => self.node_of(resolution, incident),

@@ -326,9 +326,26 @@ pub struct Incident {
     /// Set from the store at ingest: its name and position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_location: Option<crate::store::StoreLocation>,
+    /// Set at ingest: 1 for the report as first received, one more for each correction the retailer
+    /// sent under the same reference (0 in records written before revisions existed: read it as 1,
+    /// see [`Incident::revision`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u32,
+    /// Why the retailer corrected the report; empty for the first revision.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub correction_reason: String,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 impl Incident {
+    /// The revision of the report: 1 as first received, one more for each correction.
+    pub fn revision(&self) -> u32 {
+        self.revision.max(1)
+    }
+
     /// Total value at retail price, always derived from the lines.
     pub fn total_value(&self) -> Pence {
         self.line_items.iter().map(LineItem::value).sum()

@@ -41,7 +41,7 @@ pub use money::Pence;
 pub use problem::Problem;
 pub use resolution::{
     ComparisonEvidence, DecisionResult, EntityKind, EntityMerge, EntitySplit, LinkDecision, Resolution, RunnerUp,
-    SightingLink,
+    SightingLink, Withdrawal,
 };
 pub use state::{StateChange, StoredRecord};
 pub use store::{Store, StoreLocation, StoreRegistry};

@@ -90,6 +90,28 @@ pub struct Offence {
     /// outside it). The group's score and corridor rest on its joint offending only.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub outside_group: bool,
+    /// The report's revision (0 or 1 as first sent; more once the retailer corrected it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u32,
+    /// Why the retailer corrected the report (empty for a first revision).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub correction_reason: String,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
+}
+
+/// A report that left a package because it was withdrawn, or corrected so that it no longer names
+/// the package's subjects: what the package tells forces about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReportNotice {
+    pub incident_id: IncidentId,
+    /// The revision withdrawn, or the correcting revision.
+    pub revision: u32,
+    /// A withdrawal (else a correction).
+    pub withdrawn: bool,
+    pub reason: String,
 }
 
 /// A store where a package's offences happened, with its position (for the package's map).
@@ -232,6 +254,9 @@ pub struct IntelligencePackage {
     /// Outcomes forces recorded against the subjects, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<PackageOutcome>,
+    /// Reports that left the package because they were withdrawn or corrected, by incident id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_notices: Vec<ReportNotice>,
 }
 
 impl IntelligencePackage {

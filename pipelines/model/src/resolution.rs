@@ -109,12 +109,32 @@ pub struct Resolution {
     pub splits: Vec<EntitySplit>,
     /// The analysts' decisions this resolution answers.
     pub decisions: Vec<DecisionResult>,
+    /// Set when the report was withdrawn: the incident has left every entity, and readers drop it
+    /// (`incident` is then `None` and there are no links).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<Withdrawal>,
 }
 
 impl Resolution {
+    /// A resolution that re-states the links of an incident held already (not a withdrawal).
     pub fn is_relink(&self) -> bool {
-        self.incident.is_none()
+        self.incident.is_none() && self.withdrawal.is_none()
     }
+}
+
+/// A report withdrawn by its retailer or an analyst: it leaves entities, graph and packages; this
+/// record stays as its tombstone (on the incident log, in the store and in the resolutions).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Withdrawal {
+    pub incident_id: IncidentId,
+    pub retailer: crate::RetailerId,
+    pub retailer_ref: String,
+    /// The revision that was current when it was withdrawn.
+    pub revision: u32,
+    pub reason: String,
+    /// The key id of whoever withdrew it (a retailer's or an analyst's).
+    pub withdrawn_by: String,
+    pub withdrawn_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What became of an analyst's decision.

@@ -7,8 +7,8 @@
 
 use crate::linker::{IncidentLinks, Linker};
 use crate::projection::TieCache;
-use crate::records::IncidentRecord;
-use orca_model::{EntityKind, EntityMerge, EntitySplit, Resolution};
+use crate::records::{IncidentRecord, WithdrawalNote};
+use orca_model::{EntityKind, EntityMerge, EntitySplit, PersonId, Resolution};
 
 /// What applying one resolution did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,11 +26,27 @@ pub enum Applied {
 impl Linker {
     pub(crate) fn apply_resolution(&mut self, resolution: &Resolution) -> Applied {
         let existing = self.incident_numbers.get(&resolution.incident_id).copied();
+        if let Some(withdrawal) = &resolution.withdrawal {
+            return match existing {
+                Some(number) => self.withdraw_incident(number, withdrawal),
+                None => Applied::UnknownIncident,
+            };
+        }
         let mut record = match (IncidentRecord::from_resolution(resolution), existing) {
             (Some(record), _) => record,
             (None, Some(number)) => self.incidents[number as usize].relinked(resolution),
             (None, None) => return Applied::UnknownIncident,
         };
+        if let Some(number) = existing {
+            let held = &self.incidents[number as usize];
+            if held.withdrawal.is_some() || record.revision.max(1) < held.revision.max(1) {
+                // A withdrawn report stays withdrawn; an older revision delivered again changes nothing.
+                return Applied::Unchanged;
+            }
+            if record.revision.max(1) == held.revision.max(1) {
+                record.former_persons = held.former_persons.clone();
+            }
+        }
         if let Some(incident) = &resolution.incident {
             self.note_store(incident);
         }
@@ -66,6 +82,9 @@ impl Linker {
         }
         match existing {
             Some(number) => {
+                if record.revision.max(1) > self.incidents[number as usize].revision.max(1) {
+                    self.note_departure(number, &mut record);
+                }
                 self.unlink_incident(number);
                 let before = self.incidents[number as usize].occurred_at;
                 let was_latest = before.timestamp() == self.latest_incident && record.occurred_at < before;
@@ -82,6 +101,43 @@ impl Linker {
                 self.insert_record(record);
                 Applied::Linked
             }
+        }
+    }
+
+    /// Takes a withdrawn report out of the graph: it keeps its record, with no links, the
+    /// withdrawal and the persons it named.
+    fn withdraw_incident(&mut self, number: u32, withdrawal: &orca_model::Withdrawal) -> Applied {
+        if self.incidents[number as usize].withdrawal.is_some() {
+            return Applied::Unchanged;
+        }
+        let mut record = self.incidents[number as usize].clone();
+        record.persons.clear();
+        record.vehicles.clear();
+        record.withdrawal =
+            Some(WithdrawalNote { reason: withdrawal.reason.clone(), revision: withdrawal.revision.max(1) });
+        self.note_departure(number, &mut record);
+        self.unlink_incident(number);
+        self.incidents[number as usize] = record;
+        self.link_incident(number);
+        Applied::Relinked
+    }
+
+    /// Records on `record` (the report's next state) the persons its current state names that it
+    /// no longer does, so their packages can say why the report left them.
+    fn note_departure(&mut self, number: u32, record: &mut IncidentRecord) {
+        let now: Vec<Option<u32>> = record.persons.iter().map(|l| self.person_number(&l.person)).collect();
+        let mut former: Vec<PersonId> = self.incidents[number as usize].former_persons.clone();
+        for &person in &self.links[number as usize].persons {
+            let person = self.persons.canonical(person);
+            if !now.contains(&Some(person)) {
+                former.push(PersonId::new(self.persons.id(person)));
+            }
+        }
+        former.sort();
+        former.dedup();
+        record.former_persons = former;
+        if record.departed() && !self.departed.contains(&number) {
+            self.departed.push(number);
         }
     }
 

@@ -48,6 +48,9 @@ pub struct Linker {
     pub(crate) incidents: Vec<IncidentRecord>,
     pub(crate) links: Vec<IncidentLinks>,
     pub(crate) incident_numbers: FxHashMap<IncidentId, u32>,
+    /// Incidents that left some persons' offending (withdrawn, or corrected away from them), in
+    /// the order they did: see `IncidentRecord::former_persons`.
+    pub(crate) departed: Vec<u32>,
     pub(crate) persons: Entities,
     pub(crate) vehicles: Entities,
     /// Normalised marker code → persons (numbers as written) whose sightings carried it.
@@ -105,6 +108,7 @@ impl Linker {
             incidents: Vec::new(),
             links: Vec::new(),
             incident_numbers: FxHashMap::default(),
+            departed: Vec::new(),
             persons: Entities::default(),
             vehicles: Entities::default(),
             marker_carriers: FxHashMap::default(),

@@ -186,6 +186,9 @@ impl Linker {
         }
         for record in incidents {
             let incident: IncidentRecord = parse(&record)?;
+            if incident.departed() {
+                linker.departed.push(linker.incidents.len() as u32);
+            }
             linker.insert_record(incident);
         }
         for record in communities {

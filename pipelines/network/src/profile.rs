@@ -3,7 +3,9 @@
 use crate::linker::Linker;
 use crate::records::PersonLink;
 use crate::views::GroupView;
-use orca_model::package::{Assertion, NimLevel, Offence, PackageSubject, PackageVehicle, Score, SubjectKind};
+use orca_model::package::{
+    Assertion, NimLevel, Offence, PackageSubject, PackageVehicle, ReportNotice, Score, SubjectKind,
+};
 use orca_model::{ForceId, LinkDecision, PersonId, VehicleId};
 use orca_packages::{ProfileInput, SubjectInput, VehicleInput};
 use rustc_hash::FxHashMap;
@@ -52,7 +54,34 @@ impl Linker {
             corridor: group.corridor.clone(),
             outcomes: self.outcomes_of(&id),
             notes: Vec::new(),
+            report_notices: self.report_notices(group.members.iter().filter_map(|m| self.person_number(&m.person))),
         }
+    }
+
+    /// Why reports left these persons' offending: withdrawn, or corrected so that they no longer
+    /// name them (see `IncidentRecord::former_persons`).
+    fn report_notices(&self, persons: impl IntoIterator<Item = u32>) -> Vec<ReportNotice> {
+        let persons: Vec<u32> = persons.into_iter().collect();
+        (self.departed.iter())
+            .map(|&number| &self.incidents[number as usize])
+            .filter(|record| {
+                record.former_persons.iter().any(|id| self.person_number(id).is_some_and(|p| persons.contains(&p)))
+            })
+            .map(|record| match &record.withdrawal {
+                Some(withdrawal) => ReportNotice {
+                    incident_id: record.id.clone(),
+                    revision: withdrawal.revision,
+                    withdrawn: true,
+                    reason: withdrawal.reason.clone(),
+                },
+                None => ReportNotice {
+                    incident_id: record.id.clone(),
+                    revision: record.revision.max(1),
+                    withdrawn: false,
+                    reason: record.correction_reason.clone(),
+                },
+            })
+            .collect()
     }
 
     /// The incidents of a group's members that are not the group's (a member alone, or only with
@@ -148,6 +177,7 @@ impl Linker {
             corridor,
             outcomes: self.outcomes_of(&orca_packages::package_id(id.as_str())),
             notes,
+            report_notices: self.report_notices([person]),
         }
     }
 
@@ -222,6 +252,8 @@ impl Linker {
                     vehicle_ids,
                     evidence: record.evidence.clone(),
                     outside_group: false,
+                    revision: record.revision,
+                    correction_reason: record.correction_reason.clone(),
                 }
             })
             .collect()

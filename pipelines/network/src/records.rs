@@ -30,6 +30,30 @@ pub struct IncidentRecord {
     pub evidence: Vec<Evidence>,
     pub persons: Vec<PersonLink>,
     pub vehicles: Vec<VehicleLink>,
+    /// The report's revision (0 in records written before corrections existed: the first).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u32,
+    /// Why the retailer corrected the report.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub correction_reason: String,
+    /// Set once the report was withdrawn: it then has no links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawal: Option<WithdrawalNote>,
+    /// The persons the report named before a correction or withdrawal took them away (canonical
+    /// ids then; read through later merges): whose packages say why it left them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_persons: Vec<PersonId>,
+}
+
+/// Why and when a report was withdrawn, as the linker keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WithdrawalNote {
+    pub reason: String,
+    pub revision: u32,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 /// An offending person sighting and the person it was resolved to.
@@ -155,7 +179,17 @@ impl IncidentRecord {
             evidence,
             persons,
             vehicles,
+            revision: incident.revision,
+            correction_reason: incident.correction_reason.clone(),
+            withdrawal: None,
+            former_persons: Vec::new(),
         })
+    }
+
+    /// Whether the report left some of its persons' offending (withdrawn, or corrected away from
+    /// them), so their packages must say why.
+    pub fn departed(&self) -> bool {
+        !self.former_persons.is_empty()
     }
 
     /// This record with the links a relink re-states: each sighting it holds takes the relink's

@@ -6,4 +6,5 @@ mod churn;
 mod fixtures;
 mod outcomes;
 mod relinks;
+mod revisions;
 mod scenarios;

@@ -28,6 +28,7 @@ fn perfect(simulated: &SimulatedIncident, forces: &HashMap<StoreId, ForceId>) ->
         merges: Vec::new(),
         splits: Vec::new(),
         decisions: Vec::new(),
+        withdrawal: None,
     }
 }
 

@@ -48,6 +48,7 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
         mut stores,
         mut outcomes,
         notes,
+        mut report_notices,
     } = input;
     let mut intelligence_gaps = intelligence_gaps;
     intelligence_gaps.extend(notes);
@@ -78,6 +79,10 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
     stores.dedup_by(|a, b| a.store == b.store);
     outcomes.sort_by(|a, b| (a.date, &a.outcome_id).cmp(&(b.date, &b.outcome_id)));
     outcomes.dedup_by(|a, b| a.outcome_id == b.outcome_id);
+    // A report back in the package (a correction named the subjects again) needs no notice.
+    report_notices.retain(|n| !offences.iter().any(|o| o.incident_id == n.incident_id));
+    report_notices.sort_by(|a, b| a.incident_id.cmp(&b.incident_id));
+    report_notices.dedup_by(|a, b| a.incident_id == b.incident_id);
     apply_outcomes(&mut score, &subjects, &outcomes, last_seen);
 
     IntelligencePackage {
@@ -114,6 +119,7 @@ pub fn build_package(mut input: ProfileInput) -> IntelligencePackage {
         withdrawn: false,
         stores,
         outcomes,
+        report_notices,
     }
 }
 

@@ -2,7 +2,7 @@
 //! added or removed, subjects who joined or left, score moves, outcomes recorded, withdrawal.
 //! Computed from the two versions themselves, so any two versions can be compared.
 
-use orca_model::package::{IntelligencePackage, Offence, PackageSubject, PackageVehicle};
+use orca_model::package::{IntelligencePackage, Offence, PackageSubject, PackageVehicle, ReportNotice};
 use std::collections::BTreeMap;
 
 /// One statement of change; `kind` is one of the documented kinds (see `orca.v1.PackageChange`).
@@ -47,7 +47,7 @@ pub fn changes(old: &IntelligencePackage, new: &IntelligencePackage) -> Vec<Chan
     force_changes(old, new, &mut out);
     subject_changes(&old.subjects, &new.subjects, &mut out);
     vehicle_changes(&old.vehicles, &new.vehicles, &mut out);
-    offence_changes(&old.offences, &new.offences, &mut out);
+    offence_changes(&old.offences, &new.offences, &new.report_notices, &mut out);
     for outcome in &new.outcomes {
         if !old.outcomes.iter().any(|o| o.outcome_id == outcome.outcome_id) {
             out.push(Change::new(
@@ -187,7 +187,7 @@ fn vehicle_changes(old: &[PackageVehicle], new: &[PackageVehicle], out: &mut Vec
     }
 }
 
-fn offence_changes(old: &[Offence], new: &[Offence], out: &mut Vec<Change>) {
+fn offence_changes(old: &[Offence], new: &[Offence], notices: &[ReportNotice], out: &mut Vec<Change>) {
     let before: BTreeMap<&str, &Offence> = old.iter().map(|o| (o.incident_id.as_str(), o)).collect();
     let after: BTreeMap<&str, &Offence> = new.iter().map(|o| (o.incident_id.as_str(), o)).collect();
     for offence in new {
@@ -196,6 +196,17 @@ fn offence_changes(old: &[Offence], new: &[Offence], out: &mut Vec<Change>) {
             None => out.push(Change::new("offence-added", id, describe(offence))),
             Some(was) => {
                 let mut notes = Vec::new();
+                if was.revision.max(1) != offence.revision.max(1) {
+                    out.push(Change::new(
+                        "offence-corrected",
+                        id,
+                        format!(
+                            "{id}: corrected by the retailer (revision {}): {}",
+                            offence.revision.max(1),
+                            or_none(&offence.correction_reason)
+                        ),
+                    ));
+                }
                 if was.value_pence != offence.value_pence {
                     notes.push(format!("value {} -> {}", was.value_pence, offence.value_pence));
                 }
@@ -221,8 +232,27 @@ fn offence_changes(old: &[Offence], new: &[Offence], out: &mut Vec<Change>) {
         }
     }
     for offence in old {
-        if !after.contains_key(offence.incident_id.as_str()) {
-            out.push(Change::new("offence-removed", offence.incident_id.as_str(), describe(offence)));
+        let id = offence.incident_id.as_str();
+        if after.contains_key(id) {
+            continue;
+        }
+        match notices.iter().find(|n| n.incident_id.as_str() == id) {
+            Some(notice) if notice.withdrawn => out.push(Change::new(
+                "offence-withdrawn",
+                id,
+                format!("{}: the report was withdrawn: {}", describe(offence), or_none(&notice.reason)),
+            )),
+            Some(notice) => out.push(Change::new(
+                "offence-corrected",
+                id,
+                format!(
+                    "{}: corrected by the retailer (revision {}) and no longer names these subjects: {}",
+                    describe(offence),
+                    notice.revision,
+                    or_none(&notice.reason)
+                ),
+            )),
+            None => out.push(Change::new("offence-removed", id, describe(offence))),
         }
     }
 }

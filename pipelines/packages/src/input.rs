@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use orca_model::ForceId;
 use orca_model::package::{
-    LinkChartEdge, NimLevel, Offence, PackageOutcome, PackageStore, PackageSubject, PackageVehicle, Score, SubjectKind,
+    LinkChartEdge, NimLevel, Offence, PackageOutcome, PackageStore, PackageSubject, PackageVehicle, ReportNotice,
+    Score, SubjectKind,
 };
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,9 @@ pub struct ProfileInput {
     /// group member's offending is packaged).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Reports that left the subject's offending because they were withdrawn or corrected.
+    #[serde(default)]
+    pub report_notices: Vec<ReportNotice>,
 }
 
 /// A subject with what the linker knows about how they were identified.

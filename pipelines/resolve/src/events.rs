@@ -195,6 +195,7 @@ impl Resolver {
                 merges: Vec::new(),
                 splits: Vec::new(),
                 decisions: Vec::new(),
+                withdrawal: None,
             },
         };
         first.merges = merges;
@@ -204,7 +205,7 @@ impl Resolver {
     }
 
     /// The relink of an incident: its links as they are now.
-    fn relink(&self, number: u32) -> Resolution {
+    pub(crate) fn relink(&self, number: u32) -> Resolution {
         let (persons, vehicles) = self.links_of(number);
         Resolution {
             incident_id: self.incident_log[number as usize].id.clone(),
@@ -214,6 +215,7 @@ impl Resolver {
             merges: Vec::new(),
             splits: Vec::new(),
             decisions: Vec::new(),
+            withdrawal: None,
         }
     }
 

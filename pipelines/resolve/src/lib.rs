@@ -45,6 +45,8 @@
 //! - [`resolver`]: the resolver itself (`crew`: linking a crew together; `queries`: current links,
 //!   ids through merges, members); [`decision`]: analyst decisions; [`events`]: decisions from the
 //!   decisions log, waiting decisions and relinks.
+//! - `revisions`: corrections (a later revision retracts the earlier one's sightings) and
+//!   withdrawals ([`Resolver::withdraw`]).
 //! - [`persist`]: state records and restore; [`stats`]: counters.
 //! - [`linkage`]: batch linking and deduplication of tabular records (`orca link-records`).
 
@@ -63,6 +65,7 @@ pub mod person;
 pub mod population;
 mod queries;
 pub mod resolver;
+mod revisions;
 pub mod stats;
 pub mod travel;
 pub mod vehicle;

@@ -41,6 +41,8 @@ pub const VEHICLE: &str = "resolve.vehicle";
 pub const DECISION: &str = "resolve.decision";
 pub const PENDING_DECISION: &str = "resolve.pending-decision";
 pub const META: &str = "resolve.meta";
+/// Withdrawals, keyed by the withdrawn entry's number.
+pub const WITHDRAWN: &str = "resolve.withdrawn";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
@@ -129,6 +131,9 @@ struct VehicleRecord {
 #[derive(Serialize, Deserialize)]
 struct IncidentRecord {
     id: IncidentId,
+    /// The report's revision (absent in records written before corrections existed: 1).
+    #[serde(default = "first_revision")]
+    revision: u32,
     place: Place,
     persons: Vec<PersonRecord>,
     vehicles: Vec<VehicleRecord>,
@@ -142,6 +147,13 @@ struct MovedRecord {
     /// The analyst's verdict on the link (see `StoredLink::set_verdict`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     decision: Option<LinkDecision>,
+    /// Its report was corrected or withdrawn (see `Population::retract`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    retracted: bool,
+}
+
+fn first_revision() -> u32 {
+    1
 }
 
 /// A decision from the decisions log as applied: the event, the decision it was read as (none
@@ -214,8 +226,19 @@ pub(crate) fn record_incident(resolver: &mut Resolver, incident: &orca_model::In
             }
         })
         .collect();
-    let record = IncidentRecord { id: entry.id.clone(), place: Place::of_incident(incident), persons, vehicles };
+    let record = IncidentRecord {
+        id: entry.id.clone(),
+        revision: entry.revision,
+        place: Place::of_incident(incident),
+        persons,
+        vehicles,
+    };
     resolver.pending.push(StateChange::put(INCIDENT, number_key(u64::from(number)), to_json(&record)));
+}
+
+/// Keeps the withdrawal of entry `number`.
+pub(crate) fn record_withdrawal(resolver: &mut Resolver, number: u32, withdrawal: &orca_model::Withdrawal) {
+    resolver.pending.push(StateChange::put(WITHDRAWN, number_key(u64::from(number)), to_json(withdrawal)));
 }
 
 pub(crate) fn record_decision(resolver: &mut Resolver, decision: &AnalystDecision) {
@@ -267,7 +290,8 @@ fn entity_changes<F, S: Summary<F>>(
     changes.extend(moved_sightings.into_iter().map(|s| {
         let sighting = &population.sightings[s as usize];
         let decision = Some(sighting.link.decision).filter(|d| d.is_analysts());
-        let record = MovedRecord { entity: sighting.entity, pinned: sighting.pinned, decision };
+        let record =
+            MovedRecord { entity: sighting.entity, pinned: sighting.pinned, decision, retracted: sighting.retracted };
         StateChange::put(moved, number_key(u64::from(s)), to_json(&record))
     }));
     changes
@@ -311,6 +335,7 @@ pub(crate) fn restore(
     let mut entity_records = [BTreeMap::new(), BTreeMap::new()];
     let mut decisions = 0u64;
     let mut waiting: BTreeMap<u64, DecisionEvent> = BTreeMap::new();
+    let mut withdrawals: BTreeMap<u64, orca_model::Withdrawal> = BTreeMap::new();
     for record in records {
         match record.namespace.as_str() {
             INCIDENT => {
@@ -346,6 +371,9 @@ pub(crate) fn restore(
                 waiting.insert(parse_number(&record)?, parse::<DecisionEvent>(&record)?);
             }
             META => resolver.counters = parse::<Counters>(&record)?,
+            WITHDRAWN => {
+                withdrawals.insert(parse_number(&record)?, parse::<orca_model::Withdrawal>(&record)?);
+            }
             other => return Err(RestoreError::UnknownNamespace(other.to_owned())),
         }
     }
@@ -361,12 +389,14 @@ pub(crate) fn restore(
         }
     }
 
+    let mut retracted: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
     for (expected, (number, record)) in incidents.into_iter().enumerate() {
         if number != expected as u64 {
             return Err(RestoreError::Gap { expected: expected as u64, found: number });
         }
         let incident = number as u32;
         resolver.incidents.insert(record.id.clone(), incident);
+        let mut entry_retracted = false;
         let vehicles_start = resolver.vehicles.sightings.len() as u32;
         for v in record.vehicles {
             let s = resolver.vehicles.sightings.len() as u32;
@@ -380,7 +410,19 @@ pub(crate) fn restore(
                 link.set_verdict(decision);
             }
             let pinned = override_.and_then(|m| m.pinned);
-            resolver.vehicles.push_sighting(Sighting { incident, index: v.index, entity, features, link, pinned });
+            resolver.vehicles.push_sighting(Sighting {
+                incident,
+                index: v.index,
+                entity,
+                features,
+                link,
+                pinned,
+                retracted: false,
+            });
+            if override_.is_some_and(|m| m.retracted) {
+                retracted[1].push(s);
+                entry_retracted = true;
+            }
             for key in keys {
                 resolver.vehicles.postings.add(key, v.entity);
             }
@@ -408,17 +450,43 @@ pub(crate) fn restore(
                 link.set_verdict(decision);
             }
             let pinned = override_.and_then(|m| m.pinned);
-            resolver.persons.push_sighting(Sighting { incident, index: p.index, entity, features, link, pinned });
+            resolver.persons.push_sighting(Sighting {
+                incident,
+                index: p.index,
+                entity,
+                features,
+                link,
+                pinned,
+                retracted: false,
+            });
+            if override_.is_some_and(|m| m.retracted) {
+                retracted[0].push(s);
+                entry_retracted = true;
+            }
             for key in keys.all() {
                 resolver.persons.postings.add(key, p.entity);
             }
         }
+        let persons = persons_start..resolver.persons.sightings.len() as u32;
+        let withdrawal = withdrawals.remove(&number).map(Box::new);
         resolver.incident_log.push(IncidentEntry {
             id: record.id,
-            persons: persons_start..resolver.persons.sightings.len() as u32,
+            retracted: withdrawal.is_some() || entry_retracted,
+            persons,
             vehicles: vehicles_start..resolver.vehicles.sightings.len() as u32,
+            revision: record.revision,
+            withdrawal,
         });
     }
+    if let Some((number, _)) = withdrawals.into_iter().next() {
+        return Err(malformed(number, "a withdrawal of an incident that is not held".to_owned()));
+    }
+    // Retracted last, so the entities they leave are rebuilt once from what remains.
+    let [persons, vehicles] = retracted;
+    resolver.persons.retract(persons);
+    resolver.vehicles.retract(vehicles);
+    resolver.persons.moved_sightings.clear();
+    resolver.vehicles.moved_sightings.clear();
     resolver.persons.dirty_entities.clear();
     resolver.vehicles.dirty_entities.clear();
     resolver.waiting.restore(waiting, |incident| resolver.incidents.contains_key(incident));

@@ -61,6 +61,8 @@ pub struct Sighting<F> {
     pub link: StoredLink,
     /// The entity an analyst confirmed this sighting belongs to (must-link).
     pub pinned: Option<u32>,
+    /// Its report was corrected or withdrawn: it belongs to no entity any more.
+    pub retracted: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -255,6 +257,29 @@ impl<F, S: Summary<F>> Population<F, S> {
         for entity in touched {
             self.recompute(entity);
         }
+    }
+
+    /// Takes sightings out of their entities for good (their report was corrected or withdrawn)
+    /// and rebuilds every entity touched. An entity left with no sighting stays, empty: it is no
+    /// candidate for any sighting after. Returns the entities touched.
+    pub fn retract(&mut self, sightings: impl IntoIterator<Item = u32>) -> Vec<u32> {
+        let mut touched = Vec::new();
+        for s in sightings {
+            if self.sightings[s as usize].retracted {
+                continue;
+            }
+            let from = self.entity_of(s);
+            self.entities[from as usize].members.retain(|m| *m != s);
+            self.sightings[s as usize].retracted = true;
+            self.moved_sightings.insert(s);
+            touched.push(from);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for &entity in &touched {
+            self.recompute(entity);
+        }
+        touched
     }
 
     pub fn add_cannot_link(&mut self, a: u32, b: u32) {

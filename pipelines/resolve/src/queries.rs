@@ -92,12 +92,14 @@ impl Resolver {
 
     pub(crate) fn find_person_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
         let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
-        entry.persons.clone().find(|&s| self.persons.sightings[s as usize].index == key.index)
+        let sightings = &self.persons.sightings;
+        entry.persons.clone().find(|&s| sightings[s as usize].index == key.index && !sightings[s as usize].retracted)
     }
 
     pub(crate) fn find_vehicle_sighting(&self, key: &orca_model::SightingKey) -> Option<u32> {
         let entry = &self.incident_log[*self.incidents.get(&key.incident)? as usize];
-        entry.vehicles.clone().find(|&s| self.vehicles.sightings[s as usize].index == key.index)
+        let sightings = &self.vehicles.sightings;
+        entry.vehicles.clone().find(|&s| sightings[s as usize].index == key.index && !sightings[s as usize].retracted)
     }
 
     pub fn stats(&self) -> ResolverStats {

@@ -52,6 +52,12 @@ pub struct IncidentEntry {
     pub id: IncidentId,
     pub persons: Range<u32>,
     pub vehicles: Range<u32>,
+    /// The report's revision these sightings came from (see [`Incident::revision`]).
+    pub revision: u32,
+    /// Set when a later revision replaced these sightings, or the report was withdrawn.
+    pub retracted: bool,
+    /// The report's withdrawal, on the entry of its last revision.
+    pub withdrawal: Option<Box<orca_model::Withdrawal>>,
 }
 
 /// The entity resolver for persons and vehicles. See the crate docs for the model.
@@ -104,9 +110,15 @@ impl Resolver {
     /// Resolves every offending person sighting (suspects and offenders; victims and witnesses are
     /// never resolved) and every vehicle sighting of one validated, normalised incident.
     /// Idempotent: an incident id already resolved gets its stored links back and changes nothing.
+    ///
+    /// A later revision of an incident held (a correction) takes the earlier revision's sightings
+    /// out of their entities and is resolved in their place; an earlier revision than the one held,
+    /// or any revision of a withdrawn report, changes nothing (see [`crate::revisions`]).
     pub fn resolve(&mut self, incident: &Incident) -> Resolution {
-        if let Some(&number) = self.incidents.get(&incident.id) {
-            return self.replay(number, incident);
+        if let Some(&number) = self.incidents.get(&incident.id)
+            && let Some(answer) = self.answer_held(number, incident)
+        {
+            return answer;
         }
         let number = self.incident_log.len() as u32;
         self.incidents.insert(incident.id.clone(), number);
@@ -160,6 +172,9 @@ impl Resolver {
             id: incident.id.clone(),
             persons: persons_start..persons_end,
             vehicles: vehicles_start..self.vehicles.sightings.len() as u32,
+            revision: incident.revision(),
+            retracted: false,
+            withdrawal: None,
         };
         // Links name the surviving entity when this incident's sightings caused merges.
         for s in entry.persons.clone() {
@@ -174,13 +189,13 @@ impl Resolver {
         self.counters.incidents += 1;
         crate::persist::record_incident(self, incident, number);
         self.waiting.arrived(&incident.id);
-        let mut resolution = self.replay(number, incident);
+        let mut resolution = self.replay_links(number, incident);
         resolution.merges = merges;
         resolution
     }
 
     /// The resolution of an incident already resolved, with its links as they are now.
-    fn replay(&self, number: u32, incident: &Incident) -> Resolution {
+    pub(crate) fn replay_links(&self, number: u32, incident: &Incident) -> Resolution {
         let (persons, vehicles) = self.links_of(number);
         Resolution {
             incident_id: self.incident_log[number as usize].id.clone(),
@@ -190,6 +205,7 @@ impl Resolver {
             merges: Vec::new(),
             splits: Vec::new(),
             decisions: Vec::new(),
+            withdrawal: None,
         }
     }
 
@@ -203,7 +219,11 @@ impl Resolver {
         let mut candidates = Vec::new();
         for &key in keys {
             counters.blocked_pairs_skipped += population.postings.for_each_capped(key, cap, |e| {
-                candidates.push(population.canonical(e));
+                let entity = population.canonical(e);
+                // An entity whose every sighting was retracted is no one.
+                if !population.entities[entity as usize].members.is_empty() {
+                    candidates.push(entity);
+                }
             });
         }
         candidates.sort_unstable();
@@ -433,7 +453,15 @@ impl Resolver {
             counted_names(&features.names, known)
         };
         count_names(&mut self.names, &features);
-        let number = self.persons.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
+        let number = self.persons.push_sighting(Sighting {
+            incident,
+            index,
+            entity,
+            features,
+            link,
+            pinned: None,
+            retracted: false,
+        });
         for key in keys.all() {
             self.persons.postings.add(key, entity);
         }
@@ -554,7 +582,15 @@ impl Resolver {
             }
         };
         let keys = vehicle_features::registered_keys(&features, &self.plates);
-        let number = self.vehicles.push_sighting(Sighting { incident, index, entity, features, link, pinned: None });
+        let number = self.vehicles.push_sighting(Sighting {
+            incident,
+            index,
+            entity,
+            features,
+            link,
+            pinned: None,
+            retracted: false,
+        });
         for key in keys {
             self.vehicles.postings.add(key, entity);
         }

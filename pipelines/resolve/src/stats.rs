@@ -18,6 +18,9 @@ pub struct Counters {
     pub splits: u64,
     pub cloned_plates: u64,
     pub decisions: u64,
+    /// Reports corrected (a later revision replaced an earlier one) and withdrawn.
+    pub corrections: u64,
+    pub withdrawals: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

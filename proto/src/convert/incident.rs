@@ -13,7 +13,7 @@ use crate::v1;
 use orca_model::problem::Problems;
 use orca_model::{
     Evidence, FaceTemplate, ForceId, Incident, IncidentId, LineItem, PartialDate, PersonSighting, Problem, RetailerId,
-    StoreId, StoreLocation, VehicleSighting,
+    StoreId, StoreLocation, VehicleSighting, Withdrawal,
 };
 
 /// Reads a submitted incident into the model, reporting every structural problem at once with its
@@ -60,8 +60,40 @@ pub fn incident_from_proto(incident: v1::Incident) -> Result<Incident, Vec<Probl
             lat: l.lat,
             lon: l.lon,
         }),
+        revision: incident.revision,
+        correction_reason: incident.correction_reason,
     };
     if problems.is_empty() { Ok(model) } else { Err(problems.into_vec()) }
+}
+
+/// Writes a withdrawal (the incident log's tombstone, and part of a withdrawal's resolution).
+pub fn withdrawal_to_proto(withdrawal: &Withdrawal) -> v1::IncidentWithdrawal {
+    v1::IncidentWithdrawal {
+        incident_id: withdrawal.incident_id.0.to_string(),
+        retailer_id: withdrawal.retailer.0.to_string(),
+        retailer_ref: withdrawal.retailer_ref.clone(),
+        revision: withdrawal.revision,
+        reason: withdrawal.reason.clone(),
+        withdrawn_by: withdrawal.withdrawn_by.clone(),
+        withdrawn_at: optional_timestamp_to_proto(withdrawal.withdrawn_at),
+    }
+}
+
+/// Reads a withdrawal ORCA wrote; the problem names the field that cannot be read.
+pub fn withdrawal_from_proto(withdrawal: v1::IncidentWithdrawal) -> Result<Withdrawal, Problem> {
+    if withdrawal.incident_id.is_empty() {
+        return Err(Problem::new("incident_id", super::MISSING, "a withdrawal names its incident"));
+    }
+    let withdrawn_at = optional_timestamp(withdrawal.withdrawn_at, || "withdrawn_at".into())?;
+    Ok(Withdrawal {
+        incident_id: IncidentId::new(withdrawal.incident_id),
+        retailer: RetailerId::new(withdrawal.retailer_id),
+        retailer_ref: withdrawal.retailer_ref,
+        revision: withdrawal.revision,
+        reason: withdrawal.reason,
+        withdrawn_by: withdrawal.withdrawn_by,
+        withdrawn_at,
+    })
 }
 
 /// Writes an incident to the wire, losing nothing the model holds (for a normalised incident,
@@ -97,6 +129,8 @@ pub fn incident_to_proto(incident: &Incident) -> v1::Incident {
             lat: l.lat,
             lon: l.lon,
         }),
+        revision: incident.revision,
+        correction_reason: incident.correction_reason.clone(),
     }
 }
 

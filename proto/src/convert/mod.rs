@@ -29,7 +29,7 @@ mod time;
 pub use common::{grade_to_proto, problem_from_proto, problem_to_proto};
 pub use decision::{decision_from_proto, decision_to_proto, sighting_ref_from_proto, sighting_ref_to_proto};
 pub use enums::ProtoEnum;
-pub use incident::{incident_from_proto, incident_to_proto};
+pub use incident::{incident_from_proto, incident_to_proto, withdrawal_from_proto, withdrawal_to_proto};
 pub use package::{outcome_to_proto, package_from_proto, package_outcome_from_proto, package_to_proto, score_to_proto};
 pub use resolution::{link_to_proto, resolution_from_proto, resolution_to_proto};
 pub use time::{MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, timestamp_from_proto, timestamp_to_proto};

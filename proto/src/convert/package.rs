@@ -7,8 +7,8 @@ use super::time::{optional_timestamp, optional_timestamp_to_proto, timestamp_to_
 use super::{ConvertError, MISSING, ProtoEnum, take};
 use crate::v1;
 use orca_model::package::{
-    IntelligencePackage, LinkChartEdge, Offence, PackageOutcome, PackageStore, PackageSubject, PackageVehicle, Score,
-    ScoreFactor,
+    IntelligencePackage, LinkChartEdge, Offence, PackageOutcome, PackageStore, PackageSubject, PackageVehicle,
+    ReportNotice, Score, ScoreFactor,
 };
 use orca_model::problem::Problems;
 use orca_model::{ForceId, IncidentId, PackageId, Pence, PersonId, RetailerId, StoreId, VehicleId};
@@ -42,6 +42,7 @@ pub fn package_to_proto(package: &IntelligencePackage) -> v1::IntelligencePackag
         withdrawn: package.withdrawn,
         stores: package.stores.iter().map(store_to_proto).collect(),
         outcomes: package.outcomes.iter().map(outcome_to_proto).collect(),
+        report_notices: package.report_notices.iter().map(notice_to_proto).collect(),
     }
 }
 
@@ -84,6 +85,7 @@ pub fn package_from_proto(package: v1::IntelligencePackage) -> Result<Intelligen
         outcomes: (package.outcomes.into_iter().enumerate())
             .map(|(i, outcome)| outcome_from_proto(outcome, &format!("outcomes[{i}]"), p))
             .collect(),
+        report_notices: package.report_notices.into_iter().map(notice_from_proto).collect(),
     };
     match problems.into_vec().into_iter().next() {
         None => Ok(model),
@@ -170,6 +172,26 @@ fn offence_to_proto(offence: &Offence) -> v1::Offence {
         vehicle_ids: strings(&offence.vehicle_ids, |id| id.as_str()),
         evidence: offence.evidence.iter().map(evidence_to_proto).collect(),
         outside_group: offence.outside_group,
+        revision: offence.revision,
+        correction_reason: offence.correction_reason.clone(),
+    }
+}
+
+fn notice_to_proto(notice: &ReportNotice) -> v1::ReportNotice {
+    v1::ReportNotice {
+        incident_id: notice.incident_id.0.to_string(),
+        revision: notice.revision,
+        withdrawn: notice.withdrawn,
+        reason: notice.reason.clone(),
+    }
+}
+
+fn notice_from_proto(notice: v1::ReportNotice) -> ReportNotice {
+    ReportNotice {
+        incident_id: IncidentId::new(notice.incident_id),
+        revision: notice.revision,
+        withdrawn: notice.withdrawn,
+        reason: notice.reason,
     }
 }
 
@@ -203,6 +225,8 @@ fn offence_from_proto(offence: v1::Offence, field: &str, problems: &mut Problems
             .map(|(i, evidence)| evidence_from_proto(evidence, &format!("{field}.evidence[{i}]"), problems))
             .collect(),
         outside_group: offence.outside_group,
+        revision: offence.revision,
+        correction_reason: offence.correction_reason,
     }
 }
 

@@ -21,6 +21,7 @@ pub fn resolution_to_proto(resolution: &Resolution) -> v1::Resolution {
         splits: resolution.splits.iter().map(split_to_proto).collect(),
         provenance: None,
         relink: resolution.is_relink(),
+        withdrawal: resolution.withdrawal.as_ref().map(super::incident::withdrawal_to_proto),
         decisions: (resolution.decisions.iter())
             .map(|d| v1::DecisionResult {
                 decision_id: d.decision_id.clone(),
@@ -34,11 +35,19 @@ pub fn resolution_to_proto(resolution: &Resolution) -> v1::Resolution {
 /// Reads a resolution back; the error names the first field that cannot be represented. Only a
 /// relink may come without its incident.
 pub fn resolution_from_proto(resolution: v1::Resolution) -> Result<Resolution, ConvertError> {
+    let withdrawal = match resolution.withdrawal {
+        Some(withdrawal) => Some(
+            super::incident::withdrawal_from_proto(withdrawal)
+                .map_err(|problem| ConvertError::within("withdrawal", vec![problem]))?,
+        ),
+        None => None,
+    };
     let incident = match (resolution.incident, resolution.relink) {
         (Some(incident), false) => {
             Some(incident_from_proto(incident).map_err(|problems| ConvertError::within("incident", problems))?)
         }
         (None, true) => None,
+        (None, false) if withdrawal.is_some() => None,
         (None, false) => return Err(Problem::new("incident", MISSING, "the incident is missing").into()),
         (Some(_), true) => {
             return Err(Problem::new("incident", MISSING, "a relink carries no incident").into());
@@ -61,6 +70,7 @@ pub fn resolution_from_proto(resolution: v1::Resolution) -> Result<Resolution, C
         decisions: (resolution.decisions.into_iter())
             .map(|d| DecisionResult { decision_id: d.decision_id, applied: d.applied, message: d.message })
             .collect(),
+        withdrawal,
     })
 }
 

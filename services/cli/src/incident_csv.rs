@@ -11,6 +11,18 @@
 //! | `suspect_given_names`, `suspect_family_name`, `suspect_date_of_birth`, `suspect_sex` | one suspect (`male`/`female`) |
 //! | `vehicle_vrm`, `vehicle_make`, `vehicle_model`, `vehicle_colour` | one vehicle used by the suspects |
 //! | `police_crime_ref`, `narrative` | free text |
+//!
+//! The header may also name any of these optional columns (a file without them reads as before):
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `violence`, `weapon`, `staff_detained` | yes or no: `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0` (any case); empty is no |
+//! | `modus_operandi` | any of `steal-to-order`, `grab-and-go`, `team-with-lookouts`, `multiple-stores-one-day`, `vehicle-false-plates`, `distraction`, `lined-bag`, `tag-removal`, `self-checkout-fraud`, `refund-fraud`, `trolley-walk-out`, `threats-with-weapon`, separated by `;` or `\|` |
+//! | `evidence` | references to evidence held elsewhere, `KIND:REFERENCE` separated by `;`, e.g. `cctv:NM-CCTV-0042;body-worn:BW-7`; `KIND` is `cctv`, `body-worn` (or `bwv`), `photo`, `document` or `till-record` |
+//! | `grade` | the 3x5x2 grade: source `1`-`3`, intelligence `A`-`E`, handling `P` or `C`, as `2/A/P` or `2AP`; handling `C` is followed by its conditions after a colon, separated by `;`, e.g. `2/A/C: police only`; empty is not stated |
+//! | `correction_reason` | free text: why this report corrects one sent before under the same `retailer_ref` |
+//!
+//! Other columns are ignored.
 
 use orca_proto::convert::timestamp_to_proto;
 use orca_proto::v1;
@@ -40,7 +52,12 @@ pub const COLUMNS: &[&str] = &[
     "narrative",
 ];
 
-/// Column positions from a header row; every column must be present.
+/// Columns a header may leave out: a row of a file without one reads as if its cell were empty.
+pub const OPTIONAL_COLUMNS: &[&str] =
+    &["violence", "weapon", "staff_detained", "modus_operandi", "evidence", "grade", "correction_reason"];
+
+/// Column positions from a header row: every column of [`COLUMNS`], and those of
+/// [`OPTIONAL_COLUMNS`] the header has (an optional column it lacks has no entry).
 pub struct Layout {
     index: HashMap<&'static str, usize>,
 }
@@ -55,10 +72,15 @@ impl Layout {
                 .ok_or_else(|| format!("the header has no `{column}` column (expected: {})", COLUMNS.join(",")))?;
             index.insert(*column, position);
         }
+        for column in OPTIONAL_COLUMNS {
+            if let Some(position) = header.iter().position(|h| h.trim() == *column) {
+                index.insert(*column, position);
+            }
+        }
         Ok(Self { index })
     }
 
-    /// The position of `column` in the rows.
+    /// The position of `column`, one of [`COLUMNS`], in the rows.
     pub fn column(&self, column: &str) -> usize {
         self.index[column]
     }
@@ -117,6 +139,13 @@ impl Layout {
                 ..Default::default()
             });
         }
+        incident.violence = cells.flag("violence");
+        incident.weapon = cells.flag("weapon");
+        incident.staff_detained = cells.flag("staff_detained");
+        incident.modus_operandi = cells.modus_operandi().into_iter().map(|mo| mo as i32).collect();
+        incident.evidence = cells.evidence();
+        incident.grade = cells.grade();
+        incident.correction_reason = cells.text("correction_reason").to_owned();
         if cells.problems.is_empty() { Ok(incident) } else { Err(cells.problems) }
     }
 }
@@ -148,6 +177,54 @@ const SEXES: &[(&str, v1::Sex)] = &[
     ("F", v1::Sex::Female),
 ];
 
+const MODI_OPERANDI: &[(&str, v1::ModusOperandi)] = &[
+    ("steal-to-order", v1::ModusOperandi::StealToOrder),
+    ("grab-and-go", v1::ModusOperandi::GrabAndGo),
+    ("team-with-lookouts", v1::ModusOperandi::TeamWithLookouts),
+    ("multiple-stores-one-day", v1::ModusOperandi::MultipleStoresOneDay),
+    ("vehicle-false-plates", v1::ModusOperandi::VehicleFalsePlates),
+    ("distraction", v1::ModusOperandi::Distraction),
+    ("lined-bag", v1::ModusOperandi::LinedBag),
+    ("tag-removal", v1::ModusOperandi::TagRemoval),
+    ("self-checkout-fraud", v1::ModusOperandi::SelfCheckoutFraud),
+    ("refund-fraud", v1::ModusOperandi::RefundFraud),
+    ("trolley-walk-out", v1::ModusOperandi::TrolleyWalkOut),
+    ("threats-with-weapon", v1::ModusOperandi::ThreatsWithWeapon),
+];
+
+const EVIDENCE_KINDS: &[(&str, v1::EvidenceKind)] = &[
+    ("cctv", v1::EvidenceKind::Cctv),
+    ("body-worn", v1::EvidenceKind::BodyWorn),
+    ("bwv", v1::EvidenceKind::BodyWorn),
+    ("photo", v1::EvidenceKind::Photo),
+    ("document", v1::EvidenceKind::Document),
+    ("till-record", v1::EvidenceKind::TillRecord),
+];
+
+const FLAGS: &[(&str, bool)] = &[
+    ("true", true),
+    ("false", false),
+    ("yes", true),
+    ("no", false),
+    ("y", true),
+    ("n", false),
+    ("1", true),
+    ("0", false),
+];
+
+/// The form of a `grade` cell, for problems.
+const GRADE_FORM: &str = "source 1-3, intelligence A-E and handling P or C, e.g. `2/A/P` or `2AP` \
+                          (handling C with its conditions after a colon, e.g. `2/A/C: police only`)";
+
+/// The value `text` names in `choices`, ignoring ASCII case.
+fn lookup<T: Copy>(choices: &[(&str, T)], text: &str) -> Option<T> {
+    choices.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)).map(|(_, value)| *value)
+}
+
+fn names<T>(choices: &[(&str, T)]) -> String {
+    choices.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+}
+
 /// One row's cells, read by column name, noting every cell that cannot be read.
 struct Cells<'r> {
     row: &'r csv::StringRecord,
@@ -156,8 +233,11 @@ struct Cells<'r> {
 }
 
 impl<'r> Cells<'r> {
+    /// The trimmed cell of `column`; empty when the row is short or the header lacks the
+    /// (optional) column.
     fn text(&self, column: &str) -> &'r str {
-        self.row.get(self.index[column]).unwrap_or("").trim()
+        debug_assert!(COLUMNS.contains(&column) || OPTIONAL_COLUMNS.contains(&column), "no column `{column}`");
+        self.index.get(column).and_then(|&position| self.row.get(position)).unwrap_or("").trim()
     }
 
     fn problem(&mut self, column: &'static str, reason: String) {
@@ -210,6 +290,116 @@ impl<'r> Cells<'r> {
             }
         }
     }
+
+    /// A yes-or-no cell; empty is no.
+    fn flag(&mut self, column: &'static str) -> bool {
+        let text = self.text(column);
+        if text.is_empty() {
+            return false;
+        }
+        lookup(FLAGS, text).unwrap_or_else(|| {
+            self.problem(column, format!("`{text}` is not one of {} (in any case)", names(FLAGS)));
+            false
+        })
+    }
+
+    /// The `modus_operandi` cell: names separated by `;` or `|`, each once.
+    fn modus_operandi(&mut self) -> Vec<v1::ModusOperandi> {
+        let mut modi = Vec::new();
+        let mut unknown = Vec::new();
+        for name in self.text("modus_operandi").split([';', '|']).map(str::trim).filter(|n| !n.is_empty()) {
+            match lookup(MODI_OPERANDI, name) {
+                Some(mo) if !modi.contains(&mo) => modi.push(mo),
+                Some(_) => {}
+                None => unknown.push(format!("`{name}`")),
+            }
+        }
+        if !unknown.is_empty() {
+            let reason = format!("{}: not one of {}", unknown.join(", "), names(MODI_OPERANDI));
+            self.problem("modus_operandi", reason);
+        }
+        modi
+    }
+
+    /// The `evidence` cell: `KIND:REFERENCE` items separated by `;`.
+    fn evidence(&mut self) -> Vec<v1::Evidence> {
+        let mut evidence = Vec::new();
+        let mut bad = Vec::new();
+        for item in self.text("evidence").split(';').map(str::trim).filter(|i| !i.is_empty()) {
+            let Some((kind, reference)) = item.split_once(':').map(|(k, r)| (k.trim(), r.trim())) else {
+                bad.push(format!("`{item}` is not `KIND:REFERENCE`, e.g. `cctv:NM-CCTV-0042`"));
+                continue;
+            };
+            let Some(kind) = lookup(EVIDENCE_KINDS, kind) else {
+                bad.push(format!("`{kind}` in `{item}` is not one of {}", names(EVIDENCE_KINDS)));
+                continue;
+            };
+            if reference.is_empty() {
+                bad.push(format!("`{item}` has no reference after the colon"));
+                continue;
+            }
+            evidence.push(v1::Evidence { kind: kind as i32, reference: reference.to_owned(), ..Default::default() });
+        }
+        if !bad.is_empty() {
+            self.problem("evidence", bad.join("; "));
+        }
+        evidence
+    }
+
+    /// The `grade` cell: `2/A/P` or `2AP`, `C` followed by `: conditions; ...`; `None` when empty.
+    fn grade(&mut self) -> Option<v1::Grade> {
+        let text = self.text("grade");
+        if text.is_empty() {
+            return None;
+        }
+        parse_grade(text)
+            .map_err(|reason| {
+                self.problem("grade", format!("`{text}` is not a 3x5x2 grade ({reason}): expected {GRADE_FORM}"))
+            })
+            .ok()
+    }
+}
+
+/// A 3x5x2 grade written `2/A/P` or `2AP` (any case, spaces around the codes allowed), with
+/// handling `C` followed by its conditions: `2/A/C: police only; not for disclosure`. Or what is
+/// wrong with it.
+fn parse_grade(text: &str) -> Result<v1::Grade, String> {
+    let (codes, conditions) = text.split_once(':').unwrap_or((text, ""));
+    let codes: Vec<String> = if codes.contains('/') {
+        codes.split('/').map(|code| code.trim().to_ascii_uppercase()).collect()
+    } else {
+        codes.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase().to_string()).collect()
+    };
+    let [source, intelligence, handling] = codes.as_slice() else {
+        return Err("it is not three codes".to_owned());
+    };
+    let mut wrong = Vec::new();
+    if !["1", "2", "3"].contains(&source.as_str()) {
+        wrong.push(format!("source evaluation `{source}` is not 1-3"));
+    }
+    if !["A", "B", "C", "D", "E"].contains(&intelligence.as_str()) {
+        wrong.push(format!("intelligence assessment `{intelligence}` is not A-E"));
+    }
+    if !["P", "C"].contains(&handling.as_str()) {
+        wrong.push(format!("handling code `{handling}` is not P or C"));
+    }
+    let conditions: Vec<String> =
+        conditions.split(';').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    if handling == "C" && conditions.is_empty() {
+        wrong.push("handling code C needs its conditions after a colon".to_owned());
+    } else if handling == "P" && !conditions.is_empty() {
+        wrong.push("only handling code C has conditions".to_owned());
+    }
+    if !wrong.is_empty() {
+        return Err(wrong.join(", "));
+    }
+    Ok(v1::Grade {
+        grading_system: v1::GradingSystem::GradingSystem3x5x2 as i32,
+        source: source.clone(),
+        intelligence: intelligence.clone(),
+        handling: handling.clone(),
+        handling_conditions: conditions,
+    })
 }
 
 #[cfg(test)]
@@ -236,11 +426,150 @@ mod tests {
         assert!(problems[1].reason.contains("no time zone"), "{problems:?}");
         assert!(problems[2].reason.contains("pence, not pounds"), "{problems:?}");
     }
+
+    /// A header of `columns` and a row with `values` in the named columns, empty elsewhere.
+    fn header_and_row(columns: &[&str], values: &[(&str, &str)]) -> (Layout, csv::StringRecord) {
+        let layout = Layout::from_header(&csv::StringRecord::from(columns.to_vec())).unwrap();
+        let mut cells = vec![""; columns.len()];
+        for (column, value) in values {
+            cells[columns.iter().position(|c| c == column).unwrap()] = value;
+        }
+        (layout, csv::StringRecord::from(cells))
+    }
+
+    /// Every column, the optional ones in a different order and with a column ORCA does not know.
+    fn every_column() -> Vec<&'static str> {
+        let mut columns = vec!["till_number"];
+        columns.extend(OPTIONAL_COLUMNS.iter().rev());
+        columns.extend(COLUMNS);
+        columns
+    }
+
+    const REQUIRED: &[(&str, &str)] = &[
+        ("retailer_id", "meadowmart"),
+        ("retailer_ref", "MM-0001"),
+        ("store_id", "mm-leeds-1"),
+        ("occurred_from", "2026-03-01T10:15:00Z"),
+        ("event_type", "robbery"),
+    ];
+
+    #[test]
+    fn the_optional_columns_fill_flags_modus_operandi_evidence_grade_and_correction_reason() {
+        let mut values = REQUIRED.to_vec();
+        values.extend([
+            ("till_number", "7"),
+            ("violence", " Yes "),
+            ("weapon", "1"),
+            ("staff_detained", "FALSE"),
+            ("modus_operandi", "grab-and-go; Team-With-Lookouts|grab-and-go;"),
+            ("evidence", "cctv:NM-CCTV-0042; bwv:BW-7 ;till-record: T7:0815"),
+            ("grade", "3/b/p"),
+            ("correction_reason", " the store id was wrong "),
+        ]);
+        let (layout, row) = header_and_row(&every_column(), &values);
+        let incident = layout.incident(&row).unwrap();
+        assert_eq!(incident.retailer_ref, "MM-0001");
+        assert_eq!(incident.event_type, v1::EventType::Robbery as i32);
+        assert!(incident.violence && incident.weapon && !incident.staff_detained);
+        let modi = [v1::ModusOperandi::GrabAndGo as i32, v1::ModusOperandi::TeamWithLookouts as i32];
+        assert_eq!(incident.modus_operandi, modi, "each named once, in order");
+        let evidence: Vec<(i32, &str, &str)> =
+            incident.evidence.iter().map(|e| (e.kind, e.reference.as_str(), e.description.as_str())).collect();
+        assert_eq!(
+            evidence,
+            [
+                (v1::EvidenceKind::Cctv as i32, "NM-CCTV-0042", ""),
+                (v1::EvidenceKind::BodyWorn as i32, "BW-7", ""),
+                (v1::EvidenceKind::TillRecord as i32, "T7:0815", ""),
+            ]
+        );
+        let grade = v1::Grade {
+            grading_system: v1::GradingSystem::GradingSystem3x5x2 as i32,
+            source: "3".into(),
+            intelligence: "B".into(),
+            handling: "P".into(),
+            handling_conditions: Vec::new(),
+        };
+        assert_eq!(incident.grade, Some(grade));
+        assert_eq!(incident.correction_reason, "the store id was wrong");
+    }
+
+    #[test]
+    fn flags_and_grades_are_read_in_every_accepted_form() {
+        let columns = every_column();
+        for (text, expected) in [("true", true), ("Y", true), ("yes", true), ("1", true), ("n", false), ("No", false)] {
+            let (layout, row) = header_and_row(&columns, &[("weapon", text)]);
+            assert_eq!(layout.incident(&row).unwrap().weapon, expected, "{text}");
+        }
+        let grade = |text: &str| {
+            let (layout, row) = header_and_row(&columns, &[("grade", text)]);
+            layout.incident(&row).map(|incident| incident.grade)
+        };
+        let stated = grade("2AP").unwrap().unwrap();
+        assert_eq!((stated.source.as_str(), stated.intelligence.as_str(), stated.handling.as_str()), ("2", "A", "P"));
+        assert_eq!(grade(" 2 / A / P ").unwrap().as_ref(), Some(&stated));
+        let conditional = grade("1/E/C: police only; not for disclosure").unwrap().unwrap();
+        assert_eq!(conditional.handling, "C");
+        assert_eq!(conditional.handling_conditions, ["police only", "not for disclosure"]);
+        assert_eq!(grade("").unwrap(), None, "an empty grade is not stated");
+        for bad in ["2/A/C", "2AP: police only", "4/A/P", "2/F/X", "2A", "2//A/P", "2/A/P/C"] {
+            let problems = grade(bad).expect_err(bad);
+            assert_eq!(problems[0].column, "grade", "{bad}");
+            assert!(problems[0].reason.contains("e.g. `2/A/P` or `2AP`"), "{problems:?}");
+        }
+    }
+
+    #[test]
+    fn a_header_without_the_optional_columns_reads_as_before() {
+        let (layout, row) = header_and_row(COLUMNS, REQUIRED);
+        let incident = layout.incident(&row).unwrap();
+        assert!(OPTIONAL_COLUMNS.iter().all(|column| !layout.index.contains_key(column)));
+        assert_eq!(incident.retailer_id, "meadowmart");
+        assert!(!incident.violence && !incident.weapon && !incident.staff_detained);
+        assert!(incident.modus_operandi.is_empty() && incident.evidence.is_empty());
+        assert_eq!(incident.grade, None);
+        assert_eq!(incident.correction_reason, "");
+        // A header naming some of them (and columns ORCA does not know) is also fine.
+        let mut columns = vec!["weapon", "loss_prevention_officer"];
+        columns.extend(COLUMNS);
+        let mut values = REQUIRED.to_vec();
+        values.push(("weapon", "y"));
+        let (layout, row) = header_and_row(&columns, &values);
+        assert!(layout.incident(&row).unwrap().weapon);
+        // A required column is still required.
+        let error = Layout::from_header(&csv::StringRecord::from(OPTIONAL_COLUMNS.to_vec())).err().unwrap();
+        assert!(error.contains("no `retailer_id` column"), "{error}");
+    }
+
+    #[test]
+    fn every_bad_optional_cell_of_a_row_is_reported_by_its_column() {
+        let mut values = REQUIRED.to_vec();
+        values.extend([
+            ("violence", "sometimes"),
+            ("modus_operandi", "grab-and-go;smash-and-grab"),
+            ("evidence", "cctv:NM-1;dashcam:D-9;photo:;document"),
+            ("grade", "2/A"),
+            ("correction_reason", "typo"),
+        ]);
+        let (layout, row) = header_and_row(&every_column(), &values);
+        let problems = layout.incident(&row).expect_err("four bad cells");
+        let columns: Vec<&str> = problems.iter().map(|p| p.column).collect();
+        assert_eq!(columns, ["violence", "modus_operandi", "evidence", "grade"], "{problems:?}");
+        let [violence, mo, evidence, grade] = &problems[..] else { unreachable!() };
+        assert!(violence.reason.contains("`sometimes` is not one of true, false, yes, no, y, n, 1, 0"), "{violence:?}");
+        assert!(mo.reason.contains("`smash-and-grab`") && !mo.reason.contains("`grab-and-go`"), "{mo:?}");
+        assert!(mo.reason.contains("steal-to-order, grab-and-go"), "accepted values listed: {mo:?}");
+        assert!(evidence.reason.contains("`dashcam`") && evidence.reason.contains("cctv, body-worn"), "{evidence:?}");
+        assert!(evidence.reason.contains("`photo:` has no reference"), "{evidence:?}");
+        assert!(evidence.reason.contains("`document` is not `KIND:REFERENCE`"), "{evidence:?}");
+        assert!(!evidence.reason.contains("NM-1"), "good items are not problems: {evidence:?}");
+        assert!(grade.reason.contains("`2/A` is not a 3x5x2 grade") && grade.reason.contains("`2/A/P`"), "{grade:?}");
+    }
 }
 
 #[cfg(test)]
 mod fuzz {
-    //! Generated CSV rows (with the real header) against the incident CSV reader: each row is an
+    //! Generated CSV rows (with the real header, with and without the optional columns) against the incident CSV reader: each row is an
     //! incident or an error naming a column; nothing panics.
     use super::*;
     use proptest::prelude::*;
@@ -254,6 +583,22 @@ mod fuzz {
                 prop_assert!(!problems.is_empty());
                 for problem in problems {
                     prop_assert!(COLUMNS.contains(&problem.column), "{:?}", problem);
+                }
+            }
+        }
+
+        #[test]
+        fn any_row_with_the_optional_columns_is_an_incident_or_an_error_naming_a_column(
+            cells in prop::collection::vec(prop_oneof!["\\PC{0,24}", "[;|:/ 0-9A-Ea-z-]{0,24}"], 0..40),
+        ) {
+            let header: Vec<&str> = COLUMNS.iter().chain(OPTIONAL_COLUMNS).copied().collect();
+            let layout = Layout::from_header(&csv::StringRecord::from(header)).unwrap();
+            let row = csv::StringRecord::from(cells);
+            if let Err(problems) = layout.incident(&row) {
+                prop_assert!(!problems.is_empty());
+                for problem in problems {
+                    let known = COLUMNS.contains(&problem.column) || OPTIONAL_COLUMNS.contains(&problem.column);
+                    prop_assert!(known, "{:?}", problem);
                 }
             }
         }

@@ -45,6 +45,10 @@ enum Command {
     /// Send incidents (JSONL or CSV) into ORCA: an embedded data directory or a running endpoint.
     #[command(after_help = INGEST_AFTER_HELP)]
     Ingest(commands::ingest::IngestArgs),
+    /// Withdraw a report sent before, with the reason (a retailer's own, or any with an analyst's key).
+    Withdraw(commands::reports::WithdrawArgs),
+    /// A retailer's records and what became of each: accepted, corrected, withdrawn, rejected.
+    Records(commands::reports::RecordsArgs),
     /// Score what ORCA resolved and detected against a simulated world's truth.
     Eval(commands::eval::EvalArgs),
     /// Run stages as a service: `ingest`, `resolver`, `linker`, `intel`, or `all`.
@@ -100,6 +104,8 @@ fn main() -> ExitCode {
             Command::Simulate(args) => tokio::task::spawn_blocking(move || commands::simulate::run(args)).await?,
             Command::Ingest(args) => commands::ingest::run(args).await,
             Command::Eval(args) => commands::eval::run(args).await,
+            Command::Withdraw(args) => commands::reports::withdraw(args).await,
+            Command::Records(args) => commands::reports::records(args).await,
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Packages(args) => commands::packages::run(args).await,
             Command::Outcome(args) => commands::outcome::run(args).await,

@@ -25,6 +25,12 @@ pub const OUTCOMES: &str = "orca.outcomes.v1";
 pub const AUDIT_ANCHORS: &str = "orca.audit.anchors.v1";
 
 /// Every pipeline topic.
+/// Header naming what kind of record a record of [`INCIDENTS`] is when it is not an
+/// `orca.v1.Incident` (a report or its correction): [`WITHDRAWAL`].
+pub const RECORD_KIND: &str = "orca-record";
+/// [`RECORD_KIND`] of an `orca.v1.IncidentWithdrawal`: the tombstone of a withdrawn report.
+pub const WITHDRAWAL: &str = "withdrawal";
+
 pub const ALL: [&str; 7] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES, AUDIT_ANCHORS];
 
 /// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).

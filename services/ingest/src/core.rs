@@ -5,7 +5,9 @@
 //! 1. **prepare** (on a blocking thread): check the caller, convert, validate, normalise, hash;
 //! 2. **claim** `(retailer, retailer_ref)` for every valid record in one store round trip: a new or
 //!    unpublished claim with the same content is appended; a published one with the same content is
-//!    a DUPLICATE; different content under a known reference is rejected (`changed-resubmission`);
+//!    a DUPLICATE; different content under a known reference is the claim's next revision when it
+//!    carries a `correction_reason` (a correction), and is rejected otherwise
+//!    (`changed-resubmission`); a withdrawn reference is rejected (`withdrawn`);
 //! 3. **append** the batch's incidents and dead letters in one call, and wait until it is durable;
 //! 4. **mark** the appended incidents published (one round trip) and keep every rejected record.
 //!
@@ -26,7 +28,7 @@ use orca_eventlog::{EventLog, OutRecord, topics};
 use orca_model::Problem;
 use orca_proto::convert::problem_to_proto;
 use orca_proto::v1::{self, IngestStatus};
-use orca_store::{ClaimOutcome, IncidentClaim, RejectedRecord, Store};
+use orca_store::{ClaimOutcome, IncidentClaim, RejectedRecord, Revision, Store};
 use prost::Message;
 use sha2::Digest;
 use std::collections::HashSet;
@@ -38,9 +40,9 @@ use tracing::{instrument, warn};
 pub struct IngestCore {
     config: Arc<IngestConfig>,
     /// Records per retailer key.
-    records: RateLimiter,
-    log: Arc<dyn EventLog>,
-    store: Arc<dyn Store>,
+    pub(crate) records: RateLimiter,
+    pub(crate) log: Arc<dyn EventLog>,
+    pub(crate) store: Arc<dyn Store>,
     stores: StoreDirectory,
 }
 
@@ -276,9 +278,12 @@ impl IngestCore {
         round: &mut [Prepared],
         budget: &mut RejectionBudget,
     ) -> Result<Vec<v1::IngestAck>> {
-        let claims = self.claim(retailer, round).await?;
+        let settles = match self.claim(retailer, round).await? {
+            Some(claims) => Some(self.decide(retailer, round, claims).await?),
+            None => None,
+        };
         let limits = KeepLimits { budget, max_bytes: self.config.max_kept_rejected_bytes };
-        let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, claims, limits);
+        let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, settles, limits);
         if !out.is_empty()
             && let Err(error) = self.log.append(out).await
         {
@@ -303,6 +308,7 @@ impl IngestCore {
         for ack in &mut acks {
             if ack.status != IngestStatus::Accepted as i32 {
                 ack.warnings.clear();
+                ack.revision = 0;
             }
             if ack.status != IngestStatus::Rejected as i32 {
                 ack.problems.clear();
@@ -339,6 +345,82 @@ impl IngestCore {
             Err(error) => Err(error.into()),
         }
     }
+
+    /// What to do with each valid record of a round, from its claim: a changed record with a
+    /// correction reason becomes the claim's next revision here.
+    async fn decide(&self, retailer: &str, round: &[Prepared], claims: Vec<ClaimOutcome>) -> Result<Vec<Settle>> {
+        let valid = round.iter().filter_map(|record| match record {
+            Prepared::Valid(valid) => Some(valid),
+            Prepared::Invalid(_) => None,
+        });
+        let mut settles = Vec::with_capacity(claims.len());
+        for (valid, claim) in valid.zip(claims) {
+            let settle = match claim {
+                ClaimOutcome::New => Settle::Append { revision: 1 },
+                ClaimOutcome::Published { withdrawn: true, .. } => Settle::Reject(Problem::new(
+                    "retailer_ref",
+                    codes::WITHDRAWN,
+                    "this report was withdrawn; it cannot be sent again or corrected (a new report needs a new reference)",
+                )),
+                ClaimOutcome::Published { content_hash, .. } if content_hash == valid.content_hash => Settle::Duplicate,
+                ClaimOutcome::Unpublished { content_hash, revision } if content_hash == valid.content_hash => {
+                    Settle::Append { revision }
+                }
+                ClaimOutcome::Published { revision, .. } | ClaimOutcome::Unpublished { revision, .. }
+                    if !valid.correction_reason.is_empty() =>
+                {
+                    self.revise(retailer, valid, revision).await?
+                }
+                ClaimOutcome::Published { revision, .. } | ClaimOutcome::Unpublished { revision, .. } => {
+                    Settle::Reject(Problem::new(
+                        "retailer_ref",
+                        codes::CHANGED_RESUBMISSION,
+                        format!(
+                            "a different record was already received under this reference (revision {revision}); \
+                             to correct it, send it again with `correction_reason` saying what changed and why"
+                        ),
+                    ))
+                }
+            };
+            settles.push(settle);
+        }
+        Ok(settles)
+    }
+
+    /// Moves the claim of a corrected record to its next revision.
+    async fn revise(&self, retailer: &str, valid: &ValidRecord, replaces: u32) -> Result<Settle> {
+        let revision = Revision {
+            retailer: retailer.to_owned(),
+            retailer_ref: valid.retailer_ref.clone(),
+            replaces,
+            content_hash: valid.content_hash.clone(),
+            reason: valid.correction_reason.clone(),
+            received_at_ms: chrono::Utc::now().timestamp_millis(),
+        };
+        match self.store.revise_incident(&revision).await {
+            Ok(Some(revision)) => Ok(Settle::Append { revision }),
+            // Changed by another request meanwhile: this one is answered RETRY and claims again.
+            Ok(None) => Ok(Settle::Retry),
+            Err(error) if error.is_retryable() => {
+                warn!(%error, "cannot record a correction; acking retry");
+                Ok(Settle::Retry)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// What settling a valid record does, decided from its claim.
+enum Settle {
+    /// Append it at this revision (a correction carries its reason), then mark it published.
+    Append {
+        revision: u32,
+    },
+    /// The same record is on the log already.
+    Duplicate,
+    Reject(Problem),
+    /// Leave it RETRY.
+    Retry,
 }
 
 /// What a round must make durable, decided from its claims (no I/O). Acks start as RETRY and are
@@ -359,13 +441,13 @@ struct KeepLimits<'a> {
     max_bytes: usize,
 }
 
-/// `claims` holds one outcome per valid record, in order; `None` if claiming failed (those records
-/// stay RETRY). The values of incidents to append are moved out of `round`.
+/// `settles` holds one decision per valid record, in order; `None` if claiming failed (those
+/// records stay RETRY). The values of incidents to append are moved out of `round`.
 fn plan_round(
     retailer: &str,
     channel: Channel,
     round: &mut [Prepared],
-    claims: Option<Vec<ClaimOutcome>>,
+    settles: Option<Vec<Settle>>,
     limits: KeepLimits<'_>,
 ) -> RoundPlan {
     let mut plan = RoundPlan {
@@ -375,26 +457,28 @@ fn plan_round(
         to_keep: Vec::new(),
     };
     let received_at_ms = chrono::Utc::now().timestamp_millis();
-    let mut claims = claims.map(Vec::into_iter);
+    let mut settles = settles.map(Vec::into_iter);
     for (position, record) in round.iter_mut().enumerate() {
         let (retailer_ref, original, problems) = match record {
             Prepared::Invalid(Rejection { retailer_ref, original, problems, .. }) => {
                 (&*retailer_ref, &*original, problems.clone())
             }
             Prepared::Valid(valid) => {
-                let Some(outcome) = claims.as_mut().and_then(Iterator::next) else {
+                let Some(settle) = settles.as_mut().and_then(Iterator::next) else {
                     continue;
                 };
-                match changed_resubmission(valid, &outcome) {
-                    Some(problem) => (&valid.retailer_ref, &valid.original, vec![problem]),
-                    None if matches!(outcome, ClaimOutcome::Published { .. }) => {
+                match settle {
+                    Settle::Reject(problem) => (&valid.retailer_ref, &valid.original, vec![problem]),
+                    Settle::Duplicate => {
                         plan.acks[position].status = IngestStatus::Duplicate as i32;
                         continue;
                     }
-                    None => {
-                        let value = std::mem::take(&mut valid.value);
+                    Settle::Retry => continue,
+                    Settle::Append { revision } => {
+                        let value = with_revision(std::mem::take(&mut valid.value), revision, &valid.correction_reason);
                         plan.out.push(OutRecord::new(topics::INCIDENTS, valid.incident_id.as_bytes(), value));
                         plan.to_publish.push(position);
+                        plan.acks[position].revision = revision;
                         limits.budget.earn(1);
                         continue;
                     }
@@ -465,20 +549,15 @@ fn pending_ack(record: &Prepared) -> v1::IngestAck {
     }
 }
 
-/// The problem with a valid record whose reference was claimed before with other content.
-fn changed_resubmission(valid: &ValidRecord, outcome: &ClaimOutcome) -> Option<Problem> {
-    let (content_hash, verb) = match outcome {
-        ClaimOutcome::New => return None,
-        ClaimOutcome::Unpublished { content_hash } => (content_hash, "received"),
-        ClaimOutcome::Published { content_hash } => (content_hash, "accepted"),
-    };
-    (*content_hash != valid.content_hash).then(|| {
-        Problem::new(
-            "retailer_ref",
-            codes::CHANGED_RESUBMISSION,
-            format!("a different record was already {verb} under this reference; corrections are not supported yet"),
-        )
-    })
+/// The log's value of an incident at `revision`. A first revision is written as prepared; a later
+/// one gets its revision and reason merged in by appending them (protobuf keeps the last value of
+/// a field), so the common case costs nothing.
+fn with_revision(mut value: Vec<u8>, revision: u32, reason: &str) -> Vec<u8> {
+    if revision > 1 {
+        let fields = v1::Incident { revision, correction_reason: reason.to_owned(), ..Default::default() };
+        fields.encode(&mut value).expect("a Vec grows as needed");
+    }
+    value
 }
 
 /// A retryable failure leaves every unsettled record as RETRY; any other fails the call.

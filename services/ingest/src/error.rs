@@ -15,6 +15,12 @@ pub enum IngestError {
     /// The request as a whole cannot be read (not per-record problems, which are rejections).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The record asked for does not exist (or is not the caller's).
+    #[error("{0}")]
+    NotFound(String),
+    /// The record is not in a state that allows the request (a report not yet settled on the log).
+    #[error("{0}")]
+    Conflict(String),
     #[error("unsupported content type `{0}`: send `application/json` or `application/x-ndjson`")]
     UnsupportedMediaType(String),
     #[error("event log: {0}")]
@@ -42,12 +48,26 @@ impl IngestError {
         }
     }
 
+    /// Whether the caller's request was at fault (not logged as a failure of ingest).
+    fn is_callers(&self) -> bool {
+        matches!(
+            self,
+            IngestError::InvalidRequest(_)
+                | IngestError::UnsupportedMediaType(_)
+                | IngestError::TooManyRecords(_)
+                | IngestError::NotFound(_)
+                | IngestError::Conflict(_)
+        )
+    }
+
     /// The gRPC code and HTTP status of this error; every surface maps through here.
     pub fn codes(&self) -> (tonic::Code, StatusCode) {
         match self {
             IngestError::Auth(error) => error.codes(),
             IngestError::InvalidRequest(_) => (tonic::Code::InvalidArgument, StatusCode::BAD_REQUEST),
             IngestError::UnsupportedMediaType(_) => (tonic::Code::InvalidArgument, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            IngestError::NotFound(_) => (tonic::Code::NotFound, StatusCode::NOT_FOUND),
+            IngestError::Conflict(_) => (tonic::Code::FailedPrecondition, StatusCode::CONFLICT),
             IngestError::TooManyRecords(_) => (tonic::Code::ResourceExhausted, StatusCode::TOO_MANY_REQUESTS),
             error if error.is_retryable() => (tonic::Code::Unavailable, StatusCode::SERVICE_UNAVAILABLE),
             IngestError::Log(_) | IngestError::Store(_) | IngestError::Config(_) | IngestError::Internal(_) => {
@@ -60,9 +80,11 @@ impl IngestError {
     pub fn public_message(&self) -> String {
         match self {
             IngestError::Auth(error) => error.public_message(),
-            IngestError::InvalidRequest(_) | IngestError::UnsupportedMediaType(_) | IngestError::TooManyRecords(_) => {
-                self.to_string()
-            }
+            IngestError::InvalidRequest(_)
+            | IngestError::UnsupportedMediaType(_)
+            | IngestError::TooManyRecords(_)
+            | IngestError::NotFound(_)
+            | IngestError::Conflict(_) => self.to_string(),
             error if error.is_retryable() => "ingest is temporarily unavailable; retry later".to_owned(),
             _ => "internal error; the records in this call were not all processed".to_owned(),
         }
@@ -74,7 +96,7 @@ impl From<IngestError> for tonic::Status {
         if let IngestError::Auth(error) = error {
             return error.into();
         }
-        if !matches!(error, IngestError::InvalidRequest(_) | IngestError::TooManyRecords(_)) {
+        if !error.is_callers() {
             tracing::warn!(%error, "ingest call failed");
         }
         let status = tonic::Status::new(error.codes().0, error.public_message());
@@ -90,10 +112,7 @@ impl IntoResponse for IngestError {
         if let IngestError::Auth(error) = self {
             return error.into_response();
         }
-        if !matches!(
-            self,
-            IngestError::InvalidRequest(_) | IngestError::UnsupportedMediaType(_) | IngestError::TooManyRecords(_)
-        ) {
+        if !self.is_callers() {
             tracing::warn!(error = %self, "ingest call failed");
         }
         let body = axum::Json(serde_json::json!({ "error": self.public_message() }));

@@ -112,6 +112,19 @@ impl IngestService for IngestGrpc {
         let response = self.core.register_stores(&caller, &request.into_inner().stores).await?;
         Ok(Response::new(response))
     }
+
+    async fn withdraw(&self, request: Request<v1::WithdrawRequest>) -> Result<Response<v1::WithdrawResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        Ok(Response::new(self.core.withdraw(&caller, request.into_inner()).await?))
+    }
+
+    async fn list_records(
+        &self,
+        request: Request<v1::ListRecordsRequest>,
+    ) -> Result<Response<v1::ListRecordsResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        Ok(Response::new(self.core.list_records(&caller, request.into_inner()).await?))
+    }
 }
 
 /// Reads a stream's requests ahead, numbering them; stops after the first error (a request that

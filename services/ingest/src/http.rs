@@ -7,6 +7,12 @@
 //!   records). A record that is not valid proto3 JSON is REJECTED (`invalid-json`, with its line and
 //!   column) and kept with its raw bytes, while the others go ahead.
 //! - `POST /v1/stores`: a JSON array of `StoreRegistration`s; the reply is a `RegisterStoresResponse`.
+//! - `POST /v1/withdrawals`: one `WithdrawRequest` (`{"retailerRef": "NM-1", "reason": "..."}`);
+//!   the reply is a `WithdrawResponse`; 404 for a reference never accepted, 409 for one not yet
+//!   confirmed on the log.
+//! - `GET /v1/records`: the caller's records and their state, a `ListRecordsResponse` (query
+//!   parameters `rejected`, `retailer_ref`, `limit`, `page_token`; `retailer_id` for an analyst).
+//!   Corrections are sent to `POST /v1/incidents` like any record, with `correctionReason`.
 //!
 //! Status: 401 without a valid `Authorization: Bearer <key>` (checked before the body is read), 403
 //! for a key that is not a retailer's, 413 over `http_body_limit_bytes`, 415 for other content types,
@@ -18,11 +24,12 @@ use crate::IngestError;
 use crate::core::IngestCore;
 use crate::submission::{Channel, Submission, SubmittedRecord, codes};
 use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use orca_auth::{Authenticator, Caller};
 use orca_model::Problem;
@@ -44,6 +51,8 @@ pub fn http_router(core: Arc<IngestCore>, auth: Arc<Authenticator>) -> Router {
     Router::new()
         .route("/v1/incidents", post(post_incidents))
         .route("/v1/stores", post(post_stores))
+        .route("/v1/withdrawals", post(post_withdrawal))
+        .route("/v1/records", get(get_records))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state)
@@ -141,6 +150,66 @@ async fn post_stores(
         IngestError::InvalidRequest(format!("expected a JSON array of `orca.v1.StoreRegistration`: {error}"))
     })?;
     Ok(Json(state.core.register_stores(&caller, &registrations).await?).into_response())
+}
+
+/// `POST /v1/withdrawals`: one `orca.v1.WithdrawRequest` in proto3 JSON; the reply is a
+/// `WithdrawResponse`.
+async fn post_withdrawal(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Response, IngestError> {
+    if body_format(request.headers())? != BodyFormat::Json {
+        return Err(IngestError::UnsupportedMediaType("application/x-ndjson".to_owned()));
+    }
+    let body = match Bytes::from_request(request, &()).await {
+        Ok(body) => body,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
+    let withdrawal: v1::WithdrawRequest = serde_json::from_slice(&body).map_err(|error| {
+        IngestError::InvalidRequest(format!(
+            "expected one `orca.v1.WithdrawRequest` such as {{\"retailerRef\": \"NM-1\", \"reason\": \"...\"}}: {error}"
+        ))
+    })?;
+    Ok(Json(state.core.withdraw(&caller, withdrawal).await?).into_response())
+}
+
+/// The query of `GET /v1/records`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordsQuery {
+    #[serde(default)]
+    rejected: bool,
+    #[serde(default)]
+    retailer_ref: String,
+    #[serde(default)]
+    limit: u32,
+    #[serde(default)]
+    page_token: String,
+    #[serde(default)]
+    retailer_id: String,
+}
+
+/// `GET /v1/records?rejected=false&retailer_ref=&limit=100&page_token=`: a `ListRecordsResponse`.
+async fn get_records(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<RecordsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, IngestError> {
+    let Query(query) = query.map_err(|rejection| {
+        IngestError::InvalidRequest(format!(
+            "{}; the parameters are rejected, retailer_ref, limit, page_token and retailer_id",
+            rejection.body_text()
+        ))
+    })?;
+    let request = v1::ListRecordsRequest {
+        rejected: query.rejected,
+        retailer_ref: query.retailer_ref,
+        limit: query.limit,
+        page_token: query.page_token,
+        retailer_id: query.retailer_id,
+    };
+    Ok(Json(state.core.list_records(&caller, request).await?).into_response())
 }
 
 /// Why a body is refused as a whole: more than `max` of its records cannot be read as incidents at

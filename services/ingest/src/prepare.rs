@@ -41,6 +41,27 @@ pub(crate) struct ValidRecord {
     pub warnings: Vec<v1::FieldProblem>,
     /// The submitted record, encoded; kept if it is later rejected.
     pub original: Vec<u8>,
+    /// Why the retailer changed the report (empty unless it corrects one sent before).
+    pub correction_reason: String,
+}
+
+/// The longest correction or withdrawal reason kept, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// The problem with a correction or withdrawal reason, if any: it must be printable text of 1 to
+/// [`MAX_REASON_CHARS`] characters once trimmed.
+pub fn reason_problem(field: &str, reason: &str) -> Option<Problem> {
+    let trimmed = reason.trim();
+    let why = if trimmed.is_empty() {
+        "give the reason in words".to_owned()
+    } else if trimmed.chars().count() > MAX_REASON_CHARS {
+        format!("at most {MAX_REASON_CHARS} characters; this has {}", trimmed.chars().count())
+    } else if trimmed.chars().any(char::is_control) {
+        "control characters are not allowed".to_owned()
+    } else {
+        return None;
+    };
+    Some(Problem::new(field, codes::INVALID_REASON, why))
 }
 
 /// A record to reject and keep.
@@ -88,6 +109,12 @@ fn prepare_incident(context: &Context<'_>, mut incident: v1::Incident) -> Prepar
         // Validate the rest as the caller's record, so store checks speak about the caller.
         incident.retailer_id = context.retailer.to_owned();
     }
+    let correction_reason = std::mem::take(&mut incident.correction_reason).trim().to_owned();
+    if !correction_reason.is_empty()
+        && let Some(problem) = reason_problem("correction_reason", &correction_reason)
+    {
+        problems.push(problem);
+    }
     clear_orca_fields(&mut incident);
     let retailer_ref = incident.retailer_ref.clone();
     let incident_id = derive_id(context.retailer, &retailer_ref);
@@ -123,6 +150,7 @@ fn prepare_incident(context: &Context<'_>, mut incident: v1::Incident) -> Prepar
         value: incident_to_proto(&model).encode_to_vec(),
         warnings: model.warnings.iter().map(problem_to_proto).collect(),
         original,
+        correction_reason,
     })
 }
 
@@ -133,6 +161,7 @@ fn clear_orca_fields(incident: &mut v1::Incident) {
     incident.force.clear();
     incident.provenance = None;
     incident.warnings.clear();
+    incident.revision = 0;
     let trimmed = incident.retailer_ref.trim();
     if trimmed.len() != incident.retailer_ref.len() {
         incident.retailer_ref = trimmed.to_owned();

@@ -79,8 +79,15 @@ pub mod dead_letter_headers {
 pub mod codes {
     /// The record names a retailer other than the caller's.
     pub const WRONG_RETAILER: &str = "wrong-retailer";
-    /// A different record was already received under the same reference.
+    /// A different record was already received under the same reference, and no
+    /// `correction_reason` says it corrects it.
     pub const CHANGED_RESUBMISSION: &str = "changed-resubmission";
+    /// The reference names a report that was withdrawn: it cannot be sent again or corrected.
+    pub const WITHDRAWN: &str = "withdrawn";
+    /// A correction or withdrawal reason that is blank, too long or not text.
+    pub const INVALID_REASON: &str = "invalid-reason";
+    /// A withdrawal of a reference never accepted.
+    pub const NOT_FOUND: &str = "not-found";
     /// The record is not valid proto3 JSON for `orca.v1.Incident`.
     pub const INVALID_JSON: &str = "invalid-json";
     /// A required part of the request is absent.

@@ -1,6 +1,8 @@
 //! The resolver stage: reads normalised incidents from `orca.incidents.v1`, resolves their person
 //! and vehicle sightings with [`orca_resolve::Resolver`], and appends one `orca.v1.Resolution` per
-//! incident to `orca.resolutions.v1` (keyed by incident id). It also reads analysts' decisions
+//! incident to `orca.resolutions.v1` (keyed by incident id). A correction (a later revision) is
+//! resolved in place of the revision before; a withdrawal (header `orca-record: withdrawal`) takes
+//! the report out of its entities and is passed on as a resolution carrying the withdrawal. It also reads analysts' decisions
 //! (`orca.v1.AnalystDecision`) from `orca.decisions.v1`, applies them with
 //! [`Resolver::apply_event`] and appends the relinks they cause (resolutions without their incident,
 //! the first carrying the decision's result) to `orca.resolutions.v1`, keyed by incident id. A
@@ -84,6 +86,14 @@ impl ResolverStage {
         Ok(outputs)
     }
 
+    /// Applies a withdrawal (the tombstone of a report): the resolution that carries it.
+    fn withdraw_record(&mut self, record: &Record) -> Result<Vec<OutRecord>, String> {
+        let proto = orca_proto::v1::IncidentWithdrawal::decode(record.value.as_slice())
+            .map_err(|e| format!("not an `orca.v1.IncidentWithdrawal`: {e}"))?;
+        let withdrawal = convert::withdrawal_from_proto(proto).map_err(|e| format!("invalid withdrawal: {e}"))?;
+        Ok(vec![resolution_record(&self.resolver.withdraw(&withdrawal))])
+    }
+
     /// Applies a decision record: the relinks it causes (none while it waits for its incident, or
     /// when its id was applied before).
     fn decide_record(&mut self, record: &Record) -> Result<Vec<OutRecord>, String> {
@@ -121,6 +131,9 @@ impl Stage for ResolverStage {
         for record in records {
             let outputs = match record.topic.as_str() {
                 topics::DECISIONS => self.decide_record(record),
+                _ if record.header(topics::RECORD_KIND) == Some(topics::WITHDRAWAL.as_bytes()) => {
+                    self.withdraw_record(record)
+                }
                 _ => self.resolve_record(record),
             };
             match outputs {

@@ -63,6 +63,9 @@ fn apply_resolution(
 ) -> Result<(), String> {
     let proto = v1::Resolution::decode(record.value.as_slice()).map_err(|e| format!("not a resolution: {e}"))?;
     let resolution = convert::resolution_from_proto(proto.clone()).map_err(|e| e.to_string())?;
+    if resolution.withdrawal.is_some() {
+        return apply_withdrawal(search, writer, &resolution, proto, pending);
+    }
     let kept = if resolution.is_relink() {
         let held = search
             .resolution(&resolution.incident_id)
@@ -80,6 +83,7 @@ fn apply_resolution(
         let id = resolution.incident_id.clone();
         writer.delete_term(Term::from_field_text(search.fields.key, &key(kinds::INCIDENT, id.as_str())));
         writer.add_document(documents::incident(&search.fields, &report, &bytes)).map_err(|e| e.to_string())?;
+        search.forget_report(&id);
         search.overlay.lock().expect("overlay lock").insert(id, bytes);
     }
     let sum = &mut pending.touched;
@@ -88,6 +92,35 @@ fn apply_resolution(
     sum.retired.extend(touched.retired);
     sum.entity_meta.extend(touched.entity_meta);
     sum.decisions.extend(touched.decisions);
+    Ok(())
+}
+
+/// A withdrawn report leaves the index and the read model's links; what is kept of it is the
+/// tombstone alone (its content is no longer disclosed).
+fn apply_withdrawal(
+    search: &SearchIndex,
+    writer: &mut IndexWriter,
+    resolution: &orca_model::Resolution,
+    proto: v1::Resolution,
+    pending: &mut Pending,
+) -> Result<(), String> {
+    let touched =
+        search.workspace.write().expect("workspace lock").apply_resolution(resolution).map_err(|e| e.to_string())?;
+    let id = resolution.incident_id.clone();
+    writer.delete_term(Term::from_field_text(search.fields.key, &key(kinds::INCIDENT, id.as_str())));
+    let tombstone =
+        v1::Resolution { incident_id: proto.incident_id, withdrawal: proto.withdrawal, ..Default::default() };
+    let bytes = tombstone.encode_to_vec();
+    // Kept under the incident's key with nothing to search by, so a reader can say it was withdrawn.
+    let mut document = tantivy::TantivyDocument::default();
+    document.add_text(search.fields.key, key(kinds::INCIDENT, id.as_str()));
+    document.add_bytes(search.fields.payload, bytes.as_slice());
+    writer.add_document(document).map_err(|e| e.to_string())?;
+    search.forget_report(&id);
+    search.overlay.lock().expect("overlay lock").insert(id, Arc::new(bytes));
+    let sum = &mut pending.touched;
+    sum.persons.extend(touched.persons);
+    sum.vehicles.extend(touched.vehicles);
     Ok(())
 }
 

@@ -58,7 +58,8 @@ const CACHED_REPORTS: usize = 100_000;
 
 /// Recently read reports: lookups promote from the older generation; when the newer is full it
 /// becomes the older and the older is dropped (an approximation of least-recently-used). A
-/// report never changes under its incident id, so nothing needs invalidating.
+/// report changes under its incident id only when it is corrected or withdrawn, and the indexer
+/// forgets it then ([`SearchIndex::forget_report`]).
 #[derive(Default)]
 pub(crate) struct ReportCache {
     newer: FxHashMap<IncidentId, Arc<orca_model::Incident>>,
@@ -73,6 +74,11 @@ impl ReportCache {
         let report = self.older.remove(id)?;
         self.insert(id.clone(), report.clone());
         Some(report)
+    }
+
+    fn remove(&mut self, id: &IncidentId) {
+        self.newer.remove(id);
+        self.older.remove(id);
     }
 
     fn insert(&mut self, id: IncidentId, report: Arc<orca_model::Incident>) {
@@ -200,6 +206,11 @@ impl SearchIndex {
     /// The resolution kept for an incident.
     pub fn resolution(&self, incident: &IncidentId) -> Option<v1::Resolution> {
         v1::Resolution::decode(self.payload(incident)?.as_slice()).ok()
+    }
+
+    /// Drops a report from the cache of decoded reports (it was corrected or withdrawn).
+    pub(crate) fn forget_report(&self, incident: &IncidentId) {
+        self.recent_reports.lock().expect("report cache lock").remove(incident);
     }
 
     /// The kept resolutions of some incidents (by read-model number), `None` where one is missing.

@@ -82,6 +82,7 @@ fn resolution(
         merges: Vec::new(),
         splits: Vec::new(),
         decisions: Vec::new(),
+        withdrawal: None,
     }
 }
 

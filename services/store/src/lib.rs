@@ -18,14 +18,16 @@ pub mod audit_chain;
 mod codec;
 mod error;
 mod records;
+mod revisions;
 mod sql;
 #[cfg(test)]
 mod tests;
 
 pub use error::{Result, StoreError};
 pub use records::{
-    AuditRecord, ClaimOutcome, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange, PackagePosition,
-    PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord, Revocation,
+    AuditRecord, ClaimOutcome, ClaimRow, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange,
+    PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord, Revision,
+    Revocation, WithdrawalRecord,
 };
 pub use sql::SqlStore;
 
@@ -66,6 +68,20 @@ pub trait Store: Send + Sync + 'static {
     async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64>;
     /// A retailer's rejected records, newest first.
     async fn rejected(&self, retailer: &str, limit: u32) -> Result<Vec<RejectedRecord>>;
+    /// A retailer's rejected records older than `before_id` (all when `None`), newest first.
+    async fn rejected_before(&self, retailer: &str, before_id: Option<i64>, limit: u32) -> Result<Vec<RejectedRecord>>;
+    /// Moves a published or unpublished claim to a new revision (a correction): its content hash
+    /// becomes the revision's and it is unpublished until the revision is on the log. The previous
+    /// revision's hash and reason stay in `incident_revisions`. The new revision number, or `None`
+    /// when the claim is no longer at `replaces` or was withdrawn (a concurrent change: claim again).
+    async fn revise_incident(&self, revision: &Revision) -> Result<Option<u32>>;
+    /// Records a withdrawal of the claim at `revision`; false when the claim is no longer at that
+    /// revision or was withdrawn already.
+    async fn withdraw_incident(&self, withdrawal: &WithdrawalRecord) -> Result<bool>;
+    /// One claim, if the reference was ever accepted.
+    async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>>;
+    /// A retailer's claims in reference order, after `after_ref`.
+    async fn claim_rows(&self, retailer: &str, after_ref: &str, limit: u32) -> Result<Vec<ClaimRow>>;
 
     /// Registers or updates stores.
     async fn upsert_stores(&self, stores: &[RetailStore]) -> Result<()>;

@@ -28,9 +28,47 @@ pub enum ClaimOutcome {
     New,
     /// Claimed before but not marked published (an earlier attempt failed mid-way): append again;
     /// downstream stages ignore an incident id they already have.
-    Unpublished { content_hash: String },
-    /// Already on the log.
-    Published { content_hash: String },
+    Unpublished { content_hash: String, revision: u32 },
+    /// Already on the log; `withdrawn` once a withdrawal of it was recorded.
+    Published { content_hash: String, revision: u32, withdrawn: bool },
+}
+
+/// A new revision of a claimed incident (a correction), for [`crate::Store::revise_incident`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revision {
+    pub retailer: String,
+    pub retailer_ref: String,
+    /// The revision the correction replaces: the claim must still be at it.
+    pub replaces: u32,
+    pub content_hash: String,
+    pub reason: String,
+    pub received_at_ms: i64,
+}
+
+/// A withdrawal to record, for [`crate::Store::withdraw_incident`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WithdrawalRecord {
+    pub retailer: String,
+    pub retailer_ref: String,
+    /// The revision withdrawn: the claim must still be at it.
+    pub revision: u32,
+    pub reason: String,
+    pub withdrawn_by: String,
+    pub at_ms: i64,
+}
+
+/// One claimed reference as a retailer's own listing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimRow {
+    pub retailer_ref: String,
+    pub incident_id: String,
+    pub revision: u32,
+    pub published: bool,
+    /// The latest revision's reason, or the withdrawal's.
+    pub note: String,
+    pub received_at_ms: i64,
+    pub withdrawn_at_ms: Option<i64>,
+    pub withdrawn_by: String,
 }
 
 /// A record that failed validation, kept with every reason.

@@ -184,7 +184,21 @@ impl SqlStore {
     }
 }
 
-fn u32_from(value: i64, table: &'static str) -> Result<u32> {
+/// A claim held already, read from `content_hash, published, revision, withdrawn_at_ms` starting
+/// at column `first`.
+fn held_claim(row: &sqlx::any::AnyRow, first: usize) -> Result<ClaimOutcome> {
+    let content_hash: String = row.try_get(first)?;
+    let published: i64 = row.try_get(first + 1)?;
+    let revision = u32_from(row.try_get(first + 2)?, "ingest_keys")?;
+    let withdrawn: Option<i64> = row.try_get(first + 3)?;
+    Ok(if published != 0 {
+        ClaimOutcome::Published { content_hash, revision, withdrawn: withdrawn.is_some() }
+    } else {
+        ClaimOutcome::Unpublished { content_hash, revision }
+    })
+}
+
+pub(crate) fn u32_from(value: i64, table: &'static str) -> Result<u32> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt { table, reason: format!("{value} is out of range") })
 }
 
@@ -337,19 +351,15 @@ impl Store for SqlStore {
         if inserted == 1 {
             return Ok(ClaimOutcome::New);
         }
-        let row =
-            sqlx::query("SELECT content_hash, published FROM ingest_keys WHERE retailer = $1 AND retailer_ref = $2")
-                .bind(&claim.retailer)
-                .bind(&claim.retailer_ref)
-                .fetch_one(&self.pool)
-                .await?;
-        let content_hash: String = row.try_get(0)?;
-        let published: i64 = row.try_get(1)?;
-        Ok(if published != 0 {
-            ClaimOutcome::Published { content_hash }
-        } else {
-            ClaimOutcome::Unpublished { content_hash }
-        })
+        let row = sqlx::query(
+            "SELECT content_hash, published, revision, withdrawn_at_ms FROM ingest_keys \
+             WHERE retailer = $1 AND retailer_ref = $2",
+        )
+        .bind(&claim.retailer)
+        .bind(&claim.retailer_ref)
+        .fetch_one(&self.pool)
+        .await?;
+        held_claim(&row, 0)
     }
 
     async fn mark_published(&self, retailer: &str, retailer_ref: &str) -> Result<()> {
@@ -405,7 +415,7 @@ impl Store for SqlStore {
         for (retailer, refs) in existing_refs {
             for chunk in refs.chunks(CHUNK_ROWS) {
                 let sql = format!(
-                    "SELECT retailer_ref, content_hash, published FROM ingest_keys \
+                    "SELECT retailer_ref, content_hash, published, revision, withdrawn_at_ms FROM ingest_keys \
                      WHERE retailer = {} AND retailer_ref IN ({})",
                     self.dialect.params(1, 1),
                     self.dialect.params(2, chunk.len())
@@ -415,9 +425,7 @@ impl Store for SqlStore {
                     query = query.bind(*retailer_ref);
                 }
                 for row in query.fetch_all(&mut *tx).await? {
-                    let published: i64 = row.try_get(2)?;
-                    existing
-                        .insert((retailer, row.try_get::<String, _>(0)?), (row.try_get::<String, _>(1)?, published));
+                    existing.insert((retailer, row.try_get::<String, _>(0)?), held_claim(&row, 1)?);
                 }
             }
         }
@@ -429,16 +437,10 @@ impl Store for SqlStore {
             let outcome = if inserted.contains(&key) {
                 ClaimOutcome::New
             } else {
-                let (content_hash, published) =
-                    existing.remove(&(claim.retailer.as_str(), key.1)).ok_or_else(|| StoreError::Corrupt {
-                        table: "ingest_keys",
-                        reason: "a conflicting claim vanished".to_owned(),
-                    })?;
-                if published != 0 {
-                    ClaimOutcome::Published { content_hash }
-                } else {
-                    ClaimOutcome::Unpublished { content_hash }
-                }
+                existing.remove(&(claim.retailer.as_str(), key.1)).ok_or_else(|| StoreError::Corrupt {
+                    table: "ingest_keys",
+                    reason: "a conflicting claim vanished".to_owned(),
+                })?
             };
             firsts.push(outcome);
         }
@@ -450,7 +452,7 @@ impl Store for SqlStore {
                 let repeated = std::mem::replace(&mut seen[index], true);
                 match &firsts[index] {
                     ClaimOutcome::New if repeated => {
-                        ClaimOutcome::Unpublished { content_hash: unique[index].content_hash.clone() }
+                        ClaimOutcome::Unpublished { content_hash: unique[index].content_hash.clone(), revision: 1 }
                     }
                     outcome => outcome.clone(),
                 }
@@ -483,6 +485,24 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn revise_incident(&self, revision: &Revision) -> Result<Option<u32>> {
+        let _turn = self.write_turn().await;
+        self.revise_claim(revision).await
+    }
+
+    async fn withdraw_incident(&self, withdrawal: &WithdrawalRecord) -> Result<bool> {
+        let _turn = self.write_turn().await;
+        self.withdraw_claim(withdrawal).await
+    }
+
+    async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>> {
+        self.read_claim_row(retailer, retailer_ref).await
+    }
+
+    async fn claim_rows(&self, retailer: &str, after_ref: &str, limit: u32) -> Result<Vec<ClaimRow>> {
+        self.read_claim_rows(retailer, after_ref, limit).await
+    }
+
     async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64> {
         let _turn = self.write_turn().await;
         let row = sqlx::query(
@@ -501,11 +521,16 @@ impl Store for SqlStore {
     }
 
     async fn rejected(&self, retailer: &str, limit: u32) -> Result<Vec<RejectedRecord>> {
+        self.rejected_before(retailer, None, limit).await
+    }
+
+    async fn rejected_before(&self, retailer: &str, before_id: Option<i64>, limit: u32) -> Result<Vec<RejectedRecord>> {
         let rows = sqlx::query(
             "SELECT id, retailer, retailer_ref, channel, received_at_ms, payload, problems FROM rejected_records \
-             WHERE retailer = $1 ORDER BY id DESC LIMIT $2",
+             WHERE retailer = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(retailer)
+        .bind(before_id.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;

@@ -117,16 +117,77 @@ async fn incident_claims_tell_new_unpublished_and_published_apart() {
         assert_eq!(store.claim_incident(&claim).await.unwrap(), ClaimOutcome::New);
         assert_eq!(
             store.claim_incident(&claim).await.unwrap(),
-            ClaimOutcome::Unpublished { content_hash: "h1".into() }
+            ClaimOutcome::Unpublished { content_hash: "h1".into(), revision: 1 }
         );
         store.mark_published("northmart", "NM-1").await.unwrap();
         let changed = IncidentClaim { content_hash: "h2".into(), ..claim.clone() };
         assert_eq!(
             store.claim_incident(&changed).await.unwrap(),
-            ClaimOutcome::Published { content_hash: "h1".into() }
+            ClaimOutcome::Published { content_hash: "h1".into(), revision: 1, withdrawn: false }
         );
         let other_retailer = IncidentClaim { retailer: "southco".into(), ..claim };
         assert_eq!(store.claim_incident(&other_retailer).await.unwrap(), ClaimOutcome::New);
+    }
+}
+
+#[tokio::test]
+async fn a_correction_moves_the_claim_to_a_new_revision_and_keeps_the_old_one() {
+    for (store, _dir) in backends().await {
+        let claim = IncidentClaim {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            incident_id: "INC-1".into(),
+            content_hash: "h1".into(),
+            received_at_ms: 1,
+        };
+        store.claim_incident(&claim).await.unwrap();
+        store.mark_published("northmart", "NM-1").await.unwrap();
+        let revision = Revision {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            replaces: 1,
+            content_hash: "h2".into(),
+            reason: "wrong suspect named".into(),
+            received_at_ms: 2,
+        };
+        assert_eq!(store.revise_incident(&revision).await.unwrap(), Some(2));
+        assert_eq!(store.revise_incident(&revision).await.unwrap(), None, "no longer at revision 1");
+        let corrected = IncidentClaim { content_hash: "h2".into(), ..claim.clone() };
+        assert_eq!(
+            store.claim_incident(&corrected).await.unwrap(),
+            ClaimOutcome::Unpublished { content_hash: "h2".into(), revision: 2 }
+        );
+        store.mark_published("northmart", "NM-1").await.unwrap();
+        let row = store.claim_row("northmart", "NM-1").await.unwrap().unwrap();
+        assert_eq!((row.revision, row.published, row.note.as_str()), (2, true, "wrong suspect named"));
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incident_revisions WHERE retailer_ref = 'NM-1'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(kept, 2, "both revisions are on record");
+
+        let withdrawal = WithdrawalRecord {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            revision: 1,
+            reason: "sent in error".into(),
+            withdrawn_by: "northmart-1".into(),
+            at_ms: 3,
+        };
+        assert!(!store.withdraw_incident(&withdrawal).await.unwrap(), "revision 1 is not current");
+        let withdrawal = WithdrawalRecord { revision: 2, ..withdrawal };
+        assert!(store.withdraw_incident(&withdrawal).await.unwrap());
+        assert!(!store.withdraw_incident(&withdrawal).await.unwrap(), "withdrawn once");
+        assert_eq!(
+            store.claim_incident(&corrected).await.unwrap(),
+            ClaimOutcome::Published { content_hash: "h2".into(), revision: 2, withdrawn: true }
+        );
+        let revise_withdrawn = Revision { replaces: 2, content_hash: "h3".into(), ..revision };
+        assert_eq!(store.revise_incident(&revise_withdrawn).await.unwrap(), None, "a withdrawn report stays so");
+        let rows = store.claim_rows("northmart", "", 10).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].withdrawn_at_ms, rows[0].withdrawn_by.as_str()), (Some(3), "northmart-1"));
+        assert!(store.claim_rows("northmart", "NM-1", 10).await.unwrap().is_empty(), "pages after the last");
     }
 }
 
@@ -590,7 +651,11 @@ async fn batch_claims_match_claiming_one_at_a_time() {
             store.claim_incidents(&[claim("NM-1", "h1"), claim("NM-2", "h1"), claim("NM-1", "h2")]).await.unwrap();
         assert_eq!(
             first,
-            [ClaimOutcome::New, ClaimOutcome::New, ClaimOutcome::Unpublished { content_hash: "h1".into() }],
+            [
+                ClaimOutcome::New,
+                ClaimOutcome::New,
+                ClaimOutcome::Unpublished { content_hash: "h1".into(), revision: 1 }
+            ],
             "a pair repeated in the batch finds its first claim"
         );
         store.mark_published_many(&[("northmart".into(), "NM-1".into())]).await.unwrap();
@@ -602,15 +667,15 @@ async fn batch_claims_match_claiming_one_at_a_time() {
         assert_eq!(
             second,
             [
-                ClaimOutcome::Published { content_hash: "h1".into() },
-                ClaimOutcome::Unpublished { content_hash: "h1".into() },
+                ClaimOutcome::Published { content_hash: "h1".into(), revision: 1, withdrawn: false },
+                ClaimOutcome::Unpublished { content_hash: "h1".into(), revision: 1 },
                 ClaimOutcome::New,
                 ClaimOutcome::New,
             ]
         );
         assert_eq!(
             store.claim_incident(&claim("NM-3", "h3")).await.unwrap(),
-            ClaimOutcome::Unpublished { content_hash: "h3".into() },
+            ClaimOutcome::Unpublished { content_hash: "h3".into(), revision: 1 },
             "batch and single claims share one table"
         );
     }
@@ -626,7 +691,10 @@ async fn large_claim_batches_are_written_in_chunks() {
         store.mark_published_many(&keys).await.unwrap();
         let again = store.claim_incidents(&claims).await.unwrap();
         assert_eq!(again.len(), 1_234);
-        assert!(again.iter().all(|outcome| *outcome == ClaimOutcome::Published { content_hash: "h".into() }));
+        assert!(
+            again.iter().all(|outcome| *outcome
+                == ClaimOutcome::Published { content_hash: "h".into(), revision: 1, withdrawn: false })
+        );
     }
 }
 

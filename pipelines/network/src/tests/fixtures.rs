@@ -39,7 +39,30 @@ pub fn report(id: &str, force: &str, day_number: i64) -> Report {
             merges: Vec::new(),
             splits: Vec::new(),
             decisions: Vec::new(),
+            withdrawal: None,
         },
+    }
+}
+
+/// The resolution of a withdrawn report: the withdrawal, no incident, no links.
+pub fn withdrawn(id: &str, reason: &str) -> Resolution {
+    Resolution {
+        incident_id: IncidentId::new(id),
+        incident: None,
+        persons: Vec::new(),
+        vehicles: Vec::new(),
+        merges: Vec::new(),
+        splits: Vec::new(),
+        decisions: Vec::new(),
+        withdrawal: Some(orca_model::Withdrawal {
+            incident_id: IncidentId::new(id),
+            retailer: "northmart".into(),
+            retailer_ref: id.to_owned(),
+            revision: 1,
+            reason: reason.to_owned(),
+            withdrawn_by: "northmart-1".to_owned(),
+            withdrawn_at: None,
+        }),
     }
 }
 
@@ -137,6 +160,13 @@ impl Report {
     pub fn located(mut self, name: &str, lat: f64, lon: f64) -> Self {
         self.incident.store_location =
             Some(orca_model::StoreLocation { name: name.to_owned(), postcode: "ME1 1AA".to_owned(), lat, lon });
+        self
+    }
+
+    /// A correction: this revision of the report, with the retailer's reason.
+    pub fn revision(mut self, revision: u32, reason: &str) -> Self {
+        self.incident.revision = revision;
+        self.incident.correction_reason = reason.to_owned();
         self
     }
 

@@ -110,6 +110,8 @@ fn offence(line: &Line<'_>) -> Offence {
         vehicle_ids: line.cars.iter().map(|v| (*v).into()).collect(),
         evidence,
         outside_group: line.outside,
+        correction_reason: String::new(),
+        revision: 0,
     }
 }
 
@@ -272,5 +274,6 @@ pub fn sample_package() -> IntelligencePackage {
             recorded_by: "K-staffordshire-0007 (DC 4471 Ahmed)".to_owned(),
             recorded_at: Some(at(5, 28, 18, 10)),
         }],
+        report_notices: Vec::new(),
     }
 }

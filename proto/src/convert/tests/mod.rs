@@ -194,6 +194,7 @@ fn rich_resolution() -> Resolution {
             applied: false,
             message: "sighting INC-x#0 is the only sighting of P00000002".into(),
         }],
+        withdrawal: None,
     }
 }
 
@@ -250,6 +251,8 @@ fn rich_package() -> IntelligencePackage {
                 vehicle_ids: vec!["V00000003".into()],
                 evidence: incident.evidence.clone(),
                 outside_group: true,
+                correction_reason: String::new(),
+                revision: 0,
             },
             Offence {
                 incident_id: "INC-00000000000000aa".into(),
@@ -310,6 +313,7 @@ fn rich_package() -> IntelligencePackage {
             recorded_by: "k-1 (west-midlands)".into(),
             recorded_at: Some(at("2026-01-06T09:00:00Z")),
         }],
+        report_notices: Vec::new(),
     }
 }
 

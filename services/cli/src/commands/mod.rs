@@ -12,5 +12,6 @@ pub mod link_records;
 pub mod outcome;
 pub mod packages;
 pub mod reindex;
+pub mod reports;
 pub mod serve;
 pub mod simulate;

@@ -192,11 +192,16 @@ pub async fn get_incident(
 }
 
 fn incident(search: &SearchIndex, id: &str) -> Result<(v1::IncidentDetail, String), Status> {
+    let kept = search.resolution(&IncidentId::new(id));
+    if let Some(withdrawal) = kept.as_ref().and_then(|r| r.withdrawal.as_ref()) {
+        return Err(Status::not_found(format!(
+            "incident `{id}` was withdrawn by {} (revision {}): {}; its report is no longer disclosed",
+            withdrawal.withdrawn_by, withdrawal.revision, withdrawal.reason
+        )));
+    }
     let workspace = search.workspace();
     let number = workspace.incident_number(id).ok_or_else(|| Status::not_found(format!("no incident `{id}`")))?;
-    let resolution = search
-        .resolution(&IncidentId::new(id))
-        .ok_or_else(|| Status::internal("the incident's record cannot be read"))?;
+    let resolution = kept.ok_or_else(|| Status::internal("the incident's record cannot be read"))?;
     let mut report = resolution.incident.clone().unwrap_or_default();
     for person in &mut report.persons {
         person.face = None;

@@ -1,0 +1,107 @@
+//! Corrections and withdrawals of claimed incidents, and a retailer's listing of its claims.
+//! Called from [`crate::Store`]'s implementation, which takes the writer's turn first.
+
+use crate::Result;
+use crate::records::{ClaimRow, Revision, WithdrawalRecord};
+use crate::sql::{SqlStore, u32_from};
+use sqlx::Row;
+
+const CLAIM_COLUMNS: &str = "retailer_ref, incident_id, revision, published, note, received_at_ms, withdrawn_at_ms, \
+                             withdrawn_by";
+
+impl SqlStore {
+    pub(crate) async fn revise_claim(&self, revision: &Revision) -> Result<Option<u32>> {
+        let mut tx = self.pool.begin().await?;
+        // The revision being replaced is kept first (its first revision has no row until then).
+        sqlx::query(
+            "INSERT INTO incident_revisions (retailer, retailer_ref, revision, content_hash, reason, received_at_ms) \
+             SELECT retailer, retailer_ref, revision, content_hash, note, received_at_ms FROM ingest_keys \
+             WHERE retailer = $1 AND retailer_ref = $2 AND revision = $3 AND withdrawn_at_ms IS NULL \
+             ON CONFLICT (retailer, retailer_ref, revision) DO NOTHING",
+        )
+        .bind(&revision.retailer)
+        .bind(&revision.retailer_ref)
+        .bind(i64::from(revision.replaces))
+        .execute(&mut *tx)
+        .await?;
+        let next = i64::from(revision.replaces) + 1;
+        let updated = sqlx::query(
+            "UPDATE ingest_keys SET content_hash = $1, revision = $2, note = $3, received_at_ms = $4, published = 0 \
+             WHERE retailer = $5 AND retailer_ref = $6 AND revision = $7 AND withdrawn_at_ms IS NULL",
+        )
+        .bind(&revision.content_hash)
+        .bind(next)
+        .bind(&revision.reason)
+        .bind(revision.received_at_ms)
+        .bind(&revision.retailer)
+        .bind(&revision.retailer_ref)
+        .bind(i64::from(revision.replaces))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO incident_revisions (retailer, retailer_ref, revision, content_hash, reason, received_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (retailer, retailer_ref, revision) DO NOTHING",
+        )
+        .bind(&revision.retailer)
+        .bind(&revision.retailer_ref)
+        .bind(next)
+        .bind(&revision.content_hash)
+        .bind(&revision.reason)
+        .bind(revision.received_at_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(u32_from(next, "ingest_keys")?))
+    }
+
+    pub(crate) async fn withdraw_claim(&self, withdrawal: &WithdrawalRecord) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE ingest_keys SET withdrawn_at_ms = $1, withdrawn_by = $2, note = $3 \
+             WHERE retailer = $4 AND retailer_ref = $5 AND revision = $6 AND withdrawn_at_ms IS NULL",
+        )
+        .bind(withdrawal.at_ms)
+        .bind(&withdrawal.withdrawn_by)
+        .bind(&withdrawal.reason)
+        .bind(&withdrawal.retailer)
+        .bind(&withdrawal.retailer_ref)
+        .bind(i64::from(withdrawal.revision))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
+    }
+
+    pub(crate) async fn read_claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>> {
+        let sql = format!("SELECT {CLAIM_COLUMNS} FROM ingest_keys WHERE retailer = $1 AND retailer_ref = $2");
+        let row = sqlx::query(&sql).bind(retailer).bind(retailer_ref).fetch_optional(&self.pool).await?;
+        row.as_ref().map(claim_row).transpose()
+    }
+
+    pub(crate) async fn read_claim_rows(&self, retailer: &str, after_ref: &str, limit: u32) -> Result<Vec<ClaimRow>> {
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS} FROM ingest_keys WHERE retailer = $1 AND retailer_ref > $2 \
+             ORDER BY retailer_ref LIMIT $3"
+        );
+        let rows =
+            sqlx::query(&sql).bind(retailer).bind(after_ref).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        rows.iter().map(claim_row).collect()
+    }
+}
+
+fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
+    let published: i64 = row.try_get(3)?;
+    Ok(ClaimRow {
+        retailer_ref: row.try_get(0)?,
+        incident_id: row.try_get(1)?,
+        revision: u32_from(row.try_get(2)?, "ingest_keys")?,
+        published: published != 0,
+        note: row.try_get(4)?,
+        received_at_ms: row.try_get(5)?,
+        withdrawn_at_ms: row.try_get(6)?,
+        withdrawn_by: row.try_get(7)?,
+    })
+}
