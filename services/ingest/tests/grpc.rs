@@ -105,7 +105,8 @@ async fn a_changed_resubmission_is_rejected_and_kept() {
     assert_eq!(fields_and_codes(&ack), [("retailer_ref", "changed-resubmission")]);
     assert_eq!(
         ack.problems[0].reason,
-        "a different record was already accepted under this reference; corrections are not supported yet"
+        "a different record was already received under this reference (revision 1); to correct it, send it again \
+         with `correction_reason` saying what changed and why"
     );
     assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 1);
     let kept = app.store.rejected("northmart", 10).await.unwrap();

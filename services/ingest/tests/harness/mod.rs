@@ -26,6 +26,7 @@ pub struct TestApp {
     pub northmart_key: String,
     pub southco_key: String,
     pub force_key: String,
+    pub analyst_key: String,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -54,6 +55,7 @@ pub async fn spawn_app_with(config: IngestConfig) -> TestApp {
     let northmart_key = issue(PrincipalKind::Retailer, "northmart").await;
     let southco_key = issue(PrincipalKind::Retailer, "southco").await;
     let force_key = issue(PrincipalKind::Force, "west-midlands").await;
+    let analyst_key = issue(PrincipalKind::Analyst, "opal-1").await;
     let core = Arc::new(IngestCore::new(config, flaky, store.clone()).await.expect("ingest core"));
 
     let grpc_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind grpc");
@@ -80,6 +82,7 @@ pub async fn spawn_app_with(config: IngestConfig) -> TestApp {
         northmart_key,
         southco_key,
         force_key,
+        analyst_key,
         http: reqwest::Client::new(),
         _dir: dir,
     }
@@ -132,6 +135,15 @@ pub fn incident(retailer_ref: &str) -> v1::Incident {
         }],
         ..Default::default()
     }
+}
+
+/// A valid incident of another retailer at its own store.
+pub fn submit_for(retailer: &str, retailer_ref: &str) -> v1::SubmitRequest {
+    let mut request = submit(retailer_ref);
+    let incident = request.incident.as_mut().expect("an incident");
+    incident.retailer_id = retailer.into();
+    incident.store_id = "SC-0001".into();
+    request
 }
 
 pub fn submit(retailer_ref: &str) -> v1::SubmitRequest {
