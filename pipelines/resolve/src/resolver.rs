@@ -78,6 +78,10 @@ pub struct Resolver {
     pub(crate) waiting: crate::events::Waiting,
     /// What became of every decision id applied or refused.
     pub(crate) decided: FxHashMap<String, orca_model::DecisionResult>,
+    /// While a correction is resolved: the entities its earlier revision's sightings left empty,
+    /// by sighting index (persons, vehicles), for the same sighting to keep its id when it again
+    /// links to no one (see [`crate::revisions`]).
+    pub(crate) reusable: [Vec<(u32, u32)>; 2],
     scratch: Vec<Evidence>,
 }
 
@@ -99,6 +103,7 @@ impl Resolver {
             pending: Vec::new(),
             waiting: Default::default(),
             decided: FxHashMap::default(),
+            reusable: Default::default(),
             scratch: Vec::with_capacity(16),
         }
     }
@@ -186,6 +191,7 @@ impl Resolver {
             self.vehicles.sightings[s as usize].link.entity = entity;
         }
         self.incident_log.push(entry);
+        self.reusable = Default::default();
         self.counters.incidents += 1;
         crate::persist::record_incident(self, incident, number);
         self.waiting.arrived(&incident.id);
@@ -388,7 +394,7 @@ impl Resolver {
                 (entity, link)
             }
             (best, None) => {
-                let entity = self.persons.new_entity(None);
+                let entity = self.reuse_or_new(EntityKind::Person, index);
                 let link = match best {
                     Some((candidate, score, evidence)) if score.total >= review_weight => {
                         self.counters.possible_matches += 1;
@@ -541,7 +547,7 @@ impl Resolver {
                 },
             ),
             best => {
-                let entity = self.vehicles.new_entity(None);
+                let entity = self.reuse_or_new(EntityKind::Vehicle, index);
                 let link = match (best, cloned_of) {
                     (best, Some(other)) => {
                         self.counters.cloned_plates += 1;

@@ -13,8 +13,9 @@
 //! recomputes its groups and packages.
 
 use crate::persist;
+use crate::population::{Population, Summary};
 use crate::resolver::Resolver;
-use orca_model::{Incident, Resolution, Withdrawal};
+use orca_model::{EntityKind, Incident, Resolution, Withdrawal};
 use std::cmp::Ordering;
 
 impl Resolver {
@@ -48,6 +49,7 @@ impl Resolver {
             return withdrawn(held);
         }
         self.retract(number);
+        self.reusable = Default::default();
         self.counters.withdrawals += 1;
         self.incident_log[number as usize].withdrawal = Some(Box::new(withdrawal.clone()));
         persist::record_withdrawal(self, number, withdrawal);
@@ -59,7 +61,7 @@ impl Resolver {
         self.incidents.get(incident).is_some_and(|&n| self.incident_log[n as usize].withdrawal.is_some())
     }
 
-    /// Takes an entry's sightings out of their entities.
+    /// Takes an entry's sightings out of their entities, noting the entities left empty.
     fn retract(&mut self, number: u32) {
         let entry = &mut self.incident_log[number as usize];
         if entry.retracted {
@@ -67,9 +69,40 @@ impl Resolver {
         }
         entry.retracted = true;
         let (persons, vehicles) = (entry.persons.clone(), entry.vehicles.clone());
-        self.persons.retract(persons);
-        self.vehicles.retract(vehicles);
+        self.persons.retract(persons.clone());
+        self.vehicles.retract(vehicles.clone());
+        self.reusable = [emptied(&self.persons, persons), emptied(&self.vehicles, vehicles)];
     }
+
+    /// A new entity for sighting `index` of the incident being resolved: the one its earlier
+    /// revision's sighting left empty, if any (so a correction that changes nothing about a
+    /// one-off person keeps their id), else a fresh one.
+    pub(crate) fn reuse_or_new(&mut self, kind: EntityKind, index: u32) -> u32 {
+        let slot = usize::from(kind == EntityKind::Vehicle);
+        let reusable =
+            self.reusable[slot].iter().position(|&(i, _)| i == index).map(|at| self.reusable[slot].remove(at));
+        match (kind, reusable) {
+            (EntityKind::Person, Some((_, entity))) if self.persons.entities[entity as usize].members.is_empty() => {
+                entity
+            }
+            (EntityKind::Vehicle, Some((_, entity))) if self.vehicles.entities[entity as usize].members.is_empty() => {
+                entity
+            }
+            (EntityKind::Person, _) => self.persons.new_entity(None),
+            (EntityKind::Vehicle, _) => self.vehicles.new_entity(None),
+        }
+    }
+}
+
+/// The (index, entity) of each retracted sighting whose entity is left with no sighting.
+fn emptied<F, S: Summary<F>>(population: &Population<F, S>, sightings: std::ops::Range<u32>) -> Vec<(u32, u32)> {
+    sightings
+        .filter_map(|s| {
+            let entity = population.entity_of(s);
+            let slot = &population.entities[entity as usize];
+            slot.members.is_empty().then_some((population.sightings[s as usize].index, entity))
+        })
+        .collect()
 }
 
 fn withdrawn(withdrawal: &Withdrawal) -> Resolution {

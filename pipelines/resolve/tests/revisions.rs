@@ -70,9 +70,18 @@ fn a_correction_moves_the_sighting_to_the_person_the_corrected_report_names() {
     assert_eq!(r.person_members(&callum_id).len(), 3);
     assert_eq!(r.stats().incidents, 8);
 
+    // A correction that changes nothing about a one-off suspect keeps their id.
+    let lone = incident("Z1", "essex", 12, vec![named("Zed", "Quillfeather", Some("2001-02-03"))], vec![]);
+    let zed_id = r.resolve(&lone).persons[0].entity_id.clone();
+    let recounted =
+        Incident { narrative: "two items, not one".into(), ..corrected(&lone, lone.persons.clone(), "recount") };
+    assert_eq!(r.resolve(&recounted).persons[0].entity_id, zed_id);
+    assert_eq!(r.person_members(&zed_id).len(), 1);
+
     let mut store = Store::default();
     store.apply(r.take_changes());
     let restored = Resolver::restore(config, store.records()).expect("restores");
+    assert_eq!(restored.person_members(&zed_id), r.person_members(&zed_id));
     assert_eq!(restored.person_of(&key).unwrap().as_str(), dwayne_id);
     assert_eq!(restored.person_members(&callum_id), r.person_members(&callum_id));
     assert_eq!(restored.person_members(&dwayne_id), r.person_members(&dwayne_id));

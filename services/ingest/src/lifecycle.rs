@@ -38,7 +38,8 @@ impl IngestCore {
         let reason = request.reason.trim().to_owned();
         let Some(claim) = self.store.claim_row(&retailer, retailer_ref).await? else {
             return Err(IngestError::NotFound(format!(
-                "{retailer} has no accepted report with reference `{retailer_ref}` (list them with ListRecords)"
+                "{retailer} has no accepted report with reference `{retailer_ref}` (ListRecords, GET /v1/records or \
+                 `orca records` lists them)"
             )));
         };
         let response = |status: WithdrawStatus| v1::WithdrawResponse {

@@ -70,12 +70,12 @@ pub async fn withdraw(args: WithdrawArgs) -> Result<()> {
     let response =
         connection.client().await?.withdraw(client::authorized(request, &key)?).await.map_err(refused)?.into_inner();
     let what = match WithdrawStatus::try_from(response.status) {
-        Ok(WithdrawStatus::Withdrawn) => "withdrawn",
-        Ok(WithdrawStatus::AlreadyWithdrawn) => "was already withdrawn",
-        _ => "in an unknown state",
+        Ok(WithdrawStatus::Withdrawn) => "withdrawn: it leaves every person, group and package it was in",
+        Ok(WithdrawStatus::AlreadyWithdrawn) => "was withdrawn before; nothing changed",
+        _ => "is in a state this version of orca does not know",
     };
     client::emit(&format!(
-        "{} ({}, revision {}) {what}; it leaves every person, group and package it was in\n",
+        "{} ({}, revision {}) {what}\n",
         response.retailer_ref, response.incident_id, response.revision
     ))
 }
@@ -134,6 +134,9 @@ pub async fn records(args: RecordsArgs) -> Result<()> {
         listed += response.records.len() as u32;
         page_token = response.next_page_token;
         if page_token.is_empty() || args.limit.is_some_and(|limit| listed >= limit) {
+            if listed == 0 && args.format == Format::Text {
+                client::emit("(no records)\n")?;
+            }
             return Ok(());
         }
     }
