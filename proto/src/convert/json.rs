@@ -87,9 +87,7 @@ fn explain(message: &str, value: Option<&Value>, field: &str) -> String {
         Some(Value::String(text)) if pence && text.contains('.') => {
             format!("`{text}` is not a whole number of pence (amounts are in pence, not pounds)")
         }
-        Some(Value::String(text)) if looks_like_a_time_without_zone(text) => {
-            format!("`{text}` has no time zone: write it in RFC 3339 with `Z` or an offset, e.g. `{text}Z`")
-        }
+        Some(Value::String(text)) if let Some(hint) = timestamp_hint(text) => hint,
         _ => message.to_owned(),
     }
 }
@@ -98,14 +96,29 @@ fn in_pence(number: &serde_json::Number) -> String {
     number.as_f64().map_or_else(|| "?".to_owned(), |pounds| format!("{:.0}", pounds * 100.0))
 }
 
-fn looks_like_a_time_without_zone(text: &str) -> bool {
+/// Why a date and time proto3 JSON cannot read is wrong, with the same time written so that it
+/// can: no zone (`2026-03-01T10:15:00` or `2026-03-01 10:15`), a space for the `T`, no seconds.
+fn timestamp_hint(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    text.len() >= 16
+    let date_time = text.len() >= 16
         && bytes[4] == b'-'
-        && bytes[10] == b'T'
-        && !text.ends_with('Z')
-        && !text.ends_with('z')
-        && !text[11..].contains(['+', '-'])
+        && bytes[7] == b'-'
+        && matches!(bytes[10], b'T' | b't' | b' ')
+        && bytes[13] == b':';
+    if !date_time || !text.is_char_boundary(10) {
+        return None;
+    }
+    let (date, time) = (&text[..10], &text[11..]);
+    let zone_at = time.find(['Z', 'z', '+', '-']);
+    let (clock, zone) = zone_at.map_or((time, ""), |at| time.split_at(at));
+    let seconds = if clock.len() == 5 { ":00" } else { "" };
+    let written = format!("{date}T{clock}{seconds}{}", if zone.is_empty() { "Z" } else { zone });
+    let what = match (zone.is_empty(), bytes[10] == b' ' || !seconds.is_empty()) {
+        (true, _) => "has no time zone",
+        (false, true) => "is not in RFC 3339 form",
+        (false, false) => return None,
+    };
+    Some(format!("`{text}` {what}: write it in RFC 3339 with `Z` or an offset, e.g. `{written}`"))
 }
 
 /// The value at `path`, if there is one.

@@ -103,6 +103,14 @@ fn json_errors_name_the_field_list_accepted_values_and_catch_the_usual_slips() {
 
     let error = incident_from_json_line(r#"{"occurredFrom": "2026-03-01T10:15:00"}"#).expect_err("no zone");
     assert!(error.contains("`occurredFrom`") && error.contains("no time zone"), "{error}");
+    for (written, says, fixed) in [
+        ("2026-03-01 10:15", "no time zone", "2026-03-01T10:15:00Z"),
+        ("2026-03-01T10:15Z", "not in RFC 3339 form", "2026-03-01T10:15:00Z"),
+    ] {
+        let line = format!(r#"{{"occurredFrom": "{written}"}}"#);
+        let error = incident_from_json_line(&line).expect_err("not RFC 3339");
+        assert!(error.contains(says) && error.contains(fixed), "{written}: {error}");
+    }
 
     let error = incident_from_json_line(r#"{"retailerId": "northmart""#).expect_err("truncated");
     assert!(error.contains("not JSON") && error.contains("EOF"), "{error}");
