@@ -41,6 +41,33 @@ pub(super) fn score(out: &mut String, package: &IntelligencePackage) -> fmt::Res
         out.push_str("</td></tr>\n");
     }
     out.push_str("</tbody></table>\n</section>\n");
+    report_notices(out, package)
+}
+
+/// Reports that left the package: withdrawn by the retailer, or corrected so that they no longer
+/// name its subjects. Nothing when there are none.
+fn report_notices(out: &mut String, package: &IntelligencePackage) -> fmt::Result {
+    if package.report_notices.is_empty() {
+        return Ok(());
+    }
+    out.push_str(
+        "<section id=\"report-notices\" class=\"keep\">\n<h2>Reports withdrawn or corrected</h2>\n\
+         <p class=\"note\">These reports were part of earlier versions and are no longer relied on here.</p>\n<ul>\n",
+    );
+    for notice in &package.report_notices {
+        let what = if notice.withdrawn {
+            "withdrawn by the retailer".to_owned()
+        } else {
+            format!("corrected by the retailer (revision {}); it no longer names these subjects", notice.revision)
+        };
+        writeln!(
+            out,
+            "<li><span class=\"mono\">{}</span>: {what}: {}</li>",
+            escape(notice.incident_id.as_str()),
+            escape(or_missing(&notice.reason, "no reason given"))
+        )?;
+    }
+    out.push_str("</ul>\n</section>\n");
     Ok(())
 }
 
@@ -161,6 +188,15 @@ fn offence_row(out: &mut String, package: &IntelligencePackage, offence: &Offenc
         ),
         None => format!("<span class=\"mono\">{}</span>", escape(offence.store.as_str())),
     };
+    let corrected = if offence.revision > 1 {
+        format!(
+            "<div class=\"small\"><span class=\"tag\">corrected</span> revision {}: {}</div>",
+            offence.revision,
+            escape(or_missing(&offence.correction_reason, "no reason given"))
+        )
+    } else {
+        String::new()
+    };
     let modus_operandi = if offence.modus_operandi.is_empty() {
         "<span class=\"unknown\">no modus operandi recorded</span>".to_owned()
     } else {
@@ -169,7 +205,7 @@ fn offence_row(out: &mut String, package: &IntelligencePackage, offence: &Offenc
     write!(
         out,
         "<tr{class}><td>{}<div>{}</div></td><td><span class=\"mono\">{}</span><div class=\"small\">crime ref \
-         {crime_ref}</div>{outside}</td><td><strong>{}</strong><div>{store}</div></td><td><strong>{}</strong> · {}\
+         {crime_ref}</div>{corrected}{outside}</td><td><strong>{}</strong><div>{store}</div></td><td><strong>{}</strong> · {}\
          <div class=\"small\">{modus_operandi}</div></td><td>",
         offence.occurred_at.format("%d %b %Y"),
         offence.occurred_at.format("%H:%M"),

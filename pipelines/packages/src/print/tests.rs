@@ -128,6 +128,24 @@ fn offences_are_in_time_order_and_the_outside_group_one_is_marked() {
 }
 
 #[test]
+fn corrected_and_withdrawn_reports_are_said_with_their_reasons() {
+    let mut package = sample_package();
+    assert!(!package_html(&package, &[]).contains("report-notices"), "none, no section");
+    package.offences[0].revision = 2;
+    package.offences[0].correction_reason = "value was <£80>, not £100".into();
+    package.report_notices.push(orca_model::package::ReportNotice {
+        incident_id: "INC-0000000000000001".into(),
+        revision: 1,
+        withdrawn: true,
+        reason: "sent in error".into(),
+    });
+    let html = package_html(&package, &[]);
+    assert!(html.contains("revision 2: value was &lt;£80&gt;, not £100"), "escaped, in the offence's row");
+    let section = &html[html.find("id=\"report-notices\"").expect("a section")..];
+    assert!(section.contains("INC-0000000000000001</span>: withdrawn by the retailer: sent in error"));
+}
+
+#[test]
 fn the_withdrawn_notice_is_prominent() {
     let mut package = sample_package();
     assert!(!package_html(&package, &[]).contains("WITHDRAWN"));

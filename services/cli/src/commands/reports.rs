@@ -110,9 +110,8 @@ pub async fn records(args: RecordsArgs) -> Result<()> {
     let mut ingest = connection.client().await?;
     let mut page_token = String::new();
     let mut listed = 0u32;
-    if args.format == Format::Text {
-        client::emit(&format!("{:<20} {:<10} {:>3}  {:<20} NOTE\n", "REFERENCE", "STATE", "REV", "AT (UTC)"))?;
-    }
+    // The reference column is as wide as the first page needs (references are the retailer's own).
+    let mut width = None;
     loop {
         let page = args.limit.map_or(1000, |limit| (limit - listed).min(1000));
         let request = v1::ListRecordsRequest {
@@ -124,10 +123,16 @@ pub async fn records(args: RecordsArgs) -> Result<()> {
         };
         let response = ingest.list_records(client::authorized(request, &key)?).await.map_err(refused)?.into_inner();
         let mut out = String::new();
+        if args.format == Format::Text && width.is_none() && !response.records.is_empty() {
+            let widest = response.records.iter().map(|r| r.retailer_ref.chars().count()).max().unwrap_or(0);
+            let column = widest.clamp(9, 40);
+            writeln!(out, "{:<column$} {:<10} {:>3}  {:<19}  NOTE", "REFERENCE", "STATE", "REV", "AT (UTC)")?;
+            width = Some(column);
+        }
         for record in &response.records {
             match args.format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string(record)?)?,
-                Format::Text => writeln!(out, "{}", line(record))?,
+                Format::Text => writeln!(out, "{}", line(record, width.unwrap_or(20)))?,
             }
         }
         client::emit(&out)?;
@@ -143,7 +148,7 @@ pub async fn records(args: RecordsArgs) -> Result<()> {
 }
 
 /// One record as a table row: reference, state, revision, time, and the reason or problems.
-fn line(record: &v1::RecordStatus) -> String {
+fn line(record: &v1::RecordStatus, width: usize) -> String {
     let state = match RecordState::try_from(record.state) {
         Ok(RecordState::Accepted) => "accepted",
         Ok(RecordState::Corrected) => "corrected",
@@ -167,7 +172,7 @@ fn line(record: &v1::RecordStatus) -> String {
     };
     let reference = if record.retailer_ref.is_empty() { "(none)" } else { record.retailer_ref.as_str() };
     let revision = if record.revision == 0 { "-".to_owned() } else { record.revision.to_string() };
-    format!("{reference:<20} {state:<10} {revision:>3}  {at:<20} {note}")
+    format!("{reference:<width$} {state:<10} {revision:>3}  {at:<19}  {note}")
 }
 
 /// What ORCA said when it refused the call, for the person at the terminal.
