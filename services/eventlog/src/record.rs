@@ -11,6 +11,9 @@ pub struct TopicSpec {
     pub replication: u16,
     /// Keep only the latest record per key (`cleanup.policy=compact` in Kafka).
     pub compacted: bool,
+    /// Delete records older than this (`retention.ms` in Kafka, set when the topic is created);
+    /// `None` keeps them. The embedded log keeps every record (see the README's retention notes).
+    pub retention_ms: Option<u64>,
 }
 
 /// A record to append. The partition is chosen from the key, see [`crate::partition_for_key`].
@@ -75,7 +78,7 @@ impl Position {
 
 impl TopicSpec {
     pub fn new(name: impl Into<String>, partitions: u32) -> Self {
-        Self { name: name.into(), partitions, replication: 1, compacted: false }
+        Self { name: name.into(), partitions, replication: 1, compacted: false, retention_ms: None }
     }
 
     /// Kafka's rules: 1 to 249 characters from `[A-Za-z0-9._-]`, not `.` or `..`; at least one

@@ -36,7 +36,13 @@ pub const ALL: [&str; 7] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DEC
 /// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).
 pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
     ALL.iter()
-        .map(|name| TopicSpec { name: name.to_string(), partitions, replication, compacted: *name == PACKAGES })
+        .map(|name| TopicSpec {
+            name: name.to_string(),
+            partitions,
+            replication,
+            compacted: *name == PACKAGES,
+            retention_ms: None,
+        })
         .collect()
 }
 

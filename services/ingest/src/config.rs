@@ -33,6 +33,9 @@ pub struct IngestConfig {
     /// Records each retailer key may send: over it, HTTP and single submissions are refused
     /// (`429` / `RESOURCE_EXHAUSTED` with a retry hint) and streams are slowed down.
     pub records_per_key: Rate,
+    /// Days a rejected record is kept (in the store, and on the dead-letter topic of a Kafka log
+    /// created with this setting) for the retailer to fix and resend it; then it is purged.
+    pub rejected_retention_days: u32,
 }
 
 impl Default for IngestConfig {
@@ -48,6 +51,7 @@ impl Default for IngestConfig {
             max_rejected_per_request: 1_000,
             max_kept_rejected_bytes: 64 * 1024,
             records_per_key: Rate { per_second: 10_000.0, burst: 200_000.0 },
+            rejected_retention_days: 90,
         }
     }
 }
@@ -80,7 +84,18 @@ impl IngestConfig {
                 self.max_kept_rejected_bytes
             ));
         }
+        if !(1..=3_650).contains(&self.rejected_retention_days) {
+            return invalid(format!(
+                "`rejected_retention_days` must be 1 to 3650, not {}",
+                self.rejected_retention_days
+            ));
+        }
         Ok(())
+    }
+
+    /// How long a rejected record is kept.
+    pub fn rejected_retention(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.rejected_retention_days) * 86_400)
     }
 }
 

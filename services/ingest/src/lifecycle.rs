@@ -140,6 +140,30 @@ impl IngestCore {
         Ok(response)
     }
 
+    /// Purges the rejected records kept longer than `rejected_retention_days` (as of `now`), and
+    /// audits how many went. Returns how many.
+    pub async fn purge_expired_rejections(&self, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let days = self.config().rejected_retention_days;
+        let cutoff = now - chrono::Duration::days(i64::from(days));
+        let purged = self.store.purge_rejected(cutoff.timestamp_millis()).await?;
+        if purged > 0 {
+            info!(purged, days, "rejected records past their retention purged");
+            let record = AuditRecord {
+                at_ms: now.timestamp_millis(),
+                principal: "orca".to_owned(),
+                principal_kind: "system:retention".to_owned(),
+                action: "purge-rejected".to_owned(),
+                resource: "rejected_records".to_owned(),
+                purpose: format!("retention schedule: rejected records are kept {days} days"),
+                outcome: "done".to_owned(),
+                detail: format!("{purged} records received before {} purged", cutoff.format("%Y-%m-%dT%H:%M:%SZ")),
+                ..AuditRecord::default()
+            };
+            self.store.append_audit(&record).await?;
+        }
+        Ok(purged)
+    }
+
     async fn audit(&self, caller: &Caller, action: &str, resource: &str, purpose: &str, detail: &str) -> Result<()> {
         let record = AuditRecord {
             at_ms: chrono::Utc::now().timestamp_millis(),

@@ -239,3 +239,24 @@ async fn withdrawals_and_listings_work_over_http_with_clear_errors() {
     assert_eq!(unknown.status(), 400);
     assert!(unknown.text().await.unwrap().contains("the parameters are"));
 }
+
+#[tokio::test]
+async fn rejected_records_are_purged_after_their_retention_and_the_purge_is_audited() {
+    let app = spawn_app().await;
+    let mut bad = submit("NM-9");
+    bad.incident.as_mut().unwrap().store_id = "NM-9999".into();
+    app.submit_one(&app.northmart_key, bad).await.unwrap();
+    let now = chrono::Utc::now();
+    assert_eq!(app.core.purge_expired_rejections(now).await.unwrap(), 0, "a fresh rejection stays");
+    assert_eq!(app.store.rejected("northmart", 10).await.unwrap().len(), 1);
+
+    let later = now + chrono::Duration::days(91);
+    assert_eq!(app.core.purge_expired_rejections(later).await.unwrap(), 1, "kept 90 days by default");
+    assert!(app.store.rejected("northmart", 10).await.unwrap().is_empty());
+    let listed = list(&app, &app.northmart_key, v1::ListRecordsRequest { rejected: true, ..Default::default() });
+    assert!(listed.await.unwrap().is_empty(), "the retailer sees it gone");
+    let audit = app.store.audit(0, 100).await.unwrap();
+    let purge = audit.iter().find(|a| a.action == "purge-rejected").expect("the purge is audited");
+    assert!(purge.detail.starts_with("1 records received before"), "{}", purge.detail);
+    assert!(purge.purpose.contains("90 days"), "{}", purge.purpose);
+}

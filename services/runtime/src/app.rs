@@ -276,6 +276,9 @@ impl App {
                     .context("gRPC server")
             }));
         }
+        if let Some(core) = &ingest {
+            server_tasks.push(tokio::spawn(crate::retention::purge_rejections(core.clone(), servers_shutdown.clone())));
+        }
         let ingest_routes = ingest.map(|core| http_router(core, authenticator.clone()));
         let workspace = match (analyst, intelligence) {
             (Some(analyst), Some(intelligence)) if self.config.ui.enabled => {

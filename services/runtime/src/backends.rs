@@ -51,7 +51,12 @@ impl Backends {
             }
         };
         let partitions = config.topics.partitions;
-        match log.ensure_topics(&topics::default_specs(partitions, config.topics.replication)).await {
+        let mut specs = topics::default_specs(partitions, config.topics.replication);
+        // Dead letters are kept as long as the rejected records they copy.
+        for spec in specs.iter_mut().filter(|spec| spec.name == topics::INCIDENTS_DLQ) {
+            spec.retention_ms = Some(config.ingest.rejected_retention().as_millis() as u64);
+        }
+        match log.ensure_topics(&specs).await {
             Err(orca_eventlog::Error::TopicConflict { topic, existing, .. }) => anyhow::bail!(
                 "topic `{topic}` exists with {existing} partitions and `topics.partitions` is {partitions}: \
                  partitions are fixed once a topic is created, so set `topics.partitions = {existing}`"

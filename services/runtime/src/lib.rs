@@ -19,6 +19,7 @@ pub mod backends;
 pub mod config;
 pub mod http;
 pub mod listener;
+pub mod retention;
 pub mod status;
 pub mod supervisor;
 pub mod telemetry;

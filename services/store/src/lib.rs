@@ -68,6 +68,8 @@ pub trait Store: Send + Sync + 'static {
     async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64>;
     /// A retailer's rejected records, newest first.
     async fn rejected(&self, retailer: &str, limit: u32) -> Result<Vec<RejectedRecord>>;
+    /// Deletes every rejected record received before `before_ms`; returns how many.
+    async fn purge_rejected(&self, before_ms: i64) -> Result<u64>;
     /// A retailer's rejected records older than `before_id` (all when `None`), newest first.
     async fn rejected_before(&self, retailer: &str, before_id: Option<i64>, limit: u32) -> Result<Vec<RejectedRecord>>;
     /// Moves a published or unpublished claim to a new revision (a correction): its content hash

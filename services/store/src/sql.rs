@@ -485,6 +485,16 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn purge_rejected(&self, before_ms: i64) -> Result<u64> {
+        let _turn = self.write_turn().await;
+        let deleted = sqlx::query("DELETE FROM rejected_records WHERE received_at_ms < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted)
+    }
+
     async fn revise_incident(&self, revision: &Revision) -> Result<Option<u32>> {
         let _turn = self.write_turn().await;
         self.revise_claim(revision).await

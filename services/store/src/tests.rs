@@ -192,6 +192,29 @@ async fn a_correction_moves_the_claim_to_a_new_revision_and_keeps_the_old_one() 
 }
 
 #[tokio::test]
+async fn rejected_records_received_before_the_cutoff_are_purged() {
+    for (store, _dir) in backends().await {
+        for (reference, at) in [("OLD-1", 1_000), ("OLD-2", 1_999), ("NEW-1", 2_000)] {
+            let record = RejectedRecord {
+                id: 0,
+                retailer: "northmart".into(),
+                retailer_ref: reference.into(),
+                channel: "grpc".into(),
+                received_at_ms: at,
+                payload: b"{}".to_vec(),
+                problems: "[]".into(),
+            };
+            store.put_rejected(&record).await.unwrap();
+        }
+        assert_eq!(store.purge_rejected(2_000).await.unwrap(), 2);
+        let kept: Vec<String> =
+            store.rejected("northmart", 10).await.unwrap().into_iter().map(|r| r.retailer_ref).collect();
+        assert_eq!(kept, ["NEW-1"]);
+        assert_eq!(store.purge_rejected(2_000).await.unwrap(), 0, "nothing left to purge");
+    }
+}
+
+#[tokio::test]
 async fn rejected_records_are_kept_with_their_reasons() {
     for (store, _dir) in backends().await {
         let record = RejectedRecord {

@@ -77,6 +77,7 @@ impl Topic {
             partitions: self.partition_count(),
             replication: self.replication,
             compacted: self.compacted,
+            retention_ms: None,
         }
     }
 

@@ -222,15 +222,23 @@ impl EventLog for KafkaLog {
         if specs.is_empty() {
             return Ok(());
         }
+        // `NewTopic` borrows its settings' text.
+        let retention: Vec<Option<String>> =
+            specs.iter().map(|spec| spec.retention_ms.map(|ms| ms.to_string())).collect();
         let new_topics: Vec<NewTopic<'_>> = specs
             .iter()
-            .map(|spec| {
+            .zip(&retention)
+            .map(|(spec, retention)| {
                 let topic = NewTopic::new(
                     &spec.name,
                     spec.partitions as i32,
                     TopicReplication::Fixed(i32::from(spec.replication)),
                 );
-                if spec.compacted { topic.set("cleanup.policy", "compact") } else { topic }
+                let topic = if spec.compacted { topic.set("cleanup.policy", "compact") } else { topic };
+                match retention {
+                    Some(ms) => topic.set("retention.ms", ms),
+                    None => topic,
+                }
             })
             .collect();
         let timeout = self.inner.config.request_timeout;

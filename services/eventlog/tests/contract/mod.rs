@@ -260,7 +260,7 @@ pub async fn records_appended_while_a_poll_waits_wake_it(log: Arc<dyn EventLog>)
 
 pub async fn ensure_topics_is_idempotent_and_rejects_a_different_shape(log: Arc<dyn EventLog>) {
     let name = unique("contract");
-    let spec = TopicSpec { name: name.clone(), partitions: 3, replication: 1, compacted: true };
+    let spec = TopicSpec { name: name.clone(), partitions: 3, replication: 1, compacted: true, retention_ms: None };
     log.ensure_topics(std::slice::from_ref(&spec)).await.expect("create");
     log.ensure_topics(std::slice::from_ref(&spec)).await.expect("create again");
     assert_eq!(log.end_offsets(&name).await.expect("end offsets").len(), 3);

@@ -27,6 +27,7 @@ pub struct TestApp {
     pub southco_key: String,
     pub force_key: String,
     pub analyst_key: String,
+    pub core: Arc<IngestCore>,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -70,7 +71,7 @@ pub async fn spawn_app_with(config: IngestConfig) -> TestApp {
     });
     let http_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind http");
     let http_base = format!("http://{}", http_listener.local_addr().expect("http address"));
-    let router = http_router(core, auth);
+    let router = http_router(core.clone(), auth);
     tokio::spawn(async move { axum::serve(http_listener, router).await.expect("http server") });
 
     TestApp {
@@ -83,6 +84,7 @@ pub async fn spawn_app_with(config: IngestConfig) -> TestApp {
         southco_key,
         force_key,
         analyst_key,
+        core: core.clone(),
         http: reqwest::Client::new(),
         _dir: dir,
     }

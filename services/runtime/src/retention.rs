@@ -1,0 +1,24 @@
+//! What the retention schedule deletes while ORCA runs: rejected records past
+//! `ingest.rejected_retention_days`, checked when ingest starts and every hour after.
+
+use orca_ingest::IngestCore;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How often the purge runs.
+pub const PURGE_EVERY: Duration = Duration::from_secs(3_600);
+
+/// Purges expired rejected records now and every [`PURGE_EVERY`] until `shutdown`. A failure is
+/// logged and tried again next time: the records are still there to purge.
+pub async fn purge_rejections(ingest: Arc<IngestCore>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    loop {
+        if let Err(error) = ingest.purge_expired_rejections(chrono::Utc::now()).await {
+            tracing::warn!(%error, "cannot purge expired rejected records; will retry");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(PURGE_EVERY) => {}
+        }
+    }
+}
