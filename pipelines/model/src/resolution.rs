@@ -116,6 +116,21 @@ pub struct Resolution {
 }
 
 impl Resolution {
+    /// A resolution about `incident_id` with nothing in it yet: no incident, links, merges,
+    /// splits, decisions or withdrawal.
+    pub fn bare(incident_id: IncidentId) -> Self {
+        Self {
+            incident_id,
+            incident: None,
+            persons: Vec::new(),
+            vehicles: Vec::new(),
+            merges: Vec::new(),
+            splits: Vec::new(),
+            decisions: Vec::new(),
+            withdrawal: None,
+        }
+    }
+
     /// A resolution that re-states the links of an incident held already (not a withdrawal).
     pub fn is_relink(&self) -> bool {
         self.incident.is_none() && self.withdrawal.is_none()

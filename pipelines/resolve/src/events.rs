@@ -187,16 +187,7 @@ impl Resolver {
         affected.retain(|&number| Some(number) != subject);
         let mut first = match subject {
             Some(number) => self.relink(number),
-            None => Resolution {
-                incident_id: event.subject_incident().cloned().unwrap_or_else(|| IncidentId::new("")),
-                incident: None,
-                persons: Vec::new(),
-                vehicles: Vec::new(),
-                merges: Vec::new(),
-                splits: Vec::new(),
-                decisions: Vec::new(),
-                withdrawal: None,
-            },
+            None => Resolution::bare(event.subject_incident().cloned().unwrap_or_else(|| IncidentId::new(""))),
         };
         first.merges = merges;
         first.splits = splits;

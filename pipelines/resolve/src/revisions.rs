@@ -106,14 +106,5 @@ fn emptied<F, S: Summary<F>>(population: &Population<F, S>, sightings: std::ops:
 }
 
 fn withdrawn(withdrawal: &Withdrawal) -> Resolution {
-    Resolution {
-        incident_id: withdrawal.incident_id.clone(),
-        incident: None,
-        persons: Vec::new(),
-        vehicles: Vec::new(),
-        merges: Vec::new(),
-        splits: Vec::new(),
-        decisions: Vec::new(),
-        withdrawal: Some(withdrawal.clone()),
-    }
+    Resolution { withdrawal: Some(withdrawal.clone()), ..Resolution::bare(withdrawal.incident_id.clone()) }
 }

@@ -134,21 +134,34 @@ async fn post_incidents(
     Ok(Json(response).into_response())
 }
 
-async fn post_stores(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
+/// A body that must be one JSON document (`expected` says what, for the error), read as `T`; or
+/// the response that refuses it (a body over the limit, say).
+async fn json_body<T: serde::de::DeserializeOwned>(
     request: Request,
-) -> Result<Response, IngestError> {
+    expected: &str,
+) -> Result<Result<T, Response>, IngestError> {
     if body_format(request.headers())? != BodyFormat::Json {
         return Err(IngestError::UnsupportedMediaType("application/x-ndjson".to_owned()));
     }
     let body = match Bytes::from_request(request, &()).await {
         Ok(body) => body,
-        Err(rejection) => return Ok(rejection.into_response()),
+        Err(rejection) => return Ok(Err(rejection.into_response())),
     };
-    let registrations: Vec<v1::StoreRegistration> = serde_json::from_slice(&body).map_err(|error| {
-        IngestError::InvalidRequest(format!("expected a JSON array of `orca.v1.StoreRegistration`: {error}"))
-    })?;
+    let value = serde_json::from_slice(&body)
+        .map_err(|error| IngestError::InvalidRequest(format!("expected {expected}: {error}")))?;
+    Ok(Ok(value))
+}
+
+async fn post_stores(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Request,
+) -> Result<Response, IngestError> {
+    let registrations: Vec<v1::StoreRegistration> =
+        match json_body(request, "a JSON array of `orca.v1.StoreRegistration`").await? {
+            Ok(registrations) => registrations,
+            Err(refused) => return Ok(refused),
+        };
     Ok(Json(state.core.register_stores(&caller, &registrations).await?).into_response())
 }
 
@@ -159,18 +172,11 @@ async fn post_withdrawal(
     Extension(caller): Extension<Caller>,
     request: Request,
 ) -> Result<Response, IngestError> {
-    if body_format(request.headers())? != BodyFormat::Json {
-        return Err(IngestError::UnsupportedMediaType("application/x-ndjson".to_owned()));
-    }
-    let body = match Bytes::from_request(request, &()).await {
-        Ok(body) => body,
-        Err(rejection) => return Ok(rejection.into_response()),
+    let expected = "one `orca.v1.WithdrawRequest` such as {\"retailerRef\": \"NM-1\", \"reason\": \"...\"}";
+    let withdrawal: v1::WithdrawRequest = match json_body(request, expected).await? {
+        Ok(withdrawal) => withdrawal,
+        Err(refused) => return Ok(refused),
     };
-    let withdrawal: v1::WithdrawRequest = serde_json::from_slice(&body).map_err(|error| {
-        IngestError::InvalidRequest(format!(
-            "expected one `orca.v1.WithdrawRequest` such as {{\"retailerRef\": \"NM-1\", \"reason\": \"...\"}}: {error}"
-        ))
-    })?;
     Ok(Json(state.core.withdraw(&caller, withdrawal).await?).into_response())
 }
 

@@ -26,6 +26,11 @@ async fn group_package(harness: &Harness, version: u32) -> v1::GetPackageRespons
     harness.intel().get_package(authorized(request, &harness.lead_key)).await.unwrap().into_inner()
 }
 
+async fn read_incident(harness: &Harness, id: &str) -> Result<v1::IncidentDetail, tonic::Status> {
+    let request = v1::GetIncidentRequest { incident_id: id.to_owned(), purpose: "test: read it".into() };
+    harness.analyst().get_incident(authorized(request, &harness.analyst_key)).await.map(tonic::Response::into_inner)
+}
+
 fn said(response: &v1::GetPackageResponse) -> Vec<String> {
     let changes = response.changes.as_ref().map(|c| c.changes.clone()).unwrap_or_default();
     changes.iter().map(|c| format!("{}: {}", c.kind, c.detail)).collect()
@@ -89,14 +94,7 @@ async fn a_corrected_report_is_resolved_again_and_a_withdrawn_one_leaves_the_pac
         statements.iter().any(|s| s.starts_with("offence-withdrawn:") && s.ends_with("the same theft as NM-4")),
         "{statements:?}"
     );
-    let read = harness
-        .analyst()
-        .get_incident(authorized(
-            v1::GetIncidentRequest { incident_id: withdrawn.incident_id.clone(), purpose: "test: read it".into() },
-            &harness.analyst_key,
-        ))
-        .await
-        .unwrap_err();
+    let read = read_incident(&harness, &withdrawn.incident_id).await.unwrap_err();
     assert_eq!(read.code(), tonic::Code::NotFound);
     assert!(read.message().contains("was withdrawn"), "{}", read.message());
 
@@ -108,13 +106,6 @@ async fn a_corrected_report_is_resolved_again_and_a_withdrawn_one_leaves_the_pac
     harness.app.settled().await.unwrap();
     let after = group_package(&harness, 0).await.package.unwrap();
     assert_eq!(after.version, package.version);
-    let read = harness
-        .analyst()
-        .get_incident(authorized(
-            v1::GetIncidentRequest { incident_id: withdrawn.incident_id.clone(), purpose: "test: read it".into() },
-            &harness.analyst_key,
-        ))
-        .await
-        .unwrap_err();
+    let read = read_incident(&harness, &withdrawn.incident_id).await.unwrap_err();
     assert!(read.message().contains("was withdrawn"), "{}", read.message());
 }

@@ -29,31 +29,12 @@ pub fn report(id: &str, force: &str, day_number: i64) -> Report {
         police_crime_ref: format!("CR-{id}"),
         ..Incident::default()
     };
-    Report {
-        incident,
-        resolution: Resolution {
-            incident_id: IncidentId::new(id),
-            incident: None,
-            persons: Vec::new(),
-            vehicles: Vec::new(),
-            merges: Vec::new(),
-            splits: Vec::new(),
-            decisions: Vec::new(),
-            withdrawal: None,
-        },
-    }
+    Report { incident, resolution: Resolution::bare(IncidentId::new(id)) }
 }
 
 /// The resolution of a withdrawn report: the withdrawal, no incident, no links.
 pub fn withdrawn(id: &str, reason: &str) -> Resolution {
     Resolution {
-        incident_id: IncidentId::new(id),
-        incident: None,
-        persons: Vec::new(),
-        vehicles: Vec::new(),
-        merges: Vec::new(),
-        splits: Vec::new(),
-        decisions: Vec::new(),
         withdrawal: Some(orca_model::Withdrawal {
             incident_id: IncidentId::new(id),
             retailer: "northmart".into(),
@@ -63,6 +44,7 @@ pub fn withdrawn(id: &str, reason: &str) -> Resolution {
             withdrawn_by: "northmart-1".to_owned(),
             withdrawn_at: None,
         }),
+        ..Resolution::bare(IncidentId::new(id))
     }
 }
 
