@@ -3,6 +3,7 @@
 //! keys file that lets the command talk to it like any client.
 
 use crate::commands::keys::KeysFile;
+use crate::progress;
 use anyhow::Result;
 use orca_auth::{Authenticator, PrincipalKind};
 use orca_runtime::{App, OrcaConfig, Roles, RunningApp};
@@ -47,5 +48,34 @@ impl Embedded {
 
     pub fn store(&self) -> Arc<dyn orca_store::Store> {
         self.app.backends().store.clone()
+    }
+}
+
+impl Embedded {
+    /// Waits for the pipeline to process everything sent, showing how far it has got (records
+    /// through resolve, link and package, out of all on their inputs so far).
+    pub async fn wait_for_processing(&self) -> Result<()> {
+        let bar = progress::bar(0, "processing (records through resolve, link, package)");
+        let follow = async {
+            loop {
+                self.show_progress(&bar).await;
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+        };
+        tokio::select! {
+            settled = self.app.settled() => settled?,
+            () = follow => {}
+        }
+        self.show_progress(&bar).await;
+        progress::finish(&bar);
+        Ok(())
+    }
+
+    /// Sets `bar` to the records the stages have accounted for, out of all on their inputs so far.
+    async fn show_progress(&self, bar: &indicatif::ProgressBar) {
+        if let Ok((done, total)) = self.app.progress().await {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
     }
 }

@@ -93,9 +93,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     }
     let totals = uploader.finish().await?;
     progress::finish(&bar);
-    let spinner = progress::spinner("resolving, linking, packaging");
-    embedded.app.settled().await?;
-    progress::finish(&spinner);
+    embedded.wait_for_processing().await?;
     let elapsed = started.elapsed();
 
     let summary = Summary::read(&embedded).await?;

@@ -105,7 +105,7 @@ pub async fn run(args: IngestArgs) -> Result<()> {
     }
     let found = match embedded {
         Some(embedded) => {
-            wait_for_processing(&embedded).await?;
+            embedded.wait_for_processing().await?;
             let found = Summary::read(&embedded).await?;
             embedded.app.stop().await?;
             Some(found)
@@ -134,32 +134,6 @@ pub async fn run(args: IngestArgs) -> Result<()> {
         );
         return Err(Unfinished { code: exit_status::SOME_REJECTED, message }.into());
     }
-    Ok(())
-}
-
-/// Sets `bar` to the records the stages have accounted for, out of all on their inputs so far.
-async fn show_progress(embedded: &Embedded, bar: &indicatif::ProgressBar) {
-    if let Ok((done, total)) = embedded.app.progress().await {
-        bar.set_length(total);
-        bar.set_position(done);
-    }
-}
-
-/// Waits for the embedded pipeline to process everything sent, showing how far it has got.
-async fn wait_for_processing(embedded: &Embedded) -> Result<()> {
-    let bar = progress::bar(0, "processing (records through resolve, link, package)");
-    let follow = async {
-        loop {
-            show_progress(embedded, &bar).await;
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    };
-    tokio::select! {
-        settled = embedded.app.settled() => settled?,
-        () = follow => {}
-    }
-    show_progress(embedded, &bar).await;
-    progress::finish(&bar);
     Ok(())
 }
 
