@@ -1,10 +1,12 @@
 //! A report after it was accepted: withdrawing it, and a retailer's own listing of what became of
 //! its records. (Corrections arrive as records, through [`IngestCore::ingest`].)
 //!
-//! A withdrawal is appended to `orca.incidents.v1` first (an `orca.v1.IncidentWithdrawal` keyed by
-//! the incident id, header `orca-record: withdrawal`), then recorded on the claim; a failure in
-//! between leaves the claim as it was, so withdrawing again appends a second tombstone, which the
-//! resolver ignores. Every withdrawal and every listing is written to the audit log.
+//! A withdrawal is recorded on the claim first (from then on the report cannot be corrected or
+//! sent again), then its tombstone is appended to `orca.incidents.v1` (an
+//! `orca.v1.IncidentWithdrawal` keyed by the incident id, header `orca-record: withdrawal`) and the
+//! claim marked published. A failure in between leaves it recorded but unpublished (listed as
+//! pending); the next withdrawal call appends the tombstone, with the first call's reason. A
+//! tombstone appended twice is ignored by the resolver. Every withdrawal and every listing is written to the audit log.
 
 use crate::core::IngestCore;
 use crate::prepare::reason_problem;
@@ -42,30 +44,53 @@ impl IngestCore {
                  `orca records` lists them)"
             )));
         };
-        let response = |status: WithdrawStatus| v1::WithdrawResponse {
+        let response = |claim: &ClaimRow, status: WithdrawStatus| v1::WithdrawResponse {
             incident_id: claim.incident_id.clone(),
             retailer_ref: claim.retailer_ref.clone(),
             status: status as i32,
             revision: claim.revision,
         };
-        if claim.withdrawn_at_ms.is_some() {
-            return Ok(response(WithdrawStatus::AlreadyWithdrawn));
+        if claim.withdrawn_at_ms.is_some() && claim.withdrawal_published {
+            return Ok(response(&claim, WithdrawStatus::AlreadyWithdrawn));
         }
-        if !claim.published {
-            return Err(IngestError::Conflict(format!(
-                "report `{retailer_ref}` is not confirmed on the log yet (an earlier send did not finish): \
-                 send it again, then withdraw it"
-            )));
-        }
-        let now = chrono::Utc::now();
+        let claim = if claim.withdrawn_at_ms.is_some() {
+            // Recorded by an earlier call whose tombstone did not reach the log: finished now,
+            // with its own reason.
+            claim
+        } else {
+            if !claim.published {
+                return Err(IngestError::Conflict(format!(
+                    "report `{retailer_ref}` is not confirmed on the log yet (an earlier send did not finish): \
+                     send it again, then withdraw it"
+                )));
+            }
+            let record = WithdrawalRecord {
+                retailer: retailer.clone(),
+                retailer_ref: claim.retailer_ref.clone(),
+                revision: claim.revision,
+                reason,
+                withdrawn_by: caller.key_id.clone(),
+                at_ms: chrono::Utc::now().timestamp_millis(),
+            };
+            // Recorded first, so no correction can slip in before the tombstone.
+            if !self.store.withdraw_incident(&record).await? {
+                return Err(IngestError::Conflict(format!(
+                    "report `{retailer_ref}` changed while it was being withdrawn (corrected or withdrawn by \
+                     another call); list it, then withdraw it again"
+                )));
+            }
+            self.store.claim_row(&retailer, &claim.retailer_ref).await?.ok_or_else(|| {
+                IngestError::Internal(format!("the claim of `{retailer_ref}` vanished while it was withdrawn"))
+            })?
+        };
         let withdrawal = Withdrawal {
             incident_id: IncidentId::new(claim.incident_id.clone()),
             retailer: RetailerId::new(retailer.clone()),
             retailer_ref: claim.retailer_ref.clone(),
             revision: claim.revision,
-            reason: reason.clone(),
-            withdrawn_by: caller.key_id.clone(),
-            withdrawn_at: Some(now),
+            reason: claim.note.clone(),
+            withdrawn_by: claim.withdrawn_by.clone(),
+            withdrawn_at: claim.withdrawn_at_ms.and_then(chrono::DateTime::from_timestamp_millis),
         };
         let tombstone = OutRecord::new(
             topics::INCIDENTS,
@@ -73,25 +98,13 @@ impl IngestCore {
             withdrawal_to_proto(&withdrawal).encode_to_vec(),
         )
         .with_header(topics::RECORD_KIND, topics::WITHDRAWAL);
+        // A failure here leaves the withdrawal recorded but unpublished: the next call finishes it.
         self.log.append(vec![tombstone]).await?;
-        let record = WithdrawalRecord {
-            retailer: retailer.clone(),
-            retailer_ref: claim.retailer_ref.clone(),
-            revision: claim.revision,
-            reason: reason.clone(),
-            withdrawn_by: caller.key_id.clone(),
-            at_ms: now.timestamp_millis(),
-        };
-        if !self.store.withdraw_incident(&record).await? {
-            // A correction landed between reading the claim and recording the withdrawal.
-            return Err(IngestError::Conflict(format!(
-                "report `{retailer_ref}` was corrected while it was being withdrawn; withdraw it again"
-            )));
-        }
+        self.store.mark_withdrawal_published(&retailer, &claim.retailer_ref).await?;
         info!(incident = %claim.incident_id, %retailer, by = %caller.key_id, "report withdrawn");
         let resource = format!("incident:{}@{}", claim.incident_id, claim.revision);
-        self.audit(caller, "withdraw-incident", &resource, &reason, "withdrawn").await?;
-        Ok(response(WithdrawStatus::Withdrawn))
+        self.audit(caller, "withdraw-incident", &resource, &withdrawal.reason, "withdrawn").await?;
+        Ok(response(&claim, WithdrawStatus::Withdrawn))
     }
 
     /// A retailer's records and what became of each (see `orca.v1.IngestService.ListRecords`).
@@ -208,9 +221,9 @@ fn at(ms: i64) -> Option<pbjson_types::Timestamp> {
 }
 
 fn claim_status(row: &ClaimRow) -> v1::RecordStatus {
-    let state = if row.withdrawn_at_ms.is_some() {
+    let state = if row.withdrawn_at_ms.is_some() && row.withdrawal_published {
         RecordState::Withdrawn
-    } else if !row.published {
+    } else if row.withdrawn_at_ms.is_some() || !row.published {
         RecordState::Pending
     } else if row.revision > 1 {
         RecordState::Corrected
@@ -223,7 +236,11 @@ fn claim_status(row: &ClaimRow) -> v1::RecordStatus {
         state: state as i32,
         revision: row.revision,
         at: at(row.withdrawn_at_ms.unwrap_or(row.received_at_ms)),
-        note: row.note.clone(),
+        note: if row.withdrawn_at_ms.is_some() && !row.withdrawal_published {
+            format!("withdrawal not yet confirmed on the log (withdraw again to finish it): {}", row.note)
+        } else {
+            row.note.clone()
+        },
         withdrawn_by: row.withdrawn_by.clone(),
         ..Default::default()
     }

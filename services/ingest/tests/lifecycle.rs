@@ -260,3 +260,30 @@ async fn rejected_records_are_purged_after_their_retention_and_the_purge_is_audi
     assert!(purge.detail.starts_with("1 records received before"), "{}", purge.detail);
     assert!(purge.purpose.contains("90 days"), "{}", purge.purpose);
 }
+
+#[tokio::test]
+async fn a_withdrawal_cut_short_by_a_log_outage_stops_corrections_and_the_next_call_finishes_it() {
+    let app = spawn_app().await;
+    app.submit_one(&app.northmart_key, submit("NM-1")).await.unwrap();
+    app.outage.store(true, std::sync::atomic::Ordering::SeqCst);
+    let cut = withdraw(&app, &app.northmart_key, withdrawal("NM-1", "sent in error")).await.unwrap_err();
+    assert_eq!(cut.code(), tonic::Code::Unavailable, "{}", cut.message());
+    app.outage.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    let records = list(&app, &app.northmart_key, v1::ListRecordsRequest::default()).await.unwrap();
+    assert_eq!(records[0].state, RecordState::Pending as i32, "not yet on the log");
+    assert!(records[0].note.contains("withdraw again"), "{}", records[0].note);
+    let correction = app.submit_one(&app.northmart_key, corrected("NM-1", "late fix")).await.unwrap();
+    assert_eq!(correction.problems[0].code, "withdrawn", "no correction slips in meanwhile");
+
+    let finished = withdraw(&app, &app.northmart_key, withdrawal("NM-1", "second try")).await.unwrap();
+    assert_eq!(finished.status, WithdrawStatus::Withdrawn as i32);
+    let log = app.read_topic(topics::INCIDENTS).await;
+    let tombstones: Vec<_> =
+        log.iter().filter(|r| r.header(topics::RECORD_KIND) == Some(topics::WITHDRAWAL.as_bytes())).collect();
+    assert_eq!(tombstones.len(), 1);
+    let kept = v1::IncidentWithdrawal::decode(tombstones[0].value.as_slice()).unwrap();
+    assert_eq!(kept.reason, "sent in error", "the first call's reason");
+    let again = withdraw(&app, &app.northmart_key, withdrawal("NM-1", "third")).await.unwrap();
+    assert_eq!(again.status, WithdrawStatus::AlreadyWithdrawn as i32);
+}

@@ -77,9 +77,12 @@ pub trait Store: Send + Sync + 'static {
     /// revision's hash and reason stay in `incident_revisions`. The new revision number, or `None`
     /// when the claim is no longer at `replaces` or was withdrawn (a concurrent change: claim again).
     async fn revise_incident(&self, revision: &Revision) -> Result<Option<u32>>;
-    /// Records a withdrawal of the claim at `revision`; false when the claim is no longer at that
-    /// revision or was withdrawn already.
+    /// Records a withdrawal of the claim at `revision`, unpublished (corrections are refused from
+    /// now on); false when the claim is no longer at that revision or was withdrawn already. Mark
+    /// it published with [`Store::mark_withdrawal_published`] once its tombstone is on the log.
     async fn withdraw_incident(&self, withdrawal: &WithdrawalRecord) -> Result<bool>;
+    /// Marks a recorded withdrawal's tombstone as durably on the log.
+    async fn mark_withdrawal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()>;
     /// One claim, if the reference was ever accepted.
     async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>>;
     /// A retailer's claims in reference order, after `after_ref`.

@@ -69,6 +69,8 @@ pub struct ClaimRow {
     pub received_at_ms: i64,
     pub withdrawn_at_ms: Option<i64>,
     pub withdrawn_by: String,
+    /// The withdrawal's tombstone is on the log (see [`crate::Store::withdraw_incident`]).
+    pub withdrawal_published: bool,
 }
 
 /// A record that failed validation, kept with every reason.

@@ -7,7 +7,7 @@ use crate::sql::{SqlStore, u32_from};
 use sqlx::Row;
 
 const CLAIM_COLUMNS: &str = "retailer_ref, incident_id, revision, published, note, received_at_ms, withdrawn_at_ms, \
-                             withdrawn_by";
+                             withdrawn_by, withdrawal_published";
 
 impl SqlStore {
     pub(crate) async fn revise_claim(&self, revision: &Revision) -> Result<Option<u32>> {
@@ -103,5 +103,6 @@ fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
         received_at_ms: row.try_get(5)?,
         withdrawn_at_ms: row.try_get(6)?,
         withdrawn_by: row.try_get(7)?,
+        withdrawal_published: row.try_get::<i64, _>(8)? != 0,
     })
 }

@@ -505,6 +505,19 @@ impl Store for SqlStore {
         self.withdraw_claim(withdrawal).await
     }
 
+    async fn mark_withdrawal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE ingest_keys SET withdrawal_published = 1 \
+             WHERE retailer = $1 AND retailer_ref = $2 AND withdrawn_at_ms IS NOT NULL",
+        )
+        .bind(retailer)
+        .bind(retailer_ref)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>> {
         self.read_claim_row(retailer, retailer_ref).await
     }

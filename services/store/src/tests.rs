@@ -178,6 +178,9 @@ async fn a_correction_moves_the_claim_to_a_new_revision_and_keeps_the_old_one() 
         let withdrawal = WithdrawalRecord { revision: 2, ..withdrawal };
         assert!(store.withdraw_incident(&withdrawal).await.unwrap());
         assert!(!store.withdraw_incident(&withdrawal).await.unwrap(), "withdrawn once");
+        assert!(!store.claim_row("northmart", "NM-1").await.unwrap().unwrap().withdrawal_published);
+        store.mark_withdrawal_published("northmart", "NM-1").await.unwrap();
+        assert!(store.claim_row("northmart", "NM-1").await.unwrap().unwrap().withdrawal_published);
         assert_eq!(
             store.claim_incident(&corrected).await.unwrap(),
             ClaimOutcome::Published { content_hash: "h2".into(), revision: 2, withdrawn: true }

@@ -5,6 +5,9 @@ ALTER TABLE ingest_keys ADD COLUMN revision BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE ingest_keys ADD COLUMN note TEXT NOT NULL DEFAULT '';
 ALTER TABLE ingest_keys ADD COLUMN withdrawn_at_ms BIGINT;
 ALTER TABLE ingest_keys ADD COLUMN withdrawn_by TEXT NOT NULL DEFAULT '';
+-- A withdrawal is recorded (which stops corrections) before its tombstone is appended, and marked
+-- published once the log has it; an unpublished one is appended again by the next withdrawal call.
+ALTER TABLE ingest_keys ADD COLUMN withdrawal_published BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE incident_revisions (
     retailer TEXT NOT NULL,
