@@ -147,5 +147,34 @@ async fn every_example_in_the_retailer_guide_works_against_a_live_server() -> Re
     for expected in ["has no time zone", "EVENT_TYPE_SHOPLIFTING", "£14.99 is 1499"] {
         ensure!(said.iter().any(|s| s.contains(expected)), "no problem says `{expected}`: {said:?}");
     }
+
+    // `orca withdraw` and `orca records` as a retailer types them, wrong input first.
+    let cli = |args: &[&str]| {
+        let mut command = orca.command(args.iter().copied());
+        command.args(["--endpoint", endpoint.as_str(), "--key", key.as_str()]);
+        command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        command.output()
+    };
+    let withdraw = |reference: &'static str, reason: &'static str| {
+        cli(&["withdraw", "--retailer", "northmart", "--ref", reference, "--reason", reason])
+    };
+    for (reference, reason, says) in [
+        ("NM-2026-000101", "", "give the reason in words"),
+        ("NM-2026-999999", "typo", "no accepted report with reference `NM-2026-999999`"),
+    ] {
+        let output = withdraw(reference, reason).await?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        ensure!(output.status.code() == Some(1) && stderr.contains(says), "{:?}: {stderr}", output.status);
+    }
+    let output = withdraw("NM-2026-000101", "test: withdrawn from the command line").await?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    ensure!(output.status.success() && stdout.contains("withdrawn: it leaves every person"), "{stdout}");
+    let output = withdraw("NM-2026-000101", "again").await?;
+    ensure!(String::from_utf8_lossy(&output.stdout).contains("was withdrawn before; nothing changed"));
+    let output = cli(&["records", "--retailer", "northmart", "--ref", "NM-2026-000101"]).await?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    ensure!(stdout.contains("withdrawn") && stdout.contains("test: withdrawn from the command line"), "{stdout}");
+    let output = cli(&["records", "--retailer", "northmart", "--limit", "0"]).await?;
+    ensure!(output.status.code() == Some(2), "a limit of 0 is a usage error: {:?}", output.status);
     server.stop().await
 }
