@@ -153,6 +153,11 @@ async function drawPackage(id) {
   return version;
 }
 
+// The receipt of the last outcome recorded on this page. The new version it causes can be drawn
+// before the answer arrives (the page redraws itself when a version is published), so the receipt
+// is kept here and shown in whichever form is on the page.
+let receipt = '';
+
 function outcomeForm(id, pkg) {
   const person = h('select', { name: 'person', id: 'outcome-person', required: true },
     (pkg.subjects ?? []).map((s) => h('option', { value: s.personId }, `${s.displayName || s.personId} (${s.personId})`)));
@@ -161,7 +166,9 @@ function outcomeForm(id, pkg) {
   const date = h('input', { type: 'date', name: 'date', id: 'outcome-date', required: true, max: new Date().toISOString().slice(0, 10) });
   const reference = h('input', { name: 'reference', id: 'outcome-reference', required: true, maxlength: 100, autocomplete: 'off', placeholder: 'custody or crime number' });
   const notes = h('textarea', { name: 'notes', id: 'outcome-notes', maxlength: 2000, rows: 2 });
-  const result = h('p', { id: 'outcome-result', 'aria-live': 'polite' });
+  const result = h('p', { id: 'outcome-result', 'aria-live': 'polite' }, receipt);
+  // The form on the page now: a published version may have redrawn it while a call was out.
+  const shown = () => document.getElementById('outcome-result') ?? result;
   const form = h('form', { class: 'outcome', id: 'outcome-form' }, h('h3', {}, 'Record an outcome'),
     h('label', {}, 'Person ', person), h('label', {}, 'Outcome ', kind), h('label', {}, 'Date ', date),
     h('label', {}, 'Your reference ', reference), h('label', { class: 'wide' }, 'Notes ', notes),
@@ -175,10 +182,11 @@ function outcomeForm(id, pkg) {
       const answer = await call('intel', 'RecordOutcome', {
         packageId: id, personId: person.value, kind: kind.value, date: date.value, forceReference: reference.value.trim(), notes: notes.value.trim(),
       });
-      result.textContent = `Recorded as ${answer.outcome?.outcomeId ?? ''}; the package's next version carries it (this page updates when it is published).`;
+      receipt = `Recorded as ${answer.outcome?.outcomeId ?? ''}; the package's next version carries it (this page updates when it is published).`;
+      shown().textContent = receipt;
       form.reset();
     } catch (error) {
-      result.replaceChildren(failure(error));
+      shown().replaceChildren(failure(error));
     } finally {
       button.disabled = false;
     }
