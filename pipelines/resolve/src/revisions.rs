@@ -80,17 +80,19 @@ impl Resolver {
     pub(crate) fn reuse_or_new(&mut self, kind: EntityKind, index: u32) -> u32 {
         let slot = usize::from(kind == EntityKind::Vehicle);
         let reusable =
-            self.reusable[slot].iter().position(|&(i, _)| i == index).map(|at| self.reusable[slot].remove(at));
-        match (kind, reusable) {
-            (EntityKind::Person, Some((_, entity))) if self.persons.entities[entity as usize].members.is_empty() => {
-                entity
-            }
-            (EntityKind::Vehicle, Some((_, entity))) if self.vehicles.entities[entity as usize].members.is_empty() => {
-                entity
-            }
-            (EntityKind::Person, _) => self.persons.new_entity(None),
-            (EntityKind::Vehicle, _) => self.vehicles.new_entity(None),
+            self.reusable[slot].iter().position(|&(i, _)| i == index).map(|at| self.reusable[slot].remove(at).1);
+        match kind {
+            EntityKind::Person => reuse_or_new(&mut self.persons, reusable),
+            EntityKind::Vehicle => reuse_or_new(&mut self.vehicles, reusable),
         }
+    }
+}
+
+/// `reusable` if it is still empty, else a fresh entity.
+fn reuse_or_new<F, S: Summary<F>>(population: &mut Population<F, S>, reusable: Option<u32>) -> u32 {
+    match reusable {
+        Some(entity) if population.entities[entity as usize].members.is_empty() => entity,
+        _ => population.new_entity(None),
     }
 }
 

@@ -128,10 +128,11 @@ impl IngestCore {
                 token => Some(token.parse::<i64>().map_err(|_| bad_token())?),
             };
             let mut rows = self.store.rejected_before(&retailer, before, limit.max(1)).await?;
+            // The page is cut before the reference filter, so following the pages finds every one.
+            let next = if rows.len() as u32 == limit { rows.last().map(|r| r.id.to_string()) } else { None };
             if !only_ref.is_empty() {
                 rows.retain(|row| row.retailer_ref == only_ref);
             }
-            let next = if rows.len() as u32 == limit { rows.last().map(|r| r.id.to_string()) } else { None };
             v1::ListRecordsResponse {
                 records: rows.iter().map(rejected_status).collect(),
                 next_page_token: next.unwrap_or_default(),

@@ -287,3 +287,31 @@ async fn a_withdrawal_cut_short_by_a_log_outage_stops_corrections_and_the_next_c
     let again = withdraw(&app, &app.northmart_key, withdrawal("NM-1", "third")).await.unwrap();
     assert_eq!(again.status, WithdrawStatus::AlreadyWithdrawn as i32);
 }
+
+#[tokio::test]
+async fn a_rejected_record_asked_for_by_reference_is_found_by_following_the_pages() {
+    let app = spawn_app().await;
+    for reference in ["NM-7", "NM-8", "NM-9"] {
+        let mut bad = submit(reference);
+        bad.incident.as_mut().unwrap().store_id = "NM-9999".into();
+        app.submit_one(&app.northmart_key, bad).await.unwrap();
+    }
+    let mut token = String::new();
+    let mut found = Vec::new();
+    loop {
+        let request = v1::ListRecordsRequest {
+            rejected: true,
+            retailer_ref: "NM-7".into(),
+            limit: 1,
+            page_token: token.clone(),
+            ..Default::default()
+        };
+        let page = app.grpc().await.list_records(authed(&app.northmart_key, request)).await.unwrap().into_inner();
+        found.extend(page.records.into_iter().map(|r| r.retailer_ref));
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(found, ["NM-7"], "the oldest, on the last page");
+}
