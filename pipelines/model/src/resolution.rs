@@ -150,6 +150,10 @@ pub struct Withdrawal {
     /// The key id of whoever withdrew it (a retailer's or an analyst's).
     pub withdrawn_by: String,
     pub withdrawn_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Disposed of under the retention schedule: besides leaving entities, graph and packages,
+    /// what readers kept of the report's content is scrubbed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disposed: bool,
 }
 
 /// What became of an analyst's decision.

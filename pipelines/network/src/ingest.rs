@@ -106,15 +106,26 @@ impl Linker {
 
     /// Takes a withdrawn report out of the graph: it keeps its record, with no links, the
     /// withdrawal and the persons it named.
+    /// A disposal also scrubs the record ([`IncidentRecord::scrub`]), even one withdrawn before.
     fn withdraw_incident(&mut self, number: u32, withdrawal: &orca_model::Withdrawal) -> Applied {
-        if self.incidents[number as usize].withdrawal.is_some() {
+        if let Some(note) = &self.incidents[number as usize].withdrawal {
+            if withdrawal.disposed && !note.disposed {
+                self.incidents[number as usize].scrub();
+                self.dirty_incidents.insert(number);
+            }
             return Applied::Unchanged;
         }
         let mut record = self.incidents[number as usize].clone();
         record.persons.clear();
         record.vehicles.clear();
-        record.withdrawal =
-            Some(WithdrawalNote { reason: withdrawal.reason.clone(), revision: withdrawal.revision.max(1) });
+        record.withdrawal = Some(WithdrawalNote {
+            reason: withdrawal.reason.clone(),
+            revision: withdrawal.revision.max(1),
+            disposed: false,
+        });
+        if withdrawal.disposed {
+            record.scrub();
+        }
         self.note_departure(number, &mut record);
         self.unlink_incident(number);
         self.incidents[number as usize] = record;

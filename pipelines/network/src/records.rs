@@ -50,6 +50,26 @@ pub struct IncidentRecord {
 pub struct WithdrawalNote {
     pub reason: String,
     pub revision: u32,
+    /// Disposed of under the retention schedule: the record keeps no evidence references, crime
+    /// reference or modus operandi either (see [`IncidentRecord::scrub`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disposed: bool,
+}
+
+impl IncidentRecord {
+    /// Drops what a withdrawn record still says about the report beyond when, where and what kind
+    /// of offence (kept so that the linker's clock and the packages' notices read the same after a
+    /// restore): evidence references, the police crime reference, the modus operandi and the
+    /// correction's reason.
+    pub fn scrub(&mut self) {
+        self.evidence.clear();
+        self.police_crime_ref = CompactString::default();
+        self.modus_operandi.clear();
+        self.correction_reason.clear();
+        if let Some(note) = &mut self.withdrawal {
+            note.disposed = true;
+        }
+    }
 }
 
 fn is_zero(value: &u32) -> bool {

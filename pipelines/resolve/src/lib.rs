@@ -54,6 +54,7 @@ pub mod blocking;
 pub mod config;
 mod crew;
 pub mod decision;
+mod disposal;
 pub mod estimate;
 pub mod events;
 pub mod linkage;

@@ -193,6 +193,24 @@ impl NameTable {
         }
     }
 
+    /// Takes back a [`NameTable::count_given`] (a disposed sighting's name).
+    pub fn uncount_given(&mut self, id: NameId) {
+        if id != NO_NAME {
+            let info = &mut self.names[id as usize];
+            info.given_count = info.given_count.saturating_sub(1);
+            self.given_total = self.given_total.saturating_sub(1);
+        }
+    }
+
+    /// Takes back a [`NameTable::count_family`].
+    pub fn uncount_family(&mut self, id: NameId) {
+        if id != NO_NAME {
+            let info = &mut self.names[id as usize];
+            info.family_count = info.family_count.saturating_sub(1);
+            self.family_total = self.family_total.saturating_sub(1);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }

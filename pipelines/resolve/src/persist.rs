@@ -118,6 +118,10 @@ struct PersonRecord {
     #[serde(default)]
     counted: u16,
     link: LinkRecord,
+    /// A disposed sighting's blocking keys (hashes), kept so that a restored resolver registers
+    /// what the running one did; its content is gone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    keys: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -126,6 +130,9 @@ struct VehicleRecord {
     entity: u32,
     sighting: VehicleSighting,
     link: LinkRecord,
+    /// As for persons: a disposed sighting's blocking keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    keys: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -137,6 +144,9 @@ struct IncidentRecord {
     place: Place,
     persons: Vec<PersonRecord>,
     vehicles: Vec<VehicleRecord>,
+    /// Disposed of: the sightings are empty apart from their keys (see [`record_disposal`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    disposed: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -210,6 +220,7 @@ pub(crate) fn record_incident(resolver: &mut Resolver, incident: &orca_model::In
                 co_offenders: sighting.features.co_offenders.clone(),
                 counted: sighting.features.counted,
                 link: LinkRecord::of(&sighting.link),
+                keys: Vec::new(),
             }
         })
         .collect();
@@ -223,6 +234,7 @@ pub(crate) fn record_incident(resolver: &mut Resolver, incident: &orca_model::In
                 entity: sighting.entity,
                 sighting: incident.vehicles[sighting.index as usize].clone(),
                 link: LinkRecord::of(&sighting.link),
+                keys: Vec::new(),
             }
         })
         .collect();
@@ -232,8 +244,62 @@ pub(crate) fn record_incident(resolver: &mut Resolver, incident: &orca_model::In
         place: Place::of_incident(incident),
         persons,
         vehicles,
+        disposed: false,
     };
     resolver.pending.push(StateChange::put(INCIDENT, number_key(u64::from(number)), to_json(&record)));
+}
+
+/// Replaces the record of entry `number` with its disposed form: each sighting keeps its number,
+/// first entity, link (comparison levels and entities, no content), the co-offender and vehicle
+/// entities and its blocking keys (hashes the running resolver registered), and nothing of what
+/// the report said. Call before the sightings' features are scrubbed (the keys come from them).
+/// Returns false (and writes nothing) for an entry with no sightings.
+pub(crate) fn record_disposal(resolver: &mut Resolver, number: u32) -> bool {
+    let entry = &resolver.incident_log[number as usize];
+    let place = match (entry.persons.clone().next(), entry.vehicles.clone().next()) {
+        (Some(s), _) => resolver.persons.sightings[s as usize].features.place,
+        (None, Some(s)) => resolver.vehicles.sightings[s as usize].features.place,
+        (None, None) => return false,
+    };
+    let (id, revision, person_range, vehicle_range) =
+        (entry.id.clone(), entry.revision, entry.persons.clone(), entry.vehicles.clone());
+    let mut persons = Vec::with_capacity(person_range.len());
+    for s in person_range {
+        let sighting = &resolver.persons.sightings[s as usize];
+        let keys = crate::person::blocking_keys(
+            &sighting.features,
+            &resolver.names,
+            &mut resolver.faces,
+            resolver.config.face_lsh_tables,
+            resolver.config.face_lsh_bits,
+        );
+        let sighting = &resolver.persons.sightings[s as usize];
+        persons.push(PersonRecord {
+            index: sighting.index,
+            entity: sighting.first_entity,
+            sighting: PersonSighting::default(),
+            vehicles: sighting.features.vehicles.clone(),
+            co_offenders: sighting.features.co_offenders.clone(),
+            counted: 0,
+            link: LinkRecord::of(&sighting.link),
+            keys: keys.all().collect(),
+        });
+    }
+    let vehicles = vehicle_range
+        .map(|s| {
+            let sighting = &resolver.vehicles.sightings[s as usize];
+            VehicleRecord {
+                index: sighting.index,
+                entity: sighting.first_entity,
+                sighting: VehicleSighting::default(),
+                link: LinkRecord::of(&sighting.link),
+                keys: vehicle_features::registered_keys(&sighting.features, &resolver.plates),
+            }
+        })
+        .collect();
+    let record = IncidentRecord { id, revision, place, persons, vehicles, disposed: true };
+    resolver.pending.push(StateChange::put(INCIDENT, number_key(u64::from(number)), to_json(&record)));
+    true
 }
 
 /// Keeps the withdrawal of entry `number`.
@@ -395,13 +461,14 @@ pub(crate) fn restore(
             return Err(RestoreError::Gap { expected: expected as u64, found: number });
         }
         let incident = number as u32;
-        resolver.incidents.insert(record.id.clone(), incident);
+        let previous = resolver.incidents.insert(record.id.clone(), incident);
         let mut entry_retracted = false;
         let vehicles_start = resolver.vehicles.sightings.len() as u32;
         for v in record.vehicles {
             let s = resolver.vehicles.sightings.len() as u32;
             let features = vehicle_features::extract(&v.sighting, record.place, &mut resolver.plates);
-            let keys = vehicle_features::registered_keys(&features, &resolver.plates);
+            let keys =
+                if record.disposed { v.keys } else { vehicle_features::registered_keys(&features, &resolver.plates) };
             let override_ = moved[1].get(&s);
             let entity = override_.map_or(v.entity, |m| m.entity);
             check_entity(&resolver.vehicles, entity, &record.id)?;
@@ -414,6 +481,7 @@ pub(crate) fn restore(
                 incident,
                 index: v.index,
                 entity,
+                first_entity: v.entity,
                 features,
                 link,
                 pinned,
@@ -434,13 +502,19 @@ pub(crate) fn restore(
             features.vehicles = p.vehicles;
             features.co_offenders = p.co_offenders;
             features.counted = p.counted;
-            let keys = crate::person::blocking_keys(
-                &features,
-                &resolver.names,
-                &mut resolver.faces,
-                resolver.config.face_lsh_tables,
-                resolver.config.face_lsh_bits,
-            );
+            let keys: Vec<u64> = if record.disposed {
+                p.keys
+            } else {
+                crate::person::blocking_keys(
+                    &features,
+                    &resolver.names,
+                    &mut resolver.faces,
+                    resolver.config.face_lsh_tables,
+                    resolver.config.face_lsh_bits,
+                )
+                .all()
+                .collect()
+            };
             crate::resolver::count_names(&mut resolver.names, &features);
             let override_ = moved[0].get(&s);
             let entity = override_.map_or(p.entity, |m| m.entity);
@@ -454,6 +528,7 @@ pub(crate) fn restore(
                 incident,
                 index: p.index,
                 entity,
+                first_entity: p.entity,
                 features,
                 link,
                 pinned,
@@ -463,7 +538,7 @@ pub(crate) fn restore(
                 retracted[0].push(s);
                 entry_retracted = true;
             }
-            for key in keys.all() {
+            for key in keys {
                 resolver.persons.postings.add(key, p.entity);
             }
         }
@@ -476,6 +551,8 @@ pub(crate) fn restore(
             vehicles: vehicles_start..resolver.vehicles.sightings.len() as u32,
             revision: record.revision,
             withdrawal,
+            previous,
+            disposed: record.disposed,
         });
     }
     if let Some((number, _)) = withdrawals.into_iter().next() {

@@ -57,6 +57,8 @@ pub struct Sighting<F> {
     pub index: u32,
     /// The entity the sighting was assigned to directly (follow redirects for the current one).
     pub entity: u32,
+    /// The entity it was first assigned to, under which its blocking keys are registered.
+    pub first_entity: u32,
     pub features: F,
     pub link: StoredLink,
     /// The entity an analyst confirmed this sighting belongs to (must-link).

@@ -58,6 +58,11 @@ pub struct IncidentEntry {
     pub retracted: bool,
     /// The report's withdrawal, on the entry of its last revision.
     pub withdrawal: Option<Box<orca_model::Withdrawal>>,
+    /// The entry of the revision this one replaced (a correction), if any.
+    pub previous: Option<u32>,
+    /// The report was disposed of: its sightings hold nothing of its content (see
+    /// [`crate::disposal`]).
+    pub disposed: bool,
 }
 
 /// The entity resolver for persons and vehicles. See the crate docs for the model.
@@ -126,7 +131,7 @@ impl Resolver {
             return answer;
         }
         let number = self.incident_log.len() as u32;
-        self.incidents.insert(incident.id.clone(), number);
+        let previous = self.incidents.insert(incident.id.clone(), number);
         let place = Place::of_incident(incident);
         let mut merges = Vec::new();
 
@@ -180,6 +185,8 @@ impl Resolver {
             revision: incident.revision(),
             retracted: false,
             withdrawal: None,
+            previous,
+            disposed: false,
         };
         // Links name the surviving entity when this incident's sightings caused merges.
         for s in entry.persons.clone() {
@@ -463,6 +470,7 @@ impl Resolver {
             incident,
             index,
             entity,
+            first_entity: entity,
             features,
             link,
             pinned: None,
@@ -592,6 +600,7 @@ impl Resolver {
             incident,
             index,
             entity,
+            first_entity: entity,
             features,
             link,
             pinned: None,
@@ -633,6 +642,18 @@ fn counted_names(names: &[crate::person::features::NameRef], known: &[crate::per
 }
 
 /// Adds a sighting's counted names to the term frequencies.
+/// Takes back what [`count_names`] counted for a sighting.
+pub(crate) fn uncount_names(table: &mut NameTable, features: &PersonFeatures) {
+    for (i, name) in features.names.iter().enumerate() {
+        if features.counted & (1 << (2 * i)) != 0 {
+            table.uncount_given(name.given);
+        }
+        if features.counted & (1 << (2 * i + 1)) != 0 {
+            table.uncount_family(name.family);
+        }
+    }
+}
+
 pub(crate) fn count_names(table: &mut NameTable, features: &PersonFeatures) {
     for (i, name) in features.names.iter().enumerate() {
         if features.counted & (1 << (2 * i)) != 0 {

@@ -21,6 +21,8 @@ pub struct Counters {
     /// Reports corrected (a later revision replaced an earlier one) and withdrawn.
     pub corrections: u64,
     pub withdrawals: u64,
+    /// Reports disposed of under the retention schedule (their sightings scrubbed).
+    pub disposals: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -43,6 +43,7 @@ fn withdrawal(report: &Incident, reason: &str) -> Withdrawal {
         reason: reason.to_owned(),
         withdrawn_by: "northmart-1".to_owned(),
         withdrawn_at: None,
+        disposed: false,
     }
 }
 

@@ -76,6 +76,7 @@ pub fn withdrawal_to_proto(withdrawal: &Withdrawal) -> v1::IncidentWithdrawal {
         reason: withdrawal.reason.clone(),
         withdrawn_by: withdrawal.withdrawn_by.clone(),
         withdrawn_at: optional_timestamp_to_proto(withdrawal.withdrawn_at),
+        disposed: withdrawal.disposed,
     }
 }
 
@@ -93,6 +94,7 @@ pub fn withdrawal_from_proto(withdrawal: v1::IncidentWithdrawal) -> Result<Withd
         reason: withdrawal.reason,
         withdrawn_by: withdrawal.withdrawn_by,
         withdrawn_at,
+        disposed: withdrawal.disposed,
     })
 }
 

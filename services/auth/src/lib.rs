@@ -20,6 +20,7 @@ pub mod caller;
 pub mod error;
 pub mod key;
 pub mod limits;
+pub mod purpose;
 pub mod subject;
 
 pub use authenticator::{Authenticator, CacheConfig, KeyRequest};
@@ -29,4 +30,5 @@ pub use error::{AuthError, Result};
 pub use key::{IssuedKey, generate_key, hash_key};
 pub use limits::{Rate, RateLimiter};
 pub use orca_store::PrincipalKind;
+pub use purpose::purpose_problem;
 pub use secrecy::{ExposeSecret, SecretString};

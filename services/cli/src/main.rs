@@ -49,6 +49,8 @@ enum Command {
     Withdraw(commands::reports::WithdrawArgs),
     /// A retailer's records and what became of each: accepted, corrected, withdrawn, rejected.
     Records(commands::reports::RecordsArgs),
+    /// Review reports due under the retention schedule; keep them with a reason, or dispose of them.
+    Retention(commands::retention::RetentionArgs),
     /// Score what ORCA resolved and detected against a simulated world's truth.
     Eval(commands::eval::EvalArgs),
     /// Run stages as a service: `ingest`, `resolver`, `linker`, `intel`, or `all`.
@@ -106,6 +108,7 @@ fn main() -> ExitCode {
             Command::Eval(args) => commands::eval::run(args).await,
             Command::Withdraw(args) => commands::reports::withdraw(args).await,
             Command::Records(args) => commands::reports::records(args).await,
+            Command::Retention(args) => commands::retention::run(args).await,
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Packages(args) => commands::packages::run(args).await,
             Command::Outcome(args) => commands::outcome::run(args).await,

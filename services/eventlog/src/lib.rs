@@ -2,7 +2,8 @@
 //!
 //! - [`EmbeddedLog`] (default mode): an in-process, durable log under a data directory. One
 //!   append-only segment file per partition, fsynced before an append returns, consumer-group
-//!   offsets in small files replaced atomically. Nothing to install.
+//!   offsets in small files replaced atomically; compacted topics have their superseded records
+//!   erased in place ([`EmbeddedLog::compact`]). Nothing to install.
 //! - [`KafkaLog`] (distributed mode, cargo feature `kafka`, on by default): Kafka through rdkafka
 //!   with an idempotent producer (`acks=all`) and manually committed consumer groups. Developed
 //!   against Tansu; production points the same configuration at Apache Kafka or Redpanda.

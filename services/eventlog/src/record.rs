@@ -9,7 +9,8 @@ pub struct TopicSpec {
     pub partitions: u32,
     /// Copies of each partition; ignored by the embedded log (one copy on local disk).
     pub replication: u16,
-    /// Keep only the latest record per key (`cleanup.policy=compact` in Kafka).
+    /// Keep only the latest record per key (`cleanup.policy=compact` in Kafka; the embedded log
+    /// erases superseded records in place, see [`crate::embedded`]).
     pub compacted: bool,
     /// Delete records older than this (`retention.ms` in Kafka, set when the topic is created);
     /// `None` keeps them. The embedded log keeps every record (see the README's retention notes).
@@ -17,11 +18,17 @@ pub struct TopicSpec {
 }
 
 /// A record to append. The partition is chosen from the key, see [`crate::partition_for_key`].
+///
+/// An empty `value` is a tombstone: Kafka gets it as a null value, which log compaction takes as
+/// "delete this key"; the embedded log stores it as an empty value. On a compacted topic it
+/// supersedes every earlier record with its key, and readers of compacted topics skip records
+/// with empty values (compaction also leaves superseded records with empty values).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OutRecord {
     pub topic: String,
     /// An empty key means "no key": such records are spread over the partitions.
     pub key: Vec<u8>,
+    /// Empty for a tombstone (a null value in Kafka).
     pub value: Vec<u8>,
     pub headers: Vec<(String, Vec<u8>)>,
 }
@@ -38,12 +45,17 @@ impl OutRecord {
 }
 
 /// A record read back from the log.
+///
+/// An empty `value` is a tombstone (a null value in Kafka) or, on a compacted topic, a record
+/// that compaction erased (the embedded log keeps its offset, timestamp and key, with an empty
+/// value and no headers). Readers of compacted topics skip records with empty values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub topic: String,
     pub partition: u32,
     pub offset: u64,
     pub key: Vec<u8>,
+    /// Empty for a tombstone or an erased record (see above).
     pub value: Vec<u8>,
     pub headers: Vec<(String, Vec<u8>)>,
     /// Milliseconds since the Unix epoch at which the record was appended (producer create time).

@@ -2,7 +2,10 @@
 
 use crate::TopicSpec;
 
-/// Validated, normalised incidents (`orca.v1.Incident`), keyed by incident id.
+/// Validated, normalised incidents (`orca.v1.Incident`), keyed by incident id; compacted: a
+/// report's later revision, its withdrawal or its disposal supersedes it, and a disposal ends with
+/// a null tombstone (the incident id with an empty value), so the compacted topic ends up holding
+/// nothing of a disposed report.
 pub const INCIDENTS: &str = "orca.incidents.v1";
 /// Rejected submissions (original bytes and the reason), keyed by retailer reference.
 pub const INCIDENTS_DLQ: &str = "orca.incidents.dlq.v1";
@@ -24,23 +27,24 @@ pub const OUTCOMES: &str = "orca.outcomes.v1";
 /// for ever.
 pub const AUDIT_ANCHORS: &str = "orca.audit.anchors.v1";
 
-/// Every pipeline topic.
 /// Header naming what kind of record a record of [`INCIDENTS`] is when it is not an
 /// `orca.v1.Incident` (a report or its correction): [`WITHDRAWAL`].
 pub const RECORD_KIND: &str = "orca-record";
 /// [`RECORD_KIND`] of an `orca.v1.IncidentWithdrawal`: the tombstone of a withdrawn report.
 pub const WITHDRAWAL: &str = "withdrawal";
 
+/// Every pipeline topic.
 pub const ALL: [&str; 7] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES, AUDIT_ANCHORS];
 
-/// Specs for every pipeline topic; only the packages topic is compacted (latest version wins).
+/// Specs for every pipeline topic; the incidents and packages topics are compacted (latest record
+/// per key wins, see [`INCIDENTS`] and [`PACKAGES`]).
 pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
     ALL.iter()
         .map(|name| TopicSpec {
             name: name.to_string(),
             partitions,
             replication,
-            compacted: *name == PACKAGES,
+            compacted: *name == INCIDENTS || *name == PACKAGES,
             retention_ms: None,
         })
         .collect()
@@ -51,11 +55,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_packages_topic_is_compacted() {
+    fn the_incidents_and_packages_topics_are_compacted() {
         let specs = default_specs(6, 3);
         assert_eq!(specs.len(), 7);
         assert!(specs.iter().all(|spec| spec.partitions == 6 && spec.replication == 3));
         let compacted: Vec<_> = specs.iter().filter(|spec| spec.compacted).map(|spec| spec.name.as_str()).collect();
-        assert_eq!(compacted, [PACKAGES]);
+        assert_eq!(compacted, [INCIDENTS, PACKAGES]);
     }
 }

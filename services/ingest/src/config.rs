@@ -36,6 +36,48 @@ pub struct IngestConfig {
     /// Days a rejected record is kept (in the store, and on the dead-letter topic of a Kafka log
     /// created with this setting) for the retailer to fix and resend it; then it is purged.
     pub rejected_retention_days: u32,
+    /// When accepted reports fall due for review (`[ingest.retention]`).
+    pub retention: RetentionSchedule,
+}
+
+/// The review schedule of accepted reports (Management of Police Information: every record has a
+/// review date; at review it is kept, with a recorded reason, or disposed of). A report falls due
+/// `review_days` after its current revision was received; one cited by a standing package (it
+/// supports a current group or prolific-offender profile) `supporting_review_days` after; an
+/// analyst's decision to keep it (`IngestService.Retain`) sets its next review date instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSchedule {
+    /// Days from receipt to review of a report no standing package cites (default 2,190: six
+    /// years, MoPI's minimum for intelligence of this kind before review).
+    pub review_days: u32,
+    /// Days from receipt to review of a report a standing package cites (default 3,650: ten
+    /// years); also the longest an analyst's decision may keep a report from now.
+    pub supporting_review_days: u32,
+}
+
+impl Default for RetentionSchedule {
+    fn default() -> Self {
+        Self { review_days: 2_190, supporting_review_days: 3_650 }
+    }
+}
+
+impl RetentionSchedule {
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=36_500).contains(&self.review_days) {
+            return Err(IngestError::Config(format!(
+                "`retention.review_days` must be 1 to 36500, not {}",
+                self.review_days
+            )));
+        }
+        if !(self.review_days..=36_500).contains(&self.supporting_review_days) {
+            return Err(IngestError::Config(format!(
+                "`retention.supporting_review_days` must be from `review_days` ({}) to 36500, not {}",
+                self.review_days, self.supporting_review_days
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for IngestConfig {
@@ -52,6 +94,7 @@ impl Default for IngestConfig {
             max_kept_rejected_bytes: 64 * 1024,
             records_per_key: Rate { per_second: 10_000.0, burst: 200_000.0 },
             rejected_retention_days: 90,
+            retention: RetentionSchedule::default(),
         }
     }
 }
@@ -90,7 +133,7 @@ impl IngestConfig {
                 self.rejected_retention_days
             ));
         }
-        Ok(())
+        self.retention.validate()
     }
 
     /// How long a rejected record is kept.

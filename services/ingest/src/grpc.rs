@@ -125,6 +125,24 @@ impl IngestService for IngestGrpc {
         let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
         Ok(Response::new(self.core.list_records(&caller, request.into_inner()).await?))
     }
+
+    async fn retention_review(
+        &self,
+        request: Request<v1::RetentionReviewRequest>,
+    ) -> Result<Response<v1::RetentionReviewResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        Ok(Response::new(self.core.retention_review(&caller, request.into_inner()).await?))
+    }
+
+    async fn dispose(&self, request: Request<v1::DisposeRequest>) -> Result<Response<v1::DisposeResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        Ok(Response::new(self.core.dispose(&caller, request.into_inner()).await?))
+    }
+
+    async fn retain(&self, request: Request<v1::RetainRequest>) -> Result<Response<v1::RetainResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        Ok(Response::new(self.core.retain(&caller, request.into_inner()).await?))
+    }
 }
 
 /// Reads a stream's requests ahead, numbering them; stops after the first error (a request that

@@ -194,6 +194,8 @@ struct RecordsQuery {
     page_token: String,
     #[serde(default)]
     retailer_id: String,
+    #[serde(default)]
+    purpose: String,
 }
 
 /// `GET /v1/records?rejected=false&retailer_ref=&limit=100&page_token=`: a `ListRecordsResponse`.
@@ -204,7 +206,7 @@ async fn get_records(
 ) -> Result<Response, IngestError> {
     let Query(query) = query.map_err(|rejection| {
         IngestError::InvalidRequest(format!(
-            "{}; the parameters are rejected, retailer_ref, limit, page_token and retailer_id",
+            "{}; the parameters are rejected, retailer_ref, limit, page_token, retailer_id and purpose",
             rejection.body_text()
         ))
     })?;
@@ -214,6 +216,7 @@ async fn get_records(
         limit: query.limit,
         page_token: query.page_token,
         retailer_id: query.retailer_id,
+        purpose: query.purpose,
     };
     Ok(Json(state.core.list_records(&caller, request).await?).into_response())
 }

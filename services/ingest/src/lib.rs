@@ -31,6 +31,7 @@ pub mod lifecycle;
 pub mod metrics;
 mod prepare;
 pub mod registration;
+pub mod retention;
 mod stores;
 pub mod submission;
 

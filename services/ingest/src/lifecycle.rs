@@ -83,21 +83,8 @@ impl IngestCore {
                 IngestError::Internal(format!("the claim of `{retailer_ref}` vanished while it was withdrawn"))
             })?
         };
-        let withdrawal = Withdrawal {
-            incident_id: IncidentId::new(claim.incident_id.clone()),
-            retailer: RetailerId::new(retailer.clone()),
-            retailer_ref: claim.retailer_ref.clone(),
-            revision: claim.revision,
-            reason: claim.note.clone(),
-            withdrawn_by: claim.withdrawn_by.clone(),
-            withdrawn_at: claim.withdrawn_at_ms.and_then(chrono::DateTime::from_timestamp_millis),
-        };
-        let tombstone = OutRecord::new(
-            topics::INCIDENTS,
-            claim.incident_id.as_bytes(),
-            withdrawal_to_proto(&withdrawal).encode_to_vec(),
-        )
-        .with_header(topics::RECORD_KIND, topics::WITHDRAWAL);
+        let withdrawal = withdrawal_of(&claim, false);
+        let tombstone = withdrawal_record(&withdrawal);
         // A failure here leaves the withdrawal recorded but unpublished: the next call finishes it.
         self.log.append(vec![tombstone]).await?;
         self.store.mark_withdrawal_published(&retailer, &claim.retailer_ref).await?;
@@ -114,6 +101,14 @@ impl IngestCore {
         request: v1::ListRecordsRequest,
     ) -> Result<v1::ListRecordsResponse> {
         let retailer = whose_records(caller, &request.retailer_id)?;
+        // An analyst reads another organisation's records: they say why, like every analyst read.
+        let purpose = match caller.kind {
+            PrincipalKind::Analyst => match orca_auth::purpose_problem(&request.purpose) {
+                Some(problem) => return Err(IngestError::InvalidRequest(problem)),
+                None => request.purpose.trim().to_owned(),
+            },
+            _ => "retailer self-service".to_owned(),
+        };
         let limit = match request.limit {
             0 => DEFAULT_LIST_LIMIT,
             n if n > MAX_LIST_LIMIT => {
@@ -150,7 +145,7 @@ impl IngestCore {
         };
         let what = if request.rejected { "rejected" } else { "accepted" };
         let detail = format!("{} {what} records", response.records.len());
-        self.audit(caller, "list-records", &format!("retailer:{retailer}"), "retailer self-service", &detail).await?;
+        self.audit(caller, "list-records", &format!("retailer:{retailer}"), &purpose, &detail).await?;
         Ok(response)
     }
 
@@ -178,7 +173,14 @@ impl IngestCore {
         Ok(purged)
     }
 
-    async fn audit(&self, caller: &Caller, action: &str, resource: &str, purpose: &str, detail: &str) -> Result<()> {
+    pub(crate) async fn audit(
+        &self,
+        caller: &Caller,
+        action: &str,
+        resource: &str,
+        purpose: &str,
+        detail: &str,
+    ) -> Result<()> {
         let record = AuditRecord {
             at_ms: chrono::Utc::now().timestamp_millis(),
             principal: caller.key_id.clone(),
@@ -195,9 +197,34 @@ impl IngestCore {
     }
 }
 
+/// The withdrawal (or disposal) a withdrawn claim stands for.
+pub(crate) fn withdrawal_of(claim: &ClaimRow, disposed: bool) -> Withdrawal {
+    Withdrawal {
+        incident_id: IncidentId::new(claim.incident_id.clone()),
+        retailer: RetailerId::new(claim.retailer.clone()),
+        retailer_ref: claim.retailer_ref.clone(),
+        revision: claim.revision,
+        reason: claim.note.clone(),
+        withdrawn_by: claim.withdrawn_by.clone(),
+        withdrawn_at: claim.withdrawn_at_ms.and_then(chrono::DateTime::from_timestamp_millis),
+        disposed,
+    }
+}
+
+/// The record of a withdrawal on the incident log: keyed by the incident id, header
+/// `orca-record: withdrawal`.
+pub(crate) fn withdrawal_record(withdrawal: &Withdrawal) -> OutRecord {
+    OutRecord::new(
+        topics::INCIDENTS,
+        withdrawal.incident_id.as_str().as_bytes(),
+        withdrawal_to_proto(withdrawal).encode_to_vec(),
+    )
+    .with_header(topics::RECORD_KIND, topics::WITHDRAWAL)
+}
+
 /// Whose records a caller acts on: a retailer its own (naming another is refused), an analyst the
 /// retailer it names.
-fn whose_records(caller: &Caller, named: &str) -> Result<String> {
+pub(crate) fn whose_records(caller: &Caller, named: &str) -> Result<String> {
     let named = named.trim();
     match caller.kind {
         PrincipalKind::Retailer if named.is_empty() || named == caller.subject => Ok(caller.subject.clone()),
@@ -217,12 +244,16 @@ fn bad_token() -> IngestError {
     IngestError::InvalidRequest("`page_token`: not a token from a previous response".to_owned())
 }
 
-fn at(ms: i64) -> Option<pbjson_types::Timestamp> {
+pub(crate) fn at(ms: i64) -> Option<pbjson_types::Timestamp> {
     chrono::DateTime::from_timestamp_millis(ms).map(timestamp_to_proto)
 }
 
-fn claim_status(row: &ClaimRow) -> v1::RecordStatus {
-    let state = if row.withdrawn_at_ms.is_some() && row.withdrawal_published {
+pub(crate) fn claim_status(row: &ClaimRow) -> v1::RecordStatus {
+    let state = if row.disposed_at_ms.is_some() && row.disposal_published {
+        RecordState::Disposed
+    } else if row.disposed_at_ms.is_some() {
+        RecordState::Pending
+    } else if row.withdrawn_at_ms.is_some() && row.withdrawal_published {
         RecordState::Withdrawn
     } else if row.withdrawn_at_ms.is_some() || !row.published {
         RecordState::Pending

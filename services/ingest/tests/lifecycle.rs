@@ -182,8 +182,18 @@ async fn a_retailer_lists_its_own_records_accepted_and_rejected_page_by_page() {
         list(&app, &app.force_key, v1::ListRecordsRequest::default()).await.unwrap_err().code(),
         tonic::Code::PermissionDenied
     );
+    // An analyst names the retailer and says why; without a purpose the listing is refused.
+    let analysts = v1::ListRecordsRequest { retailer_id: "northmart".into(), ..Default::default() };
+    let unsaid = list(&app, &app.analyst_key, analysts.clone()).await.unwrap_err();
+    assert_eq!(unsaid.code(), tonic::Code::InvalidArgument);
+    assert!(unsaid.message().contains("`purpose`"), "{}", unsaid.message());
+    let said = v1::ListRecordsRequest { purpose: "op kestrel: what northmart sent".into(), ..analysts };
+    assert_eq!(list(&app, &app.analyst_key, said).await.unwrap().len(), 5);
     let audit = app.store.audit(0, 100).await.unwrap();
-    assert!(audit.iter().any(|a| a.action == "list-records" && a.resource == "retailer:northmart"));
+    assert!(audit.iter().any(|a| a.action == "list-records"
+        && a.resource == "retailer:northmart"
+        && a.purpose == "retailer self-service"));
+    assert!(audit.iter().any(|a| a.action == "list-records" && a.purpose == "op kestrel: what northmart sent"));
 }
 
 #[tokio::test]

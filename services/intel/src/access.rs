@@ -13,11 +13,8 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tonic::{Request, Status};
 
-/// Longest purpose kept in the audit log.
-pub const MAX_PURPOSE_CHARS: usize = 500;
-/// Shortest purpose accepted: enough for a reviewer to follow (`op kestrel`, `case 43/1234/25`),
-/// not `.` or `x`.
-pub const MIN_PURPOSE_CHARS: usize = 10;
+pub use orca_auth::purpose::{MAX_PURPOSE_CHARS, MIN_PURPOSE_CHARS, purpose_problem};
+
 /// Longest resource name kept in an audit record. Resources name what was asked for, before it is
 /// validated, so a caller could otherwise write megabytes into the audit log with one call.
 const MAX_RESOURCE_CHARS: usize = 200;
@@ -45,26 +42,6 @@ pub struct FromWorkspace;
 pub struct Access {
     pub caller: Caller,
     pub purpose: String,
-}
-
-/// Why a stated purpose cannot be recorded, or `None` when it can: it must be printable words a
-/// reviewer of the audit log can follow.
-pub fn purpose_problem(purpose: &str) -> Option<String> {
-    let purpose = purpose.trim();
-    let chars = purpose.chars().count();
-    if purpose.is_empty() {
-        Some("`purpose` is required: say why you are reading (it is audited)".to_owned())
-    } else if purpose.chars().any(char::is_control) {
-        Some("`purpose` must be printable text: it has a control character (a newline, tab or escape)".to_owned())
-    } else if chars > MAX_PURPOSE_CHARS {
-        Some(format!("`purpose` is longer than {MAX_PURPOSE_CHARS} characters"))
-    } else if chars < MIN_PURPOSE_CHARS || purpose.chars().filter(|c| c.is_alphabetic()).count() < 3 {
-        Some(format!(
-            "`purpose` must say why in words, at least {MIN_PURPOSE_CHARS} characters, such as `op kestrel: razor thefts`"
-        ))
-    } else {
-        None
-    }
 }
 
 impl Gatekeeper {

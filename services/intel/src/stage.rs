@@ -89,7 +89,9 @@ impl Stage for IntelStage {
 
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
-        for record in records {
+        // Empty values are versions the log's compaction erased (a later version of the package
+        // supersedes each): nothing to index.
+        for record in records.iter().filter(|r| !r.value.is_empty()) {
             match Self::index(record) {
                 Ok(package) => batch.packages.push(package),
                 Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),

@@ -2,7 +2,10 @@
 //! and vehicle sightings with [`orca_resolve::Resolver`], and appends one `orca.v1.Resolution` per
 //! incident to `orca.resolutions.v1` (keyed by incident id). A correction (a later revision) is
 //! resolved in place of the revision before; a withdrawal (header `orca-record: withdrawal`) takes
-//! the report out of its entities and is passed on as a resolution carrying the withdrawal. It also reads analysts' decisions
+//! the report out of its entities and is passed on as a resolution carrying the withdrawal; a
+//! disposal (a withdrawal marked `disposed`) also scrubs the report's content from the resolver's
+//! state. Empty records (null tombstones, and records the embedded log's compaction erased) are
+//! skipped. It also reads analysts' decisions
 //! (`orca.v1.AnalystDecision`) from `orca.decisions.v1`, applies them with
 //! [`Resolver::apply_event`] and appends the relinks they cause (resolutions without their incident,
 //! the first carrying the decision's result) to `orca.resolutions.v1`, keyed by incident id. A
@@ -91,7 +94,9 @@ impl ResolverStage {
         let proto = orca_proto::v1::IncidentWithdrawal::decode(record.value.as_slice())
             .map_err(|e| format!("not an `orca.v1.IncidentWithdrawal`: {e}"))?;
         let withdrawal = convert::withdrawal_from_proto(proto).map_err(|e| format!("invalid withdrawal: {e}"))?;
-        Ok(vec![resolution_record(&self.resolver.withdraw(&withdrawal))])
+        let resolution =
+            if withdrawal.disposed { self.resolver.dispose(&withdrawal) } else { self.resolver.withdraw(&withdrawal) };
+        Ok(vec![resolution_record(&resolution)])
     }
 
     /// Applies a decision record: the relinks it causes (none while it waits for its incident, or
@@ -130,6 +135,8 @@ impl Stage for ResolverStage {
         batch.outputs.extend(self.resolver.take_ready_decisions().iter().map(resolution_record));
         for record in records {
             let outputs = match record.topic.as_str() {
+                // A null tombstone (after a disposal, or a record compaction erased): nothing to do.
+                topics::INCIDENTS if record.value.is_empty() => Ok(Vec::new()),
                 topics::DECISIONS => self.decide_record(record),
                 _ if record.header(topics::RECORD_KIND) == Some(topics::WITHDRAWAL.as_bytes()) => {
                     self.withdraw_record(record)

@@ -33,7 +33,8 @@ struct Pending {
 pub fn apply_batch(search: &SearchIndex, writer: &mut IndexWriter, records: &[Record]) -> BatchStats {
     let mut stats = BatchStats::default();
     let mut pending = Pending::default();
-    for record in records {
+    // Empty values on the compacted packages topic are versions its compaction erased.
+    for record in records.iter().filter(|r| !r.value.is_empty()) {
         let outcome = match record.topic.as_str() {
             topics::RESOLUTIONS => {
                 apply_resolution(search, writer, record, &mut pending).map(|()| stats.resolutions += 1)

@@ -26,8 +26,8 @@ mod tests;
 pub use error::{Result, StoreError};
 pub use records::{
     AuditRecord, ClaimOutcome, ClaimRow, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange,
-    PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord, Revision,
-    Revocation, WithdrawalRecord,
+    PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord,
+    RetentionCandidate, RetentionHold, Revision, Revocation, WithdrawalRecord,
 };
 pub use sql::SqlStore;
 
@@ -83,6 +83,27 @@ pub trait Store: Send + Sync + 'static {
     async fn withdraw_incident(&self, withdrawal: &WithdrawalRecord) -> Result<bool>;
     /// Marks a recorded withdrawal's tombstone as durably on the log.
     async fn mark_withdrawal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()>;
+    /// Records the disposal of a withdrawn claim under the retention schedule and deletes what the
+    /// store kept of its content (its earlier revisions' rows, any retention hold); the claim row
+    /// stays, so the reference cannot be sent again. False when the claim is not withdrawn or was
+    /// disposed of already. Mark it published with [`Store::mark_disposal_published`] once the
+    /// disposal record and its null tombstone are on the log.
+    async fn dispose_incident(&self, retailer: &str, retailer_ref: &str, at_ms: i64) -> Result<bool>;
+    /// Marks a recorded disposal (and the withdrawal it completes) as durably on the log.
+    async fn mark_disposal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()>;
+    /// Claims received (or last corrected) before `received_before_ms` whose disposal is not
+    /// finished, with their retention holds, in (retailer, reference) order after `after`.
+    async fn retention_candidates(
+        &self,
+        received_before_ms: i64,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<RetentionCandidate>>;
+    /// Records an analyst's decision to keep a report until a date (replacing an earlier one).
+    async fn put_retention_hold(&self, hold: &RetentionHold) -> Result<()>;
+    /// The latest version of every package that is not withdrawn, in package id order after
+    /// `after_id`.
+    async fn standing_packages(&self, after_id: &str, limit: u32) -> Result<Vec<PackageRow>>;
     /// One claim, if the reference was ever accepted.
     async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>>;
     /// A retailer's claims in reference order, after `after_ref`.

@@ -60,6 +60,7 @@ pub struct WithdrawalRecord {
 /// One claimed reference as a retailer's own listing shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimRow {
+    pub retailer: String,
     pub retailer_ref: String,
     pub incident_id: String,
     pub revision: u32,
@@ -71,6 +72,33 @@ pub struct ClaimRow {
     pub withdrawn_by: String,
     /// The withdrawal's tombstone is on the log (see [`crate::Store::withdraw_incident`]).
     pub withdrawal_published: bool,
+    /// When the report was disposed of under the retention schedule (see
+    /// [`crate::Store::dispose_incident`]).
+    pub disposed_at_ms: Option<i64>,
+    /// The disposal record and its null tombstone are on the log.
+    pub disposal_published: bool,
+}
+
+/// An analyst's decision to keep a report past its review date (see
+/// [`crate::Store::put_retention_hold`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionHold {
+    pub retailer: String,
+    pub retailer_ref: String,
+    pub incident_id: String,
+    /// Kept until then; due for review again after.
+    pub retain_until_ms: i64,
+    pub reason: String,
+    /// The analyst's key id.
+    pub decided_by: String,
+    pub decided_at_ms: i64,
+}
+
+/// A report that may be due for review: its claim and the latest decision to keep it, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionCandidate {
+    pub claim: ClaimRow,
+    pub hold: Option<RetentionHold>,
 }
 
 /// A record that failed validation, kept with every reason.

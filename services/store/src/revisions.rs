@@ -2,12 +2,13 @@
 //! Called from [`crate::Store`]'s implementation, which takes the writer's turn first.
 
 use crate::Result;
-use crate::records::{ClaimRow, Revision, WithdrawalRecord};
+use crate::records::{ClaimRow, RetentionCandidate, RetentionHold, Revision, WithdrawalRecord};
 use crate::sql::{SqlStore, u32_from};
 use sqlx::Row;
 
-const CLAIM_COLUMNS: &str = "retailer_ref, incident_id, revision, published, note, received_at_ms, withdrawn_at_ms, \
-                             withdrawn_by, withdrawal_published";
+const CLAIM_COLUMNS: &str = "k.retailer_ref, k.incident_id, k.revision, k.published, k.note, k.received_at_ms, \
+                             k.withdrawn_at_ms, k.withdrawn_by, k.withdrawal_published, k.retailer, k.disposed_at_ms, \
+                             k.disposal_published";
 
 impl SqlStore {
     pub(crate) async fn revise_claim(&self, revision: &Revision) -> Result<Option<u32>> {
@@ -75,16 +76,102 @@ impl SqlStore {
         Ok(updated == 1)
     }
 
+    pub(crate) async fn dispose_claim(&self, retailer: &str, retailer_ref: &str, at_ms: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE ingest_keys SET disposed_at_ms = $1 \
+             WHERE retailer = $2 AND retailer_ref = $3 AND withdrawn_at_ms IS NOT NULL AND disposed_at_ms IS NULL",
+        )
+        .bind(at_ms)
+        .bind(retailer)
+        .bind(retailer_ref)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            for table in ["incident_revisions", "retention_holds"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE retailer = $1 AND retailer_ref = $2"))
+                    .bind(retailer)
+                    .bind(retailer_ref)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(updated == 1)
+    }
+
+    pub(crate) async fn read_retention_candidates(
+        &self,
+        received_before_ms: i64,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<RetentionCandidate>> {
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS}, h.incident_id AS hold_incident, h.retain_until_ms, h.reason, h.decided_by, \
+             h.decided_at_ms FROM ingest_keys k LEFT JOIN retention_holds h \
+             ON h.retailer = k.retailer AND h.retailer_ref = k.retailer_ref \
+             WHERE k.received_at_ms < $1 AND (k.disposed_at_ms IS NULL OR k.disposal_published = 0) \
+             AND (k.retailer > $2 OR (k.retailer = $2 AND k.retailer_ref > $3)) \
+             ORDER BY k.retailer, k.retailer_ref LIMIT $4"
+        );
+        let (retailer, retailer_ref) = after.unwrap_or(("", ""));
+        let rows = sqlx::query(&sql)
+            .bind(received_before_ms)
+            .bind(retailer)
+            .bind(retailer_ref)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let claim = claim_row(row)?;
+                let hold = match row.try_get::<Option<String>, _>(12)? {
+                    Some(incident_id) => Some(RetentionHold {
+                        retailer: claim.retailer.clone(),
+                        retailer_ref: claim.retailer_ref.clone(),
+                        incident_id,
+                        retain_until_ms: row.try_get(13)?,
+                        reason: row.try_get(14)?,
+                        decided_by: row.try_get(15)?,
+                        decided_at_ms: row.try_get(16)?,
+                    }),
+                    None => None,
+                };
+                Ok(RetentionCandidate { claim, hold })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn upsert_retention_hold(&self, hold: &RetentionHold) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO retention_holds (retailer, retailer_ref, incident_id, retain_until_ms, reason, decided_by, \
+             decided_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (retailer, retailer_ref) DO UPDATE SET \
+             incident_id = excluded.incident_id, retain_until_ms = excluded.retain_until_ms, \
+             reason = excluded.reason, decided_by = excluded.decided_by, decided_at_ms = excluded.decided_at_ms",
+        )
+        .bind(&hold.retailer)
+        .bind(&hold.retailer_ref)
+        .bind(&hold.incident_id)
+        .bind(hold.retain_until_ms)
+        .bind(&hold.reason)
+        .bind(&hold.decided_by)
+        .bind(hold.decided_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub(crate) async fn read_claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>> {
-        let sql = format!("SELECT {CLAIM_COLUMNS} FROM ingest_keys WHERE retailer = $1 AND retailer_ref = $2");
+        let sql = format!("SELECT {CLAIM_COLUMNS} FROM ingest_keys k WHERE k.retailer = $1 AND k.retailer_ref = $2");
         let row = sqlx::query(&sql).bind(retailer).bind(retailer_ref).fetch_optional(&self.pool).await?;
         row.as_ref().map(claim_row).transpose()
     }
 
     pub(crate) async fn read_claim_rows(&self, retailer: &str, after_ref: &str, limit: u32) -> Result<Vec<ClaimRow>> {
         let sql = format!(
-            "SELECT {CLAIM_COLUMNS} FROM ingest_keys WHERE retailer = $1 AND retailer_ref > $2 \
-             ORDER BY retailer_ref LIMIT $3"
+            "SELECT {CLAIM_COLUMNS} FROM ingest_keys k WHERE k.retailer = $1 AND k.retailer_ref > $2 \
+             ORDER BY k.retailer_ref LIMIT $3"
         );
         let rows =
             sqlx::query(&sql).bind(retailer).bind(after_ref).bind(i64::from(limit)).fetch_all(&self.pool).await?;
@@ -104,5 +191,8 @@ fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
         withdrawn_at_ms: row.try_get(6)?,
         withdrawn_by: row.try_get(7)?,
         withdrawal_published: row.try_get::<i64, _>(8)? != 0,
+        retailer: row.try_get(9)?,
+        disposed_at_ms: row.try_get(10)?,
+        disposal_published: row.try_get::<i64, _>(11)? != 0,
     })
 }

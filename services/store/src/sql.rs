@@ -518,6 +518,48 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn dispose_incident(&self, retailer: &str, retailer_ref: &str, at_ms: i64) -> Result<bool> {
+        let _turn = self.write_turn().await;
+        self.dispose_claim(retailer, retailer_ref, at_ms).await
+    }
+
+    async fn mark_disposal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "UPDATE ingest_keys SET disposal_published = 1, withdrawal_published = 1 \
+             WHERE retailer = $1 AND retailer_ref = $2 AND disposed_at_ms IS NOT NULL",
+        )
+        .bind(retailer)
+        .bind(retailer_ref)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn retention_candidates(
+        &self,
+        received_before_ms: i64,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<RetentionCandidate>> {
+        self.read_retention_candidates(received_before_ms, after, limit).await
+    }
+
+    async fn put_retention_hold(&self, hold: &RetentionHold) -> Result<()> {
+        let _turn = self.write_turn().await;
+        self.upsert_retention_hold(hold).await
+    }
+
+    async fn standing_packages(&self, after_id: &str, limit: u32) -> Result<Vec<PackageRow>> {
+        let sql = format!(
+            "SELECT {PACKAGE_COLUMNS} FROM packages p WHERE p.withdrawn = 0 AND p.package_id > $1 \
+             AND p.version = (SELECT MAX(q.version) FROM packages q WHERE q.package_id = p.package_id) \
+             ORDER BY p.package_id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql).bind(after_id).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        rows.iter().map(package_row).collect()
+    }
+
     async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>> {
         self.read_claim_row(retailer, retailer_ref).await
     }

@@ -195,6 +195,115 @@ async fn a_correction_moves_the_claim_to_a_new_revision_and_keeps_the_old_one() 
 }
 
 #[tokio::test]
+async fn a_disposal_keeps_the_claim_row_and_deletes_its_revisions_and_hold() {
+    for (store, _dir) in backends().await {
+        for (reference, id, at) in [("NM-1", "INC-1", 1_000), ("NM-2", "INC-2", 1_500), ("NM-3", "INC-3", 5_000)] {
+            let claim = IncidentClaim {
+                retailer: "northmart".into(),
+                retailer_ref: reference.into(),
+                incident_id: id.into(),
+                content_hash: "h1".into(),
+                received_at_ms: at,
+            };
+            store.claim_incident(&claim).await.unwrap();
+            store.mark_published("northmart", reference).await.unwrap();
+        }
+        let revision = Revision {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            replaces: 1,
+            content_hash: "h2".into(),
+            reason: "wrong suspect named".into(),
+            received_at_ms: 1_200,
+        };
+        store.revise_incident(&revision).await.unwrap();
+        store.mark_published("northmart", "NM-1").await.unwrap();
+        let hold = RetentionHold {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-2".into(),
+            incident_id: "INC-2".into(),
+            retain_until_ms: 9_000,
+            reason: "supports an investigation".into(),
+            decided_by: "opal-1".into(),
+            decided_at_ms: 2_000,
+        };
+        store.put_retention_hold(&hold).await.unwrap();
+        store.put_retention_hold(&RetentionHold { retain_until_ms: 8_000, ..hold.clone() }).await.unwrap();
+
+        // Received before 2,000: NM-1 (corrected at 1,200) and NM-2 (with the later decision).
+        let due = store.retention_candidates(2_000, None, 10).await.unwrap();
+        let refs: Vec<&str> = due.iter().map(|c| c.claim.retailer_ref.as_str()).collect();
+        assert_eq!(refs, ["NM-1", "NM-2"]);
+        assert_eq!(due[0].claim.retailer, "northmart");
+        assert_eq!(due[1].hold.as_ref().map(|h| h.retain_until_ms), Some(8_000), "the latest decision");
+        let page = store.retention_candidates(2_000, Some(("northmart", "NM-1")), 10).await.unwrap();
+        assert_eq!(page.len(), 1, "pages after the last");
+
+        assert!(!store.dispose_incident("northmart", "NM-1", 3_000).await.unwrap(), "withdrawn first");
+        let withdrawal = WithdrawalRecord {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            revision: 2,
+            reason: "disposed".into(),
+            withdrawn_by: "opal-1".into(),
+            at_ms: 3_000,
+        };
+        assert!(store.withdraw_incident(&withdrawal).await.unwrap());
+        assert!(store.dispose_incident("northmart", "NM-1", 3_000).await.unwrap());
+        assert!(!store.dispose_incident("northmart", "NM-1", 3_001).await.unwrap(), "disposed once");
+        let row = store.claim_row("northmart", "NM-1").await.unwrap().unwrap();
+        assert_eq!((row.disposed_at_ms, row.disposal_published), (Some(3_000), false));
+        let due = store.retention_candidates(2_000, None, 10).await.unwrap();
+        assert_eq!(due.len(), 2, "listed until its disposal is on the log");
+        store.mark_disposal_published("northmart", "NM-1").await.unwrap();
+        let row = store.claim_row("northmart", "NM-1").await.unwrap().unwrap();
+        assert!(row.disposal_published && row.withdrawal_published);
+        let due = store.retention_candidates(2_000, None, 10).await.unwrap();
+        assert_eq!(due.iter().map(|c| c.claim.retailer_ref.as_str()).collect::<Vec<_>>(), ["NM-2"]);
+        let revisions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incident_revisions WHERE retailer_ref = 'NM-1'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(revisions, 0, "no trace of the disposed report's revisions");
+        let claimed = IncidentClaim {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            incident_id: "INC-1".into(),
+            content_hash: "h9".into(),
+            received_at_ms: 4_000,
+        };
+        assert!(
+            matches!(store.claim_incident(&claimed).await.unwrap(), ClaimOutcome::Published { withdrawn: true, .. }),
+            "a disposed reference cannot be sent again"
+        );
+    }
+}
+
+#[tokio::test]
+async fn standing_packages_are_the_latest_versions_not_withdrawn() {
+    for (store, _dir) in backends().await {
+        let mut withdrawn = packaged("PKG-B", 2, "kent", &["kent"]);
+        withdrawn.withdrawn = true;
+        put_packages(
+            &store,
+            &[
+                packaged("PKG-A", 1, "kent", &["kent"]),
+                packaged("PKG-A", 2, "kent", &["kent"]),
+                packaged("PKG-B", 1, "kent", &["kent"]),
+                withdrawn,
+                packaged("PKG-C", 1, "essex", &["essex", "kent"]),
+            ],
+        )
+        .await;
+        let standing = store.standing_packages("", 10).await.unwrap();
+        let found: Vec<(&str, u32)> = standing.iter().map(|p| (p.package_id.as_str(), p.version)).collect();
+        assert_eq!(found, [("PKG-A", 2), ("PKG-C", 1)]);
+        assert_eq!(standing[0].body, b"body v2");
+        assert_eq!(store.standing_packages("PKG-A", 1).await.unwrap()[0].package_id, "PKG-C");
+    }
+}
+
+#[tokio::test]
 async fn rejected_records_received_before_the_cutoff_are_purged() {
     for (store, _dir) in backends().await {
         for (reference, at) in [("OLD-1", 1_000), ("OLD-2", 1_999), ("NEW-1", 2_000)] {

@@ -43,6 +43,7 @@ pub fn withdrawn(id: &str, reason: &str) -> Resolution {
             reason: reason.to_owned(),
             withdrawn_by: "northmart-1".to_owned(),
             withdrawn_at: None,
+            disposed: false,
         }),
         ..Resolution::bare(IncidentId::new(id))
     }

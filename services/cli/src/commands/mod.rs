@@ -13,5 +13,6 @@ pub mod outcome;
 pub mod packages;
 pub mod reindex;
 pub mod reports;
+pub mod retention;
 pub mod serve;
 pub mod simulate;

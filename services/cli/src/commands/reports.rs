@@ -93,6 +93,10 @@ pub struct RecordsArgs {
     /// At most this many (1 to 1000; default all, a page at a time).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: Option<u32>,
+    /// With an analyst's key: why you are reading another organisation's records (or
+    /// ORCA_PURPOSE); recorded in the audit log.
+    #[arg(long, env = "ORCA_PURPOSE")]
+    pub purpose: Option<String>,
     /// `text` (a table) or `json` (one `orca.v1.RecordStatus` a line).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -120,6 +124,7 @@ pub async fn records(args: RecordsArgs) -> Result<()> {
             limit: page,
             page_token: page_token.clone(),
             retailer_id: connection.retailer.clone(),
+            purpose: args.purpose.clone().unwrap_or_default(),
         };
         let response = ingest.list_records(client::authorized(request, &key)?).await.map_err(refused)?.into_inner();
         let mut out = String::new();
@@ -155,6 +160,7 @@ fn line(record: &v1::RecordStatus, width: usize) -> String {
         Ok(RecordState::Withdrawn) => "withdrawn",
         Ok(RecordState::Rejected) => "rejected",
         Ok(RecordState::Pending) => "pending",
+        Ok(RecordState::Disposed) => "disposed",
         _ => "unknown",
     };
     let at = record

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::{Error, Position, Result};
 
-type Offsets = BTreeMap<(String, u32), u64>;
+pub(crate) type Offsets = BTreeMap<(String, u32), u64>;
 
 const OFFSETS_HEADER: &str = "orca-offsets v1";
 
@@ -86,6 +86,25 @@ impl Groups {
     pub fn offsets(&self, group: &str) -> Result<Arc<GroupOffsets>> {
         let mut groups = self.groups.lock().expect("groups lock");
         Ok(Arc::clone(&self.entry(&mut groups, group)?.offsets))
+    }
+
+    /// The committed offsets of every group that has committed any, read from their files (which
+    /// a commit replaces before it shows in memory, so they are never behind). Blocking I/O.
+    pub fn committed_by_every_group(&self) -> Result<Vec<Offsets>> {
+        let entries = fs::read_dir(&self.dir).map_err(Error::io("listing groups", &self.dir))?;
+        let mut every = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(Error::io("listing groups", &self.dir))?.path();
+            if path.extension().is_none_or(|extension| extension != "offsets") {
+                continue;
+            }
+            // A commit renames a whole new file over the old one: this reads one or the other.
+            let text = fs::read_to_string(&path).map_err(Error::io("reading group offsets", &path))?;
+            let offsets =
+                parse_offsets(&text).map_err(|detail| Error::Corrupt { path: path.clone(), position: 0, detail })?;
+            every.push(offsets);
+        }
+        Ok(every)
     }
 
     fn entry<'a>(&self, groups: &'a mut HashMap<String, Group>, group: &str) -> Result<&'a mut Group> {

@@ -5,7 +5,9 @@
 //! ```text
 //! LOCK                          held (flock) while a process has the log open
 //! topics/<topic>/topic.meta     partition count, compacted flag, replication (informational)
-//! topics/<topic>/00000.log      one append-only segment per partition, see `segment`
+//! topics/<topic>/00000.log      one segment per partition, see `segment`
+//! topics/<topic>/00000.log.compacting
+//!                               a compacted copy being written (removed on open if left by a crash)
 //! groups/<group>.offsets        committed offsets of a consumer group, replaced atomically
 //! ```
 //!
@@ -14,10 +16,18 @@
 //! - On open, each segment is scanned to rebuild the offset index; a torn or corrupt tail (a crash
 //!   mid-write) is truncated to the last whole, checksummed record.
 //! - Consumers wait on a [`Notify`] that appends and group changes signal; no polling loops.
-//! - Segments are never rolled, compacted or deleted: a compacted topic keeps every version of
-//!   every key, and readers that want "latest wins" get it by applying records in order.
+//! - Segments are never rolled or deleted, and offsets stay dense (frame `n` holds offset `n`).
+//! - Compacted topics are compacted in place, when the log is opened (after the recovery scan) and
+//!   whenever [`EmbeddedLog::compact`] is called: a record that a later record with the same key
+//!   supersedes is rewritten as an *erased* record at the same offset (same timestamp and key,
+//!   empty value, no headers), once every consumer group that has committed offsets for the
+//!   topic has committed past it. Null tombstones stay; records without a key are never erased.
+//!   The partition's segment is rewritten to a temporary file, fsynced and renamed over the old
+//!   one, so a crash leaves one or the other whole. Readers of a compacted topic skip records with
+//!   empty values, as on Kafka; see `compaction`.
 //! - Unix only (positioned reads and writes through `std::os::unix::fs::FileExt`).
 
+mod compaction;
 mod consumer;
 mod groups;
 mod partition;
@@ -34,6 +44,7 @@ use futures::future::try_join_all;
 use tokio::sync::Notify;
 use tracing::info;
 
+pub use compaction::{CompactionReport, TopicCompaction};
 pub use consumer::EmbeddedConsumer;
 use groups::Groups;
 use topic::Topic;
@@ -60,9 +71,10 @@ pub(crate) struct Inner {
 }
 
 impl EmbeddedLog {
-    /// Opens the log under `dir`, creating it if needed, and recovers every topic (blocking I/O:
-    /// it reads every segment once). Fails if another process, or another `EmbeddedLog` in this
-    /// one, has the directory open. Each partition gets a writer thread until the log is dropped.
+    /// Opens the log under `dir`, creating it if needed, recovers every topic and compacts the
+    /// compacted ones (blocking I/O: it reads every segment once, a compacted topic's twice or
+    /// more). Fails if another process, or another `EmbeddedLog` in this one, has the directory
+    /// open. Each partition gets a writer thread until the log is dropped.
     pub fn open(dir: &Path) -> Result<Self> {
         let topics_dir = dir.join("topics");
         let groups_dir = dir.join("groups");
@@ -95,7 +107,18 @@ impl EmbeddedLog {
             changed,
             _dir_lock: dir_lock,
         };
-        Ok(Self { inner: Arc::new(inner) })
+        let log = Self { inner: Arc::new(inner) };
+        log.compact()?;
+        Ok(log)
+    }
+
+    /// Compacts every compacted topic now: erases each record that a later record with the same
+    /// key supersedes and that every consumer group with offsets committed for the topic has read
+    /// (see the module docs). Appends wait while their partition is rewritten; reads carry on.
+    /// Only partitions with something to erase are rewritten. Blocking I/O: from async code, call
+    /// it through `tokio::task::spawn_blocking`.
+    pub fn compact(&self) -> Result<CompactionReport> {
+        self.inner.compact()
     }
 
     pub fn dir(&self) -> &Path {
@@ -138,6 +161,14 @@ impl EventLog for EmbeddedLog {
                         existing: existing.partition_count(),
                         requested: spec.partitions,
                     });
+                }
+                if spec.compacted && !existing.is_compacted() {
+                    let dir = self.inner.dir.join("topics").join(&spec.name);
+                    let topic = Arc::clone(&existing);
+                    tokio::task::spawn_blocking(move || topic.mark_compacted(&dir))
+                        .await
+                        .map_err(|join| Error::Internal(format!("marking a topic compacted panicked: {join}")))??;
+                    info!(topic = spec.name, "topic is compacted from now on (superseded records are erased)");
                 }
                 continue;
             }

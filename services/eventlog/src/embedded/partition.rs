@@ -5,18 +5,24 @@
 //! writer takes every request already queued (group commit), writes them with one `pwrite`, calls
 //! `fdatasync` once, and only then publishes the new records to readers and answers the callers.
 //! Readers see only durable records, like Kafka's high watermark.
+//!
+//! Compaction ([`PartitionLog::compact`]) replaces the segment file with a rewritten copy. It holds
+//! the partition's write lock, which the writer holds for each group of appends, so the two never
+//! overlap; it swaps the file and the index together under the index lock. A read takes the file
+//! with the positions it looked up, so a read in flight finishes on the file it started on.
 
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{Notify, oneshot};
 use tracing::{error, warn};
 
+use super::compaction::{self, PartitionCompaction};
 use super::segment::{self, Format, MAGIC_LEN};
 use crate::{Error, OutRecord, Record, Result};
 
@@ -28,12 +34,16 @@ pub(crate) struct PartitionLog {
     pub topic: String,
     pub partition: u32,
     path: PathBuf,
-    file: File,
     format: Format,
+    /// Held by the writer while it appends a group of records and by compaction while it rewrites
+    /// the segment: whoever holds it is the only one changing the file. Taken before `index`.
+    write_lock: Mutex<()>,
     index: RwLock<Index>,
 }
 
 struct Index {
+    /// The segment file; compaction replaces it.
+    file: Arc<File>,
     /// File position of the frame of each offset.
     positions: Vec<u64>,
     /// Durable length of the segment: everything before it is fsynced.
@@ -49,7 +59,7 @@ impl PartitionLog {
     /// Reads up to `max` durable records from offset `from`, stopping early once `max_bytes` are
     /// read (but always returning at least one record when one is available). Blocking I/O.
     pub fn read(&self, from: u64, max: usize, max_bytes: u64) -> Result<Vec<Record>> {
-        let (start, end, count) = {
+        let (file, start, end, count) = {
             let index = self.index.read().expect("index lock");
             let available = (index.positions.len() as u64).saturating_sub(from);
             if available == 0 || max == 0 {
@@ -66,14 +76,51 @@ impl PartitionLog {
                 let ends = &index.positions[first + 1..first + wanted];
                 ends.partition_point(|&end| end - start <= max_bytes).max(1)
             };
-            (start, end_of(count), count)
+            // The positions belong to this file, even if compaction replaces it meanwhile.
+            (Arc::clone(&index.file), start, end_of(count), count)
         };
         let mut bytes = vec![0; (end - start) as usize];
-        self.file.read_exact_at(&mut bytes, start).map_err(Error::io("reading segment", &self.path))?;
+        file.read_exact_at(&mut bytes, start).map_err(Error::io("reading segment", &self.path))?;
         let records =
             segment::decode_frames(&bytes, self.format, &self.topic, self.partition, from, &self.path, start)?;
         debug_assert_eq!(records.len(), count);
         Ok(records)
+    }
+
+    /// Erases the records below offset `floor` that a later record with the same key supersedes
+    /// (see `compaction`), rewriting the segment if there is any. Waits for the append being
+    /// written, and holds appends back while it runs. Blocking I/O.
+    pub fn compact(&self, floor: u64) -> Result<PartitionCompaction> {
+        let _writing = self.write_lock.lock().expect("write lock");
+        let (file, len, end) = {
+            let index = self.index.read().expect("index lock");
+            (Arc::clone(&index.file), index.len, index.positions.len() as u64)
+        };
+        let erase = compaction::plan(&file, &self.path, self.format, len, floor.min(end))?;
+        if erase.count == 0 {
+            return Ok(PartitionCompaction::default());
+        }
+        let temporary = compaction::temporary_path(&self.path);
+        let rewritten = compaction::rewrite(&file, &self.path, self.format, len, &erase, &temporary)?;
+        debug_assert_eq!(rewritten.positions.len() as u64, end);
+        if let Err(source) = std::fs::rename(&temporary, &self.path) {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(Error::Io {
+                operation: "renaming compacted segment into place",
+                path: self.path.clone(),
+                source,
+            });
+        }
+        let new_len = rewritten.len;
+        {
+            let mut index = self.index.write().expect("index lock");
+            *index = Index { file: Arc::new(rewritten.file), positions: rewritten.positions, len: new_len };
+        }
+        // The path names the new file from here on, whether or not the rename is durable yet.
+        if let Some(dir) = self.path.parent() {
+            super::groups::sync_dir(dir)?;
+        }
+        Ok(PartitionCompaction { erased: erase.count, bytes_reclaimed: len.saturating_sub(new_len), rewritten: true })
     }
 }
 
@@ -100,6 +147,7 @@ impl Partition {
             .truncate(false)
             .open(path)
             .map_err(Error::io("opening segment", path))?;
+        compaction::remove_leftover(path)?;
         let recovered = segment::recover(&file, path)?;
         if recovered.valid_len == 0 {
             file.set_len(0).map_err(Error::io("initialising segment", path))?;
@@ -121,9 +169,9 @@ impl Partition {
             topic: topic.to_string(),
             partition,
             path: path.to_path_buf(),
-            file,
             format: recovered.format,
-            index: RwLock::new(Index { positions: recovered.positions, len }),
+            write_lock: Mutex::new(()),
+            index: RwLock::new(Index { file: Arc::new(file), positions: recovered.positions, len }),
         });
 
         let (append_tx, append_rx) = mpsc::channel();
@@ -191,9 +239,10 @@ fn encoded_len(records: &[OutRecord]) -> usize {
 /// Writes and fsyncs one group of appends and answers their callers. Returns false if the
 /// segment could not be restored to its last durable length after a failure.
 fn write_batch(log: &PartitionLog, batch: Vec<AppendRequest>, buf: &mut Vec<u8>, appended: &Notify) -> bool {
-    let (first_offset, durable_len) = {
+    let _writing = log.write_lock.lock().expect("write lock");
+    let (file, first_offset, durable_len) = {
         let index = log.index.read().expect("index lock");
-        (index.positions.len() as u64, index.len)
+        (Arc::clone(&index.file), index.positions.len() as u64, index.len)
     };
     let timestamp_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis() as i64);
     buf.clear();
@@ -217,7 +266,7 @@ fn write_batch(log: &PartitionLog, batch: Vec<AppendRequest>, buf: &mut Vec<u8>,
         }
     }
 
-    let written = log.file.write_all_at(buf, durable_len).and_then(|()| log.file.sync_data());
+    let written = file.write_all_at(buf, durable_len).and_then(|()| file.sync_data());
     match written {
         Ok(()) => {
             {
@@ -233,7 +282,7 @@ fn write_batch(log: &PartitionLog, batch: Vec<AppendRequest>, buf: &mut Vec<u8>,
         }
         Err(source) => {
             error!(topic = log.topic, partition = log.partition, %source, "failed to append to segment");
-            let restored = log.file.set_len(durable_len).and_then(|()| log.file.sync_all()).is_ok();
+            let restored = file.set_len(durable_len).and_then(|()| file.sync_all()).is_ok();
             for (reply, _) in replies {
                 let source = std::io::Error::new(source.kind(), source.to_string());
                 let _ =

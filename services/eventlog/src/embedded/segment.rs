@@ -15,9 +15,14 @@
 //!
 //! Offsets are dense: frame `n` holds offset `n`. A crash can leave a torn frame at the tail;
 //! [`recover`] keeps the longest valid prefix and truncates the rest.
+//!
+//! Compaction (see `compaction`) replaces a superseded record's frame with an *erased* frame: the
+//! same offset, timestamp and key, an empty value and no headers. [`Frames`] and [`summarize`]
+//! let it walk a segment without decompressing values.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::{Error, Record, Result};
@@ -195,6 +200,110 @@ impl<'a> Cursor<'a> {
     fn bytes(&mut self) -> Result<&'a [u8], String> {
         let len = u32::from_le_bytes(self.array()?) as usize;
         self.take(len)
+    }
+}
+
+/// What compaction needs to know of a frame, read without decompressing its value.
+#[derive(Debug)]
+pub(crate) struct FrameSummary<'a> {
+    pub offset: u64,
+    pub timestamp_ms: i64,
+    pub key: &'a [u8],
+    /// The value is empty and there are no headers: a null tombstone, or an erased record.
+    pub erased: bool,
+}
+
+/// Reads the offset, timestamp and key of a frame's payload, and whether it is already erased.
+pub(crate) fn summarize(payload: &[u8], format: Format) -> Result<FrameSummary<'_>, String> {
+    let mut cursor = Cursor(payload);
+    let offset = u64::from_le_bytes(cursor.array()?);
+    let timestamp_ms = i64::from_le_bytes(cursor.array()?);
+    let key = cursor.bytes()?;
+    if format == Format::V2 {
+        cursor.array::<1>()?;
+    }
+    // A zstd frame is never empty, so an empty stored value is an empty value whatever the codec.
+    let value_is_empty = cursor.bytes()?.is_empty();
+    let header_count = u32::from_le_bytes(cursor.array()?);
+    Ok(FrameSummary { offset, timestamp_ms, key, erased: value_is_empty && header_count == 0 })
+}
+
+/// One whole frame of a segment as [`Frames`] reads it.
+pub(crate) struct Frame<'a> {
+    /// File position of the frame.
+    pub position: u64,
+    /// The frame as stored: length, checksum and payload.
+    pub bytes: &'a [u8],
+}
+
+impl Frame<'_> {
+    pub fn payload(&self) -> &[u8] {
+        &self.bytes[FRAME_HEADER_LEN..]
+    }
+}
+
+/// Reads the frames of a segment in order, from the first up to file position `end` (the durable
+/// length), through positioned reads: the file's cursor is left alone.
+pub(crate) struct Frames<'a> {
+    reader: BufReader<ReadAt<'a>>,
+    path: &'a Path,
+    position: u64,
+    end: u64,
+    frame: Vec<u8>,
+}
+
+impl<'a> Frames<'a> {
+    pub fn new(file: &'a File, path: &'a Path, end: u64) -> Self {
+        let position = MAGIC_LEN as u64;
+        let reader = BufReader::with_capacity(1 << 20, ReadAt { file, position, end });
+        Self { reader, path, position, end, frame: Vec::new() }
+    }
+
+    /// The next frame, `None` at `end`. The frames before `end` were checked when the segment was
+    /// recovered or written, so anything amiss here is corruption.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+        if self.position >= self.end {
+            return Ok(None);
+        }
+        let position = self.position;
+        let corrupt = |detail: &str| Error::Corrupt { path: self.path.to_path_buf(), position, detail: detail.into() };
+        let mut header = [0u8; FRAME_HEADER_LEN];
+        if read_up_to(&mut self.reader, &mut header).map_err(Error::io("reading segment", self.path))? < header.len() {
+            return Err(corrupt("truncated frame header"));
+        }
+        let payload_len = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes"));
+        if !(MIN_PAYLOAD_LEN..=MAX_PAYLOAD_LEN).contains(&payload_len) {
+            return Err(corrupt("bad frame length"));
+        }
+        self.frame.clear();
+        self.frame.extend_from_slice(&header);
+        self.frame.resize(FRAME_HEADER_LEN + payload_len as usize, 0);
+        let payload = &mut self.frame[FRAME_HEADER_LEN..];
+        if read_up_to(&mut self.reader, payload).map_err(Error::io("reading segment", self.path))? < payload.len() {
+            return Err(corrupt("truncated frame payload"));
+        }
+        split_frame(&self.frame).map_err(|detail| corrupt(&detail))?;
+        self.position += self.frame.len() as u64;
+        Ok(Some(Frame { position, bytes: &self.frame }))
+    }
+}
+
+/// [`Read`] over a file's bytes from `position` to `end`, by positioned reads.
+struct ReadAt<'a> {
+    file: &'a File,
+    position: u64,
+    end: u64,
+}
+
+impl Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let wanted = (buf.len() as u64).min(self.end.saturating_sub(self.position)) as usize;
+        if wanted == 0 {
+            return Ok(0);
+        }
+        let read = self.file.read_at(&mut buf[..wanted], self.position)?;
+        self.position += read as u64;
+        Ok(read)
     }
 }
 

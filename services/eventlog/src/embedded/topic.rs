@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use tokio::sync::Notify;
 
@@ -18,7 +18,8 @@ const META_FILE: &str = "topic.meta";
 
 pub(crate) struct Topic {
     pub name: String,
-    pub compacted: bool,
+    /// See [`Topic::is_compacted`].
+    compacted: AtomicBool,
     /// Recorded for parity with Kafka; the embedded log keeps one copy.
     pub replication: u16,
     pub partitions: Vec<Partition>,
@@ -43,7 +44,7 @@ impl Topic {
         sync_dir(topics_dir)?;
         Ok(Self {
             name: spec.name.clone(),
-            compacted: spec.compacted,
+            compacted: AtomicBool::new(spec.compacted),
             replication: spec.replication,
             partitions,
             next_unkeyed: AtomicU32::new(0),
@@ -68,7 +69,13 @@ impl Topic {
         let compacted: bool = field("compacted")?.parse().map_err(|_| corrupt("bad compacted flag"))?;
         let replication: u16 = field("replication")?.parse().map_err(|_| corrupt("bad replication factor"))?;
         let partitions = open_partitions(dir, name, partition_count, appended)?;
-        Ok(Some(Self { name: name.to_string(), compacted, replication, partitions, next_unkeyed: AtomicU32::new(0) }))
+        Ok(Some(Self {
+            name: name.to_string(),
+            compacted: AtomicBool::new(compacted),
+            replication,
+            partitions,
+            next_unkeyed: AtomicU32::new(0),
+        }))
     }
 
     pub fn spec(&self) -> TopicSpec {
@@ -76,9 +83,30 @@ impl Topic {
             name: self.name.clone(),
             partitions: self.partition_count(),
             replication: self.replication,
-            compacted: self.compacted,
+            compacted: self.is_compacted(),
             retention_ms: None,
         }
+    }
+
+    /// Whether superseded records are erased (see `compaction`).
+    pub fn is_compacted(&self) -> bool {
+        self.compacted.load(Ordering::Acquire)
+    }
+
+    /// Marks a topic created uncompacted as compacted (the incidents topic became compacted after
+    /// data directories holding it existed): rewrites `topic.meta` in `dir`. Blocking I/O.
+    pub fn mark_compacted(&self, dir: &Path) -> Result<()> {
+        let meta = format!(
+            "partitions={}
+compacted=true
+replication={}
+",
+            self.partition_count(),
+            self.replication
+        );
+        write_file_atomically(&dir.join(META_FILE), dir, meta.as_bytes())?;
+        self.compacted.store(true, Ordering::Release);
+        Ok(())
     }
 
     pub fn partition_count(&self) -> u32 {

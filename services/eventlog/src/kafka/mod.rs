@@ -6,7 +6,10 @@
 //! - Consumers: `enable.auto.commit=false`, `auto.offset.reset=earliest`, range assignment. A
 //!   rebalance callback positions newly assigned partitions at the caller's `start` offsets.
 //! - Topics are created with the admin client; "already exists" is fine, a different partition
-//!   count is an [`Error::TopicConflict`]. Compacted topics get `cleanup.policy=compact`.
+//!   count is an [`Error::TopicConflict`]. Compacted topics get `cleanup.policy=compact`, with
+//!   [`MIN_COMPACTION_LAG_MS`] and [`DELETE_RETENTION_MS`].
+//! - A record with an empty value is produced with no payload (a null, a tombstone to log
+//!   compaction); consumers read a null payload back as an empty value.
 //! - No transactions and no `read_committed` (Tansu delivers aborted records anyway).
 //!
 //! Blocking librdkafka calls (metadata, watermarks, committed offsets, synchronous commits) run on
@@ -37,6 +40,15 @@ use error::broker_error;
 pub use rdkafka;
 
 use crate::{Consumer, Error, EventLog, OutRecord, Position, Result, TopicSpec};
+
+/// `min.compaction.lag.ms` of compacted topics: 7 days. A record is not compacted away sooner, so
+/// every stage reads a record (a disposal record before its null tombstone, say) before
+/// compaction can remove it, even after days of downtime.
+pub const MIN_COMPACTION_LAG_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+
+/// `delete.retention.ms` of compacted topics: 7 days, how long a null tombstone itself stays
+/// readable after compaction reached it, so stages that were behind still read it.
+pub const DELETE_RETENTION_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 
 /// The Kafka-backed [`EventLog`].
 #[derive(Clone)]
@@ -197,8 +209,11 @@ impl KafkaLog {
     }
 
     fn enqueue(producer: &FutureProducer, record: &OutRecord) -> std::result::Result<DeliveryFuture, KafkaError> {
-        let mut future_record: FutureRecord<'_, [u8], [u8]> =
-            FutureRecord::to(&record.topic).payload(&record.value[..]);
+        let mut future_record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic);
+        // An empty value goes without a payload: a Kafka null, the tombstone log compaction acts on.
+        if !record.value.is_empty() {
+            future_record = future_record.payload(&record.value[..]);
+        }
         if !record.key.is_empty() {
             future_record = future_record.key(&record.key[..]);
         }
@@ -225,6 +240,8 @@ impl EventLog for KafkaLog {
         // `NewTopic` borrows its settings' text.
         let retention: Vec<Option<String>> =
             specs.iter().map(|spec| spec.retention_ms.map(|ms| ms.to_string())).collect();
+        let (min_compaction_lag, delete_retention) =
+            (MIN_COMPACTION_LAG_MS.to_string(), DELETE_RETENTION_MS.to_string());
         let new_topics: Vec<NewTopic<'_>> = specs
             .iter()
             .zip(&retention)
@@ -234,7 +251,14 @@ impl EventLog for KafkaLog {
                     spec.partitions as i32,
                     TopicReplication::Fixed(i32::from(spec.replication)),
                 );
-                let topic = if spec.compacted { topic.set("cleanup.policy", "compact") } else { topic };
+                let topic = if spec.compacted {
+                    topic
+                        .set("cleanup.policy", "compact")
+                        .set("min.compaction.lag.ms", &min_compaction_lag)
+                        .set("delete.retention.ms", &delete_retention)
+                } else {
+                    topic
+                };
                 match retention {
                     Some(ms) => topic.set("retention.ms", ms),
                     None => topic,

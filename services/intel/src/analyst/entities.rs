@@ -194,6 +194,12 @@ pub async fn get_incident(
 fn incident(search: &SearchIndex, id: &str) -> Result<(v1::IncidentDetail, String), Status> {
     let kept = search.resolution(&IncidentId::new(id));
     if let Some(withdrawal) = kept.as_ref().and_then(|r| r.withdrawal.as_ref()) {
+        if withdrawal.disposed {
+            return Err(Status::not_found(format!(
+                "incident `{id}` was disposed of under the retention schedule by {}: {}; nothing of its report is kept",
+                withdrawal.withdrawn_by, withdrawal.reason
+            )));
+        }
         return Err(Status::not_found(format!(
             "incident `{id}` was withdrawn by {} (revision {}): {}; its report is no longer disclosed",
             withdrawal.withdrawn_by, withdrawal.revision, withdrawal.reason

@@ -215,20 +215,19 @@ impl Session {
     }
 }
 
+/// `--key`, or the first analyst key in the data directory's keys file.
+pub fn analyst_key(key: Option<&str>, data_dir: &std::path::Path) -> Result<String> {
+    if let Some(key) = key {
+        return Ok(key.to_owned());
+    }
+    let path = data_dir.join("keys.json");
+    let keys = KeysFile::read(&path).context("no `--key`; looked for an analyst key in the data directory")?;
+    keys.analysts.values().next().cloned().with_context(|| format!("`{}` has no analyst key", path.display()))
+}
+
 pub async fn run(args: AnalystArgs) -> Result<()> {
     let purpose = client::stated_purpose(args.purpose.as_deref())?;
-    let key = match &args.key {
-        Some(key) => key.clone(),
-        None => {
-            let path = args.data_dir.join("keys.json");
-            let keys = KeysFile::read(&path).context("no `--key`; looked for an analyst key in the data directory")?;
-            keys.analysts
-                .values()
-                .next()
-                .cloned()
-                .with_context(|| format!("`{}` has no analyst key", path.display()))?
-        }
-    };
+    let key = analyst_key(args.key.as_deref(), &args.data_dir)?;
     let channel = client::connect(&args.endpoint).await?;
     let client = AnalystServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024);
     let mut session = Session { client, key, purpose, json: args.json };
