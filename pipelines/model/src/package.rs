@@ -112,6 +112,9 @@ pub struct ReportNotice {
     /// A withdrawal (else a correction).
     pub withdrawn: bool,
     pub reason: String,
+    /// The withdrawal was a disposal under the retention schedule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disposed: bool,
 }
 
 /// A store where a package's offences happened, with its position (for the package's map).

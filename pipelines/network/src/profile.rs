@@ -73,12 +73,14 @@ impl Linker {
                     revision: withdrawal.revision,
                     withdrawn: true,
                     reason: withdrawal.reason.clone(),
+                    disposed: withdrawal.disposed,
                 },
                 None => ReportNotice {
                     incident_id: record.id.clone(),
                     revision: record.revision.max(1),
                     withdrawn: false,
                     reason: record.correction_reason.clone(),
+                    disposed: false,
                 },
             })
             .collect()

@@ -237,11 +237,14 @@ fn offence_changes(old: &[Offence], new: &[Offence], notices: &[ReportNotice], o
             continue;
         }
         match notices.iter().find(|n| n.incident_id.as_str() == id) {
-            Some(notice) if notice.withdrawn => out.push(Change::new(
-                "offence-withdrawn",
-                id,
-                format!("{}: the report was withdrawn: {}", describe(offence), or_none(&notice.reason)),
-            )),
+            Some(notice) if notice.withdrawn => {
+                let what = if notice.disposed { "disposed of under the retention schedule" } else { "withdrawn" };
+                out.push(Change::new(
+                    "offence-withdrawn",
+                    id,
+                    format!("{}: the report was {what}: {}", describe(offence), or_none(&notice.reason)),
+                ))
+            }
             Some(notice) => out.push(Change::new(
                 "offence-corrected",
                 id,

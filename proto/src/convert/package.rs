@@ -183,6 +183,7 @@ fn notice_to_proto(notice: &ReportNotice) -> v1::ReportNotice {
         revision: notice.revision,
         withdrawn: notice.withdrawn,
         reason: notice.reason.clone(),
+        disposed: notice.disposed,
     }
 }
 
@@ -192,6 +193,7 @@ fn notice_from_proto(notice: v1::ReportNotice) -> ReportNotice {
         revision: notice.revision,
         withdrawn: notice.withdrawn,
         reason: notice.reason,
+        disposed: notice.disposed,
     }
 }
 

@@ -68,6 +68,8 @@ mod tests {
         assert_eq!(force.retailer(), None);
         let denied = force.require(PrincipalKind::Retailer).unwrap_err();
         assert_eq!(denied.to_string(), "this call needs a retailer key, not a force key");
+        let denied = retailer.require(PrincipalKind::Analyst).unwrap_err();
+        assert_eq!(denied.to_string(), "this call needs an analyst key, not a retailer key");
         assert!(caller(PrincipalKind::Analyst, "jo").is_analyst());
     }
 }

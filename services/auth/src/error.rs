@@ -25,11 +25,18 @@ pub enum AuthError {
     #[error("{0}")]
     InvalidSubject(String),
     /// Authenticated, but the key is of the wrong kind for the call.
-    #[error("this call needs a {} key, not a {} key", required.as_str(), actual.as_str())]
+    #[error("this call needs {} key, not {} key", with_article(*required), with_article(*actual))]
     NotPermitted { required: PrincipalKind, actual: PrincipalKind },
     /// The key could not be checked (the store failed); retrying may help.
     #[error("cannot check credentials: {0}")]
     Store(#[from] StoreError),
+}
+
+/// `a retailer`, `a force`, `an analyst`.
+fn with_article(kind: PrincipalKind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {name}")
 }
 
 impl AuthError {

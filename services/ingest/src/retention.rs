@@ -213,7 +213,7 @@ impl IngestCore {
         let claim = self.claim_of(&retailer, &retailer_ref).await?;
         // Said by whoever disposes of it, also when the retailer had withdrawn it before.
         let disposal = Withdrawal {
-            reason: format!("disposed of under the retention schedule: {reason}"),
+            reason: reason.clone(),
             withdrawn_by: caller.key_id.clone(),
             withdrawn_at: claim.disposed_at_ms.and_then(chrono::DateTime::from_timestamp_millis),
             ..withdrawal_of(&claim, true)

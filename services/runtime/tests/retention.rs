@@ -160,10 +160,13 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
         purpose: "test: after disposal".into(),
         ..Default::default()
     };
-    let package = harness.intel().get_package(authorized(request, &harness.lead_key)).await.unwrap().into_inner();
-    let package = package.package.unwrap();
+    let response = harness.intel().get_package(authorized(request, &harness.lead_key)).await.unwrap().into_inner();
+    let changes = response.changes.map(|c| c.changes).unwrap_or_default();
+    let said = format!("the report was disposed of under the retention schedule: {reason}");
+    assert!(changes.iter().any(|c| c.kind == "offence-withdrawn" && c.detail.ends_with(&said)), "{changes:?}");
+    let package = response.package.unwrap();
     assert!(!package.offences.iter().any(|o| o.incident_id == disposed_id));
-    assert!(package.report_notices.iter().any(|n| n.incident_id == disposed_id && n.withdrawn));
+    assert!(package.report_notices.iter().any(|n| n.incident_id == disposed_id && n.withdrawn && n.disposed));
     assert!(!package.subjects.iter().any(|s| s.display_name.contains("Quarrington")));
     let read = v1::GetIncidentRequest { incident_id: disposed_id.clone(), purpose: "test: read it".into() };
     let read = harness.analyst().get_incident(authorized(read.clone(), &harness.analyst_key)).await.unwrap_err();

@@ -55,7 +55,9 @@ fn report_notices(out: &mut String, package: &IntelligencePackage) -> fmt::Resul
          <p class=\"note\">These reports were part of earlier versions and are no longer relied on here.</p>\n<ul>\n",
     );
     for notice in &package.report_notices {
-        let what = if notice.withdrawn {
+        let what = if notice.disposed {
+            "disposed of under the retention schedule".to_owned()
+        } else if notice.withdrawn {
             "withdrawn by the retailer".to_owned()
         } else {
             format!("corrected by the retailer (revision {}); it no longer names these subjects", notice.revision)

@@ -138,6 +138,7 @@ fn corrected_and_withdrawn_reports_are_said_with_their_reasons() {
         revision: 1,
         withdrawn: true,
         reason: "sent in error".into(),
+        disposed: false,
     });
     let html = package_html(&package, &[]);
     assert!(html.contains("revision 2: value was &lt;£80&gt;, not £100"), "escaped, in the offence's row");

@@ -48,13 +48,16 @@ pub enum RetentionCommand {
     },
     /// Dispose of a report (`--retailer` and `--ref`), or of every report due (`--due`): it leaves
     /// every person, group and package, and nothing of its content is kept.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["retailer", "due"])))]
     Dispose {
-        #[arg(long, requires = "retailer_ref", conflicts_with = "due")]
+        /// The retailer whose report it is (with `--ref`).
+        #[arg(long, requires = "retailer_ref")]
         retailer: Option<String>,
+        /// The retailer's reference of the report.
         #[arg(long = "ref", requires = "retailer")]
         retailer_ref: Option<String>,
-        /// Every report the review lists as due (as of `--as-of`, default now).
-        #[arg(long, required_unless_present = "retailer")]
+        /// Instead of one report: every report the review lists as due (as of `--as-of`, default now).
+        #[arg(long)]
         due: bool,
         /// With `--due`: the date the review is for.
         #[arg(long, value_parser = parse_date, requires = "due")]
@@ -102,19 +105,13 @@ pub async fn run(args: RetentionArgs) -> Result<()> {
             } else if due.is_empty() {
                 out.push_str("(nothing due for review)\n");
             } else {
-                writeln!(
-                    out,
-                    "{:<14} {:<24} {:<10} {:<10} {:<10}  BASIS",
-                    "INCIDENT", "REPORT", "STATE", "RECEIVED", "REVIEW"
-                )?;
-                for item in &due {
-                    writeln!(out, "{}", line(item))?;
-                }
-                writeln!(
-                    out,
-                    "{} due; keep one with `orca retention retain`, dispose with `orca retention dispose`",
-                    due.len()
-                )?;
+                out.push_str(&table(&due));
+                let shown = if limit.is_some_and(|limit| due.len() as u32 >= limit) {
+                    format!("the first {} due (raise --limit for more)", due.len())
+                } else {
+                    format!("{} due", due.len())
+                };
+                writeln!(out, "{shown}; keep one with `orca retention retain`, dispose with `orca retention dispose`")?;
             }
             client::emit(&out)
         }
@@ -136,11 +133,12 @@ pub async fn run(args: RetentionArgs) -> Result<()> {
                     retailer_ref: retailer_ref.clone(),
                     reason: reason.clone(),
                 };
-                let response = ingest
-                    .dispose(client::authorized(request, &key)?)
-                    .await
-                    .map_err(|status| refused(status, retailer, retailer_ref))?
-                    .into_inner();
+                let response = paced(|| {
+                    let (mut ingest, request) = (ingest.clone(), client::authorized(request.clone(), &key)?);
+                    Ok(async move { ingest.dispose(request).await })
+                })
+                .await
+                .map_err(|status| refused(status, retailer, retailer_ref))?;
                 let what = match DisposeStatus::try_from(response.status) {
                     Ok(DisposeStatus::Disposed) => {
                         disposed += 1;
@@ -192,16 +190,45 @@ async fn review(
             page_token: page_token.clone(),
             purpose: purpose.to_owned(),
         };
-        let response = ingest
-            .retention_review(client::authorized(request, key)?)
-            .await
-            .map_err(|status| refused(status, "", ""))
-            .context("the retention review failed")?
-            .into_inner();
+        let response = paced(|| {
+            let (mut ingest, request) = (ingest.clone(), client::authorized(request.clone(), key)?);
+            Ok(async move { ingest.retention_review(request).await })
+        })
+        .await
+        .map_err(|status| refused(status, "", ""))
+        .context("the retention review failed")?;
         due.extend(response.due);
         page_token = response.next_page_token;
         if page_token.is_empty() || limit.is_some_and(|limit| due.len() as u32 >= limit) {
             return Ok(due);
+        }
+    }
+}
+
+/// Most times one call is sent again while ORCA asks the key to slow down.
+const MAX_PACED_ATTEMPTS: u32 = 30;
+
+/// Makes a call, and makes it again after the wait ORCA names while it says this key is sending
+/// too fast (`RESOURCE_EXHAUSTED` with `retry-after`): disposing of thousands of reports runs at
+/// the key's rate instead of failing part way.
+async fn paced<T, F>(mut call: impl FnMut() -> Result<F>) -> std::result::Result<T, tonic::Status>
+where
+    F: std::future::Future<Output = std::result::Result<tonic::Response<T>, tonic::Status>>,
+{
+    let mut attempt = 0;
+    loop {
+        let request = call().map_err(|e| tonic::Status::invalid_argument(e.to_string()))?;
+        match request.await {
+            Ok(response) => return Ok(response.into_inner()),
+            Err(status) if status.code() == tonic::Code::ResourceExhausted && attempt < MAX_PACED_ATTEMPTS => {
+                attempt += 1;
+                let wait = (status.metadata().get("retry-after"))
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 60);
+                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            }
+            Err(status) => return Err(status),
         }
     }
 }
@@ -212,24 +239,33 @@ fn day(t: Option<&pbjson_types::Timestamp>) -> String {
         .unwrap_or_default()
 }
 
-fn line(item: &v1::RetentionItem) -> String {
-    let state = match RecordState::try_from(item.state) {
-        Ok(RecordState::Accepted) => "accepted",
-        Ok(RecordState::Corrected) => "corrected",
-        Ok(RecordState::Withdrawn) => "withdrawn",
-        Ok(RecordState::Pending) => "pending",
-        _ => "unknown",
-    };
-    let report = format!("{} {}", item.retailer_id, item.retailer_ref);
-    format!(
-        "{:<14} {:<24} {:<10} {:<10} {:<10}  {}",
-        item.incident_id,
-        report,
-        state,
-        day(item.received_at.as_ref()),
-        day(item.review_at.as_ref()),
-        item.basis
-    )
+/// The due reports as a table, each column as wide as its widest cell.
+fn table(due: &[v1::RetentionItem]) -> String {
+    let reports: Vec<String> = due.iter().map(|item| format!("{} {}", item.retailer_id, item.retailer_ref)).collect();
+    let id_width = due.iter().map(|item| item.incident_id.chars().count()).max().unwrap_or(0).max(8);
+    let report_width = reports.iter().map(|r| r.chars().count()).max().unwrap_or(0).max(6);
+    let mut out = format!(
+        "{:<id_width$}  {:<report_width$}  {:<10} {:<10} {:<10}  BASIS\n",
+        "INCIDENT", "REPORT", "STATE", "RECEIVED", "REVIEW"
+    );
+    for (item, report) in due.iter().zip(&reports) {
+        let state = match RecordState::try_from(item.state) {
+            Ok(RecordState::Accepted) => "accepted",
+            Ok(RecordState::Corrected) => "corrected",
+            Ok(RecordState::Withdrawn) => "withdrawn",
+            Ok(RecordState::Pending) => "pending",
+            _ => "unknown",
+        };
+        let _ = writeln!(
+            out,
+            "{:<id_width$}  {report:<report_width$}  {state:<10} {:<10} {:<10}  {}",
+            item.incident_id,
+            day(item.received_at.as_ref()),
+            day(item.review_at.as_ref()),
+            item.basis
+        );
+    }
+    out
 }
 
 fn refused(status: tonic::Status, retailer: &str, retailer_ref: &str) -> anyhow::Error {
