@@ -267,13 +267,20 @@ pub(crate) fn claim_status(row: &ClaimRow) -> v1::RecordStatus {
         incident_id: row.incident_id.clone(),
         state: state as i32,
         revision: row.revision,
-        at: at(row.withdrawn_at_ms.unwrap_or(row.received_at_ms)),
-        note: if row.withdrawn_at_ms.is_some() && !row.withdrawal_published {
+        at: at(row.disposed_at_ms.or(row.withdrawn_at_ms).unwrap_or(row.received_at_ms)),
+        note: if row.disposed_at_ms.is_some() && !row.disposal_published {
+            format!(
+                "disposal not yet confirmed on the log (an analyst disposes again to finish it): {}",
+                row.disposal_reason
+            )
+        } else if row.disposed_at_ms.is_some() {
+            format!("disposed of under the retention schedule: {}", row.disposal_reason)
+        } else if row.withdrawn_at_ms.is_some() && !row.withdrawal_published {
             format!("withdrawal not yet confirmed on the log (withdraw again to finish it): {}", row.note)
         } else {
             row.note.clone()
         },
-        withdrawn_by: row.withdrawn_by.clone(),
+        withdrawn_by: if row.disposed_at_ms.is_some() { row.disposed_by.clone() } else { row.withdrawn_by.clone() },
         ..Default::default()
     }
 }

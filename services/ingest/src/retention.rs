@@ -26,7 +26,7 @@ use orca_eventlog::{OutRecord, topics};
 use orca_model::Withdrawal;
 use orca_proto::convert::timestamp_to_proto;
 use orca_proto::v1::{self, DisposeStatus};
-use orca_store::{ClaimRow, RetentionCandidate, RetentionHold, WithdrawalRecord};
+use orca_store::{ClaimRow, DisposalRecord, RetentionCandidate, RetentionHold, WithdrawalRecord};
 use prost::Message;
 use std::collections::HashMap;
 use tracing::info;
@@ -207,14 +207,22 @@ impl IngestCore {
                 return Err(changed_meanwhile(&retailer_ref));
             }
         }
-        if claim.disposed_at_ms.is_none() && !self.store.dispose_incident(&retailer, &retailer_ref, now).await? {
+        let record = DisposalRecord {
+            retailer: retailer.clone(),
+            retailer_ref: retailer_ref.clone(),
+            at_ms: now,
+            disposed_by: caller.key_id.clone(),
+            reason: reason.clone(),
+        };
+        if claim.disposed_at_ms.is_none() && !self.store.dispose_incident(&record).await? {
             return Err(changed_meanwhile(&retailer_ref));
         }
         let claim = self.claim_of(&retailer, &retailer_ref).await?;
-        // Said by whoever disposes of it, also when the retailer had withdrawn it before.
+        // Said by whoever disposed of it (the first call, if an earlier one was cut short), also
+        // when the retailer had withdrawn it before.
         let disposal = Withdrawal {
-            reason: reason.clone(),
-            withdrawn_by: caller.key_id.clone(),
+            reason: claim.disposal_reason.clone(),
+            withdrawn_by: claim.disposed_by.clone(),
             withdrawn_at: claim.disposed_at_ms.and_then(chrono::DateTime::from_timestamp_millis),
             ..withdrawal_of(&claim, true)
         };

@@ -325,3 +325,39 @@ async fn a_rejected_record_asked_for_by_reference_is_found_by_following_the_page
     }
     assert_eq!(found, ["NM-7"], "the oldest, on the last page");
 }
+
+#[tokio::test]
+async fn a_disposal_cut_short_by_a_log_outage_is_pending_and_the_next_call_finishes_it() {
+    let app = spawn_app().await;
+    app.submit_one(&app.northmart_key, submit("NM-1")).await.unwrap();
+    let dispose = |reason: &str| v1::DisposeRequest {
+        retailer_id: "northmart".into(),
+        retailer_ref: "NM-1".into(),
+        reason: reason.into(),
+    };
+    app.outage.store(true, std::sync::atomic::Ordering::SeqCst);
+    let cut = app.grpc().await.dispose(authed(&app.analyst_key, dispose("review 2032"))).await.unwrap_err();
+    assert_eq!(cut.code(), tonic::Code::Unavailable, "{}", cut.message());
+    app.outage.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    let records = list(&app, &app.northmart_key, v1::ListRecordsRequest::default()).await.unwrap();
+    assert_eq!(records[0].state, RecordState::Pending as i32, "recorded, not yet on the log");
+    assert!(records[0].note.starts_with("disposal not yet confirmed"), "{}", records[0].note);
+    let resent = app.submit_one(&app.northmart_key, corrected("NM-1", "late fix")).await.unwrap();
+    assert_eq!(resent.problems[0].code, "withdrawn", "nothing slips in meanwhile");
+
+    let finished = app.grpc().await.dispose(authed(&app.analyst_key, dispose("second try"))).await.unwrap();
+    assert_eq!(finished.into_inner().status, v1::DisposeStatus::Disposed as i32);
+    let log = app.read_topic(topics::INCIDENTS).await;
+    let of_report: Vec<_> = log.iter().filter(|r| r.key == log[0].key).collect();
+    assert_eq!(of_report.len(), 3, "the report, its disposal and the null tombstone");
+    let disposal = v1::IncidentWithdrawal::decode(of_report[1].value.as_slice()).unwrap();
+    assert!(disposal.disposed);
+    assert_eq!(disposal.reason, "review 2032", "the first call's reason");
+    assert!(of_report[2].value.is_empty() && of_report[2].headers.is_empty());
+    let records = list(&app, &app.northmart_key, v1::ListRecordsRequest::default()).await.unwrap();
+    assert_eq!(records[0].state, RecordState::Disposed as i32);
+    assert_eq!(records[0].note, "disposed of under the retention schedule: review 2032");
+    let again = app.grpc().await.dispose(authed(&app.analyst_key, dispose("third"))).await.unwrap();
+    assert_eq!(again.into_inner().status, v1::DisposeStatus::AlreadyDisposed as i32);
+}

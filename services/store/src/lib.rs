@@ -25,7 +25,7 @@ mod tests;
 
 pub use error::{Result, StoreError};
 pub use records::{
-    AuditRecord, ClaimOutcome, ClaimRow, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange,
+    AuditRecord, ClaimOutcome, ClaimRow, DisposalRecord, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange,
     PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord,
     RetentionCandidate, RetentionHold, Revision, Revocation, WithdrawalRecord,
 };
@@ -88,7 +88,7 @@ pub trait Store: Send + Sync + 'static {
     /// stays, so the reference cannot be sent again. False when the claim is not withdrawn or was
     /// disposed of already. Mark it published with [`Store::mark_disposal_published`] once the
     /// disposal record and its null tombstone are on the log.
-    async fn dispose_incident(&self, retailer: &str, retailer_ref: &str, at_ms: i64) -> Result<bool>;
+    async fn dispose_incident(&self, disposal: &DisposalRecord) -> Result<bool>;
     /// Marks a recorded disposal (and the withdrawal it completes) as durably on the log.
     async fn mark_disposal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()>;
     /// Claims received (or last corrected) before `received_before_ms` whose disposal is not

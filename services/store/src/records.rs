@@ -77,6 +77,20 @@ pub struct ClaimRow {
     pub disposed_at_ms: Option<i64>,
     /// The disposal record and its null tombstone are on the log.
     pub disposal_published: bool,
+    /// Who disposed of it (key id) and why: the first call's, also when a later call finished it.
+    pub disposed_by: String,
+    pub disposal_reason: String,
+}
+
+/// A disposal to record on a withdrawn claim (see [`crate::Store::dispose_incident`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisposalRecord {
+    pub retailer: String,
+    pub retailer_ref: String,
+    pub at_ms: i64,
+    /// The analyst's key id.
+    pub disposed_by: String,
+    pub reason: String,
 }
 
 /// An analyst's decision to keep a report past its review date (see

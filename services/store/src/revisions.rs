@@ -2,13 +2,13 @@
 //! Called from [`crate::Store`]'s implementation, which takes the writer's turn first.
 
 use crate::Result;
-use crate::records::{ClaimRow, RetentionCandidate, RetentionHold, Revision, WithdrawalRecord};
+use crate::records::{ClaimRow, DisposalRecord, RetentionCandidate, RetentionHold, Revision, WithdrawalRecord};
 use crate::sql::{SqlStore, u32_from};
 use sqlx::Row;
 
 const CLAIM_COLUMNS: &str = "k.retailer_ref, k.incident_id, k.revision, k.published, k.note, k.received_at_ms, \
                              k.withdrawn_at_ms, k.withdrawn_by, k.withdrawal_published, k.retailer, k.disposed_at_ms, \
-                             k.disposal_published";
+                             k.disposal_published, k.disposed_by, k.disposal_reason";
 
 impl SqlStore {
     pub(crate) async fn revise_claim(&self, revision: &Revision) -> Result<Option<u32>> {
@@ -76,13 +76,16 @@ impl SqlStore {
         Ok(updated == 1)
     }
 
-    pub(crate) async fn dispose_claim(&self, retailer: &str, retailer_ref: &str, at_ms: i64) -> Result<bool> {
+    pub(crate) async fn dispose_claim(&self, disposal: &DisposalRecord) -> Result<bool> {
+        let (retailer, retailer_ref) = (&disposal.retailer, &disposal.retailer_ref);
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE ingest_keys SET disposed_at_ms = $1 \
-             WHERE retailer = $2 AND retailer_ref = $3 AND withdrawn_at_ms IS NOT NULL AND disposed_at_ms IS NULL",
+            "UPDATE ingest_keys SET disposed_at_ms = $1, disposed_by = $2, disposal_reason = $3 \
+             WHERE retailer = $4 AND retailer_ref = $5 AND withdrawn_at_ms IS NOT NULL AND disposed_at_ms IS NULL",
         )
-        .bind(at_ms)
+        .bind(disposal.at_ms)
+        .bind(&disposal.disposed_by)
+        .bind(&disposal.reason)
         .bind(retailer)
         .bind(retailer_ref)
         .execute(&mut *tx)
@@ -126,15 +129,15 @@ impl SqlStore {
         rows.iter()
             .map(|row| {
                 let claim = claim_row(row)?;
-                let hold = match row.try_get::<Option<String>, _>(12)? {
+                let hold = match row.try_get::<Option<String>, _>(14)? {
                     Some(incident_id) => Some(RetentionHold {
                         retailer: claim.retailer.clone(),
                         retailer_ref: claim.retailer_ref.clone(),
                         incident_id,
-                        retain_until_ms: row.try_get(13)?,
-                        reason: row.try_get(14)?,
-                        decided_by: row.try_get(15)?,
-                        decided_at_ms: row.try_get(16)?,
+                        retain_until_ms: row.try_get(15)?,
+                        reason: row.try_get(16)?,
+                        decided_by: row.try_get(17)?,
+                        decided_at_ms: row.try_get(18)?,
                     }),
                     None => None,
                 };
@@ -194,5 +197,7 @@ fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
         retailer: row.try_get(9)?,
         disposed_at_ms: row.try_get(10)?,
         disposal_published: row.try_get::<i64, _>(11)? != 0,
+        disposed_by: row.try_get(12)?,
+        disposal_reason: row.try_get(13)?,
     })
 }

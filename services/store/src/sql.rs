@@ -518,9 +518,9 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn dispose_incident(&self, retailer: &str, retailer_ref: &str, at_ms: i64) -> Result<bool> {
+    async fn dispose_incident(&self, disposal: &DisposalRecord) -> Result<bool> {
         let _turn = self.write_turn().await;
-        self.dispose_claim(retailer, retailer_ref, at_ms).await
+        self.dispose_claim(disposal).await
     }
 
     async fn mark_disposal_published(&self, retailer: &str, retailer_ref: &str) -> Result<()> {

@@ -239,7 +239,14 @@ async fn a_disposal_keeps_the_claim_row_and_deletes_its_revisions_and_hold() {
         let page = store.retention_candidates(2_000, Some(("northmart", "NM-1")), 10).await.unwrap();
         assert_eq!(page.len(), 1, "pages after the last");
 
-        assert!(!store.dispose_incident("northmart", "NM-1", 3_000).await.unwrap(), "withdrawn first");
+        let disposal = DisposalRecord {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            at_ms: 3_000,
+            disposed_by: "opal-1".into(),
+            reason: "review 2032".into(),
+        };
+        assert!(!store.dispose_incident(&disposal).await.unwrap(), "withdrawn first");
         let withdrawal = WithdrawalRecord {
             retailer: "northmart".into(),
             retailer_ref: "NM-1".into(),
@@ -249,10 +256,12 @@ async fn a_disposal_keeps_the_claim_row_and_deletes_its_revisions_and_hold() {
             at_ms: 3_000,
         };
         assert!(store.withdraw_incident(&withdrawal).await.unwrap());
-        assert!(store.dispose_incident("northmart", "NM-1", 3_000).await.unwrap());
-        assert!(!store.dispose_incident("northmart", "NM-1", 3_001).await.unwrap(), "disposed once");
+        assert!(store.dispose_incident(&disposal).await.unwrap());
+        let later = DisposalRecord { at_ms: 3_001, reason: "again".into(), ..disposal };
+        assert!(!store.dispose_incident(&later).await.unwrap(), "disposed once");
         let row = store.claim_row("northmart", "NM-1").await.unwrap().unwrap();
         assert_eq!((row.disposed_at_ms, row.disposal_published), (Some(3_000), false));
+        assert_eq!((row.disposed_by.as_str(), row.disposal_reason.as_str()), ("opal-1", "review 2032"));
         let due = store.retention_candidates(2_000, None, 10).await.unwrap();
         assert_eq!(due.len(), 2, "listed until its disposal is on the log");
         store.mark_disposal_published("northmart", "NM-1").await.unwrap();

@@ -5,6 +5,8 @@
 -- the disposal record and its null tombstone are on the incident log.
 ALTER TABLE ingest_keys ADD COLUMN disposed_at_ms BIGINT;
 ALTER TABLE ingest_keys ADD COLUMN disposal_published BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE ingest_keys ADD COLUMN disposed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE ingest_keys ADD COLUMN disposal_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX ingest_keys_by_received ON ingest_keys (received_at_ms);
 
 -- An analyst's decision to keep a report past its review date: the latest per report (every
