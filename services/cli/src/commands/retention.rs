@@ -4,27 +4,19 @@
 //! `orca.v1.IngestService` with an analyst's key; every call is audited there.
 
 use crate::client;
-use crate::commands::analyst::analyst_key;
+use crate::commands::analyst::AnalystConnection;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use orca_proto::convert::timestamp_to_proto;
 use orca_proto::v1::ingest_service_client::IngestServiceClient;
 use orca_proto::v1::{self, DisposeStatus, RecordState};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use tonic::transport::Channel;
 
 #[derive(Args, Debug)]
 pub struct RetentionArgs {
-    /// A running ORCA's gRPC endpoint.
-    #[arg(long, global = true, default_value = "http://127.0.0.1:50051")]
-    pub endpoint: String,
-    /// The analyst's key (or ORCA_KEY); default: the first analyst key in `--data-dir`'s keys file.
-    #[arg(long, global = true, env = "ORCA_KEY", hide_env_values = true)]
-    pub key: Option<String>,
-    /// Data directory whose `keys.json` holds an analyst key (as `orca demo` writes it).
-    #[arg(long, global = true, default_value = ".orca/demo")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub connection: AnalystConnection,
     #[command(subcommand)]
     pub command: RetentionCommand,
 }
@@ -91,8 +83,8 @@ fn parse_date(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 }
 
 pub async fn run(args: RetentionArgs) -> Result<()> {
-    let key = analyst_key(args.key.as_deref(), &args.data_dir)?;
-    let mut ingest = IngestServiceClient::new(client::connect(&args.endpoint).await?);
+    let key = args.connection.key()?;
+    let mut ingest = IngestServiceClient::new(client::connect(&args.connection.endpoint).await?);
     match args.command {
         RetentionCommand::Review { as_of, purpose, limit, json } => {
             let purpose = client::stated_purpose(purpose.as_deref())?;

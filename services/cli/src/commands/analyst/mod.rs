@@ -15,8 +15,9 @@ use pbjson_types::Timestamp;
 use std::path::PathBuf;
 use tonic::transport::Channel;
 
+/// Where an analyst's command connects, and with which key.
 #[derive(Args, Debug)]
-pub struct AnalystArgs {
+pub struct AnalystConnection {
     /// A running ORCA's gRPC endpoint.
     #[arg(long, global = true, default_value = "http://127.0.0.1:50051")]
     pub endpoint: String,
@@ -26,6 +27,24 @@ pub struct AnalystArgs {
     /// Data directory whose `keys.json` holds an analyst key (as `orca demo` writes it).
     #[arg(long, global = true, default_value = ".orca/demo")]
     pub data_dir: PathBuf,
+}
+
+impl AnalystConnection {
+    /// `--key`, or the first analyst key in the data directory's keys file.
+    pub fn key(&self) -> Result<String> {
+        if let Some(key) = &self.key {
+            return Ok(key.clone());
+        }
+        let path = self.data_dir.join("keys.json");
+        let keys = KeysFile::read(&path).context("no `--key`; looked for an analyst key in the data directory")?;
+        keys.analysts.values().next().cloned().with_context(|| format!("`{}` has no analyst key", path.display()))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct AnalystArgs {
+    #[command(flatten)]
+    pub connection: AnalystConnection,
     /// Why you are looking, in your own words (or ORCA_PURPOSE); recorded with every call.
     #[arg(long, global = true, env = "ORCA_PURPOSE")]
     pub purpose: Option<String>,
@@ -215,20 +234,10 @@ impl Session {
     }
 }
 
-/// `--key`, or the first analyst key in the data directory's keys file.
-pub fn analyst_key(key: Option<&str>, data_dir: &std::path::Path) -> Result<String> {
-    if let Some(key) = key {
-        return Ok(key.to_owned());
-    }
-    let path = data_dir.join("keys.json");
-    let keys = KeysFile::read(&path).context("no `--key`; looked for an analyst key in the data directory")?;
-    keys.analysts.values().next().cloned().with_context(|| format!("`{}` has no analyst key", path.display()))
-}
-
 pub async fn run(args: AnalystArgs) -> Result<()> {
     let purpose = client::stated_purpose(args.purpose.as_deref())?;
-    let key = analyst_key(args.key.as_deref(), &args.data_dir)?;
-    let channel = client::connect(&args.endpoint).await?;
+    let key = args.connection.key()?;
+    let channel = client::connect(&args.connection.endpoint).await?;
     let client = AnalystServiceClient::new(channel).max_decoding_message_size(64 * 1024 * 1024);
     let mut session = Session { client, key, purpose, json: args.json };
     let outcome = match args.command {
