@@ -106,6 +106,13 @@ pub trait EventLog: Send + Sync + 'static {
 
     /// Per partition, the offset `group` committed for `topic`, if any.
     async fn committed(&self, group: &str, topic: &str) -> Result<Vec<Option<u64>>>;
+
+    /// Housekeeping a log does itself while it runs: the embedded log erases superseded records of
+    /// compacted topics and records past their topic's retention (Kafka brokers do both on their
+    /// own, so the default does nothing).
+    async fn maintain(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// One member of a consumer group, reading the partitions assigned to it.

@@ -13,7 +13,7 @@ pub struct TopicSpec {
     /// erases superseded records in place, see [`crate::embedded`]).
     pub compacted: bool,
     /// Delete records older than this (`retention.ms` in Kafka, set when the topic is created);
-    /// `None` keeps them. The embedded log keeps every record (see the README's retention notes).
+    /// `None` keeps them. The embedded log erases them in place when it compacts.
     pub retention_ms: Option<u64>,
 }
 

@@ -414,3 +414,33 @@ async fn compaction_while_appending_and_reading_keeps_every_offset_and_the_lates
     let expected: Vec<String> = (0..TASKS).map(|task| format!("key-{task} {}-1", APPENDS - 1)).collect();
     assert_eq!(kept, expected, "the latest record of each key is kept");
 }
+
+#[tokio::test]
+async fn records_past_their_topics_retention_are_erased_read_or_not_and_fresh_ones_stay() {
+    const DEAD_LETTERS: &str = "dead-letters";
+    let ninety_days = 90 * 86_400_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        // Created before topics had a retention here: kept for ever until its spec gives one.
+        let log = EmbeddedLog::open(dir.path()).expect("open");
+        log.ensure_topics(&[TopicSpec::new(DEAD_LETTERS, 1)]).await.expect("create");
+    }
+    // Two dead letters appended long ago (1970), one without a key; nobody has read them.
+    let path = segment(dir.path(), DEAD_LETTERS, 0);
+    let mut old = b"ORCASEG1".to_vec();
+    old.extend(v1_frame(0, "NM-1", "bad record"));
+    old.extend(v1_frame(1, "", "unreadable"));
+    std::fs::write(&path, &old).expect("write an old segment");
+
+    let log = EmbeddedLog::open(dir.path()).expect("reopen");
+    assert_eq!(values(&read_all(&log, DEAD_LETTERS).await), ["bad record", "unreadable"], "no retention yet");
+    let spec = TopicSpec { retention_ms: Some(ninety_days), ..TopicSpec::new(DEAD_LETTERS, 1) };
+    log.ensure_topics(&[spec]).await.expect("the spec now has a retention");
+    log.append(vec![OutRecord::new(DEAD_LETTERS, "NM-2", "today's bad record")]).await.expect("append");
+    log.maintain().await.expect("housekeeping");
+    assert_eq!(values(&read_all(&log, DEAD_LETTERS).await), ["", "", "today's bad record"]);
+    drop(log);
+    let log = EmbeddedLog::open(dir.path()).expect("reopen");
+    assert_eq!(values(&read_all(&log, DEAD_LETTERS).await), ["", "", "today's bad record"], "the retention stays");
+    assert_eq!(log.end_offsets(DEAD_LETTERS).await.expect("end offsets"), [3], "offsets stay dense");
+}

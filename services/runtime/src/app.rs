@@ -277,7 +277,9 @@ impl App {
             }));
         }
         if let Some(core) = &ingest {
-            server_tasks.push(tokio::spawn(crate::retention::purge_rejections(core.clone(), servers_shutdown.clone())));
+            let purge =
+                crate::retention::purge_rejections(core.clone(), self.backends.log.clone(), servers_shutdown.clone());
+            server_tasks.push(tokio::spawn(purge));
         }
         let ingest_routes = ingest.map(|core| http_router(core, authenticator.clone()));
         let workspace = match (analyst, intelligence) {

@@ -71,8 +71,11 @@ pub(crate) struct PartitionCompaction {
 impl Inner {
     /// Compacts every partition of every compacted topic. Blocking I/O.
     pub(crate) fn compact(&self) -> Result<CompactionReport> {
-        let mut topics: Vec<Arc<Topic>> =
-            self.topics.read().expect("topics lock").values().filter(|topic| topic.is_compacted()).cloned().collect();
+        let mut topics: Vec<Arc<Topic>> = (self.topics.read().expect("topics lock").values())
+            .filter(|topic| topic.is_compacted() || topic.retention_ms().is_some())
+            .cloned()
+            .collect();
+        let now_ms = now_ms();
         topics.sort_by(|a, b| a.name.cmp(&b.name));
         let committed = self.groups.committed_by_every_group()?;
         let mut report = CompactionReport::default();
@@ -84,8 +87,13 @@ impl Inner {
                 let log = partition.log();
                 let key = (topic.name.clone(), log.partition);
                 // Below every reader's committed offset; nothing when no group has read the topic.
-                let floor = readers.iter().map(|offsets| offsets.get(&key).copied().unwrap_or(0)).min().unwrap_or(0);
-                let done = log.compact(floor)?;
+                let floor = match topic.is_compacted() {
+                    true => readers.iter().map(|offsets| offsets.get(&key).copied().unwrap_or(0)).min().unwrap_or(0),
+                    false => 0,
+                };
+                // Past the topic's retention, read or not (as Kafka's `retention.ms`).
+                let expire_before = topic.retention_ms().map(|ms| now_ms.saturating_sub(ms as i64));
+                let done = log.compact(floor, expire_before)?;
                 summary.erased += done.erased;
                 summary.bytes_reclaimed += done.bytes_reclaimed;
                 summary.partitions_rewritten += u32::from(done.rewritten);
@@ -116,13 +124,32 @@ impl Erasures {
     fn contains(&self, offset: u64) -> bool {
         self.erase.get(offset as usize).copied().unwrap_or(false)
     }
+
+    fn mark(&mut self, offset: u64) {
+        let at = offset as usize;
+        if at >= self.erase.len() {
+            self.erase.resize(at + 1, false);
+        }
+        if !self.erase[at] {
+            self.erase[at] = true;
+            self.count += 1;
+        }
+    }
 }
 
 /// Finds the records below offset `floor` of the segment (durable up to `len`) that a later record
-/// with the same key supersedes and that are not erased yet. Reads the segment once.
-pub(crate) fn plan(file: &File, path: &Path, format: Format, len: u64, floor: u64) -> Result<Erasures> {
+/// with the same key supersedes, and (with `expire_before_ms`) every record appended before that
+/// time, that are not erased yet. Reads the segment once.
+pub(crate) fn plan(
+    file: &File,
+    path: &Path,
+    format: Format,
+    len: u64,
+    floor: u64,
+    expire_before_ms: Option<i64>,
+) -> Result<Erasures> {
     let mut erasures = Erasures { erase: vec![false; floor as usize], count: 0 };
-    if floor == 0 {
+    if floor == 0 && expire_before_ms.is_none() {
         return Ok(erasures);
     }
     // Per key, its latest offset so far and whether that record is below the floor and not erased.
@@ -131,6 +158,10 @@ pub(crate) fn plan(file: &File, path: &Path, format: Format, len: u64, floor: u6
     while let Some(frame) = frames.next_frame()? {
         let corrupt = |detail: String| Error::Corrupt { path: path.to_path_buf(), position: frame.position, detail };
         let summary = segment::summarize(frame.payload(), format).map_err(corrupt)?;
+        if !summary.erased && expire_before_ms.is_some_and(|before| summary.timestamp_ms < before) {
+            erasures.mark(summary.offset);
+            continue;
+        }
         if summary.key.is_empty() {
             continue;
         }
@@ -143,8 +174,7 @@ pub(crate) fn plan(file: &File, path: &Path, format: Format, len: u64, floor: u6
             }
         };
         if let (offset, true) = superseded {
-            erasures.erase[offset as usize] = true;
-            erasures.count += 1;
+            erasures.mark(offset);
         }
     }
     Ok(erasures)
@@ -235,4 +265,9 @@ pub(crate) fn remove_leftover(segment: &Path) -> Result<()> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(Error::Io { operation: "removing unfinished compacted segment", path: temporary, source }),
     }
+}
+
+/// Milliseconds since the Unix epoch now.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

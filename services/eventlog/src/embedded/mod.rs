@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! LOCK                          held (flock) while a process has the log open
-//! topics/<topic>/topic.meta     partition count, compacted flag, replication (informational)
+//! topics/<topic>/topic.meta     partition count, compacted flag, replication (informational),
+//!                               retention in ms (absent: kept for ever)
 //! topics/<topic>/00000.log      one segment per partition, see `segment`
 //! topics/<topic>/00000.log.compacting
 //!                               a compacted copy being written (removed on open if left by a crash)
@@ -25,6 +26,10 @@
 //!   The partition's segment is rewritten to a temporary file, fsynced and renamed over the old
 //!   one, so a crash leaves one or the other whole. Readers of a compacted topic skip records with
 //!   empty values, as on Kafka; see `compaction`.
+//! - A topic with a retention (`retention_ms` in `topic.meta`, from [`TopicSpec::retention_ms`];
+//!   the dead letters') has every record appended longer ago than that erased the same way, read
+//!   or not, as Kafka's `retention.ms` deletes them. Both happen on open and in
+//!   [`EventLog::maintain`], which the process running ingest calls every hour.
 //! - Unix only (positioned reads and writes through `std::os::unix::fs::FileExt`).
 
 mod compaction;
@@ -162,13 +167,15 @@ impl EventLog for EmbeddedLog {
                         requested: spec.partitions,
                     });
                 }
-                if spec.compacted && !existing.is_compacted() {
+                let compacted = spec.compacted || existing.is_compacted();
+                let retention_ms = spec.retention_ms.or(existing.retention_ms());
+                if compacted != existing.is_compacted() || retention_ms != existing.retention_ms() {
                     let dir = self.inner.dir.join("topics").join(&spec.name);
                     let topic = Arc::clone(&existing);
-                    tokio::task::spawn_blocking(move || topic.mark_compacted(&dir))
+                    tokio::task::spawn_blocking(move || topic.update(&dir, compacted, retention_ms))
                         .await
-                        .map_err(|join| Error::Internal(format!("marking a topic compacted panicked: {join}")))??;
-                    info!(topic = spec.name, "topic is compacted from now on (superseded records are erased)");
+                        .map_err(|join| Error::Internal(format!("updating a topic panicked: {join}")))??;
+                    info!(topic = spec.name, compacted, ?retention_ms, "topic settings updated");
                 }
                 continue;
             }
@@ -241,5 +248,13 @@ impl EventLog for EmbeddedLog {
         let topic = self.inner.topic(topic)?;
         let offsets = self.inner.groups.offsets(group)?;
         Ok((0..topic.partition_count()).map(|partition| offsets.get(&topic.name, partition)).collect())
+    }
+
+    async fn maintain(&self) -> Result<()> {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || inner.compact())
+            .await
+            .map_err(|join| Error::Internal(format!("compaction panicked: {join}")))??;
+        Ok(())
     }
 }

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use tokio::sync::Notify;
 
@@ -20,6 +20,8 @@ pub(crate) struct Topic {
     pub name: String,
     /// See [`Topic::is_compacted`].
     compacted: AtomicBool,
+    /// See [`Topic::retention_ms`]; 0 keeps records for ever.
+    retention_ms: AtomicU64,
     /// Recorded for parity with Kafka; the embedded log keeps one copy.
     pub replication: u16,
     pub partitions: Vec<Partition>,
@@ -38,13 +40,13 @@ impl Topic {
             fs::File::create(&path).map_err(Error::io("creating segment", &path))?;
         }
         let partitions = open_partitions(&dir, &spec.name, spec.partitions, appended)?;
-        let meta =
-            format!("partitions={}\ncompacted={}\nreplication={}\n", spec.partitions, spec.compacted, spec.replication);
+        let meta = meta_text(spec.partitions, spec.compacted, spec.replication, spec.retention_ms);
         write_file_atomically(&dir.join(META_FILE), &dir, meta.as_bytes())?;
         sync_dir(topics_dir)?;
         Ok(Self {
             name: spec.name.clone(),
             compacted: AtomicBool::new(spec.compacted),
+            retention_ms: AtomicU64::new(spec.retention_ms.unwrap_or(0)),
             replication: spec.replication,
             partitions,
             next_unkeyed: AtomicU32::new(0),
@@ -68,10 +70,16 @@ impl Topic {
         let partition_count: u32 = field("partitions")?.parse().map_err(|_| corrupt("bad partition count"))?;
         let compacted: bool = field("compacted")?.parse().map_err(|_| corrupt("bad compacted flag"))?;
         let replication: u16 = field("replication")?.parse().map_err(|_| corrupt("bad replication factor"))?;
+        // Absent in topics created before the embedded log expired records: kept for ever.
+        let retention_ms: u64 = match field("retention_ms") {
+            Ok(text) => text.parse().map_err(|_| corrupt("bad retention"))?,
+            Err(_) => 0,
+        };
         let partitions = open_partitions(dir, name, partition_count, appended)?;
         Ok(Some(Self {
             name: name.to_string(),
             compacted: AtomicBool::new(compacted),
+            retention_ms: AtomicU64::new(retention_ms),
             replication,
             partitions,
             next_unkeyed: AtomicU32::new(0),
@@ -84,7 +92,7 @@ impl Topic {
             partitions: self.partition_count(),
             replication: self.replication,
             compacted: self.is_compacted(),
-            retention_ms: None,
+            retention_ms: self.retention_ms(),
         }
     }
 
@@ -93,19 +101,19 @@ impl Topic {
         self.compacted.load(Ordering::Acquire)
     }
 
-    /// Marks a topic created uncompacted as compacted (the incidents topic became compacted after
-    /// data directories holding it existed): rewrites `topic.meta` in `dir`. Blocking I/O.
-    pub fn mark_compacted(&self, dir: &Path) -> Result<()> {
-        let meta = format!(
-            "partitions={}
-compacted=true
-replication={}
-",
-            self.partition_count(),
-            self.replication
-        );
+    /// How long records are kept (`retention.ms`): older ones are erased when the log compacts.
+    pub fn retention_ms(&self) -> Option<u64> {
+        Some(self.retention_ms.load(Ordering::Acquire)).filter(|&ms| ms > 0)
+    }
+
+    /// Brings an existing topic's compaction and retention to its spec (the incidents topic became
+    /// compacted, and the dead-letter topic got a retention, after data directories holding them
+    /// existed): rewrites `topic.meta` in `dir`. Blocking I/O.
+    pub fn update(&self, dir: &Path, compacted: bool, retention_ms: Option<u64>) -> Result<()> {
+        let meta = meta_text(self.partition_count(), compacted, self.replication, retention_ms);
         write_file_atomically(&dir.join(META_FILE), dir, meta.as_bytes())?;
-        self.compacted.store(true, Ordering::Release);
+        self.compacted.store(compacted, Ordering::Release);
+        self.retention_ms.store(retention_ms.unwrap_or(0), Ordering::Release);
         Ok(())
     }
 
@@ -124,6 +132,14 @@ replication={}
             .get(partition as usize)
             .ok_or_else(|| Error::UnknownPartition { topic: self.name.clone(), partition })
     }
+}
+
+fn meta_text(partitions: u32, compacted: bool, replication: u16, retention_ms: Option<u64>) -> String {
+    let mut meta = format!("partitions={partitions}\ncompacted={compacted}\nreplication={replication}\n");
+    if let Some(ms) = retention_ms {
+        meta.push_str(&format!("retention_ms={ms}\n"));
+    }
+    meta
 }
 
 fn open_partitions(dir: &Path, topic: &str, count: u32, appended: &Arc<Notify>) -> Result<Vec<Partition>> {
