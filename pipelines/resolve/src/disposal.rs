@@ -12,6 +12,7 @@
 
 use crate::persist;
 use crate::resolver::Resolver;
+use crate::revisions::withdrawn;
 use orca_model::{PersonSighting, Resolution, VehicleSighting, Withdrawal};
 
 impl Resolver {
@@ -19,17 +20,19 @@ impl Resolver {
     /// again changes nothing and answers the same.
     pub fn dispose(&mut self, disposal: &Withdrawal) -> Resolution {
         self.withdraw(disposal);
-        let answer =
-            Resolution { withdrawal: Some(disposal.clone()), ..Resolution::bare(disposal.incident_id.clone()) };
+        let answer = withdrawn(disposal);
         let Some(&latest) = self.incidents.get(&disposal.incident_id) else {
             return answer;
         };
         if self.incident_log[latest as usize].disposed {
             return answer;
         }
-        // Later deliveries of the report are answered with the disposal.
-        self.incident_log[latest as usize].withdrawal = Some(Box::new(disposal.clone()));
-        persist::record_withdrawal(self, latest, disposal);
+        // Later deliveries of the report are answered with the disposal (already so when the
+        // withdrawal above was this disposal).
+        if self.incident_log[latest as usize].withdrawal.as_deref() != Some(disposal) {
+            self.incident_log[latest as usize].withdrawal = Some(Box::new(disposal.clone()));
+            persist::record_withdrawal(self, latest, disposal);
+        }
         let mut entry = Some(latest);
         while let Some(number) = entry {
             entry = self.incident_log[number as usize].previous;

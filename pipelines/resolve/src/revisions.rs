@@ -107,6 +107,6 @@ fn emptied<F, S: Summary<F>>(population: &Population<F, S>, sightings: std::ops:
         .collect()
 }
 
-fn withdrawn(withdrawal: &Withdrawal) -> Resolution {
+pub(crate) fn withdrawn(withdrawal: &Withdrawal) -> Resolution {
     Resolution { withdrawal: Some(withdrawal.clone()), ..Resolution::bare(withdrawal.incident_id.clone()) }
 }
