@@ -105,6 +105,8 @@ pub enum PersonRole {
     Victim,
     Witness,
     Offender,
+    /// Erased by an analyst's decision: nothing else of the person is kept. Set by ORCA only.
+    Erased,
 }
 
 impl PersonRole {
@@ -334,6 +336,10 @@ pub struct Incident {
     /// Why the retailer corrected the report; empty for the first revision.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub correction_reason: String,
+    /// ORCA made this revision to stop holding something (face templates past the retention
+    /// schedule, an erased person): what was kept of the earlier revisions is scrubbed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redaction: bool,
 }
 
 fn is_zero(value: &u32) -> bool {

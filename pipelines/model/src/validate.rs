@@ -172,6 +172,13 @@ fn check_persons(incident: &Incident, now: DateTime<Utc>, problems: &mut Problem
         if person.role == PersonRole::Unspecified {
             problems.push(field("role"), "missing", "role is required (suspect, victim, witness or offender)");
         }
+        if person.role == PersonRole::Erased {
+            problems.push(
+                field("role"),
+                "not-allowed",
+                "`erased` is set by ORCA when an analyst erases a person; send suspect, victim, witness or offender",
+            );
+        }
         if let Some(dob) = person.date_of_birth {
             let year = i32::from(dob.year);
             if year > now.year() {

@@ -128,8 +128,8 @@ impl IncidentRecord {
             .iter()
             .filter_map(|link| {
                 let sighting = incident.persons.get(link.sighting_index as usize)?;
-                // Victims and witnesses are never part of the offending network.
-                if matches!(sighting.role, PersonRole::Victim | PersonRole::Witness) {
+                // Victims, witnesses and erased persons are never part of the offending network.
+                if !sighting.role.is_offending() {
                     return None;
                 }
                 let name = [sighting.given_names.trim(), sighting.family_name.trim()]

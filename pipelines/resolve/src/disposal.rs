@@ -9,6 +9,10 @@
 //! sightings, postings and frequencies, so it resolves what follows as the running one does. (The
 //! running resolver's intern tables keep the bare name and plate strings until it restarts; they
 //! are not stored and no sighting refers to them.)
+//!
+//! A redaction (a revision ORCA made itself to stop holding something: face templates past the
+//! schedule, an erased person) scrubs the revisions before it the same way, and is resolved as a
+//! correction.
 
 use crate::persist;
 use crate::resolver::Resolver;
@@ -33,13 +37,20 @@ impl Resolver {
             self.incident_log[latest as usize].withdrawal = Some(Box::new(disposal.clone()));
             persist::record_withdrawal(self, latest, disposal);
         }
-        let mut entry = Some(latest);
+        self.scrub_earlier_revisions(latest);
+        self.scrub(latest);
+        self.counters.disposals += 1;
+        answer
+    }
+
+    /// Scrubs what is kept of the revisions before entry `latest` (a redaction: ORCA's own revision
+    /// of the report, which no longer holds something the earlier ones did).
+    pub(crate) fn scrub_earlier_revisions(&mut self, latest: u32) {
+        let mut entry = self.incident_log[latest as usize].previous;
         while let Some(number) = entry {
             entry = self.incident_log[number as usize].previous;
             self.scrub(number);
         }
-        self.counters.disposals += 1;
-        answer
     }
 
     /// Whether the report was disposed of.

@@ -198,6 +198,9 @@ impl Resolver {
             self.vehicles.sightings[s as usize].link.entity = entity;
         }
         self.incident_log.push(entry);
+        if incident.redaction {
+            self.scrub_earlier_revisions(number);
+        }
         self.reusable = Default::default();
         self.counters.incidents += 1;
         crate::persist::record_incident(self, incident, number);

@@ -106,3 +106,46 @@ fn a_disposed_report_leaves_no_content_in_the_state_and_a_restored_resolver_reso
 fn comparable(r: &Resolver) -> orca_resolve::ResolverStats {
     orca_resolve::ResolverStats { distinct_names: 0, ..r.stats() }
 }
+
+#[test]
+fn a_redaction_scrubs_the_earlier_revisions_and_a_restored_resolver_resolves_alike() {
+    let config = ResolverConfig::default();
+    let mut r = Resolver::new(config.clone());
+    let callum = named("Callum", "Fairweather", Some("1996-12-01"));
+    let report = incident("Z1", "essex", 10, vec![zed("Zebedee"), callum.clone()], vec![]);
+    r.resolve(&report);
+    r.resolve(&incident("C1", "kent", 11, vec![callum.clone()], vec![]));
+    let mut store = Store::default();
+    store.apply(r.take_changes());
+    assert!(stored_text(&store).contains("Quillfeather"), "the test looks for what it stored");
+
+    // ORCA's own revision: Zed erased (his place kept, nothing else).
+    let erased = PersonSighting { role: orca_model::PersonRole::Erased, ..PersonSighting::default() };
+    let redaction = Incident {
+        revision: 2,
+        correction_reason: "person P1 erased by opal-1: no basis".into(),
+        redaction: true,
+        ..incident("Z1", "essex", 10, vec![erased, callum.clone()], vec![])
+    };
+    let resolution = r.resolve(&redaction);
+    assert_eq!(resolution.persons.len(), 1, "only Callum is resolved: {:?}", resolution.persons);
+    assert_eq!(resolution.persons[0].sighting_index, 1, "he keeps his place");
+    assert_eq!(r.person_of(&SightingKey::new(report.id.clone(), 0)), None);
+    store.apply(r.take_changes());
+    let text = stored_text(&store);
+    for gone in ["Quillfeather", "Zebedee", "2001", "SW-9999", "SW9999"] {
+        assert!(!text.contains(gone), "`{gone}` is still stored:\n{text}");
+    }
+    assert!(text.contains("Fairweather"));
+
+    let mut restored = Resolver::restore(config, store.records()).expect("restores");
+    assert_eq!(comparable(&restored), comparable(&r));
+    let later = [
+        incident("L1", "kent", 20, vec![callum.clone(), zed("Zebedee")], vec![]),
+        incident("L2", "essex", 21, vec![zed("Zeb")], vec![]),
+    ];
+    for report in &later {
+        assert_eq!(answer(&restored.resolve(report)), answer(&r.resolve(report)), "{}", report.retailer_ref);
+    }
+    assert_eq!(comparable(&restored), comparable(&r));
+}

@@ -130,6 +130,7 @@ proto_enum!(PersonRole => PersonRole, "orca.v1.PersonRole" {
     Victim <=> Victim,
     Witness <=> Witness,
     Offender <=> Offender,
+    Erased <=> Erased,
 });
 
 proto_enum!(Sex => Sex, "orca.v1.Sex" {

@@ -62,6 +62,7 @@ pub fn incident_from_proto(incident: v1::Incident) -> Result<Incident, Vec<Probl
         }),
         revision: incident.revision,
         correction_reason: incident.correction_reason,
+        redaction: incident.redaction,
     };
     if problems.is_empty() { Ok(model) } else { Err(problems.into_vec()) }
 }
@@ -133,6 +134,7 @@ pub fn incident_to_proto(incident: &Incident) -> v1::Incident {
         }),
         revision: incident.revision,
         correction_reason: incident.correction_reason.clone(),
+        redaction: incident.redaction,
     }
 }
 

@@ -54,11 +54,16 @@ pub struct RetentionSchedule {
     /// Days from receipt to review of a report a standing package cites (default 3,650: ten
     /// years); also the longest an analyst's decision may keep a report from now.
     pub supporting_review_days: u32,
+    /// Days from receipt a report's face templates are kept (default 730, two years): after that
+    /// ORCA makes a revision of the report without them, so they leave every entity and index and,
+    /// once the incident log is compacted, the log (the match they made is recomputed without
+    /// them). At most `review_days`.
+    pub face_template_days: u32,
 }
 
 impl Default for RetentionSchedule {
     fn default() -> Self {
-        Self { review_days: 2_190, supporting_review_days: 3_650 }
+        Self { review_days: 2_190, supporting_review_days: 3_650, face_template_days: 730 }
     }
 }
 
@@ -74,6 +79,12 @@ impl RetentionSchedule {
             return Err(IngestError::Config(format!(
                 "`retention.supporting_review_days` must be from `review_days` ({}) to 36500, not {}",
                 self.review_days, self.supporting_review_days
+            )));
+        }
+        if !(1..=self.review_days).contains(&self.face_template_days) {
+            return Err(IngestError::Config(format!(
+                "`retention.face_template_days` must be 1 to `review_days` ({}), not {}",
+                self.review_days, self.face_template_days
             )));
         }
         Ok(())

@@ -28,7 +28,7 @@ use orca_eventlog::{EventLog, OutRecord, topics};
 use orca_model::Problem;
 use orca_proto::convert::problem_to_proto;
 use orca_proto::v1::{self, IngestStatus};
-use orca_store::{ClaimOutcome, IncidentClaim, RejectedRecord, Revision, Store};
+use orca_store::{ClaimOutcome, IncidentClaim, PublishedReport, RejectedRecord, Revision, Store};
 use prost::Message;
 use sha2::Digest;
 use std::collections::HashSet;
@@ -279,21 +279,22 @@ impl IngestCore {
         budget: &mut RejectionBudget,
     ) -> Result<Vec<v1::IngestAck>> {
         let settles = match self.claim(retailer, round).await? {
-            Some(claims) => Some(self.decide(retailer, round, claims).await?),
+            Some(claims) => Some(self.decide(retailer, &mut *round, claims).await?),
             None => None,
         };
         let limits = KeepLimits { budget, max_bytes: self.config.max_kept_rejected_bytes };
-        let RoundPlan { mut acks, out, to_publish, to_keep } = plan_round(retailer, channel, round, settles, limits);
+        let face_days = self.config.retention.face_template_days;
+        let RoundPlan { mut acks, out, to_publish, to_keep } =
+            plan_round(retailer, channel, round, settles, limits, face_days);
         if !out.is_empty()
             && let Err(error) = self.log.append(out).await
         {
             return retry_or_fail(IngestError::Log(error), acks);
         }
         if !to_publish.is_empty() {
-            let keys: Vec<_> =
-                to_publish.iter().map(|&p| (retailer.to_owned(), ref_of(&round[p]).to_owned())).collect();
-            match self.store.mark_published_many(&keys).await {
-                Ok(()) => to_publish.iter().for_each(|&p| acks[p].status = IngestStatus::Accepted as i32),
+            let (positions, reports): (Vec<usize>, Vec<PublishedReport>) = to_publish.into_iter().unzip();
+            match self.store.mark_published_many(&reports).await {
+                Ok(()) => positions.iter().for_each(|&p| acks[p].status = IngestStatus::Accepted as i32),
                 Err(error) if error.is_retryable() => warn!(%error, "cannot mark incidents published; acking retry"),
                 Err(error) => return Err(error.into()),
             }
@@ -348,8 +349,8 @@ impl IngestCore {
 
     /// What to do with each valid record of a round, from its claim: a changed record with a
     /// correction reason becomes the claim's next revision here.
-    async fn decide(&self, retailer: &str, round: &[Prepared], claims: Vec<ClaimOutcome>) -> Result<Vec<Settle>> {
-        let valid = round.iter().filter_map(|record| match record {
+    async fn decide(&self, retailer: &str, round: &mut [Prepared], claims: Vec<ClaimOutcome>) -> Result<Vec<Settle>> {
+        let valid = round.iter_mut().filter_map(|record| match record {
             Prepared::Valid(valid) => Some(valid),
             Prepared::Invalid(_) => None,
         });
@@ -388,7 +389,8 @@ impl IngestCore {
     }
 
     /// Moves the claim of a corrected record to its next revision.
-    async fn revise(&self, retailer: &str, valid: &ValidRecord, replaces: u32) -> Result<Settle> {
+    /// Places an analyst erased stay erased in it.
+    async fn revise(&self, retailer: &str, valid: &mut ValidRecord, replaces: u32) -> Result<Settle> {
         let revision = Revision {
             retailer: retailer.to_owned(),
             retailer_ref: valid.retailer_ref.clone(),
@@ -398,7 +400,10 @@ impl IngestCore {
             received_at_ms: chrono::Utc::now().timestamp_millis(),
         };
         match self.store.revise_incident(&revision).await {
-            Ok(Some(revision)) => Ok(Settle::Append { revision }),
+            Ok(Some(revision)) => {
+                self.erase_again(valid).await?;
+                Ok(Settle::Append { revision })
+            }
             // Changed by another request meanwhile: this one is answered RETRY and claims again.
             Ok(None) => Ok(Settle::Retry),
             Err(error) if error.is_retryable() => {
@@ -429,8 +434,8 @@ struct RoundPlan {
     acks: Vec<v1::IngestAck>,
     /// Incidents and dead letters, appended in one call.
     out: Vec<OutRecord>,
-    /// Positions of the incidents in `out`, to mark published.
-    to_publish: Vec<usize>,
+    /// The incidents in `out` by position, to mark published with their reports.
+    to_publish: Vec<(usize, PublishedReport)>,
     /// Rejected records to keep, by position.
     to_keep: Vec<(usize, RejectedRecord)>,
 }
@@ -449,6 +454,7 @@ fn plan_round(
     round: &mut [Prepared],
     settles: Option<Vec<Settle>>,
     limits: KeepLimits<'_>,
+    face_days: u32,
 ) -> RoundPlan {
     let mut plan = RoundPlan {
         acks: round.iter().map(pending_ack).collect(),
@@ -476,8 +482,17 @@ fn plan_round(
                     Settle::Retry => continue,
                     Settle::Append { revision } => {
                         let value = with_revision(std::mem::take(&mut valid.value), revision, &valid.correction_reason);
+                        let report = PublishedReport {
+                            retailer: retailer.to_owned(),
+                            retailer_ref: valid.retailer_ref.clone(),
+                            revision,
+                            body: value.clone(),
+                            faces_until_ms: valid
+                                .has_faces
+                                .then(|| crate::reissue::faces_due(received_at_ms, face_days)),
+                        };
                         plan.out.push(OutRecord::new(topics::INCIDENTS, valid.incident_id.as_bytes(), value));
-                        plan.to_publish.push(position);
+                        plan.to_publish.push((position, report));
                         plan.acks[position].revision = revision;
                         limits.budget.earn(1);
                         continue;
@@ -575,13 +590,6 @@ fn retry_or_fail(error: IngestError, acks: Vec<v1::IngestAck>) -> Result<Vec<v1:
             }
         })
         .collect())
-}
-
-fn ref_of(record: &Prepared) -> &str {
-    match record {
-        Prepared::Valid(valid) => &valid.retailer_ref,
-        Prepared::Invalid(rejection) => &rejection.retailer_ref,
-    }
 }
 
 /// The end of the round starting at `start`: just before the first valid record whose reference

@@ -143,6 +143,11 @@ impl IngestService for IngestGrpc {
         let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
         Ok(Response::new(self.core.retain(&caller, request.into_inner()).await?))
     }
+
+    async fn erase(&self, request: Request<v1::EraseRequest>) -> Result<Response<v1::EraseResponse>, Status> {
+        let caller = self.auth.authenticate_metadata(request.metadata()).await.map_err(IngestError::from)?;
+        Ok(Response::new(self.core.erase(&caller, request.into_inner()).await?))
+    }
 }
 
 /// Reads a stream's requests ahead, numbering them; stops after the first error (a request that

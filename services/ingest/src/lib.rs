@@ -12,6 +12,8 @@
 //!   `Withdraw`, `ListRecords`).
 //! - [`http`]: [`http_router`], `POST /v1/incidents` (JSON, NDJSON) and `POST /v1/stores`.
 //! - [`lifecycle`]: withdrawing a report, and a retailer's listing of its records and their state.
+//! - [`retention`]: the retention review, decisions to keep and disposal; [`reissue`]: revisions
+//!   ORCA makes itself (face templates past the schedule, a person an analyst erased).
 //! - [`registration`]: the rules for registering stores; [`stores`](crate::stores) keeps the registry.
 //! - [`submission`]: what surfaces hand to the core, dead-letter headers, problem codes.
 //! - [`config`], [`error`], [`metrics`]: settings, the error type and its code mapping, metrics.
@@ -31,6 +33,7 @@ pub mod lifecycle;
 pub mod metrics;
 mod prepare;
 pub mod registration;
+pub mod reissue;
 pub mod retention;
 mod stores;
 pub mod submission;

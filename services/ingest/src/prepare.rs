@@ -43,6 +43,8 @@ pub(crate) struct ValidRecord {
     pub original: Vec<u8>,
     /// Why the retailer changed the report (empty unless it corrects one sent before).
     pub correction_reason: String,
+    /// Some person in it has a face template (kept only as long as the retention schedule allows).
+    pub has_faces: bool,
 }
 
 /// The longest correction or withdrawal reason kept, in characters.
@@ -151,6 +153,7 @@ fn prepare_incident(context: &Context<'_>, mut incident: v1::Incident) -> Prepar
         warnings: model.warnings.iter().map(problem_to_proto).collect(),
         original,
         correction_reason,
+        has_faces: model.persons.iter().any(|person| person.face.is_some()),
     })
 }
 
@@ -162,6 +165,7 @@ fn clear_orca_fields(incident: &mut v1::Incident) {
     incident.provenance = None;
     incident.warnings.clear();
     incident.revision = 0;
+    incident.redaction = false;
     let trimmed = incident.retailer_ref.trim();
     if trimmed.len() != incident.retailer_ref.len() {
         incident.retailer_ref = trimmed.to_owned();

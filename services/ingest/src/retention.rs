@@ -31,7 +31,7 @@ use prost::Message;
 use std::collections::HashMap;
 use tracing::info;
 
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 /// Candidates read from the store at a time while a review page fills.
 const CANDIDATE_PAGE: u32 = 500;
 
@@ -329,7 +329,7 @@ mod tests {
 
     #[test]
     fn the_review_date_counts_from_receipt_longer_for_a_supporting_report_and_a_hold_sets_it() {
-        let schedule = RetentionSchedule { review_days: 10, supporting_review_days: 30 };
+        let schedule = RetentionSchedule { review_days: 10, supporting_review_days: 30, face_template_days: 5 };
         let plain = review_date(&schedule, 0, &[], None);
         assert_eq!(plain.at_ms, 10 * DAY_MS);
         assert!(plain.basis.starts_with("no standing package cites it"), "{}", plain.basis);

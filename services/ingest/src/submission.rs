@@ -84,6 +84,8 @@ pub mod codes {
     pub const CHANGED_RESUBMISSION: &str = "changed-resubmission";
     /// The reference names a report that was withdrawn: it cannot be sent again or corrected.
     pub const WITHDRAWN: &str = "withdrawn";
+    /// Warning: a place in the report an analyst erased a person from stays erased.
+    pub const ERASED: &str = "erased";
     /// A correction or withdrawal reason that is blank, too long or not text.
     pub const INVALID_REASON: &str = "invalid-reason";
     /// A withdrawal of a reference never accepted.

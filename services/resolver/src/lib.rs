@@ -115,8 +115,15 @@ impl ResolverStage {
     }
 }
 
+/// The record of a resolution. Its report goes without face templates: only the resolver compares
+/// them, and so they stay out of the resolutions topic (which is not compacted) and leave ORCA
+/// once the compacted incident log drops the revisions that held them.
 fn resolution_record(resolution: &orca_model::Resolution) -> OutRecord {
-    let value = convert::resolution_to_proto(resolution).encode_to_vec();
+    let mut proto = convert::resolution_to_proto(resolution);
+    for person in proto.incident.iter_mut().flat_map(|incident| incident.persons.iter_mut()) {
+        person.face = None;
+    }
+    let value = proto.encode_to_vec();
     OutRecord::new(topics::RESOLUTIONS, resolution.incident_id.as_str().as_bytes().to_vec(), value)
 }
 

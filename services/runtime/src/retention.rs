@@ -1,6 +1,7 @@
 //! What the retention schedule deletes while ORCA runs: rejected records past
-//! `ingest.rejected_retention_days`, checked when ingest starts and every hour after; and, at the
-//! same times, the log's own housekeeping (the embedded log erases dead letters past the same
+//! `ingest.rejected_retention_days` and face templates past `ingest.retention.face_template_days`
+//! (`orca_ingest::reissue`), checked when ingest starts and every hour after; and, at the same
+//! times, the log's own housekeeping (the embedded log erases dead letters past the same
 //! retention and superseded records of compacted topics; Kafka does this itself).
 
 use orca_ingest::IngestCore;
@@ -21,6 +22,9 @@ pub async fn purge_rejections(
     loop {
         if let Err(error) = ingest.purge_expired_rejections(chrono::Utc::now()).await {
             tracing::warn!(%error, "cannot purge expired rejected records; will retry");
+        }
+        if let Err(error) = ingest.expire_face_templates(chrono::Utc::now()).await {
+            tracing::warn!(%error, "cannot remove face templates past the retention schedule; will retry");
         }
         if let Err(error) = log.maintain().await {
             tracing::warn!(%error, "cannot compact the event log; will retry");

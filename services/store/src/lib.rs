@@ -18,6 +18,7 @@ pub mod audit_chain;
 mod codec;
 mod error;
 mod records;
+mod reports;
 mod revisions;
 mod sql;
 #[cfg(test)]
@@ -25,9 +26,9 @@ mod tests;
 
 pub use error::{Result, StoreError};
 pub use records::{
-    AuditRecord, ClaimOutcome, ClaimRow, DisposalRecord, IncidentClaim, KeyUnusable, OffsetRecord, PackageAccessChange,
-    PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind, RejectedRecord,
-    RetentionCandidate, RetentionHold, Revision, Revocation, WithdrawalRecord,
+    AuditRecord, ClaimOutcome, ClaimRow, DisposalRecord, ErasureRecord, IncidentClaim, KeyUnusable, OffsetRecord,
+    PackageAccessChange, PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind,
+    PublishedReport, RejectedRecord, RetentionCandidate, RetentionHold, Revision, Revocation, WithdrawalRecord,
 };
 pub use sql::SqlStore;
 
@@ -61,9 +62,10 @@ pub trait Store: Send + Sync + 'static {
     /// claiming them one after another would give: a pair repeated in the batch finds the claim
     /// made by its first occurrence.
     async fn claim_incidents(&self, claims: &[IncidentClaim]) -> Result<Vec<ClaimOutcome>>;
-    /// Marks many claimed `(retailer, retailer_ref)` pairs as durably on the incident log, in one
-    /// transaction.
-    async fn mark_published_many(&self, keys: &[(String, String)]) -> Result<()>;
+    /// Marks many claims as durably on the incident log at the given revisions, in one
+    /// transaction, keeping each revision's report on its claim (see [`PublishedReport`]). A claim
+    /// already at another revision is left alone.
+    async fn mark_published_many(&self, reports: &[PublishedReport]) -> Result<()>;
     /// Keeps a rejected record with its reasons; returns its id.
     async fn put_rejected(&self, record: &RejectedRecord) -> Result<i64>;
     /// A retailer's rejected records, newest first.
@@ -106,6 +108,34 @@ pub trait Store: Send + Sync + 'static {
     async fn standing_packages(&self, after_id: &str, limit: u32) -> Result<Vec<PackageRow>>;
     /// One claim, if the reference was ever accepted.
     async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>>;
+    /// The claim of an incident id, if any.
+    async fn claim_of_incident(&self, incident_id: &str) -> Result<Option<ClaimRow>>;
+    /// The report kept on a claim: its current revision's encoded `orca.v1.Incident`; `None` when
+    /// none is kept (disposed of, or accepted before ORCA kept reports).
+    async fn kept_report(&self, retailer: &str, retailer_ref: &str) -> Result<Option<Vec<u8>>>;
+    /// Moves a claim to a revision ORCA made itself (as [`Store::revise_incident`] does for a
+    /// correction), keeping `body` as its report with its face templates due at `faces_until_ms`,
+    /// unpublished until it is on the log.
+    async fn reissue_incident(
+        &self,
+        revision: &Revision,
+        body: &[u8],
+        faces_until_ms: Option<i64>,
+    ) -> Result<Option<u32>>;
+    /// Claims not withdrawn whose kept report's face templates fell due before
+    /// `faces_due_before_ms`, and revisions ORCA made that are not on the log yet, in (retailer,
+    /// reference) order after `after`.
+    async fn reissue_candidates(
+        &self,
+        faces_due_before_ms: i64,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<ClaimRow>>;
+    /// Records that an analyst erased the person at a place in a report (replacing an earlier
+    /// record at the same place).
+    async fn record_erasure(&self, erasure: &ErasureRecord) -> Result<()>;
+    /// The erasures recorded in an incident's report, by place.
+    async fn erasures(&self, incident_id: &str) -> Result<Vec<ErasureRecord>>;
     /// A retailer's claims in reference order, after `after_ref`.
     async fn claim_rows(&self, retailer: &str, after_ref: &str, limit: u32) -> Result<Vec<ClaimRow>>;
 

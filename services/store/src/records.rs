@@ -80,6 +80,43 @@ pub struct ClaimRow {
     /// Who disposed of it (key id) and why: the first call's, also when a later call finished it.
     pub disposed_by: String,
     pub disposal_reason: String,
+    /// When the current revision's face templates fall due under the retention schedule (`None`:
+    /// it has none, or they were removed).
+    pub faces_until_ms: Option<i64>,
+    /// ORCA made the current revision (face templates removed, a person erased), not the retailer.
+    pub orca_revision: bool,
+    /// Hash of the retailer's latest submission (a revision ORCA makes keeps it, so the same
+    /// submission sent again is still a duplicate).
+    pub content_hash: String,
+}
+
+/// A report durably on the incident log (see [`crate::Store::mark_published_many`]): its claim is
+/// marked published and the revision's normalised report kept on it, so ORCA can make a revision
+/// of it later (remove face templates past the schedule, erase a person).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishedReport {
+    pub retailer: String,
+    pub retailer_ref: String,
+    /// The revision put on the log; a claim already at a later one is left alone.
+    pub revision: u32,
+    /// The encoded `orca.v1.Incident`.
+    pub body: Vec<u8>,
+    /// When its face templates fall due (`None`: it has none).
+    pub faces_until_ms: Option<i64>,
+}
+
+/// A person an analyst erased from a report (see [`crate::Store::record_erasure`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErasureRecord {
+    pub incident_id: String,
+    /// The sighting's place in the report's persons.
+    pub sighting_index: u32,
+    /// The person (entity) the analyst erased.
+    pub person_id: String,
+    pub reason: String,
+    /// The analyst's key id.
+    pub erased_by: String,
+    pub erased_at_ms: i64,
 }
 
 /// A disposal to record on a withdrawn claim (see [`crate::Store::dispose_incident`]).

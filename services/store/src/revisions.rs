@@ -1,17 +1,23 @@
 //! Corrections and withdrawals of claimed incidents, and a retailer's listing of its claims.
 //! Called from [`crate::Store`]'s implementation, which takes the writer's turn first.
 
-use crate::Result;
 use crate::records::{ClaimRow, DisposalRecord, RetentionCandidate, RetentionHold, Revision, WithdrawalRecord};
 use crate::sql::{SqlStore, u32_from};
+use crate::{Result, codec};
 use sqlx::Row;
 
-const CLAIM_COLUMNS: &str = "k.retailer_ref, k.incident_id, k.revision, k.published, k.note, k.received_at_ms, \
+pub(crate) const CLAIM_COLUMNS: &str = "k.retailer_ref, k.incident_id, k.revision, k.published, k.note, k.received_at_ms, \
                              k.withdrawn_at_ms, k.withdrawn_by, k.withdrawal_published, k.retailer, k.disposed_at_ms, \
-                             k.disposal_published, k.disposed_by, k.disposal_reason";
+                             k.disposal_published, k.disposed_by, k.disposal_reason, k.faces_until_ms, k.orca_revision, k.content_hash";
 
 impl SqlStore {
-    pub(crate) async fn revise_claim(&self, revision: &Revision) -> Result<Option<u32>> {
+    /// A correction (`kept` `None`: the report is kept when it is published) or a revision ORCA
+    /// made itself (`kept`: its report and when its face templates fall due).
+    pub(crate) async fn revise_claim(
+        &self,
+        revision: &Revision,
+        kept: Option<(&[u8], Option<i64>)>,
+    ) -> Result<Option<u32>> {
         let mut tx = self.pool.begin().await?;
         // The revision being replaced is kept first (its first revision has no row until then).
         sqlx::query(
@@ -43,6 +49,26 @@ impl SqlStore {
         if updated == 0 {
             return Ok(None);
         }
+        let orca_revision = i64::from(kept.is_some());
+        let (body_codec, body, faces_until_ms) = match kept {
+            Some((body, faces_until_ms)) => {
+                let (body_codec, body) = codec::pack(body);
+                (body_codec, Some(body.into_owned()), faces_until_ms)
+            }
+            None => (codec::RAW, None, None),
+        };
+        sqlx::query(
+            "UPDATE ingest_keys SET body_codec = $1, body = $2, faces_until_ms = $3, orca_revision = $4 \
+             WHERE retailer = $5 AND retailer_ref = $6",
+        )
+        .bind(body_codec)
+        .bind(body)
+        .bind(faces_until_ms)
+        .bind(orca_revision)
+        .bind(&revision.retailer)
+        .bind(&revision.retailer_ref)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO incident_revisions (retailer, retailer_ref, revision, content_hash, reason, received_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (retailer, retailer_ref, revision) DO NOTHING",
@@ -80,8 +106,8 @@ impl SqlStore {
         let (retailer, retailer_ref) = (&disposal.retailer, &disposal.retailer_ref);
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE ingest_keys SET disposed_at_ms = $1, disposed_by = $2, disposal_reason = $3 \
-             WHERE retailer = $4 AND retailer_ref = $5 AND withdrawn_at_ms IS NOT NULL AND disposed_at_ms IS NULL",
+            "UPDATE ingest_keys SET disposed_at_ms = $1, disposed_by = $2, disposal_reason = $3, body = NULL, \
+             faces_until_ms = NULL WHERE retailer = $4 AND retailer_ref = $5 AND withdrawn_at_ms IS NOT NULL AND disposed_at_ms IS NULL",
         )
         .bind(disposal.at_ms)
         .bind(&disposal.disposed_by)
@@ -99,6 +125,14 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(
+                "DELETE FROM erasures WHERE incident_id IN \
+                 (SELECT incident_id FROM ingest_keys WHERE retailer = $1 AND retailer_ref = $2)",
+            )
+            .bind(retailer)
+            .bind(retailer_ref)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(updated == 1)
@@ -129,15 +163,15 @@ impl SqlStore {
         rows.iter()
             .map(|row| {
                 let claim = claim_row(row)?;
-                let hold = match row.try_get::<Option<String>, _>(14)? {
+                let hold = match row.try_get::<Option<String>, _>(17)? {
                     Some(incident_id) => Some(RetentionHold {
                         retailer: claim.retailer.clone(),
                         retailer_ref: claim.retailer_ref.clone(),
                         incident_id,
-                        retain_until_ms: row.try_get(15)?,
-                        reason: row.try_get(16)?,
-                        decided_by: row.try_get(17)?,
-                        decided_at_ms: row.try_get(18)?,
+                        retain_until_ms: row.try_get(18)?,
+                        reason: row.try_get(19)?,
+                        decided_by: row.try_get(20)?,
+                        decided_at_ms: row.try_get(21)?,
                     }),
                     None => None,
                 };
@@ -182,7 +216,7 @@ impl SqlStore {
     }
 }
 
-fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
+pub(crate) fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
     let published: i64 = row.try_get(3)?;
     Ok(ClaimRow {
         retailer_ref: row.try_get(0)?,
@@ -199,5 +233,8 @@ fn claim_row(row: &sqlx::any::AnyRow) -> Result<ClaimRow> {
         disposal_published: row.try_get::<i64, _>(11)? != 0,
         disposed_by: row.try_get(12)?,
         disposal_reason: row.try_get(13)?,
+        faces_until_ms: row.try_get(14)?,
+        orca_revision: row.try_get::<i64, _>(15)? != 0,
+        content_hash: row.try_get(16)?,
     })
 }

@@ -21,7 +21,7 @@ const AUDIT_CHAIN_LOCK: i64 = 0x4F52_4341;
 const CHUNK_ROWS: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Dialect {
+pub(crate) enum Dialect {
     Sqlite,
     Postgres,
 }
@@ -30,7 +30,7 @@ enum Dialect {
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
-    dialect: Dialect,
+    pub(crate) dialect: Dialect,
     /// SQLite lets one connection write at a time and makes the others poll for the lock (its busy
     /// handler sleeps up to 100 ms between tries, so a writer often waited a second behind the
     /// other stages of the same process). Writers in this process take turns here instead, handed
@@ -203,6 +203,14 @@ pub(crate) fn u32_from(value: i64, table: &'static str) -> Result<u32> {
 }
 
 impl Dialect {
+    /// The placeholder of the `n`th parameter (1-based).
+    pub(crate) fn param(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
     /// Placeholders for parameters `first..first + count`, comma-separated. SQLite gets bare `?`s
     /// (positional, so the text order must be the bind order): sqlx looks every named SQLite
     /// parameter up by position in a list, which is quadratic in a statement with thousands of them.
@@ -460,29 +468,9 @@ impl Store for SqlStore {
             .collect())
     }
 
-    async fn mark_published_many(&self, keys: &[(String, String)]) -> Result<()> {
+    async fn mark_published_many(&self, reports: &[PublishedReport]) -> Result<()> {
         let _turn = self.write_turn().await;
-        let mut by_retailer: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (retailer, retailer_ref) in keys {
-            by_retailer.entry(retailer.as_str()).or_default().push(retailer_ref.as_str());
-        }
-        let mut tx = self.pool.begin().await?;
-        for (retailer, refs) in by_retailer {
-            for chunk in refs.chunks(CHUNK_ROWS) {
-                let sql = format!(
-                    "UPDATE ingest_keys SET published = 1 WHERE retailer = {} AND retailer_ref IN ({})",
-                    self.dialect.params(1, 1),
-                    self.dialect.params(2, chunk.len())
-                );
-                let mut query = sqlx::query(&sql).bind(retailer);
-                for retailer_ref in chunk {
-                    query = query.bind(*retailer_ref);
-                }
-                query.execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        self.publish_reports(reports).await
     }
 
     async fn purge_rejected(&self, before_ms: i64) -> Result<u64> {
@@ -497,7 +485,7 @@ impl Store for SqlStore {
 
     async fn revise_incident(&self, revision: &Revision) -> Result<Option<u32>> {
         let _turn = self.write_turn().await;
-        self.revise_claim(revision).await
+        self.revise_claim(revision, None).await
     }
 
     async fn withdraw_incident(&self, withdrawal: &WithdrawalRecord) -> Result<bool> {
@@ -562,6 +550,42 @@ impl Store for SqlStore {
 
     async fn claim_row(&self, retailer: &str, retailer_ref: &str) -> Result<Option<ClaimRow>> {
         self.read_claim_row(retailer, retailer_ref).await
+    }
+
+    async fn claim_of_incident(&self, incident_id: &str) -> Result<Option<ClaimRow>> {
+        self.read_claim_of_incident(incident_id).await
+    }
+
+    async fn kept_report(&self, retailer: &str, retailer_ref: &str) -> Result<Option<Vec<u8>>> {
+        self.read_kept_report(retailer, retailer_ref).await
+    }
+
+    async fn reissue_incident(
+        &self,
+        revision: &Revision,
+        body: &[u8],
+        faces_until_ms: Option<i64>,
+    ) -> Result<Option<u32>> {
+        let _turn = self.write_turn().await;
+        self.revise_claim(revision, Some((body, faces_until_ms))).await
+    }
+
+    async fn reissue_candidates(
+        &self,
+        faces_due_before_ms: i64,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<ClaimRow>> {
+        self.read_reissue_candidates(faces_due_before_ms, after, limit).await
+    }
+
+    async fn record_erasure(&self, erasure: &ErasureRecord) -> Result<()> {
+        let _turn = self.write_turn().await;
+        self.upsert_erasure(erasure).await
+    }
+
+    async fn erasures(&self, incident_id: &str) -> Result<Vec<ErasureRecord>> {
+        self.read_erasures(incident_id).await
     }
 
     async fn claim_rows(&self, retailer: &str, after_ref: &str, limit: u32) -> Result<Vec<ClaimRow>> {

@@ -777,6 +777,85 @@ async fn unsupported_urls_are_refused_clearly() {
     assert!(error.to_string().contains("use sqlite://PATH or postgres://"), "{error}");
 }
 
+fn published(retailer_ref: &str, revision: u32, body: &[u8], faces_until_ms: Option<i64>) -> PublishedReport {
+    PublishedReport {
+        retailer: "northmart".into(),
+        retailer_ref: retailer_ref.into(),
+        revision,
+        body: body.to_vec(),
+        faces_until_ms,
+    }
+}
+
+#[tokio::test]
+async fn a_published_report_is_kept_on_its_claim_until_orca_revises_it_or_it_is_disposed_of() {
+    for (store, _dir) in backends().await {
+        store.claim_incidents(&[claim("NM-1", "h1"), claim("NM-2", "h2")]).await.unwrap();
+        let body = "a report ".repeat(200).into_bytes();
+        store
+            .mark_published_many(&[published("NM-1", 1, &body, Some(1_000)), published("NM-2", 1, b"other", None)])
+            .await
+            .unwrap();
+        assert_eq!(store.kept_report("northmart", "NM-1").await.unwrap().as_deref(), Some(body.as_slice()));
+        let stale = published("NM-2", 5, b"a revision the claim is not at", None);
+        store.mark_published_many(&[stale]).await.unwrap();
+        assert_eq!(store.kept_report("northmart", "NM-2").await.unwrap().as_deref(), Some(&b"other"[..]));
+        let due: Vec<_> = store.reissue_candidates(2_000, None, 10).await.unwrap();
+        assert_eq!(due.iter().map(|c| c.retailer_ref.as_str()).collect::<Vec<_>>(), ["NM-1"]);
+        assert!(store.reissue_candidates(999, None, 10).await.unwrap().is_empty(), "not due before then");
+        let claim_row = store.claim_of_incident(&due[0].incident_id).await.unwrap().unwrap();
+        assert_eq!((claim_row.retailer_ref.as_str(), claim_row.content_hash.as_str()), ("NM-1", "h1"));
+
+        // ORCA's revision: the hash and receipt stay, it is pending until published.
+        let revision = Revision {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            replaces: 1,
+            content_hash: "h1".into(),
+            reason: "face templates removed".into(),
+            received_at_ms: claim_row.received_at_ms,
+        };
+        assert_eq!(store.reissue_incident(&revision, b"without faces", None).await.unwrap(), Some(2));
+        let pending = store.reissue_candidates(2_000, None, 10).await.unwrap();
+        assert_eq!((pending.len(), pending[0].orca_revision, pending[0].published), (1, true, false));
+        store.mark_published_many(&[published("NM-1", 2, b"without faces", None)]).await.unwrap();
+        assert!(store.reissue_candidates(i64::MAX, None, 10).await.unwrap().is_empty());
+        assert_eq!(store.kept_report("northmart", "NM-1").await.unwrap().as_deref(), Some(&b"without faces"[..]));
+
+        let erasure = ErasureRecord {
+            incident_id: claim_row.incident_id.clone(),
+            sighting_index: 1,
+            person_id: "P1".into(),
+            reason: "no basis".into(),
+            erased_by: "opal-1".into(),
+            erased_at_ms: 5,
+        };
+        store.record_erasure(&erasure).await.unwrap();
+        store.record_erasure(&erasure).await.unwrap();
+        assert_eq!(store.erasures(&claim_row.incident_id).await.unwrap(), [erasure]);
+
+        let withdrawal = WithdrawalRecord {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            revision: 2,
+            reason: "review".into(),
+            withdrawn_by: "opal-1".into(),
+            at_ms: 10,
+        };
+        assert!(store.withdraw_incident(&withdrawal).await.unwrap());
+        let disposal = DisposalRecord {
+            retailer: "northmart".into(),
+            retailer_ref: "NM-1".into(),
+            at_ms: 11,
+            disposed_by: "opal-1".into(),
+            reason: "review".into(),
+        };
+        assert!(store.dispose_incident(&disposal).await.unwrap());
+        assert_eq!(store.kept_report("northmart", "NM-1").await.unwrap(), None, "nothing of it is kept");
+        assert!(store.erasures(&claim_row.incident_id).await.unwrap().is_empty());
+    }
+}
+
 fn claim(retailer_ref: &str, content_hash: &str) -> IncidentClaim {
     IncidentClaim {
         retailer: "northmart".into(),
@@ -802,7 +881,7 @@ async fn batch_claims_match_claiming_one_at_a_time() {
             ],
             "a pair repeated in the batch finds its first claim"
         );
-        store.mark_published_many(&[("northmart".into(), "NM-1".into())]).await.unwrap();
+        store.mark_published_many(&[published("NM-1", 1, b"report", None)]).await.unwrap();
         let other_retailer = IncidentClaim { retailer: "southco".into(), ..claim("NM-1", "h9") };
         let second = store
             .claim_incidents(&[claim("NM-1", "h2"), claim("NM-2", "h1"), claim("NM-3", "h3"), other_retailer])
@@ -831,8 +910,8 @@ async fn large_claim_batches_are_written_in_chunks() {
         let claims: Vec<_> = (0..1_234).map(|i| claim(&format!("NM-{i:05}"), "h")).collect();
         let outcomes = store.claim_incidents(&claims).await.unwrap();
         assert!(outcomes.iter().all(|outcome| *outcome == ClaimOutcome::New));
-        let keys: Vec<_> = claims.iter().map(|c| (c.retailer.clone(), c.retailer_ref.clone())).collect();
-        store.mark_published_many(&keys).await.unwrap();
+        let reports: Vec<_> = claims.iter().map(|c| published(&c.retailer_ref, 1, b"report", Some(7))).collect();
+        store.mark_published_many(&reports).await.unwrap();
         let again = store.claim_incidents(&claims).await.unwrap();
         assert_eq!(again.len(), 1_234);
         assert!(

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod communities;
 pub mod db;
 pub mod demo;
+pub mod erase;
 pub mod eval;
 pub mod ingest;
 pub mod keys;

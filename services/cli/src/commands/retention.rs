@@ -1,6 +1,6 @@
 //! `orca retention`: an analyst's review of the reports due under the retention schedule, and the
 //! decision on each: keep it until a date with the reason (`retain`), or dispose of it
-//! (`dispose`, one report or every report due). Talks to a running ORCA's
+//! (`dispose`, one report or every report due); and the erasure of a person (`erase`). Talks to a running ORCA's
 //! `orca.v1.IngestService` with an analyst's key; every call is audited there.
 
 use crate::client;
@@ -70,6 +70,10 @@ pub enum RetentionCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Erase a person where no retention basis remains: every sighting of them (or those named)
+    /// keeps its place in its report with nothing else, and they leave every entity, link and
+    /// package.
+    Erase(crate::commands::erase::EraseArgs),
 }
 
 /// `2032-11-30` (midnight UTC) or an RFC 3339 time.
@@ -84,8 +88,10 @@ fn parse_date(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
 
 pub async fn run(args: RetentionArgs) -> Result<()> {
     let key = args.connection.key()?;
-    let mut ingest = IngestServiceClient::new(client::connect(&args.connection.endpoint).await?);
+    let channel = client::connect(&args.connection.endpoint).await?;
+    let mut ingest = IngestServiceClient::new(channel.clone());
     match args.command {
+        RetentionCommand::Erase(erase) => crate::commands::erase::run(channel, &key, erase).await,
         RetentionCommand::Review { as_of, purpose, limit, json } => {
             let purpose = client::stated_purpose(purpose.as_deref())?;
             let due = review(&mut ingest, &key, as_of, &purpose, limit).await?;

@@ -1,0 +1,143 @@
+//! The reports kept on claims and the revisions ORCA makes of them itself: removing face templates
+//! past the retention schedule, erasing a person an analyst decided to erase. Called from
+//! [`crate::Store`]'s implementation, which takes the writer's turn first.
+
+use crate::Result;
+use crate::codec;
+use crate::records::{ClaimRow, ErasureRecord, PublishedReport};
+use crate::revisions::{CLAIM_COLUMNS, claim_row};
+use crate::sql::{Dialect, SqlStore, u32_from};
+use sqlx::Row;
+
+/// Rows per multi-row `UPDATE`: five parameters each, well under both backends' limits.
+const PUBLISH_CHUNK: usize = 500;
+
+impl SqlStore {
+    pub(crate) async fn publish_reports(&self, reports: &[PublishedReport]) -> Result<()> {
+        let blob = match self.dialect {
+            Dialect::Sqlite => "BLOB",
+            Dialect::Postgres => "BYTEA",
+        };
+        let mut tx = self.pool.begin().await?;
+        for chunk in reports.chunks(PUBLISH_CHUNK) {
+            // One row per report: retailer, reference, revision, codec, body, faces due. Typed
+            // so that PostgreSQL knows a column that is NULL in every row.
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|row| {
+                    let p = |column: usize| self.dialect.param(row * 6 + column + 1);
+                    format!(
+                        "({}, {}, CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS {blob}), CAST({} AS BIGINT))",
+                        p(0),
+                        p(1),
+                        p(2),
+                        p(3),
+                        p(4),
+                        p(5)
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "UPDATE ingest_keys AS k SET published = 1, body_codec = v.column4, body = v.column5, \
+                 faces_until_ms = v.column6 FROM (VALUES {}) AS v \
+                 WHERE k.retailer = v.column1 AND k.retailer_ref = v.column2 AND k.revision = v.column3",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for report in chunk {
+                let (body_codec, body) = codec::pack(&report.body);
+                query = query
+                    .bind(report.retailer.as_str())
+                    .bind(report.retailer_ref.as_str())
+                    .bind(i64::from(report.revision))
+                    .bind(body_codec)
+                    .bind(body.into_owned())
+                    .bind(report.faces_until_ms);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn read_kept_report(&self, retailer: &str, retailer_ref: &str) -> Result<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT body_codec, body FROM ingest_keys WHERE retailer = $1 AND retailer_ref = $2")
+            .bind(retailer)
+            .bind(retailer_ref)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        match row.try_get::<Option<Vec<u8>>, _>(1)? {
+            Some(body) => Ok(Some(codec::unpack(row.try_get(0)?, body, "ingest_keys")?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn read_claim_of_incident(&self, incident_id: &str) -> Result<Option<ClaimRow>> {
+        let sql = format!("SELECT {CLAIM_COLUMNS} FROM ingest_keys k WHERE k.incident_id = $1");
+        let row = sqlx::query(&sql).bind(incident_id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(claim_row).transpose()
+    }
+
+    pub(crate) async fn read_reissue_candidates(
+        &self,
+        faces_due_before_ms: i64,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<ClaimRow>> {
+        let sql = format!(
+            "SELECT {CLAIM_COLUMNS} FROM ingest_keys k WHERE k.withdrawn_at_ms IS NULL \
+             AND ((k.faces_until_ms < $1 AND k.body IS NOT NULL) OR (k.orca_revision = 1 AND k.published = 0)) \
+             AND (k.retailer > $2 OR (k.retailer = $2 AND k.retailer_ref > $3)) \
+             ORDER BY k.retailer, k.retailer_ref LIMIT $4"
+        );
+        let (retailer, retailer_ref) = after.unwrap_or(("", ""));
+        let rows = sqlx::query(&sql)
+            .bind(faces_due_before_ms)
+            .bind(retailer)
+            .bind(retailer_ref)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(claim_row).collect()
+    }
+
+    pub(crate) async fn upsert_erasure(&self, erasure: &ErasureRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO erasures (incident_id, sighting_index, person_id, reason, erased_by, erased_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, sighting_index) DO UPDATE SET \
+             person_id = excluded.person_id, reason = excluded.reason, erased_by = excluded.erased_by, \
+             erased_at_ms = excluded.erased_at_ms",
+        )
+        .bind(&erasure.incident_id)
+        .bind(i64::from(erasure.sighting_index))
+        .bind(&erasure.person_id)
+        .bind(&erasure.reason)
+        .bind(&erasure.erased_by)
+        .bind(erasure.erased_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn read_erasures(&self, incident_id: &str) -> Result<Vec<ErasureRecord>> {
+        let rows = sqlx::query(
+            "SELECT incident_id, sighting_index, person_id, reason, erased_by, erased_at_ms FROM erasures \
+             WHERE incident_id = $1 ORDER BY sighting_index",
+        )
+        .bind(incident_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ErasureRecord {
+                    incident_id: row.try_get(0)?,
+                    sighting_index: u32_from(row.try_get(1)?, "erasures")?,
+                    person_id: row.try_get(2)?,
+                    reason: row.try_get(3)?,
+                    erased_by: row.try_get(4)?,
+                    erased_at_ms: row.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+}
