@@ -17,8 +17,8 @@ pub struct EraseArgs {
     /// The person (entity id, `P…`) to erase.
     #[arg(long)]
     pub person: String,
-    /// Only these sightings (`INCIDENT:PLACE`, as `orca analyst person` lists them); default every
-    /// sighting of the person.
+    /// Only these sightings (`INCIDENT#PLACE` as `orca analyst show` lists them, or
+    /// `INCIDENT:PLACE`); default every sighting of the person.
     #[arg(long = "sighting", value_parser = parse_sighting)]
     pub sightings: Vec<v1::ErasedSighting>,
     /// Why no retention basis remains (recorded with the erasure and in each report's revision).
@@ -26,14 +26,14 @@ pub struct EraseArgs {
     pub reason: String,
 }
 
-/// `INC-…:2`: a report and the person's place in it.
+/// `INC-…#2` or `INC-…:2`: a report and the person's place in it.
 fn parse_sighting(text: &str) -> Result<v1::ErasedSighting, String> {
     let (incident_id, place) = text
-        .rsplit_once(':')
-        .ok_or_else(|| format!("`{text}` is not a sighting: write INCIDENT:PLACE, e.g. INC-0123abcd:1"))?;
+        .rsplit_once(['#', ':'])
+        .ok_or_else(|| format!("`{text}` is not a sighting: write INCIDENT#PLACE, e.g. INC-0123abcd#1"))?;
     let sighting_index = place.parse().map_err(|_| format!("`{place}` in `{text}` is not a place: a number from 0"))?;
     if incident_id.trim().is_empty() {
-        return Err(format!("`{text}` names no incident: write INCIDENT:PLACE"));
+        return Err(format!("`{text}` names no incident: write INCIDENT#PLACE"));
     }
     Ok(v1::ErasedSighting { incident_id: incident_id.trim().to_owned(), sighting_index })
 }
@@ -50,8 +50,8 @@ pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
         .into_inner();
     if !found.redirected_from.is_empty() {
         bail!(
-            "{person} was merged into {}, whose sightings may be someone else's: look at `orca analyst person {}` \
-             and erase the sightings that are {person}'s with --sighting INCIDENT:PLACE",
+            "{person} was merged into {}, whose sightings may be someone else's: look at `orca analyst show {}` \
+             and erase the sightings that are {person}'s with --sighting INCIDENT#PLACE",
             found.person_id,
             found.person_id
         );
@@ -70,7 +70,7 @@ pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
         for s in &sightings {
             if !listed.iter().any(|(i, p, _)| *i == s.incident_id && *p == s.sighting_index) {
                 bail!(
-                    "{}:{} is not a sighting of {person} (see `orca analyst person {person}`)",
+                    "{}#{} is not a sighting of {person} (see `orca analyst show {person}`)",
                     s.incident_id,
                     s.sighting_index
                 );
@@ -109,7 +109,7 @@ pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
             Ok(EraseStatus::AlreadyErased) => "was erased before".to_owned(),
             _ => "is in a state this version of orca does not know".to_owned(),
         };
-        writeln!(out, "{}:{} {reported_as:?} {what}", report.incident_id, report.sighting_index)?;
+        writeln!(out, "{}#{} {reported_as:?} {what}", report.incident_id, report.sighting_index)?;
     }
     writeln!(out, "{person}: {erased} of {} sightings erased", response.reports.len())?;
     client::emit(&out)
@@ -121,9 +121,10 @@ mod tests {
 
     #[test]
     fn a_sighting_is_an_incident_and_a_place_and_anything_else_says_how_to_write_one() {
-        let sighting = parse_sighting("INC-00ab:2").unwrap();
+        let sighting = parse_sighting("INC-00ab#2").unwrap();
         assert_eq!((sighting.incident_id.as_str(), sighting.sighting_index), ("INC-00ab", 2));
-        assert!(parse_sighting("INC-00ab").unwrap_err().contains("INCIDENT:PLACE"));
+        assert_eq!(parse_sighting("INC-00ab:2").unwrap(), sighting);
+        assert!(parse_sighting("INC-00ab").unwrap_err().contains("INCIDENT#PLACE"));
         assert!(parse_sighting("INC-00ab:two").unwrap_err().contains("not a place"));
         assert!(parse_sighting(":2").unwrap_err().contains("names no incident"));
     }
