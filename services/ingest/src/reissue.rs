@@ -73,7 +73,7 @@ impl IngestCore {
                 }
                 let mut removed = 0;
                 let revision = self
-                    .reissue(&claim, &reason, |report| {
+                    .reissue(&claim, &reason, &reason, |report| {
                         for person in &mut report.persons {
                             removed += u64::from(person.face.take().is_some());
                         }
@@ -187,7 +187,11 @@ impl IngestCore {
                 self.publish_kept(&claim).await?;
                 None
             } else {
-                self.reissue(&claim, &revision_reason, |report| erase_places(report, &indices) > 0).await?
+                // The retailer's listing says what changed, not who or why (police information).
+                let places = indices.iter().map(|i| format!("persons[{i}]")).collect::<Vec<_>>().join(", ");
+                let note = format!("{places} erased by an analyst's decision");
+                let erase = |report: &mut v1::Incident| erase_places(report, &indices) > 0;
+                self.reissue(&claim, &revision_reason, &note, erase).await?
             };
             let revision = revision.unwrap_or(claim.revision);
             answers.extend(indices.iter().zip(&statuses).map(|(&sighting_index, status)| v1::ErasedReport {
@@ -245,11 +249,13 @@ impl IngestCore {
 
     /// Makes the claim's next revision from its kept report with `change` applied (which says
     /// whether it changed anything; if not, nothing is done and `None` returned), puts it on the
-    /// log and marks it published.
+    /// log and marks it published. `reason` goes with the revision on the log (analysts and
+    /// forces see it); `note` on the claim (the retailer's listing shows it).
     async fn reissue(
         &self,
         claim: &ClaimRow,
         reason: &str,
+        note: &str,
         change: impl FnOnce(&mut v1::Incident) -> bool,
     ) -> Result<Option<u32>> {
         let mut report = self.kept(claim).await?;
@@ -267,7 +273,7 @@ impl IngestCore {
             retailer_ref: claim.retailer_ref.clone(),
             replaces: claim.revision,
             content_hash: claim.content_hash.clone(),
-            reason: reason.to_owned(),
+            reason: note.to_owned(),
             received_at_ms: claim.received_at_ms,
         };
         let faces_until_ms = if has_faces { claim.faces_until_ms } else { None };

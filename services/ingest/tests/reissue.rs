@@ -108,6 +108,9 @@ async fn an_erased_person_keeps_their_place_with_nothing_else_and_stays_erased_i
     assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 2, "erasing again makes no revision");
     let claim = app.store.claim_row("northmart", "NM-1").await.unwrap().unwrap();
     assert_eq!(claim.faces_until_ms, None, "the only face went with the person");
+    let listed = grpc.list_records(authed(&app.northmart_key, v1::ListRecordsRequest::default())).await.unwrap();
+    let listed = &listed.into_inner().records[0];
+    assert_eq!(listed.note, "persons[0] erased by an analyst's decision", "not who, why or which person");
 
     // The retailer corrects the report as its own system still holds it: the place stays erased.
     let mut correction = with_faces("NM-1");
