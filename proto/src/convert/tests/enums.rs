@@ -44,7 +44,7 @@ fn incident_enums_map_by_name() {
     assert_eq!(check::<EventType>(&[], &[]), 9);
     assert_eq!(check::<ModusOperandi>(&[], &[]), 12);
     assert_eq!(check::<EvidenceKind>(&[], &[]), 6);
-    assert_eq!(check::<PersonRole>(&[], &[]), 5);
+    assert_eq!(check::<PersonRole>(&[], &[]), 6);
     assert_eq!(check::<Sex>(&[], &[]), 3);
     assert_eq!(check::<Build>(&[], &[]), 5);
     assert_eq!(check::<VehicleRole>(&[], &[]), 3);
