@@ -69,6 +69,25 @@ impl Orca {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// An analyst's command against a running server (`--endpoint`, and `--data-dir` for the
+    /// analyst key), with `purpose` as `ORCA_PURPOSE` if given; the whole output, whatever the
+    /// exit status (see [`said`]).
+    pub async fn analyst_output(
+        &self,
+        args: &[&str],
+        endpoint: &str,
+        data_dir: &Path,
+        purpose: Option<&str>,
+    ) -> Result<std::process::Output> {
+        let mut command = self.command(args.iter().copied());
+        command.arg("--endpoint").arg(endpoint).arg("--data-dir").arg(data_dir);
+        if let Some(purpose) = purpose {
+            command.env("ORCA_PURPOSE", purpose);
+        }
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        Ok(command.output().await?)
+    }
+
     /// `orca simulate`: a world with its truth.
     pub async fn simulate(&self, seed: u64, incidents: u64, out: &Path) -> Result<()> {
         let mut command =
@@ -149,4 +168,9 @@ mod tests {
         assert_eq!(parse_totals(output).unwrap(), IngestTotals { accepted: 1498, duplicate: 2, rejected: 0 });
         assert!(parse_totals("nothing").is_err());
     }
+}
+
+/// What a command printed, stdout then stderr.
+pub fn said(output: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }

@@ -3,21 +3,13 @@
 //! each report says at which revision, the person is gone, and erasing again changes nothing.
 
 use anyhow::{Result, ensure};
+use orca_tests::orca::said;
 use orca_tests::service::Service;
 use orca_tests::{Orca, World, configs};
-
 use std::process::{Output, Stdio};
 
 async fn run(orca: &Orca, args: &[&str], endpoint: &str, data_dir: &std::path::Path) -> Result<Output> {
-    let mut command = orca.command(args.iter().copied());
-    command.arg("--endpoint").arg(endpoint).arg("--data-dir").arg(data_dir);
-    command.env_remove("ORCA_KEY").env("ORCA_PURPOSE", "erasure request 2026/114");
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    Ok(command.output().await?)
-}
-
-fn said(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    orca.analyst_output(args, endpoint, data_dir, Some("erasure request 2026/114")).await
 }
 
 /// The family name of the first named suspect in the world's reports.

@@ -7,36 +7,13 @@
 mod common;
 
 use common::*;
-use orca_eventlog::topics;
 use orca_proto::v1::ingest_service_client::IngestServiceClient;
 use orca_proto::v1::{self, EraseStatus, IngestStatus};
 use prost::Message;
-use std::time::Duration;
-
-/// Every value the stages stored, as text.
-async fn stored_state(harness: &Harness) -> String {
-    let store = &harness.app.backends().store;
-    let mut text = String::new();
-    for prefix in ["resolve.", "network.", "view."] {
-        for record in store.load_state(prefix).await.unwrap() {
-            text.push_str(&String::from_utf8_lossy(&record.value));
-            text.push('\n');
-        }
-    }
-    text
-}
 
 /// Every report on the incident log from its start, as a new reader sees them.
 async fn reports_on_log(harness: &Harness) -> Vec<v1::Incident> {
-    let log = &harness.app.backends().log;
-    let total: u64 = log.end_offsets(topics::INCIDENTS).await.unwrap().iter().sum();
-    let mut consumer = log.consumer("test-log-reader", &[topics::INCIDENTS.to_owned()], Vec::new()).await.unwrap();
-    let mut records = Vec::new();
-    while (records.len() as u64) < total {
-        let batch = consumer.poll(10_000, Duration::from_secs(10)).await.unwrap();
-        assert!(!batch.is_empty(), "the log holds {total} records, {} read", records.len());
-        records.extend(batch);
-    }
+    let records = harness.incident_log().await;
     (records.iter().filter(|r| !r.value.is_empty() && r.headers.is_empty()))
         .map(|r| v1::Incident::decode(r.value.as_slice()).unwrap())
         .collect()
@@ -92,7 +69,7 @@ async fn an_erased_person_and_expired_face_templates_leave_every_entity_index_an
     let package = package.package.unwrap();
     assert!(!package.subjects.iter().any(|s| s.display_name.contains("Quarrington")), "{:?}", package.subjects);
     assert_eq!(package.offences.len(), 6, "every offence stays");
-    let state = stored_state(&harness).await;
+    let state = harness.stored_state().await;
     for gone in ["Quarrington", "Zebedee", "SW9999ZZZZ", "SW-9999"] {
         assert!(!state.contains(gone), "`{gone}` is still in the stages' state");
     }
@@ -124,6 +101,6 @@ async fn an_erased_person_and_expired_face_templates_leave_every_entity_index_an
         assert!(!report.persons.iter().any(|p| p.family_name == "Quarrington"), "{report:?}");
         assert!(!report.persons.iter().any(|p| p.face.is_some()), "{report:?}");
     }
-    assert!(!stored_state(&harness).await.contains("Quarrington"));
+    assert!(!harness.stored_state().await.contains("Quarrington"));
     assert!(!find(&harness, "Quarrington").await.iter().any(|h| h.kind == v1::SearchKind::Person as i32));
 }

@@ -7,11 +7,9 @@
 mod common;
 
 use common::*;
-use orca_eventlog::topics;
 use orca_proto::v1::ingest_service_client::IngestServiceClient;
 use orca_proto::v1::{self, DisposeStatus, IngestStatus, RecordState};
 use prost::Message;
-use std::time::Duration;
 
 const YEAR_S: i64 = 365 * 86_400;
 
@@ -41,33 +39,6 @@ fn refs(items: &[v1::RetentionItem]) -> Vec<&str> {
 
 fn dispose_request(reference: &str, reason: &str) -> v1::DisposeRequest {
     v1::DisposeRequest { retailer_id: "northmart".into(), retailer_ref: reference.into(), reason: reason.into() }
-}
-
-/// Every value the stages stored, as text.
-async fn stored_state(harness: &Harness) -> String {
-    let store = &harness.app.backends().store;
-    let mut text = String::new();
-    for prefix in ["resolve.", "network.", "view."] {
-        for record in store.load_state(prefix).await.unwrap() {
-            text.push_str(&String::from_utf8_lossy(&record.value));
-            text.push('\n');
-        }
-    }
-    text
-}
-
-/// The incident log from its start, as a new reader sees it.
-async fn incident_log(harness: &Harness) -> Vec<orca_eventlog::Record> {
-    let log = &harness.app.backends().log;
-    let total: u64 = log.end_offsets(topics::INCIDENTS).await.unwrap().iter().sum();
-    let mut consumer = log.consumer("test-log-reader", &[topics::INCIDENTS.to_owned()], Vec::new()).await.unwrap();
-    let mut records = Vec::new();
-    while (records.len() as u64) < total {
-        let batch = consumer.poll(10_000, Duration::from_secs(10)).await.unwrap();
-        assert!(!batch.is_empty(), "the log holds {total} records, {} read", records.len());
-        records.extend(batch);
-    }
-    records
 }
 
 #[tokio::test]
@@ -177,7 +148,7 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
     assert!(found.hits.is_empty(), "{found:?}");
 
     // Nothing of it in the stages' state; the store says it was disposed of, and the audit log who and why.
-    let state = stored_state(&harness).await;
+    let state = harness.stored_state().await;
     for gone in ["Quarrington", "Zebedee", "SW9999ZZZZ", "SW-9999", "ZQ51", "vendor-x"] {
         assert!(!state.contains(gone), "`{gone}` is still in the stages' state");
     }
@@ -195,7 +166,7 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
     // but its tombstones, and it is still disposed of everywhere.
     let harness = harness.restart().await;
     harness.app.settled().await.unwrap();
-    let records = incident_log(&harness).await;
+    let records = harness.incident_log().await;
     let of_report: Vec<_> = records.iter().filter(|r| r.key == disposed_id.as_bytes()).collect();
     assert!(of_report.len() >= 3, "report, disposal and tombstone keep their offsets");
     for record in &of_report[..of_report.len() - 1] {
@@ -210,7 +181,7 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
     assert!(read.unwrap_err().message().contains("disposed of"));
     let resent = harness.stream(vec![crew_incident("NM-2", "NM-BHAM-2", 8)]).await.remove(0);
     assert_eq!(resent.status, IngestStatus::Rejected as i32, "a disposed reference cannot be sent again");
-    assert!(!stored_state(&harness).await.contains("Quarrington"));
+    assert!(!harness.stored_state().await.contains("Quarrington"));
 }
 
 fn read_request(id: &str) -> v1::GetIncidentRequest {

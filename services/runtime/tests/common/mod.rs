@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test binary uses part of the harness
 
 use orca_auth::{Authenticator, ExposeSecret, PrincipalKind};
+use orca_eventlog::topics;
 use orca_proto::v1::{
     self, analyst_service_client::AnalystServiceClient, ingest_service_client::IngestServiceClient,
     intelligence_service_client::IntelligenceServiceClient,
@@ -12,6 +13,7 @@ use orca_proto::v1::{
 use orca_runtime::{App, OrcaConfig, Roles, RunningApp};
 use pbjson_types::Timestamp;
 use std::path::Path;
+use std::time::Duration;
 use tonic::transport::Channel;
 
 pub struct Keys {
@@ -215,5 +217,34 @@ impl Harness {
         self.app = app;
         self.channel = channel;
         self
+    }
+}
+
+impl Harness {
+    /// Every value the stages stored, as text.
+    pub async fn stored_state(&self) -> String {
+        let store = &self.app.backends().store;
+        let mut text = String::new();
+        for prefix in ["resolve.", "network.", "view."] {
+            for record in store.load_state(prefix).await.unwrap() {
+                text.push_str(&String::from_utf8_lossy(&record.value));
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// The incident log from its start, as a new reader sees it.
+    pub async fn incident_log(&self) -> Vec<orca_eventlog::Record> {
+        let log = &self.app.backends().log;
+        let total: u64 = log.end_offsets(topics::INCIDENTS).await.unwrap().iter().sum();
+        let mut consumer = log.consumer("test-log-reader", &[topics::INCIDENTS.to_owned()], Vec::new()).await.unwrap();
+        let mut records = Vec::new();
+        while (records.len() as u64) < total {
+            let batch = consumer.poll(10_000, Duration::from_secs(10)).await.unwrap();
+            assert!(!batch.is_empty(), "the log holds {total} records, {} read", records.len());
+            records.extend(batch);
+        }
+        records
     }
 }
