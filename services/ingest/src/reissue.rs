@@ -72,15 +72,33 @@ impl IngestCore {
                     continue;
                 }
                 let mut removed = 0;
-                let revision = self
-                    .reissue(&claim, &reason, &reason, |report| {
-                        for person in &mut report.persons {
-                            removed += u64::from(person.face.take().is_some());
+                let mut strip = |report: &mut v1::Incident| {
+                    for person in &mut report.persons {
+                        removed += u64::from(person.face.take().is_some());
+                    }
+                    removed > 0
+                };
+                let detail = if claim.withdrawn_at_ms.is_some() {
+                    // Off the log already (its withdrawal supersedes it): only the store's copy.
+                    let mut report = self.kept(&claim).await?;
+                    strip(&mut report);
+                    let body = report.encode_to_vec();
+                    if !self.store.replace_withdrawn_report(&claim.retailer, &claim.retailer_ref, &body).await? {
+                        continue;
+                    }
+                    format!("{removed} face templates removed from the withdrawn report's kept copy")
+                } else {
+                    match self.reissue(&claim, &reason, &reason, strip).await {
+                        Ok(Some(revision)) => format!("{removed} face templates removed; revision {revision}"),
+                        Ok(None) => continue,
+                        // Changed meanwhile (another instance's run, or a correction): next time.
+                        Err(IngestError::Conflict(why)) => {
+                            warn!(incident = %claim.incident_id, %why, "face templates not removed this time");
+                            continue;
                         }
-                        removed > 0
-                    })
-                    .await?;
-                let Some(revision) = revision else { continue };
+                        Err(error) => return Err(error),
+                    }
+                };
                 done.reports += 1;
                 done.templates += removed;
                 let record = AuditRecord {
@@ -91,7 +109,7 @@ impl IngestCore {
                     resource: format!("incident:{}", claim.incident_id),
                     purpose: format!("retention schedule: face templates are kept {days} days"),
                     outcome: "done".to_owned(),
-                    detail: format!("{removed} face templates removed; revision {revision}"),
+                    detail,
                     ..AuditRecord::default()
                 };
                 self.store.append_audit(&record).await?;

@@ -35,6 +35,11 @@ async fn face_templates_past_the_schedule_leave_the_report_in_a_redaction_and_th
     let ack = app.submit_one(&app.northmart_key, with_faces("NM-1")).await.unwrap();
     assert_eq!(ack.status, IngestStatus::Accepted as i32, "{:?}", ack.problems);
     app.submit_one(&app.northmart_key, submit("NM-2")).await.unwrap();
+    // A withdrawn report with a face: off the log, but the store still keeps its copy.
+    app.submit_one(&app.northmart_key, with_faces("NM-3")).await.unwrap();
+    let withdraw =
+        v1::WithdrawRequest { retailer_ref: "NM-3".into(), reason: "sent by mistake".into(), ..Default::default() };
+    app.grpc().await.withdraw(authed(&app.northmart_key, withdraw)).await.unwrap();
     let days = app.core.config().retention.face_template_days;
 
     let early = chrono::Utc::now() + chrono::Duration::days(i64::from(days) - 1);
@@ -43,9 +48,11 @@ async fn face_templates_past_the_schedule_leave_the_report_in_a_redaction_and_th
 
     let due = chrono::Utc::now() + chrono::Duration::days(i64::from(days) + 1);
     let done = app.core.expire_face_templates(due).await.unwrap();
-    assert_eq!((done.reports, done.templates), (1, 1), "one report with faces; the other had none");
+    assert_eq!((done.reports, done.templates), (2, 2), "two reports with faces; the other had none");
+    let kept = app.store.kept_report("northmart", "NM-3").await.unwrap().expect("kept until disposal");
+    assert!(v1::Incident::decode(kept.as_slice()).unwrap().persons.iter().all(|p| p.face.is_none()));
     let log = app.read_topic(topics::INCIDENTS).await;
-    assert_eq!(log.len(), 3, "the two reports and the first one's redaction");
+    assert_eq!(log.len(), 5, "three reports, a withdrawal and the first one's redaction (none for the withdrawn)");
     let redaction = latest_of(&log, ack.incident_id.as_bytes());
     assert_eq!(redaction.revision, 2);
     assert!(redaction.redaction);

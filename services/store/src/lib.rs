@@ -122,15 +122,18 @@ pub trait Store: Send + Sync + 'static {
         body: &[u8],
         faces_until_ms: Option<i64>,
     ) -> Result<Option<u32>>;
-    /// Claims not withdrawn whose kept report's face templates fell due before
-    /// `faces_due_before_ms`, and revisions ORCA made that are not on the log yet, in (retailer,
-    /// reference) order after `after`.
+    /// Claims not disposed of whose kept report's face templates fell due before
+    /// `faces_due_before_ms` (withdrawn ones too), and revisions ORCA made that are not on the log
+    /// yet, in (retailer, reference) order after `after`.
     async fn reissue_candidates(
         &self,
         faces_due_before_ms: i64,
         after: Option<(&str, &str)>,
         limit: u32,
     ) -> Result<Vec<ClaimRow>>;
+    /// Replaces the report kept on a withdrawn claim (not disposed of), with no face templates
+    /// due; false when the claim is not withdrawn or was disposed of.
+    async fn replace_withdrawn_report(&self, retailer: &str, retailer_ref: &str, body: &[u8]) -> Result<bool>;
     /// Records that an analyst erased the person at a place in a report (replacing an earlier
     /// record at the same place).
     async fn record_erasure(&self, erasure: &ErasureRecord) -> Result<()>;

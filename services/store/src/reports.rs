@@ -85,8 +85,9 @@ impl SqlStore {
         limit: u32,
     ) -> Result<Vec<ClaimRow>> {
         let sql = format!(
-            "SELECT {CLAIM_COLUMNS} FROM ingest_keys k WHERE k.withdrawn_at_ms IS NULL \
-             AND ((k.faces_until_ms < $1 AND k.body IS NOT NULL) OR (k.orca_revision = 1 AND k.published = 0)) \
+            "SELECT {CLAIM_COLUMNS} FROM ingest_keys k WHERE k.disposed_at_ms IS NULL \
+             AND ((k.faces_until_ms < $1 AND k.body IS NOT NULL) \
+             OR (k.orca_revision = 1 AND k.published = 0 AND k.withdrawn_at_ms IS NULL)) \
              AND (k.retailer > $2 OR (k.retailer = $2 AND k.retailer_ref > $3)) \
              ORDER BY k.retailer, k.retailer_ref LIMIT $4"
         );
@@ -99,6 +100,27 @@ impl SqlStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(claim_row).collect()
+    }
+
+    pub(crate) async fn replace_withdrawn_report(
+        &self,
+        retailer: &str,
+        retailer_ref: &str,
+        body: &[u8],
+    ) -> Result<bool> {
+        let (body_codec, body) = codec::pack(body);
+        let updated = sqlx::query(
+            "UPDATE ingest_keys SET body_codec = $1, body = $2, faces_until_ms = NULL \
+             WHERE retailer = $3 AND retailer_ref = $4 AND withdrawn_at_ms IS NOT NULL AND disposed_at_ms IS NULL",
+        )
+        .bind(body_codec)
+        .bind(body.into_owned())
+        .bind(retailer)
+        .bind(retailer_ref)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
     }
 
     pub(crate) async fn upsert_erasure(&self, erasure: &ErasureRecord) -> Result<()> {

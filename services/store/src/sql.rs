@@ -579,6 +579,11 @@ impl Store for SqlStore {
         self.read_reissue_candidates(faces_due_before_ms, after, limit).await
     }
 
+    async fn replace_withdrawn_report(&self, retailer: &str, retailer_ref: &str, body: &[u8]) -> Result<bool> {
+        let _turn = self.write_turn().await;
+        self.replace_withdrawn_report(retailer, retailer_ref, body).await
+    }
+
     async fn record_erasure(&self, erasure: &ErasureRecord) -> Result<()> {
         let _turn = self.write_turn().await;
         self.upsert_erasure(erasure).await
