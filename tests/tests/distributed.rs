@@ -321,6 +321,21 @@ async fn an_analysts_rejection_binds_in_distributed_mode_across_restarts() -> Re
     ensure!(after == split_off, "after restarts the sighting is {after}'s, not {split_off}'s");
     let kept = analyst(orca, &intel, &["show", &member]).await?;
     ensure!(kept["sightings"].as_array().map_or(0, Vec::len) == sightings.len() - 1, "{member} kept the sighting");
+
+    // Then the analyst erases them: looked up on intel, erased by ingest, gone from intel.
+    let mut erase = orca.command(["retention", "erase", "--person", &member, "--reason", "e2e: no basis remains"]);
+    erase.arg("--endpoint").arg(&intel.0).arg("--data-dir").arg(&intel.1);
+    erase.arg("--ingest-endpoint").arg(pipeline.service("ingest").endpoint()?);
+    let erased = orca.run(erase).await?;
+    ensure!(erased.contains(&format!("{member}: {n} of {n} sightings erased", n = sightings.len() - 1)), "{erased}");
+    wait_until("the erased person to leave the read model", Duration::from_secs(120), || {
+        let (intel, member) = (&intel, &member);
+        async move {
+            let shown = analyst(orca, intel, &["show", member]).await;
+            Ok(shown.is_err_and(|error| format!("{error:#}").contains("no person")))
+        }
+    })
+    .await?;
     pipeline.shutdown().await
 }
 

@@ -24,6 +24,10 @@ pub struct EraseArgs {
     /// Why no retention basis remains (recorded with the erasure and in each report's revision).
     #[arg(long)]
     pub reason: String,
+    /// Where ingest serves `IngestService`, when it is not `--endpoint` (distributed mode: the
+    /// person is looked up on intel, the erasure is made by ingest).
+    #[arg(long)]
+    pub ingest_endpoint: Option<String>,
 }
 
 /// `INC-…#2` or `INC-…:2`: a report and the person's place in it.
@@ -39,7 +43,7 @@ fn parse_sighting(text: &str) -> Result<v1::ErasedSighting, String> {
 }
 
 pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
-    let EraseArgs { person, sightings, reason } = args;
+    let EraseArgs { person, sightings, reason, ingest_endpoint } = args;
     let person = person.trim().to_owned();
     let mut analyst = AnalystServiceClient::new(channel.clone());
     let request = v1::GetPersonRequest { person_id: person.clone(), purpose: format!("erasure of {person}: {reason}") };
@@ -81,7 +85,11 @@ pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
     if sightings.is_empty() {
         bail!("{person} has no sightings left to erase");
     }
-    let mut ingest = IngestServiceClient::new(channel);
+    let ingest_channel = match &ingest_endpoint {
+        Some(endpoint) => client::connect(endpoint).await?,
+        None => channel,
+    };
+    let mut ingest = IngestServiceClient::new(ingest_channel);
     let request = v1::EraseRequest { person_id: person.clone(), sightings, reason };
     let response = ingest
         .erase(client::authorized(request, key)?)
@@ -89,6 +97,7 @@ pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
         .map_err(|status| {
             let hint = match status.code() {
                 tonic::Code::Unauthenticated | tonic::Code::PermissionDenied => " (erasure is for analysts' keys)",
+                tonic::Code::Unimplemented => " (is ingest served elsewhere? name it with --ingest-endpoint)",
                 _ => "",
             };
             anyhow::anyhow!("ORCA refused to erase {person}: {} ({:?}){hint}", status.message(), status.code())
