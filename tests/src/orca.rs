@@ -158,6 +158,11 @@ pub fn parse_totals(output: &str) -> Result<IngestTotals> {
     Ok(IngestTotals { accepted: number("accepted")?, duplicate: number("duplicate")?, rejected: number("rejected")? })
 }
 
+/// What a command printed, stdout then stderr.
+pub fn said(output: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,9 +173,4 @@ mod tests {
         assert_eq!(parse_totals(output).unwrap(), IngestTotals { accepted: 1498, duplicate: 2, rejected: 0 });
         assert!(parse_totals("nothing").is_err());
     }
-}
-
-/// What a command printed, stdout then stderr.
-pub fn said(output: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
