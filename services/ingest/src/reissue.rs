@@ -252,6 +252,33 @@ impl IngestCore {
         Ok(())
     }
 
+    /// Keeps on its claim the report of a record read from the incident log (`value`), when the
+    /// claim is published at that revision, not withdrawn, and keeps none yet (accepted before
+    /// ORCA kept reports, migration 0009), with its face templates due as the schedule says;
+    /// whether it did. For `orca db backfill-reports`.
+    pub async fn backfill_kept_report(&self, value: &[u8]) -> Result<bool> {
+        let Ok(report) = v1::Incident::decode(value) else { return Ok(false) };
+        if report.incident_id.is_empty() {
+            return Ok(false);
+        }
+        let Some(claim) = self.store.claim_of_incident(&report.incident_id).await? else { return Ok(false) };
+        let current = claim.published && claim.withdrawn_at_ms.is_none() && claim.revision == report.revision.max(1);
+        if !current || self.store.kept_report(&claim.retailer, &claim.retailer_ref).await?.is_some() {
+            return Ok(false);
+        }
+        let has_faces = report.persons.iter().any(|person| person.face.is_some());
+        let days = self.config().retention.face_template_days;
+        let report = PublishedReport {
+            retailer: claim.retailer.clone(),
+            retailer_ref: claim.retailer_ref.clone(),
+            revision: claim.revision,
+            body: value.to_vec(),
+            faces_until_ms: has_faces.then(|| faces_due(claim.received_at_ms, days)),
+        };
+        self.store.mark_published_many(&[report]).await?;
+        Ok(true)
+    }
+
     /// The report kept on a claim.
     async fn kept(&self, claim: &ClaimRow) -> Result<v1::Incident> {
         let body = self.store.kept_report(&claim.retailer, &claim.retailer_ref).await?.ok_or_else(|| {

@@ -14,10 +14,9 @@ const PUBLISH_CHUNK: usize = 500;
 
 impl SqlStore {
     pub(crate) async fn publish_reports(&self, reports: &[PublishedReport]) -> Result<()> {
-        let blob = match self.dialect {
-            Dialect::Sqlite => "BLOB",
-            Dialect::Postgres => "BYTEA",
-        };
+        if self.dialect == Dialect::Sqlite {
+            return self.publish_reports_one_by_one(reports).await;
+        }
         let mut tx = self.pool.begin().await?;
         for chunk in reports.chunks(PUBLISH_CHUNK) {
             // One row per report: retailer, reference, revision, codec, body, faces due. Typed
@@ -26,7 +25,7 @@ impl SqlStore {
                 .map(|row| {
                     let p = |column: usize| self.dialect.param(row * 6 + column + 1);
                     format!(
-                        "({}, {}, CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS {blob}), CAST({} AS BIGINT))",
+                        "({}, {}, CAST({} AS BIGINT), CAST({} AS BIGINT), CAST({} AS BYTEA), CAST({} AS BIGINT))",
                         p(0),
                         p(1),
                         p(2),
@@ -54,6 +53,29 @@ impl SqlStore {
                     .bind(report.faces_until_ms);
             }
             query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// SQLite scans the whole table for each `UPDATE … FROM (VALUES …)` (1.6 s per 500 rows at
+    /// 20,000 claims), while a statement per row in one transaction finds each by its key.
+    async fn publish_reports_one_by_one(&self, reports: &[PublishedReport]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for report in reports {
+            let (body_codec, body) = codec::pack(&report.body);
+            sqlx::query(
+                "UPDATE ingest_keys SET published = 1, body_codec = $1, body = $2, faces_until_ms = $3 \
+                 WHERE retailer = $4 AND retailer_ref = $5 AND revision = $6",
+            )
+            .bind(body_codec)
+            .bind(body.into_owned())
+            .bind(report.faces_until_ms)
+            .bind(report.retailer.as_str())
+            .bind(report.retailer_ref.as_str())
+            .bind(i64::from(report.revision))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -28,6 +28,17 @@ pub enum DbCommand {
         #[command(flatten)]
         owner: OwnerArgs,
     },
+    /// Keep on their claims the reports accepted before ORCA kept them (migration 0009), read from
+    /// the incident log, so their face templates fall due and persons can be erased from them.
+    /// Safe to run again; beside a running distributed ORCA too (stop an embedded one first).
+    BackfillReports {
+        /// TOML configuration (as for `orca serve ingest`); `ORCA_…` variables override it.
+        #[arg(long, conflicts_with = "data_dir")]
+        config: Option<PathBuf>,
+        /// An embedded data directory (as `orca ingest --data-dir` and `orca demo` use).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -61,6 +72,15 @@ impl OwnerArgs {
 
 pub async fn run(args: DbArgs) -> Result<()> {
     match args.command {
+        DbCommand::BackfillReports { config, data_dir } => {
+            let mut config = OrcaConfig::load(config.as_deref())?;
+            if let Some(dir) = data_dir {
+                anyhow::ensure!(dir.join("log").is_dir(), "`{}` holds no ORCA data (no `log/` in it)", dir.display());
+                config.data_dir = dir;
+            }
+            let (read, kept) = crate::commands::backfill::backfill_reports(&config).await?;
+            println!("{read} reports read from the incident log; {kept} kept on their claims");
+        }
         DbCommand::Migrate(owner) => {
             owner.connect().await?.close().await;
             println!("the schema is up to date");

@@ -2,6 +2,7 @@
 
 pub mod analyst;
 pub mod audit;
+pub mod backfill;
 pub mod communities;
 pub mod db;
 pub mod demo;
