@@ -201,17 +201,18 @@ impl IngestCore {
                     self.store.record_erasure(&erasure).await?;
                 }
             }
-            let revision = if claim.orca_revision && !claim.published {
+            // A revision of ours cut short goes on the log first; the erasure is the one after it.
+            let claim = if claim.orca_revision && !claim.published {
                 self.publish_kept(&claim).await?;
-                None
+                self.store.claim_of_incident(&claim.incident_id).await?.unwrap_or(claim)
             } else {
-                // The retailer's listing says what changed, not who or why (police information).
-                let places = indices.iter().map(|i| format!("persons[{i}]")).collect::<Vec<_>>().join(", ");
-                let note = format!("{places} erased by an analyst's decision");
-                let erase = |report: &mut v1::Incident| erase_places(report, &indices) > 0;
-                self.reissue(&claim, &revision_reason, &note, erase).await?
+                claim
             };
-            let revision = revision.unwrap_or(claim.revision);
+            // The retailer's listing says what changed, not who or why (police information).
+            let places = indices.iter().map(|i| format!("persons[{i}]")).collect::<Vec<_>>().join(", ");
+            let note = format!("{places} erased by an analyst's decision");
+            let erase = |report: &mut v1::Incident| erase_places(report, &indices) > 0;
+            let revision = self.reissue(&claim, &revision_reason, &note, erase).await?.unwrap_or(claim.revision);
             answers.extend(indices.iter().zip(&statuses).map(|(&sighting_index, status)| v1::ErasedReport {
                 incident_id: claim.incident_id.clone(),
                 sighting_index,

@@ -142,3 +142,27 @@ async fn an_erased_person_keeps_their_place_with_nothing_else_and_stays_erased_i
     let audit = app.store.audit(0, 100).await.unwrap();
     assert_eq!(audit.iter().filter(|a| a.action == "erase-person").count(), 2, "{audit:?}");
 }
+
+#[tokio::test]
+async fn an_erasure_cut_short_by_a_log_outage_is_finished_by_the_next_one() {
+    let app = spawn_app().await;
+    let ack = app.submit_one(&app.northmart_key, with_faces("NM-1")).await.unwrap();
+    let erase = |index: u32| v1::EraseRequest {
+        person_id: "P00000007".into(),
+        sightings: vec![v1::ErasedSighting { incident_id: ack.incident_id.clone(), sighting_index: index }],
+        reason: "no basis remains".into(),
+    };
+    app.outage.store(true, std::sync::atomic::Ordering::SeqCst);
+    let cut = app.grpc().await.erase(authed(&app.analyst_key, erase(0))).await.unwrap_err();
+    assert_eq!(cut.code(), tonic::Code::Unavailable, "{}", cut.message());
+    app.outage.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 1, "nothing reached the log");
+
+    let next = app.grpc().await.erase(authed(&app.analyst_key, erase(1))).await.unwrap().into_inner();
+    assert_eq!((next.reports[0].status, next.reports[0].revision), (EraseStatus::Erased as i32, 3));
+    let log = app.read_topic(topics::INCIDENTS).await;
+    let revisions: Vec<_> = (log.iter().map(|r| v1::Incident::decode(r.value.as_slice()).unwrap()))
+        .map(|i| (i.revision.max(1), i.persons.iter().filter(|p| p.role == v1::PersonRole::Erased as i32).count()))
+        .collect();
+    assert_eq!(revisions, [(1, 0), (2, 1), (3, 2)], "the cut-short erasure, then this one on top of it");
+}
