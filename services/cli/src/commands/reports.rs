@@ -152,9 +152,9 @@ pub async fn records(args: RecordsArgs) -> Result<()> {
     }
 }
 
-/// One record as a table row: reference, state, revision, time, and the reason or problems.
-fn line(record: &v1::RecordStatus, width: usize) -> String {
-    let state = match RecordState::try_from(record.state) {
+/// A record's state in a word, as `orca records` and `orca retention review` print it.
+pub fn state_name(state: i32) -> &'static str {
+    match RecordState::try_from(state) {
         Ok(RecordState::Accepted) => "accepted",
         Ok(RecordState::Corrected) => "corrected",
         Ok(RecordState::Withdrawn) => "withdrawn",
@@ -162,7 +162,12 @@ fn line(record: &v1::RecordStatus, width: usize) -> String {
         Ok(RecordState::Pending) => "pending",
         Ok(RecordState::Disposed) => "disposed",
         _ => "unknown",
-    };
+    }
+}
+
+/// One record as a table row: reference, state, revision, time, and the reason or problems.
+fn line(record: &v1::RecordStatus, width: usize) -> String {
+    let state = state_name(record.state);
     let at = record
         .at
         .as_ref()

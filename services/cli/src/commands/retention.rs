@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use orca_proto::convert::timestamp_to_proto;
 use orca_proto::v1::ingest_service_client::IngestServiceClient;
-use orca_proto::v1::{self, DisposeStatus, RecordState};
+use orca_proto::v1::{self, DisposeStatus};
 use std::fmt::Write as _;
 use tonic::transport::Channel;
 
@@ -247,13 +247,7 @@ fn table(due: &[v1::RetentionItem]) -> String {
         "INCIDENT", "REPORT", "STATE", "RECEIVED", "REVIEW"
     );
     for (item, report) in due.iter().zip(&reports) {
-        let state = match RecordState::try_from(item.state) {
-            Ok(RecordState::Accepted) => "accepted",
-            Ok(RecordState::Corrected) => "corrected",
-            Ok(RecordState::Withdrawn) => "withdrawn",
-            Ok(RecordState::Pending) => "pending",
-            _ => "unknown",
-        };
+        let state = crate::commands::reports::state_name(item.state);
         let _ = writeln!(
             out,
             "{:<id_width$}  {report:<report_width$}  {state:<10} {:<10} {:<10}  {}",
