@@ -32,6 +32,7 @@ pub mod database;
 pub mod distributed;
 pub mod orca;
 pub mod reference;
+pub mod served;
 pub mod service;
 pub mod snapshot;
 pub mod wait;

@@ -4,9 +4,9 @@
 
 use anyhow::{Result, ensure};
 use orca_tests::orca::said;
-use orca_tests::service::Service;
-use orca_tests::{Orca, World, configs};
-use std::process::{Output, Stdio};
+use orca_tests::served::ServedWorld;
+use orca_tests::{Orca, World};
+use std::process::Output;
 
 async fn run(orca: &Orca, args: &[&str], endpoint: &str, data_dir: &std::path::Path) -> Result<Output> {
     orca.analyst_output(args, endpoint, data_dir, Some("erasure request 2026/114")).await
@@ -31,19 +31,7 @@ fn a_named_suspect(world: &World) -> Result<String> {
 async fn an_analyst_erases_a_person_from_the_command_line() -> Result<()> {
     let orca = &Orca::locate()?;
     let scratch = tempfile::tempdir()?;
-    let world = World::simulate(orca, 11, 200, &scratch.path().join("world")).await?;
-    let config = configs::write_embedded(scratch.path(), &scratch.path().join("data"))?;
-    let mut server = Service::start(orca, "all", &config, &[], scratch.path()).await?;
-    let endpoint = server.endpoint()?;
-    let keys = scratch.path().join("keys.json");
-    orca.issue_key("analyst", "Ann Analyst", &config, &keys).await?;
-    for retailer in &world.retailers {
-        orca.issue_key("retailer", retailer, &config, &keys).await?;
-    }
-    let mut ingest = orca.command(["ingest", "--endpoint", &endpoint]);
-    ingest.arg(&world.incidents).arg("--keys").arg(&keys);
-    let output = ingest.stdout(Stdio::piped()).stderr(Stdio::piped()).output().await?;
-    ensure!(output.status.success(), "ingest: {}", said(&output));
+    let ServedWorld { world, mut server, endpoint, keys } = ServedWorld::start(orca, 11, 200, scratch.path()).await?;
 
     let family = a_named_suspect(&world)?;
     let search = || async {

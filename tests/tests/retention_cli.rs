@@ -4,10 +4,10 @@
 //! has nothing left, and the retailer sees its reports as disposed.
 
 use anyhow::{Result, ensure};
+use orca_tests::Orca;
 use orca_tests::orca::said;
-use orca_tests::service::Service;
-use orca_tests::{Orca, World, configs};
-use std::process::{Output, Stdio};
+use orca_tests::served::ServedWorld;
+use std::process::Output;
 
 async fn run(orca: &Orca, args: &[&str], endpoint: &str, data_dir: &std::path::Path) -> Result<Output> {
     orca.analyst_output(args, endpoint, data_dir, None).await
@@ -17,19 +17,7 @@ async fn run(orca: &Orca, args: &[&str], endpoint: &str, data_dir: &std::path::P
 async fn an_analyst_reviews_what_is_due_and_disposes_of_it_from_the_command_line() -> Result<()> {
     let orca = &Orca::locate()?;
     let scratch = tempfile::tempdir()?;
-    let world = World::simulate(orca, 5, 150, &scratch.path().join("world")).await?;
-    let config = configs::write_embedded(scratch.path(), &scratch.path().join("data"))?;
-    let mut server = Service::start(orca, "all", &config, &[], scratch.path()).await?;
-    let endpoint = server.endpoint()?;
-    let keys = scratch.path().join("keys.json");
-    orca.issue_key("analyst", "Ann Analyst", &config, &keys).await?;
-    for retailer in &world.retailers {
-        orca.issue_key("retailer", retailer, &config, &keys).await?;
-    }
-    let mut ingest = orca.command(["ingest", "--endpoint", &endpoint]);
-    ingest.arg(&world.incidents).arg("--keys").arg(&keys);
-    let output = ingest.stdout(Stdio::piped()).stderr(Stdio::piped()).output().await?;
-    ensure!(output.status.success(), "ingest: {}", said(&output));
+    let ServedWorld { mut server, endpoint, keys, .. } = ServedWorld::start(orca, 5, 150, scratch.path()).await?;
 
     let purpose = "--purpose=annual MoPI review of retail reports";
     let review = |as_of: &'static str| ["retention", "review", "--as-of", as_of, purpose];

@@ -150,8 +150,10 @@ impl IngestCore {
         let mut places: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (i, sighting) in request.sightings.iter().enumerate() {
             let incident_id = sighting.incident_id.trim();
-            if incident_id.is_empty() {
-                return Err(IngestError::InvalidRequest(format!("`sightings[{i}].incident_id`: required")));
+            if incident_id.is_empty() || incident_id.chars().count() > 100 {
+                return Err(IngestError::InvalidRequest(format!(
+                    "`sightings[{i}].incident_id`: required, 1 to 100 characters"
+                )));
             }
             places.entry(incident_id.to_owned()).or_default().push(sighting.sighting_index);
         }
@@ -335,11 +337,10 @@ impl IngestCore {
 
     /// Puts a revision ORCA made, recorded on the claim but not on the log yet, on the log.
     async fn publish_kept(&self, claim: &ClaimRow) -> Result<()> {
-        let body = self.store.kept_report(&claim.retailer, &claim.retailer_ref).await?.unwrap_or_default();
-        if body.is_empty() {
+        let Some(body) = self.store.kept_report(&claim.retailer, &claim.retailer_ref).await? else {
             warn!(incident = %claim.incident_id, "a revision ORCA made has no kept report; skipped");
             return Ok(());
-        }
+        };
         self.publish(claim, claim.revision, body, claim.faces_until_ms).await
     }
 
