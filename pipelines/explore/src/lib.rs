@@ -46,7 +46,7 @@ pub use profiles::{PersonProfile, VehicleProfile};
 pub use query::{Clause, ParsedQuery, QueryError};
 pub use review::ReviewEntry;
 pub use timeline::TimelineEvent;
-pub use workspace::{ApplyError, Touched, Workspace};
+pub use workspace::{Touched, Workspace};
 
 #[cfg(test)]
 mod tests;

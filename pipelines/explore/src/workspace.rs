@@ -60,20 +60,16 @@ impl Touched {
     }
 }
 
-/// A resolution the read model cannot apply.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ApplyError {
-    #[error("relink of incident `{0}`, which was never resolved")]
-    UnknownIncident(String),
-}
-
 impl Workspace {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Applies one resolution (a new incident, a redelivery, or a relink).
-    pub fn apply_resolution(&mut self, resolution: &Resolution) -> Result<Touched, ApplyError> {
+    /// Applies one resolution (a new incident, a redelivery, or a relink). A relink of an incident
+    /// the read model does not hold (one a replay of the compacted resolutions topic has not read)
+    /// has its merges, splits and decisions' results applied and its links ignored; the resolver
+    /// sends merges, splits and results as such relinks, with no incident id.
+    pub fn apply_resolution(&mut self, resolution: &Resolution) -> Touched {
         let existing = self.incident_numbers.get(&resolution.incident_id).copied();
         let mut touched = Touched::default();
         for result in &resolution.decisions {
@@ -85,20 +81,18 @@ impl Workspace {
             (None, Some(number)) if resolution.withdrawal.is_some() => {
                 IncidentNode { persons: Vec::new(), vehicles: Vec::new(), ..self.incidents[number as usize].clone() }
             }
-            (None, None) if resolution.withdrawal.is_some() => return Ok(touched.finish()),
-            (None, None) => return Err(ApplyError::UnknownIncident(resolution.incident_id.to_string())),
+            (None, None) if resolution.withdrawal.is_some() => return touched.finish(),
+            (None, None) => {
+                self.apply_entity_changes(resolution, &mut touched);
+                return touched.finish();
+            }
             (None, Some(number)) => self.relinked(number, resolution),
             (Some(incident), _) => self.node_of(resolution, incident),
         };
-        for merge in &resolution.merges {
-            self.apply_merge(merge, &mut touched);
-        }
-        for split in &resolution.splits {
-            self.apply_split(split, &mut touched);
-        }
+        self.apply_entity_changes(resolution, &mut touched);
         let number = match existing {
             Some(number) if self.same_links(&self.incidents[number as usize], &node) => {
-                return Ok(touched.finish());
+                return touched.finish();
             }
             Some(number) => {
                 self.unlink(number, &mut touched);
@@ -116,7 +110,16 @@ impl Workspace {
             self.label(number, &incident.persons, &incident.vehicles);
         }
         self.link(number, &mut touched);
-        Ok(touched.finish())
+        touched.finish()
+    }
+
+    fn apply_entity_changes(&mut self, resolution: &Resolution, touched: &mut Touched) {
+        for merge in &resolution.merges {
+            self.apply_merge(merge, touched);
+        }
+        for split in &resolution.splits {
+            self.apply_split(split, touched);
+        }
     }
 
     fn node_of(&mut self, resolution: &Resolution, incident: &Incident) -> IncidentNode {

@@ -2,8 +2,10 @@
 //! resolution whose links are already held changes nothing; one whose links differ (the resolver
 //! re-resolved the incident after a split) replaces the incident's links. A relink (a resolution
 //! without its incident, sent after an analyst's decision) re-states the links of an incident held
-//! already: its merges and splits are applied, then the incident is relinked if its links differ;
-//! a relink of an incident the linker does not hold is ignored.
+//! already: its merges and splits are applied, then the incident is relinked if its links differ.
+//! A relink of an incident the linker does not hold (one a replay of the compacted resolutions
+//! topic has not read) has its merges and splits applied and its links ignored; the resolver
+//! sends merges, splits and decisions' results as such relinks, with no incident id.
 
 use crate::linker::{IncidentLinks, Linker};
 use crate::projection::TieCache;
@@ -19,7 +21,8 @@ pub enum Applied {
     Relinked,
     /// Nothing changed (a redelivery).
     Unchanged,
-    /// A relink of an incident the linker does not hold: ignored.
+    /// A relink of an incident the linker does not hold (or with no incident) that changed no
+    /// entity: ignored.
     UnknownIncident,
 }
 
@@ -35,7 +38,16 @@ impl Linker {
         let mut record = match (IncidentRecord::from_resolution(resolution), existing) {
             (Some(record), _) => record,
             (None, Some(number)) => self.incidents[number as usize].relinked(resolution),
-            (None, None) => return Applied::UnknownIncident,
+            (None, None) => {
+                let mut changed = false;
+                for merge in &resolution.merges {
+                    changed |= self.apply_merge(merge);
+                }
+                for split in &resolution.splits {
+                    changed |= self.apply_split(split);
+                }
+                return if changed { Applied::Relinked } else { Applied::UnknownIncident };
+            }
         };
         if let Some(number) = existing {
             let held = &self.incidents[number as usize];

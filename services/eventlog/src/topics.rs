@@ -9,7 +9,11 @@ use crate::TopicSpec;
 pub const INCIDENTS: &str = "orca.incidents.v1";
 /// Rejected submissions (original bytes and the reason), keyed by retailer reference.
 pub const INCIDENTS_DLQ: &str = "orca.incidents.dlq.v1";
-/// Resolution events (`orca.v1.Resolution`), keyed by incident id.
+/// Resolution events (`orca.v1.Resolution`); compacted. A report's resolution (or withdrawal) is
+/// keyed by incident id, its relinks by `<incident id>#relink`, merges and splits by what they say
+/// and a decision's result by `decision:<id>`, so the latest record under each key carries all that
+/// the earlier ones under it did; a disposal ends with null tombstones under the incident's keys,
+/// so the compacted topic ends up holding nothing of a disposed report (see the resolver stage).
 pub const RESOLUTIONS: &str = "orca.resolutions.v1";
 /// Intelligence packages (`orca.v1.IntelligencePackage`), keyed by package id; compacted.
 pub const PACKAGES: &str = "orca.packages.v1";
@@ -33,18 +37,26 @@ pub const RECORD_KIND: &str = "orca-record";
 /// [`RECORD_KIND`] of an `orca.v1.IncidentWithdrawal`: the tombstone of a withdrawn report.
 pub const WITHDRAWAL: &str = "withdrawal";
 
+/// Whether, when an existing topic becomes compacted, the records it holds already may be erased
+/// by key too: not those of [`RESOLUTIONS`], which keyed a relink (and the merges it carried) like
+/// its report until the topic was compacted. Only the embedded log changes an existing topic's
+/// settings; Kafka's are the operator's.
+pub fn compacts_existing(topic: &str) -> bool {
+    topic != RESOLUTIONS
+}
+
 /// Every pipeline topic.
 pub const ALL: [&str; 7] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES, AUDIT_ANCHORS];
 
-/// Specs for every pipeline topic; the incidents and packages topics are compacted (latest record
-/// per key wins, see [`INCIDENTS`] and [`PACKAGES`]).
+/// Specs for every pipeline topic; the incidents, resolutions and packages topics are compacted
+/// (latest record per key wins, see [`INCIDENTS`], [`RESOLUTIONS`] and [`PACKAGES`]).
 pub fn default_specs(partitions: u32, replication: u16) -> Vec<TopicSpec> {
     ALL.iter()
         .map(|name| TopicSpec {
             name: name.to_string(),
             partitions,
             replication,
-            compacted: *name == INCIDENTS || *name == PACKAGES,
+            compacted: *name == INCIDENTS || *name == RESOLUTIONS || *name == PACKAGES,
             retention_ms: None,
         })
         .collect()
@@ -55,11 +67,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_incidents_and_packages_topics_are_compacted() {
+    fn the_incidents_resolutions_and_packages_topics_are_compacted() {
         let specs = default_specs(6, 3);
         assert_eq!(specs.len(), 7);
         assert!(specs.iter().all(|spec| spec.partitions == 6 && spec.replication == 3));
         let compacted: Vec<_> = specs.iter().filter(|spec| spec.compacted).map(|spec| spec.name.as_str()).collect();
-        assert_eq!(compacted, [INCIDENTS, PACKAGES]);
+        assert_eq!(compacted, [INCIDENTS, RESOLUTIONS, PACKAGES]);
     }
 }

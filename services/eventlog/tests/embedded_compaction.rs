@@ -244,6 +244,34 @@ async fn a_topic_created_uncompacted_is_compacted_once_its_spec_says_so() {
 }
 
 #[tokio::test]
+async fn the_resolutions_topic_of_an_earlier_version_is_compacted_from_then_on() {
+    const PLAIN: &str = topics::RESOLUTIONS;
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let log = EmbeddedLog::open(dir.path()).expect("open");
+        log.ensure_topics(&[TopicSpec::new(PLAIN, 1)]).await.expect("create");
+        append_history(&log, PLAIN).await;
+    }
+    // This version declares it compacted, but its records from before were not keyed for that.
+    let spec = TopicSpec { compacted: true, ..TopicSpec::new(PLAIN, 1) };
+    let log = EmbeddedLog::open(dir.path()).expect("reopen");
+    log.ensure_topics(std::slice::from_ref(&spec)).await.expect("ensure");
+    let later =
+        [OutRecord::new(PLAIN, "C", "C v2"), OutRecord::new(PLAIN, "D", "D v1"), OutRecord::new(PLAIN, "D", "D v2")];
+    log.append(later.to_vec()).await.expect("append");
+    commit(&log, "resolver", PLAIN, 8).await;
+    assert_eq!(log.compact().expect("compact").erased(), 1, "only D v1, written after the change");
+    drop(log);
+    let log = EmbeddedLog::open(dir.path()).expect("reopen");
+    log.ensure_topics(&[spec]).await.expect("ensure again");
+    assert_eq!(
+        values(&read_all(&log, PLAIN).await),
+        ["A v1", "A v2", "B v1", "", "C v1", "C v2", "", "D v2"],
+        "the records from before stay, across a reopen"
+    );
+}
+
+#[tokio::test]
 async fn a_withdrawn_and_disposed_report_keeps_nothing_but_its_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = EmbeddedLog::open(dir.path()).expect("open");

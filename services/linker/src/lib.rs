@@ -98,12 +98,19 @@ impl Stage for LinkerStage {
                 }
                 continue;
             }
+            if record.value.is_empty() {
+                // A null tombstone after a disposal (whose record came first), or a record
+                // compaction erased.
+                continue;
+            }
             let decoded = orca_proto::v1::Resolution::decode(record.value.as_slice())
                 .map_err(|e| format!("not an `orca.v1.Resolution`: {e}"))
                 .and_then(|proto| convert::resolution_from_proto(proto).map_err(|e| e.to_string()));
             match decoded {
                 Ok(resolution) => {
-                    if self.linker.apply(&resolution) == Applied::UnknownIncident {
+                    if self.linker.apply(&resolution) == Applied::UnknownIncident
+                        && !resolution.incident_id.as_str().is_empty()
+                    {
                         debug!(incident = %resolution.incident_id, "relink of an incident the linker does not hold; ignored");
                     }
                     self.linker.recompute();

@@ -1,6 +1,7 @@
 //! The resolver stage: reads normalised incidents from `orca.incidents.v1`, resolves their person
-//! and vehicle sightings with [`orca_resolve::Resolver`], and appends one `orca.v1.Resolution` per
-//! incident to `orca.resolutions.v1` (keyed by incident id). A correction (a later revision) is
+//! and vehicle sightings with [`orca_resolve::Resolver`], and appends an `orca.v1.Resolution` per
+//! incident to `orca.resolutions.v1` (keyed by incident id; merges, splits and decision results go
+//! as records of their own, see [`resolution_records`], so that the topic can be compacted). A correction (a later revision) is
 //! resolved in place of the revision before; a withdrawal (header `orca-record: withdrawal`) takes
 //! the report out of its entities and is passed on as a resolution carrying the withdrawal; a
 //! disposal (a withdrawal marked `disposed`) also scrubs the report's content from the resolver's
@@ -8,7 +9,7 @@
 //! skipped. It also reads analysts' decisions
 //! (`orca.v1.AnalystDecision`) from `orca.decisions.v1`, applies them with
 //! [`Resolver::apply_event`] and appends the relinks they cause (resolutions without their incident,
-//! the first carrying the decision's result) to `orca.resolutions.v1`, keyed by incident id. A
+//! keyed `<incident id>#relink`, then the decision's result) to `orca.resolutions.v1`. A
 //! decision about a sighting not resolved yet waits; after each resolved incident the relinks of
 //! the decisions it was waiting for follow its resolution. Records that cannot be read go to the
 //! dead letters with the reason. Its state lives in the store under `resolve.*` and is restored from
@@ -84,8 +85,8 @@ impl ResolverStage {
             return Err("incident has no `incident_id`; only ingest may write this topic".to_owned());
         }
         let resolution = self.resolver.resolve(&incident);
-        let mut outputs = vec![resolution_record(&resolution)];
-        outputs.extend(self.resolver.take_ready_decisions().iter().map(resolution_record));
+        let mut outputs = resolution_records(std::slice::from_ref(&resolution));
+        outputs.extend(resolution_records(&self.resolver.take_ready_decisions()));
         Ok(outputs)
     }
 
@@ -96,7 +97,7 @@ impl ResolverStage {
         let withdrawal = convert::withdrawal_from_proto(proto).map_err(|e| format!("invalid withdrawal: {e}"))?;
         let resolution =
             if withdrawal.disposed { self.resolver.dispose(&withdrawal) } else { self.resolver.withdraw(&withdrawal) };
-        Ok(vec![resolution_record(&resolution)])
+        Ok(resolution_records(std::slice::from_ref(&resolution)))
     }
 
     /// Applies a decision record: the relinks it causes (none while it waits for its incident, or
@@ -111,20 +112,89 @@ impl ResolverStage {
         {
             warn!(decision = %result.decision_id, reason = %result.message, "analyst decision refused");
         }
-        Ok(relinks.iter().map(resolution_record).collect())
+        Ok(resolution_records(&relinks))
     }
 }
 
-/// The record of a resolution. Its report goes without face templates: only the resolver compares
-/// them, and so they stay out of the resolutions topic (which is not compacted) and leave ORCA
-/// once the compacted incident log drops the revisions that held them.
-fn resolution_record(resolution: &orca_model::Resolution) -> OutRecord {
-    let mut proto = convert::resolution_to_proto(resolution);
-    for person in proto.incident.iter_mut().flat_map(|incident| incident.persons.iter_mut()) {
-        person.face = None;
+/// The records of resolutions on `orca.resolutions.v1`, which is compacted by key, so that the
+/// latest record under each key tells a reader everything the earlier ones under it did. For each
+/// resolution, in order:
+///
+/// 1. Its merges and splits, when it made any, as a record of its own with no incident, keyed by
+///    what it says ([`changes_key`]); no later record supersedes it, so a merge an incident's first
+///    resolution made is kept when a correction or a relink of that incident supersedes it.
+/// 2. The resolution itself without them: a report's resolution or its withdrawal keyed by
+///    incident id, a relink (which re-states all of the incident's links) keyed `<id>#relink`, so
+///    that neither supersedes the other (a relink of an incident a replay has not read is ignored).
+/// 3. After a disposal, null tombstones under both keys: compaction then drops everything the
+///    topic held of the report.
+///
+/// Then the results of the decisions they answer, each as a record keyed `decision:<id>`: last,
+/// so that an analyst told a decision was applied finds every relink it caused applied too.
+/// Reports go without face templates: only the resolver compares them.
+fn resolution_records(resolutions: &[orca_model::Resolution]) -> Vec<OutRecord> {
+    let mut records = Vec::new();
+    let mut decisions = Vec::new();
+    for resolution in resolutions {
+        if !(resolution.merges.is_empty() && resolution.splits.is_empty()) {
+            let mut changes = orca_model::Resolution::bare(orca_model::IncidentId::new(""));
+            changes.merges = resolution.merges.clone();
+            changes.splits = resolution.splits.clone();
+            records.push(bare_record(&changes));
+        }
+        for result in &resolution.decisions {
+            let mut answer = orca_model::Resolution::bare(orca_model::IncidentId::new(""));
+            answer.decisions = vec![result.clone()];
+            decisions.push(bare_record(&answer));
+        }
+        let id = resolution.incident_id.as_str();
+        if id.is_empty() {
+            continue;
+        }
+        let mut proto = convert::resolution_to_proto(resolution);
+        proto.merges.clear();
+        proto.splits.clear();
+        proto.decisions.clear();
+        for person in proto.incident.iter_mut().flat_map(|incident| incident.persons.iter_mut()) {
+            person.face = None;
+        }
+        let key = if resolution.is_relink() { relink_key(id) } else { id.to_owned() };
+        records.push(OutRecord::new(topics::RESOLUTIONS, key, proto.encode_to_vec()));
+        if resolution.withdrawal.as_ref().is_some_and(|withdrawal| withdrawal.disposed) {
+            for key in [id.to_owned(), relink_key(id)] {
+                records.push(OutRecord::new(topics::RESOLUTIONS, key, Vec::new()));
+            }
+        }
     }
-    let value = proto.encode_to_vec();
-    OutRecord::new(topics::RESOLUTIONS, resolution.incident_id.as_str().as_bytes().to_vec(), value)
+    records.extend(decisions);
+    records
+}
+
+/// The record of a resolution with no incident: entity changes, or a decision's result.
+fn bare_record(resolution: &orca_model::Resolution) -> OutRecord {
+    let value = convert::resolution_to_proto(resolution).encode_to_vec();
+    OutRecord::new(topics::RESOLUTIONS, changes_key(resolution), value)
+}
+
+/// The key of an incident's relinks on `orca.resolutions.v1`.
+pub fn relink_key(incident_id: &str) -> String {
+    format!("{incident_id}#relink")
+}
+
+/// The key of a record of entity changes and decision results: the decision it answers, or else
+/// the merges and splits it carries, which name entity ids that are never reused.
+pub fn changes_key(changes: &orca_model::Resolution) -> String {
+    if let Some(decision) = changes.decisions.first() {
+        return format!("decision:{}", decision.decision_id);
+    }
+    let kind = |kind: orca_model::EntityKind| match kind {
+        orca_model::EntityKind::Person => "person",
+        orca_model::EntityKind::Vehicle => "vehicle",
+    };
+    let merges = changes.merges.iter().map(|m| format!("merge/{}/{}/{}", kind(m.kind), m.survivor, m.merged.join(",")));
+    let splits = changes.splits.iter().map(|s| format!("split/{}/{}/{}", kind(s.kind), s.from, s.new_ids.join(",")));
+    let parts: Vec<String> = merges.chain(splits).collect();
+    format!("entities:{}", parts.join(";"))
 }
 
 impl Stage for ResolverStage {
@@ -139,7 +209,7 @@ impl Stage for ResolverStage {
     fn process(&mut self, records: &[Record]) -> Batch {
         let mut batch = Batch::default();
         // Decisions a restore found ready (their incidents were resolved before they were stored).
-        batch.outputs.extend(self.resolver.take_ready_decisions().iter().map(resolution_record));
+        batch.outputs.extend(resolution_records(&self.resolver.take_ready_decisions()));
         for record in records {
             let outputs = match record.topic.as_str() {
                 // A null tombstone (after a disposal, or a record compaction erased): nothing to do.

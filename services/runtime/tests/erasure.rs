@@ -101,6 +101,9 @@ async fn an_erased_person_and_expired_face_templates_leave_every_entity_index_an
         assert!(!report.persons.iter().any(|p| p.family_name == "Quarrington"), "{report:?}");
         assert!(!report.persons.iter().any(|p| p.face.is_some()), "{report:?}");
     }
+    let resolutions = harness.topic_log(orca_eventlog::topics::RESOLUTIONS).await;
+    let named = |r: &&orca_eventlog::Record| r.value.windows(11).any(|w| w == b"Quarrington");
+    assert_eq!(resolutions.iter().filter(named).count(), 0, "no resolution on the compacted topic names him");
     assert!(!harness.stored_state().await.contains("Quarrington"));
     assert!(!find(&harness, "Quarrington").await.iter().any(|h| h.kind == v1::SearchKind::Person as i32));
 }

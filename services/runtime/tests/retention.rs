@@ -177,6 +177,13 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
         let incident = v1::Incident::decode(record.value.as_slice()).unwrap();
         assert!(!incident.persons.iter().any(|p| p.family_name == "Quarrington"));
     }
+    // Nor do the resolutions: the report's, then its disposal record, then null tombstones.
+    let resolutions = harness.topic_log(orca_eventlog::topics::RESOLUTIONS).await;
+    let of_report = |r: &&orca_eventlog::Record| r.key.starts_with(disposed_id.as_bytes());
+    assert!(resolutions.iter().filter(of_report).count() >= 4, "resolution, disposal and two tombstones");
+    assert!(resolutions.iter().filter(of_report).all(|r| r.value.is_empty()), "every one erased");
+    let named = |r: &&orca_eventlog::Record| r.value.windows(11).any(|w| w == b"Quarrington");
+    assert_eq!(resolutions.iter().filter(named).count(), 0, "no resolution names him");
     let read = harness.analyst().get_incident(authorized(read_request(&disposed_id), &harness.analyst_key)).await;
     assert!(read.unwrap_err().message().contains("disposed of"));
     let resent = harness.stream(vec![crew_incident("NM-2", "NM-BHAM-2", 8)]).await.remove(0);

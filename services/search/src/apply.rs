@@ -67,17 +67,15 @@ fn apply_resolution(
     if resolution.withdrawal.is_some() {
         return apply_withdrawal(search, writer, &resolution, proto, pending);
     }
-    let kept = if resolution.is_relink() {
-        let held = search
-            .resolution(&resolution.incident_id)
-            .ok_or_else(|| format!("relink of incident `{}`, which the index does not hold", resolution.incident_id))?;
-        relinked(held, &proto)
-    } else {
-        kept_form(proto)
+    // A relink with no incident id carries merges, splits or a decision's result; a relink of an
+    // incident the index does not hold (one a replay of the compacted topic has not read) changes
+    // entities only. Neither has a document of its own.
+    let kept = match resolution.is_relink() {
+        true => search.resolution(&resolution.incident_id).map(|held| relinked(held, &proto)),
+        false => Some(kept_form(proto)),
     };
-    let touched =
-        search.workspace.write().expect("workspace lock").apply_resolution(&resolution).map_err(|e| e.to_string())?;
-    if !touched.incidents.is_empty() {
+    let touched = search.workspace.write().expect("workspace lock").apply_resolution(&resolution);
+    if let Some(kept) = kept.filter(|_| !touched.incidents.is_empty()) {
         let report =
             kept.incident.clone().and_then(|i| convert::incident_from_proto(i).ok()).ok_or("unreadable report")?;
         let bytes = Arc::new(kept.encode_to_vec());
@@ -105,8 +103,7 @@ fn apply_withdrawal(
     proto: v1::Resolution,
     pending: &mut Pending,
 ) -> Result<(), String> {
-    let touched =
-        search.workspace.write().expect("workspace lock").apply_resolution(resolution).map_err(|e| e.to_string())?;
+    let touched = search.workspace.write().expect("workspace lock").apply_resolution(resolution);
     let id = resolution.incident_id.clone();
     writer.delete_term(Term::from_field_text(search.fields.key, &key(kinds::INCIDENT, id.as_str())));
     let tombstone =

@@ -156,9 +156,9 @@ impl SearchIndex {
                 let bytes = || doc.get_first(self.fields.payload).and_then(|v| v.as_bytes()).unwrap_or_default();
                 let state = || doc.get_first(self.fields.state).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
                 match key.split_once(':') {
-                    Some(("I", id)) => {
+                    Some(("I", _)) => {
                         let resolution = decode_resolution(bytes()).map_err(|e| SearchError::corrupt(&key, e))?;
-                        workspace.apply_resolution(&resolution).map_err(|e| SearchError::corrupt(id, e))?;
+                        workspace.apply_resolution(&resolution);
                     }
                     Some(("E", id)) => metas.push((id.to_owned(), state())),
                     Some(("G", _)) => groups.push((key.clone(), bytes().to_vec(), state())),

@@ -93,7 +93,7 @@ impl Inner {
                 };
                 // Past the topic's retention, read or not (as Kafka's `retention.ms`).
                 let expire_before = topic.retention_ms().map(|ms| now_ms.saturating_sub(ms as i64));
-                let done = log.compact(floor, expire_before)?;
+                let done = log.compact(topic.compacted_from(log.partition), floor, expire_before)?;
                 summary.erased += done.erased;
                 summary.bytes_reclaimed += done.bytes_reclaimed;
                 summary.partitions_rewritten += u32::from(done.rewritten);
@@ -137,14 +137,15 @@ impl Erasures {
     }
 }
 
-/// Finds the records below offset `floor` of the segment (durable up to `len`) that a later record
-/// with the same key supersedes, and (with `expire_before_ms`) every record appended before that
-/// time, that are not erased yet. Reads the segment once.
+/// Finds the records from offset `from` to below offset `floor` of the segment (durable up to
+/// `len`) that a later record with the same key supersedes, and (with `expire_before_ms`) every
+/// record appended before that time, that are not erased yet. Reads the segment once.
 pub(crate) fn plan(
     file: &File,
     path: &Path,
     format: Format,
     len: u64,
+    from: u64,
     floor: u64,
     expire_before_ms: Option<i64>,
 ) -> Result<Erasures> {
@@ -165,7 +166,7 @@ pub(crate) fn plan(
         if summary.key.is_empty() {
             continue;
         }
-        let erasable = summary.offset < floor && !summary.erased;
+        let erasable = (from..floor).contains(&summary.offset) && !summary.erased;
         let superseded = match latest.get_mut(summary.key) {
             Some(entry) => std::mem::replace(entry, (summary.offset, erasable)),
             None => {

@@ -171,8 +171,9 @@ impl EventLog for EmbeddedLog {
                 let retention_ms = spec.retention_ms.or(existing.retention_ms());
                 if compacted != existing.is_compacted() || retention_ms != existing.retention_ms() {
                     let dir = self.inner.dir.join("topics").join(&spec.name);
-                    let topic = Arc::clone(&existing);
-                    tokio::task::spawn_blocking(move || topic.update(&dir, compacted, retention_ms))
+                    let (topic, compact_existing) =
+                        (Arc::clone(&existing), crate::topics::compacts_existing(&spec.name));
+                    tokio::task::spawn_blocking(move || topic.update(&dir, compacted, compact_existing, retention_ms))
                         .await
                         .map_err(|join| Error::Internal(format!("updating a topic panicked: {join}")))??;
                     info!(topic = spec.name, compacted, ?retention_ms, "topic settings updated");

@@ -87,16 +87,16 @@ impl PartitionLog {
         Ok(records)
     }
 
-    /// Erases the records below offset `floor` that a later record with the same key supersedes
-    /// (see `compaction`), rewriting the segment if there is any. Waits for the append being
-    /// written, and holds appends back while it runs. Blocking I/O.
-    pub fn compact(&self, floor: u64, expire_before_ms: Option<i64>) -> Result<PartitionCompaction> {
+    /// Erases the records from offset `from` to below offset `floor` that a later record with the
+    /// same key supersedes (see `compaction`), rewriting the segment if there is any. Waits for
+    /// the append being written, and holds appends back while it runs. Blocking I/O.
+    pub fn compact(&self, from: u64, floor: u64, expire_before_ms: Option<i64>) -> Result<PartitionCompaction> {
         let _writing = self.write_lock.lock().expect("write lock");
         let (file, len, end) = {
             let index = self.index.read().expect("index lock");
             (Arc::clone(&index.file), index.len, index.positions.len() as u64)
         };
-        let erase = compaction::plan(&file, &self.path, self.format, len, floor.min(end), expire_before_ms)?;
+        let erase = compaction::plan(&file, &self.path, self.format, len, from, floor.min(end), expire_before_ms)?;
         if erase.count == 0 {
             return Ok(PartitionCompaction::default());
         }

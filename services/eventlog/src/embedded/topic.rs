@@ -5,8 +5,8 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
@@ -22,6 +22,8 @@ pub(crate) struct Topic {
     compacted: AtomicBool,
     /// See [`Topic::retention_ms`]; 0 keeps records for ever.
     retention_ms: AtomicU64,
+    /// See [`Topic::compacted_from`].
+    compacted_from: Mutex<Vec<u64>>,
     /// Recorded for parity with Kafka; the embedded log keeps one copy.
     pub replication: u16,
     pub partitions: Vec<Partition>,
@@ -40,13 +42,15 @@ impl Topic {
             fs::File::create(&path).map_err(Error::io("creating segment", &path))?;
         }
         let partitions = open_partitions(&dir, &spec.name, spec.partitions, appended)?;
-        let meta = meta_text(spec.partitions, spec.compacted, spec.replication, spec.retention_ms);
+        let from = vec![0; spec.partitions as usize];
+        let meta = meta_text(spec.partitions, spec.compacted, spec.replication, spec.retention_ms, &from);
         write_file_atomically(&dir.join(META_FILE), &dir, meta.as_bytes())?;
         sync_dir(topics_dir)?;
         Ok(Self {
             name: spec.name.clone(),
             compacted: AtomicBool::new(spec.compacted),
             retention_ms: AtomicU64::new(spec.retention_ms.unwrap_or(0)),
+            compacted_from: Mutex::new(from),
             replication: spec.replication,
             partitions,
             next_unkeyed: AtomicU32::new(0),
@@ -75,11 +79,24 @@ impl Topic {
             Ok(text) => text.parse().map_err(|_| corrupt("bad retention"))?,
             Err(_) => 0,
         };
+        // Absent in topics compacted from their first record.
+        let compacted_from: Vec<u64> = match field("compacted_from") {
+            Ok(text) => text
+                .split(',')
+                .map(str::parse)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| corrupt("bad compacted_from"))?,
+            Err(_) => vec![0; partition_count as usize],
+        };
+        if compacted_from.len() != partition_count as usize {
+            return Err(corrupt("compacted_from does not name every partition"));
+        }
         let partitions = open_partitions(dir, name, partition_count, appended)?;
         Ok(Some(Self {
             name: name.to_string(),
             compacted: AtomicBool::new(compacted),
             retention_ms: AtomicU64::new(retention_ms),
+            compacted_from: Mutex::new(compacted_from),
             replication,
             partitions,
             next_unkeyed: AtomicU32::new(0),
@@ -106,12 +123,27 @@ impl Topic {
         Some(self.retention_ms.load(Ordering::Acquire)).filter(|&ms| ms > 0)
     }
 
-    /// Brings an existing topic's compaction and retention to its spec (the incidents topic became
-    /// compacted, and the dead-letter topic got a retention, after data directories holding them
-    /// existed): rewrites `topic.meta` in `dir`. Blocking I/O.
-    pub fn update(&self, dir: &Path, compacted: bool, retention_ms: Option<u64>) -> Result<()> {
-        let meta = meta_text(self.partition_count(), compacted, self.replication, retention_ms);
+    /// Per partition, the offset compaction starts at: records below it were written before the
+    /// topic became compacted, when their keys need not have been chosen for compaction (the
+    /// resolutions topic keyed a relink like its report), so they are never erased by key.
+    pub fn compacted_from(&self, partition: u32) -> u64 {
+        self.compacted_from.lock().expect("compacted_from lock").get(partition as usize).copied().unwrap_or(0)
+    }
+
+    /// Brings an existing topic's compaction and retention to its spec (the incidents and then the
+    /// resolutions topics became compacted, and the dead-letter topic got a retention, after data
+    /// directories holding them existed): rewrites `topic.meta` in `dir`. A topic that becomes
+    /// compacted without `compact_existing` (see [`crate::topics::compacts_existing`]) is compacted
+    /// from each partition's end on ([`Topic::compacted_from`]). Blocking I/O.
+    pub fn update(&self, dir: &Path, compacted: bool, compact_existing: bool, retention_ms: Option<u64>) -> Result<()> {
+        let mut from = self.compacted_from.lock().expect("compacted_from lock");
+        let mut next = from.clone();
+        if compacted && !self.is_compacted() && !compact_existing {
+            next = self.partitions.iter().map(|partition| partition.log().end_offset()).collect();
+        }
+        let meta = meta_text(self.partition_count(), compacted, self.replication, retention_ms, &next);
         write_file_atomically(&dir.join(META_FILE), dir, meta.as_bytes())?;
+        *from = next;
         self.compacted.store(compacted, Ordering::Release);
         self.retention_ms.store(retention_ms.unwrap_or(0), Ordering::Release);
         Ok(())
@@ -134,10 +166,14 @@ impl Topic {
     }
 }
 
-fn meta_text(partitions: u32, compacted: bool, replication: u16, retention_ms: Option<u64>) -> String {
+fn meta_text(partitions: u32, compacted: bool, replication: u16, retention_ms: Option<u64>, from: &[u64]) -> String {
     let mut meta = format!("partitions={partitions}\ncompacted={compacted}\nreplication={replication}\n");
     if let Some(ms) = retention_ms {
         meta.push_str(&format!("retention_ms={ms}\n"));
+    }
+    if from.iter().any(|&offset| offset > 0) {
+        let from: Vec<String> = from.iter().map(u64::to_string).collect();
+        meta.push_str(&format!("compacted_from={}\n", from.join(",")));
     }
     meta
 }

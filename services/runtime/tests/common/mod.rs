@@ -236,9 +236,14 @@ impl Harness {
 
     /// The incident log from its start, as a new reader sees it.
     pub async fn incident_log(&self) -> Vec<orca_eventlog::Record> {
+        self.topic_log(topics::INCIDENTS).await
+    }
+
+    /// Every record of a topic from its start, as a new reader sees them.
+    pub async fn topic_log(&self, topic: &str) -> Vec<orca_eventlog::Record> {
         let log = &self.app.backends().log;
-        let total: u64 = log.end_offsets(topics::INCIDENTS).await.unwrap().iter().sum();
-        let mut consumer = log.consumer("test-log-reader", &[topics::INCIDENTS.to_owned()], Vec::new()).await.unwrap();
+        let total: u64 = log.end_offsets(topic).await.unwrap().iter().sum();
+        let mut consumer = log.consumer("test-log-reader", &[topic.to_owned()], Vec::new()).await.unwrap();
         let mut records = Vec::new();
         while (records.len() as u64) < total {
             let batch = consumer.poll(10_000, Duration::from_secs(10)).await.unwrap();
