@@ -4,8 +4,8 @@
 
 use crate::workspace::Workspace;
 use chrono::{DateTime, Utc};
-use orca_model::GroupId;
 use orca_model::package::{IntelligencePackage, SubjectKind};
+use orca_model::{EntityKind, GroupId, IncidentId, PersonId};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -113,6 +113,56 @@ impl Workspace {
             record.active = active;
             record.withdrawn_reason = withdrawn_reason.to_owned();
         }
+    }
+
+    /// A group no longer active keeps the description of its last active version for analysts.
+    /// When a report it cites is withdrawn, disposed of or redacted (a person erased), what ORCA no
+    /// longer holds leaves that description too: subjects left with no sighting (with their links
+    /// and outcomes) and offences no offender is linked to any more. Returns the groups changed.
+    pub(crate) fn scrub_inactive_groups(&mut self, incident: &IncidentId) -> Vec<GroupId> {
+        let citing: Vec<GroupId> = (self.groups.records.values())
+            .filter(|record| !record.active && record.package.offences.iter().any(|o| &o.incident_id == incident))
+            .map(|record| record.id.clone())
+            .collect();
+        let mut changed = Vec::new();
+        for id in citing {
+            let package = &self.groups.records[&id].package;
+            let gone: Vec<PersonId> = (package.subjects.iter())
+                .map(|subject| &subject.person_id)
+                .filter(|person| !self.has_sightings(person))
+                .cloned()
+                .collect();
+            let cited: Vec<IncidentId> = (package.offences.iter())
+                .map(|offence| &offence.incident_id)
+                .filter(|incident| !self.has_offenders(incident))
+                .cloned()
+                .collect();
+            if gone.is_empty() && cited.is_empty() {
+                continue;
+            }
+            let mut scrubbed = (**package).clone();
+            scrubbed.subjects.retain(|subject| !gone.contains(&subject.person_id));
+            scrubbed.offences.retain(|offence| !cited.contains(&offence.incident_id));
+            for offence in &mut scrubbed.offences {
+                offence.person_ids.retain(|person| !gone.contains(person));
+            }
+            scrubbed.link_chart.retain(|edge| !gone.iter().any(|p| p.as_str() == edge.from || p.as_str() == edge.to));
+            scrubbed.outcomes.retain(|outcome| !gone.contains(&outcome.person_id));
+            let stores: Vec<_> = scrubbed.offences.iter().map(|offence| offence.store.clone()).collect();
+            scrubbed.stores.retain(|store| stores.contains(&store.store));
+            self.groups.records.get_mut(&id).expect("a group just read").package = Arc::new(scrubbed);
+            changed.push(id);
+        }
+        changed
+    }
+
+    fn has_sightings(&self, person: &PersonId) -> bool {
+        (self.persons.number(person.as_str()))
+            .is_some_and(|n| !self.incidents_of(EntityKind::Person, self.persons.canonical(n)).is_empty())
+    }
+
+    fn has_offenders(&self, incident: &IncidentId) -> bool {
+        self.incident_numbers.get(incident).is_some_and(|&n| !self.incidents[n as usize].persons.is_empty())
     }
 
     fn forget_members(&mut self, id: &GroupId) {

@@ -6,8 +6,8 @@ use crate::{GroupStatus, Workspace};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use orca_model::package::{IntelligencePackage, Offence, PackageSubject, Score, SubjectKind};
 use orca_model::{
-    DecisionResult, EntityKind, EntityMerge, EntitySplit, Incident, IncidentId, LineItem, LinkDecision, PersonRole,
-    PersonSighting, Resolution, SightingLink, VehicleRole, VehicleSighting,
+    DecisionResult, EntityKind, EntityMerge, EntitySplit, GroupId, Incident, IncidentId, LineItem, LinkDecision,
+    PersonRole, PersonSighting, Resolution, SightingLink, VehicleRole, VehicleSighting,
 };
 
 fn day(n: i64) -> DateTime<Utc> {
@@ -346,6 +346,48 @@ fn groups_keep_their_last_version_and_say_what_became_of_them() {
     assert_eq!(w.fate(w.group("G1").unwrap()).status, GroupStatus::Dissolved);
     let p1 = w.find(EntityKind::Person, "P1").unwrap().number;
     assert!(w.groups_of_person(p1).is_empty());
+}
+
+#[test]
+fn a_dissolved_group_forgets_an_erased_member_and_a_disposed_offence() {
+    let mut w = crew();
+    w.apply_package(&group_package(
+        "G1",
+        1,
+        &[("P2", "core"), ("P3", "core"), ("P4", "periphery")],
+        &["I3", "I4"],
+        "low",
+    ));
+    w.apply_package(&withdrawal("G1", 2));
+    assert_eq!(w.group("G1").unwrap().package.subjects.len(), 3, "kept as it last stood");
+
+    // An analyst erases Dee at I4: the redaction keeps her place with nothing else.
+    let mut redaction = report("I4", "essex", 3).person("Cal Cole", "P3", 0.99);
+    redaction.incident().persons.push(PersonSighting { role: PersonRole::Erased, ..Default::default() });
+    redaction.incident().revision = 2;
+    redaction.incident().redaction = true;
+    let touched = w.apply_resolution(&redaction.0);
+    assert_eq!(touched.groups, [GroupId::new("G1")], "its document is written again");
+    let kept = &w.group("G1").unwrap().package;
+    let members: Vec<&str> = kept.subjects.iter().map(|s| s.person_id.as_str()).collect();
+    assert_eq!(members, ["P2", "P3"], "Dee has no sighting left");
+    assert_eq!(kept.offences.len(), 2, "I4 still has Cal");
+
+    // I3 is disposed of: Bob and Cal keep their other reports, the offence goes.
+    let mut disposal = Resolution::bare(IncidentId::new("I3"));
+    disposal.withdrawal =
+        Some(orca_model::Withdrawal { incident_id: IncidentId::new("I3"), disposed: true, ..Default::default() });
+    assert_eq!(w.apply_resolution(&disposal).groups, [GroupId::new("G1")]);
+    let kept = &w.group("G1").unwrap().package;
+    assert_eq!(kept.offences.iter().map(|o| o.incident_id.as_str()).collect::<Vec<_>>(), ["I4"]);
+    assert_eq!(kept.subjects.len(), 2);
+
+    // An active group is left to its next version from the linker.
+    w.apply_package(&group_package("G2", 1, &[("P1", "core"), ("P2", "core")], &["I1", "I2"], "high"));
+    let mut withdrawn = Resolution::bare(IncidentId::new("I1"));
+    withdrawn.withdrawal = Some(orca_model::Withdrawal { incident_id: IncidentId::new("I1"), ..Default::default() });
+    assert!(w.apply_resolution(&withdrawn).groups.is_empty());
+    assert_eq!(w.group("G2").unwrap().package.offences.len(), 2);
 }
 
 #[test]

@@ -5,7 +5,9 @@
 use crate::decisions::DecisionLog;
 use crate::groups::GroupBook;
 use crate::incidents::{IncidentNode, Interner, LinkNode};
-use orca_model::{EntityKind, EntityMerge, EntitySplit, Incident, IncidentId, LinkDecision, Resolution, SightingLink};
+use orca_model::{
+    EntityKind, EntityMerge, EntitySplit, GroupId, Incident, IncidentId, LinkDecision, Resolution, SightingLink,
+};
 use orca_network::Entities;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -46,6 +48,8 @@ pub struct Touched {
     pub entity_meta: Vec<(EntityKind, u32)>,
     /// Decision ids answered.
     pub decisions: Vec<String>,
+    /// Groups no longer active whose kept description changed (see `scrub_inactive_groups`).
+    pub groups: Vec<GroupId>,
 }
 
 impl Touched {
@@ -110,6 +114,9 @@ impl Workspace {
             self.label(number, &incident.persons, &incident.vehicles);
         }
         self.link(number, &mut touched);
+        if resolution.withdrawal.is_some() || resolution.incident.as_ref().is_some_and(|i| i.redaction) {
+            touched.groups = self.scrub_inactive_groups(&resolution.incident_id);
+        }
         touched.finish()
     }
 

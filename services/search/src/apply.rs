@@ -91,6 +91,7 @@ fn apply_resolution(
     sum.retired.extend(touched.retired);
     sum.entity_meta.extend(touched.entity_meta);
     sum.decisions.extend(touched.decisions);
+    pending.groups.extend(touched.groups);
     Ok(())
 }
 
@@ -119,6 +120,7 @@ fn apply_withdrawal(
     let sum = &mut pending.touched;
     sum.persons.extend(touched.persons);
     sum.vehicles.extend(touched.vehicles);
+    pending.groups.extend(touched.groups);
     Ok(())
 }
 

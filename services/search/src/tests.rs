@@ -277,3 +277,68 @@ fn a_person_matching_every_word_ranks_above_one_matching_a_rare_word_exactly() {
         "shown by the name reported most often (ties alphabetically)"
     );
 }
+
+fn package_record(offset: u64, package: &orca_model::package::IntelligencePackage) -> Record {
+    Record {
+        topic: topics::PACKAGES.into(),
+        partition: 0,
+        offset,
+        key: package.id.as_str().as_bytes().to_vec(),
+        value: convert::package_to_proto(package).encode_to_vec(),
+        headers: Vec::new(),
+        timestamp_ms: 0,
+    }
+}
+
+#[test]
+fn a_dissolved_groups_description_loses_an_erased_member_in_the_index_and_after_reopening() {
+    use orca_model::package::{IntelligencePackage, Offence, PackageSubject, SubjectKind};
+    const GROUP: &[&str] = &["group"];
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = crew(dir.path());
+    let subject = |person: &str, name: &str| PackageSubject {
+        person_id: person.into(),
+        display_name: name.into(),
+        ..Default::default()
+    };
+    let active = IntelligencePackage {
+        id: "PKG-G1".into(),
+        version: 1,
+        subject_kind: SubjectKind::Group,
+        subject_id: "G1".into(),
+        title: "Organised crime group G1".into(),
+        lead_force: "west-midlands".into(),
+        subjects: vec![subject("P1", "Robert Brennan"), subject("P2", "Dean Moss")],
+        offences: vec![Offence { incident_id: IncidentId::new("I1"), ..Default::default() }],
+        ..Default::default()
+    };
+    let withdrawn = IntelligencePackage {
+        version: 2,
+        title: "Withdrawn: Organised crime group G1".into(),
+        subjects: Vec::new(),
+        offences: Vec::new(),
+        intelligence_gaps: vec!["withdrawn: the group no longer meets the thresholds".into()],
+        withdrawn: true,
+        ..active.clone()
+    };
+    apply_batch(&f.search, &mut f.writer, &[package_record(10, &active), package_record(11, &withdrawn)]);
+    commit_blocking(&f.search, &mut f.writer, &f.payload).unwrap();
+    assert_eq!(f.ids("Dean Moss", GROUP), ["G1"], "a dissolved group keeps its last description");
+
+    // An analyst erases Dean at I1, his only report: the redaction keeps his place, nothing else.
+    let mut redaction =
+        resolution("I1", "west-midlands", 1, vec![(suspect("Robert", "Brennan", "1990-04-12"), "P1")], vec![]);
+    let incident = redaction.incident.as_mut().unwrap();
+    incident.persons.push(PersonSighting { role: PersonRole::Erased, ..Default::default() });
+    incident.revision = 2;
+    incident.redaction = true;
+    f.feed(&[redaction]);
+    assert!(f.ids("Dean Moss", GROUP).is_empty(), "the group no longer names him");
+    assert_eq!(f.ids("Robert Brennan", GROUP), ["G1"]);
+    drop(f);
+
+    let reopened = Fixture::open(dir.path());
+    assert!(reopened.ids("Dean Moss", GROUP).is_empty(), "nor does the document kept on disk");
+    let workspace = reopened.search.workspace();
+    assert_eq!(workspace.group("G1").unwrap().package.subjects.len(), 1);
+}
