@@ -196,10 +196,16 @@ fn quantile_of(sorted: &[i64], quantile: f64) -> i64 {
 /// The analyst key the bench searches with.
 const ANALYST: &str = "opal-bench";
 
+/// The reads' eight clients share one key and make 2,000 calls in a few seconds, past the default
+/// per-key limit (50 a second, 500 at once), which would refuse them: the bench measures the reads,
+/// not the limit, so it raises it.
+const BENCH_LIMITS: &str = "[limits]\nrequests_per_key = { per_second = 100000.0, burst = 100000.0 }\n";
+
 async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>) -> Result<Measured> {
     std::fs::create_dir_all(dir)?;
     let data_dir = dir.join("data");
     let config = configs::write_embedded(dir, &data_dir)?;
+    configs::append(&config, BENCH_LIMITS)?;
     let keys = dir.join("keys.json");
     for retailer in &world.retailers {
         orca.issue_key("retailer", retailer, &config, &keys).await?;
@@ -226,7 +232,7 @@ async fn run_embedded(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>)
 
 async fn run_distributed(orca: &Orca, world: &World, dir: &Path, rate: Option<f64>) -> Result<Measured> {
     std::fs::create_dir_all(dir)?;
-    let mut pipeline = Distributed::start(orca, world).await?;
+    let mut pipeline = Distributed::start_with(orca, world, BENCH_LIMITS).await?;
     let endpoint = pipeline.service("ingest").endpoint()?;
     let analyst_endpoint = pipeline.service("intel").endpoint()?;
     let store_url = pipeline.store_url().to_owned();

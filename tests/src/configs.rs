@@ -25,6 +25,17 @@ const LEASE_TTL_MS: u64 = 2_000;
 
 const COMMON: &str = "grpc_addr = \"127.0.0.1:0\"\nhttp_addr = \"127.0.0.1:0\"\n\n[topics]\npartitions = 1\n";
 
+/// Appends TOML (further sections) to a configuration written here.
+pub fn append(config: &Path, extra: &str) -> Result<()> {
+    if extra.is_empty() {
+        return Ok(());
+    }
+    let mut text = std::fs::read_to_string(config).with_context(|| format!("reading `{}`", config.display()))?;
+    text.push('\n');
+    text.push_str(extra);
+    std::fs::write(config, text).with_context(|| format!("writing `{}`", config.display()))
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
     let path = dir.join(name);
     std::fs::write(&path, text).with_context(|| format!("writing `{}`", path.display()))?;

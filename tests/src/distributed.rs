@@ -57,12 +57,18 @@ pub struct Distributed {
 impl Distributed {
     /// A broker, a database, the four stage processes (each ready), and a key per retailer.
     pub async fn start(orca: &Orca, world: &World) -> Result<Self> {
+        Self::start_with(orca, world, "").await
+    }
+
+    /// As [`Distributed::start`], with `extra` TOML appended to every process's configuration.
+    pub async fn start_with(orca: &Orca, world: &World, extra: &str) -> Result<Self> {
         require_env("ORCA_TEST_KAFKA")?;
         let admin_url = require_env("ORCA_TEST_POSTGRES")?;
         let dir = tempfile::tempdir()?;
         let broker = Broker::start().await?;
         let database = Database::create(&admin_url).await?;
         let config = configs::write_distributed(dir.path(), &broker.bootstrap(), &database.url)?;
+        configs::append(&config, extra)?;
         let mut services = Vec::new();
         for role in ROLES {
             services.push(Service::start(orca, role, &config, &[], dir.path()).await?);

@@ -177,13 +177,15 @@ fn bare_record(resolution: &orca_model::Resolution) -> OutRecord {
 }
 
 /// The key of an incident's relinks on `orca.resolutions.v1`.
-pub fn relink_key(incident_id: &str) -> String {
+fn relink_key(incident_id: &str) -> String {
     format!("{incident_id}#relink")
 }
 
-/// The key of a record of entity changes and decision results: the decision it answers, or else
-/// the merges and splits it carries, which name entity ids that are never reused.
-pub fn changes_key(changes: &orca_model::Resolution) -> String {
+/// The key of a record of entity changes or a decision's result: the decision it answers, or else
+/// the merges and splits it carries. New entity ids are never reused, so only the same change made
+/// again (a merge a split had undone) shares a key, and the later record then stands in the
+/// earlier one's stead.
+fn changes_key(changes: &orca_model::Resolution) -> String {
     if let Some(decision) = changes.decisions.first() {
         return format!("decision:{}", decision.decision_id);
     }
