@@ -63,23 +63,18 @@ impl Workspace {
         }
         self.forget_members(&id);
         let withdrawn = is_withdrawal(package);
+        let withdrawn_reason = (package.intelligence_gaps.first())
+            .filter(|_| withdrawn)
+            .map(|gap| gap.trim_start_matches("withdrawn: ").to_owned())
+            .unwrap_or_default();
         let record = match (self.groups.records.remove(&id), withdrawn) {
-            (Some(held), true) => GroupRecord {
-                version: package.version,
-                active: false,
-                withdrawn_reason: package
-                    .intelligence_gaps
-                    .first()
-                    .map(|gap| gap.trim_start_matches("withdrawn: ").to_owned())
-                    .unwrap_or_default(),
-                ..held
-            },
+            (Some(held), true) => GroupRecord { version: package.version, active: false, withdrawn_reason, ..held },
             (None, true) => GroupRecord {
                 id: id.clone(),
                 package: Arc::new(package.clone()),
                 version: package.version,
                 active: false,
-                withdrawn_reason: String::new(),
+                withdrawn_reason,
             },
             (_, false) => GroupRecord {
                 id: id.clone(),
@@ -229,6 +224,9 @@ impl Workspace {
             _ => GroupStatus::Dissolved,
         };
         let text = match (status, successors.first()) {
+            // A description rebuilt from the compacted packages topic, which keeps only the
+            // group's withdrawal, names no members.
+            _ if former.is_empty() => format!("dissolved ({reason})"),
             (GroupStatus::Merged, Some((group, held))) => {
                 format!("merged into {group}: {held} of its {total} members are in it now ({reason})")
             }

@@ -344,6 +344,9 @@ fn groups_keep_their_last_version_and_say_what_became_of_them() {
 
     w.apply_package(&withdrawal("G2", 2));
     assert_eq!(w.fate(w.group("G1").unwrap()).status, GroupStatus::Dissolved);
+    // Read back from the compacted packages topic, a group is only its withdrawal.
+    w.apply_package(&withdrawal("G3", 4));
+    assert_eq!(w.fate(w.group("G3").unwrap()).text, "dissolved (the group no longer meets the thresholds)");
     let p1 = w.find(EntityKind::Person, "P1").unwrap().number;
     assert!(w.groups_of_person(p1).is_empty());
 }
