@@ -127,17 +127,17 @@ impl Workspace {
                 .filter(|person| !self.has_sightings(person))
                 .cloned()
                 .collect();
-            let cited: Vec<IncidentId> = (package.offences.iter())
+            let unsupported: Vec<IncidentId> = (package.offences.iter())
                 .map(|offence| &offence.incident_id)
                 .filter(|incident| !self.has_offenders(incident))
                 .cloned()
                 .collect();
-            if gone.is_empty() && cited.is_empty() {
+            if gone.is_empty() && unsupported.is_empty() {
                 continue;
             }
             let mut scrubbed = (**package).clone();
             scrubbed.subjects.retain(|subject| !gone.contains(&subject.person_id));
-            scrubbed.offences.retain(|offence| !cited.contains(&offence.incident_id));
+            scrubbed.offences.retain(|offence| !unsupported.contains(&offence.incident_id));
             for offence in &mut scrubbed.offences {
                 offence.person_ids.retain(|person| !gone.contains(person));
             }

@@ -39,14 +39,11 @@ impl Linker {
             (Some(record), _) => record,
             (None, Some(number)) => self.incidents[number as usize].relinked(resolution),
             (None, None) => {
-                let mut changed = false;
-                for merge in &resolution.merges {
-                    changed |= self.apply_merge(merge);
-                }
-                for split in &resolution.splits {
-                    changed |= self.apply_split(split);
-                }
-                return if changed { Applied::Relinked } else { Applied::UnknownIncident };
+                return if self.apply_entity_changes(resolution) {
+                    Applied::Relinked
+                } else {
+                    Applied::UnknownIncident
+                };
             }
         };
         if let Some(number) = existing {
@@ -69,13 +66,7 @@ impl Linker {
         {
             return Applied::Unchanged;
         }
-        let mut changed = false;
-        for merge in &resolution.merges {
-            changed |= self.apply_merge(merge);
-        }
-        for split in &resolution.splits {
-            changed |= self.apply_split(split);
-        }
+        let changed = self.apply_entity_changes(resolution);
         // A relink's merges and splits apply even when the incident's own links read the same.
         if relink
             && let Some(number) = existing
@@ -276,6 +267,18 @@ impl Linker {
             self.dirty_prolific.insert(person);
         }
         self.tie_cache = cache;
+    }
+
+    /// Applies a resolution's merges, then its splits; returns whether any entity changed.
+    fn apply_entity_changes(&mut self, resolution: &Resolution) -> bool {
+        let mut changed = false;
+        for merge in &resolution.merges {
+            changed |= self.apply_merge(merge);
+        }
+        for split in &resolution.splits {
+            changed |= self.apply_split(split);
+        }
+        changed
     }
 
     /// Returns whether any id was newly merged.
