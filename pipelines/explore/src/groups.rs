@@ -136,15 +136,8 @@ impl Workspace {
                 continue;
             }
             let mut scrubbed = (**package).clone();
-            scrubbed.subjects.retain(|subject| !gone.contains(&subject.person_id));
             scrubbed.offences.retain(|offence| !unsupported.contains(&offence.incident_id));
-            for offence in &mut scrubbed.offences {
-                offence.person_ids.retain(|person| !gone.contains(person));
-            }
-            scrubbed.link_chart.retain(|edge| !gone.iter().any(|p| p.as_str() == edge.from || p.as_str() == edge.to));
-            scrubbed.outcomes.retain(|outcome| !gone.contains(&outcome.person_id));
-            let stores: Vec<_> = scrubbed.offences.iter().map(|offence| offence.store.clone()).collect();
-            scrubbed.stores.retain(|store| stores.contains(&store.store));
+            orca_packages::scrub::drop_unsupported(&mut scrubbed, &gone, &[]);
             self.groups.records.get_mut(&id).expect("a group just read").package = Arc::new(scrubbed);
             changed.push(id);
         }

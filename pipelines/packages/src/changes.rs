@@ -2,7 +2,7 @@
 //! added or removed, subjects who joined or left, score moves, outcomes recorded, withdrawal.
 //! Computed from the two versions themselves, so any two versions can be compared.
 
-use orca_model::package::{IntelligencePackage, Offence, PackageSubject, PackageVehicle, ReportNotice};
+use orca_model::package::{IntelligencePackage, Offence, PackageSubject, PackageVehicle};
 use std::collections::BTreeMap;
 
 /// One statement of change; `kind` is one of the documented kinds (see `orca.v1.PackageChange`).
@@ -47,7 +47,7 @@ pub fn changes(old: &IntelligencePackage, new: &IntelligencePackage) -> Vec<Chan
     force_changes(old, new, &mut out);
     subject_changes(&old.subjects, &new.subjects, &mut out);
     vehicle_changes(&old.vehicles, &new.vehicles, &mut out);
-    offence_changes(&old.offences, &new.offences, &new.report_notices, &mut out);
+    offence_changes(old, new, &mut out);
     for outcome in &new.outcomes {
         if !old.outcomes.iter().any(|o| o.outcome_id == outcome.outcome_id) {
             out.push(Change::new(
@@ -187,7 +187,8 @@ fn vehicle_changes(old: &[PackageVehicle], new: &[PackageVehicle], out: &mut Vec
     }
 }
 
-fn offence_changes(old: &[Offence], new: &[Offence], notices: &[ReportNotice], out: &mut Vec<Change>) {
+fn offence_changes(old_package: &IntelligencePackage, new_package: &IntelligencePackage, out: &mut Vec<Change>) {
+    let (old, new, notices) = (&old_package.offences, &new_package.offences, &new_package.report_notices);
     let before: BTreeMap<&str, &Offence> = old.iter().map(|o| (o.incident_id.as_str(), o)).collect();
     let after: BTreeMap<&str, &Offence> = new.iter().map(|o| (o.incident_id.as_str(), o)).collect();
     for offence in new {
@@ -256,6 +257,17 @@ fn offence_changes(old: &[Offence], new: &[Offence], notices: &[ReportNotice], o
                 ),
             )),
             None => out.push(Change::new("offence-removed", id, describe(offence))),
+        }
+    }
+    // A report disposed of since `old_package` was published: that version was rewritten without
+    // it (`scrub`), so only the notice says what it was.
+    for notice in notices.iter().filter(|n| n.disposed) {
+        let id = notice.incident_id.as_str();
+        let told = (old_package.report_notices.iter()).any(|n| n.incident_id == notice.incident_id && n.disposed);
+        if !before.contains_key(id) && !told {
+            let detail =
+                format!("{id}: the report was disposed of under the retention schedule: {}", or_none(&notice.reason));
+            out.push(Change::new("offence-withdrawn", id, detail));
         }
     }
 }

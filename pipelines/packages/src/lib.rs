@@ -14,6 +14,7 @@
 //!   markers, crime recording, cross-border coordination).
 //! - [`outcomes`]: how outcomes forces recorded change the score.
 //! - [`changes`](mod@changes): what changed between two versions, in statements an officer can read.
+//! - [`scrub`]: an earlier version without a disposed report or an erased person.
 //! - [`print`]: the printable package, one self-contained HTML document (charts and maps inline).
 
 pub mod actions;
@@ -23,12 +24,14 @@ pub mod gaps;
 pub mod input;
 pub mod outcomes;
 pub mod print;
+pub mod scrub;
 
 pub use actions::recommended_actions;
 pub use build::{PROVENANCE_SOURCE, build_package, package_id, withdrawn_package};
 pub use changes::{Change, changes};
 pub use gaps::intelligence_gaps;
 pub use input::{ProfileInput, SubjectInput, VehicleInput};
+pub use scrub::{HistoryScrub, scrub_version};
 
 #[cfg(test)]
 mod tests;

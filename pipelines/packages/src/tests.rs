@@ -216,3 +216,91 @@ fn a_huge_line_value_never_turns_a_total_negative() {
     assert_eq!(package.total_loss_pence, Pence::new(i64::MAX));
     assert!(!package.title.contains("£-"), "{}", package.title);
 }
+
+/// A group of two: P1 in both offences with the car V1, P2 only in the second.
+fn published_version() -> orca_model::package::IntelligencePackage {
+    use orca_model::package::{LinkChartEdge, PackageOutcome};
+    let mut input = profile();
+    input.offences[0].person_ids = vec!["P1".into(), "P2".into()];
+    input.offences[1].person_ids = vec!["P1".into()];
+    input.offences[1].vehicle_ids = vec!["V1".into()];
+    input.link_chart = vec![
+        LinkChartEdge {
+            from: "P1".to_owned(),
+            to: "P2".to_owned(),
+            kind: "co-offending".to_owned(),
+            ..Default::default()
+        },
+        LinkChartEdge {
+            from: "P1".to_owned(),
+            to: "V1".to_owned(),
+            kind: "used-vehicle".to_owned(),
+            ..Default::default()
+        },
+    ];
+    input.outcomes =
+        vec![PackageOutcome { outcome_id: "O-1".to_owned(), person_id: "P2".into(), ..Default::default() }];
+    let package = build_package(input);
+    assert!(package.recommended_actions.iter().any(|a| a.contains("INC-2")), "{:?}", package.recommended_actions);
+    package
+}
+
+#[test]
+fn an_earlier_version_forgets_a_disposed_report_and_whoever_only_it_named() {
+    let mut package = published_version();
+    let scrub = HistoryScrub { disposed: vec![IncidentId::new("INC-2")], erased: Vec::new() };
+    assert!(scrub_version(&mut package, &scrub));
+    let incidents: Vec<&str> = package.offences.iter().map(|o| o.incident_id.as_str()).collect();
+    assert_eq!(incidents, ["INC-1"]);
+    let subjects: Vec<&str> = package.subjects.iter().map(|s| s.person_id.as_str()).collect();
+    assert_eq!(subjects, ["P1"], "P2 was named only by the disposed report");
+    assert_eq!(package.link_chart.len(), 1, "the edge to P2 goes: {:?}", package.link_chart);
+    assert!(package.outcomes.is_empty(), "P2's outcome goes");
+    assert_eq!(package.total_loss_pence, Pence::new(10_000));
+    let text = serde_json::to_string(&package).unwrap();
+    assert!(!text.contains("INC-2"), "nothing cites the disposed report: {text}");
+    assert!(package.recommended_actions.iter().any(|a| a.contains(scrub::DISPOSED_REPORT)));
+    assert_eq!(package.vehicles.len(), 2, "V1 is still in INC-1");
+    assert!(!scrub_version(&mut package, &scrub), "a second scrub changes nothing");
+}
+
+#[test]
+fn an_earlier_version_forgets_an_erased_sighting_but_keeps_the_person_where_other_reports_name_them() {
+    let mut package = published_version();
+    let scrub = HistoryScrub {
+        disposed: Vec::new(),
+        erased: vec![(IncidentId::new("INC-2"), "P1".into()), (IncidentId::new("INC-2"), "P2".into())],
+    };
+    assert!(scrub_version(&mut package, &scrub));
+    let subjects: Vec<&str> = package.subjects.iter().map(|s| s.person_id.as_str()).collect();
+    assert_eq!(subjects, ["P1"], "P1 is still named by INC-1; P2 by nothing");
+    let second = package.offences.iter().find(|o| o.incident_id.as_str() == "INC-2").unwrap();
+    assert!(second.person_ids.is_empty(), "the offence stays, without the erased sightings");
+    assert!(!serde_json::to_string(&package).unwrap().contains("\"P2\""));
+    assert_eq!(package.offences.len(), 2);
+}
+
+#[test]
+fn the_version_after_a_disposal_still_says_so_against_an_earlier_version_rewritten_without_it() {
+    use orca_model::package::ReportNotice;
+    let published = published_version();
+    let mut next = published.clone();
+    next.offences.retain(|o| o.incident_id.as_str() != "INC-2");
+    next.report_notices = vec![ReportNotice {
+        incident_id: IncidentId::new("INC-2"),
+        revision: 2,
+        withdrawn: true,
+        reason: "review 2033".to_owned(),
+        disposed: true,
+    }];
+    let mut earlier = published.clone();
+    scrub_version(&mut earlier, &HistoryScrub { disposed: vec![IncidentId::new("INC-2")], erased: Vec::new() });
+    for old in [&published, &earlier] {
+        let said = changes(old, &next);
+        let withdrawn: Vec<&Change> = said.iter().filter(|c| c.kind == "offence-withdrawn").collect();
+        assert_eq!(withdrawn.len(), 1, "{said:?}");
+        assert!(withdrawn[0].detail.ends_with("disposed of under the retention schedule: review 2033"), "{said:?}");
+    }
+    let later = next.clone();
+    assert!(!changes(&next, &later).iter().any(|c| c.kind == "offence-withdrawn"), "said once");
+}

@@ -53,6 +53,7 @@ pub fn package_record(package: &v1::IntelligencePackage, body: Vec<u8>, changed_
         withdrawn: package.withdrawn,
         last_seen_ms: last_seen.seconds.saturating_mul(1000),
         changed_at_ms,
+        cited_incidents: crate::history::cited_incidents(package),
     }
 }
 
@@ -99,6 +100,10 @@ impl Stage for IntelStage {
         }
         self.indexed = !batch.packages.is_empty();
         batch
+    }
+
+    fn package_history(&self) -> Option<&dyn orca_stage::PackageHistory> {
+        Some(&crate::history::StoredPackages)
     }
 
     fn committed(&mut self) {

@@ -19,6 +19,23 @@ async fn reports_on_log(harness: &Harness) -> Vec<v1::Incident> {
         .collect()
 }
 
+async fn package_version(harness: &Harness, package_id: &str, version: u32) -> v1::IntelligencePackage {
+    let request = v1::GetPackageRequest {
+        package_id: package_id.to_owned(),
+        version,
+        purpose: "test: an earlier version".into(),
+        ..Default::default()
+    };
+    let response = harness.intel().get_package(authorized(request, &harness.lead_key)).await.unwrap();
+    response.into_inner().package.expect("the version")
+}
+
+/// The stored versions of a package that name the fourth man.
+async fn naming_versions(harness: &Harness, package_id: &str) -> Vec<u32> {
+    let versions = harness.stored_package_versions(package_id).await;
+    versions.iter().filter(|p| format!("{p:?}").contains("Quarrington")).map(|p| p.version).collect()
+}
+
 async fn find(harness: &Harness, query: &str) -> Vec<v1::SearchHit> {
     let search = v1::SearchRequest { query: query.into(), purpose: "test: find him".into(), ..Default::default() };
     harness.analyst().search(authorized(search, &harness.analyst_key)).await.unwrap().into_inner().hits
@@ -48,6 +65,13 @@ async fn an_erased_person_and_expired_face_templates_leave_every_entity_index_an
         .map(|s| v1::ErasedSighting { incident_id: s.incident_id.clone(), sighting_index: s.sighting_index })
         .collect();
 
+    let listing = harness.list(&harness.lead_key, "west-midlands").await.unwrap();
+    let group = listing.packages.iter().find(|p| p.subject_kind == v1::SubjectKind::Group as i32).expect("a group");
+    let group_id = group.package_id.clone();
+    let naming = naming_versions(&harness, &group_id).await;
+    assert!(!naming.is_empty(), "no version of {group_id} names him");
+    let before = package_version(&harness, &group_id, naming[0]).await;
+
     let mut ingest = IngestServiceClient::new(harness.channel.clone());
     let erase = v1::EraseRequest { person_id: person_id.clone(), sightings, reason: "NFA; no basis remains".into() };
     let refused = ingest.erase(authorized(erase.clone(), &harness.retailer_key)).await.unwrap_err();
@@ -69,6 +93,13 @@ async fn an_erased_person_and_expired_face_templates_leave_every_entity_index_an
     let package = package.package.unwrap();
     assert!(!package.subjects.iter().any(|s| s.display_name.contains("Quarrington")), "{:?}", package.subjects);
     assert_eq!(package.offences.len(), 6, "every offence stays");
+    // Nor does any version published before: each is rewritten without him.
+    assert_eq!(naming_versions(&harness, &group_id).await, [0u32; 0]);
+    let earlier = package_version(&harness, &group_id, naming[0]).await;
+    assert!(before.subjects.iter().any(|s| s.person_id == person_id), "{:?}", before.subjects);
+    assert!(!earlier.subjects.iter().any(|s| s.person_id == person_id), "{:?}", earlier.subjects);
+    let incidents = |p: &v1::IntelligencePackage| p.offences.iter().map(|o| o.incident_id.clone()).collect::<Vec<_>>();
+    assert_eq!(incidents(&earlier), incidents(&before), "every offence stays");
     let state = harness.stored_state().await;
     for gone in ["Quarrington", "Zebedee", "SW9999ZZZZ", "SW-9999"] {
         assert!(!state.contains(gone), "`{gone}` is still in the stages' state");

@@ -107,6 +107,13 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
         solo.basis
     );
 
+    // The versions of the group's package published so far cite the report.
+    let listing = harness.list(&harness.lead_key, "west-midlands").await.unwrap();
+    let group = listing.packages.iter().find(|p| p.subject_kind == v1::SubjectKind::Group as i32).unwrap();
+    let group_id = group.package_id.clone();
+    let citing = citing_versions(&harness, &group_id, &disposed_id).await;
+    assert!(!citing.is_empty(), "no version of {group_id} cites {disposed_id}");
+
     // Wrong callers and wrong requests are refused; nothing changes.
     let mut client = ingest(&harness);
     let refused = client.dispose(authorized(dispose_request("NM-2", "review"), &harness.retailer_key)).await;
@@ -146,6 +153,19 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
         v1::SearchRequest { query: "Quarrington".into(), purpose: "test: find him".into(), ..Default::default() };
     let found = harness.analyst().search(authorized(search, &harness.analyst_key)).await.unwrap().into_inner();
     assert!(found.hits.is_empty(), "{found:?}");
+
+    // Nor do the versions published before: each is rewritten without the report, and reads so.
+    assert_eq!(citing_versions(&harness, &group_id, &disposed_id).await, [0u32; 0], "versions citing it");
+    let earlier = v1::GetPackageRequest {
+        package_id: group_id.clone(),
+        version: citing[0],
+        purpose: "test: an earlier version".into(),
+        ..Default::default()
+    };
+    let earlier = harness.intel().get_package(authorized(earlier, &harness.lead_key)).await.unwrap().into_inner();
+    let earlier = earlier.package.unwrap();
+    assert_eq!(earlier.version, citing[0]);
+    assert!(!earlier.offences.is_empty() && !earlier.offences.iter().any(|o| o.incident_id == disposed_id));
 
     // Nothing of it in the stages' state; the store says it was disposed of, and the audit log who and why.
     let state = harness.stored_state().await;
@@ -189,6 +209,14 @@ async fn reports_fall_due_by_the_schedule_and_a_disposal_leaves_nothing_of_the_r
     let resent = harness.stream(vec![crew_incident("NM-2", "NM-BHAM-2", 8)]).await.remove(0);
     assert_eq!(resent.status, IngestStatus::Rejected as i32, "a disposed reference cannot be sent again");
     assert!(!harness.stored_state().await.contains("Quarrington"));
+    assert!(citing_versions(&harness, &group_id, &disposed_id).await.is_empty());
+}
+/// The stored versions of a package that cite the report or name the fourth man.
+async fn citing_versions(harness: &Harness, package_id: &str, incident_id: &str) -> Vec<u32> {
+    let cites = |p: &v1::IntelligencePackage| {
+        p.offences.iter().any(|o| o.incident_id == incident_id) || format!("{p:?}").contains("Quarrington")
+    };
+    harness.stored_package_versions(package_id).await.iter().filter(|p| cites(p)).map(|p| p.version).collect()
 }
 
 fn read_request(id: &str) -> v1::GetIncidentRequest {

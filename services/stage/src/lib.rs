@@ -22,10 +22,12 @@
 //!
 //! - [`Stage`], [`Batch`], [`DeadLetter`]: what a stage implements and returns.
 //! - [`StageRunner`]: the loop, with retries, metrics and shutdown.
+//! - [`history`]: disposed reports and erased persons taken out of earlier package versions.
 //! - [`lag`]: how far a stage is behind its inputs, for readiness and for "has the pipeline settled".
 //! - [`lease`]: one writer per stage; other processes running the stage stand by.
 //! - [`state_format`]: the format version of a stage's stored state, checked before restoring.
 
+pub mod history;
 mod lag;
 pub mod lease;
 mod runner;
@@ -39,7 +41,7 @@ pub use runner::{RunnerConfig, RunnerError, StageRunner};
 
 pub use orca_eventlog::{OutRecord, Record};
 pub use orca_model::StateChange;
-use orca_store::PackageRecord;
+use orca_store::{PackageRecord, PackageToScrub, ScrubbedPackage};
 
 /// Header names on dead letters.
 pub mod dead_letter_headers {
@@ -79,4 +81,19 @@ pub trait Stage: Send + 'static {
     /// Called after the batch `process` returned is durable (its transaction committed), for
     /// stages that tell readers in the same process (the intel stage wakes package streams).
     fn committed(&mut self) {}
+    /// For a stage that indexes packages: how to read and rewrite their stored versions, so the
+    /// runner can take disposed reports and erased persons out of earlier versions in the batch's
+    /// transaction (see [`history`]).
+    fn package_history(&self) -> Option<&dyn PackageHistory> {
+        None
+    }
+}
+
+/// Reads and rewrites stored package versions (their encoding is the stage's, not the store's).
+pub trait PackageHistory: Send + Sync {
+    /// The reports a stored version cites (incident ids).
+    fn citations(&self, body: &[u8]) -> Result<Vec<String>, String>;
+    /// The version without what `package` says was disposed of or erased; `None` when nothing in
+    /// it changes.
+    fn scrub(&self, package: &PackageToScrub) -> Result<Option<ScrubbedPackage>, String>;
 }

@@ -149,6 +149,9 @@ impl<S: Stage> StageRunner<S> {
             for package in &batch.packages {
                 tx.put_package(package).await?;
             }
+            if let Some(history) = self.stage.as_ref().and_then(|stage| stage.package_history()) {
+                crate::history::scrub(tx.as_mut(), history, &batch.packages).await?;
+            }
             tx.save_offsets(self.name, &offsets).await?;
             tx.commit().await?;
             if let Some(stage) = self.stage.as_mut() {

@@ -17,6 +17,7 @@
 pub mod audit_chain;
 mod codec;
 mod error;
+mod history;
 mod records;
 mod reports;
 mod revisions;
@@ -27,8 +28,9 @@ mod tests;
 pub use error::{Result, StoreError};
 pub use records::{
     AuditRecord, ClaimOutcome, ClaimRow, DisposalRecord, ErasureRecord, IncidentClaim, KeyUnusable, OffsetRecord,
-    PackageAccessChange, PackagePosition, PackageQuery, PackageRecord, PackageRow, Principal, PrincipalKind,
-    PublishedReport, RejectedRecord, RetentionCandidate, RetentionHold, Revision, Revocation, WithdrawalRecord,
+    PackageAccessChange, PackagePosition, PackageQuery, PackageRecord, PackageRow, PackageToScrub, Principal,
+    PrincipalKind, PublishedReport, RejectedRecord, RetentionCandidate, RetentionHold, Revision, Revocation,
+    ScrubbedPackage, WithdrawalRecord,
 };
 pub use sql::SqlStore;
 
@@ -200,5 +202,16 @@ pub trait StoreTx: Send {
     /// [`StoreError::LeaseLost`]: the compare-and-set that keeps a stale writer's batch out of the
     /// store (the transaction must then be dropped, which rolls it back).
     async fn renew_lease(&mut self, stage: &str, holder: &str, epoch: i64, expires_at_ms: i64) -> Result<()>;
+    /// Package versions stored before their citations were indexed (migration 0010), up to `limit`.
+    async fn unindexed_packages(&mut self, limit: u32) -> Result<Vec<PackageRow>>;
+    /// Records the reports a stored package version cites.
+    async fn index_citations(&mut self, package_id: &str, version: u32, incidents: &[String]) -> Result<()>;
+    /// The stored package versions that cite a report disposed of or a sighting erased: those of
+    /// `written` (versions put in this transaction, which the linker may have built before it
+    /// learnt of the disposal), and every version citing a report disposed of or erased since the
+    /// last call, whose queue entries this clears. The queue waits while any version is unindexed.
+    async fn packages_to_scrub(&mut self, written: &[(String, u32)]) -> Result<Vec<PackageToScrub>>;
+    /// Replaces a stored version's summary, body and citations (its other columns stay).
+    async fn rewrite_package(&mut self, package_id: &str, version: u32, scrubbed: &ScrubbedPackage) -> Result<()>;
     async fn commit(self: Box<Self>) -> Result<()>;
 }

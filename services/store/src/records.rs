@@ -263,6 +263,30 @@ pub struct PackageRecord {
     pub last_seen_ms: i64,
     /// When this version was published (ms since the epoch).
     pub changed_at_ms: i64,
+    /// The reports its offences cite (incident ids), so that a disposal or an erasure finds it.
+    pub cited_incidents: Vec<String>,
+}
+
+/// A stored package version that cites a report disposed of, or a sighting erased, after it was
+/// published (see [`crate::StoreTx::packages_to_scrub`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageToScrub {
+    pub package_id: String,
+    pub version: u32,
+    pub summary: Vec<u8>,
+    pub body: Vec<u8>,
+    /// Reports disposed of (incident ids).
+    pub disposed: Vec<String>,
+    /// Sightings erased: the report and the person it was resolved to when erased.
+    pub erased: Vec<(String, String)>,
+}
+
+/// A package version rewritten without what was disposed of or erased.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScrubbedPackage {
+    pub summary: Vec<u8>,
+    pub body: Vec<u8>,
+    pub cited_incidents: Vec<String>,
 }
 
 /// A stored package version.

@@ -146,6 +146,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn upsert_erasure(&self, erasure: &ErasureRecord) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO erasures (incident_id, sighting_index, person_id, reason, erased_by, erased_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, sighting_index) DO UPDATE SET \
@@ -158,8 +159,18 @@ impl SqlStore {
         .bind(&erasure.reason)
         .bind(&erasure.erased_by)
         .bind(erasure.erased_at_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        // Earlier package versions naming the person for this report are rewritten (`history.rs`).
+        sqlx::query(
+            "INSERT INTO history_scrubs (incident_id, person_id) VALUES ($1, $2) \
+             ON CONFLICT (incident_id, person_id) DO NOTHING",
+        )
+        .bind(&erasure.incident_id)
+        .bind(&erasure.person_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -133,6 +133,15 @@ impl SqlStore {
             .bind(retailer_ref)
             .execute(&mut *tx)
             .await?;
+            // Earlier package versions citing the report are rewritten without it (`history.rs`).
+            sqlx::query(
+                "INSERT INTO history_scrubs (incident_id, person_id) SELECT incident_id, '' FROM ingest_keys \
+                 WHERE retailer = $1 AND retailer_ref = $2 ON CONFLICT (incident_id, person_id) DO NOTHING",
+            )
+            .bind(retailer)
+            .bind(retailer_ref)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(updated == 1)

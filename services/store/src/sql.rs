@@ -243,10 +243,10 @@ fn retail_store(row: &sqlx::any::AnyRow) -> Result<RetailStore> {
 }
 
 /// The columns [`package_row`] reads, of `packages` aliased `p`.
-const PACKAGE_COLUMNS: &str = "p.package_id, p.version, p.lead_force, p.summary, p.body, p.codec, p.priority_rank, \
+pub(crate) const PACKAGE_COLUMNS: &str = "p.package_id, p.version, p.lead_force, p.summary, p.body, p.codec, p.priority_rank, \
      p.withdrawn, p.last_seen_ms, p.changed_at_ms";
 
-fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
+pub(crate) fn package_row(row: &sqlx::any::AnyRow) -> Result<PackageRow> {
     Ok(PackageRow {
         package_id: row.try_get("package_id")?,
         version: u32_from(row.try_get("version")?, "packages")?,
@@ -918,9 +918,9 @@ impl Store for SqlStore {
     }
 }
 
-struct SqlTx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    dialect: Dialect,
+pub(crate) struct SqlTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) dialect: Dialect,
     /// Released when the transaction commits or is dropped.
     _turn: Option<OwnedMutexGuard<()>>,
 }
@@ -1003,7 +1003,7 @@ impl StoreTx for SqlTx {
         let (codec, body) = codec::pack(&package.body);
         sqlx::query(
             "INSERT INTO packages (package_id, version, lead_force, summary, body, codec, priority_rank, withdrawn, \
-             last_seen_ms, changed_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             last_seen_ms, changed_at_ms, citations_indexed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) \
              ON CONFLICT (package_id, version) DO NOTHING",
         )
         .bind(&package.package_id)
@@ -1018,6 +1018,7 @@ impl StoreTx for SqlTx {
         .bind(package.changed_at_ms)
         .execute(&mut *self.tx)
         .await?;
+        self.insert_citations(&package.package_id, package.version, &package.cited_incidents).await?;
         // Only a newer version moves the access rows, so a replayed old version changes nothing.
         let current: Option<i64> = sqlx::query("SELECT MAX(latest_version) FROM package_access WHERE package_id = $1")
             .bind(&package.package_id)
@@ -1060,6 +1061,23 @@ impl StoreTx for SqlTx {
             .await?;
         }
         Ok(())
+    }
+
+    async fn unindexed_packages(&mut self, limit: u32) -> Result<Vec<PackageRow>> {
+        self.read_unindexed_packages(limit).await
+    }
+
+    async fn index_citations(&mut self, package_id: &str, version: u32, incidents: &[String]) -> Result<()> {
+        self.insert_citations(package_id, version, incidents).await?;
+        self.mark_indexed(package_id, version).await
+    }
+
+    async fn packages_to_scrub(&mut self, written: &[(String, u32)]) -> Result<Vec<PackageToScrub>> {
+        self.find_packages_to_scrub(written).await
+    }
+
+    async fn rewrite_package(&mut self, package_id: &str, version: u32, scrubbed: &ScrubbedPackage) -> Result<()> {
+        self.write_scrubbed_package(package_id, version, scrubbed).await
     }
 
     async fn commit(self: Box<Self>) -> Result<()> {

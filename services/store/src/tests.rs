@@ -440,6 +440,7 @@ fn packaged(id: &str, version: u32, lead: &str, forces: &[&str]) -> PackageRecor
         withdrawn: false,
         last_seen_ms: 0,
         changed_at_ms: i64::from(version) * 1000,
+        cited_incidents: Vec::new(),
     }
 }
 
@@ -1046,4 +1047,100 @@ async fn a_stage_lease_fences_the_writer_that_lost_it() {
         assert_eq!(store.get_state("resolve.person", "P1").await.unwrap().as_deref(), Some(&b"from b"[..]));
         assert_eq!(store.acquire_lease("resolver", "a", 2_000, 500).await.unwrap(), None, "renewed by b's commit");
     }
+}
+
+fn citing(version: u32, incidents: &[&str]) -> PackageRecord {
+    PackageRecord {
+        cited_incidents: incidents.iter().map(|i| (*i).to_owned()).collect(),
+        ..package(version, "kent", &["kent"])
+    }
+}
+
+async fn to_scrub(store: &SqlStore, written: &[u32]) -> Vec<(u32, Vec<String>, Vec<(String, String)>)> {
+    let mut tx = store.begin().await.unwrap();
+    let written: Vec<(String, u32)> = written.iter().map(|v| ("PKG-G1".to_owned(), *v)).collect();
+    let found = tx.packages_to_scrub(&written).await.unwrap();
+    tx.commit().await.unwrap();
+    found.into_iter().map(|p| (p.version, p.disposed, p.erased)).collect()
+}
+
+#[tokio::test]
+async fn a_disposal_or_an_erasure_finds_every_stored_version_citing_the_report_once() {
+    for (store, _dir) in backends().await {
+        store.claim_incidents(&[claim("NM-1", "h1"), claim("NM-2", "h2")]).await.unwrap();
+        put_packages(&store, &[citing(1, &["INC-NM-1", "INC-NM-2"]), citing(2, &["INC-NM-2"])]).await;
+        assert!(to_scrub(&store, &[]).await.is_empty(), "nothing disposed of yet");
+
+        dispose(&store, "NM-1").await;
+        assert_eq!(to_scrub(&store, &[]).await, [(1, vec!["INC-NM-1".to_owned()], vec![])]);
+        assert!(to_scrub(&store, &[]).await.is_empty(), "the queue was cleared");
+
+        // A version the linker built before it learnt of the disposal is found when written.
+        put_packages(&store, &[citing(3, &["INC-NM-1"])]).await;
+        assert_eq!(to_scrub(&store, &[3]).await, [(3, vec!["INC-NM-1".to_owned()], vec![])]);
+
+        let scrubbed = ScrubbedPackage {
+            summary: b"summary v1, scrubbed".to_vec(),
+            body: b"body v1, scrubbed".to_vec(),
+            cited_incidents: vec!["INC-NM-2".to_owned()],
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.rewrite_package("PKG-G1", 1, &scrubbed).await.unwrap();
+        tx.commit().await.unwrap();
+        let row = store.package("PKG-G1", Some(1)).await.unwrap().unwrap();
+        assert_eq!((row.summary, row.body), (scrubbed.summary, scrubbed.body));
+        assert!(to_scrub(&store, &[1]).await.is_empty(), "version 1 no longer cites the disposed report");
+
+        let erasure = ErasureRecord {
+            incident_id: "INC-NM-2".into(),
+            sighting_index: 0,
+            person_id: "P7".into(),
+            reason: "no basis".into(),
+            erased_by: "opal-1".into(),
+            erased_at_ms: 5,
+        };
+        store.record_erasure(&erasure).await.unwrap();
+        let erased = vec![("INC-NM-2".to_owned(), "P7".to_owned())];
+        assert_eq!(to_scrub(&store, &[]).await, [(1, vec![], erased.clone()), (2, vec![], erased)]);
+    }
+}
+
+#[tokio::test]
+async fn versions_stored_before_citations_were_indexed_hold_the_queue_until_indexed() {
+    for (store, _dir) in backends().await {
+        put_packages(&store, &[citing(1, &[])]).await;
+        // As a version stored before migration 0010.
+        sqlx::query("UPDATE packages SET citations_indexed = 0").execute(&store.pool).await.unwrap();
+        store.claim_incidents(&[claim("NM-9", "h9")]).await.unwrap();
+        dispose(&store, "NM-9").await;
+        assert!(to_scrub(&store, &[]).await.is_empty(), "the queue waits");
+        let mut tx = store.begin().await.unwrap();
+        let unindexed = tx.unindexed_packages(10).await.unwrap();
+        assert_eq!(unindexed.iter().map(|p| p.version).collect::<Vec<_>>(), [1]);
+        tx.index_citations("PKG-G1", 1, &["INC-NM-9".to_owned()]).await.unwrap();
+        assert!(tx.unindexed_packages(10).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+        assert_eq!(to_scrub(&store, &[]).await, [(1, vec!["INC-NM-9".to_owned()], vec![])]);
+    }
+}
+
+/// Withdraws and disposes of a claimed report.
+async fn dispose(store: &SqlStore, retailer_ref: &str) {
+    let withdrawal = WithdrawalRecord {
+        retailer: "northmart".into(),
+        retailer_ref: retailer_ref.into(),
+        revision: 1,
+        reason: "wrong store".into(),
+        withdrawn_by: "northmart".into(),
+        at_ms: 3,
+    };
+    assert!(store.withdraw_incident(&withdrawal).await.unwrap());
+    let disposal = DisposalRecord {
+        retailer: "northmart".into(),
+        retailer_ref: retailer_ref.into(),
+        at_ms: 4,
+        disposed_by: "opal-1".into(),
+        reason: "review".into(),
+    };
+    assert!(store.dispose_incident(&disposal).await.unwrap());
 }

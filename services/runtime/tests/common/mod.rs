@@ -12,6 +12,7 @@ use orca_proto::v1::{
 };
 use orca_runtime::{App, OrcaConfig, Roles, RunningApp};
 use pbjson_types::Timestamp;
+use prost::Message;
 use std::path::Path;
 use std::time::Duration;
 use tonic::transport::Channel;
@@ -232,6 +233,17 @@ impl Harness {
             }
         }
         text
+    }
+
+    /// The stored versions of a package (its history as forces read it), decoded, oldest first.
+    pub async fn stored_package_versions(&self, package_id: &str) -> Vec<v1::IntelligencePackage> {
+        let store = &self.app.backends().store;
+        let mut versions = Vec::new();
+        for version in 1.. {
+            let Some(row) = store.package(package_id, Some(version)).await.unwrap() else { break };
+            versions.push(v1::IntelligencePackage::decode(row.body.as_slice()).expect("a package"));
+        }
+        versions
     }
 
     /// The incident log from its start, as a new reader sees it.
