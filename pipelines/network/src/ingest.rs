@@ -115,6 +115,9 @@ impl Linker {
             if withdrawal.disposed && !note.disposed {
                 self.incidents[number as usize].scrub();
                 self.dirty_incidents.insert(number);
+                // Their packages' notices now say the report was disposed of.
+                let former = self.incidents[number as usize].former_persons.clone();
+                self.republish_packages_of(&former);
             }
             return Applied::Unchanged;
         }

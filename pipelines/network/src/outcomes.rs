@@ -30,6 +30,18 @@ impl Linker {
         true
     }
 
+    /// Queues the packages of these persons (their group's and their own) for a new version built
+    /// from what the linker holds now.
+    pub(crate) fn republish_packages_of(&mut self, persons: &[PersonId]) {
+        for person in persons {
+            let Some(number) = self.person_number(person) else { continue };
+            if let Some(group) = self.group_of.get(&number) {
+                self.outcome_groups.insert(group.clone());
+            }
+            self.unpublished_prolific.insert(number);
+        }
+    }
+
     /// The outcomes recorded against a package, in arrival order.
     pub(crate) fn outcomes_of(&self, package: &PackageId) -> Vec<PackageOutcome> {
         self.outcomes.get(package).cloned().unwrap_or_default()

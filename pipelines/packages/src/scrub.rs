@@ -31,7 +31,8 @@ impl HistoryScrub {
 
 /// Rewrites an earlier package version without the disposed reports (their offences, and their
 /// ids in the text) and without the erased sightings (the person's place in that report's offence).
-/// A subject, vehicle or store that only they supported goes too, with its links and outcomes.
+/// A subject, vehicle or store that only they supported goes too, with its links and outcomes. Its
+/// title, totals and score stay as published, and a line among its gaps says what left it.
 /// Returns whether anything changed.
 pub fn scrub_version(package: &mut IntelligencePackage, scrub: &HistoryScrub) -> bool {
     let before = package.clone();
@@ -51,12 +52,14 @@ pub fn scrub_version(package: &mut IntelligencePackage, scrub: &HistoryScrub) ->
             touched_vehicles.extend(offence.vehicle_ids.iter().cloned());
         }
     }
+    let mut erased_sightings = 0;
     for offence in &mut package.offences {
         offence.person_ids.retain(|person| {
             let erased =
                 scrub.erased.iter().any(|(incident, erased)| *incident == offence.incident_id && erased == person);
             if erased {
                 touched_persons.push(person.clone());
+                erased_sightings += 1;
             }
             !erased
         });
@@ -68,7 +71,6 @@ pub fn scrub_version(package: &mut IntelligencePackage, scrub: &HistoryScrub) ->
         .filter(|vehicle| !package.offences.iter().any(|o| o.vehicle_ids.contains(vehicle)))
         .collect();
     drop_unsupported(package, &unsupported_persons, &unsupported_vehicles);
-    package.total_loss_pence = package.offences.iter().map(|o| o.value_pence).sum();
     for notice in package.report_notices.iter_mut().filter(|n| scrub.disposed.contains(&n.incident_id)) {
         if !notice.withdrawn {
             // A correction's reason is the report's content; the linker forgets it on disposal.
@@ -87,7 +89,26 @@ pub fn scrub_version(package: &mut IntelligencePackage, scrub: &HistoryScrub) ->
     package.intelligence_gaps.iter_mut().for_each(replace);
     package.recommended_actions.iter_mut().for_each(replace);
     package.score.factors.iter_mut().flat_map(|f| f.evidence.iter_mut()).for_each(replace);
-    *package != before
+    if *package == before {
+        return false;
+    }
+    package.intelligence_gaps.push(rewrite_note(dropped_offences.len(), before.offences.len(), erased_sightings));
+    true
+}
+
+/// What a rewritten version says of itself: its title, totals and score are as published.
+fn rewrite_note(disposed: usize, offences: usize, erased: usize) -> String {
+    let mut what = Vec::new();
+    if disposed > 0 {
+        what.push(format!("{disposed} of its {offences} offences (reports disposed of under the retention schedule)"));
+    }
+    if erased > 0 {
+        what.push(format!("{erased} erased sightings"));
+    }
+    format!(
+        "since this version was published, {} left it; its title, totals and score are as published",
+        what.join(" and ")
+    )
 }
 
 /// Removes subjects and vehicles, with their links, outcomes and the stores no offence uses any more.

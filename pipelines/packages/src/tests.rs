@@ -256,7 +256,9 @@ fn an_earlier_version_forgets_a_disposed_report_and_whoever_only_it_named() {
     assert_eq!(subjects, ["P1"], "P2 was named only by the disposed report");
     assert_eq!(package.link_chart.len(), 1, "the edge to P2 goes: {:?}", package.link_chart);
     assert!(package.outcomes.is_empty(), "P2's outcome goes");
-    assert_eq!(package.total_loss_pence, Pence::new(10_000));
+    assert_eq!(package.total_loss_pence, Pence::new(20_000), "as published");
+    let note = package.intelligence_gaps.last().unwrap();
+    assert!(note.starts_with("since this version was published, 1 of its 2 offences (reports disposed of"), "{note}");
     let text = serde_json::to_string(&package).unwrap();
     assert!(!text.contains("INC-2"), "nothing cites the disposed report: {text}");
     assert!(package.recommended_actions.iter().any(|a| a.contains(scrub::DISPOSED_REPORT)));
@@ -278,6 +280,8 @@ fn an_earlier_version_forgets_an_erased_sighting_but_keeps_the_person_where_othe
     assert!(second.person_ids.is_empty(), "the offence stays, without the erased sightings");
     assert!(!serde_json::to_string(&package).unwrap().contains("\"P2\""));
     assert_eq!(package.offences.len(), 2);
+    let note = package.intelligence_gaps.last().unwrap();
+    assert!(note.starts_with("since this version was published, 2 erased sightings left it"), "{note}");
 }
 
 #[test]

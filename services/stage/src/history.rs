@@ -11,6 +11,10 @@
 //!    every version citing a disposal or erasure queued since the last batch;
 //! 3. rewrites each with the stage's [`PackageHistory::scrub`].
 //!
+//! While the stage's input is quiet, the runner does steps 1 to 3 in a transaction of its own every
+//! `RunnerConfig::history_every` (5 s), so a disposal whose packages get no new version (a report
+//! withdrawn long before, or one only earlier versions cite) does not wait for the next package.
+//!
 //! All of it commits with the batch's offsets, so a crash redoes it with the batch. A version the
 //! stage cannot decode is logged and left (it would be a dead letter had it come in today).
 

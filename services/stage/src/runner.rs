@@ -20,6 +20,9 @@ pub struct RunnerConfig {
     pub dead_letter_topic: String,
     /// Longest pause between retries of a failing append.
     pub max_backoff: Duration,
+    /// For a stage that indexes packages: how often, while its input is quiet, it applies queued
+    /// disposals and erasures to earlier package versions that no new version will touch.
+    pub history_every: Duration,
 }
 
 impl Default for RunnerConfig {
@@ -29,6 +32,7 @@ impl Default for RunnerConfig {
             poll_timeout: Duration::from_millis(500),
             dead_letter_topic: topics::INCIDENTS_DLQ.to_owned(),
             max_backoff: Duration::from_secs(5),
+            history_every: Duration::from_secs(5),
         }
     }
 }
@@ -68,6 +72,18 @@ impl<S: Stage> StageRunner<S> {
         Self { stage: Some(stage), name, log, store, config, lease }
     }
 
+    /// Applies queued disposals and erasures to earlier package versions in a transaction of its
+    /// own, for a stage that indexes packages (a disposal whose packages get no new version, such
+    /// as one of a report withdrawn long before, waits for no batch).
+    async fn scrub_history_while_quiet(&mut self) -> Result<(), RunnerError> {
+        let Some(history) = self.stage.as_ref().and_then(|stage| stage.package_history()) else { return Ok(()) };
+        let mut tx = self.store.begin().await?;
+        self.lease.renew_in(tx.as_mut()).await?;
+        crate::history::scrub(tx.as_mut(), history, &[]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Consumes until `shutdown` is cancelled, then returns after the batch in hand is committed.
     /// Fails with [`RunnerError::is_lease_lost`] if another process took the lease meanwhile.
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), RunnerError> {
@@ -83,6 +99,7 @@ impl<S: Stage> StageRunner<S> {
         let group = format!("{}.epoch-{}", self.name, self.lease.epoch);
         let mut consumer = self.log.consumer(&group, &topics, start).await?;
         info!(stage = self.name, ?topics, "stage consuming");
+        let mut history_checked = Instant::now();
         loop {
             let polled = tokio::select! {
                 biased;
@@ -103,6 +120,10 @@ impl<S: Stage> StageRunner<S> {
                 .filter(|r| r.offset >= next.get(&(r.topic.clone(), r.partition)).copied().unwrap_or(0))
                 .collect();
             if fresh.is_empty() {
+                if history_checked.elapsed() >= self.config.history_every {
+                    self.scrub_history_while_quiet().await?;
+                    history_checked = Instant::now();
+                }
                 continue;
             }
             let started = Instant::now();
@@ -151,6 +172,7 @@ impl<S: Stage> StageRunner<S> {
             }
             if let Some(history) = self.stage.as_ref().and_then(|stage| stage.package_history()) {
                 crate::history::scrub(tx.as_mut(), history, &batch.packages).await?;
+                history_checked = Instant::now();
             }
             tx.save_offsets(self.name, &offsets).await?;
             tx.commit().await?;

@@ -180,3 +180,102 @@ async fn records_a_fenced_upstream_writer_appended_late_are_skipped_and_outputs_
     assert!(header.as_deref().is_some_and(|h| h.starts_with("upper:")), "outputs name their writer: {header:?}");
     assert_eq!(store.offsets("upper").await.unwrap().iter().map(|o| o.next_offset).sum::<u64>(), 5);
 }
+
+/// A stage that indexes packages and gets no input: its stored versions' bodies are the report
+/// they cite.
+struct Indexer;
+
+impl Stage for Indexer {
+    fn name(&self) -> &'static str {
+        "upper"
+    }
+    fn input_topics(&self) -> Vec<String> {
+        vec!["in".into()]
+    }
+    fn process(&mut self, _records: &[Record]) -> Batch {
+        Batch::default()
+    }
+    fn package_history(&self) -> Option<&dyn PackageHistory> {
+        Some(self)
+    }
+}
+
+impl PackageHistory for Indexer {
+    fn citations(&self, body: &[u8]) -> Result<Vec<String>, String> {
+        Ok(vec![String::from_utf8_lossy(body).into_owned()])
+    }
+    fn scrub(&self, package: &PackageToScrub) -> Result<Option<ScrubbedPackage>, String> {
+        let body = format!("without {}", package.disposed.join(", ")).into_bytes();
+        Ok(Some(ScrubbedPackage { summary: b"scrubbed".to_vec(), body, cited_incidents: Vec::new() }))
+    }
+}
+
+#[tokio::test]
+async fn a_quiet_stage_that_indexes_packages_still_takes_a_disposed_report_out_of_earlier_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, store) = setup(dir.path()).await;
+    let package = orca_store::PackageRecord {
+        package_id: "PKG-G1".into(),
+        version: 1,
+        lead_force: "kent".into(),
+        forces: vec!["kent".into()],
+        summary: b"summary".to_vec(),
+        body: b"INC-NM-1".to_vec(),
+        priority_rank: 1,
+        withdrawn: false,
+        last_seen_ms: 0,
+        changed_at_ms: 0,
+        cited_incidents: vec!["INC-NM-1".into()],
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.put_package(&package).await.unwrap();
+    tx.commit().await.unwrap();
+    let claim = orca_store::IncidentClaim {
+        retailer: "northmart".into(),
+        retailer_ref: "NM-1".into(),
+        incident_id: "INC-NM-1".into(),
+        content_hash: "h1".into(),
+        received_at_ms: 1,
+    };
+    store.claim_incidents(&[claim]).await.unwrap();
+    let withdrawal = orca_store::WithdrawalRecord {
+        retailer: "northmart".into(),
+        retailer_ref: "NM-1".into(),
+        revision: 1,
+        reason: "wrong store".into(),
+        withdrawn_by: "northmart".into(),
+        at_ms: 2,
+    };
+    assert!(store.withdraw_incident(&withdrawal).await.unwrap());
+    let disposal = orca_store::DisposalRecord {
+        retailer: "northmart".into(),
+        retailer_ref: "NM-1".into(),
+        at_ms: 3,
+        disposed_by: "opal-1".into(),
+        reason: "review".into(),
+    };
+    assert!(store.dispose_incident(&disposal).await.unwrap());
+
+    let shutdown = CancellationToken::new();
+    let config = RunnerConfig {
+        poll_timeout: Duration::from_millis(20),
+        history_every: Duration::ZERO,
+        ..RunnerConfig::default()
+    };
+    let lease = take_lease(store.as_ref(), "this-process").await;
+    let task = tokio::spawn(StageRunner::new(Indexer, log, store.clone(), config, lease).run(shutdown.clone()));
+    let scrubbed = async {
+        let mut check = tokio::time::interval(Duration::from_millis(10));
+        loop {
+            check.tick().await;
+            let row = store.package("PKG-G1", Some(1)).await.unwrap().unwrap();
+            if row.body != b"INC-NM-1" {
+                return row;
+            }
+        }
+    };
+    let row = tokio::time::timeout(Duration::from_secs(20), scrubbed).await.expect("scrubbed with no input");
+    assert_eq!((row.body.as_slice(), row.summary.as_slice()), (&b"without INC-NM-1"[..], &b"scrubbed"[..]));
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+}

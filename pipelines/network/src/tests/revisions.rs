@@ -108,3 +108,31 @@ fn corrections_and_withdrawals_make_new_package_versions_that_say_which_report_a
     assert_eq!(live, back);
     assert_eq!(live.report_notices.len(), 2, "the withdrawn report and the one corrected away");
 }
+
+#[test]
+fn disposing_of_a_report_withdrawn_before_makes_a_version_that_says_so() {
+    let mut linker = Linker::new(LinkerConfig::default());
+    for resolution in spree("A", &["A1", "A2", "A3"], &["kent", "essex"], &[0, 5, 12, 20, 26, 31, 36, 41]) {
+        linker.apply(&resolution);
+    }
+    let first = linker.refresh().remove(0);
+    assert_eq!(linker.apply(&withdrawn("INC-A-5", "sent for the wrong store")), Applied::Relinked);
+    let second = linker.refresh().remove(0);
+    assert!(!second.report_notices[0].disposed);
+
+    let mut disposal = withdrawn("INC-A-5", "review 2033: no retention basis");
+    disposal.withdrawal.as_mut().unwrap().disposed = true;
+    assert_eq!(linker.apply(&disposal), Applied::Unchanged, "it left the graph when withdrawn");
+    let third = linker.refresh().into_iter().find(|p| p.id == first.id).expect("a version saying it was disposed of");
+    assert_eq!(third.version, second.version + 1);
+    assert!(third.report_notices[0].disposed);
+    assert_eq!(third.offences, second.offences);
+    let said = stated(&second, &third);
+    assert!(
+        said.iter()
+            .any(|c| c.starts_with("offence-withdrawn: INC-A-5")
+                && c.contains("disposed of under the retention schedule")),
+        "{said:?}"
+    );
+    assert!(linker.refresh().is_empty(), "once");
+}
