@@ -146,6 +146,22 @@ impl IngestCore {
         if let Some(problem) = reason_problem("reason", &request.reason) {
             return Err(IngestError::InvalidRequest(format!("`{}`: {}", problem.field, problem.reason)));
         }
+        if request.merged_ids.len() > MAX_ERASED_SIGHTINGS {
+            return Err(IngestError::InvalidRequest(format!(
+                "`merged_ids`: at most {MAX_ERASED_SIGHTINGS} ids, not {}",
+                request.merged_ids.len()
+            )));
+        }
+        let mut merged_ids = Vec::with_capacity(request.merged_ids.len());
+        for (i, id) in request.merged_ids.iter().enumerate() {
+            let id = id.trim();
+            if id.is_empty() || id.chars().count() > 200 || id == person_id {
+                return Err(IngestError::InvalidRequest(format!(
+                    "`merged_ids[{i}]`: 1 to 200 characters, another id than `person_id`"
+                )));
+            }
+            merged_ids.push(id.to_owned());
+        }
         let reason = request.reason.trim().to_owned();
         let mut places: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (i, sighting) in request.sightings.iter().enumerate() {
@@ -195,6 +211,7 @@ impl IngestCore {
                     incident_id: claim.incident_id.clone(),
                     sighting_index: index,
                     person_id: person_id.clone(),
+                    merged_ids: merged_ids.clone(),
                     reason: reason.clone(),
                     erased_by: caller.key_id.clone(),
                     erased_at_ms: now,

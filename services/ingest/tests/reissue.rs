@@ -83,6 +83,7 @@ async fn an_erased_person_keeps_their_place_with_nothing_else_and_stays_erased_i
         person_id: "P00000007".into(),
         sightings: vec![v1::ErasedSighting { incident_id: ack.incident_id.clone(), sighting_index: index }],
         reason: reason.into(),
+        merged_ids: vec!["P00000003".into()],
     };
     let mut grpc = app.grpc().await;
 
@@ -98,6 +99,10 @@ async fn an_erased_person_keeps_their_place_with_nothing_else_and_stays_erased_i
     unknown.sightings[0].incident_id = "INC-0000000000000000".into();
     let unknown = grpc.erase(authed(&app.analyst_key, unknown)).await.unwrap_err();
     assert_eq!(unknown.code(), tonic::Code::NotFound, "{}", unknown.message());
+    let mut itself = erase(0, "no basis");
+    itself.merged_ids.push("P00000007".into());
+    let itself = grpc.erase(authed(&app.analyst_key, itself)).await.unwrap_err();
+    assert!(itself.message().contains("`merged_ids[1]`: 1 to 200 characters"), "{}", itself.message());
     assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 1, "nothing was changed");
 
     let erased = grpc.erase(authed(&app.analyst_key, erase(0, "NFA; custody record deleted"))).await.unwrap();
@@ -151,6 +156,7 @@ async fn an_erasure_cut_short_by_a_log_outage_is_finished_by_the_next_one() {
         person_id: "P00000007".into(),
         sightings: vec![v1::ErasedSighting { incident_id: ack.incident_id.clone(), sighting_index: index }],
         reason: "no basis remains".into(),
+        merged_ids: Vec::new(),
     };
     app.outage.store(true, std::sync::atomic::Ordering::SeqCst);
     let cut = app.grpc().await.erase(authed(&app.analyst_key, erase(0))).await.unwrap_err();

@@ -73,7 +73,8 @@ async fn an_erased_person_and_expired_face_templates_leave_every_entity_index_an
     let before = package_version(&harness, &group_id, naming[0]).await;
 
     let mut ingest = IngestServiceClient::new(harness.channel.clone());
-    let erase = v1::EraseRequest { person_id: person_id.clone(), sightings, reason: "NFA; no basis remains".into() };
+    let reason = "NFA; no basis remains".to_owned();
+    let erase = v1::EraseRequest { person_id: person_id.clone(), sightings, reason, merged_ids: Vec::new() };
     let refused = ingest.erase(authorized(erase.clone(), &harness.retailer_key)).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::PermissionDenied);
     let erased = ingest.erase(authorized(erase, &harness.analyst_key)).await.unwrap().into_inner();

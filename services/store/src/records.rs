@@ -113,6 +113,9 @@ pub struct ErasureRecord {
     pub sighting_index: u32,
     /// The person (entity) the analyst erased.
     pub person_id: String,
+    /// Ids merged into the person, which package versions published before the merge name
+    /// (queued for the history scrub with `person_id`; not kept with the erasure).
+    pub merged_ids: Vec<String>,
     pub reason: String,
     /// The analyst's key id.
     pub erased_by: String,

@@ -162,14 +162,16 @@ impl SqlStore {
         .execute(&mut *tx)
         .await?;
         // Earlier package versions naming the person for this report are rewritten (`history.rs`).
-        sqlx::query(
-            "INSERT INTO history_scrubs (incident_id, person_id) VALUES ($1, $2) \
-             ON CONFLICT (incident_id, person_id) DO NOTHING",
-        )
-        .bind(&erasure.incident_id)
-        .bind(&erasure.person_id)
-        .execute(&mut *tx)
-        .await?;
+        for person_id in std::iter::once(&erasure.person_id).chain(&erasure.merged_ids) {
+            sqlx::query(
+                "INSERT INTO history_scrubs (incident_id, person_id) VALUES ($1, $2) \
+                 ON CONFLICT (incident_id, person_id) DO NOTHING",
+            )
+            .bind(&erasure.incident_id)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -188,6 +190,7 @@ impl SqlStore {
                     incident_id: row.try_get(0)?,
                     sighting_index: u32_from(row.try_get(1)?, "erasures")?,
                     person_id: row.try_get(2)?,
+                    merged_ids: Vec::new(),
                     reason: row.try_get(3)?,
                     erased_by: row.try_get(4)?,
                     erased_at_ms: row.try_get(5)?,

@@ -827,6 +827,7 @@ async fn a_published_report_is_kept_on_its_claim_until_orca_revises_it_or_it_is_
             incident_id: claim_row.incident_id.clone(),
             sighting_index: 1,
             person_id: "P1".into(),
+            merged_ids: Vec::new(),
             reason: "no basis".into(),
             erased_by: "opal-1".into(),
             erased_at_ms: 5,
@@ -1095,12 +1096,13 @@ async fn a_disposal_or_an_erasure_finds_every_stored_version_citing_the_report_o
             incident_id: "INC-NM-2".into(),
             sighting_index: 0,
             person_id: "P7".into(),
+            merged_ids: vec!["P3".into()],
             reason: "no basis".into(),
             erased_by: "opal-1".into(),
             erased_at_ms: 5,
         };
         store.record_erasure(&erasure).await.unwrap();
-        let erased = vec![("INC-NM-2".to_owned(), "P7".to_owned())];
+        let erased = vec![("INC-NM-2".to_owned(), "P3".to_owned()), ("INC-NM-2".to_owned(), "P7".to_owned())];
         assert_eq!(to_scrub(&store, &[]).await, [(1, vec![], erased.clone()), (2, vec![], erased)]);
     }
 }

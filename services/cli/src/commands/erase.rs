@@ -90,7 +90,8 @@ pub async fn run(channel: Channel, key: &str, args: EraseArgs) -> Result<()> {
         None => channel,
     };
     let mut ingest = IngestServiceClient::new(ingest_channel);
-    let request = v1::EraseRequest { person_id: person.clone(), sightings, reason };
+    let request =
+        v1::EraseRequest { person_id: person.clone(), sightings, reason, merged_ids: found.merged_ids.clone() };
     let response = ingest
         .erase(client::authorized(request, key)?)
         .await
