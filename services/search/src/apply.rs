@@ -64,6 +64,10 @@ fn apply_resolution(
 ) -> Result<(), String> {
     let proto = v1::Resolution::decode(record.value.as_slice()).map_err(|e| format!("not a resolution: {e}"))?;
     let resolution = convert::resolution_from_proto(proto.clone()).map_err(|e| e.to_string())?;
+    let disposal = resolution.withdrawal.as_ref().is_some_and(|w| w.disposed);
+    if disposal || resolution.incident.as_ref().is_some_and(|i| i.redaction) {
+        search.purge.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     if resolution.withdrawal.is_some() {
         return apply_withdrawal(search, writer, &resolution, proto, pending);
     }

@@ -51,6 +51,12 @@ pub struct SearchIndex {
     /// Reports read lately, decoded: an entity's document is rewritten from all its reports each
     /// time it gains a sighting, and a busy vehicle has thousands.
     pub(crate) recent_reports: Mutex<ReportCache>,
+    /// Set when a batch applied a disposal or a redaction: at the next commit the segments holding
+    /// deleted documents are merged, so the removed text leaves the index's files.
+    pub(crate) purge: std::sync::atomic::AtomicBool,
+    /// When the last purge ran: merging every segment with deletes rewrites most of a busy index,
+    /// so purges run at most every [`crate::indexer::PURGE_AT_MOST_EVERY`].
+    pub(crate) purged_at: Mutex<Option<std::time::Instant>>,
 }
 
 /// Most reports kept decoded (two generations of half this; a report is about 1-2 KB).
@@ -131,6 +137,8 @@ impl SearchIndex {
             recent_reports: Mutex::new(ReportCache::default()),
             decided: tokio::sync::watch::channel(0).0,
             committed: Mutex::new(payload.offsets.clone()),
+            purge: std::sync::atomic::AtomicBool::new(false),
+            purged_at: Mutex::new(None),
         };
         let workspace = search.load_workspace()?;
         *search.workspace.write().expect("workspace lock") = workspace;

@@ -152,6 +152,24 @@ impl Indexer {
     }
 }
 
+/// Shortest time between two purges of deleted documents (a purge waiting for it runs at the first
+/// commit after).
+pub const PURGE_AT_MOST_EVERY: Duration = Duration::from_secs(60);
+
+/// Merges the segments that hold deleted documents, so a disposed or redacted report's earlier
+/// text leaves the index's files (tantivy otherwise keeps it until its merge policy gets there).
+/// The merge keeps the commit's payload, and tantivy deletes the old segments' files after it.
+fn purge_deleted(writer: &mut IndexWriter) -> Result<(), SearchError> {
+    let metas = writer.index().searchable_segment_metas()?;
+    let segments: Vec<tantivy::index::SegmentId> = metas.iter().filter(|m| m.has_deletes()).map(|m| m.id()).collect();
+    if !segments.is_empty() {
+        let started = Instant::now();
+        writer.merge(&segments).wait()?;
+        tracing::info!(segments = segments.len(), elapsed = ?started.elapsed(), "search index purged of deleted documents");
+    }
+    Ok(())
+}
+
 /// Commits with a payload, reloads the searchers and drops the overlay they now cover.
 pub(crate) fn commit_blocking(
     search: &SearchIndex,
@@ -162,6 +180,13 @@ pub(crate) fn commit_blocking(
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&serde_json::to_string(payload).expect("commit payload serialises"));
     prepared.commit()?;
+    let mut purged_at = search.purged_at.lock().expect("purge lock");
+    let due = purged_at.is_none_or(|at| at.elapsed() >= PURGE_AT_MOST_EVERY);
+    if due && search.purge.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        purge_deleted(writer)?;
+        *purged_at = Some(Instant::now());
+    }
+    drop(purged_at);
     search.reader.reload()?;
     search.overlay.lock().expect("overlay lock").clear();
     *search.committed.lock().expect("committed lock") = payload.offsets.clone();

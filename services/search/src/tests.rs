@@ -332,7 +332,11 @@ fn a_dissolved_groups_description_loses_an_erased_member_in_the_index_and_after_
     incident.persons.push(PersonSighting { role: PersonRole::Erased, ..Default::default() });
     incident.revision = 2;
     incident.redaction = true;
+    let deleted = |f: &Fixture| -> u32 {
+        f.search.reader.searcher().segment_readers().iter().map(|segment| segment.num_deleted_docs()).sum()
+    };
     f.feed(&[redaction]);
+    assert_eq!(deleted(&f), 0, "after a redaction no deleted document, his old report among them, stays in the files");
     assert!(f.ids("Dean Moss", GROUP).is_empty(), "the group no longer names him");
     assert_eq!(f.ids("Robert Brennan", GROUP), ["G1"]);
     drop(f);
