@@ -92,7 +92,8 @@ fn main() -> ExitCode {
     // `ORCA_JSON_LOGS=1` switches to one JSON object per line, for log shippers.
     // Services log what they do; interactive commands only warnings (their output is the report).
     let default_filter = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
-    orca_runtime::telemetry::init_logging(std::env::var_os("ORCA_JSON_LOGS").is_some(), default_filter);
+    let json = orca_runtime::telemetry::json_logs_wanted(std::env::var("ORCA_JSON_LOGS").ok().as_deref());
+    orca_runtime::telemetry::init_logging(json, default_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -307,6 +307,12 @@ impl OrcaConfig {
                     .into(),
             ));
         }
+        self.resolver.validate().map_err(|error| match error {
+            orca_resolve::ConfigError::Invalid { field, reason } => {
+                ConfigError::Invalid(format!("`resolver.{field}` {reason}"))
+            }
+            orca_resolve::ConfigError::Model(error) => ConfigError::Invalid(format!("`resolver.model`: {error}")),
+        })?;
         if self.runner.batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));
         }
@@ -392,5 +398,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_out_of_range_resolver_setting_is_refused_at_start_with_its_key() {
+        let mut config = OrcaConfig::default();
+        config.resolver.link_probability = 1.5;
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("`resolver.link_probability` must be in (0, 1), got 1.5"), "{error}");
+        let mut config = OrcaConfig::default();
+        config.resolver.face_lsh_bits = 0;
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("`resolver.face_lsh_bits` must be 1 to 32"), "{error}");
     }
 }

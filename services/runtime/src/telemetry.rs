@@ -6,6 +6,12 @@ use tracing_subscriber::EnvFilter;
 
 /// Structured logs to stderr, filtered by `RUST_LOG`, else by `default_filter` (e.g. `warn` for
 /// interactive commands, `info` for services). `json` switches to one JSON object per line.
+/// Whether `ORCA_JSON_LOGS` asks for JSON logs: set to anything but empty, `0`, `false`, `no` or
+/// `off` (in any case).
+pub fn json_logs_wanted(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off"))
+}
+
 pub fn init_logging(json: bool, default_filter: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     // Colours only on a terminal: a log file or a shipper gets plain text.
@@ -30,4 +36,19 @@ pub fn prometheus() -> &'static PrometheusHandle {
         drop(metrics::set_global_recorder(recorder));
         handle
     })
+}
+
+#[cfg(test)]
+mod json_logs_tests {
+    use super::json_logs_wanted;
+
+    #[test]
+    fn json_logs_are_on_only_when_the_variable_says_so() {
+        for on in ["1", "true", "yes", "ON"] {
+            assert!(json_logs_wanted(Some(on)), "{on}");
+        }
+        for off in [None, Some(""), Some("0"), Some("false"), Some("No"), Some(" off ")] {
+            assert!(!json_logs_wanted(off), "{off:?}");
+        }
+    }
 }
