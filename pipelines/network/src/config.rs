@@ -250,3 +250,96 @@ impl Default for ProlificThreshold {
         Self { window_days: 365, min_offences: 20, min_value_pence: 500_000, min_violent_offences: 3 }
     }
 }
+
+impl LinkerConfig {
+    /// Checks every value's range, naming the first out of range by its key under `linker.`:
+    /// a running linker refuses a setting it cannot honour instead of starting with it.
+    pub fn validate(&self) -> Result<(), String> {
+        let problem = |key: &str, reason: &str| Err(format!("`linker.{key}` {reason}"));
+        let g = &self.groups;
+        for (key, value, least) in [
+            ("groups.min_members", g.min_members, 2),
+            ("groups.min_member_incidents", g.min_member_incidents, 1),
+            ("groups.min_members_per_incident", g.min_members_per_incident, 2),
+            ("groups.min_incidents", g.min_incidents, 1),
+            ("groups.national_min_forces", g.national_min_forces, 2),
+            ("links.max_vehicle_users", self.links.max_vehicle_users, 2),
+            ("links.max_marker_carriers", self.links.max_marker_carriers, 2),
+            ("links.max_co_offenders", self.links.max_co_offenders, 1),
+        ] {
+            if value < least {
+                return problem(key, &format!("must be at least {least}, got {value}"));
+            }
+        }
+        if g.min_span_days < 0 {
+            return problem("groups.min_span_days", &format!("must be 0 or more, got {}", g.min_span_days));
+        }
+        let c = &self.community;
+        if c.quality == QualityFunction::Modularity {
+            return problem(
+                "community.quality",
+                "must be `cpm` in the running linker: modularity's result depends on the region a \
+                 resolution touched (use it with `orca communities` on a fixed graph)",
+            );
+        }
+        let l = &self.links;
+        for (key, value, positive) in [
+            ("community.resolution", c.resolution, true),
+            ("community.randomness", c.randomness, true),
+            ("links.half_life_days", l.half_life_days, true),
+            ("links.co_offence", l.co_offence, false),
+            ("links.shared_vehicle", l.shared_vehicle, false),
+            ("links.shared_marker", l.shared_marker, false),
+        ] {
+            if !value.is_finite() || value < 0.0 || (positive && value == 0.0) {
+                let least = if positive { "above 0" } else { "0 or more" };
+                return problem(key, &format!("must be a number {least}, got {value}"));
+            }
+        }
+        for (key, value) in [
+            ("groups.core_strength_share", g.core_strength_share),
+            ("links.decay_floor", l.decay_floor),
+            ("scoring.confidence_low_probability", self.scoring.confidence_low_probability),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return problem(key, &format!("must be between 0 and 1, got {value}"));
+            }
+        }
+        if self.scoring.recent_days < 1 || self.scoring.previous_days < 1 {
+            return problem("scoring.recent_days", "and `linker.scoring.previous_days` must be at least 1");
+        }
+        let thresholds = std::iter::once(("prolific.default".to_owned(), &self.prolific.default))
+            .chain(self.prolific.per_force.iter().map(|(force, t)| (format!("prolific.per_force.{force}"), t)));
+        for (key, threshold) in thresholds {
+            if threshold.window_days < 1 || threshold.min_offences < 1 {
+                return problem(&key, "needs `window_days` and `min_offences` of at least 1");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod validate_tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_and_a_value_out_of_range_is_refused_by_its_key() {
+        assert_eq!(LinkerConfig::default().validate(), Ok(()));
+        let mut config = LinkerConfig::default();
+        config.links.decay_floor = 1.5;
+        assert_eq!(config.validate(), Err("`linker.links.decay_floor` must be between 0 and 1, got 1.5".to_owned()));
+        let mut config = LinkerConfig::default();
+        config.groups.min_members = 1;
+        assert!(config.validate().unwrap_err().starts_with("`linker.groups.min_members` must be at least 2"));
+        let mut config = LinkerConfig::default();
+        config.community.resolution = f64::NAN;
+        assert!(config.validate().unwrap_err().starts_with("`linker.community.resolution`"));
+        let mut config = LinkerConfig::default();
+        config.community.quality = QualityFunction::Modularity;
+        assert!(config.validate().unwrap_err().starts_with("`linker.community.quality` must be `cpm`"));
+        let mut config = LinkerConfig::default();
+        config.prolific.per_force.insert("kent".into(), ProlificThreshold { min_offences: 0, ..Default::default() });
+        assert!(config.validate().unwrap_err().starts_with("`linker.prolific.per_force.kent`"));
+    }
+}

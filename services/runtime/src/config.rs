@@ -313,6 +313,7 @@ impl OrcaConfig {
             }
             orca_resolve::ConfigError::Model(error) => ConfigError::Invalid(format!("`resolver.model`: {error}")),
         })?;
+        self.linker.validate().map_err(ConfigError::Invalid)?;
         if self.runner.batch_size == 0 {
             return Err(ConfigError::Invalid("`runner.batch_size` must be at least 1".into()));
         }
@@ -401,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn an_out_of_range_resolver_setting_is_refused_at_start_with_its_key() {
+    fn an_out_of_range_resolver_or_linker_setting_is_refused_at_start_with_its_key() {
         let mut config = OrcaConfig::default();
         config.resolver.link_probability = 1.5;
         let error = config.validate().unwrap_err().to_string();
@@ -410,5 +411,9 @@ mod tests {
         config.resolver.face_lsh_bits = 0;
         let error = config.validate().unwrap_err().to_string();
         assert!(error.contains("`resolver.face_lsh_bits` must be 1 to 32"), "{error}");
+        let mut config = OrcaConfig::default();
+        config.linker.links.half_life_days = 0.0;
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("`linker.links.half_life_days` must be a number above 0"), "{error}");
     }
 }
