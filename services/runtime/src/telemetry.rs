@@ -34,8 +34,22 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         // Only one global recorder can exist; later calls reuse the handle.
         drop(metrics::set_global_recorder(recorder));
+        // What the ingest metrics mean, in `# HELP` lines beside them.
+        orca_ingest::metrics::describe();
         handle
     })
+}
+
+#[cfg(test)]
+mod metrics_tests {
+    #[test]
+    fn the_ingest_metrics_say_what_they_count() {
+        let handle = super::prometheus();
+        metrics::counter!(orca_ingest::metrics::RECORDS_TOTAL, "channel" => "grpc", "status" => "accepted")
+            .increment(1);
+        let text = handle.render();
+        assert!(text.contains("# HELP orca_ingest_records_total incident records processed by ingest"), "{text}");
+    }
 }
 
 #[cfg(test)]
