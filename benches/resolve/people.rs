@@ -290,15 +290,12 @@ const NICKNAMES: &[(&str, &str)] = &[
     ("joseph", "joe"),
 ];
 
-struct Rng(u64);
+/// SplitMix64, with the draws the generator needs.
+struct Rng(orca_model::hash::SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
@@ -331,7 +328,7 @@ fn typo(rng: &mut Rng, word: &str) -> String {
 
 /// `records` rows (ids `r0`, `r1`, ...) and the true person (cluster id) of each, deterministic in `seed`.
 pub fn people(records: usize, seed: u64) -> (Vec<Row>, Vec<u32>) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng(orca_model::hash::SplitMix64::new(seed));
     let mut rows = Vec::with_capacity(records);
     let mut truth = Vec::with_capacity(records);
     let mut person = 0u32;

@@ -202,12 +202,9 @@ fn main() {
 
     if orders {
         let mut shuffled = arrival.clone();
-        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut generator = orca_model::hash::SplitMix64::new(seed.wrapping_mul(orca_model::hash::GOLDEN_GAMMA) | 1);
         for i in (1..shuffled.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+            shuffled.swap(i, generator.below(i as u64 + 1) as usize);
         }
         let second = resolve_all(&shuffled, &config, false);
         let r2 = &second.resolver;

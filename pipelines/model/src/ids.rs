@@ -80,11 +80,11 @@ impl IncidentId {
     /// `retailer \0 reference`. The same report always gets the same id, so resubmissions and
     /// redeliveries are idempotent; the id reveals nothing beyond what the pair already says.
     pub fn derive(retailer: &RetailerId, retailer_ref: &str) -> Self {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in retailer.as_str().bytes().chain([0u8]).chain(retailer_ref.bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        let hash = crate::hash::Fnv1a64::new()
+            .bytes(retailer.as_str().as_bytes())
+            .bytes(&[0])
+            .bytes(retailer_ref.as_bytes())
+            .finish();
         Self::new(format!("INC-{hash:016x}"))
     }
 }

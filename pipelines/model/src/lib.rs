@@ -6,6 +6,7 @@
 //! - [`vrm`]: vehicle registration marks: formats, normalisation, misread candidates, partial patterns.
 //! - [`incident`]: an incident report and the person and vehicle sightings in it.
 //! - [`grade`]: 3x5x2 intelligence grading.
+//! - [`hash`]: the stable hashes (FNV-1a) and seeded generator (SplitMix64) everything shares.
 //! - [`money`]: amounts in pence that never wrap.
 //! - [`problem`]: a problem with a submitted record, with its field path.
 //! - [`resolution`]: the resolver's decisions about sightings, merges and splits.
@@ -17,6 +18,7 @@
 pub mod decision;
 pub mod force;
 pub mod grade;
+pub mod hash;
 pub mod ids;
 pub mod incident;
 pub mod money;

@@ -22,23 +22,10 @@ pub(crate) struct EmittedPackage {
 
 /// A fingerprint of a package's content; call it before the package is numbered (version 0).
 pub(crate) fn content_hash(package: &IntelligencePackage) -> String {
-    struct Fnv(u64);
-    impl std::io::Write for Fnv {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            for &byte in bytes {
-                self.0 ^= u64::from(byte);
-                self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     debug_assert_eq!(package.version, 0, "hash packages before numbering them");
-    let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut hasher = orca_model::hash::Fnv1a64::new();
     serde_json::to_writer(&mut hasher, package).expect("packages serialise to json");
-    format!("{:016x}", hasher.0)
+    format!("{:016x}", hasher.finish())
 }
 
 /// The package without its lists (cloning only the small fields).

@@ -44,19 +44,12 @@ impl Postings {
 /// A blocking key: a rule tag and up to two values, mixed into 64 bits.
 #[inline]
 pub fn key(rule: BlockRule, a: u64, b: u64) -> u64 {
-    let mut h = (rule as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut h = (rule as u64).wrapping_mul(orca_model::hash::GOLDEN_GAMMA);
     h = mix(h ^ a);
     mix(h ^ b.wrapping_mul(0xc2b2_ae3d_27d4_eb4f))
 }
 
-#[inline]
-pub fn mix(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
+pub use orca_model::hash::mix64 as mix;
 
 /// The blocking rules, unioned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

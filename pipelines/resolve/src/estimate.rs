@@ -1,5 +1,5 @@
 //! Estimating the person model from the sightings themselves, without labels, the way that proved
-//! robust (NOTES.md): u from random pairs of sightings (nearly all of them different people), m by
+//! robust for Splink where a plain EM collapsed (`benches/resolve/RESULTS.md`): u from random pairs of sightings (nearly all of them different people), m by
 //! expectation-maximisation over the pairs each blocking rule brings together, with the rule's own
 //! comparisons left out (they agree by construction), and the prior as the fixpoint of expected
 //! matches among the blocked pairs over all pairs. The result is a [`ModelParams`] to put in the
@@ -15,6 +15,7 @@ use crate::person::features::{self, PersonSummary};
 use crate::population::SummaryCaps;
 use crate::travel::Place;
 use orca_model::Incident;
+use orca_model::hash::{GOLDEN_GAMMA, SplitMix64};
 use rustc_hash::FxHashMap;
 
 /// Comparisons estimated here (the others keep their configured values): those a table of
@@ -95,12 +96,11 @@ pub fn estimate_person_model(
     let levels: Vec<usize> = ESTIMATED.iter().map(|c| c.levels().len()).collect();
 
     let n = summaries.len();
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut generator = SplitMix64::new(seed.wrapping_mul(GOLDEN_GAMMA) | 1);
     let mut random = Vec::with_capacity(random_pairs);
     if n >= 2 {
         for _ in 0..random_pairs {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let r = crate::blocking::mix(state);
+            let r = generator.next_u64();
             let (a, b) = ((r % n as u64) as u32, ((r >> 32) % n as u64) as u32);
             if a != b {
                 random.push(gamma_of(a, b));

@@ -222,12 +222,7 @@ impl NameTable {
 
 /// FNV-1a, 32 bits: small, stable keys for codes.
 pub fn hash32(text: &str) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in text.bytes() {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash
+    orca_model::hash::fnv1a32(text.as_bytes())
 }
 
 /// Jaro-Winkler similarity (strsim's definition), without allocating for names of up to 64 bytes

@@ -39,13 +39,8 @@ const FAMILY: &[&str] = &[
 
 /// People, most with one record and some with a second, noisy one.
 fn rows(people: usize) -> (Vec<Row>, Vec<usize>) {
-    let mut state = 12345u64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut generator = orca_model::hash::SplitMix64::new(12345);
+    let mut next = |n: usize| generator.below(n as u64) as usize;
     let mut out = Vec::new();
     let mut truth = Vec::new();
     for p in 0..people {

@@ -7,16 +7,7 @@ use common::*;
 use orca_model::{Incident, PersonSighting, SightingKey, StoredRecord};
 use orca_resolve::{AnalystDecision, Resolver, ResolverConfig};
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+type Rng = orca_model::hash::SplitMix64;
 
 const GIVEN: &[&str] = &["John", "Jon", "Michael", "Mike", "Sarah", "Aisha", "Piotr", "Kelly", "Dean", "Robert", "Bob"];
 const FAMILY: &[&str] = &["Smith", "Smyth", "Nowak", "Khan", "Walsh", "Okafor", "Reid", "Barnes"];
@@ -33,7 +24,7 @@ fn person(rng: &mut Rng, who: u64) -> PersonSighting {
 }
 
 fn workload(seed: u64, count: usize, offset: usize) -> Vec<Incident> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     (0..count)
         .map(|i| {
             let persons = (0..1 + rng.below(3))

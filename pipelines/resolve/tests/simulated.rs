@@ -32,19 +32,11 @@ fn world(incidents: u64) -> Simulated {
     out
 }
 
-/// Pairwise precision and recall of predicted ids against true ids.
+/// Pairwise precision and recall of predicted ids against true ids (`orca-eval`'s scores).
 fn pairwise(items: &[(String, String)]) -> (f64, f64) {
-    let mut predicted: HashMap<&str, u64> = HashMap::new();
-    let mut truth: HashMap<&str, u64> = HashMap::new();
-    let mut both: HashMap<(&str, &str), u64> = HashMap::new();
-    for (p, t) in items {
-        *predicted.entry(p).or_default() += 1;
-        *truth.entry(t).or_default() += 1;
-        *both.entry((p, t)).or_default() += 1;
-    }
-    let pairs = |m: &HashMap<_, u64>| m.values().map(|n| n * (n - 1) / 2).sum::<u64>() as f64;
-    let correct = both.values().map(|n| n * (n - 1) / 2).sum::<u64>() as f64;
-    (correct / pairs(&predicted).max(1.0), correct / pairs(&truth).max(1.0))
+    let table = orca_eval::Contingency::from_label_pairs(items.iter().map(|(predicted, truth)| (truth, predicted)));
+    let scores = orca_eval::PairwiseScores::from_contingency(&table);
+    (scores.precision, scores.recall)
 }
 
 fn resolve(world: &Simulated, order: &[usize], config: &ResolverConfig) -> Resolver {
@@ -64,11 +56,13 @@ fn a_simulated_world_resolves_precisely_and_mostly_the_same_in_another_order() {
     let persons: Vec<(String, String)> =
         world.persons.iter().map(|(k, t)| (r.person_of(k).expect("resolved").0.to_string(), t.clone())).collect();
     let (precision, recall) = pairwise(&persons);
-    assert!(precision > 0.8 && recall > 0.05, "persons: precision {precision}, recall {recall}");
+    // Measured: precision 0.938, recall 0.113.
+    assert!(precision > 0.93 && recall > 0.11, "persons: precision {precision}, recall {recall}");
     let vehicles: Vec<(String, String)> =
         world.vehicles.iter().map(|(k, t)| (r.vehicle_of(k).expect("resolved").0.to_string(), t.clone())).collect();
     let (precision, recall) = pairwise(&vehicles);
-    assert!(precision > 0.9 && recall > 0.4, "vehicles: precision {precision}, recall {recall}");
+    // Measured: precision 0.958, recall 0.612.
+    assert!(precision > 0.95 && recall > 0.6, "vehicles: precision {precision}, recall {recall}");
 
     let reversed: Vec<usize> = arrival.iter().rev().copied().collect();
     let r2 = resolve(&world, &reversed, &config);
@@ -78,7 +72,8 @@ fn a_simulated_world_resolves_precisely_and_mostly_the_same_in_another_order() {
         .map(|k| (r2.person_of(k).unwrap().0.to_string(), r.person_of(k).unwrap().0.to_string()))
         .collect();
     let (p, r) = pairwise(&agreement);
-    assert!(p > 0.7 && r > 0.7, "two orders agree: {p} {r}");
+    // Measured: 0.785 and 0.853.
+    assert!(p > 0.78 && r > 0.85, "two orders agree: {p} {r}");
 }
 
 #[test]
@@ -86,11 +81,13 @@ fn the_person_model_can_be_estimated_without_labels() {
     let world = world(3000);
     let config = ResolverConfig::default();
     let (params, report) = orca_resolve::estimate::estimate_person_model(&world.incidents, &config, 200_000, 1);
-    assert!(report.random_pairs > 150_000 && report.blocked_pairs.iter().all(|(_, n)| *n > 0), "{report:?}");
-    assert!(params.person_prior > 1e-7 && params.person_prior < 0.1, "{}", params.person_prior);
+    // Measured: 199,960 random pairs (a pair of one sighting is dropped), 1,019 and 1,008 blocked pairs,
+    // prior 2.09e-4, given name m 0.757 u 0.018, family name m 0.881 u 0.020.
+    assert!(report.random_pairs > 199_000 && report.blocked_pairs.iter().all(|(_, n)| *n > 1_000), "{report:?}");
+    assert!(params.person_prior > 1.5e-4 && params.person_prior < 3e-4, "{}", params.person_prior);
     for comparison in [Comparison::GivenName, Comparison::FamilyName] {
         let levels = &params.levels[&comparison];
-        assert!(levels.m[0] > 0.5 && levels.u[0] < 0.05, "{comparison:?}: {levels:?}");
+        assert!(levels.m[0] > 0.75 && levels.u[0] < 0.025, "{comparison:?}: {levels:?}");
     }
     params.validate().expect("estimated parameters are valid");
 }

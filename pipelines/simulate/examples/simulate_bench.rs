@@ -27,7 +27,7 @@ fn main() {
     let mut bytes = 0usize;
     let mut sink = std::io::sink();
     let mut count = 0u64;
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = orca_model::hash::Fnv1a64::new();
     for (i, simulated) in stream.by_ref().enumerate() {
         if i < show {
             println!("{}", serde_json::to_string_pretty(&simulated.incident).expect("serialisable"));
@@ -39,9 +39,7 @@ fn main() {
         if json {
             let line = serde_json::to_vec(&simulated.incident).expect("serialisable");
             bytes += line.len() + 1;
-            for byte in &line {
-                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-            }
+            hash.bytes(&line);
             sink.write_all(&line).expect("sink");
         }
         count += 1;
@@ -54,7 +52,7 @@ fn main() {
         built.as_secs_f64(),
         streamed.as_secs_f64(),
         started.elapsed().as_secs_f64(),
-        if json { format!("  json {:.1} MB  hash {hash:016x}", bytes as f64 / 1e6) } else { String::new() }
+        if json { format!("  json {:.1} MB  hash {:016x}", bytes as f64 / 1e6, hash.finish()) } else { String::new() }
     );
     println!(
         "stores {}  retailers {}+{}  prolific {}  local {}  group members {}  one-off {}  groups {}",

@@ -9,7 +9,7 @@
 //! templates overlap the same-person range: the trap a threshold alone cannot avoid.
 
 use crate::people::FaceRecipe;
-use crate::random::{Purpose, WorldRng, mix64, rng_for};
+use crate::random::{Purpose, WorldRng, rng_for, splitmix64};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -76,7 +76,7 @@ impl FaceSpace {
 }
 
 fn model_hash(model: &str) -> u64 {
-    model.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| mix64(h ^ u64::from(b)))
+    model.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| splitmix64(h ^ u64::from(b)))
 }
 
 /// Fills with normal samples of standard deviation `sd` (ziggurat: portable and fast).

@@ -3,7 +3,7 @@
 //! never leaves the simulator except as an opaque id in the ground-truth files.
 
 use crate::names::{NAMES, family_form, street_name};
-use crate::random::{Purpose, mix64, normal, pick, pick_weighted, rng_for};
+use crate::random::{Purpose, normal, pick, pick_weighted, rng_for, splitmix64};
 use chrono::{Datelike, NaiveDate};
 use orca_model::{Build, Sex};
 use rand::Rng;
@@ -183,7 +183,7 @@ impl Identity {
     /// What the person wears on `day`: mostly their favourites, varied from day to day but the
     /// same all day (a crew on a spree wears the same clothes in every store).
     pub fn outfit(&self, day: u32) -> [&'static str; 4] {
-        let mut rng = rng_for(self.face.seed, Purpose::Render, mix64(u64::from(day)));
+        let mut rng = rng_for(self.face.seed, Purpose::Render, splitmix64(u64::from(day)));
         let choose = |rng: &mut crate::random::WorldRng, favourite: u8, table: &'static [&'static str]| {
             if rng.random_bool(0.6) { table[favourite as usize] } else { *pick(rng, table) }
         };

@@ -22,17 +22,12 @@ pub(crate) enum Purpose {
     FaceSpace = 9,
 }
 
-/// SplitMix64 finaliser: a fast bijective mixer of 64 bits.
-pub(crate) fn mix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
+/// SplitMix64's step: a fast bijective mixer of 64 bits.
+pub(crate) use orca_model::hash::splitmix64;
 
 /// A seed for `(world seed, purpose, n)`.
 pub(crate) fn derive_seed(seed: u64, purpose: Purpose, n: u64) -> u64 {
-    mix64(mix64(seed ^ mix64(purpose as u64)) ^ n)
+    splitmix64(splitmix64(seed ^ splitmix64(purpose as u64)) ^ n)
 }
 
 /// A generator for `(world seed, purpose, n)`.
@@ -51,7 +46,7 @@ pub(crate) struct IdPermutation {
 impl IdPermutation {
     pub(crate) fn new(seed: u64, salt: u64) -> Self {
         let key = derive_seed(seed, Purpose::Ids, salt);
-        Self { keys: [key as u32, (key >> 32) as u32, mix64(key) as u32] }
+        Self { keys: [key as u32, (key >> 32) as u32, splitmix64(key) as u32] }
     }
 
     pub(crate) fn apply(self, n: u32) -> u32 {

@@ -29,7 +29,7 @@ fn small_world() -> &'static Fixture {
 
 fn fingerprint(seed: u64, count: usize) -> u64 {
     let world = World::new(WorldParams::new(seed, 1_000));
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = orca_model::hash::Fnv1a64::new();
     for report in world.incidents().take(count) {
         let text = format!(
             "{}{:?}{:?}{:?}",
@@ -38,11 +38,9 @@ fn fingerprint(seed: u64, count: usize) -> u64 {
             report.vehicles,
             report.duplicate_of
         );
-        for byte in text.bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
+        hash.bytes(text.as_bytes());
     }
-    hash
+    hash.finish()
 }
 
 #[test]

@@ -54,15 +54,8 @@ mod tests {
     #[test]
     fn short_or_incompressible_values_are_stored_as_given() {
         assert_eq!(pack(b"{\"a\":1}"), (RAW, Cow::Borrowed(&b"{\"a\":1}"[..])));
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let noise: Vec<u8> = (0..4096)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let mut generator = orca_model::hash::SplitMix64::new(1);
+        let noise: Vec<u8> = (0..4096).map(|_| generator.next_u64() as u8).collect();
         let (codec, _) = pack(&noise);
         assert_eq!(codec, RAW);
     }

@@ -14,6 +14,7 @@ pub use config::{BlockingRule, ColumnConfig, ColumnKind, LinkageConfig, LinkageE
 use encode::{Column, MISSING};
 use estimate::{Gamma, level_of};
 use joint::Joint;
+use orca_model::hash::{GOLDEN_GAMMA, SplitMix64};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -190,11 +191,8 @@ pub fn link(
     let gammas: Vec<Gamma> = pairs.par_iter().map(|&(a, b)| gamma_of(a as usize, b as usize)).collect();
 
     // u from random pairs.
-    let mut state = config.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        crate::blocking::mix(state)
-    };
+    let mut generator = SplitMix64::new(config.seed.wrapping_mul(GOLDEN_GAMMA) | 1);
+    let mut next = || generator.next_u64();
     let random_pairs: Vec<(usize, usize)> = if n < 2 {
         Vec::new()
     } else {

@@ -197,12 +197,7 @@ fn dot(a: &[i8], b: &[i8]) -> i32 {
 /// Marker codes compare exactly after ingest's normalisation.
 pub fn marker_hash(code: &str) -> u64 {
     let normalised = orca_model::validate::normalise_marker(code);
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in normalised.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+    orca_model::hash::fnv1a64(normalised.as_bytes())
 }
 
 pub fn sex_bit(sex: Sex) -> u8 {
@@ -352,11 +347,8 @@ mod tests {
 
     #[test]
     fn eight_bit_face_codes_keep_the_cosine_within_a_hundredth() {
-        let mut state = 7u64;
-        let mut next = move || {
-            state = crate::blocking::mix(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        };
+        let mut generator = orca_model::hash::SplitMix64::new(7);
+        let mut next = move || generator.centred_unit();
         for _ in 0..200 {
             let a: Vec<f32> = (0..128).map(|_| next()).collect();
             // A noisy copy: cosines spread over the levels' range.

@@ -20,17 +20,9 @@ impl FaceHasher {
         let dims = vector.len();
         let planes = self.planes.entry(dims).or_insert_with(|| {
             let count = (tables * bits) as usize * dims;
-            let mut state: u64 = 0x5eed_f00d_u64 ^ dims as u64;
-            (0..count)
-                .map(|_| {
-                    // Sum of two uniforms: symmetric, cheap, close enough to Gaussian for hyperplanes.
-                    let mut uniform = || {
-                        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-                        (crate::blocking::mix(state) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-                    };
-                    uniform() + uniform()
-                })
-                .collect()
+            let mut generator = orca_model::hash::SplitMix64::new(0x5eed_f00d_u64 ^ dims as u64);
+            // Sum of two uniforms: symmetric, cheap, close enough to Gaussian for hyperplanes.
+            (0..count).map(|_| generator.centred_unit() + generator.centred_unit()).collect()
         });
         (0..tables)
             .map(|t| {

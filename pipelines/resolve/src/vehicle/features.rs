@@ -114,12 +114,11 @@ pub fn fold_confusable(c: char) -> char {
 
 /// The plate with confusable characters folded together, so misreads share a key.
 pub fn skeleton(plate: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = orca_model::hash::Fnv1a64::new();
     for c in plate.chars() {
-        hash ^= fold_confusable(c) as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        hash.unit(fold_confusable(c) as u64);
     }
-    hash
+    hash.finish()
 }
 
 fn two(text: &str, from_end: bool) -> Option<u64> {

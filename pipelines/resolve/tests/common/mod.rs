@@ -4,6 +4,7 @@
 pub mod store;
 
 use chrono::{DateTime, Duration, Utc};
+use orca_model::hash::{GOLDEN_GAMMA, SplitMix64};
 use orca_model::{
     AgeBand, Build, FaceTemplate, ForceId, Incident, IncidentId, PartialDate, PersonRole, PersonSighting, Sex,
     VehicleSighting,
@@ -66,22 +67,13 @@ pub fn described(sex: Sex, band: AgeBand, height: (u32, u32), build: Build, clot
 
 pub fn face(seed: u64, noise: f32) -> FaceTemplate {
     // A deterministic 64-dimensional "identity" plus a little per-sighting noise.
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x1234;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-    };
-    let base: Vec<f32> = (0..64).map(|_| next()).collect();
-    let mut jitter_state = seed ^ (noise.to_bits() as u64) ^ 0xabcdef;
-    let mut jitter = || {
-        jitter_state ^= jitter_state << 13;
-        jitter_state ^= jitter_state >> 7;
-        jitter_state ^= jitter_state << 17;
-        (jitter_state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-    };
-    FaceTemplate { model_id: "vendor-x".into(), vector: base.into_iter().map(|v| v + noise * jitter()).collect() }
+    let mut identity = SplitMix64::new(seed.wrapping_mul(GOLDEN_GAMMA) ^ 0x1234);
+    let base: Vec<f32> = (0..64).map(|_| identity.centred_unit()).collect();
+    let mut jitter = SplitMix64::new(seed ^ (noise.to_bits() as u64) ^ 0xabcdef);
+    FaceTemplate {
+        model_id: "vendor-x".into(),
+        vector: base.into_iter().map(|v| v + noise * jitter.centred_unit()).collect(),
+    }
 }
 
 pub fn vehicle(vrm: &str, make: &str, model: &str, colour: &str) -> VehicleSighting {
