@@ -57,9 +57,19 @@ pub enum DecisionError {
     Conflict(String),
 }
 
+/// An entity a decision names, by kind.
 enum Target {
     Person(u32),
     Vehicle(u32),
+}
+
+/// What an analyst said of a sighting or of two entities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// The same (must-link).
+    Confirm,
+    /// Not the same (cannot-link).
+    Reject,
 }
 
 impl Resolver {
@@ -87,27 +97,30 @@ impl Resolver {
         let outcome = match decision {
             AnalystDecision::ConfirmSighting { sighting, entity, .. }
             | AnalystDecision::RejectSighting { sighting, entity, .. } => {
-                let confirm = matches!(decision, AnalystDecision::ConfirmSighting { .. });
+                let verdict = match decision {
+                    AnalystDecision::ConfirmSighting { .. } => Verdict::Confirm,
+                    _ => Verdict::Reject,
+                };
+                let unknown = || DecisionError::UnknownSighting(sighting.clone());
                 match self.target(entity)? {
                     Target::Person(e) => {
-                        let s = self
-                            .find_person_sighting(sighting)
-                            .ok_or_else(|| DecisionError::UnknownSighting(sighting.clone()))?;
-                        self.sighting_decision(true, s, e, confirm, sighting)?
+                        let s = self.find_person_sighting(sighting).ok_or_else(unknown)?;
+                        sighting_decision(&mut self.persons, EntityKind::Person, s, e, verdict, sighting)?
                     }
                     Target::Vehicle(e) => {
-                        let s = self
-                            .find_vehicle_sighting(sighting)
-                            .ok_or_else(|| DecisionError::UnknownSighting(sighting.clone()))?;
-                        self.sighting_decision(false, s, e, confirm, sighting)?
+                        let s = self.find_vehicle_sighting(sighting).ok_or_else(unknown)?;
+                        sighting_decision(&mut self.vehicles, EntityKind::Vehicle, s, e, verdict, sighting)?
                     }
                 }
             }
             AnalystDecision::ConfirmEntities { a, b, .. } | AnalystDecision::RejectEntities { a, b, .. } => {
-                let confirm = matches!(decision, AnalystDecision::ConfirmEntities { .. });
+                let verdict = match decision {
+                    AnalystDecision::ConfirmEntities { .. } => Verdict::Confirm,
+                    _ => Verdict::Reject,
+                };
                 match (self.target(a)?, self.target(b)?) {
-                    (Target::Person(x), Target::Person(y)) => self.entities_decision(true, x, y, confirm)?,
-                    (Target::Vehicle(x), Target::Vehicle(y)) => self.entities_decision(false, x, y, confirm)?,
+                    (Target::Person(x), Target::Person(y)) => self.persons_decision(x, y, verdict)?,
+                    (Target::Vehicle(x), Target::Vehicle(y)) => self.vehicles_decision(x, y, verdict)?,
                     _ => return Err(DecisionError::KindMismatch(a.clone(), b.clone())),
                 }
             }
@@ -132,71 +145,55 @@ impl Resolver {
         Ok(outcome)
     }
 
-    fn sighting_decision(
-        &mut self,
-        person: bool,
-        s: u32,
-        entity: u32,
-        confirm: bool,
-        key: &SightingKey,
-    ) -> Result<DecisionOutcome, DecisionError> {
-        let kind = if person { EntityKind::Person } else { EntityKind::Vehicle };
-        if person {
-            sighting_decision(&mut self.persons, kind, s, entity, confirm, key)
-        } else {
-            sighting_decision(&mut self.vehicles, kind, s, entity, confirm, key)
+    /// Two persons are one, or are not: a rejection splits a merged person by the evidence of the
+    /// sightings added since the merge.
+    fn persons_decision(&mut self, a: u32, b: u32, verdict: Verdict) -> Result<DecisionOutcome, DecisionError> {
+        if verdict == Verdict::Confirm {
+            let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
+            return confirm_entities(&mut self.persons, EntityKind::Person, a, b);
         }
+        let redirects: Vec<Option<u32>> = self.persons.entities.iter().map(|e| e.redirect).collect();
+        let canonical = |mut e: u32| {
+            while let Some(next) = redirects[e as usize] {
+                e = next;
+            }
+            e
+        };
+        let scorer = PersonScorer::new(&self.weights, &self.names, &self.config, &canonical);
+        let caps = self.persons.caps;
+        let mut scratch = Vec::new();
+        let outcome =
+            reject_entities(&mut self.persons, EntityKind::Person, a, b, |population, s, moving, staying| {
+                let query = PersonSummary::of(&population.sightings[s as usize].features, &caps);
+                let to_moving = scorer.compare(&query, moving, &mut scratch).total;
+                let to_staying = scorer.compare(&query, staying, &mut scratch).total;
+                to_moving > to_staying
+            })?;
+        Ok(self.with_keys(outcome))
     }
 
-    fn entities_decision(
-        &mut self,
-        person: bool,
-        a: u32,
-        b: u32,
-        confirm: bool,
-    ) -> Result<DecisionOutcome, DecisionError> {
-        if person {
-            if confirm {
-                let (a, b) = (self.persons.canonical(a), self.persons.canonical(b));
-                return confirm_entities(&mut self.persons, EntityKind::Person, a, b);
-            }
-            let redirects: Vec<Option<u32>> = self.persons.entities.iter().map(|e| e.redirect).collect();
-            let canonical = |mut e: u32| {
-                while let Some(next) = redirects[e as usize] {
-                    e = next;
-                }
-                e
-            };
-            let scorer = PersonScorer::new(&self.weights, &self.names, &self.config, &canonical);
-            let caps = self.persons.caps;
-            let mut scratch = Vec::new();
-            let outcome =
-                reject_entities(&mut self.persons, EntityKind::Person, a, b, |population, s, moving, staying| {
-                    let query = PersonSummary::of(&population.sightings[s as usize].features, &caps);
-                    let to_moving = scorer.compare(&query, moving, &mut scratch).total;
-                    let to_staying = scorer.compare(&query, staying, &mut scratch).total;
-                    to_moving > to_staying
-                })?;
-            Ok(self.with_keys(outcome))
-        } else {
-            if confirm {
-                let (a, b) = (self.vehicles.canonical(a), self.vehicles.canonical(b));
-                return confirm_entities(&mut self.vehicles, EntityKind::Vehicle, a, b);
-            }
-            let outcome = reject_entities(&mut self.vehicles, EntityKind::Vehicle, a, b, |_, _, _, _| false)?;
-            Ok(self.with_keys(outcome))
+    /// Two vehicles are one, or are not: a rejection moves a merged vehicle's own sightings out.
+    fn vehicles_decision(&mut self, a: u32, b: u32, verdict: Verdict) -> Result<DecisionOutcome, DecisionError> {
+        if verdict == Verdict::Confirm {
+            let (a, b) = (self.vehicles.canonical(a), self.vehicles.canonical(b));
+            return confirm_entities(&mut self.vehicles, EntityKind::Vehicle, a, b);
         }
+        let outcome = reject_entities(&mut self.vehicles, EntityKind::Vehicle, a, b, |_, _, _, _| false)?;
+        Ok(self.with_keys(outcome))
     }
 
     fn with_keys(&self, outcome: Outcome) -> DecisionOutcome {
         let relinked = outcome
             .relinked
             .into_iter()
-            .map(|(person, s, id)| {
-                let sighting = if person {
-                    (self.persons.sightings[s as usize].incident, self.persons.sightings[s as usize].index)
-                } else {
-                    (self.vehicles.sightings[s as usize].incident, self.vehicles.sightings[s as usize].index)
+            .map(|(kind, s, id)| {
+                let sighting = match kind {
+                    EntityKind::Person => {
+                        (self.persons.sightings[s as usize].incident, self.persons.sightings[s as usize].index)
+                    }
+                    EntityKind::Vehicle => {
+                        (self.vehicles.sightings[s as usize].incident, self.vehicles.sightings[s as usize].index)
+                    }
                 };
                 (self.sighting_key(&sighting.0, sighting.1), id)
             })
@@ -205,11 +202,11 @@ impl Resolver {
     }
 }
 
-/// Merges and splits with relinked sightings by number (`true` for persons).
+/// Merges and splits with relinked sightings by kind and number.
 struct Outcome {
     merges: Vec<EntityMerge>,
     splits: Vec<EntitySplit>,
-    relinked: Vec<(bool, u32, String)>,
+    relinked: Vec<(EntityKind, u32, String)>,
 }
 
 fn sighting_decision<F, S: Summary<F>>(
@@ -217,13 +214,13 @@ fn sighting_decision<F, S: Summary<F>>(
     kind: EntityKind,
     s: u32,
     entity: u32,
-    confirm: bool,
+    verdict: Verdict,
     key: &SightingKey,
 ) -> Result<DecisionOutcome, DecisionError> {
     let target = population.canonical(entity);
     let current = population.entity_of(s);
     let mut outcome = DecisionOutcome::default();
-    if confirm {
+    if verdict == Verdict::Confirm {
         if current != target {
             let incident = population.sightings[s as usize].incident;
             if population.entities[target as usize].incidents.binary_search(&incident).is_ok() {
@@ -306,7 +303,6 @@ fn reject_entities<F, S: Summary<F> + Clone>(
     b: u32,
     mut prefer_moving: impl FnMut(&Population<F, S>, u32, &S, &S) -> bool,
 ) -> Result<Outcome, DecisionError> {
-    let person = kind == EntityKind::Person;
     let mut outcome = Outcome { merges: Vec::new(), splits: Vec::new(), relinked: Vec::new() };
     let (ca, cb) = (population.canonical(a), population.canonical(b));
     if ca != cb {
@@ -385,7 +381,7 @@ fn reject_entities<F, S: Summary<F> + Clone>(
         new_ids: vec![population.id(split)],
         reason: format!("analyst rejected {} as {}", population.id(mover), population.id(stayer)),
     });
-    outcome.relinked.extend(moving.into_iter().map(|s| (person, s, population.id(split))));
+    outcome.relinked.extend(moving.into_iter().map(|s| (kind, s, population.id(split))));
     Ok(outcome)
 }
 

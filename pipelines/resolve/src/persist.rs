@@ -477,7 +477,7 @@ pub(crate) fn restore(
                 link.set_verdict(decision);
             }
             let pinned = override_.and_then(|m| m.pinned);
-            resolver.vehicles.push_sighting(Sighting {
+            let sighting = Sighting {
                 incident,
                 index: v.index,
                 entity,
@@ -486,13 +486,11 @@ pub(crate) fn restore(
                 link,
                 pinned,
                 retracted: false,
-            });
+            };
+            resolver.admit_vehicle(sighting, keys);
             if override_.is_some_and(|m| m.retracted) {
                 retracted[1].push(s);
                 entry_retracted = true;
-            }
-            for key in keys {
-                resolver.vehicles.postings.add(key, v.entity);
             }
         }
         let persons_start = resolver.persons.sightings.len() as u32;
@@ -502,20 +500,7 @@ pub(crate) fn restore(
             features.vehicles = p.vehicles;
             features.co_offenders = p.co_offenders;
             features.counted = p.counted;
-            let keys: Vec<u64> = if record.disposed {
-                p.keys
-            } else {
-                crate::person::blocking_keys(
-                    &features,
-                    &resolver.names,
-                    &mut resolver.faces,
-                    resolver.config.face_lsh_tables,
-                    resolver.config.face_lsh_bits,
-                )
-                .all()
-                .collect()
-            };
-            crate::resolver::count_names(&mut resolver.names, &features);
+            let keys: Vec<u64> = if record.disposed { p.keys } else { resolver.person_keys(&features).all().collect() };
             let override_ = moved[0].get(&s);
             let entity = override_.map_or(p.entity, |m| m.entity);
             check_entity(&resolver.persons, entity, &record.id)?;
@@ -524,7 +509,7 @@ pub(crate) fn restore(
                 link.set_verdict(decision);
             }
             let pinned = override_.and_then(|m| m.pinned);
-            resolver.persons.push_sighting(Sighting {
+            let sighting = Sighting {
                 incident,
                 index: p.index,
                 entity,
@@ -533,13 +518,11 @@ pub(crate) fn restore(
                 link,
                 pinned,
                 retracted: false,
-            });
+            };
+            resolver.admit_person(sighting, keys);
             if override_.is_some_and(|m| m.retracted) {
                 retracted[0].push(s);
                 entry_retracted = true;
-            }
-            for key in keys {
-                resolver.persons.postings.add(key, p.entity);
             }
         }
         let persons = persons_start..resolver.persons.sightings.len() as u32;

@@ -110,11 +110,12 @@ pub fn match_probability(gamma: Gamma, free: &[bool], m: &[Vec<f64>], u: &[Vec<f
 /// The prior for a random pair: the fixpoint of expected matches among candidates over all pairs.
 pub fn prior(weights_without_prior: &[f64], all_pairs: f64) -> f64 {
     // Weights binned to 1/16 bit: the fixpoint needs the distribution, not every pair.
+    const BINS_PER_BIT: f64 = 16.0;
     let mut bins: FxHashMap<i64, u64> = FxHashMap::default();
     for w in weights_without_prior {
-        *bins.entry((w * 16.0).round() as i64).or_default() += 1;
+        *bins.entry((w * BINS_PER_BIT).round() as i64).or_default() += 1;
     }
-    let bins: Vec<(f64, f64)> = bins.into_iter().map(|(b, n)| ((b as f64 / 16.0).exp2(), n as f64)).collect();
+    let bins: Vec<(f64, f64)> = bins.into_iter().map(|(b, n)| ((b as f64 / BINS_PER_BIT).exp2(), n as f64)).collect();
     let mut lambda = 1e-6f64;
     for _ in 0..60 {
         let odds = lambda / (1.0 - lambda);
