@@ -14,7 +14,7 @@ use crate::orca::Results;
 use crate::service::Service;
 use crate::{Orca, Snapshot, World, configs, wait_until};
 use anyhow::{Context, Result, bail};
-use orca_eventlog::{EventLog, KafkaConfig, KafkaLog, Record, topics};
+use orca_eventlog::{EventLog, KafkaConfig, KafkaLog, Record};
 use orca_store::{SqlStore, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,11 +24,11 @@ use tokio::process::Child;
 /// The stage processes, in pipeline order.
 pub const ROLES: [&str; 4] = ["ingest", "resolver", "linker", "intel"];
 
-/// Each consuming stage and the topic it reads, in pipeline order.
+/// Each consuming stage and the topics it reads, in pipeline order (each stage crate owns its list).
 pub const STAGES: [(&str, &[&str]); 3] = [
-    ("resolver", &[topics::INCIDENTS, topics::DECISIONS]),
-    ("linker", &[topics::RESOLUTIONS, topics::OUTCOMES]),
-    ("intel", &[topics::PACKAGES]),
+    (orca_resolver::STAGE_NAME, &orca_resolver::INPUT_TOPICS),
+    (orca_linker::STAGE_NAME, &orca_linker::INPUT_TOPICS),
+    (orca_intel::stage::STAGE_NAME, &orca_intel::stage::INPUT_TOPICS),
 ];
 
 /// The value of a required environment variable, or an error saying how to provide it.

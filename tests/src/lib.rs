@@ -9,7 +9,8 @@
 //! which must not change what is found (the linker recomputes per resolution): the comparisons
 //! cover persons, vehicles, groups, the contents of every package that stands and analyst views.
 //! Batches do decide which intermediate package versions the linker publishes (one per package per
-//! batch), so package version numbers are reported rather than asserted, and withdrawn packages
+//! batch), so package version numbers are reported rather than compared (each run's package
+//! histories are checked to be whole: every version from 1 to the latest, numbered as stored), and withdrawn packages
 //! are left out: a withdrawal repeats the header recipients last received, and a package that came
 //! and went inside one batch was never published.
 //!

@@ -9,8 +9,9 @@
 use crate::World;
 use anyhow::{Context, Result, bail};
 use orca_model::{ForceRegistry, IncidentId};
-use orca_network::{Linker, LinkerConfig};
+use orca_network::LinkerConfig;
 use orca_proto::v1;
+use orca_stage::views;
 use orca_store::{PackageQuery, SqlStore, Store};
 use prost::Message;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +31,10 @@ pub struct Snapshot {
     pub packages: BTreeMap<String, v1::IntelligencePackage>,
     /// Latest version number of every package.
     pub package_versions: BTreeMap<String, u32>,
+    /// What is wrong with a package's stored history as a force reads it: a version missing
+    /// between 1 and the latest, or a version numbered other than it is stored. Version numbers
+    /// differ between runs (batching), but every run's history must be whole.
+    pub version_history_faults: Vec<String>,
     /// Analyst views (`view.*` records): (namespace, key) → the decoded view.
     pub views: BTreeMap<(String, String), ViewText>,
     /// Incidents the linker holds.
@@ -43,8 +48,8 @@ impl Snapshot {
     /// Reads a run's results from its store.
     pub async fn read(store_url: &str, world: &World) -> Result<Self> {
         let store = SqlStore::connect(store_url).await.with_context(|| format!("opening `{store_url}`"))?;
-        let linker = Linker::restore(LinkerConfig::default(), store.load_state("network.").await?)
-            .context("restoring the linker's state")?;
+        let linker =
+            orca_linker::load(&store, LinkerConfig::default()).await.context("restoring the linker's state")?;
         let sighting_map = |file: &str, lookup: &dyn Fn(&IncidentId, u32) -> Option<String>| -> Result<_> {
             let mut found = BTreeMap::new();
             for (incident, index) in world.sightings(file)? {
@@ -71,8 +76,9 @@ impl Snapshot {
             .collect();
 
         let (packages, package_versions) = read_packages(&store).await?;
+        let version_history_faults = version_history_faults(&store, &package_versions).await?;
         let views = store
-            .load_state("view.")
+            .load_state(views::PREFIX)
             .await?
             .into_iter()
             .map(|record| {
@@ -94,6 +100,7 @@ impl Snapshot {
             groups,
             packages,
             package_versions,
+            version_history_faults,
             views,
             linked_incidents: linker.stats().incidents,
             resolved_incidents: resolved.len() as u64,
@@ -112,6 +119,9 @@ impl Snapshot {
         }
         if self.linked_incidents != incidents {
             bail!("the linker holds {} incidents; expected {incidents}", self.linked_incidents);
+        }
+        if !self.version_history_faults.is_empty() {
+            bail!("package histories are not whole:\n  {}", self.version_history_faults.join("\n  "));
         }
         Ok(())
     }
@@ -171,8 +181,8 @@ impl Debug for ViewText {
 
 fn decode_view(namespace: &str, value: &[u8]) -> Result<ViewText> {
     Ok(ViewText(match namespace {
-        "view.person" => format!("{:#?}", v1::Person::decode(value)?),
-        "view.group" => format!("{:#?}", v1::Group::decode(value)?),
+        views::PERSON => format!("{:#?}", v1::Person::decode(value)?),
+        views::GROUP => format!("{:#?}", v1::Group::decode(value)?),
         _ => String::from_utf8_lossy(value).into_owned(),
     }))
 }
@@ -205,6 +215,25 @@ async fn read_packages(store: &SqlStore) -> Result<(BTreeMap<String, v1::Intelli
         }
     }
     Ok((packages, versions))
+}
+
+/// Reads every stored version of every package and says what is missing or misnumbered.
+async fn version_history_faults(store: &SqlStore, latest: &BTreeMap<String, u32>) -> Result<Vec<String>> {
+    let mut faults = Vec::new();
+    for (id, &last) in latest {
+        for version in 1..=last {
+            let Some(row) = store.package(id, Some(version)).await? else {
+                faults.push(format!("{id}: v{version} of {last} is missing"));
+                continue;
+            };
+            let package = v1::IntelligencePackage::decode(row.body.as_slice())
+                .with_context(|| format!("package `{id}` v{version} does not decode"))?;
+            if package.version != version {
+                faults.push(format!("{id}: v{version} is stored numbered {}", package.version));
+            }
+        }
+    }
+    Ok(faults)
 }
 
 /// At most this many differences are listed per kind of record.

@@ -190,7 +190,7 @@ async fn poison_records_go_to_the_dead_letter_topic_unchanged_and_processing_goe
     pipeline.snapshot(&world).await?.check_complete(world.count)?;
     let is_poison = |record: &orca_eventlog::Record| record.value == POISON;
     let dead = pipeline
-        .read_topic(topics::INCIDENTS_DLQ, |records| records.iter().filter(|r| is_poison(r)).count() >= 2)
+        .read_topic(topics::DEAD_LETTERS, |records| records.iter().filter(|r| is_poison(r)).count() >= 2)
         .await?;
     for (topic, key, offset) in poisoned {
         let letter = dead

@@ -1,6 +1,6 @@
 //! [`Authenticator`]: bearer credential → [`Caller`], by the key's hash in the store.
 //!
-//! Successful lookups are cached for a short time (default 5 s, at most 10 000 keys), so a busy
+//! Successful lookups are cached for a short time (default 5 s, the 10 000 keys used most recently), so a busy
 //! stream of unary calls does not hit the database for every request; a key revoked elsewhere (by
 //! `orca keys revoke`) therefore stays usable for at most those 5 seconds, and one revoked through
 //! this authenticator not at all. A cached key's expiry and revocation time are checked on every
@@ -12,8 +12,9 @@ use crate::limits::{Rate, RateLimiter};
 use crate::subject::{name_problem, subject_problem};
 use crate::{AuthError, Caller, Result};
 use axum::http::HeaderMap;
+use lru::LruCache;
 use orca_store::{KeyUnusable, Principal, PrincipalKind, Store};
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tonic::metadata::MetadataMap;
@@ -35,8 +36,9 @@ impl Default for CacheConfig {
 pub struct Authenticator {
     store: Arc<dyn Store>,
     cache_config: CacheConfig,
-    /// Key hash → the key and when the entry expires.
-    cache: Mutex<HashMap<String, (Principal, Instant)>>,
+    /// Key hash → the key and when the entry expires; the least recently used goes when full.
+    /// `None` when caching is off.
+    cache: Option<Mutex<LruCache<String, (Principal, Instant)>>>,
     /// Requests per key, when limited.
     requests: Option<RateLimiter>,
 }
@@ -78,7 +80,8 @@ impl Authenticator {
 
     /// An authenticator with its own cache settings (`capacity` 0 turns caching off).
     pub fn with_cache(store: Arc<dyn Store>, cache_config: CacheConfig) -> Self {
-        Self { store, cache_config, cache: Mutex::new(HashMap::new()), requests: None }
+        let cache = NonZeroUsize::new(cache_config.capacity).map(|capacity| Mutex::new(LruCache::new(capacity)));
+        Self { store, cache_config, cache, requests: None }
     }
 
     /// Limits every key to `rate` authenticated requests (a stream counts once).
@@ -214,15 +217,17 @@ impl Authenticator {
 
     /// Forgets every cached authentication (after revoking keys, say).
     pub fn clear_cache(&self) {
-        self.lock_cache().clear();
+        if let Some(mut cache) = self.lock_cache() {
+            cache.clear();
+        }
     }
 
     fn cached(&self, key_hash: &str) -> Option<Principal> {
-        let mut cache = self.lock_cache();
+        let mut cache = self.lock_cache()?;
         match cache.get(key_hash) {
             Some((principal, expires)) if *expires > Instant::now() => Some(principal.clone()),
             Some(_) => {
-                cache.remove(key_hash);
+                cache.pop(key_hash);
                 None
             }
             None => None,
@@ -230,23 +235,14 @@ impl Authenticator {
     }
 
     fn remember(&self, key_hash: String, principal: Principal) {
-        if self.cache_config.capacity == 0 {
-            return;
+        if let Some(mut cache) = self.lock_cache() {
+            cache.put(key_hash, (principal, Instant::now() + self.cache_config.ttl));
         }
-        let mut cache = self.lock_cache();
-        if cache.len() >= self.cache_config.capacity {
-            let now = Instant::now();
-            cache.retain(|_, (_, expires)| *expires > now);
-            if cache.len() >= self.cache_config.capacity {
-                cache.clear();
-            }
-        }
-        cache.insert(key_hash, (principal, Instant::now() + self.cache_config.ttl));
     }
 
-    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Principal, Instant)>> {
-        // The map holds no invariant a panicking holder could break, so a poisoned lock is usable.
-        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock_cache(&self) -> Option<std::sync::MutexGuard<'_, LruCache<String, (Principal, Instant)>>> {
+        // The cache holds no invariant a panicking holder could break, so a poisoned lock is usable.
+        Some(self.cache.as_ref()?.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }
 
@@ -368,6 +364,29 @@ mod tests {
         handle.put_principal(&principal).await.unwrap();
         let error = auth.authenticate_key(expiring.secret.expose_secret()).await.unwrap_err();
         assert_eq!(error.to_string(), "this key has expired: ask for a new one");
+    }
+
+    #[tokio::test]
+    async fn a_full_cache_forgets_the_key_used_least_recently_not_every_key() {
+        let (store, _dir) = store().await;
+        let handle: Arc<dyn Store> = Arc::new(store);
+        let auth =
+            Authenticator::with_cache(handle.clone(), CacheConfig { ttl: Duration::from_secs(600), capacity: 2 });
+        let mut keys = Vec::new();
+        for retailer in ["northmart", "southmart", "eastmart"] {
+            keys.push(auth.issue_key(PrincipalKind::Retailer, retailer).await.unwrap());
+        }
+        let [a, b, c] = [0, 1, 2].map(|i| keys[i].secret.expose_secret().to_owned());
+        for key in [&a, &b, &a, &c] {
+            auth.authenticate_key(key).await.unwrap();
+        }
+        // Revoked elsewhere: only what the cache still holds keeps working until it lapses.
+        for issued in &keys {
+            handle.revoke_principal(&issued.key_id, now_ms() - 1, "leaked").await.unwrap();
+        }
+        assert!(auth.authenticate_key(&a).await.is_ok(), "used recently, still cached");
+        assert!(auth.authenticate_key(&c).await.is_ok(), "the newest, still cached");
+        assert!(auth.authenticate_key(&b).await.is_err(), "the least recently used left the cache");
     }
 
     #[tokio::test]

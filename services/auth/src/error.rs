@@ -29,7 +29,13 @@ pub enum AuthError {
     NotPermitted { required: PrincipalKind, actual: PrincipalKind },
     /// The key could not be checked (the store failed); retrying may help.
     #[error("cannot check credentials: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
 }
 
 /// `a retailer`, `a force`, `an analyst`.

@@ -3,8 +3,8 @@
 use anyhow::{Context, Result};
 use orca_eval::Group;
 use orca_model::IncidentId;
-use orca_network::{Linker, LinkerConfig};
-use orca_store::{SqlStore, Store};
+use orca_network::LinkerConfig;
+use orca_store::SqlStore;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -31,8 +31,8 @@ impl Predictions {
     /// Reads the linker's state from a store URL (`postgres://…` or `sqlite://…`).
     pub async fn from_store(url: &str, truth: &Truth) -> Result<Self> {
         let store = SqlStore::connect(url).await.context("opening the store")?;
-        let records = store.load_state("network.").await?;
-        let linker = Linker::restore(LinkerConfig::default(), records).context("restoring the linker's state")?;
+        let linker =
+            orca_linker::load(&store, LinkerConfig::default()).await.context("restoring the linker's state")?;
         let persons = truth
             .persons
             .iter()

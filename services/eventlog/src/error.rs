@@ -25,13 +25,8 @@ pub enum Error {
     TopicConflict { topic: String, existing: u32, requested: u32 },
 
     /// A local file operation of the embedded log failed.
-    #[error("{operation} `{path}`: {source}")]
-    Io {
-        operation: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{operation} `{path}`: {cause}")]
+    Io { operation: &'static str, path: PathBuf, cause: std::io::Error },
 
     /// Stored data failed its checksum or framing somewhere other than the tail of a segment.
     #[error("corrupt data in `{path}` at byte {position}: {detail}")]
@@ -43,13 +38,8 @@ pub enum Error {
     Closed { topic: String, partition: u32 },
 
     /// The broker (or the client talking to it) failed.
-    #[error("kafka {operation} failed: {source}")]
-    Broker {
-        operation: &'static str,
-        retryable: bool,
-        #[source]
-        source: BoxError,
-    },
+    #[error("kafka {operation} failed: {cause}")]
+    Broker { operation: &'static str, retryable: bool, cause: BoxError },
 
     #[error("timed out waiting for {0}")]
     Timeout(&'static str),
@@ -66,8 +56,8 @@ impl Error {
         match self {
             Error::Broker { retryable, .. } => *retryable,
             Error::Timeout(_) => true,
-            Error::Io { source, .. } => matches!(
-                source.kind(),
+            Error::Io { cause, .. } => matches!(
+                cause.kind(),
                 std::io::ErrorKind::Interrupted | std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
             ),
             Error::Config(_)
@@ -82,7 +72,7 @@ impl Error {
 
     pub(crate) fn io(operation: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io { operation, path, source }
+        move |cause| Error::Io { operation, path, cause }
     }
 }
 
@@ -95,7 +85,20 @@ mod tests {
         assert!(!Error::Config("bad".into()).is_retryable());
         assert!(!Error::UnknownTopic("t".into()).is_retryable());
         assert!(Error::Timeout("delivery").is_retryable());
-        let unavailable = Error::Broker { operation: "produce", retryable: true, source: "all brokers down".into() };
+        let unavailable = Error::Broker { operation: "produce", retryable: true, cause: "all brokers down".into() };
         assert!(unavailable.is_retryable());
+    }
+
+    #[test]
+    fn a_file_error_names_its_cause_once_with_its_chain() {
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
+        let error = Error::io("reading topic metadata", "/data/log/orca.incidents.v1/topic.meta")(denied);
+        let mut printed = error.to_string();
+        let mut cause = std::error::Error::source(&error);
+        while let Some(next) = cause {
+            printed.push_str(&format!(": {next}"));
+            cause = next.source();
+        }
+        assert_eq!(printed, "reading topic metadata `/data/log/orca.incidents.v1/topic.meta`: permission denied");
     }
 }

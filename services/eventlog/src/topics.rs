@@ -1,4 +1,4 @@
-//! The topics of the ORCA pipeline (see `DESIGN.md`, "Topics").
+//! The topics of the ORCA pipeline (the README's architecture diagram and "Topics" under operations).
 
 use crate::TopicSpec;
 
@@ -7,8 +7,12 @@ use crate::TopicSpec;
 /// a null tombstone (the incident id with an empty value), so the compacted topic ends up holding
 /// nothing of a disposed report.
 pub const INCIDENTS: &str = "orca.incidents.v1";
-/// Rejected submissions (original bytes and the reason), keyed by retailer reference.
-pub const INCIDENTS_DLQ: &str = "orca.incidents.dlq.v1";
+/// Dead letters from every stage, not only ingest's: a submission ingest rejected (its original
+/// bytes, keyed by retailer reference, the reason in header `orca-error`) and any record a stage
+/// could not decode or process (unchanged, with headers `orca-error`, `orca-stage` and
+/// `orca-source-topic`/`-partition`/`-offset`). The name predates the other stages' use; it stays
+/// because existing deployments hold records under it.
+pub const DEAD_LETTERS: &str = "orca.incidents.dlq.v1";
 /// Resolution events (`orca.v1.Resolution`); compacted. A report's resolution (or withdrawal) is
 /// keyed by incident id, its relinks by `<incident id>#relink`, merges and splits by what they say
 /// and a decision's result by `decision:<id>`, so the latest record under each key carries all that
@@ -46,7 +50,7 @@ pub fn compacts_existing(topic: &str) -> bool {
 }
 
 /// Every pipeline topic.
-pub const ALL: [&str; 7] = [INCIDENTS, INCIDENTS_DLQ, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES, AUDIT_ANCHORS];
+pub const ALL: [&str; 7] = [INCIDENTS, DEAD_LETTERS, RESOLUTIONS, PACKAGES, DECISIONS, OUTCOMES, AUDIT_ANCHORS];
 
 /// Specs for every pipeline topic; the incidents, resolutions and packages topics are compacted
 /// (latest record per key wins, see [`INCIDENTS`], [`RESOLUTIONS`] and [`PACKAGES`]).

@@ -201,6 +201,10 @@ impl IngestCore {
         }
         record_batch(channel.as_str(), started.elapsed());
         count_outcomes(channel, &acks);
+        for ack in &acks {
+            let status = IngestStatus::try_from(ack.status).map_or("unknown", |status| status.as_str_name());
+            tracing::debug!(incident_id = %ack.incident_id, retailer_ref = %ack.retailer_ref, status, "acknowledged");
+        }
         Ok(acks)
     }
 
@@ -515,7 +519,7 @@ fn plan_round(
         let problems: Vec<_> = problems.into_iter().chain(cut).collect();
         let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned());
         plan.out.push(
-            OutRecord::new(topics::INCIDENTS_DLQ, retailer_ref.as_bytes(), payload.clone())
+            OutRecord::new(topics::DEAD_LETTERS, retailer_ref.as_bytes(), payload.clone())
                 .with_header(dead_letter_headers::ERROR, problems_json.as_bytes())
                 .with_header(dead_letter_headers::RETAILER, retailer.as_bytes())
                 .with_header(dead_letter_headers::CHANNEL, channel.as_str().as_bytes()),

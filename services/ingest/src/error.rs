@@ -24,9 +24,9 @@ pub enum IngestError {
     #[error("unsupported content type `{0}`: send `application/json` or `application/x-ndjson`")]
     UnsupportedMediaType(String),
     #[error("event log: {0}")]
-    Log(#[from] orca_eventlog::Error),
+    Log(orca_eventlog::Error),
     #[error("store: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The key has sent more records than its quota allows; it may send again after the wait.
@@ -35,6 +35,18 @@ pub enum IngestError {
     /// A bug or a runtime shutting down.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<orca_eventlog::Error> for IngestError {
+    fn from(error: orca_eventlog::Error) -> Self {
+        Self::Log(error)
+    }
+}
+
+impl From<StoreError> for IngestError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
 }
 
 impl IngestError {

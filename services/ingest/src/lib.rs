@@ -3,7 +3,7 @@
 //! log has it durably. Resubmitting a record is a no-op (DUPLICATE); a changed record with a
 //! `correction_reason` is the report's next revision (a correction); a record that fails validation
 //! is REJECTED with every problem by field path, kept in the store and copied to
-//! `orca.incidents.dlq.v1`; nothing is silently dropped.
+//! the dead-letter topic `orca.incidents.dlq.v1` (which every stage shares); nothing is silently dropped.
 //!
 //! - [`core`]: [`IngestCore`], the logic shared by every surface (batches, claims, appends, acks);
 //!   [`PreparedBatch`] lets a surface validate one batch while the previous one is made durable.

@@ -50,7 +50,7 @@ async fn a_stream_of_mixed_records_accepts_the_good_and_keeps_the_bad() {
     assert!(kept[1].problems.contains("\"code\":\"unknown-store\""), "{}", kept[1].problems);
     assert!(kept.iter().all(|r| r.channel == "grpc"));
 
-    let dead_letters = app.read_topic(topics::INCIDENTS_DLQ).await;
+    let dead_letters = app.read_topic(topics::DEAD_LETTERS).await;
     let mut dead_refs: Vec<_> = dead_letters.iter().map(|r| String::from_utf8(r.key.clone()).unwrap()).collect();
     dead_refs.sort();
     assert_eq!(dead_refs, ["NM-2", "NM-4", "NM-5"]);
@@ -112,7 +112,7 @@ async fn a_changed_resubmission_is_rejected_and_kept() {
     let kept = app.store.rejected("northmart", 10).await.unwrap();
     assert_eq!(kept.len(), 1);
     assert!(kept[0].problems.contains("changed-resubmission"));
-    assert_eq!(app.read_topic(topics::INCIDENTS_DLQ).await.len(), 1);
+    assert_eq!(app.read_topic(topics::DEAD_LETTERS).await.len(), 1);
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ async fn ndjson_with_a_malformed_line_accepts_the_good_lines_and_keeps_the_bad_o
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].payload, b"{\"retailerRef\": \"NM-2\", \"storeId\": }", "the raw line is kept");
     assert_eq!(kept[0].channel, "http");
-    let dead_letters = app.read_topic(topics::INCIDENTS_DLQ).await;
+    let dead_letters = app.read_topic(topics::DEAD_LETTERS).await;
     assert_eq!(dead_letters.len(), 1);
     assert_eq!(dead_letters[0].value, kept[0].payload);
     assert_eq!(app.read_topic(topics::INCIDENTS).await.len(), 2);
@@ -149,7 +149,7 @@ async fn a_body_of_garbage_is_refused_whole_and_keeps_one_bounded_record() {
     assert_eq!(kept.len(), 1, "one record for the body");
     assert_eq!(kept[0].payload.len(), IngestConfig::default().max_kept_rejected_bytes);
     assert!(kept[0].problems.contains("mostly-unreadable") && kept[0].problems.contains("payload-cut"));
-    assert!(app.read_topic(topics::INCIDENTS_DLQ).await.is_empty());
+    assert!(app.read_topic(topics::DEAD_LETTERS).await.is_empty());
     assert!(app.read_topic(topics::INCIDENTS).await.is_empty());
 }
 
@@ -173,7 +173,7 @@ async fn rejected_records_past_the_budget_are_answered_but_not_kept() {
         .collect();
     assert_eq!(not_kept, ["BAD-4"], "3 kept, 1 more earned by the good record, the fifth not kept");
     assert_eq!(app.store.rejected("northmart", 100).await.unwrap().len(), 4);
-    assert_eq!(app.read_topic(topics::INCIDENTS_DLQ).await.len(), 4);
+    assert_eq!(app.read_topic(topics::DEAD_LETTERS).await.len(), 4);
 }
 
 #[tokio::test]
@@ -187,7 +187,7 @@ async fn a_huge_rejected_record_is_kept_cut_with_its_length_and_hash() {
     let max = IngestConfig::default().max_kept_rejected_bytes;
     assert_eq!(kept[0].payload, huge.as_bytes()[..max]);
     assert!(kept[0].problems.contains(&format!("only the first {max} of {} bytes were kept", huge.len())));
-    let dead_letters = app.read_topic(topics::INCIDENTS_DLQ).await;
+    let dead_letters = app.read_topic(topics::DEAD_LETTERS).await;
     assert_eq!(dead_letters[0].value.len(), max, "the dead letter is cut the same way");
 }
 

@@ -9,7 +9,6 @@
 //! - [`analyst`]: `AnalystService`: analysts search, read persons, vehicles, incidents and groups,
 //!   explore networks and timelines and review matches, over the search index and its read model
 //!   (`orca-search`); decisions go to `orca.decisions.v1` for the resolver.
-//! - [`views`]: the store namespaces the linker writes analyst views into.
 //!
 //! Every call is authenticated (`orca-auth`), states a purpose, is checked against the caller's
 //! role and force, and is recorded in the append-only audit log before anything is disclosed; if
@@ -20,7 +19,6 @@ pub mod analyst;
 pub mod history;
 pub mod packages;
 pub mod stage;
-pub mod views;
 
 pub use analyst::{AnalystApi, AnalystSettings};
 pub use packages::{IntelligenceApi, PackagesPublished};

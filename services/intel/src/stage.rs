@@ -9,6 +9,8 @@ use pbjson_types::Timestamp;
 use prost::Message;
 
 pub const STAGE_NAME: &str = "intel";
+/// What the intel stage reads: the packages the linker publishes.
+pub const INPUT_TOPICS: [&str; 1] = [topics::PACKAGES];
 
 /// Indexes package versions and, after each commit, wakes the open package streams.
 #[derive(Debug, Default)]
@@ -85,7 +87,7 @@ impl Stage for IntelStage {
     }
 
     fn input_topics(&self) -> Vec<String> {
-        vec![topics::PACKAGES.to_owned()]
+        INPUT_TOPICS.map(str::to_owned).to_vec()
     }
 
     fn process(&mut self, records: &[Record]) -> Batch {

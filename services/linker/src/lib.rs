@@ -4,12 +4,12 @@
 //! on batch boundaries), publishes once per batch (every package whose content changed, appended
 //! to `orca.packages.v1` keyed by package id: a package touched many times in one batch gets one
 //! version), and stores the analyst views of the persons and groups the batch touched (see
-//! `orca_intel::views`). Relinks (resolutions without their incident, sent by the resolver after an
+//! [`views`]). Relinks (resolutions without their incident, sent by the resolver after an
 //! analyst's decision) re-state the links of incidents the linker holds; one for an incident it
 //! does not hold is ignored. State lives under `network.*` and views under `view.*`, written with
 //! the offsets.
 
-mod views;
+pub mod views;
 
 use orca_eventlog::topics;
 use orca_network::{Applied, Linker, LinkerConfig};
@@ -20,18 +20,47 @@ use prost::Message;
 use tracing::{debug, info};
 
 pub const STAGE_NAME: &str = "linker";
+/// What the linker reads: resolutions, and forces' outcomes (carried in packages' next versions).
+pub const INPUT_TOPICS: [&str; 2] = [topics::RESOLUTIONS, topics::OUTCOMES];
 
-/// The format of the state this stage stores under `network.` (see `orca_stage::state_format`).
+/// The format of the state this stage stores under [`STATE_PREFIX`] (see `orca_stage::state_format`).
 pub const STATE_FORMAT: u32 = 1;
+/// Where the linker's state lives in the store (`network.entity`, `network.group`, …).
+pub const STATE_PREFIX: &str = "network.";
+
+/// The one way to load the linker's stored state: checks its format version, then restores it.
+/// The running stage passes its config; readers that only look at what it found (`orca eval`, the
+/// demo's summary, the end-to-end tests) may pass any, since restoring reads none of it (it steers
+/// only what the linker does with its next input).
+pub async fn load(store: &dyn Store, config: LinkerConfig) -> Result<Linker, LinkerServiceError> {
+    orca_stage::state_format::check_state_format(store, STATE_PREFIX, STATE_FORMAT).await?;
+    let records = store.load_state(STATE_PREFIX).await?;
+    let count = records.len();
+    let linker = Linker::restore(config, records)?;
+    debug!(records = count, "linker state loaded");
+    Ok(linker)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkerServiceError {
     #[error("loading linker state: {0}")]
-    Store(#[from] orca_store::StoreError),
+    Store(orca_store::StoreError),
     #[error(transparent)]
     Format(#[from] orca_stage::state_format::StateFormatError),
     #[error("restoring linker state: {0}")]
-    Restore(#[from] orca_network::RestoreError),
+    Restore(orca_network::RestoreError),
+}
+
+impl From<orca_store::StoreError> for LinkerServiceError {
+    fn from(error: orca_store::StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl From<orca_network::RestoreError> for LinkerServiceError {
+    fn from(error: orca_network::RestoreError) -> Self {
+        Self::Restore(error)
+    }
 }
 
 impl LinkerServiceError {
@@ -52,11 +81,8 @@ pub struct LinkerStage {
 
 impl LinkerStage {
     pub async fn restore(store: &dyn Store, config: LinkerConfig) -> Result<Self, LinkerServiceError> {
-        orca_stage::state_format::check_state_format(store, "network.", STATE_FORMAT).await?;
-        let records = store.load_state("network.").await?;
-        let count = records.len();
-        let linker = Linker::restore(config, records)?;
-        info!(records = count, stats = ?linker.stats(), "linker restored");
+        let linker = load(store, config).await?;
+        info!(stats = ?linker.stats(), "linker restored");
         Ok(Self { linker })
     }
 
@@ -71,7 +97,7 @@ impl Stage for LinkerStage {
     }
 
     fn input_topics(&self) -> Vec<String> {
-        vec![topics::RESOLUTIONS.to_owned(), topics::OUTCOMES.to_owned()]
+        INPUT_TOPICS.map(str::to_owned).to_vec()
     }
 
     /// Applies and recomputes one resolution at a time, so what the linker finds depends only on
@@ -114,11 +140,13 @@ impl Stage for LinkerStage {
                         debug!(incident = %resolution.incident_id, "relink of an incident the linker does not hold; ignored");
                     }
                     self.linker.recompute();
+                    debug!(incident_id = %resolution.incident_id, "linked");
                 }
                 Err(error) => batch.dead_letters.push(DeadLetter { record: record.clone(), error }),
             }
         }
         for package in self.linker.publish() {
+            debug!(package = %package.id, version = package.version, withdrawn = package.withdrawn, "published");
             let value = convert::package_to_proto(&package).encode_to_vec();
             let key = package.id.as_str().as_bytes().to_vec();
             batch.outputs.push(OutRecord::new(topics::PACKAGES, key, value));

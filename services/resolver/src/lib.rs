@@ -27,6 +27,8 @@ use tracing::{info, warn};
 
 /// Consumer group and offset owner of the resolver.
 pub const STAGE_NAME: &str = "resolver";
+/// What the resolver reads: reports, and analysts' decisions about them.
+pub const INPUT_TOPICS: [&str; 2] = [topics::INCIDENTS, topics::DECISIONS];
 
 /// The format of the state this stage stores under `resolve.` (see `orca_stage::state_format`).
 pub const STATE_FORMAT: u32 = 1;
@@ -34,11 +36,23 @@ pub const STATE_FORMAT: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum ResolverServiceError {
     #[error("loading resolver state: {0}")]
-    Store(#[from] orca_store::StoreError),
+    Store(orca_store::StoreError),
     #[error(transparent)]
     Format(#[from] orca_stage::state_format::StateFormatError),
     #[error("restoring resolver state: {0}")]
-    Restore(#[from] orca_resolve::RestoreError),
+    Restore(orca_resolve::RestoreError),
+}
+
+impl From<orca_store::StoreError> for ResolverServiceError {
+    fn from(error: orca_store::StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl From<orca_resolve::RestoreError> for ResolverServiceError {
+    fn from(error: orca_resolve::RestoreError) -> Self {
+        Self::Restore(error)
+    }
 }
 
 impl ResolverServiceError {
@@ -85,6 +99,16 @@ impl ResolverStage {
             return Err("incident has no `incident_id`; only ingest may write this topic".to_owned());
         }
         let resolution = self.resolver.resolve(&incident);
+        let entities = |links: &[orca_model::SightingLink]| {
+            links.iter().map(|link| link.entity_id.as_str()).collect::<Vec<_>>().join(",")
+        };
+        tracing::debug!(
+            incident_id = %incident.id,
+            persons = %entities(&resolution.persons),
+            vehicles = %entities(&resolution.vehicles),
+            merges = resolution.merges.len(),
+            "resolved"
+        );
         let mut outputs = resolution_records(std::slice::from_ref(&resolution));
         outputs.extend(resolution_records(&self.resolver.take_ready_decisions()));
         Ok(outputs)
@@ -205,7 +229,7 @@ impl Stage for ResolverStage {
     }
 
     fn input_topics(&self) -> Vec<String> {
-        vec![topics::INCIDENTS.to_owned(), topics::DECISIONS.to_owned()]
+        INPUT_TOPICS.map(str::to_owned).to_vec()
     }
 
     fn process(&mut self, records: &[Record]) -> Batch {

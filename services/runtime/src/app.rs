@@ -45,30 +45,18 @@ pub struct Roles {
 impl Roles {
     pub const ALL: Roles = Roles { ingest: true, resolver: true, linker: true, intel: true };
 
-    /// Parses `ingest`, `resolver`, `linker`, `intel` or `all`.
-    pub fn parse(name: &str) -> Option<Self> {
-        let none = Roles { ingest: false, resolver: false, linker: false, intel: false };
-        Some(match name {
-            "all" => Roles::ALL,
-            "ingest" => Roles { ingest: true, ..none },
-            "resolver" => Roles { resolver: true, ..none },
-            "linker" => Roles { linker: true, ..none },
-            "intel" => Roles { intel: true, ..none },
-            _ => return None,
-        })
-    }
-
     fn serves_grpc(self) -> bool {
         self.ingest || self.intel
     }
 }
 
-/// Stage name and input topics, for lag (the resolver reads analysts' decisions and the linker
-/// forces' outcomes too, so the pipeline has settled only once they are applied).
-pub(crate) const STAGES: [(&str, &[&str]); 3] = [
-    (orca_resolver::STAGE_NAME, &[orca_eventlog::topics::INCIDENTS, orca_eventlog::topics::DECISIONS]),
-    (orca_linker::STAGE_NAME, &[orca_eventlog::topics::RESOLUTIONS, orca_eventlog::topics::OUTCOMES]),
-    (orca_intel::stage::STAGE_NAME, &[orca_eventlog::topics::PACKAGES]),
+/// Each consuming stage's name and input topics, in pipeline order, for lag (the resolver reads
+/// analysts' decisions and the linker forces' outcomes too, so the pipeline has settled only once
+/// they are applied). Each stage crate owns its list.
+pub const STAGES: [(&str, &[&str]); 3] = [
+    (orca_resolver::STAGE_NAME, &orca_resolver::INPUT_TOPICS),
+    (orca_linker::STAGE_NAME, &orca_linker::INPUT_TOPICS),
+    (orca_intel::stage::STAGE_NAME, &orca_intel::stage::INPUT_TOPICS),
 ];
 
 /// The input topics of a stage by its name, for lag.
@@ -243,7 +231,8 @@ impl App {
                 .concurrency_limit_per_connection(limits.max_requests_per_connection as usize)
                 .max_concurrent_streams(limits.max_requests_per_connection)
                 .http2_keepalive_interval(Some(Duration::from_secs(30)))
-                .http2_keepalive_timeout(Some(Duration::from_secs(20)));
+                .http2_keepalive_timeout(Some(Duration::from_secs(20)))
+                .trace_fn(crate::request_span::grpc_span);
             if let Some(tls) = &self.tls {
                 builder = builder.tls_config(tls.grpc.clone()).expect("TLS is configured once per server");
             }

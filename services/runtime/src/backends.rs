@@ -53,7 +53,7 @@ impl Backends {
         let partitions = config.topics.partitions;
         let mut specs = topics::default_specs(partitions, config.topics.replication);
         // Dead letters are kept as long as the rejected records they copy.
-        for spec in specs.iter_mut().filter(|spec| spec.name == topics::INCIDENTS_DLQ) {
+        for spec in specs.iter_mut().filter(|spec| spec.name == topics::DEAD_LETTERS) {
             spec.retention_ms = Some(config.ingest.rejected_retention().as_millis() as u64);
         }
         match log.ensure_topics(&specs).await {

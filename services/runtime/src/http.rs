@@ -29,7 +29,11 @@ pub fn router(state: HttpState, ingest: Option<Router>, workspace: Option<Router
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state);
-    [ingest, workspace].into_iter().flatten().fold(ops, Router::merge)
+    [ingest, workspace]
+        .into_iter()
+        .flatten()
+        .fold(ops, Router::merge)
+        .layer(axum::middleware::from_fn(crate::request_span::http_span))
 }
 
 /// Ready when every local stage is consuming or standing by (another process holds its lease)

@@ -11,6 +11,7 @@
 //! - [`http`]: liveness, readiness and metrics endpoints.
 //! - [`tls`]: TLS settings for the listeners, and plaintext kept to loopback.
 //! - [`listener`]: serving over bounded connections (slots, header and handshake timeouts).
+//! - [`request_span`]: a span with a request id around every gRPC and HTTP request.
 //! - [`audit_anchor`]: copying the audit log's chain head outside the database.
 
 pub mod app;
@@ -19,6 +20,7 @@ pub mod backends;
 pub mod config;
 pub mod http;
 pub mod listener;
+pub mod request_span;
 pub mod retention;
 pub mod status;
 pub mod supervisor;

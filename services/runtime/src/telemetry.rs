@@ -4,14 +4,14 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use tracing_subscriber::EnvFilter;
 
-/// Structured logs to stderr, filtered by `RUST_LOG`, else by `default_filter` (e.g. `warn` for
-/// interactive commands, `info` for services). `json` switches to one JSON object per line.
 /// Whether `ORCA_JSON_LOGS` asks for JSON logs: set to anything but empty, `0`, `false`, `no` or
 /// `off` (in any case).
 pub fn json_logs_wanted(value: Option<&str>) -> bool {
     value.is_some_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false" | "no" | "off"))
 }
 
+/// Structured logs to stderr, filtered by `RUST_LOG`, else by `default_filter` (e.g. `warn` for
+/// interactive commands, `info` for services). `json` switches to one JSON object per line.
 pub fn init_logging(json: bool, default_filter: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     // Colours only on a terminal: a log file or a shipper gets plain text.

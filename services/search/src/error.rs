@@ -9,20 +9,32 @@ pub enum SearchError {
     )]
     InUse(PathBuf),
     #[error("search index: {0}")]
-    Index(#[from] tantivy::TantivyError),
-    #[error("`{path}`: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Index(tantivy::TantivyError),
+    #[error("`{path}`: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("search index record `{key}` cannot be read: {reason}")]
     Corrupt { key: String, reason: String },
     #[error("event log: {0}")]
-    Log(#[from] orca_eventlog::Error),
+    Log(orca_eventlog::Error),
     #[error("the indexer stopped unexpectedly")]
     Stopped,
 }
 
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(error: tantivy::TantivyError) -> Self {
+        Self::Index(error)
+    }
+}
+
+impl From<orca_eventlog::Error> for SearchError {
+    fn from(error: orca_eventlog::Error) -> Self {
+        Self::Log(error)
+    }
+}
+
 impl SearchError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_path_buf(), source }
+        Self::Io { path: path.to_path_buf(), cause: source }
     }
 
     pub(crate) fn corrupt(key: &str, reason: impl std::fmt::Display) -> Self {

@@ -26,6 +26,7 @@
 //! - [`lag`]: how far a stage is behind its inputs, for readiness and for "has the pipeline settled".
 //! - [`lease`]: one writer per stage; other processes running the stage stand by.
 //! - [`state_format`]: the format version of a stage's stored state, checked before restoring.
+//! - [`views`]: the namespaces of the analyst views the linker writes and intel reads.
 
 pub mod history;
 mod lag;
@@ -34,6 +35,7 @@ mod runner;
 pub mod state_format;
 #[cfg(test)]
 mod tests;
+pub mod views;
 
 pub use lag::{lag, progress, stage_lag};
 pub use lease::Lease;

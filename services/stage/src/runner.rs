@@ -30,7 +30,7 @@ impl Default for RunnerConfig {
         Self {
             batch_size: 2_000,
             poll_timeout: Duration::from_millis(500),
-            dead_letter_topic: topics::INCIDENTS_DLQ.to_owned(),
+            dead_letter_topic: topics::DEAD_LETTERS.to_owned(),
             max_backoff: Duration::from_secs(5),
             history_every: Duration::from_secs(5),
         }
@@ -40,11 +40,23 @@ impl Default for RunnerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum RunnerError {
     #[error("event log: {0}")]
-    Log(#[from] orca_eventlog::Error),
+    Log(orca_eventlog::Error),
     #[error("store: {0}")]
-    Store(#[from] orca_store::StoreError),
+    Store(orca_store::StoreError),
     #[error("stage `{0}` panicked while processing a batch")]
     Panicked(&'static str),
+}
+
+impl From<orca_eventlog::Error> for RunnerError {
+    fn from(error: orca_eventlog::Error) -> Self {
+        Self::Log(error)
+    }
+}
+
+impl From<orca_store::StoreError> for RunnerError {
+    fn from(error: orca_store::StoreError) -> Self {
+        Self::Store(error)
+    }
 }
 
 impl RunnerError {
@@ -89,8 +101,10 @@ impl<S: Stage> StageRunner<S> {
     pub async fn run(mut self, shutdown: CancellationToken) -> Result<(), RunnerError> {
         let topics = self.stage.as_ref().map(Stage::input_topics).unwrap_or_default();
         let stored = self.store.offsets(self.name).await?;
-        let mut next: HashMap<(String, u32), u64> =
-            stored.iter().map(|o| ((o.topic.clone(), o.partition), o.next_offset)).collect();
+        let mut next = NextOffsets::default();
+        for offset in &stored {
+            next.set(&offset.topic, offset.partition, offset.next_offset);
+        }
         let start = stored.iter().map(|o| Position::new(o.topic.clone(), o.partition, o.next_offset)).collect();
         let mut epochs = self.stored_epochs().await?;
         // A consumer group of this writer's own (`resolver.epoch-3`): the lease already makes it the
@@ -115,10 +129,8 @@ impl<S: Stage> StageRunner<S> {
                 Err(error) => return Err(error.into()),
             };
             // Records before the stored offsets were accounted for by an earlier transaction.
-            let fresh: Vec<Record> = records
-                .into_iter()
-                .filter(|r| r.offset >= next.get(&(r.topic.clone(), r.partition)).copied().unwrap_or(0))
-                .collect();
+            let fresh: Vec<Record> =
+                records.into_iter().filter(|r| r.offset >= next.get(&r.topic, r.partition)).collect();
             if fresh.is_empty() {
                 if history_checked.elapsed() >= self.config.history_every {
                     self.scrub_history_while_quiet().await?;
@@ -128,9 +140,9 @@ impl<S: Stage> StageRunner<S> {
             }
             let started = Instant::now();
             let count = fresh.len();
-            let mut positions: HashMap<(String, u32), u64> = HashMap::new();
+            let mut positions = NextOffsets::default();
             for record in &fresh {
-                positions.insert((record.topic.clone(), record.partition), record.offset + 1);
+                positions.set(&record.topic, record.partition, record.offset + 1);
             }
             // A fenced writer's late records are skipped (their offsets are still accounted for).
             let (stale, fresh): (Vec<Record>, Vec<Record>) = fresh.into_iter().partition(|r| epochs.is_stale(r));
@@ -157,11 +169,7 @@ impl<S: Stage> StageRunner<S> {
 
             let offsets: Vec<OffsetRecord> = positions
                 .iter()
-                .map(|((topic, partition), offset)| OffsetRecord {
-                    topic: topic.clone(),
-                    partition: *partition,
-                    next_offset: *offset,
-                })
+                .map(|(topic, partition, next_offset)| OffsetRecord { topic: topic.to_owned(), partition, next_offset })
                 .collect();
             let mut tx = self.store.begin().await?;
             // First, so a writer that lost the lease learns it before writing anything.
@@ -179,7 +187,9 @@ impl<S: Stage> StageRunner<S> {
             if let Some(stage) = self.stage.as_mut() {
                 stage.committed();
             }
-            next.extend(positions);
+            for (topic, partition, offset) in positions.iter() {
+                next.set(topic, partition, offset);
+            }
 
             let committed: Vec<Position> =
                 offsets.iter().map(|o| Position::new(o.topic.clone(), o.partition, o.next_offset)).collect();
@@ -263,5 +273,31 @@ impl<S: Stage> StageRunner<S> {
                 Err(error) => return Err(error.into()),
             }
         }
+    }
+}
+
+/// The next offset to read per topic and partition. Looked up once per record read, so a lookup
+/// allocates nothing; a topic's name is copied only the first time it is seen.
+#[derive(Default)]
+struct NextOffsets(HashMap<String, HashMap<u32, u64>>);
+
+impl NextOffsets {
+    fn get(&self, topic: &str, partition: u32) -> u64 {
+        self.0.get(topic).and_then(|partitions| partitions.get(&partition)).copied().unwrap_or(0)
+    }
+
+    fn set(&mut self, topic: &str, partition: u32, next: u64) {
+        match self.0.get_mut(topic) {
+            Some(partitions) => {
+                partitions.insert(partition, next);
+            }
+            None => {
+                self.0.insert(topic.to_owned(), HashMap::from([(partition, next)]));
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, u32, u64)> + '_ {
+        self.0.iter().flat_map(|(topic, partitions)| partitions.iter().map(|(&p, &n)| (topic.as_str(), p, n)))
     }
 }

@@ -35,7 +35,13 @@ pub enum StateFormatError {
     #[error("the stored format version of `{prefix}*` is unreadable (`{value}`)")]
     Unreadable { prefix: String, value: String },
     #[error("reading or recording the state format: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for StateFormatError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
 }
 
 impl StateFormatError {

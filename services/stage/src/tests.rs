@@ -37,7 +37,7 @@ impl Stage for Upper {
 
 async fn setup(dir: &std::path::Path) -> (Arc<dyn EventLog>, Arc<dyn Store>) {
     let log = EmbeddedLog::open(&dir.join("log")).expect("log");
-    let specs = ["in", "out", orca_eventlog::topics::INCIDENTS_DLQ].map(|t| TopicSpec::new(t, 2));
+    let specs = ["in", "out", orca_eventlog::topics::DEAD_LETTERS].map(|t| TopicSpec::new(t, 2));
     log.ensure_topics(&specs).await.expect("topics");
     let store = SqlStore::connect(&format!("sqlite://{}", dir.join("orca.db").display())).await.expect("store");
     (Arc::new(log), Arc::new(store))
@@ -92,7 +92,7 @@ async fn outputs_state_and_offsets_land_together_and_poison_goes_to_the_dead_let
         read_all(log.as_ref(), "out").await.iter().map(|r| String::from_utf8(r.value.clone()).unwrap()).collect();
     out.sort();
     assert_eq!(out, ["ALPHA", "GAMMA"]);
-    let dead = read_all(log.as_ref(), orca_eventlog::topics::INCIDENTS_DLQ).await;
+    let dead = read_all(log.as_ref(), orca_eventlog::topics::DEAD_LETTERS).await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].value, vec![0xff, 0xfe], "dead letters keep the original bytes");
     assert_eq!(dead[0].header(dead_letter_headers::SOURCE_TOPIC), Some(&b"in"[..]));

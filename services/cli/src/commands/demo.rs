@@ -7,7 +7,7 @@ use crate::embedded::Embedded;
 use crate::progress;
 use anyhow::{Context, Result, bail};
 use orca_auth::PrincipalKind;
-use orca_network::{Linker, LinkerConfig};
+use orca_network::LinkerConfig;
 use orca_proto::convert;
 use orca_proto::v1::{self, ingest_service_client::IngestServiceClient};
 use orca_simulate::{World, WorldParams};
@@ -178,7 +178,7 @@ pub(crate) struct Summary {
 impl Summary {
     pub async fn read(embedded: &Embedded) -> Result<Self> {
         let store = embedded.store();
-        let linker = Linker::restore(LinkerConfig::default(), store.load_state("network.").await?)?;
+        let linker = orca_linker::load(store.as_ref(), LinkerConfig::default()).await?;
         let stats = linker.stats();
         let groups = linker.groups();
         let mut packages_by_force = Vec::new();

@@ -1,26 +1,54 @@
 //! `orca serve`: run stages as a long-lived service.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use orca_runtime::{App, OrcaConfig, Roles};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
-    /// `ingest`, `resolver`, `linker`, `intel`, or `all` for every stage in one process.
-    pub role: String,
+    /// The stage to run, or `all` for every stage in one process.
+    #[arg(value_enum)]
+    pub role: Role,
     /// TOML configuration; `ORCA_…` environment variables override it (`ORCA_LOG__KIND=kafka`).
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
 
+/// What `orca serve` runs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// gRPC and HTTP ingest of retailers' reports, corrections, withdrawals and keys.
+    Ingest,
+    /// Entity resolution: reports to persons and vehicles.
+    Resolver,
+    /// The link graph, groups and packages.
+    Linker,
+    /// Forces' packages, analysts' workspace and search.
+    Intel,
+    /// Every stage in one process.
+    All,
+}
+
+impl Role {
+    fn roles(self) -> Roles {
+        let none = Roles { ingest: false, resolver: false, linker: false, intel: false };
+        match self {
+            Role::Ingest => Roles { ingest: true, ..none },
+            Role::Resolver => Roles { resolver: true, ..none },
+            Role::Linker => Roles { linker: true, ..none },
+            Role::Intel => Roles { intel: true, ..none },
+            Role::All => Roles::ALL,
+        }
+    }
+}
+
 pub async fn run(args: ServeArgs) -> Result<()> {
-    let roles = Roles::parse(&args.role)
-        .with_context(|| format!("unknown role `{}`: use ingest, resolver, linker, intel or all", args.role))?;
     let config = OrcaConfig::load(args.config.as_deref())?;
-    let app = App::build(config, roles).await?.start();
+    let app = App::build(config, args.role.roles()).await?.start();
+    let role = clap::ValueEnum::to_possible_value(&args.role).expect("every role has a name");
     eprintln!(
         "orca serving `{}`: gRPC {}, HTTP {} (/metrics, /livez, /readyz)",
-        args.role,
+        role.get_name(),
         app.grpc_addr.map_or("off".to_owned(), |a| a.to_string()),
         app.http_addr
     );

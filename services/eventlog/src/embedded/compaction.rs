@@ -213,7 +213,7 @@ fn write_copy(
     erasures: &Erasures,
     temporary: &Path,
 ) -> Result<Rewritten> {
-    let failed = |source| Error::Io { operation: "writing compacted segment", path: temporary.to_path_buf(), source };
+    let failed = |cause| Error::Io { operation: "writing compacted segment", path: temporary.to_path_buf(), cause };
     let copy = OpenOptions::new()
         .read(true)
         .write(true)
@@ -264,7 +264,7 @@ pub(crate) fn remove_leftover(segment: &Path) -> Result<()> {
     match std::fs::remove_file(&temporary) {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(Error::Io { operation: "removing unfinished compacted segment", path: temporary, source }),
+        Err(cause) => Err(Error::Io { operation: "removing unfinished compacted segment", path: temporary, cause }),
     }
 }
 

@@ -140,7 +140,7 @@ impl GroupOffsets {
                 parse_offsets(&text).map_err(|detail| Error::Corrupt { path: path.clone(), position: 0, detail })?
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Offsets::new(),
-            Err(source) => return Err(Error::Io { operation: "reading group offsets", path, source }),
+            Err(cause) => return Err(Error::Io { operation: "reading group offsets", path, cause }),
         };
         Ok(Self { path, dir: dir.to_path_buf(), committed: Mutex::new(committed), file_lock: Mutex::new(()) })
     }

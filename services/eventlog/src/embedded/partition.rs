@@ -103,12 +103,12 @@ impl PartitionLog {
         let temporary = compaction::temporary_path(&self.path);
         let rewritten = compaction::rewrite(&file, &self.path, self.format, len, &erase, &temporary)?;
         debug_assert_eq!(rewritten.positions.len() as u64, end);
-        if let Err(source) = std::fs::rename(&temporary, &self.path) {
+        if let Err(cause) = std::fs::rename(&temporary, &self.path) {
             let _ = std::fs::remove_file(&temporary);
             return Err(Error::Io {
                 operation: "renaming compacted segment into place",
                 path: self.path.clone(),
-                source,
+                cause,
             });
         }
         let new_len = rewritten.len;
@@ -285,8 +285,11 @@ fn write_batch(log: &PartitionLog, batch: Vec<AppendRequest>, buf: &mut Vec<u8>,
             let restored = file.set_len(durable_len).and_then(|()| file.sync_all()).is_ok();
             for (reply, _) in replies {
                 let source = std::io::Error::new(source.kind(), source.to_string());
-                let _ =
-                    reply.send(Err(Error::Io { operation: "appending to segment", path: log.path.clone(), source }));
+                let _ = reply.send(Err(Error::Io {
+                    operation: "appending to segment",
+                    path: log.path.clone(),
+                    cause: source,
+                }));
             }
             restored
         }

@@ -64,7 +64,7 @@ impl Topic {
         let meta = match fs::read_to_string(&meta_path) {
             Ok(meta) => meta,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(Error::Io { operation: "reading topic metadata", path: meta_path, source }),
+            Err(cause) => return Err(Error::Io { operation: "reading topic metadata", path: meta_path, cause }),
         };
         let corrupt =
             |detail: &str| Error::Corrupt { path: meta_path.clone(), position: 0, detail: detail.to_string() };

@@ -10,7 +10,7 @@ pub(crate) fn broker_error(operation: &'static str, error: KafkaError) -> Error 
     // the producer is idempotent and ingest dedupes by reference, so sending again is safe.
     let unknown_produce = operation == "produce" && code == Some(RDKafkaErrorCode::Unknown);
     let retryable = unknown_produce || code.is_some_and(is_retryable_code);
-    Error::Broker { operation, retryable, source: Box::new(error) }
+    Error::Broker { operation, retryable, cause: Box::new(error) }
 }
 
 /// Errors that say "not now" (brokers down, leaders moving, timeouts, rebalances) rather than

@@ -39,7 +39,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(config: IngestConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = EmbeddedLog::open(&dir.path().join("log")).expect("open the embedded log");
-    log.ensure_topics(&[TopicSpec::new(topics::INCIDENTS, 3), TopicSpec::new(topics::INCIDENTS_DLQ, 1)])
+    log.ensure_topics(&[TopicSpec::new(topics::INCIDENTS, 3), TopicSpec::new(topics::DEAD_LETTERS, 1)])
         .await
         .expect("create topics");
     let store = Arc::new(

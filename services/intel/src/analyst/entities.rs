@@ -3,7 +3,6 @@
 use super::paging::page;
 use super::wire::{current_link, edge_to_proto, group_from_package, group_summary};
 use super::{AnalystApi, checked_id};
-use crate::views;
 use orca_explore::labels::{person_label, vehicle_label};
 use orca_explore::{ExpandOptions, LinkKind, NodeRef, Workspace};
 use orca_model::{EntityKind, ForceRegistry, IncidentId};
@@ -11,6 +10,7 @@ use orca_proto::convert::{ProtoEnum, timestamp_from_proto, timestamp_to_proto};
 use orca_proto::v1;
 use orca_search::SearchIndex;
 use orca_search::index::reports_of;
+use orca_stage::views;
 use prost::Message;
 use tonic::{Request, Status};
 
