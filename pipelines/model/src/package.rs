@@ -1,5 +1,5 @@
 //! Intelligence packages: subject profiles of organised crime groups and prolific offenders, for a
-//! lead force and the other affected forces (DOMAIN.md). Mirrors `orca.v1.IntelligencePackage`.
+//! lead force and the other affected forces (`docs/domain.md`). Mirrors `orca.v1.IntelligencePackage`.
 
 use crate::grade::Grade;
 use crate::ids::{ForceId, IncidentId, PackageId, PersonId, RetailerId, StoreId, VehicleId};

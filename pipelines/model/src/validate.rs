@@ -7,7 +7,7 @@
 use crate::ids::IncidentId;
 use crate::incident::{EventType, Incident, PersonRole};
 use crate::money::Pence;
-use crate::problem::{Problem, Problems};
+use crate::problem::{Problem, Problems, codes};
 use crate::store::StoreRegistry;
 use crate::vrm::{self, VrmFormat};
 use chrono::{DateTime, Datelike, Duration, Utc};
@@ -45,7 +45,7 @@ pub fn validate_and_normalise(
     check_evidence(incident, &mut problems);
     bounds::check(incident, &mut problems);
     for (part, reason) in incident.grade.problems() {
-        problems.push(format!("grade.{part}"), "invalid-grade", reason);
+        problems.push(format!("grade.{part}"), codes::INVALID_GRADE, reason);
     }
     if !problems.is_empty() {
         return Err(problems.into_vec());
@@ -57,55 +57,71 @@ pub fn validate_and_normalise(
 fn check_identity(incident: &Incident, stores: &StoreRegistry, problems: &mut Problems) {
     let retailer = incident.retailer.as_str();
     if retailer.is_empty() {
-        problems.push("retailer_id", "missing", "retailer id is required");
+        problems.push("retailer_id", codes::MISSING, "retailer id is required");
     } else if !retailer.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        problems.push("retailer_id", "invalid-id", format!("retailer id `{retailer}` may use only a-z, 0-9 and -"));
+        problems.push(
+            "retailer_id",
+            codes::INVALID_ID,
+            format!("retailer id `{retailer}` may use only a-z, 0-9 and -"),
+        );
     }
     let reference = incident.retailer_ref.trim();
     if reference.is_empty() {
-        problems.push("retailer_ref", "missing", "the retailer's reference is required (it makes resubmission safe)");
+        problems.push(
+            "retailer_ref",
+            codes::MISSING,
+            "the retailer's reference is required (it makes resubmission safe)",
+        );
     } else if reference.chars().count() > MAX_REFERENCE_CHARS {
-        problems.push("retailer_ref", "too-long", format!("reference is longer than {MAX_REFERENCE_CHARS} characters"));
+        problems.push(
+            "retailer_ref",
+            codes::TOO_LONG,
+            format!("reference is longer than {MAX_REFERENCE_CHARS} characters"),
+        );
     }
     if incident.store.as_str().is_empty() {
-        problems.push("store_id", "missing", "store id is required");
+        problems.push("store_id", codes::MISSING, "store id is required");
     } else {
         match stores.get(&incident.store) {
             None => problems.push(
                 "store_id",
-                "unknown-store",
+                codes::UNKNOWN_STORE,
                 format!("store `{}` is not registered; register it before submitting incidents", incident.store),
             ),
             Some(store) if store.retailer != incident.retailer => problems.push(
                 "store_id",
-                "foreign-store",
+                codes::FOREIGN_STORE,
                 format!("store `{}` belongs to another retailer", incident.store),
             ),
             Some(_) => {}
         }
     }
     if incident.event_type == EventType::Unspecified {
-        problems.push("event_type", "missing", "event type is required");
+        problems.push("event_type", codes::MISSING, "event type is required");
     }
     if incident.narrative.chars().count() > MAX_NARRATIVE_CHARS {
-        problems.push("narrative", "too-long", format!("narrative is longer than {MAX_NARRATIVE_CHARS} characters"));
+        problems.push(
+            "narrative",
+            codes::TOO_LONG,
+            format!("narrative is longer than {MAX_NARRATIVE_CHARS} characters"),
+        );
     }
 }
 
 fn check_times(incident: &Incident, now: DateTime<Utc>, problems: &mut Problems) {
     let Some(from) = incident.occurred_from else {
-        problems.push("occurred_from", "missing", "when the incident happened is required");
+        problems.push("occurred_from", codes::MISSING, "when the incident happened is required");
         return;
     };
     if from > now + CLOCK_SKEW {
-        problems.push("occurred_from", "in-future", format!("occurred at {from}, which is in the future"));
+        problems.push("occurred_from", codes::IN_FUTURE, format!("occurred at {from}, which is in the future"));
     }
     if let Some(to) = incident.occurred_to
         && to < from
     {
         problems.push(
             "occurred_to",
-            "window-reversed",
+            codes::WINDOW_REVERSED,
             format!("occurrence window ends ({to}) before it starts ({from})"),
         );
     }
@@ -113,12 +129,12 @@ fn check_times(incident: &Incident, now: DateTime<Utc>, problems: &mut Problems)
         if reported < from {
             problems.push(
                 "occurred_from",
-                "occurred-after-reported",
+                codes::OCCURRED_AFTER_REPORTED,
                 format!("occurred at {from}, after it was reported at {reported}"),
             );
         }
         if reported > now + CLOCK_SKEW {
-            problems.push("reported_at", "in-future", format!("reported at {reported}, which is in the future"));
+            problems.push("reported_at", codes::IN_FUTURE, format!("reported at {reported}, which is in the future"));
         }
     }
 }
@@ -128,14 +144,14 @@ fn check_goods(incident: &Incident, problems: &mut Problems) {
         if item.unit_price_pence < 0 {
             problems.push(
                 format!("line_items[{i}].unit_price_pence"),
-                "negative-price",
+                codes::NEGATIVE_PRICE,
                 format!("price {} is negative", item.unit_price_pence),
             );
         }
         if item.unit_price_pence > MAX_UNIT_PRICE_PENCE {
             problems.push(
                 format!("line_items[{i}].unit_price_pence"),
-                "implausible-price",
+                codes::IMPLAUSIBLE_PRICE,
                 format!(
                     "price {} is above {} for one item; prices are in pence",
                     Pence::new(item.unit_price_pence),
@@ -144,23 +160,23 @@ fn check_goods(incident: &Incident, problems: &mut Problems) {
             );
         }
         if item.quantity == 0 {
-            problems.push(format!("line_items[{i}].quantity"), "zero-quantity", "quantity must be at least 1");
+            problems.push(format!("line_items[{i}].quantity"), codes::ZERO_QUANTITY, "quantity must be at least 1");
         } else if item.quantity > MAX_QUANTITY {
             problems.push(
                 format!("line_items[{i}].quantity"),
-                "implausible-quantity",
+                codes::IMPLAUSIBLE_QUANTITY,
                 format!("quantity {} is above {MAX_QUANTITY} on one line", item.quantity),
             );
         }
         if item.description.trim().is_empty() && item.category.trim().is_empty() {
-            problems.push(format!("line_items[{i}]"), "missing", "a line item needs a description or a category");
+            problems.push(format!("line_items[{i}]"), codes::MISSING, "a line item needs a description or a category");
         }
     }
     let total = incident.total_value();
     if total > Pence::new(MAX_INCIDENT_VALUE_PENCE) {
         problems.push(
             "line_items",
-            "implausible-value",
+            codes::IMPLAUSIBLE_VALUE,
             format!("the lines add up to {total}, above {} for one incident", Pence::new(MAX_INCIDENT_VALUE_PENCE)),
         );
     }
@@ -170,23 +186,27 @@ fn check_persons(incident: &Incident, now: DateTime<Utc>, problems: &mut Problem
     for (i, person) in incident.persons.iter().enumerate() {
         let field = |name: &str| format!("persons[{i}].{name}");
         if person.role == PersonRole::Unspecified {
-            problems.push(field("role"), "missing", "role is required (suspect, victim, witness or offender)");
+            problems.push(field("role"), codes::MISSING, "role is required (suspect, victim, witness or offender)");
         }
         if person.role == PersonRole::Erased {
             problems.push(
                 field("role"),
-                "not-allowed",
+                codes::NOT_ALLOWED,
                 "`erased` is set by ORCA when an analyst erases a person; send suspect, victim, witness or offender",
             );
         }
         if let Some(dob) = person.date_of_birth {
             let year = i32::from(dob.year);
             if year > now.year() {
-                problems.push(field("date_of_birth"), "in-future", format!("date of birth {dob} is in the future"));
+                problems.push(
+                    field("date_of_birth"),
+                    codes::IN_FUTURE,
+                    format!("date of birth {dob} is in the future"),
+                );
             } else if now.year() - year > 120 {
                 problems.push(
                     field("date_of_birth"),
-                    "implausible",
+                    codes::IMPLAUSIBLE,
                     format!("date of birth {dob} is over 120 years ago"),
                 );
             }
@@ -195,13 +215,13 @@ fn check_persons(incident: &Incident, now: DateTime<Utc>, problems: &mut Problem
             if min > max {
                 problems.push(
                     field("height_min_cm"),
-                    "range-reversed",
+                    codes::RANGE_REVERSED,
                     format!("height range {min}-{max} cm is reversed"),
                 );
             } else if !(50..=250).contains(&min) || !(50..=250).contains(&max) {
                 problems.push(
                     field("height_min_cm"),
-                    "implausible",
+                    codes::IMPLAUSIBLE,
                     format!("height range {min}-{max} cm is outside 50-250"),
                 );
             }
@@ -209,24 +229,24 @@ fn check_persons(incident: &Incident, now: DateTime<Utc>, problems: &mut Problem
         if let Some(age) = person.estimated_age
             && age > 120
         {
-            problems.push(field("estimated_age"), "implausible", format!("estimated age {age} is over 120"));
+            problems.push(field("estimated_age"), codes::IMPLAUSIBLE, format!("estimated age {age} is over 120"));
         }
         if let Some(face) = &person.face {
             if face.model_id.trim().is_empty() {
                 problems.push(
                     field("face.model_id"),
-                    "missing",
+                    codes::MISSING,
                     "a face template needs the id of the model that made it",
                 );
             }
             if face.vector.is_empty() || face.vector.len() > MAX_FACE_DIMENSIONS {
                 problems.push(
                     field("face.vector"),
-                    "invalid-template",
+                    codes::INVALID_TEMPLATE,
                     format!("a face template needs 1 to {MAX_FACE_DIMENSIONS} values, got {}", face.vector.len()),
                 );
             } else if face.vector.iter().any(|v| !v.is_finite()) {
-                problems.push(field("face.vector"), "invalid-template", "a face template has a non-finite value");
+                problems.push(field("face.vector"), codes::INVALID_TEMPLATE, "a face template has a non-finite value");
             }
         }
     }
@@ -236,7 +256,7 @@ fn check_vehicles(incident: &Incident, problems: &mut Problems) {
     for (i, vehicle) in incident.vehicles.iter().enumerate() {
         let described = !vehicle.make.trim().is_empty() || !vehicle.colour.trim().is_empty();
         if vehicle.vrm_raw.trim().is_empty() && !described {
-            problems.push(format!("vehicles[{i}]"), "missing", "a vehicle needs a plate read or a description");
+            problems.push(format!("vehicles[{i}]"), codes::MISSING, "a vehicle needs a plate read or a description");
         }
     }
 }
@@ -246,13 +266,13 @@ fn check_evidence(incident: &Incident, problems: &mut Problems) {
         if evidence.reference.trim().is_empty() {
             problems.push(
                 format!("evidence[{i}].reference"),
-                "missing",
+                codes::MISSING,
                 "evidence needs its reference in the holding system",
             );
         }
         let hash = evidence.sha256.trim();
         if !hash.is_empty() && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit())) {
-            problems.push(format!("evidence[{i}].sha256"), "invalid-hash", "sha256 must be 64 hexadecimal digits");
+            problems.push(format!("evidence[{i}].sha256"), codes::INVALID_HASH, "sha256 must be 64 hexadecimal digits");
         }
     }
 }
@@ -289,7 +309,7 @@ fn normalise(incident: &mut Incident, stores: &StoreRegistry) {
         if parsed.format == VrmFormat::Unrecognised {
             warnings.push(Problem::new(
                 format!("vehicles[{i}].vrm_raw"),
-                "unrecognised-vrm",
+                codes::UNRECOGNISED_VRM,
                 format!(
                     "`{}` is not a recognisable registration mark; kept raw{}",
                     vehicle.vrm_raw,

@@ -2,7 +2,7 @@
 //! candidates and partial patterns with wildcards. The raw read is always kept by the caller; nothing
 //! here overwrites it.
 //!
-//! Formats (DOMAIN.md): current `AB12CDE` (since 2001), prefix `A123BCD` (1983-2001), suffix
+//! Formats (`docs/domain.md`): current `AB12CDE` (since 2001), prefix `A123BCD` (1983-2001), suffix
 //! `ABC123D` (1963-1983), dateless (1-3 letters and 1-4 digits, either way round), Northern Ireland
 //! (an optional letter, a two-letter code containing I or Z, 1-4 digits) and foreign plates (any
 //! mark with a country other than GB).
@@ -96,7 +96,7 @@ pub fn classify(normalised: &str, country: &str) -> VrmFormat {
     }
 }
 
-/// Characters that cameras and witnesses confuse (DOMAIN.md), as groups.
+/// Characters that cameras and witnesses confuse (`docs/domain.md`), as groups.
 const CONFUSABLE_GROUPS: &[&str] = &["0ODQ", "1I", "2Z", "5S", "8B3", "6G", "VY", "TY", "EF", "PF", "HKMR"];
 
 /// Characters commonly misread as `c`, excluding `c` itself.

@@ -1,4 +1,4 @@
-//! What is stolen and what it costs: the commonly targeted goods of DOMAIN.md at realistic retail
+//! What is stolen and what it costs: the commonly targeted goods of `docs/domain.md` at realistic retail
 //! prices, what each kind of shop stocks, and the line items of one incident. A one-off thief takes
 //! a few items; a prolific one fills a bag; an organised group steals to order in volume.
 

@@ -13,7 +13,7 @@
 //! assert!(!world.group_truth().is_empty());
 //! ```
 //!
-//! What the world looks like (DOMAIN.md): fifteen national chains and independents with stores in
+//! What the world looks like (`docs/domain.md`): fifteen national chains and independents with stores in
 //! every force, more where people live; mostly one-off and local offenders, a minority of prolific
 //! ones, and organised groups of 3-12 with a core and a periphery who travel corridors of
 //! neighbouring forces, hit several chains in a day, use vehicles (some on cloned or false plates)

@@ -37,14 +37,9 @@ pub use time::{MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, timestamp_from_prot
 use orca_model::Problem;
 use orca_model::problem::Problems;
 
-/// Problem code: an enum number the contract does not define, or `*_UNSPECIFIED` where a value is needed.
-pub const UNKNOWN_ENUM: &str = "unknown-enum";
-/// Problem code: a timestamp outside 0001-9999 or with nanos outside `0..=999_999_999`.
-pub const INVALID_TIMESTAMP: &str = "invalid-timestamp";
-/// Problem code: a date of birth that is not `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, or not a real date.
-pub const INVALID_DATE: &str = "invalid-date";
-/// Problem code: a required field of a record ORCA wrote is absent.
-pub const MISSING: &str = "missing";
+/// The problem codes conversion reports (defined with every other code in
+/// `orca_model::problem::codes`).
+pub use orca_model::problem::codes::{INVALID_DATE, INVALID_TIMESTAMP, MISSING, UNKNOWN_ENUM};
 
 /// A record ORCA wrote (a resolution, a package) that cannot be read back into the model.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
+use orca_model::problem::codes;
 use orca_proto::v1::{self, IngestStatus, ingest_service_client::IngestServiceClient};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
@@ -312,7 +313,7 @@ impl Uploader {
         self.unsendable.push(Rejection {
             line: item.line,
             retailer_ref: item.incident.retailer_ref.clone(),
-            problems: vec![ProblemOut { field: "retailer_id".into(), code: "no-key".into(), reason }],
+            problems: vec![ProblemOut { field: "retailer_id".into(), code: codes::NO_KEY.into(), reason }],
             record: item.raw,
         });
         self.bar.inc(1);

@@ -79,7 +79,7 @@ pub(crate) struct Rejection {
 impl Prepared {
     /// Whether the only reason to reject is a store this instance does not know (yet).
     pub fn names_unknown_store(&self) -> bool {
-        matches!(self, Prepared::Invalid(rejection) if rejection.problems.iter().any(|p| p.code == "unknown-store"))
+        matches!(self, Prepared::Invalid(rejection) if rejection.problems.iter().any(|p| p.code == crate::submission::codes::UNKNOWN_STORE))
     }
 }
 

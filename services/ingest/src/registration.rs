@@ -48,7 +48,7 @@ pub fn check_registrations(
             match result {
                 Ok(_) if !first_time => Err(vec![Problem::new(
                     format!("stores[{index}].store_id"),
-                    "duplicate-store",
+                    codes::DUPLICATE_STORE,
                     format!("store `{}` appears more than once in this request", registration.store_id.trim()),
                 )]),
                 other => other,
@@ -75,13 +75,13 @@ fn check_registration(
     {
         problem(
             "store_id",
-            "invalid-id",
+            codes::INVALID_ID,
             format!("store id `{store_id}` must be 1 to {MAX_STORE_ID_CHARS} of A-Z, a-z, 0-9, `-`, `_` and `.`"),
         );
     } else if let Some(existing) = registered.get(&store_id.into())
         && existing.retailer.as_str() != retailer
     {
-        problem("store_id", "foreign-store", format!("store `{store_id}` is registered to another retailer"));
+        problem("store_id", codes::FOREIGN_STORE, format!("store `{store_id}` is registered to another retailer"));
     }
     let claimed_retailer = registration.retailer_id.trim();
     if !claimed_retailer.is_empty() && claimed_retailer != retailer {
@@ -95,7 +95,7 @@ fn check_registration(
     if name.is_empty() {
         problem("name", codes::MISSING, "store name is required".to_owned());
     } else if name.chars().count() > MAX_STORE_NAME_CHARS {
-        problem("name", "too-long", format!("store name is longer than {MAX_STORE_NAME_CHARS} characters"));
+        problem("name", codes::TOO_LONG, format!("store name is longer than {MAX_STORE_NAME_CHARS} characters"));
     }
     let postcode = normalise_postcode(&registration.postcode);
     if registration.postcode.trim().is_empty() {
@@ -103,7 +103,7 @@ fn check_registration(
     } else if postcode.is_none() {
         problem(
             "postcode",
-            "invalid-postcode",
+            codes::INVALID_POSTCODE,
             format!("`{}` is not a UK postcode such as `B5 6DY`", registration.postcode.trim()),
         );
     }
@@ -113,7 +113,7 @@ fn check_registration(
     } else if !ForceRegistry::global().contains(force) {
         problem(
             "force",
-            "unknown-force",
+            codes::UNKNOWN_FORCE,
             format!("`{force}` is not a police force slug from data.police.uk, such as `west-midlands`"),
         );
     }
@@ -122,10 +122,10 @@ fn check_registration(
         problem("lat", codes::MISSING, "the store's position (lat, lon) is required".to_owned());
     } else {
         if !LATITUDES.contains(&lat) {
-            problem("lat", "out-of-area", format!("latitude {lat} is outside the British Isles"));
+            problem("lat", codes::OUT_OF_AREA, format!("latitude {lat} is outside the British Isles"));
         }
         if !LONGITUDES.contains(&lon) {
-            problem("lon", "out-of-area", format!("longitude {lon} is outside the British Isles"));
+            problem("lon", codes::OUT_OF_AREA, format!("longitude {lon} is outside the British Isles"));
         }
     }
     if let Some(existing) = registered.get(&store_id.into())
@@ -135,14 +135,14 @@ fn check_registration(
     {
         problem(
             "force",
-            "store-moved",
+            codes::STORE_MOVED,
             format!("store `{store_id}` is registered in `{}`; a store cannot move to another force", existing.force),
         );
     }
     if problems.is_empty()
         && let Some(reason) = force_mismatch(force, (lat, lon))
     {
-        problems.push(Problem::new(format!("{at}.force"), "force-mismatch", reason));
+        problems.push(Problem::new(format!("{at}.force"), codes::FORCE_MISMATCH, reason));
     }
     if !problems.is_empty() {
         return Err(problems);

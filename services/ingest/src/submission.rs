@@ -75,31 +75,5 @@ pub mod dead_letter_headers {
     pub const CHANNEL: &str = "orca-channel";
 }
 
-/// Problem codes ingest adds to the model's validation codes.
-pub mod codes {
-    /// The record names a retailer other than the caller's.
-    pub const WRONG_RETAILER: &str = "wrong-retailer";
-    /// A different record was already received under the same reference, and no
-    /// `correction_reason` says it corrects it.
-    pub const CHANGED_RESUBMISSION: &str = "changed-resubmission";
-    /// The reference names a report that was withdrawn: it cannot be sent again or corrected.
-    pub const WITHDRAWN: &str = "withdrawn";
-    /// Warning: a place in the report an analyst erased a person from stays erased.
-    pub const ERASED: &str = "erased";
-    /// A correction or withdrawal reason that is blank, too long or not text.
-    pub const INVALID_REASON: &str = "invalid-reason";
-    /// A withdrawal of a reference never accepted.
-    pub const NOT_FOUND: &str = "not-found";
-    /// The record is not valid proto3 JSON for `orca.v1.Incident`.
-    pub const INVALID_JSON: &str = "invalid-json";
-    /// A required part of the request is absent.
-    pub const MISSING: &str = "missing";
-    /// A gRPC request that is not a valid protobuf message (a string that is not UTF-8, say).
-    pub const UNDECODABLE: &str = "undecodable";
-    /// The request already had as many rejected records kept as it may; this one was not kept.
-    pub const TOO_MANY_REJECTIONS: &str = "too-many-rejections";
-    /// Only the beginning of a long rejected record was kept.
-    pub const PAYLOAD_CUT: &str = "payload-cut";
-    /// Most of an HTTP body could not be read as incidents; none of it was taken.
-    pub const MOSTLY_UNREADABLE: &str = "mostly-unreadable";
-}
+/// Every problem code (`orca_model::problem::codes`, their one home), where ingest's modules look.
+pub use orca_model::problem::codes;

@@ -9,7 +9,7 @@
 //! the feed specification.
 
 use crate::incident::Incident;
-use crate::problem::Problems;
+use crate::problem::{Problems, codes};
 use chrono::{DateTime, TimeZone, Utc};
 
 /// Longest name or alias, in characters.
@@ -40,10 +40,14 @@ pub fn earliest() -> DateTime<Utc> {
 pub fn check(incident: &Incident, problems: &mut Problems) {
     let mut text = |field: String, value: &str, max: usize, multiline: bool| {
         if value.chars().count() > max {
-            problems.push(field.clone(), "too-long", format!("longer than {max} characters"));
+            problems.push(field.clone(), codes::TOO_LONG, format!("longer than {max} characters"));
         }
         if let Some(c) = value.chars().find(|&c| unreadable(c, multiline)) {
-            problems.push(field, "control-character", format!("contains the control character U+{:04X}", c as u32));
+            problems.push(
+                field,
+                codes::CONTROL_CHARACTER,
+                format!("contains the control character U+{:04X}", c as u32),
+            );
         }
     };
     text("retailer_ref".into(), &incident.retailer_ref, usize::MAX, false);
@@ -99,7 +103,7 @@ pub fn check(incident: &Incident, problems: &mut Problems) {
 fn check_counts(incident: &Incident, problems: &mut Problems) {
     let mut count = |field: String, n: usize, max: usize, what: &str| {
         if n > max {
-            problems.push(field, "too-many", format!("{n} {what}; at most {max} in one report"));
+            problems.push(field, codes::TOO_MANY, format!("{n} {what}; at most {max} in one report"));
         }
     };
     count("persons".into(), incident.persons.len(), MAX_PERSONS, "persons");
@@ -129,7 +133,7 @@ fn check_dates(incident: &Incident, problems: &mut Problems) {
         if let Some(time) = time
             && time < earliest
         {
-            problems.push(field, "implausible", format!("{time} is before 1900"));
+            problems.push(field, codes::IMPLAUSIBLE, format!("{time} is before 1900"));
         }
     }
 }

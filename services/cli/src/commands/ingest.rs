@@ -16,6 +16,7 @@ use crate::incident_csv::Layout;
 use crate::{progress, stores_file};
 use anyhow::{Context, Result, bail};
 use orca_auth::PrincipalKind;
+use orca_model::problem::codes;
 use orca_proto::convert::json::{incident_from_json, retailer_ref_in};
 use orca_proto::v1::{self, ingest_service_client::IngestServiceClient};
 use std::collections::BTreeMap;
@@ -180,7 +181,7 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
                     let cells = error.into_byte_record();
                     let raw: Vec<String> =
                         cells.iter().map(|cell| String::from_utf8_lossy(cell).into_owned()).collect();
-                    let problem = client::ProblemOut { field: String::new(), code: "unreadable".into(), reason };
+                    let problem = client::ProblemOut { field: String::new(), code: codes::UNREADABLE.into(), reason };
                     let rejection =
                         Rejection { line, retailer_ref: String::new(), problems: vec![problem], record: raw.join(",") };
                     visit(Err(rejection))?;
@@ -197,7 +198,7 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
                         .into_iter()
                         .map(|p| client::ProblemOut {
                             field: p.column.into(),
-                            code: "invalid-cell".into(),
+                            code: codes::INVALID_CELL.into(),
                             reason: p.reason,
                         })
                         .collect(),
@@ -219,7 +220,11 @@ fn for_each_record(file: &Path, mut visit: impl FnMut(Result<Item, Rejection>) -
                     retailer_ref: retailer_ref_in(&serde_json::from_str(&text).unwrap_or_default()),
                     problems: problems
                         .into_iter()
-                        .map(|p| client::ProblemOut { field: p.field, code: "invalid-json".into(), reason: p.reason })
+                        .map(|p| client::ProblemOut {
+                            field: p.field,
+                            code: codes::INVALID_JSON.into(),
+                            reason: p.reason,
+                        })
                         .collect(),
                     record: text,
                 }),
