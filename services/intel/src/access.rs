@@ -159,8 +159,8 @@ impl Gatekeeper {
             ..AuditRecord::default()
         };
         self.store.append_audit(&record).await.map(|_| ()).map_err(|error| {
-            tracing::error!(%error, action, resource, "cannot write the audit log; refusing to disclose");
-            Status::unavailable("the audit log is unavailable, so nothing can be disclosed; retry later")
+            tracing::error!(action, resource, "cannot write the audit log; refusing to disclose");
+            Status::from(crate::error::IntelError::Audit(error))
         })
     }
 }

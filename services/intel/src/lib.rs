@@ -3,6 +3,7 @@
 //! - [`stage`]: consumes `orca.packages.v1` and indexes every package version by the forces that
 //!   may see it (idempotent per version).
 //! - [`history`]: rewrites stored versions without disposed reports and erased persons.
+//! - [`error`]: failures that are not the caller's, with their gRPC codes and public messages.
 //! - [`access`]: who may read what, and the audit record every read leaves behind.
 //! - [`packages`]: `IntelligenceService`: forces list (triaged), read (any version, with what
 //!   changed), follow (a stream from a cursor) and answer (outcomes) their packages.
@@ -16,6 +17,7 @@
 
 pub mod access;
 pub mod analyst;
+pub mod error;
 pub mod history;
 pub mod packages;
 pub mod stage;

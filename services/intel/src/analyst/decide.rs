@@ -341,7 +341,7 @@ async fn submit(
     if let Err(error) = api.log.append(vec![record]).await {
         tracing::error!(%error, decision = %decision.decision_id, "cannot append a decision");
         api.gate.audit(access, "decide", resource, "failed", format!("{}: {error}", decision.decision_id)).await?;
-        return Err(Status::unavailable("the decision could not be recorded; nothing changed; retry"));
+        return Err(crate::error::IntelError::Record { what: "decision", error }.into());
     }
     Ok(await_answer(api, proto).await)
 }

@@ -207,7 +207,8 @@ fn incident(search: &SearchIndex, id: &str) -> Result<(v1::IncidentDetail, Strin
     }
     let workspace = search.workspace();
     let number = workspace.incident_number(id).ok_or_else(|| Status::not_found(format!("no incident `{id}`")))?;
-    let resolution = kept.ok_or_else(|| Status::internal("the incident's record cannot be read"))?;
+    let resolution =
+        kept.ok_or_else(|| Status::from(crate::error::IntelError::corrupt("incident record", "no resolution kept")))?;
     let mut report = resolution.incident.clone().unwrap_or_default();
     for person in &mut report.persons {
         person.face = None;

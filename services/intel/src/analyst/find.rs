@@ -2,6 +2,7 @@
 
 use super::AnalystApi;
 use super::paging::page;
+use crate::error::IntelError;
 use orca_explore::ParsedQuery;
 use orca_model::{EntityKind, EventType, ForceRegistry};
 use orca_proto::convert::{ProtoEnum, timestamp_from_proto, timestamp_to_proto};
@@ -22,10 +23,7 @@ pub async fn search(api: &AnalystApi, request: Request<v1::SearchRequest>) -> Re
 fn run(search: &SearchIndex, message: &v1::SearchRequest) -> Result<(v1::SearchResponse, String), Status> {
     let request = checked(message)?;
     let page = (request.offset, request.limit);
-    let found = search.search(&request).map_err(|error| {
-        tracing::error!(%error, "search failed");
-        Status::internal("the search failed")
-    })?;
+    let found = search.search(&request).map_err(|error| Status::from(IntelError::Search(error.to_string())))?;
     let workspace = search.workspace();
     let mut seen = std::collections::HashSet::new();
     let hits: Vec<v1::SearchHit> = found

@@ -87,7 +87,9 @@ impl AnalystApi {
         work: impl FnOnce(&SearchIndex) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
         let search = self.search.clone();
-        tokio::task::spawn_blocking(move || work(&search)).await.map_err(|_| Status::internal("the request failed"))?
+        tokio::task::spawn_blocking(move || work(&search))
+            .await
+            .map_err(|error| Status::from(crate::error::IntelError::Internal(error.to_string())))?
     }
 
     /// Admits, runs `work`, and audits the outcome: a disclosure with the detail `work` returns, or

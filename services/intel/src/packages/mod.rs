@@ -12,6 +12,7 @@ mod triage;
 mod versions;
 
 use crate::access::{Access, Gatekeeper};
+use crate::error::IntelError;
 use orca_eventlog::EventLog;
 use orca_model::ForceRegistry;
 use orca_proto::v1::{self, intelligence_service_server::IntelligenceService};
@@ -104,21 +105,16 @@ impl IntelligenceApi {
 }
 
 pub(crate) fn store_status(error: StoreError) -> Status {
-    tracing::error!(%error, "store failed while serving packages");
-    if error.is_retryable() {
-        Status::unavailable("the store is unavailable; retry later")
-    } else {
-        Status::internal("the store failed")
-    }
+    IntelError::Store(error).into()
 }
 
 pub(crate) fn decode(body: &[u8]) -> Result<v1::IntelligencePackage, Status> {
-    v1::IntelligencePackage::decode(body).map_err(|e| Status::internal(format!("corrupt package: {e}")))
+    v1::IntelligencePackage::decode(body).map_err(|e| IntelError::corrupt("package", e).into())
 }
 
 pub(crate) fn decode_summary(row: &orca_store::PackageRow, force: &str) -> Result<v1::PackageSummary, Status> {
     let mut summary = v1::PackageSummary::decode(row.summary.as_slice())
-        .map_err(|e| Status::internal(format!("corrupt package summary: {e}")))?;
+        .map_err(|e| Status::from(IntelError::corrupt("package summary", e)))?;
     summary.lead = summary.lead_force == force;
     Ok(summary)
 }

@@ -55,7 +55,7 @@ pub(super) async fn record(
         tracing::error!(%error, outcome = %outcome.outcome_id, "cannot append an outcome");
         let detail = format!("{}: {error}", outcome.outcome_id);
         api.gate.audit(access, "record-outcome", &resource, "failed", detail).await?;
-        return Err(Status::unavailable("the outcome could not be recorded; nothing changed; retry"));
+        return Err(crate::error::IntelError::Record { what: "outcome", error }.into());
     }
     Ok(v1::RecordOutcomeResponse { outcome: Some(proto) })
 }

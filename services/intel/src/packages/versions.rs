@@ -135,7 +135,7 @@ fn changes_between(
     later: &v1::IntelligencePackage,
 ) -> Result<v1::PackageChanges, Status> {
     let model = |package: &v1::IntelligencePackage| {
-        package_from_proto(package.clone()).map_err(|e| Status::internal(format!("corrupt package: {e}")))
+        package_from_proto(package.clone()).map_err(|e| Status::from(crate::error::IntelError::corrupt("package", e)))
     };
     let changes = orca_packages::changes(&model(earlier)?, &model(later)?)
         .into_iter()
