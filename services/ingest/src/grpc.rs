@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
+use tracing::Instrument;
 
 /// `orca.v1.IngestService` over an [`IngestCore`].
 #[derive(Clone)]
@@ -98,9 +99,12 @@ impl IngestService for IngestGrpc {
 
         // Three tasks, so that batch N + 1 is read and validated while batch N is made durable.
         let (prepared_tx, prepared_rx) = mpsc::channel(1);
-        tokio::spawn(read_requests(request.into_inner(), inbound_tx));
-        tokio::spawn(prepare_batches(Arc::clone(&self.core), caller, max_batch, inbound_rx, prepared_tx));
-        tokio::spawn(settle_batches(Arc::clone(&self.core), prepared_rx, acks_tx));
+        // The stream's tasks log inside the request's span (its method and request id).
+        tokio::spawn(read_requests(request.into_inner(), inbound_tx).in_current_span());
+        tokio::spawn(
+            prepare_batches(Arc::clone(&self.core), caller, max_batch, inbound_rx, prepared_tx).in_current_span(),
+        );
+        tokio::spawn(settle_batches(Arc::clone(&self.core), prepared_rx, acks_tx).in_current_span());
         Ok(Response::new(ReceiverStream::new(acks_rx)))
     }
 
