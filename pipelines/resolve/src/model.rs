@@ -97,26 +97,10 @@ impl Comparison {
     pub fn levels(self) -> &'static [&'static str] {
         match self {
             Comparison::Prior => &["match-prior"],
-            Comparison::GivenName => &[
-                "exact",
-                "nickname-or-variant",
-                "jaro-winkler-0.92",
-                "phonetic",
-                "initial",
-                "jaro-winkler-0.80",
-                "different",
-            ],
-            Comparison::FamilyName => &["exact", "jaro-winkler-0.92", "phonetic", "jaro-winkler-0.80", "different"],
+            Comparison::GivenName => &crate::person::compare::given::NAMES,
+            Comparison::FamilyName => &crate::person::compare::family::NAMES,
             Comparison::NameOrder => &["swapped"],
-            Comparison::DateOfBirth => &[
-                "exact",
-                "day-month-swapped",
-                "one-digit-off",
-                "year-and-month",
-                "year-only",
-                "year-plus-minus-1",
-                "different",
-            ],
+            Comparison::DateOfBirth => &crate::person::compare::dob::NAMES,
             Comparison::Age => &["consistent", "within-3-years", "inconsistent"],
             Comparison::Sex => &["agree", "conflict"],
             Comparison::Height => &["overlap", "within-5cm", "different"],
@@ -127,9 +111,7 @@ impl Comparison {
             Comparison::Travel => &["impossible"],
             Comparison::SharedVehicle => &["shared"],
             Comparison::CoOffender => &["shared"],
-            Comparison::Plate => {
-                &["exact", "misread-close", "misread-far", "repaired-read", "partial-fits", "cloned-plate"]
-            }
+            Comparison::Plate => &crate::vehicle::compare::plate::NAMES,
             Comparison::Make => &["agree", "different"],
             Comparison::Model => &["agree", "different"],
             Comparison::Colour => &["agree", "similar", "different"],

@@ -26,24 +26,9 @@ pub enum ColumnKind {
 impl ColumnKind {
     pub fn levels(self) -> &'static [&'static str] {
         match self {
-            ColumnKind::Name => &[
-                "exact",
-                "nickname-or-variant",
-                "jaro-winkler-0.92",
-                "phonetic",
-                "initial",
-                "jaro-winkler-0.80",
-                "different",
-            ],
-            ColumnKind::Date => &[
-                "exact",
-                "day-month-swapped",
-                "one-digit-off",
-                "year-and-month",
-                "year-only",
-                "year-plus-minus-1",
-                "different",
-            ],
+            // A name or date column is compared as the resolver compares given names and dates of birth.
+            ColumnKind::Name => &crate::person::compare::given::NAMES,
+            ColumnKind::Date => &crate::person::compare::dob::NAMES,
             ColumnKind::Exact => &["equal", "different"],
             ColumnKind::Text => &["jaccard-0.8", "jaccard-0.5", "jaccard-0.2", "different"],
             ColumnKind::Postcode => &["exact", "sector", "district", "area", "different"],

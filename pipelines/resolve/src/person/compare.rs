@@ -36,6 +36,7 @@ pub struct PersonScorer<'a> {
     pub proximity: f32,
 }
 
+/// Levels of two given names, strongest first (also the levels of a name column in `linkage`).
 pub mod given {
     pub const EXACT: u8 = 0;
     pub const NICKNAME: u8 = 1;
@@ -44,14 +45,20 @@ pub mod given {
     pub const INITIAL: u8 = 4;
     pub const JW_LOW: u8 = 5;
     pub const DIFFERENT: u8 = 6;
+    /// Each level's name in explanations, by its number.
+    pub const NAMES: [&str; 7] =
+        ["exact", "nickname-or-variant", "jaro-winkler-0.92", "phonetic", "initial", "jaro-winkler-0.80", "different"];
 }
 
+/// Levels of two family names, strongest first.
 pub mod family {
     pub const EXACT: u8 = 0;
     pub const JW_HIGH: u8 = 1;
     pub const PHONETIC: u8 = 2;
     pub const JW_LOW: u8 = 3;
     pub const DIFFERENT: u8 = 4;
+    /// Each level's name in explanations, by its number.
+    pub const NAMES: [&str; 5] = ["exact", "jaro-winkler-0.92", "phonetic", "jaro-winkler-0.80", "different"];
 }
 
 /// The level of two given names.
@@ -96,6 +103,7 @@ pub fn family_level(table: &NameTable, a: NameId, b: NameId) -> u8 {
     }
 }
 
+/// Levels of two dates of birth, strongest first (also the levels of a date column in `linkage`).
 pub mod dob {
     pub const EXACT: u8 = 0;
     pub const SWAPPED: u8 = 1;
@@ -104,6 +112,16 @@ pub mod dob {
     pub const YEAR: u8 = 4;
     pub const YEAR_NEAR: u8 = 5;
     pub const DIFFERENT: u8 = 6;
+    /// Each level's name in explanations, by its number.
+    pub const NAMES: [&str; 7] = [
+        "exact",
+        "day-month-swapped",
+        "one-digit-off",
+        "year-and-month",
+        "year-only",
+        "year-plus-minus-1",
+        "different",
+    ];
 }
 
 /// The level of two dates of birth, as far as each is known.
@@ -392,6 +410,18 @@ fn best_cosine(a: &[Face], b: &[Face]) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_level_has_one_name() {
+        assert_eq!(given::NAMES.len(), usize::from(given::DIFFERENT) + 1);
+        assert_eq!(family::NAMES.len(), usize::from(family::DIFFERENT) + 1);
+        assert_eq!(dob::NAMES.len(), usize::from(dob::DIFFERENT) + 1);
+        assert_eq!(
+            crate::vehicle::compare::plate::NAMES.len(),
+            usize::from(crate::vehicle::compare::plate::CLONED) + 1
+        );
+        assert_eq!(crate::model::Comparison::GivenName.levels()[usize::from(given::PHONETIC)], "phonetic");
+    }
 
     fn date(text: &str) -> PartialDate {
         PartialDate::parse(text).expect(text)

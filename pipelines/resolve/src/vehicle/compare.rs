@@ -5,6 +5,7 @@ use crate::config::ResolverConfig;
 use crate::model::{Comparison, Evidence, Weights};
 use crate::travel;
 
+/// Levels of two plates, strongest first.
 pub mod plate {
     pub const EXACT: u8 = 0;
     pub const MISREAD_CLOSE: u8 = 1;
@@ -12,6 +13,9 @@ pub mod plate {
     pub const REPAIRED: u8 = 3;
     pub const PARTIAL: u8 = 4;
     pub const CLONED: u8 = 5;
+    /// Each level's name in explanations, by its number.
+    pub const NAMES: [&str; 6] =
+        ["exact", "misread-close", "misread-far", "repaired-read", "partial-fits", "cloned-plate"];
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
