@@ -242,13 +242,13 @@ fn sighting_decision<F, S: Summary<F>>(
         let pinned = population.entity_of(s);
         population.sightings[s as usize].pinned = Some(pinned);
         population.sightings[s as usize].link.set_verdict(LinkDecision::AnalystConfirmed);
-        population.moved_sightings.insert(s);
+        population.changes.sighting(s);
         return Ok(outcome);
     }
     if current != target {
         population.add_cannot_link(current, target);
         population.sightings[s as usize].link.set_verdict(LinkDecision::AnalystRejected);
-        population.moved_sightings.insert(s);
+        population.changes.sighting(s);
         return Ok(outcome);
     }
     if population.entities[target as usize].members.len() == 1 {

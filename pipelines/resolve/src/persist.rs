@@ -340,9 +340,8 @@ fn entity_changes<F, S: Summary<F>>(
     entities: &str,
     moved: &str,
 ) -> Vec<StateChange> {
-    let mut dirty: Vec<u32> = population.dirty_entities.drain().collect();
-    dirty.sort_unstable();
-    let mut changes: Vec<StateChange> = dirty
+    let (changed_entities, moved_sightings) = population.changes.take();
+    let mut changes: Vec<StateChange> = changed_entities
         .into_iter()
         .map(|e| {
             let slot = &population.entities[e as usize];
@@ -351,8 +350,6 @@ fn entity_changes<F, S: Summary<F>>(
             StateChange::put(entities, population.id(e), to_json(&record))
         })
         .collect();
-    let mut moved_sightings: Vec<u32> = population.moved_sightings.drain().collect();
-    moved_sightings.sort_unstable();
     changes.extend(moved_sightings.into_iter().map(|s| {
         let sighting = &population.sightings[s as usize];
         let decision = Some(sighting.link.decision).filter(|d| d.is_analysts());
@@ -545,10 +542,8 @@ pub(crate) fn restore(
     let [persons, vehicles] = retracted;
     resolver.persons.retract(persons);
     resolver.vehicles.retract(vehicles);
-    resolver.persons.moved_sightings.clear();
-    resolver.vehicles.moved_sightings.clear();
-    resolver.persons.dirty_entities.clear();
-    resolver.vehicles.dirty_entities.clear();
+    resolver.persons.changes.clear();
+    resolver.vehicles.changes.clear();
     resolver.waiting.restore(waiting, |incident| resolver.incidents.contains_key(incident));
     Ok(resolver)
 }

@@ -90,10 +90,44 @@ pub struct Population<F, S> {
     redirects: Vec<u32>,
     pub postings: Postings,
     pub caps: SummaryCaps,
-    /// Entities whose stored record (redirect, constraints, lineage) changed since the last take.
-    pub dirty_entities: FxHashSet<u32>,
-    /// Sightings whose direct entity or pin changed after they were first stored.
-    pub moved_sightings: FxHashSet<u32>,
+    /// What changed since the state was last taken for storing.
+    pub changes: Changes,
+}
+
+/// What of a population changed since its state was last taken for storing: the one record of
+/// it, so every change is marked the same way and taken (or forgotten) together.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    /// Entities whose stored record (redirect, constraints, lineage) changed.
+    entities: FxHashSet<u32>,
+    /// Sightings whose direct entity, pin, verdict or retraction changed after they were first
+    /// stored.
+    sightings: FxHashSet<u32>,
+}
+
+impl Changes {
+    pub fn entity(&mut self, entity: u32) {
+        self.entities.insert(entity);
+    }
+
+    pub fn sighting(&mut self, sighting: u32) {
+        self.sightings.insert(sighting);
+    }
+
+    /// The changed entities and sightings, each in order, leaving none marked.
+    pub fn take(&mut self) -> (Vec<u32>, Vec<u32>) {
+        let mut entities: Vec<u32> = self.entities.drain().collect();
+        let mut sightings: Vec<u32> = self.sightings.drain().collect();
+        entities.sort_unstable();
+        sightings.sort_unstable();
+        (entities, sightings)
+    }
+
+    /// Forgets every mark (after a restore: the store already holds it all).
+    pub fn clear(&mut self) {
+        self.entities.clear();
+        self.sightings.clear();
+    }
 }
 
 pub const NO_REDIRECT: u32 = u32::MAX;
@@ -107,8 +141,7 @@ impl<F, S: Summary<F>> Population<F, S> {
             redirects: Vec::new(),
             postings: Postings::default(),
             caps,
-            dirty_entities: FxHashSet::default(),
-            moved_sightings: FxHashSet::default(),
+            changes: Changes::default(),
         }
     }
 
@@ -143,7 +176,7 @@ impl<F, S: Summary<F>> Population<F, S> {
     pub fn set_redirect(&mut self, entity: u32, to: Option<u32>) {
         self.entities[entity as usize].redirect = to;
         self.redirects[entity as usize] = to.unwrap_or(NO_REDIRECT);
-        self.dirty_entities.insert(entity);
+        self.changes.entity(entity);
     }
 
     pub fn entity_of(&self, sighting: u32) -> u32 {
@@ -166,7 +199,7 @@ impl<F, S: Summary<F>> Population<F, S> {
         let entity = self.entities.len() as u32;
         self.entities.push(Entity { lineage, ..Default::default() });
         self.redirects.push(NO_REDIRECT);
-        self.dirty_entities.insert(entity);
+        self.changes.entity(entity);
         entity
     }
 
@@ -229,8 +262,8 @@ impl<F, S: Summary<F>> Population<F, S> {
         self.entities[merged as usize] = Entity { lineage: taken.lineage, ..Default::default() };
         self.set_redirect(merged, Some(survivor));
         self.recompute(survivor);
-        self.dirty_entities.insert(survivor);
-        self.dirty_entities.insert(merged);
+        self.changes.entity(survivor);
+        self.changes.entity(merged);
     }
 
     /// Merges two canonical entities (the older id survives) and returns the event that says so.
@@ -251,7 +284,7 @@ impl<F, S: Summary<F>> Population<F, S> {
             self.entities[from as usize].members.retain(|m| *m != s);
             self.entities[to as usize].members.push(s);
             self.sightings[s as usize].entity = to;
-            self.moved_sightings.insert(s);
+            self.changes.sighting(s);
             touched.push(from);
         }
         touched.sort_unstable();
@@ -273,7 +306,7 @@ impl<F, S: Summary<F>> Population<F, S> {
             let from = self.entity_of(s);
             self.entities[from as usize].members.retain(|m| *m != s);
             self.sightings[s as usize].retracted = true;
-            self.moved_sightings.insert(s);
+            self.changes.sighting(s);
             touched.push(from);
         }
         touched.sort_unstable();
@@ -292,7 +325,7 @@ impl<F, S: Summary<F>> Population<F, S> {
                 list.push(y);
                 list.sort_unstable();
             }
-            self.dirty_entities.insert(x);
+            self.changes.entity(x);
         }
     }
 
@@ -305,7 +338,7 @@ impl<F, S: Summary<F>> Population<F, S> {
                 self.entities[x as usize].cannot_link.iter().copied().filter(|&c| self.canonical(c) != y).collect();
             if kept.len() != before {
                 self.entities[x as usize].cannot_link = kept;
-                self.dirty_entities.insert(x);
+                self.changes.entity(x);
             }
         }
     }
