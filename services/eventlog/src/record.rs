@@ -1,6 +1,7 @@
 //! The values that cross the [`EventLog`](crate::EventLog) boundary: topic specs, records to
 //! append, records read back, and consumer positions.
 
+use bytes::Bytes;
 /// What a topic should look like when [`EventLog::ensure_topics`](crate::EventLog::ensure_topics)
 /// creates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,15 +28,17 @@ pub struct TopicSpec {
 pub struct OutRecord {
     pub topic: String,
     /// An empty key means "no key": such records are spread over the partitions.
-    pub key: Vec<u8>,
-    /// Empty for a tombstone (a null value in Kafka).
-    pub value: Vec<u8>,
+    pub key: Bytes,
+    /// Empty for a tombstone (a null value in Kafka). Shared, not copied, when the record is
+    /// cloned (a stage keeps its batch to append it again after a failure).
+    pub value: Bytes,
     pub headers: Vec<(String, Vec<u8>)>,
 }
 
 impl OutRecord {
     pub fn new(topic: impl Into<String>, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
-        Self { topic: topic.into(), key: key.into(), value: value.into(), headers: Vec::new() }
+        let (key, value) = (Bytes::from(key.into()), Bytes::from(value.into()));
+        Self { topic: topic.into(), key, value, headers: Vec::new() }
     }
 
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {

@@ -78,7 +78,7 @@ fn resolutions(batch: &Batch) -> Vec<Resolution> {
         .map(|out| {
             assert_eq!(out.topic, topics::RESOLUTIONS);
             let resolution = decode(&out.value);
-            let key = String::from_utf8(out.key.clone()).expect("utf-8 key");
+            let key = String::from_utf8(out.key.to_vec()).expect("utf-8 key");
             let id = resolution.incident_id.as_str();
             if id.is_empty() {
                 assert!(
@@ -222,9 +222,9 @@ fn disposal(id: &IncidentId, offset: u64) -> Record {
 /// without null tombstones (as a reader starting from the beginning reads it once compaction ran).
 fn compacted(outputs: &[OutRecord]) -> Vec<OutRecord> {
     let latest: std::collections::HashMap<&[u8], usize> =
-        outputs.iter().enumerate().map(|(at, out)| (out.key.as_slice(), at)).collect();
+        outputs.iter().enumerate().map(|(at, out)| (&out.key[..], at)).collect();
     (outputs.iter().enumerate())
-        .filter(|(at, out)| latest[out.key.as_slice()] == *at && !out.value.is_empty())
+        .filter(|(at, out)| latest[&out.key[..]] == *at && !out.value.is_empty())
         .map(|(_, out)| out.clone())
         .collect()
 }

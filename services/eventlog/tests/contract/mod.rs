@@ -234,7 +234,10 @@ pub async fn headers_keys_and_values_round_trip(log: Arc<dyn EventLog>) {
     let mut reader = consumer(&log, &unique("group"), &[&topic], Vec::new()).await;
     let received = consume(reader.as_mut(), 2).await;
     for (sent, received) in sent.iter().zip(&received) {
-        assert_eq!((&received.topic, &received.key, &received.value), (&sent.topic, &sent.key, &sent.value));
+        assert_eq!(
+            (&received.topic, &received.key, &received.value),
+            (&sent.topic, &sent.key.to_vec(), &sent.value.to_vec())
+        );
         assert_eq!(received.headers, sent.headers);
         assert!(received.timestamp_ms > 1_600_000_000_000, "timestamp {}", received.timestamp_ms);
     }
