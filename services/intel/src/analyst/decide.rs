@@ -339,7 +339,8 @@ async fn submit(
     let key: IncidentId = decision.subject_incident().cloned().unwrap_or_default();
     let record = OutRecord::new(topics::DECISIONS, key.as_str().as_bytes().to_vec(), proto.encode_to_vec());
     if let Err(error) = api.log.append(vec![record]).await {
-        tracing::error!(%error, decision = %decision.decision_id, "cannot append a decision");
+        // The error itself is logged once, with the answer (`IntelError`).
+        tracing::error!(decision = %decision.decision_id, "cannot append a decision");
         api.gate.audit(access, "decide", resource, "failed", format!("{}: {error}", decision.decision_id)).await?;
         return Err(crate::error::IntelError::Record { what: "decision", error }.into());
     }

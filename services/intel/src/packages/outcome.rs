@@ -52,7 +52,8 @@ pub(super) async fn record(
     let proto = outcome_to_proto(&outcome);
     let record = OutRecord::new(topics::OUTCOMES, request.package_id.as_bytes().to_vec(), proto.encode_to_vec());
     if let Err(error) = api.log.append(vec![record]).await {
-        tracing::error!(%error, outcome = %outcome.outcome_id, "cannot append an outcome");
+        // The error itself is logged once, with the answer (`IntelError`).
+        tracing::error!(outcome = %outcome.outcome_id, "cannot append an outcome");
         let detail = format!("{}: {error}", outcome.outcome_id);
         api.gate.audit(access, "record-outcome", &resource, "failed", detail).await?;
         return Err(crate::error::IntelError::Record { what: "outcome", error }.into());
