@@ -33,7 +33,7 @@ pub fn config() -> LinkageConfig {
 }
 
 fn base_config() -> LinkageConfig {
-    let column = |name: &str, kind| ColumnConfig { name: name.into(), kind, term_frequency: None };
+    let column = |name: &str, kind| ColumnConfig::new(name, kind);
     LinkageConfig {
         id_column: "id".into(),
         columns: vec![
@@ -389,6 +389,7 @@ pub fn people(records: usize, seed: u64) -> (Vec<Row>, Vec<u32>) {
             }
             let line = rows.len() as u64 + 2;
             rows.push(Row {
+                input: 0,
                 line,
                 fields: vec![format!("r{}", rows.len()), g, f, dob, s, postcode.clone(), street.clone()],
             });

@@ -203,7 +203,7 @@ fn main() {
                 serde_json::to_value(p.build).unwrap().as_str().unwrap_or("").replace("unspecified", ""),
                 p.marker_code.clone().unwrap_or_default(),
             ];
-            rows.push(Row { line: rows.len() as u64 + 2, fields });
+            rows.push(Row { input: 0, line: rows.len() as u64 + 2, fields });
         }
     }
     write_csv(&csv_path, &HEADER, &rows);
@@ -228,7 +228,7 @@ fn main() {
     report("orca resolver (incidents)", &items, seconds);
 
     // ORCA link-records on the table.
-    let column = |name: &str, kind| ColumnConfig { name: name.into(), kind, term_frequency: None };
+    let column = |name: &str, kind| ColumnConfig::new(name, kind);
     let config = LinkageConfig {
         id_column: "id".into(),
         columns: vec![

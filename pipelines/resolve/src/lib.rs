@@ -57,6 +57,7 @@ pub mod decision;
 mod disposal;
 pub mod estimate;
 pub mod events;
+pub mod levels;
 pub mod linkage;
 pub mod model;
 pub mod names;

@@ -97,10 +97,10 @@ impl Comparison {
     pub fn levels(self) -> &'static [&'static str] {
         match self {
             Comparison::Prior => &["match-prior"],
-            Comparison::GivenName => &crate::person::compare::given::NAMES,
-            Comparison::FamilyName => &crate::person::compare::family::NAMES,
+            Comparison::GivenName => crate::levels::GivenLevel::NAMES,
+            Comparison::FamilyName => crate::levels::FamilyLevel::NAMES,
             Comparison::NameOrder => &["swapped"],
-            Comparison::DateOfBirth => &crate::person::compare::dob::NAMES,
+            Comparison::DateOfBirth => crate::levels::DobLevel::NAMES,
             Comparison::Age => &["consistent", "within-3-years", "inconsistent"],
             Comparison::Sex => &["agree", "conflict"],
             Comparison::Height => &["overlap", "within-5cm", "different"],
@@ -111,7 +111,7 @@ impl Comparison {
             Comparison::Travel => &["impossible"],
             Comparison::SharedVehicle => &["shared"],
             Comparison::CoOffender => &["shared"],
-            Comparison::Plate => &crate::vehicle::compare::plate::NAMES,
+            Comparison::Plate => crate::levels::PlateLevel::NAMES,
             Comparison::Make => &["agree", "different"],
             Comparison::Model => &["agree", "different"],
             Comparison::Colour => &["agree", "similar", "different"],

@@ -1,11 +1,11 @@
 //! What the resolver can be asked: current links, entity ids through merges, members, cloned
 //! plates and counters.
 
+use crate::levels::PlateLevel;
 use crate::model::Comparison;
 use crate::population::{Population, Summary};
 use crate::resolver::Resolver;
 use crate::stats::ResolverStats;
-use crate::vehicle::compare::plate;
 use orca_model::{PersonId, SightingLink, VehicleId};
 
 impl Resolver {
@@ -37,7 +37,10 @@ impl Resolver {
         let mut by_plate: std::collections::BTreeMap<String, Vec<VehicleId>> = Default::default();
         for sighting in &self.vehicles.sightings {
             let link = &sighting.link;
-            let is_clone = link.evidence.iter().any(|e| e.comparison == Comparison::Plate && e.level == plate::CLONED);
+            let is_clone = link
+                .evidence
+                .iter()
+                .any(|e| e.comparison == Comparison::Plate && e.level == u8::from(PlateLevel::Cloned));
             if let (true, Some(other), Some(p)) = (is_clone, link.candidate, sighting.features.plate) {
                 let list = by_plate.entry(self.plates.text(p).to_owned()).or_default();
                 for entity in [other, link.entity] {

@@ -7,7 +7,7 @@ fn header() -> Vec<String> {
 }
 
 fn config() -> LinkageConfig {
-    let column = |name: &str, kind| ColumnConfig { name: name.into(), kind, term_frequency: None };
+    let column = |name: &str, kind| ColumnConfig::new(name, kind);
     LinkageConfig {
         id_column: "id".into(),
         columns: vec![
@@ -62,6 +62,7 @@ fn rows(people: usize) -> (Vec<Row>, Vec<usize>) {
             }
             let line = out.len() as u64 + 2;
             out.push(Row {
+                input: 0,
                 line,
                 fields: vec![format!("r{}", out.len()), given.into(), family, dob, sex.into(), postcode.clone()],
             });
@@ -151,13 +152,15 @@ fn a_joint_comparison_is_estimated_explained_and_adds_up() {
 }
 
 #[test]
-fn malformed_rows_name_their_line() {
+fn malformed_rows_name_their_line_and_unreadable_values_do_not_stop_the_run() {
     let mut rows = rows(10).0;
     rows[3].fields.pop();
     let error = linkage::link(&config(), &header(), &rows, false).unwrap_err();
-    assert_eq!(error, LinkageError::Row { line: 5, message: "expected 6 fields, found 5".into() });
+    assert_eq!(error, LinkageError::Row { input: 0, line: 5, message: "expected 6 fields, found 5".into() });
     let mut rows = self::rows(10).0;
     rows[2].fields[3] = "31/02/1990".into();
-    let error = linkage::link(&config(), &header(), &rows, false).unwrap_err();
-    assert!(matches!(&error, LinkageError::Row { line: 4, message } if message.contains("dob")), "{error}");
+    let output = linkage::link(&config(), &header(), &rows, false).expect("links");
+    assert_eq!(output.clusters.len(), rows.len());
+    let [bad] = output.unreadable.as_slice() else { panic!("{:?}", output.unreadable) };
+    assert_eq!((bad.line, bad.column.as_str(), bad.value.as_str()), (4, "dob", "31/02/1990"));
 }

@@ -119,6 +119,94 @@ fn link_records_joins_duplicates_explains_them_and_keeps_namesakes_apart() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// The worked example of `docs/link-records.md`, run as written there: two lists as other systems
+/// write them (compact and day-first dates, an impossible date, `M` and `male`, a spaced custody
+/// number, a region only for blocking), linked one-to-one.
+const CUSTODY: &str = "id,first_name,surname,dob,sex,custody_no,region
+C1,John,Smith,19560409,M,AB123456,north
+C2,Jon,Smith,19560409,M,AB123465,north
+C3,Mary,Jones,30/11/1971,F,CD998877,south
+C4,Ahmed,Khan,1945-04-93,M,EF445566,east
+";
+const BANNED: &str = "id,first_name,surname,dob,sex,custody_no,region
+B1,John,Smith,1956-04-09,male,AB 123456,north
+B2,Mary,Jones,1971-11-30,female,,south
+B3,Ahmed,Khan,1945-04-23,male,EF445566,east
+";
+const ONE_TO_ONE: &str = r#"{
+  "id_column": "id",
+  "columns": [
+    { "name": "first_name", "kind": "name" },
+    { "name": "surname", "kind": "name" },
+    { "name": "dob", "kind": "date" },
+    { "name": "sex", "kind": "exact", "values": { "M": "male", "F": "female" } },
+    { "name": "custody_no", "kind": "code" }
+  ],
+  "blocking_rules": [["surname"], ["dob"], ["custody_no"], ["region", "first_name:initial"]],
+  "one_to_one": true
+}"#;
+
+#[test]
+fn link_records_takes_lists_as_they_come_links_one_to_one_and_names_the_file_of_a_bad_line() {
+    let dir = std::env::temp_dir().join(format!("orca-cli-lists-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("custody.csv"), CUSTODY).unwrap();
+    std::fs::write(path("banned.csv"), BANNED).unwrap();
+    std::fs::write(path("link.json"), ONE_TO_ONE).unwrap();
+    let (config, output, unreadable) = (path("link.json"), path("clusters.csv"), path("unreadable.csv"));
+    let (custody, banned) = (path("custody.csv"), path("banned.csv"));
+    let run = orca(&[
+        "link-records",
+        "--config",
+        &config,
+        "--input",
+        &custody,
+        "--input",
+        &banned,
+        "--output",
+        &output,
+        "--unreadable",
+        &unreadable,
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 value could not be read as its column's kind and was compared as missing (1 in `dob`)"),
+        "{stderr}"
+    );
+    let unreadable = std::fs::read_to_string(&unreadable).unwrap();
+    assert!(
+        unreadable.contains(&format!("{custody},5,dob,1945-04-93,`1945-04-93` is not a real date")),
+        "{unreadable}"
+    );
+    let clusters = std::fs::read_to_string(&output).unwrap();
+    let cluster: std::collections::HashMap<&str, &str> =
+        clusters.lines().skip(1).filter_map(|line| line.split_once(',')).collect();
+    assert_eq!(cluster.len(), 7, "{clusters}");
+    assert_eq!(cluster["banned:B1"], "custody:C1", "the better of John and Jon: {clusters}");
+    assert_eq!(cluster["custody:C2"], "custody:C2", "B1 is taken: {clusters}");
+    assert_eq!(cluster["banned:B2"], "custody:C3", "{clusters}");
+    assert_eq!(cluster["banned:B3"], "custody:C4", "an unreadable date does not keep C4 from B3: {clusters}");
+
+    // Without a file for them, the unreadable values are printed with their file and line.
+    let run =
+        orca(&["link-records", "--config", &config, "--input", &custody, "--input", &banned, "--output", &output]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains(&format!("`{custody}` line 5: column `dob`: `1945-04-93` is not a real date")), "{stderr}");
+
+    // A malformed row of the second list names the second list.
+    std::fs::write(path("banned.csv"), format!("{BANNED}B4,Susan,Brown\n")).unwrap();
+    let run =
+        orca(&["link-records", "--config", &config, "--input", &custody, "--input", &banned, "--output", &output]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !run.status.success() && stderr.contains(&format!("`{banned}` line 5: expected 7 fields, found 3")),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// `orca ingest` as a retailer's cron job sees it: stderr is not a terminal, one record of the file
 /// cannot be read. It sends the rest, keeps the bad one with its reason, says how each phase went
 /// in plain lines, and exits 2 ("some rejected"), not 0 or 1.

@@ -2,6 +2,7 @@
 //! id column, a comparison kind per other column, and blocking rules.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How one column is compared; each kind has its own levels (see [`ColumnKind::levels`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -10,11 +11,18 @@ pub enum ColumnKind {
     /// A person's name (given or family): exact (term-frequency adjusted), nickname or variant,
     /// Jaro-Winkler 0.92, phonetic, initial, Jaro-Winkler 0.80, different.
     Name,
-    /// A date (`YYYY-MM-DD`, `YYYY-MM`, `YYYY` or `DD/MM/YYYY`): exact, day and month swapped, one
-    /// digit off, year and month, year, year ±1, different.
+    /// A date (`YYYY-MM-DD`, `YYYYMMDD`, `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY`, `YYYY/MM/DD`,
+    /// `YYYY-MM`, `YYYY`, or the column's `format`): exact, day and month swapped, one digit off,
+    /// year and month, year, year ±1, different.
     Date,
-    /// Equal or not (sex, a code, a category).
+    /// Equal or not (sex, a category), after the column's value map.
     Exact,
+    /// A code or identifier (a custody number, a phone number, a passport number), by
+    /// Damerau-Levenshtein distance: exact, one edit, two edits, different.
+    Code,
+    /// Any other string, by Jaro-Winkler similarity without the name logic (no nicknames, initials
+    /// or phonetic codes): exact, Jaro-Winkler 0.9, Jaro-Winkler 0.7, different.
+    String,
     /// Free text by word overlap: Jaccard 0.8, 0.5, 0.2, different.
     Text,
     /// A UK postcode: exact, same sector, same district, same area, different.
@@ -24,12 +32,28 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
+    /// The kind as the config writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Name => "name",
+            ColumnKind::Date => "date",
+            ColumnKind::Exact => "exact",
+            ColumnKind::Code => "code",
+            ColumnKind::String => "string",
+            ColumnKind::Text => "text",
+            ColumnKind::Postcode => "postcode",
+            ColumnKind::Numeric => "numeric",
+        }
+    }
+
     pub fn levels(self) -> &'static [&'static str] {
         match self {
             // A name or date column is compared as the resolver compares given names and dates of birth.
-            ColumnKind::Name => &crate::person::compare::given::NAMES,
-            ColumnKind::Date => &crate::person::compare::dob::NAMES,
+            ColumnKind::Name => crate::levels::GivenLevel::NAMES,
+            ColumnKind::Date => crate::levels::DobLevel::NAMES,
             ColumnKind::Exact => &["equal", "different"],
+            ColumnKind::Code => &["exact", "damerau-levenshtein-1", "damerau-levenshtein-2", "different"],
+            ColumnKind::String => &["exact", "jaro-winkler-0.9", "jaro-winkler-0.7", "different"],
             ColumnKind::Text => &["jaccard-0.8", "jaccard-0.5", "jaccard-0.2", "different"],
             ColumnKind::Postcode => &["exact", "sector", "district", "area", "different"],
             ColumnKind::Numeric => &["exact", "within-1pc", "within-10pc", "different"],
@@ -45,12 +69,48 @@ pub struct ColumnConfig {
     /// Weigh exact agreement by how common the value is (default: on for names, off otherwise).
     #[serde(default)]
     pub term_frequency: Option<bool>,
+    /// A `date` column's own format in chrono's `strftime` syntax (`%m/%d/%Y` for month-first
+    /// dates); without it the common forms are read.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Values replaced before comparing, matched ignoring case and surrounding spaces:
+    /// `{"m": "male", "f": "female"}`. A value mapped to `""` counts as missing.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+}
+
+impl ColumnConfig {
+    /// A column compared as `kind`, with the defaults.
+    pub fn new(name: &str, kind: ColumnKind) -> Self {
+        Self { name: name.to_owned(), kind, term_frequency: None, format: None, values: BTreeMap::new() }
+    }
+
+    /// The value map keyed as values are matched (trimmed, lower case); `None` without one.
+    pub fn value_map(&self) -> Option<rustc_hash::FxHashMap<String, &str>> {
+        (!self.values.is_empty())
+            .then(|| self.values.iter().map(|(from, to)| (from.trim().to_lowercase(), to.as_str())).collect())
+    }
 }
 
 /// A blocking rule: records are compared when they agree on every part. A part is a column name,
 /// optionally with a transform: `surname:phonetic`, `first_name:initial`, `dob:year`,
-/// `postcode:district`, `name:first3`.
+/// `postcode:district`, `name:first3`. The column need not be compared: one that is not is read as
+/// its transform implies (a name for `phonetic`, `initial` and `first3`, a date for `year`, a
+/// postcode for `district` and `sector`, and as an exact value without a transform).
 pub type BlockingRule = Vec<String>;
+
+/// The transforms a blocking rule part may name.
+pub const TRANSFORMS: [&str; 6] = ["phonetic", "initial", "first3", "year", "district", "sector"];
+
+/// How a column named only in blocking rules is read, from the transform used with it.
+pub fn blocking_kind(transform: &str) -> ColumnKind {
+    match transform {
+        "phonetic" | "initial" | "first3" => ColumnKind::Name,
+        "year" => ColumnKind::Date,
+        "district" | "sector" => ColumnKind::Postcode,
+        _ => ColumnKind::Exact,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -60,13 +120,25 @@ pub struct LinkageConfig {
     /// Compared columns; columns of the input not named here are ignored.
     pub columns: Vec<ColumnConfig>,
     pub blocking_rules: Vec<BlockingRule>,
+    /// Rules whose pairs train the model (m by expectation-maximisation, each rule's own columns
+    /// left out), as Splink's training rules; written like blocking rules. Default: the blocking
+    /// rules. Rules that block on few columns (`[["dob"], ["postcode"]]`) let every other column
+    /// be estimated on pairs that did not have to agree on it.
+    pub training_rules: Vec<BlockingRule>,
+    /// Rules that only true matches satisfy (`[["first_name", "surname", "dob"]]`), to set the
+    /// prior as Splink's `estimate_probability_two_random_records_match` does: the pairs they find,
+    /// divided by `prior_recall`, over all pairs. Default none: the prior is the fixpoint of the
+    /// scored candidates' own match probabilities.
+    pub prior_rules: Vec<BlockingRule>,
+    /// The share of true matches `prior_rules` are thought to find, in (0, 1]. Default 1.
+    pub prior_recall: f64,
     /// Pairs of compared columns that change together (a postcode and an address both change
     /// when a person moves), each compared as one, so one change is not counted twice against a
     /// pair: `[["postcode", "address"]]`. Default none.
     pub joint: Vec<[String; 2]>,
     /// Pairs at or above this probability are linked. Default 0.9.
     pub link_probability: f64,
-    /// Scored pairs at or above this probability are reported. Default 0.5.
+    /// Scored pairs at or above this probability are reported (0: every scored pair). Default 0.5.
     pub report_probability: f64,
     /// Blocks larger than this are skipped (a generic value), and counted. Default 10,000 (a
     /// block that size is 50 million pairs; at 2,000, a million synthetic people lost 46.7 million
@@ -81,6 +153,11 @@ pub struct LinkageConfig {
     pub cannot_link_weight: f64,
     /// Seed for the random pairs. Default 1.
     pub seed: u64,
+    /// Link two lists in which each person appears at most once: only records of different lists
+    /// are compared, and each record links at most one record of the other list, best first.
+    /// Needs exactly two inputs. Default off (every record may link any number of records, of
+    /// either list).
+    pub one_to_one: bool,
 }
 
 impl Default for LinkageConfig {
@@ -89,6 +166,9 @@ impl Default for LinkageConfig {
             id_column: "id".to_owned(),
             columns: Vec::new(),
             blocking_rules: Vec::new(),
+            training_rules: Vec::new(),
+            prior_rules: Vec::new(),
+            prior_recall: 1.0,
             joint: Vec::new(),
             link_probability: 0.9,
             report_probability: 0.5,
@@ -97,17 +177,18 @@ impl Default for LinkageConfig {
             em_iterations: 25,
             cannot_link_weight: -10.0,
             seed: 1,
+            one_to_one: false,
         }
     }
 }
 
-/// A bad configuration or a malformed input row.
+/// A bad configuration or a malformed input row (`input` is the input's number, from 0).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LinkageError {
     #[error("config: {0}")]
     Config(String),
     #[error("line {line}: {message}")]
-    Row { line: u64, message: String },
+    Row { input: u32, line: u64, message: String },
 }
 
 impl LinkageConfig {
@@ -143,22 +224,55 @@ impl LinkageConfig {
                     return config(format!("column `{}` is not in the header ({})", column.name, header.join(", ")));
                 }
             }
+            match (&column.format, column.kind) {
+                (Some(format), ColumnKind::Date) => {
+                    super::dates::check_format(format)
+                        .map_err(|e| LinkageError::Config(format!("column `{}`: {e}", column.name)))?;
+                }
+                (Some(_), kind) => {
+                    return config(format!(
+                        "column `{}`: only a date column takes a `format` (it is a `{}` column)",
+                        column.name,
+                        kind.name()
+                    ));
+                }
+                (None, _) => {}
+            }
+            let mut keys: Vec<String> = column.values.keys().map(|k| k.trim().to_lowercase()).collect();
+            keys.sort();
+            if let Some(twice) = keys.windows(2).find(|w| w[0] == w[1]) {
+                return config(format!(
+                    "column `{}`: the value map lists `{}` twice (case and spaces are ignored)",
+                    column.name, twice[0]
+                ));
+            }
         }
         if self.blocking_rules.is_empty() {
             return config("name at least one blocking rule (comparing every pair does not scale)".to_owned());
         }
-        for rule in &self.blocking_rules {
+        let rules = self.blocking_rules.iter().map(|r| ("blocking", r));
+        let rules = rules.chain(self.training_rules.iter().map(|r| ("training", r)));
+        for (what, rule) in rules.chain(self.prior_rules.iter().map(|r| ("prior", r))) {
             if rule.is_empty() {
-                return config("a blocking rule needs at least one column".to_owned());
+                return config(format!("a {what} rule needs at least one column"));
             }
             for part in rule {
                 let (name, transform) = part.split_once(':').unwrap_or((part.as_str(), ""));
-                if !self.columns.iter().any(|c| c.name == name) {
-                    return config(format!("blocking rule uses `{name}`, which is not a compared column"));
-                }
-                if !matches!(transform, "" | "phonetic" | "initial" | "year" | "district" | "sector" | "first3") {
+                if find(name).is_none() {
                     return config(format!(
-                        "blocking rule part `{part}` has unknown transform `{transform}` (phonetic, initial, year, district, sector, first3)"
+                        "{what} rule uses `{name}`, which is not in the header ({})",
+                        header.join(", ")
+                    ));
+                }
+                if name == self.id_column {
+                    return config(format!(
+                        "{what} rule uses the id column `{name}`; ids are unique, so it would find no pair"
+                    ));
+                }
+                if !transform.is_empty() && !TRANSFORMS.contains(&transform) {
+                    return config(format!(
+                        "{what} rule part `{part}` has unknown transform `{transform}` ({})",
+                        TRANSFORMS.join(", ")
                     ));
                 }
             }
@@ -179,6 +293,12 @@ impl LinkageConfig {
         }
         if !(self.link_probability > 0.0 && self.link_probability < 1.0) {
             return config(format!("link_probability must be in (0, 1), got {}", self.link_probability));
+        }
+        if !(self.prior_recall > 0.0 && self.prior_recall <= 1.0) {
+            return config(format!("prior_recall must be in (0, 1], got {}", self.prior_recall));
+        }
+        if !(0.0..1.0).contains(&self.report_probability) {
+            return config(format!("report_probability must be in [0, 1), got {}", self.report_probability));
         }
         if self.max_block_size < 2 || self.random_pairs == 0 {
             return config("max_block_size must be at least 2 and random_pairs at least 1".to_owned());

@@ -1,8 +1,10 @@
 //! Columns encoded once for fast comparison: names interned with phonetic codes, dates parsed,
-//! postcodes split, text as word sets. A comparison between two records is then a few integer
-//! operations per column, and its levels pack into one `u64` (four bits a column).
+//! postcodes split, text as word sets, codes and strings interned. A comparison between two
+//! records is then a few operations per column, and its levels pack into one `u64` (four bits a
+//! column).
 
-use super::config::{ColumnKind, LinkageError};
+use super::config::ColumnKind;
+use super::dates;
 use crate::names::{self, NO_NAME, NameTable};
 use crate::person::compare::{dob_level, given_level};
 use orca_model::PartialDate;
@@ -11,21 +13,98 @@ use rustc_hash::FxHashMap;
 /// A missing value: the comparison adds nothing.
 pub const MISSING: u8 = 15;
 
+/// Interned values, each with its text and how many records hold it; `u32::MAX` is missing.
+#[derive(Default)]
+pub struct Interned {
+    ids: Vec<u32>,
+    texts: Vec<String>,
+    counts: Vec<u32>,
+}
+
+impl Interned {
+    fn new(values: &[&str], normalise: impl Fn(&str) -> String) -> Self {
+        let mut interned = Self::default();
+        let mut index: FxHashMap<String, u32> = FxHashMap::default();
+        for value in values {
+            let value = normalise(value);
+            if value.is_empty() {
+                interned.ids.push(u32::MAX);
+                continue;
+            }
+            let id = *index.entry(value).or_insert_with_key(|value| {
+                interned.texts.push(value.clone());
+                interned.counts.push(0);
+                (interned.texts.len() - 1) as u32
+            });
+            interned.counts[id as usize] += 1;
+            interned.ids.push(id);
+        }
+        interned
+    }
+
+    /// Both records' values, or `None` when either is missing.
+    #[inline]
+    fn pair(&self, a: usize, b: usize) -> Option<(u32, u32)> {
+        let (x, y) = (self.ids[a], self.ids[b]);
+        (x != u32::MAX && y != u32::MAX).then_some((x, y))
+    }
+
+    fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize]
+    }
+
+    fn term_frequency(&self, a: usize, records: usize) -> Option<f64> {
+        let id = self.ids[a];
+        (id != u32::MAX).then(|| f64::from(self.counts[id as usize]) / records as f64)
+    }
+
+    fn key_part(&self, a: usize, transform: &str) -> Option<u64> {
+        let id = self.ids[a];
+        if id == u32::MAX {
+            return None;
+        }
+        let text = self.text(id);
+        Some(match transform {
+            "initial" => u64::from(names::hash32(&text.chars().take(1).collect::<String>())),
+            "first3" => u64::from(names::hash32(&text.chars().take(3).collect::<String>())),
+            _ => u64::from(id),
+        })
+    }
+}
+
+/// A value its column's kind could not read (a date that does not exist, a number with letters):
+/// compared as missing, and reported with its row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unreadable {
+    pub row: usize,
+    pub value: String,
+    pub reason: String,
+}
+
 pub enum Column {
     Name { ids: Vec<u32>, table: NameTable },
     Date { values: Vec<Option<PartialDate>> },
-    Exact { ids: Vec<u32>, counts: Vec<u32> },
+    Exact { values: Interned },
+    Code { values: Interned },
+    String { values: Interned },
     Text { words: Vec<Box<[u32]>> },
     Postcode { parts: Vec<[u32; 4]> },
     Numeric { values: Vec<f64> },
 }
 
-fn parse_date(text: &str) -> Result<PartialDate, String> {
-    if let Some((day, rest)) = text.split_once('/') {
-        let (month, year) = rest.split_once('/').ok_or_else(|| format!("`{text}` is not a date"))?;
-        return PartialDate::parse(&format!("{year}-{month:0>2}-{day:0>2}"));
-    }
-    PartialDate::parse(text)
+/// A code's characters that matter: letters and digits, upper case (`ab 12-3` is `AB123`).
+fn code_text(value: &str) -> String {
+    value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+}
+
+/// A string trimmed, in lower case, with runs of spaces made one.
+fn string_text(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Damerau-Levenshtein distance capped at 3 (anything further is "different").
+fn edits(a: &str, b: &str) -> usize {
+    if a.chars().count().abs_diff(b.chars().count()) > 2 { 3 } else { strsim::damerau_levenshtein(a, b).min(3) }
 }
 
 fn postcode_parts(text: &str) -> [u32; 4] {
@@ -52,10 +131,14 @@ fn words(text: &str) -> Box<[u32]> {
 }
 
 impl Column {
-    /// Encodes one column of every row; `lines` gives each row's line number for errors.
-    pub fn encode(kind: ColumnKind, name: &str, values: &[&str], lines: &[u64]) -> Result<Self, LinkageError> {
-        let row_error = |i: usize, message: String| LinkageError::Row { line: lines[i], message };
-        Ok(match kind {
+    /// Encodes one column of every row (values already through the column's value map); a date
+    /// reads `format` when given. Values the kind cannot read are compared as missing and returned.
+    pub fn encode(kind: ColumnKind, format: Option<&str>, values: &[&str]) -> (Self, Vec<Unreadable>) {
+        let mut unreadable = Vec::new();
+        let mut unreadable_as = |row: usize, value: &str, reason: String| {
+            unreadable.push(Unreadable { row, value: value.to_owned(), reason });
+        };
+        let column = match kind {
             ColumnKind::Name => {
                 let mut table = NameTable::default();
                 let ids = values
@@ -76,34 +159,15 @@ impl Column {
                     .map(|(i, v)| {
                         let v = v.trim();
                         if v.is_empty() {
-                            Ok(None)
-                        } else {
-                            parse_date(v).map(Some).map_err(|e| row_error(i, format!("column `{name}`: {e}")))
+                            return None;
                         }
+                        dates::parse(v, format).map_err(|reason| unreadable_as(i, v, reason)).ok()
                     })
-                    .collect::<Result<_, _>>()?,
+                    .collect(),
             },
-            ColumnKind::Exact => {
-                let mut interned: FxHashMap<String, u32> = FxHashMap::default();
-                let mut counts = Vec::new();
-                let ids = values
-                    .iter()
-                    .map(|v| {
-                        let v = v.trim().to_lowercase();
-                        if v.is_empty() {
-                            return u32::MAX;
-                        }
-                        let next = interned.len() as u32;
-                        let id = *interned.entry(v).or_insert(next);
-                        if id as usize == counts.len() {
-                            counts.push(0);
-                        }
-                        counts[id as usize] += 1;
-                        id
-                    })
-                    .collect();
-                Column::Exact { ids, counts }
-            }
+            ColumnKind::Exact => Column::Exact { values: Interned::new(values, |v| v.trim().to_lowercase()) },
+            ColumnKind::Code => Column::Code { values: Interned::new(values, code_text) },
+            ColumnKind::String => Column::String { values: Interned::new(values, string_text) },
             ColumnKind::Text => Column::Text { words: values.iter().map(|v| words(v)).collect() },
             ColumnKind::Postcode => Column::Postcode { parts: values.iter().map(|v| postcode_parts(v)).collect() },
             ColumnKind::Numeric => Column::Numeric {
@@ -113,15 +177,20 @@ impl Column {
                     .map(|(i, v)| {
                         let v = v.trim();
                         if v.is_empty() {
-                            Ok(f64::NAN)
-                        } else {
-                            v.parse::<f64>()
-                                .map_err(|_| row_error(i, format!("column `{name}`: `{v}` is not a number")))
+                            return f64::NAN;
+                        }
+                        match v.parse::<f64>() {
+                            Ok(number) if number.is_finite() => number,
+                            _ => {
+                                unreadable_as(i, v, format!("`{v}` is not a number"));
+                                f64::NAN
+                            }
                         }
                     })
-                    .collect::<Result<_, _>>()?,
+                    .collect(),
             },
-        })
+        };
+        (column, unreadable)
     }
 
     /// The level at which two records agree, or [`MISSING`].
@@ -130,16 +199,32 @@ impl Column {
         match self {
             Column::Name { ids, table } => {
                 let (x, y) = (ids[a], ids[b]);
-                if x == NO_NAME || y == NO_NAME { MISSING } else { given_level(table, x, y) }
+                if x == NO_NAME || y == NO_NAME { MISSING } else { given_level(table, x, y).into() }
             }
             Column::Date { values } => match (&values[a], &values[b]) {
-                (Some(x), Some(y)) => dob_level(x, y),
+                (Some(x), Some(y)) => dob_level(x, y).into(),
                 _ => MISSING,
             },
-            Column::Exact { ids, .. } => {
-                let (x, y) = (ids[a], ids[b]);
-                if x == u32::MAX || y == u32::MAX { MISSING } else { u8::from(x != y) }
-            }
+            Column::Exact { values } => values.pair(a, b).map_or(MISSING, |(x, y)| u8::from(x != y)),
+            Column::Code { values } => match values.pair(a, b) {
+                None => MISSING,
+                Some((x, y)) if x == y => 0,
+                Some((x, y)) => edits(values.text(x), values.text(y)) as u8,
+            },
+            Column::String { values } => match values.pair(a, b) {
+                None => MISSING,
+                Some((x, y)) if x == y => 0,
+                Some((x, y)) => {
+                    let similarity = names::jaro_winkler(values.text(x), values.text(y));
+                    if similarity >= 0.9 {
+                        1
+                    } else if similarity >= 0.7 {
+                        2
+                    } else {
+                        3
+                    }
+                }
+            },
             Column::Text { words } => {
                 let (x, y) = (&words[a], &words[b]);
                 if x.is_empty() || y.is_empty() {
@@ -191,9 +276,8 @@ impl Column {
                 let id = ids[a];
                 (id != NO_NAME).then(|| f64::from(table.get(id).given_count) / records as f64)
             }
-            Column::Exact { ids, counts } => {
-                let id = ids[a];
-                (id != u32::MAX).then(|| f64::from(counts[id as usize]) / records as f64)
+            Column::Exact { values } | Column::Code { values } | Column::String { values } => {
+                values.term_frequency(a, records)
             }
             _ => None,
         }
@@ -219,7 +303,9 @@ impl Column {
                 "year" => u64::from(d.year),
                 _ => u64::from(d.year) * 10_000 + u64::from(d.month.unwrap_or(0)) * 100 + u64::from(d.day.unwrap_or(0)),
             }),
-            Column::Exact { ids, .. } => (ids[a] != u32::MAX).then_some(u64::from(ids[a])),
+            Column::Exact { values } | Column::Code { values } | Column::String { values } => {
+                values.key_part(a, transform)
+            }
             Column::Text { words } => {
                 let w = &words[a];
                 (!w.is_empty()).then(|| w.iter().fold(0u64, |h, &x| crate::blocking::mix(h ^ u64::from(x))))

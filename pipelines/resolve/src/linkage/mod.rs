@@ -5,25 +5,39 @@
 
 pub mod cluster;
 pub mod config;
+pub mod dates;
 pub mod encode;
 pub mod estimate;
 pub mod joint;
+mod lists;
 
 pub use config::{BlockingRule, ColumnConfig, ColumnKind, LinkageConfig, LinkageError};
 
 use encode::{Column, MISSING};
 use estimate::{Gamma, level_of};
 use joint::Joint;
+use lists::Lists;
 use orca_model::hash::{GOLDEN_GAMMA, SplitMix64};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-/// One input row and the line it came from (for errors).
+/// One input row, the input it came from (numbered from 0) and its line there (for errors).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
+    pub input: u32,
     pub line: u64,
     pub fields: Vec<String>,
+}
+
+/// A value a column's kind could not read, compared as missing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnreadableValue {
+    pub input: u32,
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
 }
 
 /// One column's contribution to a scored pair.
@@ -63,6 +77,8 @@ pub struct LinkageStats {
     pub clusters: usize,
     pub prior: f64,
     pub merges_refused: usize,
+    /// Links left out in one-to-one mode because a record had already linked a better one.
+    pub links_taken_by_better: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,6 +90,8 @@ pub struct LinkageOutput {
     pub model: Vec<ColumnModel>,
     /// The joint comparisons that could be estimated (the others fell back to their columns).
     pub joint_model: Vec<JointModel>,
+    /// Values compared as missing because their column's kind could not read them, in input order.
+    pub unreadable: Vec<UnreadableValue>,
     pub stats: LinkageStats,
 }
 
@@ -87,6 +105,9 @@ pub struct JointModel {
     pub u: Vec<f64>,
 }
 
+/// A rule's parts as (encoded column, transform).
+type ResolvedRule = Vec<(usize, String)>;
+
 /// Deduplicates `rows` (all sources concatenated) under `config`. `with_pairs` asks for the scored
 /// pairs with their explanations.
 pub fn link(
@@ -96,67 +117,103 @@ pub fn link(
     with_pairs: bool,
 ) -> Result<LinkageOutput, LinkageError> {
     let (id_index, indices) = config.validate(header)?;
+    let row_error = |row: &Row, message: String| LinkageError::Row { input: row.input, line: row.line, message };
     for row in rows {
         if row.fields.len() != header.len() {
-            return Err(LinkageError::Row {
-                line: row.line,
-                message: format!("expected {} fields, found {}", header.len(), row.fields.len()),
-            });
+            return Err(row_error(row, format!("expected {} fields, found {}", header.len(), row.fields.len())));
         }
     }
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     for row in rows {
         let id = row.fields[id_index].trim();
         if id.is_empty() {
-            return Err(LinkageError::Row { line: row.line, message: format!("empty id in `{}`", config.id_column) });
+            return Err(row_error(row, format!("empty id in `{}`", config.id_column)));
         }
         if !seen.insert(id) {
-            return Err(LinkageError::Row { line: row.line, message: format!("duplicate id `{id}`") });
+            return Err(row_error(row, format!("duplicate id `{id}`")));
         }
     }
-    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
-    let columns: Vec<Column> = config
+    let lists = &Lists::of(config, rows)?;
+    // The compared columns, then the columns only blocking rules name (read as their transform implies).
+    let mut encoded: Vec<(usize, ColumnKind, Option<&str>, Option<&ColumnConfig>)> = config
         .columns
+        .iter()
+        .zip(&indices)
+        .map(|(column, &index)| (index, column.kind, column.format.as_deref(), Some(column)))
+        .collect();
+    let header_index = |name: &str| header.iter().position(|h| h.trim() == name).expect("validated");
+    let every_rule = config.blocking_rules.iter().chain(&config.training_rules).chain(&config.prior_rules);
+    for part in every_rule.flatten() {
+        let (name, transform) = part.split_once(':').unwrap_or((part.as_str(), ""));
+        if !config.columns.iter().any(|c| c.name == name) {
+            let (index, kind) = (header_index(name), config::blocking_kind(transform));
+            if !encoded.iter().any(|e| e.0 == index && e.1 == kind) {
+                encoded.push((index, kind, None, None));
+            }
+        }
+    }
+    let (columns, unreadable): (Vec<Column>, Vec<Vec<encode::Unreadable>>) = encoded
         .par_iter()
-        .zip(indices.par_iter())
-        .map(|(column, &index)| {
-            let values: Vec<&str> = rows.iter().map(|r| r.fields[index].as_str()).collect();
-            Column::encode(column.kind, &column.name, &values, &lines)
+        .map(|&(index, kind, format, column)| {
+            let map = column.and_then(ColumnConfig::value_map);
+            let values: Vec<&str> = rows
+                .iter()
+                .map(|r| {
+                    let value = r.fields[index].as_str();
+                    map.as_ref().and_then(|map| map.get(&value.trim().to_lowercase()).copied()).unwrap_or(value)
+                })
+                .collect();
+            Column::encode(kind, format, &values)
         })
-        .collect::<Result<_, _>>()?;
+        .unzip();
+    let mut unreadable: Vec<UnreadableValue> = unreadable
+        .into_iter()
+        .zip(&encoded)
+        .flat_map(|(values, &(index, ..))| {
+            values.into_iter().map(move |u| UnreadableValue {
+                input: rows[u.row].input,
+                line: rows[u.row].line,
+                column: header[index].trim().to_owned(),
+                value: u.value,
+                reason: u.reason,
+            })
+        })
+        .collect();
+    unreadable.sort_by(|a, b| (a.input, a.line, &a.column).cmp(&(b.input, b.line, &b.column)));
+    let compared = config.columns.len();
     let n = rows.len();
     let levels: Vec<usize> = config.columns.iter().map(|c| c.kind.levels().len()).collect();
     let gamma_of = |a: usize, b: usize| -> Gamma {
-        columns.iter().enumerate().fold(0u64, |g, (c, col)| g | (u64::from(col.level(a, b)) << (4 * c)))
+        columns[..compared].iter().enumerate().fold(0u64, |g, (c, col)| g | (u64::from(col.level(a, b)) << (4 * c)))
     };
 
     // Candidate pairs from every blocking rule; a pair is kept by the first rule that finds it.
-    let rules: Vec<Vec<(usize, &str)>> = config
-        .blocking_rules
-        .iter()
-        .map(|rule| {
-            rule.iter()
-                .map(|part| {
-                    let (name, transform) = part.split_once(':').unwrap_or((part.as_str(), ""));
-                    (config.columns.iter().position(|c| c.name == name).expect("validated"), transform)
-                })
-                .collect()
-        })
-        .collect();
-    let rule_keys: Vec<Vec<Option<u64>>> = rules
-        .par_iter()
-        .map(|rule| {
-            (0..n)
-                .map(|r| {
-                    let mut key = 0x51_7cc1_b727_220a_u64;
-                    for &(c, transform) in rule {
-                        key = crate::blocking::mix(key ^ columns[c].key_part(r, transform)?).wrapping_add(c as u64);
-                    }
-                    Some(key)
-                })
-                .collect()
-        })
-        .collect();
+    let resolve_rule = |rule: &'_ BlockingRule| -> ResolvedRule {
+        rule.iter()
+            .map(|part| {
+                let (name, transform) = part.split_once(':').unwrap_or((part.as_str(), ""));
+                let column = config.columns.iter().position(|c| c.name == name).unwrap_or_else(|| {
+                    let (index, kind) = (header_index(name), config::blocking_kind(transform));
+                    encoded.iter().position(|e| e.0 == index && e.1 == kind).expect("encoded above")
+                });
+                (column, transform.to_owned())
+            })
+            .collect()
+    };
+    // A rule's key per record (`None` where a part's value is missing).
+    let keys_of = |rule: &[(usize, String)]| -> Vec<Option<u64>> {
+        (0..n)
+            .map(|r| {
+                let mut key = 0x51_7cc1_b727_220a_u64;
+                for (c, transform) in rule {
+                    key = crate::blocking::mix(key ^ columns[*c].key_part(r, transform)?).wrapping_add(*c as u64);
+                }
+                Some(key)
+            })
+            .collect()
+    };
+    let rules: Vec<ResolvedRule> = config.blocking_rules.iter().map(resolve_rule).collect();
+    let rule_keys: Vec<Vec<Option<u64>>> = rules.par_iter().map(|rule| keys_of(rule)).collect();
     let mut stats = LinkageStats { records: n, ..Default::default() };
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut pair_rule: Vec<u8> = Vec::new();
@@ -178,6 +235,9 @@ pub fn link(
                 (0..block.len()).flat_map(move |i| {
                     (0..i).filter_map(move |j| {
                         let (a, b) = (block[j].1.min(block[i].1), block[j].1.max(block[i].1));
+                        if !lists.compares(a as usize, b as usize) {
+                            return None;
+                        }
                         let seen = earlier.iter().any(|k| k[a as usize].is_some() && k[a as usize] == k[b as usize]);
                         (!seen).then_some((a, b))
                     })
@@ -193,17 +253,7 @@ pub fn link(
     // u from random pairs.
     let mut generator = SplitMix64::new(config.seed.wrapping_mul(GOLDEN_GAMMA) | 1);
     let mut next = || generator.next_u64();
-    let random_pairs: Vec<(usize, usize)> = if n < 2 {
-        Vec::new()
-    } else {
-        (0..config.random_pairs)
-            .filter_map(|_| {
-                let a = (next() % n as u64) as usize;
-                let b = (next() % n as u64) as usize;
-                (a != b).then_some((a, b))
-            })
-            .collect()
-    };
+    let random_pairs: Vec<(usize, usize)> = lists.random_pairs(config.random_pairs, &mut next);
     let random: Vec<Gamma> = random_pairs.par_iter().map(|&(a, b)| gamma_of(a, b)).collect();
     let u = estimate::u_from_random(&levels, &random);
     let column_index = |name: &str| config.columns.iter().position(|c| c.name == name).expect("validated");
@@ -216,26 +266,45 @@ pub fn link(
         })
         .collect();
 
-    // m by EM per blocking rule, leaving that rule's columns out.
+    // m by EM per training rule (the blocking rules unless told), leaving that rule's columns out.
+    let training: Vec<(ResolvedRule, FxHashMap<Gamma, u64>)> = if config.training_rules.is_empty() {
+        rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                // Every candidate pair the rule blocks together, also those an earlier rule found first.
+                let keys = &rule_keys[r];
+                let mut patterns: FxHashMap<Gamma, u64> = FxHashMap::default();
+                for ((g, &pr), &(a, b)) in gammas.iter().zip(&pair_rule).zip(&pairs) {
+                    if usize::from(pr) == r || keys[a as usize].is_some() && keys[a as usize] == keys[b as usize] {
+                        *patterns.entry(*g).or_default() += 1;
+                    }
+                }
+                (rule.clone(), patterns)
+            })
+            .collect()
+    } else {
+        config
+            .training_rules
+            .iter()
+            .map(|rule| {
+                let rule = resolve_rule(rule);
+                let patterns = block_patterns(&keys_of(&rule), config.max_block_size, lists, &gamma_of);
+                (rule, patterns)
+            })
+            .collect()
+    };
     let mut m_sum: Vec<Vec<f64>> = levels.iter().map(|&l| vec![0.0; l]).collect();
     let mut m_runs = vec![0usize; levels.len()];
-    for (r, rule) in rules.iter().enumerate() {
-        // Every candidate pair the rule blocks together, also those an earlier rule found first.
-        let keys = &rule_keys[r];
-        let mut patterns: FxHashMap<Gamma, u64> = FxHashMap::default();
-        for ((g, &pr), &(a, b)) in gammas.iter().zip(&pair_rule).zip(&pairs) {
-            if usize::from(pr) == r || keys[a as usize].is_some() && keys[a as usize] == keys[b as usize] {
-                *patterns.entry(*g).or_default() += 1;
-            }
-        }
+    for (rule, patterns) in &training {
         if patterns.is_empty() {
             continue;
         }
-        let free: Vec<bool> = (0..levels.len()).map(|c| !rule.iter().any(|&(rc, _)| rc == c)).collect();
+        let free: Vec<bool> = (0..levels.len()).map(|c| !rule.iter().any(|(rc, _)| *rc == c)).collect();
         let mut m: Vec<Vec<f64>> = levels.iter().map(|&l| estimate::default_m(l)).collect();
-        let lambda = estimate::em(&patterns, &free, &mut m, &u, config.em_iterations);
+        let lambda = estimate::em(patterns, &free, &mut m, &u, config.em_iterations);
         for joint in &mut joints {
-            joint.add_rule(&patterns, &free, &m, &u, lambda, config.em_iterations);
+            joint.add_rule(patterns, &free, &m, &u, lambda, config.em_iterations);
         }
         for c in 0..levels.len() {
             if free[c] {
@@ -288,8 +357,13 @@ pub fn link(
     };
     let score = |a: usize, gamma: Gamma| -> f64 { (0..levels.len()).filter_map(|c| contribution(c, a, gamma)).sum() };
     let raw: Vec<f64> = pairs.par_iter().zip(gammas.par_iter()).map(|(&(a, _), &g)| score(a as usize, g)).collect();
-    let all_pairs = n as f64 * (n as f64 - 1.0) / 2.0;
-    let prior = estimate::prior(&raw, all_pairs.max(1.0));
+    let prior = if config.prior_rules.is_empty() {
+        estimate::prior(&raw, lists.all_pairs().max(1.0))
+    } else {
+        let keys: Vec<Vec<Option<u64>>> = config.prior_rules.iter().map(|rule| keys_of(&resolve_rule(rule))).collect();
+        let found = rule_pairs(&keys, lists) as f64 / config.prior_recall;
+        (found / lists.all_pairs().max(1.0)).clamp(1e-12, 1.0 - 1e-12)
+    };
     stats.prior = prior;
     let prior_weight = (prior / (1.0 - prior)).log2();
     let link_weight = crate::model::weight_of_probability(config.link_probability);
@@ -303,6 +377,21 @@ pub fn link(
         if raw[i] + prior_weight < config.cannot_link_weight {
             clusters.forbid(a, b);
         }
+    }
+    if config.one_to_one {
+        // Best first, each record takes at most one record of the other list.
+        let mut taken = vec![false; n];
+        order.retain(|&i| {
+            let (a, b) = (pairs[i].0 as usize, pairs[i].1 as usize);
+            let free = !taken[a] && !taken[b];
+            if free {
+                taken[a] = true;
+                taken[b] = true;
+            }
+            free
+        });
+        stats.links_taken_by_better = stats.linked_pairs - order.len();
+        stats.linked_pairs = order.len();
     }
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
     for &i in &order {
@@ -321,7 +410,11 @@ pub fn link(
     }
     stats.clusters = first_of_root.len();
 
-    let report_weight = crate::model::weight_of_probability(config.report_probability);
+    let report_weight = if config.report_probability == 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        crate::model::weight_of_probability(config.report_probability)
+    };
     let mut scored = Vec::new();
     if with_pairs {
         let mut reported: Vec<usize> = (0..pairs.len()).filter(|&i| raw[i] + prior_weight >= report_weight).collect();
@@ -381,5 +474,65 @@ pub fn link(
             }
         })
         .collect();
-    Ok(LinkageOutput { clusters: assignment, pairs: scored, model, joint_model, stats })
+    Ok(LinkageOutput { clusters: assignment, pairs: scored, model, joint_model, unreadable, stats })
+}
+
+/// How many comparable pairs in the blocks of `keys` (up to `max_block_size` records) show each
+/// pattern of levels.
+fn block_patterns(
+    keys: &[Option<u64>],
+    max_block_size: usize,
+    lists: &Lists,
+    gamma_of: &(dyn Fn(usize, usize) -> Gamma + Sync),
+) -> FxHashMap<Gamma, u64> {
+    let mut keyed: Vec<(u64, u32)> = keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
+    keyed.par_sort_unstable();
+    let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|x, y| x.0 == y.0).collect();
+    blocks
+        .par_iter()
+        .filter(|b| b.len() >= 2 && b.len() <= max_block_size)
+        .fold(FxHashMap::default, |mut patterns: FxHashMap<Gamma, u64>, block| {
+            for i in 0..block.len() {
+                for j in 0..i {
+                    let (a, b) = (block[j].1 as usize, block[i].1 as usize);
+                    if lists.compares(a, b) {
+                        *patterns.entry(gamma_of(a.min(b), a.max(b))).or_default() += 1;
+                    }
+                }
+            }
+            patterns
+        })
+        .reduce(FxHashMap::default, |mut all, part| {
+            for (gamma, count) in part {
+                *all.entry(gamma).or_default() += count;
+            }
+            all
+        })
+}
+
+/// How many comparable pairs agree on at least one of the rules whose `keys` are given (each
+/// pair once, however many rules it satisfies), counted block by block.
+fn rule_pairs(keys: &[Vec<Option<u64>>], lists: &Lists) -> u64 {
+    (0..keys.len())
+        .map(|r| {
+            let mut keyed: Vec<(u64, u32)> =
+                keys[r].iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
+            keyed.par_sort_unstable();
+            let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|x, y| x.0 == y.0).collect();
+            blocks
+                .par_iter()
+                .map(|block| {
+                    let mut found = 0u64;
+                    for i in 0..block.len() {
+                        for j in 0..i {
+                            let (a, b) = (block[j].1 as usize, block[i].1 as usize);
+                            let earlier = keys[..r].iter().any(|k| k[a].is_some() && k[a] == k[b]);
+                            found += u64::from(lists.compares(a, b) && !earlier);
+                        }
+                    }
+                    found
+                })
+                .sum::<u64>()
+        })
+        .sum()
 }

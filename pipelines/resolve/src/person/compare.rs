@@ -4,6 +4,7 @@
 
 use super::features::{Face, NameRef, PersonSummary};
 use crate::config::ResolverConfig;
+use crate::levels::{DobLevel, FamilyLevel, GivenLevel};
 use crate::model::{Comparison, Evidence, Weights};
 use crate::names::{self, NO_NAME, NameId, NameTable};
 use crate::travel;
@@ -36,102 +37,56 @@ pub struct PersonScorer<'a> {
     pub proximity: f32,
 }
 
-/// Levels of two given names, strongest first (also the levels of a name column in `linkage`).
-pub mod given {
-    pub const EXACT: u8 = 0;
-    pub const NICKNAME: u8 = 1;
-    pub const JW_HIGH: u8 = 2;
-    pub const PHONETIC: u8 = 3;
-    pub const INITIAL: u8 = 4;
-    pub const JW_LOW: u8 = 5;
-    pub const DIFFERENT: u8 = 6;
-    /// Each level's name in explanations, by its number.
-    pub const NAMES: [&str; 7] =
-        ["exact", "nickname-or-variant", "jaro-winkler-0.92", "phonetic", "initial", "jaro-winkler-0.80", "different"];
-}
-
-/// Levels of two family names, strongest first.
-pub mod family {
-    pub const EXACT: u8 = 0;
-    pub const JW_HIGH: u8 = 1;
-    pub const PHONETIC: u8 = 2;
-    pub const JW_LOW: u8 = 3;
-    pub const DIFFERENT: u8 = 4;
-    /// Each level's name in explanations, by its number.
-    pub const NAMES: [&str; 5] = ["exact", "jaro-winkler-0.92", "phonetic", "jaro-winkler-0.80", "different"];
-}
-
 /// The level of two given names.
-pub fn given_level(table: &NameTable, a: NameId, b: NameId) -> u8 {
+pub fn given_level(table: &NameTable, a: NameId, b: NameId) -> GivenLevel {
     if a == b {
-        return given::EXACT;
+        return GivenLevel::Exact;
     }
     let (x, y) = (table.get(a), table.get(b));
     if x.is_initial() || y.is_initial() {
-        return if x.text.as_bytes()[0] == y.text.as_bytes()[0] { given::INITIAL } else { given::DIFFERENT };
+        return if x.text.as_bytes()[0] == y.text.as_bytes()[0] { GivenLevel::Initial } else { GivenLevel::Different };
     }
     if x.shares_nickname_group(y) {
-        return given::NICKNAME;
+        return GivenLevel::Nickname;
     }
     let jw = names::jaro_winkler(&x.text, &y.text);
     if jw >= 0.92 {
-        given::JW_HIGH
+        GivenLevel::JaroWinklerHigh
     } else if x.phonetic_matches(y) {
-        given::PHONETIC
+        GivenLevel::Phonetic
     } else if jw >= 0.80 {
-        given::JW_LOW
+        GivenLevel::JaroWinklerLow
     } else {
-        given::DIFFERENT
+        GivenLevel::Different
     }
 }
 
 /// The level of two family names.
-pub fn family_level(table: &NameTable, a: NameId, b: NameId) -> u8 {
+pub fn family_level(table: &NameTable, a: NameId, b: NameId) -> FamilyLevel {
     if a == b {
-        return family::EXACT;
+        return FamilyLevel::Exact;
     }
     let (x, y) = (table.get(a), table.get(b));
     let jw = names::jaro_winkler(&x.text, &y.text);
     if jw >= 0.92 {
-        family::JW_HIGH
+        FamilyLevel::JaroWinklerHigh
     } else if x.phonetic_matches(y) {
-        family::PHONETIC
+        FamilyLevel::Phonetic
     } else if jw >= 0.80 {
-        family::JW_LOW
+        FamilyLevel::JaroWinklerLow
     } else {
-        family::DIFFERENT
+        FamilyLevel::Different
     }
 }
 
-/// Levels of two dates of birth, strongest first (also the levels of a date column in `linkage`).
-pub mod dob {
-    pub const EXACT: u8 = 0;
-    pub const SWAPPED: u8 = 1;
-    pub const ONE_DIGIT: u8 = 2;
-    pub const YEAR_MONTH: u8 = 3;
-    pub const YEAR: u8 = 4;
-    pub const YEAR_NEAR: u8 = 5;
-    pub const DIFFERENT: u8 = 6;
-    /// Each level's name in explanations, by its number.
-    pub const NAMES: [&str; 7] = [
-        "exact",
-        "day-month-swapped",
-        "one-digit-off",
-        "year-and-month",
-        "year-only",
-        "year-plus-minus-1",
-        "different",
-    ];
-}
-
 /// The level of two dates of birth, as far as each is known.
-pub fn dob_level(a: &PartialDate, b: &PartialDate) -> u8 {
+pub fn dob_level(a: &PartialDate, b: &PartialDate) -> DobLevel {
     if a.is_complete() && b.is_complete() {
         if a == b {
-            return dob::EXACT;
+            return DobLevel::Exact;
         }
         if a.year == b.year && a.month == b.day && a.day == b.month {
-            return dob::SWAPPED;
+            return DobLevel::DayMonthSwapped;
         }
         let digits = |d: &PartialDate| {
             let (y, m, day) = (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
@@ -148,16 +103,16 @@ pub fn dob_level(a: &PartialDate, b: &PartialDate) -> u8 {
         };
         let (x, y) = (digits(a), digits(b));
         if x.iter().zip(&y).filter(|(p, q)| p != q).count() == 1 {
-            return dob::ONE_DIGIT;
+            return DobLevel::OneDigitOff;
         }
     }
     if a.year == b.year {
         return match (a.month, b.month) {
-            (Some(m), Some(n)) if m == n => dob::YEAR_MONTH,
-            _ => dob::YEAR,
+            (Some(m), Some(n)) if m == n => DobLevel::YearAndMonth,
+            _ => DobLevel::YearOnly,
         };
     }
-    if a.year.abs_diff(b.year) == 1 { dob::YEAR_NEAR } else { dob::DIFFERENT }
+    if a.year.abs_diff(b.year) == 1 { DobLevel::YearNear } else { DobLevel::Different }
 }
 
 fn range_gap(a: (u16, u16), b: (u16, u16)) -> u16 {
@@ -167,8 +122,8 @@ fn range_gap(a: (u16, u16), b: (u16, u16)) -> u16 {
 /// Given and family levels of the best name pair, whether they were swapped, and their weight.
 #[derive(Clone, Copy, Debug)]
 struct NameMatch {
-    given: Option<(u8, f32)>,
-    family: Option<(u8, f32)>,
+    given: Option<(GivenLevel, f32)>,
+    family: Option<(FamilyLevel, f32)>,
     swapped: bool,
     weight: f32,
 }
@@ -203,28 +158,28 @@ impl<'a> PersonScorer<'a> {
         (self.weights.m(comparison, 0) / u).log2() as f32
     }
 
-    fn given(&self, a: NameId, b: NameId) -> Option<(u8, f32)> {
+    fn given(&self, a: NameId, b: NameId) -> Option<(GivenLevel, f32)> {
         if a == NO_NAME || b == NO_NAME {
             return None;
         }
         let level = given_level(self.names, a, b);
-        let weight = if level == given::EXACT {
+        let weight = if level == GivenLevel::Exact {
             self.exact_weight(Comparison::GivenName, a, true)
         } else {
-            self.weights.weight(Comparison::GivenName, level)
+            self.weights.weight(Comparison::GivenName, level.into())
         };
         Some((level, weight))
     }
 
-    fn family(&self, a: NameId, b: NameId) -> Option<(u8, f32)> {
+    fn family(&self, a: NameId, b: NameId) -> Option<(FamilyLevel, f32)> {
         if a == NO_NAME || b == NO_NAME {
             return None;
         }
         let level = family_level(self.names, a, b);
-        let weight = if level == family::EXACT {
+        let weight = if level == FamilyLevel::Exact {
             self.exact_weight(Comparison::FamilyName, a, false)
         } else {
-            self.weights.weight(Comparison::FamilyName, level)
+            self.weights.weight(Comparison::FamilyName, level.into())
         };
         Some((level, weight))
     }
@@ -235,7 +190,7 @@ impl<'a> PersonScorer<'a> {
         let weight = given.map_or(0.0, |g| g.1) + family.map_or(0.0, |f| f.1);
         let straight = NameMatch { given, family, swapped: false, weight };
         let complete = |n: NameRef| n.given != NO_NAME && n.family != NO_NAME;
-        if !complete(q) || !complete(e) || weight > 0.0 && given.is_some_and(|g| g.0 == given::EXACT) {
+        if !complete(q) || !complete(e) || weight > 0.0 && given.is_some_and(|g| g.0 == GivenLevel::Exact) {
             return straight;
         }
         // Given and family names written the wrong way round.
@@ -244,7 +199,7 @@ impl<'a> PersonScorer<'a> {
         let swapped_weight =
             given.map_or(0.0, |g| g.1) + family.map_or(0.0, |f| f.1) + self.weights.weight(Comparison::NameOrder, 0);
         let plausible =
-            given.is_some_and(|g| g.0 <= given::PHONETIC) && family.is_some_and(|f| f.0 <= family::PHONETIC);
+            given.is_some_and(|g| g.0 <= GivenLevel::Phonetic) && family.is_some_and(|f| f.0 <= FamilyLevel::Phonetic);
         if plausible && swapped_weight > weight {
             NameMatch { given, family, swapped: true, weight: swapped_weight }
         } else {
@@ -276,25 +231,25 @@ impl<'a> PersonScorer<'a> {
         }
         if let Some(name) = best {
             if let Some((level, weight)) = name.given {
-                push(out, Comparison::GivenName, level, weight);
+                push(out, Comparison::GivenName, level.into(), weight);
             }
             if let Some((level, weight)) = name.family {
-                push(out, Comparison::FamilyName, level, weight);
+                push(out, Comparison::FamilyName, level.into(), weight);
             }
             if name.swapped {
                 push(out, Comparison::NameOrder, 0, weights.weight(Comparison::NameOrder, 0));
             }
         }
 
-        let mut dob_level_best: Option<u8> = None;
+        let mut dob_level_best: Option<DobLevel> = None;
         for a in &q.dobs {
             for b in &e.dobs {
                 let level = dob_level(a, b);
-                dob_level_best = Some(dob_level_best.map_or(level, |l: u8| l.min(level)));
+                dob_level_best = Some(dob_level_best.map_or(level, |l: DobLevel| l.min(level)));
             }
         }
         if let Some(level) = dob_level_best {
-            push(out, Comparison::DateOfBirth, level, weights.weight(Comparison::DateOfBirth, level));
+            push(out, Comparison::DateOfBirth, level.into(), weights.weight(Comparison::DateOfBirth, level.into()));
         } else if let Some(gap) = min_pairwise(&q.birth_years, &e.birth_years, |a, b| range_gap(*a, *b)) {
             let level = match gap {
                 0 => 0,
@@ -411,33 +366,21 @@ fn best_cosine(a: &[Face], b: &[Face]) -> Option<f32> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_level_has_one_name() {
-        assert_eq!(given::NAMES.len(), usize::from(given::DIFFERENT) + 1);
-        assert_eq!(family::NAMES.len(), usize::from(family::DIFFERENT) + 1);
-        assert_eq!(dob::NAMES.len(), usize::from(dob::DIFFERENT) + 1);
-        assert_eq!(
-            crate::vehicle::compare::plate::NAMES.len(),
-            usize::from(crate::vehicle::compare::plate::CLONED) + 1
-        );
-        assert_eq!(crate::model::Comparison::GivenName.levels()[usize::from(given::PHONETIC)], "phonetic");
-    }
-
     fn date(text: &str) -> PartialDate {
         PartialDate::parse(text).expect(text)
     }
 
     #[test]
     fn date_of_birth_levels() {
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-05-12")), dob::EXACT);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-12-05")), dob::SWAPPED);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-05-13")), dob::ONE_DIGIT);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1980-05-12")), dob::ONE_DIGIT);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-05-28")), dob::YEAR_MONTH);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1990")), dob::YEAR);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-08-30")), dob::YEAR);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1991-07-30")), dob::YEAR_NEAR);
-        assert_eq!(dob_level(&date("1990-05-12"), &date("1975-07-30")), dob::DIFFERENT);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-05-12")), DobLevel::Exact);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-12-05")), DobLevel::DayMonthSwapped);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-05-13")), DobLevel::OneDigitOff);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1980-05-12")), DobLevel::OneDigitOff);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-05-28")), DobLevel::YearAndMonth);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1990")), DobLevel::YearOnly);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1990-08-30")), DobLevel::YearOnly);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1991-07-30")), DobLevel::YearNear);
+        assert_eq!(dob_level(&date("1990-05-12"), &date("1975-07-30")), DobLevel::Different);
     }
 
     #[test]
@@ -447,21 +390,21 @@ mod tests {
             let (a, b) = (t.intern(a), t.intern(b));
             given_level(&t, a, b)
         };
-        assert_eq!(g("robert", "robert"), given::EXACT);
-        assert_eq!(g("robert", "bob"), given::NICKNAME);
-        assert_eq!(g("jonathon", "jonathan"), given::JW_HIGH);
-        assert_eq!(g("j", "john"), given::INITIAL);
-        assert_eq!(g("k", "john"), given::DIFFERENT);
-        assert_eq!(g("mohammed", "mohamad"), given::NICKNAME, "transliteration variant");
-        assert_eq!(g("stephen", "peter"), given::DIFFERENT);
+        assert_eq!(g("robert", "robert"), GivenLevel::Exact);
+        assert_eq!(g("robert", "bob"), GivenLevel::Nickname);
+        assert_eq!(g("jonathon", "jonathan"), GivenLevel::JaroWinklerHigh);
+        assert_eq!(g("j", "john"), GivenLevel::Initial);
+        assert_eq!(g("k", "john"), GivenLevel::Different);
+        assert_eq!(g("mohammed", "mohamad"), GivenLevel::Nickname, "transliteration variant");
+        assert_eq!(g("stephen", "peter"), GivenLevel::Different);
         let mut t = NameTable::default();
         let mut f = |a: &str, b: &str| {
             let (a, b) = (t.intern(a), t.intern(b));
             family_level(&t, a, b)
         };
-        assert_eq!(f("smith", "smith"), family::EXACT);
-        assert_eq!(f("thompson", "thomson"), family::JW_HIGH);
-        assert_eq!(f("knight", "nite"), family::PHONETIC);
-        assert_eq!(f("smith", "jones"), family::DIFFERENT);
+        assert_eq!(f("smith", "smith"), FamilyLevel::Exact);
+        assert_eq!(f("thompson", "thomson"), FamilyLevel::JaroWinklerHigh);
+        assert_eq!(f("knight", "nite"), FamilyLevel::Phonetic);
+        assert_eq!(f("smith", "jones"), FamilyLevel::Different);
     }
 }

@@ -2,9 +2,10 @@
 //! plate seen on a different vehicle is flagged as cloned rather than linked.
 
 use super::{Resolver, RunnerUp, stored_runner_up};
+use crate::levels::PlateLevel;
 use crate::model::{self, Comparison, Evidence};
 use crate::population::{Sighting, StoredLink};
-use crate::vehicle::compare::{VehicleScorer, plate};
+use crate::vehicle::compare::VehicleScorer;
 use crate::vehicle::features::{self as vehicle_features, VehicleFeatures, VehicleSummary};
 use orca_model::{EntityKind, LinkDecision};
 
@@ -33,11 +34,11 @@ impl Resolver {
                 scorer.compare(&features, &query, &self.vehicles.entities[entity as usize].summary, &mut scratch);
             self.counters.vehicle_comparisons += 1;
             let Some(level) = score.plate else { continue };
-            if level == plate::EXACT && score.conflict {
+            if level == PlateLevel::Exact && score.conflict {
                 cloned_of = Some(cloned_of.map_or(entity, |c: u32| c.min(entity)));
                 continue;
             }
-            if score.conflict || (level == plate::PARTIAL && !score.corroborated) {
+            if score.conflict || (level == PlateLevel::Partial && !score.corroborated) {
                 continue;
             }
             if score.total >= link_weight {
@@ -84,7 +85,7 @@ impl Resolver {
                             candidate: Some(other),
                             evidence: vec![Evidence {
                                 comparison: Comparison::Plate,
-                                level: plate::CLONED,
+                                level: PlateLevel::Cloned.into(),
                                 weight: 0.0,
                             }],
                             runner_up: stored_runner_up(best.map(|(e, t, _)| (e, t))),

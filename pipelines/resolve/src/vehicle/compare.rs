@@ -2,27 +2,15 @@
 
 use super::features::{PlateTable, VehicleFeatures, VehicleSummary};
 use crate::config::ResolverConfig;
+use crate::levels::PlateLevel;
 use crate::model::{Comparison, Evidence, Weights};
 use crate::travel;
-
-/// Levels of two plates, strongest first.
-pub mod plate {
-    pub const EXACT: u8 = 0;
-    pub const MISREAD_CLOSE: u8 = 1;
-    pub const MISREAD_FAR: u8 = 2;
-    pub const REPAIRED: u8 = 3;
-    pub const PARTIAL: u8 = 4;
-    pub const CLONED: u8 = 5;
-    /// Each level's name in explanations, by its number.
-    pub const NAMES: [&str; 6] =
-        ["exact", "misread-close", "misread-far", "repaired-read", "partial-fits", "cloned-plate"];
-}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct VehicleScore {
     pub total: f64,
     /// How the plates agree; `None` when they do not, and the entity is no candidate.
-    pub plate: Option<u8>,
+    pub plate: Option<PlateLevel>,
     /// Make, model or colour disagree, or the vehicle could not have travelled between sightings.
     pub conflict: bool,
     /// Make or model agree (what a partial read needs).
@@ -48,11 +36,11 @@ impl VehicleScorer<'_> {
         let w = self.weights;
         out.push(Evidence { comparison: Comparison::Prior, level: 0, weight: w.vehicle_prior });
         let plate_level = if q.plates.iter().any(|p| e.plates.contains(p)) {
-            Some(plate::EXACT)
+            Some(PlateLevel::Exact)
         } else if qf.repaired.iter().any(|p| e.plates.contains(p)) {
-            Some(plate::REPAIRED)
+            Some(PlateLevel::Repaired)
         } else if let Some(partial) = &qf.partial {
-            e.plates.iter().any(|&p| partial.matches(self.plates.text(p))).then_some(plate::PARTIAL)
+            e.plates.iter().any(|&p| partial.matches(self.plates.text(p))).then_some(PlateLevel::Partial)
         } else {
             let distance = q
                 .plates
@@ -64,8 +52,8 @@ impl VehicleScorer<'_> {
                 })
                 .reduce(f64::min);
             match distance {
-                Some(d) if d <= 0.25 => Some(plate::MISREAD_CLOSE),
-                Some(d) if d <= 0.5 => Some(plate::MISREAD_FAR),
+                Some(d) if d <= 0.25 => Some(PlateLevel::MisreadClose),
+                Some(d) if d <= 0.5 => Some(PlateLevel::MisreadFar),
                 _ => None,
             }
         };
@@ -73,14 +61,14 @@ impl VehicleScorer<'_> {
         let Some(level) = plate_level else {
             return score;
         };
-        let plate_weight = if level == plate::PARTIAL {
+        let plate_weight = if level == PlateLevel::Partial {
             // A partial read is as strong as the characters it pins down.
             let known = qf.partial.as_ref().map_or(0, |p| p.known_characters()) as f32;
-            (known * 2.5).min(w.weight(Comparison::Plate, plate::EXACT) - 4.0)
+            (known * 2.5).min(w.weight(Comparison::Plate, PlateLevel::Exact.into()) - 4.0)
         } else {
-            w.weight(Comparison::Plate, level)
+            w.weight(Comparison::Plate, level.into())
         };
-        out.push(Evidence { comparison: Comparison::Plate, level, weight: plate_weight });
+        out.push(Evidence { comparison: Comparison::Plate, level: level.into(), weight: plate_weight });
         let attribute = |comparison: Comparison, mine: &[u32], theirs: &[u32], out: &mut Vec<Evidence>| {
             if mine.is_empty() || theirs.is_empty() {
                 return None;

@@ -1,21 +1,7 @@
 //! `orca link-records`: deduplicate or link lists of people (or anything tabular) that analysts
 //! receive from other systems, with the batch Fellegi–Sunter linker in `orca_resolve::linkage`.
-//!
-//! The config (JSON, or TOML by extension) names the id column, a comparison kind per compared
-//! column and the blocking rules, the way Splink's settings do:
-//!
-//! ```json
-//! { "id_column": "id",
-//!   "columns": [ { "name": "first_name", "kind": "name" }, { "name": "surname", "kind": "name" },
-//!                { "name": "dob", "kind": "date" }, { "name": "postcode", "kind": "postcode" } ],
-//!   "blocking_rules": [ ["surname", "dob:year"], ["first_name:initial", "postcode"] ] }
-//! ```
-//!
-//! Kinds: `name`, `date`, `exact`, `text`, `postcode`, `numeric`. `"joint": [["postcode", "address"]]`
-//! compares two columns that change together as one. Optional settings and their
-//! defaults are documented on `orca_resolve::linkage::LinkageConfig`. Every input is a CSV file with
-//! the same header. With more than one input, ids are written as `SOURCE:ID` (the file's stem), so
-//! the same id may appear in two lists.
+//! The config, every kind, level, transform and option, and a worked example are in
+//! `docs/link-records.md`.
 
 use anyhow::{Context, Result, bail, ensure};
 use orca_resolve::linkage::{self, LinkageConfig, LinkageError, LinkageOutput, Row};
@@ -37,24 +23,29 @@ pub struct LinkRecordsArgs {
     /// weight (why the pair scored as it did).
     #[arg(long)]
     pub pairs: Option<PathBuf>,
+    /// Write every value that could not be read as its column's kind (compared as missing) as
+    /// `file,line,column,value,reason`. Without it the first few are printed.
+    #[arg(long)]
+    pub unreadable: Option<PathBuf>,
 }
+
+/// Unreadable values printed when they are not written to a file.
+const UNREADABLE_SHOWN: usize = 10;
 
 pub fn run(args: LinkRecordsArgs) -> Result<()> {
     let started = Instant::now();
     let config = read_config(&args.config)?;
     let (header, rows) = read_inputs(&args.inputs, &config.id_column)?;
-    let output = linkage::link(&config, &header, &rows, args.pairs.is_some()).map_err(|error| {
-        let source = match (&error, args.inputs.as_slice()) {
-            (LinkageError::Config(_), _) => args.config.display().to_string(),
-            (LinkageError::Row { .. }, [only]) => only.display().to_string(),
-            (LinkageError::Row { .. }, _) => "the inputs".to_owned(),
-        };
-        anyhow::anyhow!("`{source}`: {error}")
+    let input = |index: u32| args.inputs[index as usize].display().to_string();
+    let output = linkage::link(&config, &header, &rows, args.pairs.is_some()).map_err(|error| match &error {
+        LinkageError::Config(_) => anyhow::anyhow!("`{}`: {error}", args.config.display()),
+        LinkageError::Row { input: index, .. } => anyhow::anyhow!("`{}` {error}", input(*index)),
     })?;
     write_clusters(&args.output, &output)?;
     if let Some(path) = &args.pairs {
         write_pairs(path, &output)?;
     }
+    report_unreadable(&output, args.unreadable.as_deref(), &input)?;
     let stats = &output.stats;
     eprintln!(
         "{} records -> {} clusters ({} linked pairs of {} candidates; {} block pairs skipped; {} merges refused) in {:.1}s",
@@ -66,6 +57,12 @@ pub fn run(args: LinkRecordsArgs) -> Result<()> {
         stats.merges_refused,
         started.elapsed().as_secs_f64()
     );
+    if config.one_to_one {
+        eprintln!(
+            "  one-to-one: {} links left out because a record had linked a better one",
+            stats.links_taken_by_better
+        );
+    }
     let describe = |levels: &[String], m: &[f64], u: &[f64]| -> String {
         let levels = levels.iter().zip(m.iter().zip(u)).map(|(level, (m, u))| format!("{level} m={m:.3} u={u:.4}"));
         levels.collect::<Vec<_>>().join(", ")
@@ -89,6 +86,50 @@ pub fn run(args: LinkRecordsArgs) -> Result<()> {
     Ok(())
 }
 
+/// Says how many values each column could not read, and where: every one into `path` when given,
+/// else the first few on stderr.
+fn report_unreadable(output: &LinkageOutput, path: Option<&Path>, input: &dyn Fn(u32) -> String) -> Result<()> {
+    if output.unreadable.is_empty() {
+        return Ok(());
+    }
+    let mut by_column: std::collections::BTreeMap<&str, usize> = Default::default();
+    for value in &output.unreadable {
+        *by_column.entry(&value.column).or_default() += 1;
+    }
+    let counts: Vec<String> = by_column.iter().map(|(column, count)| format!("{count} in `{column}`")).collect();
+    let count = output.unreadable.len();
+    eprintln!(
+        "{count} {} could not be read as {} column's kind and {} compared as missing ({})",
+        if count == 1 { "value" } else { "values" },
+        if count == 1 { "its" } else { "their" },
+        if count == 1 { "was" } else { "were" },
+        counts.join(", ")
+    );
+    if let Some(path) = path {
+        let mut out = csv::Writer::from_path(path).with_context(|| format!("creating `{}`", path.display()))?;
+        out.write_record(["file", "line", "column", "value", "reason"])?;
+        for value in &output.unreadable {
+            out.write_record([
+                &input(value.input),
+                &value.line.to_string(),
+                &value.column,
+                &value.value,
+                &value.reason,
+            ])?;
+        }
+        out.flush()?;
+        eprintln!("  every one is in `{}`", path.display());
+        return Ok(());
+    }
+    for value in output.unreadable.iter().take(UNREADABLE_SHOWN) {
+        eprintln!("  `{}` line {}: column `{}`: {}", input(value.input), value.line, value.column, value.reason);
+    }
+    if output.unreadable.len() > UNREADABLE_SHOWN {
+        eprintln!("  … and {} more (--unreadable FILE writes them all)", output.unreadable.len() - UNREADABLE_SHOWN);
+    }
+    Ok(())
+}
+
 fn read_config(path: &Path) -> Result<LinkageConfig> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
@@ -106,7 +147,7 @@ fn read_config(path: &Path) -> Result<LinkageConfig> {
 fn read_inputs(inputs: &[PathBuf], id_column: &str) -> Result<(Vec<String>, Vec<Row>)> {
     let mut header: Option<(Vec<String>, &Path)> = None;
     let mut rows = Vec::new();
-    for input in inputs {
+    for (source, input) in inputs.iter().enumerate() {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_path(input)
@@ -129,7 +170,7 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> Result<(Vec<String>, Vec<
             ),
         }
         let id_index = this.iter().position(|h| h == id_column);
-        let source = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         for record in reader.records() {
             let record = record.with_context(|| format!("`{}`: reading a row", input.display()))?;
             let line = record.position().map_or(0, |p| p.line());
@@ -140,9 +181,9 @@ fn read_inputs(inputs: &[PathBuf], id_column: &str) -> Result<(Vec<String>, Vec<
             if inputs.len() > 1
                 && let Some(index) = id_index
             {
-                fields[index] = format!("{source}:{}", fields[index].trim());
+                fields[index] = format!("{stem}:{}", fields[index].trim());
             }
-            rows.push(Row { line, fields });
+            rows.push(Row { input: source as u32, line, fields });
         }
     }
     let (header, _) = header.context("no input given")?;

@@ -66,15 +66,8 @@ pub async fn append_then_consume(
 }
 
 pub fn pseudo_random_value() -> Vec<u8> {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    (0..VALUE_LEN)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
+    let mut generator = orca_model::hash::SplitMix64::new(0x2545_f491_4f6c_dd1d);
+    (0..VALUE_LEN).map(|_| generator.next_u64() as u8).collect()
 }
 
 pub fn secs(duration: Duration) -> String {
