@@ -14,7 +14,8 @@ Three tasks, each run by both tools:
   (ORCA `"one_to_one": true`; Splink `link_only` clustered with `cluster_using_single_best_links`).
 
 Settings (the same on both sides, as in Splink's Febrl examples): names compared as names with
-term-frequency adjustment, date of birth as a date, `soc_sec_id` and `postcode` by
+term-frequency adjustment (or, in the `swappable` runs, as a pair that may be written the wrong way
+round: ORCA `"swappable": [["given_name", "surname"]]`, Splink `ForenameSurnameComparison`), date of birth as a date, `soc_sec_id` and `postcode` by
 Damerau-Levenshtein (1, 2), `street_number` exactly; blocking on given name and surname, surname
 and date of birth, given name and date of birth, `soc_sec_id`, postcode with the first three
 letters of the given name, and suburb with the first three letters of the surname; m trained by
@@ -103,8 +104,10 @@ def pairwise(clusters):
             "true_pairs": len(true)}
 
 
-def run_orca(orca, work, inputs, one_to_one):
+def run_orca(orca, work, inputs, one_to_one, swaps):
     config = dict(ORCA_CONFIG, one_to_one=one_to_one)
+    if swaps:
+        config["swappable"] = [["given_name", "surname"]]
     config_path = os.path.join(work, "orca-febrl.json")
     with open(config_path, "w") as f:
         json.dump(config, f)
@@ -127,16 +130,21 @@ def run_orca(orca, work, inputs, one_to_one):
     return clusters, seconds, done.stderr
 
 
-def splink_settings(link_type):
+def splink_settings(link_type, swaps):
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
+    if swaps:
+        names = [cl.ForenameSurnameComparison("given_name", "surname")]
+    else:
+        names = [
+            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        ]
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="rec_id",
-        comparisons=[
-            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        comparisons=names + [
             cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d",
                                      invalid_dates_as_null=True),
             cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
@@ -156,7 +164,7 @@ def splink_settings(link_type):
     )
 
 
-def run_splink(work, inputs, link_type, one_to_one):
+def run_splink(work, inputs, link_type, one_to_one, swaps):
     import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
@@ -172,7 +180,7 @@ def run_splink(work, inputs, link_type, one_to_one):
         names.append(table)
     db_api = DuckDBAPI(connection=con)
     frames = [db_api.register(table) for table in names]
-    linker = Linker(frames if len(frames) > 1 else frames[0], splink_settings(link_type), log_level=None)
+    linker = Linker(frames if len(frames) > 1 else frames[0], splink_settings(link_type, swaps), log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "date_of_birth"), block_on("soc_sec_id")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
@@ -201,15 +209,18 @@ def main():
         ("febrl4 many-to-many", ["febrl4a.csv", "febrl4b.csv"], "link_and_dedupe", False),
         ("febrl4 one-to-one", ["febrl4a.csv", "febrl4b.csv"], "link_only", True),
     ]
-    table = ["| task | tool | precision | recall | F1 | predicted pairs | seconds |", "|---|---|---|---|---|---|---|"]
-    for task, inputs, link_type, one_to_one in tasks:
-        orca_clusters, orca_seconds, orca_log = run_orca(args.orca, args.work, inputs, one_to_one)
-        splink_clusters, splink_seconds = run_splink(args.work, inputs, link_type, one_to_one)
+    table = ["| task | names | tool | precision | recall | F1 | predicted pairs | seconds |",
+             "|---|---|---|---|---|---|---|---|"]
+    for (task, inputs, link_type, one_to_one), swaps in itertools.product(tasks, [False, True]):
+        names = "swappable" if swaps else "separate"
+        orca_clusters, orca_seconds, orca_log = run_orca(args.orca, args.work, inputs, one_to_one, swaps)
+        splink_clusters, splink_seconds = run_splink(args.work, inputs, link_type, one_to_one, swaps)
         for tool, clusters, seconds in [("ORCA", orca_clusters, orca_seconds), ("Splink", splink_clusters, splink_seconds)]:
             scores = pairwise(clusters)
-            print(json.dumps({"task": task, "tool": tool, "seconds": seconds, "records": len(clusters), **scores}))
-            table.append(f"| {task} | {tool} | {scores['precision']:.4f} | {scores['recall']:.4f} | {scores['f1']:.4f} "
-                         f"| {scores['predicted_pairs']:,} | {seconds:.2f} |")
+            print(json.dumps({"task": task, "names": names, "tool": tool, "seconds": seconds, "records": len(clusters),
+                              **scores}))
+            table.append(f"| {task} | {names} | {tool} | {scores['precision']:.4f} | {scores['recall']:.4f} "
+                         f"| {scores['f1']:.4f} | {scores['predicted_pairs']:,} | {seconds:.2f} |")
         unreadable = re.search(r"^(\d+) values? could not be read.*$", orca_log, re.M)
         if unreadable:
             print(f"{task}: ORCA: {unreadable.group(0)}", file=sys.stderr)

@@ -288,3 +288,49 @@ fn training_and_prior_rules_are_set_as_splink_sets_them() {
     let error = linkage::link(&config, &header, &rows, false).unwrap_err();
     assert!(error.to_string().contains("prior_recall must be in (0, 1]"), "{error}");
 }
+
+#[test]
+fn names_written_the_wrong_way_round_are_compared_crosswise_when_swappable() {
+    let (header, rows) = list(
+        0,
+        "
+        id,first_name,surname,dob,town
+        1,ryan,jack,1956-04-09,leeds
+        2,jack,ryan,1956-04-09,leeds
+        3,jack,smith,1956-04-09,leeds
+        4,mary,jones,1971-11-30,york",
+    );
+    let json = |swappable: &str| {
+        format!(
+            r#"{{ "id_column": "id", {REPORT_ALL}{swappable},
+                 "columns": [ {{ "name": "first_name", "kind": "name" }}, {{ "name": "surname", "kind": "name" }},
+                              {{ "name": "dob", "kind": "date" }} ],
+                 "blocking_rules": [ ["town"] ] }}"#
+        )
+    };
+    let straight = link(&config(&json("")), &header, &rows);
+    assert_eq!(level(pair(&straight, "1", "2"), "first_name"), Some("different"));
+    let crosswise = link(&config(&json(r#", "swappable": [["first_name", "surname"]]"#)), &header, &rows);
+    let swapped = pair(&crosswise, "1", "2");
+    assert_eq!(
+        (level(swapped, "first_name"), level(swapped, "surname")),
+        (Some("exact"), Some("exact")),
+        "{swapped:?}"
+    );
+    assert_eq!(level(swapped, "first_name+surname"), Some("name-order-swapped"));
+    let penalty = swapped.evidence.iter().find(|e| e.column == "first_name+surname").unwrap().weight;
+    assert!(penalty < 0.0 && penalty > -1.0, "a swap costs a little: {penalty}");
+    let total: f64 = swapped.evidence.iter().map(|e| e.weight).sum();
+    assert!((total - swapped.weight).abs() < 1e-9, "the explanation adds up");
+    // Only one name agreeing crosswise (ryan jack, jack smith) is no swap.
+    assert_eq!(level(pair(&crosswise, "1", "3"), "first_name+surname"), None);
+    for (swappable, message) in [
+        (r#"[["first_name", "dob"]]"#, "`dob`, which is not a `name` column"),
+        (r#"[["first_name", "first_name"]]"#, "two different columns"),
+        (r#"[["first_name", "town"]]"#, "`town`, which is not a compared column"),
+    ] {
+        let bad = LinkageConfig::from_json(&json(&format!(r#", "swappable": {swappable}"#))).unwrap();
+        let error = linkage::link(&bad, &header, &rows, false).unwrap_err();
+        assert!(error.to_string().contains(message), "{error}");
+    }
+}

@@ -136,6 +136,11 @@ pub struct LinkageConfig {
     /// when a person moves), each compared as one, so one change is not counted twice against a
     /// pair: `[["postcode", "address"]]`. Default none.
     pub joint: Vec<[String; 2]>,
+    /// Pairs of `name` columns that lists sometimes write the wrong way round
+    /// (`[["first_name", "surname"]]`): where both names agree crosswise (phonetic or better) and
+    /// not straight, the pair is compared crosswise, and `name-order: swapped` adds the resolver's
+    /// small penalty for a swap. Default none.
+    pub swappable: Vec<[String; 2]>,
     /// Pairs at or above this probability are linked. Default 0.9.
     pub link_probability: f64,
     /// Scored pairs at or above this probability are reported (0: every scored pair). Default 0.5.
@@ -170,6 +175,7 @@ impl Default for LinkageConfig {
             prior_rules: Vec::new(),
             prior_recall: 1.0,
             joint: Vec::new(),
+            swappable: Vec::new(),
             link_probability: 0.9,
             report_probability: 0.5,
             max_block_size: 10_000,
@@ -290,6 +296,33 @@ impl LinkageConfig {
             if pair[0] == pair[1] {
                 return config(format!("a joint comparison needs two different columns, got `{}` twice", pair[0]));
             }
+        }
+        for pair in &self.swappable {
+            for name in pair {
+                match self.columns.iter().find(|c| &c.name == name) {
+                    Some(column) if column.kind == ColumnKind::Name => {}
+                    Some(_) => return config(format!("swappable names `{name}`, which is not a `name` column")),
+                    None => return config(format!("swappable names `{name}`, which is not a compared column")),
+                }
+                if self.joint.iter().flatten().any(|j| j == name) {
+                    return config(format!("column `{name}` cannot be both swappable and in a joint comparison"));
+                }
+            }
+            if pair[0] == pair[1] {
+                return config(format!("a swappable pair needs two different columns, got `{}` twice", pair[0]));
+            }
+            if let Some(name) =
+                pair.iter().find(|name| self.swappable.iter().flatten().filter(|n| n == name).count() > 1)
+            {
+                return config(format!("column `{name}` is in more than one swappable pair"));
+            }
+        }
+        if self.columns.len() + self.swappable.len() > 16 {
+            return config(format!(
+                "at most 16 compared columns and swappable pairs together, got {} and {}",
+                self.columns.len(),
+                self.swappable.len()
+            ));
         }
         if !(self.link_probability > 0.0 && self.link_probability < 1.0) {
             return config(format!("link_probability must be in (0, 1), got {}", self.link_probability));

@@ -6,7 +6,7 @@
 use super::config::ColumnKind;
 use super::dates;
 use crate::names::{self, NO_NAME, NameTable};
-use crate::person::compare::{dob_level, given_level};
+use crate::person::compare::{dob_level, given_level, given_level_of};
 use orca_model::PartialDate;
 use rustc_hash::FxHashMap;
 
@@ -267,6 +267,21 @@ impl Column {
                 }
             }
         }
+    }
+
+    /// Record `a`'s name in this column against record `b`'s in `other` (a given name against a
+    /// surname), or [`MISSING`] unless both are names and present.
+    pub fn cross_name_level(&self, other: &Column, a: usize, b: usize) -> u8 {
+        let (Column::Name { ids: mine, table: my_table }, Column::Name { ids: theirs, table: their_table }) =
+            (self, other)
+        else {
+            return MISSING;
+        };
+        let (x, y) = (mine[a], theirs[b]);
+        if x == NO_NAME || y == NO_NAME {
+            return MISSING;
+        }
+        u8::from(given_level_of(my_table.get(x), their_table.get(y)))
     }
 
     /// How common record `a`'s value is (share of records), for term-frequency adjustment.

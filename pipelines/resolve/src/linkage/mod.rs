@@ -10,6 +10,7 @@ pub mod encode;
 pub mod estimate;
 pub mod joint;
 mod lists;
+mod swap;
 
 pub use config::{BlockingRule, ColumnConfig, ColumnKind, LinkageConfig, LinkageError};
 
@@ -183,8 +184,21 @@ pub fn link(
     let compared = config.columns.len();
     let n = rows.len();
     let levels: Vec<usize> = config.columns.iter().map(|c| c.kind.levels().len()).collect();
+    let column_index = |name: &str| config.columns.iter().position(|c| c.name == name).expect("validated");
+    // Swappable name pairs, by column; each has a name-order level in the gamma after the columns'.
+    let swappable: Vec<(usize, usize)> =
+        config.swappable.iter().map(|[a, b]| (column_index(a), column_index(b))).collect();
     let gamma_of = |a: usize, b: usize| -> Gamma {
-        columns[..compared].iter().enumerate().fold(0u64, |g, (c, col)| g | (u64::from(col.level(a, b)) << (4 * c)))
+        let mut gamma = columns[..compared]
+            .iter()
+            .enumerate()
+            .fold(0u64, |g, (c, col)| g | (u64::from(col.level(a, b)) << (4 * c)));
+        for (k, &(first, second)) in swappable.iter().enumerate() {
+            gamma = swap::order(gamma, compared + k, (first, second), |x, y| {
+                columns[x].cross_name_level(&columns[y], a, b)
+            });
+        }
+        gamma
     };
 
     // Candidate pairs from every blocking rule; a pair is kept by the first rule that finds it.
@@ -256,7 +270,6 @@ pub fn link(
     let random_pairs: Vec<(usize, usize)> = lists.random_pairs(config.random_pairs, &mut next);
     let random: Vec<Gamma> = random_pairs.par_iter().map(|&(a, b)| gamma_of(a, b)).collect();
     let u = estimate::u_from_random(&levels, &random);
-    let column_index = |name: &str| config.columns.iter().position(|c| c.name == name).expect("validated");
     let mut joints: Vec<Joint> = config
         .joint
         .iter()
@@ -355,7 +368,12 @@ pub fn link(
             None => Some(column_weight(c, a, level)),
         }
     };
-    let score = |a: usize, gamma: Gamma| -> f64 { (0..levels.len()).filter_map(|c| contribution(c, a, gamma)).sum() };
+    let swap_weight = swap::swapped_weight();
+    let swapped = |gamma: Gamma, k: usize| level_of(gamma, compared + k) == swap::SWAPPED;
+    let score = |a: usize, gamma: Gamma| -> f64 {
+        let swaps = (0..swappable.len()).filter(|&k| swapped(gamma, k)).count();
+        (0..levels.len()).filter_map(|c| contribution(c, a, gamma)).sum::<f64>() + swaps as f64 * swap_weight
+    };
     let raw: Vec<f64> = pairs.par_iter().zip(gammas.par_iter()).map(|(&(a, _), &g)| score(a as usize, g)).collect();
     let prior = if config.prior_rules.is_empty() {
         estimate::prior(&raw, lists.all_pairs().max(1.0))
@@ -438,6 +456,12 @@ pub fn link(
                         None => (column.name.clone(), column.kind.levels()[level as usize].to_owned()),
                     };
                     evidence.push(PairEvidence { column, level, weight });
+                }
+                for (k, [first, second]) in config.swappable.iter().enumerate() {
+                    if swapped(gammas[i], k) {
+                        let column = format!("{first}+{second}");
+                        evidence.push(PairEvidence { column, level: "name-order-swapped".into(), weight: swap_weight });
+                    }
                 }
                 let weight = raw[i] + prior_weight;
                 ScoredPair { a: id(a), b: id(b), weight, probability: crate::model::probability(weight), evidence }

@@ -42,7 +42,15 @@ pub fn given_level(table: &NameTable, a: NameId, b: NameId) -> GivenLevel {
     if a == b {
         return GivenLevel::Exact;
     }
-    let (x, y) = (table.get(a), table.get(b));
+    given_level_of(table.get(a), table.get(b))
+}
+
+/// The level of two given names that may come from different tables (a list's given name against
+/// another record's surname).
+pub fn given_level_of(x: &names::NameInfo, y: &names::NameInfo) -> GivenLevel {
+    if x.text == y.text {
+        return GivenLevel::Exact;
+    }
     if x.is_initial() || y.is_initial() {
         return if x.text.as_bytes()[0] == y.text.as_bytes()[0] { GivenLevel::Initial } else { GivenLevel::Different };
     }
