@@ -41,6 +41,8 @@ def generate(nodes, mixing):
     """Child process: generate one LFR graph and write `.edges`, `.truth` and `.json` beside it."""
     import networkx as nx
 
+    OUT.mkdir(parents=True, exist_ok=True)
+
     started = time.perf_counter()
     last_error = None
     for attempt in range(20):
