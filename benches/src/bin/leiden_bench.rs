@@ -1,6 +1,7 @@
 //! Runs ORCA's Leiden on one edge-list file for `benches/leiden/bench.py`.
 //!
-//! `leiden-bench --edges FILE [--quality cpm|modularity] [--resolution R] [--seed S] [--output FILE]`
+//! `leiden-bench --edges FILE [--quality cpm|modularity] [--resolution R] [--seed S] [--min-gain G]
+//! [--max-iterations N] [--output FILE]`
 //! reads the analysts' edge-list format, runs Leiden, writes `node community` lines to `--output`,
 //! and prints one JSON line with the load and Leiden wall times in seconds and the peak memory.
 
@@ -37,6 +38,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--resolution" => config.resolution = value()?.parse().map_err(|e| format!("`--resolution`: {e}"))?,
             "--seed" => config.seed = value()?.parse().map_err(|e| format!("`--seed`: {e}"))?,
+            "--min-gain" => config.min_gain = value()?.parse().map_err(|e| format!("`--min-gain`: {e}"))?,
             "--max-iterations" => {
                 config.max_iterations = Some(value()?.parse().map_err(|e| format!("`--max-iterations`: {e}"))?)
             }

@@ -106,6 +106,8 @@ impl CommunityConfig {
             seed: self.seed,
             max_iterations: None,
             randomness: self.randomness,
+            // The linker's groups come from iterating until nothing changes (pinned by a test).
+            min_gain: 0.0,
         }
     }
 }

@@ -207,6 +207,30 @@ fn link_records_takes_lists_as_they_come_links_one_to_one_and_names_the_file_of_
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `orca communities` on an analyst's edge list: two triangles joined by one edge are two
+/// communities, also when the run stops once gains get small; a negative minimum gain is refused.
+#[test]
+fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
+    let dir = std::env::temp_dir().join(format!("orca-cli-communities-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (edges, output) = (dir.join("edges.txt"), dir.join("communities.txt"));
+    std::fs::write(&edges, "# a b c, then d e f\na b\nb c\nc a\nd e\ne f\nf d\nc d\n").unwrap();
+    let (edges, output) = (edges.to_str().unwrap(), output.to_str().unwrap());
+    let run =
+        orca(&["communities", "--edges", edges, "--output", output, "--quality", "modularity", "--min-gain", "1e-5"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let lines = std::fs::read_to_string(output).unwrap();
+    let community: std::collections::HashMap<&str, &str> = lines.lines().filter_map(|l| l.split_once(' ')).collect();
+    assert_eq!(community.len(), 6, "{lines}");
+    assert!(community["a"] == community["b"] && community["b"] == community["c"], "{lines}");
+    assert!(community["d"] == community["e"] && community["e"] == community["f"], "{lines}");
+    assert_ne!(community["a"], community["d"], "{lines}");
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--min-gain", "-1"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("`--min-gain` must be a number not below 0"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// `orca ingest` as a retailer's cron job sees it: stderr is not a terminal, one record of the file
 /// cannot be read. It sends the rest, keeps the bad one with its reason, says how each phase went
 /// in plain lines, and exits 2 ("some rejected"), not 0 or 1.

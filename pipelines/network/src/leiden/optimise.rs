@@ -20,6 +20,9 @@ pub(super) fn optimise(
 ) {
     let base = LevelGraph::from_graph(graph, config.quality);
     renumber(membership);
+    // Gains below this end the run (never when `min_gain` is 0: the objective is only computed then).
+    let enough = config.min_gain * base.total_weight();
+    let mut objective = if config.min_gain > 0.0 { base.objective(membership, gain_factor) } else { 0.0 };
     let mut iterations = 0u32;
     loop {
         let mut next = iterate(&base, membership, gain_factor, config.randomness, rng);
@@ -27,7 +30,12 @@ pub(super) fn optimise(
         let changed = next != *membership;
         *membership = next;
         iterations += 1;
-        if !changed || config.max_iterations.is_some_and(|max| iterations >= max) {
+        let mut gained_little = false;
+        if changed && config.min_gain > 0.0 {
+            let previous = std::mem::replace(&mut objective, base.objective(membership, gain_factor));
+            gained_little = objective - previous < enough;
+        }
+        if !changed || gained_little || config.max_iterations.is_some_and(|max| iterations >= max) {
             break;
         }
     }

@@ -246,3 +246,43 @@ fn bad_edges_are_rejected() {
     assert!(matches!(Graph::from_edges(2, &[(0, 1, -1.0)]), Err(GraphError::InvalidWeight { index: 0, .. })));
     assert!(matches!(Graph::from_edges(2, &[(0, 1, f64::NAN)]), Err(GraphError::InvalidWeight { .. })));
 }
+
+/// A digest of a membership, to pin partitions across changes.
+fn digest(membership: &[u32]) -> u64 {
+    let mut hash = orca_model::hash::Fnv1a64::new();
+    for &community in membership {
+        hash.unit(u64::from(community));
+    }
+    hash.finish()
+}
+
+/// The linker's results must stay a function of its input: with a fixed seed and the default
+/// stopping rule, Leiden gives exactly the partitions it gave before (pinned on 2026-12-06, a5d55c9).
+#[test]
+fn a_fixed_seed_gives_the_partitions_it_always_gave() {
+    let (graph, _) = planted(30, 20, 0.4, 0.03, 11);
+    let found: Vec<(u64, usize)> = [cpm(0.05), cpm(0.1), modularity()]
+        .into_iter()
+        .map(|config| {
+            let partition = leiden(&graph, &LeidenConfig { seed: 5, ..config }, None);
+            (digest(&partition.membership), partition.community_count())
+        })
+        .collect();
+    assert_eq!(found, PINNED, "{found:?}");
+}
+
+const PINNED: [(u64, usize); 3] = [(10407549539049516546, 22), (15597010883734902340, 30), (3175567318891337102, 16)];
+
+#[test]
+fn a_minimum_gain_stops_between_the_first_iteration_and_convergence() {
+    let (graph, _) = planted(40, 25, 0.3, 0.01, 3);
+    let run = |min_gain: f64, max_iterations: Option<u32>| {
+        leiden(&graph, &LeidenConfig { seed: 2, min_gain, max_iterations, ..modularity() }, None)
+    };
+    let (full, one, early) = (run(0.0, None), run(0.0, Some(1)), run(1e-3, None));
+    assert!(one.quality <= early.quality + 1e-12 && early.quality <= full.quality + 1e-12);
+    assert!(communities_are_connected(&graph, &early.membership));
+    // A gain no iteration reaches stops after the first; zero is the rule without it.
+    assert_eq!(run(1.0, None).membership, one.membership);
+    assert_eq!(run(0.0, None).membership, full.membership);
+}

@@ -27,6 +27,11 @@ pub struct CommunitiesArgs {
     pub resolution: Option<f64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Stop once an iteration raises quality by less than this share of the total edge weight
+    /// (0 iterates until nothing changes). Under modularity 1e-5 keeps nearly all the quality and
+    /// saves most of the time on large graphs.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub min_gain: f64,
     /// Where to write `node community` lines.
     #[arg(long)]
     pub output: PathBuf,
@@ -47,7 +52,9 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
     };
     let resolution = args.resolution.unwrap_or(default_resolution);
     anyhow::ensure!(resolution.is_finite() && resolution >= 0.0, "`--resolution` must be a number not below 0");
-    let config = LeidenConfig { quality, resolution, seed: args.seed, ..LeidenConfig::default() };
+    anyhow::ensure!(args.min_gain.is_finite() && args.min_gain >= 0.0, "`--min-gain` must be a number not below 0");
+    let config =
+        LeidenConfig { quality, resolution, seed: args.seed, min_gain: args.min_gain, ..LeidenConfig::default() };
     let partition = leiden(&edges.graph, &config, None);
     std::fs::write(&args.output, format_communities(&edges.labels, &partition.membership))
         .with_context(|| format!("writing `{}`", args.output.display()))?;
