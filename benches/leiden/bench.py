@@ -228,6 +228,9 @@ def main():
                         help="Leiden seeds, as a list (1,2,3) or a range (1-20); every tool runs once per seed")
     parser.add_argument("--large-seeds", default="1", help="seeds for graphs of 1M nodes and more")
     parser.add_argument("--results", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--orca-min-gain", type=float, default=0.0,
+                        help="ORCA stops once an iteration gains less than this share of the edge weight "
+                             "(0: until nothing changes, as igraph with n_iterations=-1)")
     args = parser.parse_args()
 
     import numpy as np
@@ -278,6 +281,8 @@ def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, se
               "--seed", seed, "--output", str(output)]
     if tool == "orca":
         command = [args.orca_bin, *common]
+        if args.orca_min_gain > 0:
+            command += ["--min-gain", str(args.orca_min_gain)]
     else:
         command = [sys.executable, __file__, "tool", tool, *common]
     print(f"n={nodes} mu={mixing} {quality} {tool} seed {seed} ...", file=sys.stderr, flush=True)
