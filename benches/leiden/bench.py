@@ -363,12 +363,15 @@ def load_note(rows):
 def render(rows, args):
     cpu = platform.processor() or platform.machine()
     summary = summarise(rows)
+    stopping = ("both tools iterate until an iteration changes nothing" if args.orca_min_gain <= 0 else
+                f"igraph iterates until an iteration changes nothing, ORCA until an iteration gains less than "
+                f"{args.orca_min_gain:g} of the edge weight")
     lines = [
         "# Leiden: ORCA against python-igraph on LFR graphs",
         "",
         f"Command: `{command_line()}` (CPM resolution {args.cpm_resolution}, modularity resolution "
-        f"{args.modularity_resolution}; Leiden seeds {args.seeds}, {args.large_seeds} at 1M nodes and up; both "
-        f"tools iterate until an iteration changes nothing, refinement randomness 0.01). Machine: "
+        f"{args.modularity_resolution}; Leiden seeds {args.seeds}, {args.large_seeds} at 1M nodes and up; "
+        f"{stopping}, refinement randomness 0.01). Machine: "
         f"{os.cpu_count()} cores ({cpu}), shared with other work while this ran: {load_note(rows)}.",
         "",
         "LFR (networkx `LFR_benchmark_graph`): tau1 3, tau2 1.5, average degree 20, max degree 50, "
