@@ -107,9 +107,36 @@ def ensure_graph(nodes, mixing):
 # ---------------------------------------------------------------------------------------------
 
 
+def run_networkit(edges, resolution, seed):
+    """NetworKit's `ParallelLeiden` (modularity only) on 2 threads, with its default 3 iterations.
+    Returns the membership, the load and Leiden wall times, the Leiden CPU time, the node and edge
+    counts."""
+    import networkit as nk
+
+    nk.setNumberOfThreads(2)
+    nk.engineering.setSeed(seed, True)
+    started = time.perf_counter()
+    graph = nk.graphio.EdgeListReader(" ", 0, directed=False, continuous=True).read(str(edges))
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    leiden = nk.community.ParallelLeiden(graph, randomize=True, gamma=resolution)
+    leiden.run()
+    membership = leiden.getPartition().getVector()
+    return (membership, load_seconds, time.perf_counter() - started, time.process_time() - cpu_started,
+            graph.numberOfNodes(), graph.numberOfEdges())
+
+
 def run_python_tool(tool, edges, quality, resolution, seed, output):
-    """Child process: run igraph's or leidenalg's Leiden and print a JSON line like leiden-bench."""
+    """Child process: run igraph's, leidenalg's or NetworKit's Leiden and print a JSON line like
+    leiden-bench."""
     import random
+
+    if tool == "networkit":
+        membership, load_seconds, leiden_seconds, leiden_cpu_seconds, nodes, edge_count = run_networkit(
+            edges, resolution, seed)
+        write_tool_result(output, membership, load_seconds, leiden_seconds, leiden_cpu_seconds, nodes, edge_count)
+        return
 
     import igraph as ig
 
@@ -137,6 +164,13 @@ def run_python_tool(tool, edges, quality, resolution, seed, output):
         membership = partition.membership
     leiden_seconds = time.perf_counter() - started
     leiden_cpu_seconds = time.process_time() - cpu_started
+    write_tool_result(output, membership, load_seconds, leiden_seconds, leiden_cpu_seconds, graph.vcount(),
+                      graph.ecount())
+
+
+def write_tool_result(output, membership, load_seconds, leiden_seconds, leiden_cpu_seconds, nodes, edges):
+    """Writes the membership as `node community` lines and prints leiden-bench's JSON line."""
+    membership = [int(community) for community in membership]
     with open(output, "w") as out:
         out.writelines(f"{node} {community}\n" for node, community in enumerate(membership))
     print(
@@ -146,9 +180,9 @@ def run_python_tool(tool, edges, quality, resolution, seed, output):
                 load_seconds=load_seconds,
                 leiden_seconds=leiden_seconds,
                 leiden_cpu_seconds=leiden_cpu_seconds,
-                nodes=graph.vcount(),
-                edges=graph.ecount(),
-                communities=max(membership) + 1 if membership else 0,
+                nodes=nodes,
+                edges=edges,
+                communities=len(set(membership)),
             )
         )
     )
@@ -223,7 +257,8 @@ def main():
                         help="mixings for graphs of 1M nodes and more (mixing 0.5 costs igraph many minutes there)")
     parser.add_argument("--cpm-resolution", type=float, default=0.05)
     parser.add_argument("--modularity-resolution", type=float, default=1.0)
-    parser.add_argument("--tools", default="orca,igraph", help="orca, igraph, leidenalg")
+    parser.add_argument("--tools", default="orca,igraph",
+                        help="orca, igraph, leidenalg, networkit (ParallelLeiden on 2 threads; modularity only)")
     parser.add_argument("--seeds", default="1,2,3",
                         help="Leiden seeds, as a list (1,2,3) or a range (1-20); every tool runs once per seed")
     parser.add_argument("--large-seeds", default="1", help="seeds for graphs of 1M nodes and more")
@@ -250,6 +285,8 @@ def main():
                 resolution = args.cpm_resolution if quality == "cpm" else args.modularity_resolution
                 seeds = seed_list(args.large_seeds if nodes >= 1_000_000 else args.seeds)
                 for tool in args.tools.split(","):
+                    if tool == "networkit" and quality != "modularity":
+                        continue  # ParallelLeiden optimises modularity only
                     for seed in seeds:
                         rows.append(run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, seed))
                         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
@@ -418,7 +455,7 @@ if __name__ == "__main__":
         generate(int(sys.argv[2]), float(sys.argv[3]))
     elif len(sys.argv) > 1 and sys.argv[1] == "tool":
         tool_parser = argparse.ArgumentParser()
-        tool_parser.add_argument("tool", choices=["igraph", "leidenalg"])
+        tool_parser.add_argument("tool", choices=["igraph", "leidenalg", "networkit"])
         for flag in ["--edges", "--quality", "--output"]:
             tool_parser.add_argument(flag, required=True)
         tool_parser.add_argument("--resolution", type=float, required=True)
