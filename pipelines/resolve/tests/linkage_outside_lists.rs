@@ -334,3 +334,18 @@ fn names_written_the_wrong_way_round_are_compared_crosswise_when_swappable() {
         assert!(error.to_string().contains(message), "{error}");
     }
 }
+
+#[test]
+fn prior_rules_leave_out_blocks_too_large_and_rules_are_bounded() {
+    let (header, rows) = list(0, PEOPLE);
+    let mut config = names_and_dob();
+    // Regions north and south hold three records each, east and west two: with blocks of at most
+    // two, only east's and west's pairs count.
+    config.max_block_size = 2;
+    config.prior_rules = vec![vec!["region".into()]];
+    let output = link(&config, &header, &rows);
+    assert!((output.stats.prior - 2.0 / 45.0).abs() < 1e-12, "{:?}", output.stats);
+    config.training_rules = vec![vec!["dob".into()]; 65];
+    let error = linkage::link(&config, &header, &rows, false).unwrap_err();
+    assert!(error.to_string().contains("at most 64 training rules, got 65"), "{error}");
+}

@@ -99,6 +99,10 @@ impl ColumnConfig {
 /// postcode for `district` and `sector`, and as an exact value without a transform).
 pub type BlockingRule = Vec<String>;
 
+/// At most this many rules of each kind (blocking, training, prior): each costs a sort of every
+/// record and its blocks' pairs.
+pub const MAX_RULES: usize = 64;
+
 /// The transforms a blocking rule part may name.
 pub const TRANSFORMS: [&str; 6] = ["phonetic", "initial", "first3", "year", "district", "sector"];
 
@@ -255,6 +259,13 @@ impl LinkageConfig {
         }
         if self.blocking_rules.is_empty() {
             return config("name at least one blocking rule (comparing every pair does not scale)".to_owned());
+        }
+        for (what, rules) in
+            [("blocking", &self.blocking_rules), ("training", &self.training_rules), ("prior", &self.prior_rules)]
+        {
+            if rules.len() > MAX_RULES {
+                return config(format!("at most {MAX_RULES} {what} rules, got {}", rules.len()));
+            }
         }
         let rules = self.blocking_rules.iter().map(|r| ("blocking", r));
         let rules = rules.chain(self.training_rules.iter().map(|r| ("training", r)));

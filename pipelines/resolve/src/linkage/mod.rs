@@ -136,12 +136,8 @@ pub fn link(
     }
     let lists = &Lists::of(config, rows)?;
     // The compared columns, then the columns only blocking rules name (read as their transform implies).
-    let mut encoded: Vec<(usize, ColumnKind, Option<&str>, Option<&ColumnConfig>)> = config
-        .columns
-        .iter()
-        .zip(&indices)
-        .map(|(column, &index)| (index, column.kind, column.format.as_deref(), Some(column)))
-        .collect();
+    let mut encoded: Vec<(usize, ColumnKind, Option<&ColumnConfig>)> =
+        config.columns.iter().zip(&indices).map(|(column, &index)| (index, column.kind, Some(column))).collect();
     let header_index = |name: &str| header.iter().position(|h| h.trim() == name).expect("validated");
     let every_rule = config.blocking_rules.iter().chain(&config.training_rules).chain(&config.prior_rules);
     for part in every_rule.flatten() {
@@ -149,14 +145,14 @@ pub fn link(
         if !config.columns.iter().any(|c| c.name == name) {
             let (index, kind) = (header_index(name), config::blocking_kind(transform));
             if !encoded.iter().any(|e| e.0 == index && e.1 == kind) {
-                encoded.push((index, kind, None, None));
+                encoded.push((index, kind, None));
             }
         }
     }
     let (columns, unreadable): (Vec<Column>, Vec<Vec<encode::Unreadable>>) = encoded
         .par_iter()
-        .map(|&(index, kind, format, column)| {
-            let map = column.and_then(ColumnConfig::value_map);
+        .map(|&(index, kind, column)| {
+            let (map, format) = (column.and_then(ColumnConfig::value_map), column.and_then(|c| c.format.as_deref()));
             let values: Vec<&str> = rows
                 .iter()
                 .map(|r| {
@@ -232,9 +228,7 @@ pub fn link(
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut pair_rule: Vec<u8> = Vec::new();
     for (r, keys) in rule_keys.iter().enumerate() {
-        let mut keyed: Vec<(u64, u32)> =
-            keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
-        keyed.par_sort_unstable();
+        let keyed = sorted_keys(keys);
         let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|x, y| x.0 == y.0).collect();
         for block in &blocks {
             if block.len() > config.max_block_size {
@@ -379,7 +373,7 @@ pub fn link(
         estimate::prior(&raw, lists.all_pairs().max(1.0))
     } else {
         let keys: Vec<Vec<Option<u64>>> = config.prior_rules.iter().map(|rule| keys_of(&resolve_rule(rule))).collect();
-        let found = rule_pairs(&keys, lists) as f64 / config.prior_recall;
+        let found = rule_pairs(&keys, config.max_block_size, lists) as f64 / config.prior_recall;
         (found / lists.all_pairs().max(1.0)).clamp(1e-12, 1.0 - 1e-12)
     };
     stats.prior = prior;
@@ -509,8 +503,7 @@ fn block_patterns(
     lists: &Lists,
     gamma_of: &(dyn Fn(usize, usize) -> Gamma + Sync),
 ) -> FxHashMap<Gamma, u64> {
-    let mut keyed: Vec<(u64, u32)> = keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
-    keyed.par_sort_unstable();
+    let keyed = sorted_keys(keys);
     let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|x, y| x.0 == y.0).collect();
     blocks
         .par_iter()
@@ -535,16 +528,16 @@ fn block_patterns(
 }
 
 /// How many comparable pairs agree on at least one of the rules whose `keys` are given (each
-/// pair once, however many rules it satisfies), counted block by block.
-fn rule_pairs(keys: &[Vec<Option<u64>>], lists: &Lists) -> u64 {
+/// pair once, however many rules it satisfies), counted block by block; blocks of more than
+/// `max_block_size` records are left out, as in blocking.
+fn rule_pairs(keys: &[Vec<Option<u64>>], max_block_size: usize, lists: &Lists) -> u64 {
     (0..keys.len())
         .map(|r| {
-            let mut keyed: Vec<(u64, u32)> =
-                keys[r].iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
-            keyed.par_sort_unstable();
+            let keyed = sorted_keys(&keys[r]);
             let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|x, y| x.0 == y.0).collect();
             blocks
                 .par_iter()
+                .filter(|block| block.len() <= max_block_size)
                 .map(|block| {
                     let mut found = 0u64;
                     for i in 0..block.len() {
@@ -559,4 +552,11 @@ fn rule_pairs(keys: &[Vec<Option<u64>>], lists: &Lists) -> u64 {
                 .sum::<u64>()
         })
         .sum()
+}
+
+/// Records with a key, as (key, record) sorted by key, so each block is a run of equal keys.
+fn sorted_keys(keys: &[Option<u64>]) -> Vec<(u64, u32)> {
+    let mut keyed: Vec<(u64, u32)> = keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect();
+    keyed.par_sort_unstable();
+    keyed
 }
