@@ -1,6 +1,7 @@
 //! Quality functions, the knobs of a run, and the quality of a given partition.
 
 use super::graph::Graph;
+use super::level::LevelGraph;
 
 /// The function Leiden maximises. `γ` is [`LeidenConfig::resolution`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,31 +76,12 @@ impl LeidenConfig {
 /// When `membership` does not have one entry per node.
 pub fn quality(graph: &Graph, membership: &[u32], config: &LeidenConfig) -> f64 {
     assert_eq!(membership.len(), graph.node_count(), "`membership` needs one community per node");
-    let community_count = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let mut internal = vec![0.0; community_count];
-    let mut totals = vec![0.0; community_count];
-    for node in 0..graph.node_count() as u32 {
-        let community = membership[node as usize];
-        let inside: f64 = graph
-            .neighbours(node)
-            .filter(|&(neighbour, _)| membership[neighbour as usize] == community)
-            .map(|(_, weight)| weight)
-            .sum();
-        internal[community as usize] += inside / 2.0 + graph.self_loop(node);
-        totals[community as usize] += match config.quality {
-            Quality::Modularity => graph.strength(node),
-            Quality::Cpm => 1.0,
-        };
-    }
-    let gamma = config.resolution;
+    // What Leiden optimises, in edge-weight units: `Σ_c w_c − f A_c² / 2`.
+    let objective = LevelGraph::from_graph(graph, config.quality).objective(membership, config.gain_factor(graph));
     match config.quality {
-        Quality::Modularity => {
-            let m = graph.total_weight();
-            if m <= 0.0 {
-                return 0.0;
-            }
-            internal.iter().zip(&totals).map(|(w, k)| w / m - gamma * (k / (2.0 * m)).powi(2)).sum()
-        }
-        Quality::Cpm => internal.iter().zip(&totals).map(|(w, n)| w - gamma * n * (n - 1.0) / 2.0).sum(),
+        Quality::Modularity if graph.total_weight() > 0.0 => objective / graph.total_weight(),
+        Quality::Modularity => 0.0,
+        // `γ n_c (n_c − 1) / 2` is `γ n_c² / 2 − γ n_c / 2`; the second terms add up to `γ n / 2`.
+        Quality::Cpm => objective + config.resolution * graph.node_count() as f64 / 2.0,
     }
 }

@@ -12,7 +12,7 @@ pub const SWAPPED: u8 = 1;
 pub const IN_ORDER: u8 = 0;
 
 /// Crosswise agreement counts from phonetic up (`John Smith` and `Smith Jon` are swapped; `John
-/// Smith` and `Smyth Jan` are not).
+/// Smith` and `Smith Mary` are not).
 fn agrees(level: u8) -> bool {
     level <= u8::from(GivenLevel::Phonetic)
 }
