@@ -29,6 +29,8 @@ if ! command -v tansu >/dev/null 2>&1; then
   installing_tansu=$!
 fi
 
+# The last CI run died of a full disk while compiling; say how much there is, to tell that apart.
+echo "== disk: $(df -h . | awk 'NR == 2 {print $4 " free of " $2}')"
 echo "== build dependencies (OpenSSL headers for librdkafka's TLS)"
 infra/build-deps.sh
 

@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 venv="$root/benches/.venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import igraph, leidenalg, networkx, sklearn" 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import igraph, leidenalg, networkit, networkx, sklearn" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet -r benches/leiden/requirements.txt
 fi
