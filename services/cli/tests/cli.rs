@@ -208,7 +208,8 @@ fn link_records_takes_lists_as_they_come_links_one_to_one_and_names_the_file_of_
 }
 
 /// `orca communities` on an analyst's edge list: two triangles joined by one edge are two
-/// communities, also when the run stops once gains get small; a negative minimum gain is refused.
+/// communities, also when the run stops once gains get small; each quality's default stopping rule
+/// is shown; a negative minimum gain is refused.
 #[test]
 fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     let dir = std::env::temp_dir().join(format!("orca-cli-communities-{}", std::process::id()));
@@ -225,6 +226,14 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     assert!(community["a"] == community["b"] && community["b"] == community["c"], "{lines}");
     assert!(community["d"] == community["e"] && community["e"] == community["f"], "{lines}");
     assert_ne!(community["a"], community["d"], "{lines}");
+    // Without `--min-gain`, modularity stops at gains below 1e-4 and CPM runs to the end; the run
+    // says so, with what it read, before Leiden starts.
+    for (quality, min_gain) in [("modularity", "min gain 0.0001"), ("cpm", "min gain 0)")] {
+        let run = orca(&["communities", "--edges", edges, "--output", output, "--quality", quality]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success() && stderr.contains("read 6 nodes and 7 edges"), "{stderr}");
+        assert!(stderr.contains(&format!("Leiden ({quality}, resolution ")) && stderr.contains(min_gain), "{stderr}");
+    }
     let run = orca(&["communities", "--edges", edges, "--output", output, "--min-gain", "-1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`--min-gain` must be a number not below 0"), "{stderr}");

@@ -4,7 +4,11 @@
 //! is its strength (modularity) or the number of input nodes it stands for (CPM).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
+use rayon::prelude::*;
+
+use super::batch::Batching;
 use super::config::Quality;
 use super::graph::Graph;
 
@@ -65,21 +69,65 @@ impl<'a> LevelGraph<'a> {
 
     /// Collapses every cluster (ids `0..cluster_count`) into one node. Edges between clusters are
     /// summed; edges inside a cluster become its self-loop, so total weight and strengths are kept.
-    pub(super) fn aggregate(&self, clusters: &[u32], cluster_count: usize) -> LevelGraph<'static> {
+    /// Large levels build ranges of clusters in parallel; each row is the same either way.
+    pub(super) fn aggregate(&self, clusters: &[u32], cluster_count: usize, batching: Batching) -> LevelGraph<'static> {
         let members = members_by_cluster(clusters, cluster_count);
+        let ranges = batching.aggregate_ranges(self.node_count());
+        if ranges == 1 {
+            let whole = self.aggregate_range(clusters, &members, 0..cluster_count);
+            let offsets = std::iter::once(0).chain(whole.row_ends).collect();
+            return LevelGraph {
+                offsets: Cow::Owned(offsets),
+                arcs: Cow::Owned(whole.arcs),
+                self_loops: Cow::Owned(whole.self_loops),
+                node_weights: Cow::Owned(whole.node_weights),
+            };
+        }
+        let range_length = cluster_count.div_ceil(ranges).max(1);
+        let pieces: Vec<AggregatedRange> = (0..cluster_count)
+            .step_by(range_length)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|first| self.aggregate_range(clusters, &members, first..(first + range_length).min(cluster_count)))
+            .collect();
+
         let mut offsets = Vec::with_capacity(cluster_count + 1);
         offsets.push(0);
-        let mut arcs = Vec::new();
-        let mut self_loops = vec![0.0; cluster_count];
-        let mut node_weights = vec![0.0; cluster_count];
+        let mut arcs = Vec::with_capacity(pieces.iter().map(|piece| piece.arcs.len()).sum());
+        let mut self_loops = Vec::with_capacity(cluster_count);
+        let mut node_weights = Vec::with_capacity(cluster_count);
+        for piece in pieces {
+            let base = arcs.len();
+            offsets.extend(piece.row_ends.iter().map(|&end| base + end));
+            arcs.extend(piece.arcs);
+            self_loops.extend(piece.self_loops);
+            node_weights.extend(piece.node_weights);
+        }
+        LevelGraph {
+            offsets: Cow::Owned(offsets),
+            arcs: Cow::Owned(arcs),
+            self_loops: Cow::Owned(self_loops),
+            node_weights: Cow::Owned(node_weights),
+        }
+    }
+
+    /// The aggregate's rows for the clusters in `range`.
+    fn aggregate_range(&self, clusters: &[u32], members: &Members, range: Range<usize>) -> AggregatedRange {
+        let cluster_count = members.starts.len() - 1;
+        let mut piece = AggregatedRange {
+            row_ends: Vec::with_capacity(range.len()),
+            arcs: Vec::new(),
+            self_loops: vec![0.0; range.len()],
+            node_weights: vec![0.0; range.len()],
+        };
         let mut accumulated = vec![0.0; cluster_count];
         let mut seen = vec![false; cluster_count];
         let mut touched: Vec<u32> = Vec::new();
-        for cluster in 0..cluster_count {
+        for (local, cluster) in range.enumerate() {
             let mut internal = 0.0;
             for &node in members.of(cluster) {
-                self_loops[cluster] += self.self_loops[node as usize];
-                node_weights[cluster] += self.node_weights[node as usize];
+                piece.self_loops[local] += self.self_loops[node as usize];
+                piece.node_weights[local] += self.node_weights[node as usize];
                 for &(neighbour, weight) in self.row(node) {
                     let other = clusters[neighbour as usize];
                     if other as usize == cluster {
@@ -94,22 +142,25 @@ impl<'a> LevelGraph<'a> {
                 }
             }
             // Each internal edge was seen from both ends.
-            self_loops[cluster] += internal / 2.0;
+            piece.self_loops[local] += internal / 2.0;
             for &other in &touched {
-                arcs.push((other, accumulated[other as usize]));
+                piece.arcs.push((other, accumulated[other as usize]));
                 accumulated[other as usize] = 0.0;
                 seen[other as usize] = false;
             }
             touched.clear();
-            offsets.push(arcs.len());
+            piece.row_ends.push(piece.arcs.len());
         }
-        LevelGraph {
-            offsets: Cow::Owned(offsets),
-            arcs: Cow::Owned(arcs),
-            self_loops: Cow::Owned(self_loops),
-            node_weights: Cow::Owned(node_weights),
-        }
+        piece
     }
+}
+
+/// Rows of the aggregate for a range of clusters; `row_ends` are relative to the range's `arcs`.
+struct AggregatedRange {
+    row_ends: Vec<usize>,
+    arcs: Vec<(u32, f64)>,
+    self_loops: Vec<f64>,
+    node_weights: Vec<f64>,
 }
 
 /// Nodes grouped by cluster, in increasing node order within a cluster (a counting sort).

@@ -11,6 +11,7 @@
 //! Warm start: pass the previous membership as `initial`; nodes start where they were and move
 //! only when that improves quality, so unrelated groups keep their members.
 
+mod batch;
 mod components;
 mod config;
 mod graph;
@@ -29,6 +30,7 @@ use rustc_hash::FxHashMap;
 pub use config::{LeidenConfig, Quality, quality};
 pub use graph::{Graph, GraphError};
 
+use batch::Batching;
 use components::{Components, split_disconnected};
 use optimise::optimise;
 
@@ -53,6 +55,11 @@ impl Partition {
 /// # Panics
 /// When `initial` does not have one entry per node.
 pub fn leiden(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>) -> Partition {
+    leiden_batched(graph, config, initial, Batching::default())
+}
+
+/// [`leiden`] reading neighbourhoods as `batching` says (the partition is the same for any).
+fn leiden_batched(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>, batching: Batching) -> Partition {
     let node_count = graph.node_count();
     if let Some(initial) = initial {
         assert_eq!(initial.len(), node_count, "`initial` needs one community per node");
@@ -62,7 +69,7 @@ pub fn leiden(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>) -> 
 
     let membership = if components.count == 1 {
         let mut membership = starting_membership(initial, components.members.of(0));
-        optimise(graph, config, gain_factor, &mut membership, &mut component_rng(config.seed, 0));
+        optimise(graph, config, gain_factor, &mut membership, &mut component_rng(config.seed, 0), batching);
         membership
     } else {
         let mut local_index = vec![0u32; node_count];
@@ -80,7 +87,14 @@ pub fn leiden(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>) -> 
                 }
                 let subgraph = Components::subgraph(graph, nodes, &local_index);
                 let mut membership = starting_membership(initial, nodes);
-                optimise(&subgraph, config, gain_factor, &mut membership, &mut component_rng(config.seed, nodes[0]));
+                optimise(
+                    &subgraph,
+                    config,
+                    gain_factor,
+                    &mut membership,
+                    &mut component_rng(config.seed, nodes[0]),
+                    batching,
+                );
                 membership
             })
             .collect();

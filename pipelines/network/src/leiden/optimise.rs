@@ -4,6 +4,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::batch::Batching;
 use super::config::LeidenConfig;
 use super::graph::Graph;
 use super::level::LevelGraph;
@@ -17,6 +18,7 @@ pub(super) fn optimise(
     gain_factor: f64,
     membership: &mut Vec<u32>,
     rng: &mut ChaCha8Rng,
+    batching: Batching,
 ) {
     let base = LevelGraph::from_graph(graph, config.quality);
     renumber(membership);
@@ -25,7 +27,7 @@ pub(super) fn optimise(
     let mut objective = if config.min_gain > 0.0 { base.objective(membership, gain_factor) } else { 0.0 };
     let mut iterations = 0u32;
     loop {
-        let mut next = iterate(&base, membership, gain_factor, config.randomness, rng);
+        let mut next = iterate(&base, membership, gain_factor, config.randomness, rng, batching);
         renumber(&mut next);
         let changed = next != *membership;
         *membership = next;
@@ -48,6 +50,7 @@ fn iterate(
     gain_factor: f64,
     randomness: f64,
     rng: &mut ChaCha8Rng,
+    batching: Batching,
 ) -> Vec<u32> {
     let mut aggregate: Option<LevelGraph<'static>> = None;
     let mut level_membership = membership.to_vec();
@@ -55,7 +58,7 @@ fn iterate(
     let mut base_to_level: Vec<u32> = (0..base.node_count() as u32).collect();
     loop {
         let level = aggregate.as_ref().unwrap_or(base);
-        move_nodes_fast(level, &mut level_membership, gain_factor, rng);
+        move_nodes_fast(level, &mut level_membership, gain_factor, rng, batching);
         let community_count = renumber(&mut level_membership);
         if community_count == level.node_count() {
             break;
@@ -74,7 +77,7 @@ fn iterate(
         for level_node in &mut base_to_level {
             *level_node = refined[*level_node as usize];
         }
-        aggregate = Some(level.aggregate(&refined, refined_count));
+        aggregate = Some(level.aggregate(&refined, refined_count, batching));
         level_membership = next_membership;
     }
     base_to_level.iter().map(|&level_node| level_membership[level_node as usize]).collect()

@@ -141,6 +141,27 @@ fn the_same_seed_gives_the_same_partition_on_any_thread_count() {
     assert_eq!(first, leiden(&graph, &config, None));
 }
 
+/// Reading neighbourhoods in parallel batches must not change a single decision: the partition is
+/// the one node-by-node reading gives, for any batch size and thread count.
+#[test]
+fn reading_in_parallel_batches_gives_the_partition_of_reading_node_by_node() {
+    let (graph, truth) = planted(30, 20, 0.4, 0.03, 11);
+    let node_by_node = Batching { size: 1, min_nodes: 0, aggregate_min_nodes: usize::MAX };
+    for config in [cpm(0.05), modularity(), LeidenConfig { randomness: 0.3, ..modularity() }] {
+        for (seed, initial) in [(0, None), (1, None), (2, Some(truth.as_slice()))] {
+            let config = LeidenConfig { seed, ..config.clone() };
+            let expected = leiden_batched(&graph, &config, initial, node_by_node);
+            for (threads, size) in [(2, 7), (2, 100_000), (3, 64)] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let batched = pool.install(|| {
+                    leiden_batched(&graph, &config, initial, Batching { size, min_nodes: 0, aggregate_min_nodes: 0 })
+                });
+                assert_eq!(batched, expected, "{config:?} {threads} threads, batches of {size}");
+            }
+        }
+    }
+}
+
 #[test]
 fn warm_start_from_a_good_partition_keeps_it() {
     let (graph, truth) = planted(15, 12, 0.5, 0.02, 11);

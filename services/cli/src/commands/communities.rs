@@ -27,11 +27,11 @@ pub struct CommunitiesArgs {
     pub resolution: Option<f64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Stop once an iteration raises quality by less than this share of the total edge weight
-    /// (0 iterates until nothing changes). Under modularity 1e-5 keeps nearly all the quality and
-    /// saves most of the time on large graphs.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub min_gain: f64,
+    /// Stop once an iteration raises quality by less than this share of the total edge weight;
+    /// 0 iterates until nothing changes (default: 1e-4 for modularity, whose last iterations move
+    /// a few nodes each for most of the time and lower agreement with real groups; 0 for CPM).
+    #[arg(long, allow_negative_numbers = true)]
+    pub min_gain: Option<f64>,
     /// Where to write `node community` lines.
     #[arg(long)]
     pub output: PathBuf,
@@ -39,6 +39,7 @@ pub struct CommunitiesArgs {
 
 pub fn run(args: CommunitiesArgs) -> Result<()> {
     let started = Instant::now();
+    eprintln!("reading `{}` ...", args.edges.display());
     let file = std::fs::File::open(&args.edges).with_context(|| format!("opening `{}`", args.edges.display()))?;
     let mut builder = EdgeListBuilder::default();
     for line in std::io::BufReader::new(file).lines() {
@@ -46,15 +47,22 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
         builder.push_line(&line).with_context(|| format!("`{}`", args.edges.display()))?;
     }
     let edges = builder.finish().with_context(|| format!("`{}`", args.edges.display()))?;
-    let (quality, default_resolution) = match args.quality {
-        QualityArg::Cpm => (Quality::Cpm, 0.1),
-        QualityArg::Modularity => (Quality::Modularity, 1.0),
+    let (quality, default_resolution, default_min_gain) = match args.quality {
+        QualityArg::Cpm => (Quality::Cpm, 0.1, 0.0),
+        QualityArg::Modularity => (Quality::Modularity, 1.0, 1e-4),
     };
     let resolution = args.resolution.unwrap_or(default_resolution);
+    let min_gain = args.min_gain.unwrap_or(default_min_gain);
     anyhow::ensure!(resolution.is_finite() && resolution >= 0.0, "`--resolution` must be a number not below 0");
-    anyhow::ensure!(args.min_gain.is_finite() && args.min_gain >= 0.0, "`--min-gain` must be a number not below 0");
-    let config =
-        LeidenConfig { quality, resolution, seed: args.seed, min_gain: args.min_gain, ..LeidenConfig::default() };
+    anyhow::ensure!(min_gain.is_finite() && min_gain >= 0.0, "`--min-gain` must be a number not below 0");
+    eprintln!(
+        "read {} nodes and {} edges in {:.2}s; Leiden ({}, resolution {resolution}, min gain {min_gain}) ...",
+        edges.labels.len(),
+        edges.graph.edge_count(),
+        started.elapsed().as_secs_f64(),
+        format!("{:?}", args.quality).to_lowercase(),
+    );
+    let config = LeidenConfig { quality, resolution, seed: args.seed, min_gain, ..LeidenConfig::default() };
     let partition = leiden(&edges.graph, &config, None);
     std::fs::write(&args.output, format_communities(&edges.labels, &partition.membership))
         .with_context(|| format!("writing `{}`", args.output.display()))?;
