@@ -266,7 +266,15 @@ def main():
     parser.add_argument("--orca-min-gain", type=float, default=0.0,
                         help="ORCA stops once an iteration gains less than this share of the edge weight "
                              "(0: until nothing changes, as igraph with n_iterations=-1)")
+    parser.add_argument("--orca-refinement", default="global", choices=["global", "per-community"],
+                        help="ORCA's refinement: the linker's level-wide one, or community by community on "
+                             "all threads")
+    parser.add_argument("--orca-modularity-min-gain", type=float, default=None,
+                        help="the same under modularity only (default: --orca-min-gain); "
+                             "1e-4 is `orca communities`' default for modularity")
     args = parser.parse_args()
+    if args.orca_modularity_min_gain is None:
+        args.orca_modularity_min_gain = args.orca_min_gain
 
     import numpy as np
 
@@ -318,8 +326,11 @@ def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, se
               "--seed", seed, "--output", str(output)]
     if tool == "orca":
         command = [args.orca_bin, *common]
-        if args.orca_min_gain > 0:
-            command += ["--min-gain", str(args.orca_min_gain)]
+        min_gain = args.orca_modularity_min_gain if quality == "modularity" else args.orca_min_gain
+        if min_gain > 0:
+            command += ["--min-gain", str(min_gain)]
+        if args.orca_refinement != "global":
+            command += ["--refinement", args.orca_refinement]
     else:
         command = [sys.executable, __file__, "tool", tool, *common]
     print(f"n={nodes} mu={mixing} {quality} {tool} seed {seed} ...", file=sys.stderr, flush=True)
@@ -400,9 +411,18 @@ def load_note(rows):
 def render(rows, args):
     cpu = platform.processor() or platform.machine()
     summary = summarise(rows)
-    stopping = ("both tools iterate until an iteration changes nothing" if args.orca_min_gain <= 0 else
-                f"igraph iterates until an iteration changes nothing, ORCA until an iteration gains less than "
-                f"{args.orca_min_gain:g} of the edge weight")
+    def orca_stops(min_gain):
+        return "until an iteration changes nothing" if min_gain <= 0 else \
+            f"until an iteration gains less than {min_gain:g} of the edge weight"
+    if args.orca_min_gain <= 0 and args.orca_modularity_min_gain <= 0:
+        stopping = "ORCA and igraph iterate until an iteration changes nothing"
+    else:
+        stopping = (f"igraph iterates until an iteration changes nothing; ORCA under CPM "
+                    f"{orca_stops(args.orca_min_gain)}, under modularity {orca_stops(args.orca_modularity_min_gain)}")
+    if args.orca_refinement == "per-community":
+        stopping += "; ORCA refines community by community on all threads"
+    if "networkit" in args.tools.split(","):
+        stopping += "; NetworKit's ParallelLeiden (2 threads) stops after its default 3 iterations"
     lines = [
         "# Leiden: ORCA against python-igraph on LFR graphs",
         "",

@@ -1,7 +1,7 @@
 //! Runs ORCA's Leiden on one edge-list file for `benches/leiden/bench.py`.
 //!
 //! `leiden-bench --edges FILE [--quality cpm|modularity] [--resolution R] [--seed S] [--min-gain G]
-//! [--max-iterations N] [--output FILE]`
+//! [--max-iterations N] [--refinement global|per-community] [--output FILE]`
 //! reads the analysts' edge-list format, runs Leiden, writes `node community` lines to `--output`,
 //! and prints one JSON line with the load and Leiden wall times in seconds and the peak memory.
 
@@ -11,7 +11,7 @@ use std::time::Instant;
 use std::io::BufRead;
 
 use orca_network::edgelist::{EdgeList, EdgeListBuilder, format_communities};
-use orca_network::leiden::{LeidenConfig, Quality, leiden};
+use orca_network::leiden::{LeidenConfig, Quality, Refinement, leiden};
 
 struct Args {
     edges: String,
@@ -39,6 +39,15 @@ fn parse_args() -> Result<Args, String> {
             "--resolution" => config.resolution = value()?.parse().map_err(|e| format!("`--resolution`: {e}"))?,
             "--seed" => config.seed = value()?.parse().map_err(|e| format!("`--seed`: {e}"))?,
             "--min-gain" => config.min_gain = value()?.parse().map_err(|e| format!("`--min-gain`: {e}"))?,
+            "--refinement" => {
+                config.refinement = match value()?.as_str() {
+                    "global" => Refinement::Global,
+                    "per-community" => Refinement::PerCommunity,
+                    other => {
+                        return Err(format!("unknown refinement `{other}`, expected `global` or `per-community`"));
+                    }
+                }
+            }
             "--max-iterations" => {
                 config.max_iterations = Some(value()?.parse().map_err(|e| format!("`--max-iterations`: {e}"))?)
             }

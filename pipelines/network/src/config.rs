@@ -1,7 +1,7 @@
 //! The linker's configuration. Every field has a documented default; unknown fields are refused so a
 //! misspelt key in the service's config file is an error, not a silently ignored setting.
 
-use crate::leiden::{LeidenConfig, Quality};
+use crate::leiden::{LeidenConfig, Quality, Refinement};
 use orca_model::ForceId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -106,8 +106,10 @@ impl CommunityConfig {
             seed: self.seed,
             max_iterations: None,
             randomness: self.randomness,
-            // The linker's groups come from iterating until nothing changes (pinned by a test).
+            // The linker's groups come from iterating until nothing changes with the level-wide
+            // refinement (pinned by a test).
             min_gain: 0.0,
+            refinement: Refinement::Global,
         }
     }
 }

@@ -226,14 +226,22 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     assert!(community["a"] == community["b"] && community["b"] == community["c"], "{lines}");
     assert!(community["d"] == community["e"] && community["e"] == community["f"], "{lines}");
     assert_ne!(community["a"], community["d"], "{lines}");
-    // Without `--min-gain`, modularity stops at gains below 1e-4 and CPM runs to the end; the run
-    // says so, with what it read, before Leiden starts.
-    for (quality, min_gain) in [("modularity", "min gain 0.0001"), ("cpm", "min gain 0)")] {
+    // Without `--min-gain`, modularity stops at gains below 1e-4 and CPM below 1e-5; the run says
+    // so, with what it read and how it refines, before Leiden starts.
+    for (quality, min_gain) in [("modularity", "min gain 0.0001,"), ("cpm", "min gain 0.00001,")] {
         let run = orca(&["communities", "--edges", edges, "--output", output, "--quality", quality]);
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(run.status.success() && stderr.contains("read 6 nodes and 7 edges"), "{stderr}");
         assert!(stderr.contains(&format!("Leiden ({quality}, resolution ")) && stderr.contains(min_gain), "{stderr}");
+        assert!(stderr.contains("per-community refinement"), "{stderr}");
     }
+    // The linker's level-wide refinement on request; an unknown one is refused with the choices.
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--refinement", "global"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success() && stderr.contains("global refinement"), "{stderr}");
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--refinement", "sideways"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("per-community") && stderr.contains("global"), "{stderr}");
     let run = orca(&["communities", "--edges", edges, "--output", output, "--min-gain", "-1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`--min-gain` must be a number not below 0"), "{stderr}");

@@ -76,6 +76,11 @@ impl NeighbourWeights {
         self.weights[index] += weight;
     }
 
+    /// How many communities it can hold.
+    pub(super) fn capacity(&self) -> usize {
+        self.weights.len()
+    }
+
     #[inline]
     pub(super) fn weight(&self, community: u32) -> f64 {
         self.weights[community as usize]

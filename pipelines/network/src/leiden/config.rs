@@ -19,6 +19,19 @@ pub enum Quality {
     Cpm,
 }
 
+/// How refinement visits the nodes of a level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Refinement {
+    /// All nodes of a level in one random order, on one thread. The linker's groups come from this
+    /// (pinned by a test).
+    #[default]
+    Global,
+    /// Each community on its own, in a random order of its own, communities on all threads at once,
+    /// as the Leiden paper states it. Fixed by the seed on any thread count, but a different
+    /// partition from [`Refinement::Global`]'s.
+    PerCommunity,
+}
+
 /// How to run Leiden.
 ///
 /// The default suits co-offending networks: CPM at resolution 0.1, seed 0, refinement randomness
@@ -50,11 +63,20 @@ pub struct LeidenConfig {
     /// `θ`, the randomness of the refinement step: a node joins a sub-community with probability
     /// proportional to `exp(gain / θ)`. Zero makes the refinement greedy.
     pub randomness: f64,
+    pub refinement: Refinement,
 }
 
 impl Default for LeidenConfig {
     fn default() -> Self {
-        Self { quality: Quality::Cpm, resolution: 0.1, seed: 0, max_iterations: None, randomness: 0.01, min_gain: 0.0 }
+        Self {
+            quality: Quality::Cpm,
+            resolution: 0.1,
+            seed: 0,
+            max_iterations: None,
+            randomness: 0.01,
+            min_gain: 0.0,
+            refinement: Refinement::Global,
+        }
     }
 }
 

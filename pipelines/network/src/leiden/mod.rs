@@ -19,6 +19,7 @@ mod level;
 mod local_moving;
 mod optimise;
 mod refine;
+mod refine_by_community;
 #[cfg(test)]
 mod tests;
 
@@ -27,7 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-pub use config::{LeidenConfig, Quality, quality};
+pub use config::{LeidenConfig, Quality, Refinement, quality};
 pub use graph::{Graph, GraphError};
 
 use batch::Batching;

@@ -5,11 +5,12 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::batch::Batching;
-use super::config::LeidenConfig;
+use super::config::{LeidenConfig, Refinement};
 use super::graph::Graph;
 use super::level::LevelGraph;
 use super::local_moving::move_nodes_fast;
 use super::refine::refine;
+use super::refine_by_community::refine_by_community;
 
 /// Optimises `membership` (ids below the node count) in place.
 pub(super) fn optimise(
@@ -27,7 +28,7 @@ pub(super) fn optimise(
     let mut objective = if config.min_gain > 0.0 { base.objective(membership, gain_factor) } else { 0.0 };
     let mut iterations = 0u32;
     loop {
-        let mut next = iterate(&base, membership, gain_factor, config.randomness, rng, batching);
+        let mut next = iterate(&base, membership, gain_factor, config, rng, batching);
         renumber(&mut next);
         let changed = next != *membership;
         *membership = next;
@@ -48,7 +49,7 @@ fn iterate(
     base: &LevelGraph<'_>,
     membership: &[u32],
     gain_factor: f64,
-    randomness: f64,
+    config: &LeidenConfig,
     rng: &mut ChaCha8Rng,
     batching: Batching,
 ) -> Vec<u32> {
@@ -63,7 +64,12 @@ fn iterate(
         if community_count == level.node_count() {
             break;
         }
-        let mut refined = refine(level, &level_membership, gain_factor, randomness, rng);
+        let mut refined = match config.refinement {
+            Refinement::Global => refine(level, &level_membership, gain_factor, config.randomness, rng),
+            Refinement::PerCommunity => {
+                refine_by_community(level, &level_membership, gain_factor, config.randomness, rng)
+            }
+        };
         let mut refined_count = renumber(&mut refined);
         if refined_count == level.node_count() {
             // Refinement merged nothing: aggregate by the communities themselves so the level shrinks.

@@ -95,7 +95,12 @@ pub(super) fn refine(
 
 /// Picks a cluster with probability `∝ exp((gain − best_gain) / θ)`, staying alone (gain 0) being
 /// one of the options; `None` means stay. With `θ = 0` the best gain wins (first one on ties).
-fn choose(candidates: &mut [(u32, f64)], best_gain: f64, randomness: f64, rng: &mut ChaCha8Rng) -> Option<u32> {
+pub(super) fn choose(
+    candidates: &mut [(u32, f64)],
+    best_gain: f64,
+    randomness: f64,
+    rng: &mut ChaCha8Rng,
+) -> Option<u32> {
     if candidates.is_empty() {
         return None;
     }

@@ -141,6 +141,30 @@ fn the_same_seed_gives_the_same_partition_on_any_thread_count() {
     assert_eq!(first, leiden(&graph, &config, None));
 }
 
+/// Refining community by community runs on all threads: the partition is fixed by the seed on any
+/// thread count, its communities are connected, it finds planted groups, and its quality is that of
+/// the level-wide refinement to within a percent.
+#[test]
+fn per_community_refinement_is_fixed_by_the_seed_on_any_thread_count() {
+    let (graph, _) = planted(30, 20, 0.4, 0.03, 11);
+    for config in [cpm(0.05), modularity(), LeidenConfig { randomness: 0.3, ..modularity() }] {
+        let per_community = LeidenConfig { seed: 3, refinement: Refinement::PerCommunity, ..config };
+        let run_on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| leiden(&graph, &per_community, None))
+        };
+        let first = run_on(1);
+        assert_eq!(first, run_on(2), "{per_community:?}");
+        assert_eq!(first, run_on(4), "{per_community:?}");
+        assert!(communities_are_connected(&graph, &first.membership), "{per_community:?}");
+        let global = leiden(&graph, &LeidenConfig { refinement: Refinement::Global, ..per_community.clone() }, None);
+        assert!(first.quality >= global.quality - 0.01 * global.quality.abs(), "{first:?} {global:?}");
+    }
+    let (graph, truth) = planted(20, 15, 0.6, 0.01, 7);
+    let partition = leiden(&graph, &LeidenConfig { refinement: Refinement::PerCommunity, ..cpm(0.1) }, None);
+    assert!(same_grouping(&partition.membership, &truth));
+}
+
 /// Reading neighbourhoods in parallel batches must not change a single decision: the partition is
 /// the one node-by-node reading gives, for any batch size and thread count.
 #[test]
