@@ -259,6 +259,9 @@ def main():
     parser.add_argument("--modularity-resolution", type=float, default=1.0)
     parser.add_argument("--tools", default="orca,igraph",
                         help="orca, igraph, leidenalg, networkit (ParallelLeiden on 2 threads; modularity only)")
+    parser.add_argument("--large-tools", default=None,
+                        help="tools on graphs of 1M nodes and more (default: --tools); igraph needs minutes "
+                             "per run there")
     parser.add_argument("--seeds", default="1,2,3",
                         help="Leiden seeds, as a list (1,2,3) or a range (1-20); every tool runs once per seed")
     parser.add_argument("--large-seeds", default="1", help="seeds for graphs of 1M nodes and more")
@@ -292,7 +295,8 @@ def main():
                     continue
                 resolution = args.cpm_resolution if quality == "cpm" else args.modularity_resolution
                 seeds = seed_list(args.large_seeds if nodes >= 1_000_000 else args.seeds)
-                for tool in args.tools.split(","):
+                tools = args.large_tools if nodes >= 1_000_000 and args.large_tools else args.tools
+                for tool in tools.split(","):
                     if tool == "networkit" and quality != "modularity":
                         continue  # ParallelLeiden optimises modularity only
                     for seed in seeds:
