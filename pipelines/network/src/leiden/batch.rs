@@ -136,7 +136,7 @@ pub(super) fn accumulate_neighbourhood(
     accumulator: &mut NeighbourWeights,
 ) -> f64 {
     let mut row_weight = 0.0;
-    for &(neighbour, weight) in graph.row(node) {
+    for (neighbour, weight) in graph.row(node) {
         accumulator.add(membership[neighbour as usize], weight);
         row_weight += weight;
     }

@@ -23,15 +23,18 @@ impl Components {
         let mut offsets = Vec::with_capacity(nodes.len() + 1);
         offsets.push(0);
         let arc_count: usize = nodes.iter().map(|&node| graph.row(node).len()).sum();
-        let mut arcs = Vec::with_capacity(arc_count);
+        let mut neighbours = Vec::with_capacity(arc_count);
+        let mut weights = Vec::with_capacity(arc_count);
         let mut self_loops = Vec::with_capacity(nodes.len());
         for &node in nodes {
+            let row = graph.row(node);
             // Local indices follow global order, so rows stay sorted.
-            arcs.extend(graph.row(node).iter().map(|&(neighbour, weight)| (local_index[neighbour as usize], weight)));
-            offsets.push(arcs.len());
+            neighbours.extend(row.neighbours.iter().map(|&neighbour| local_index[neighbour as usize]));
+            weights.extend_from_slice(row.weights);
+            offsets.push(neighbours.len());
             self_loops.push(graph.self_loop(node));
         }
-        Graph::from_parts(offsets, arcs, self_loops)
+        Graph::from_parts(offsets, neighbours, weights, self_loops)
     }
 }
 
@@ -50,7 +53,7 @@ pub(super) fn split_disconnected(graph: &Graph, membership: &[u32]) -> Vec<u32> 
         split[start as usize] = count;
         stack.push(start);
         while let Some(node) = stack.pop() {
-            for &(neighbour, _) in graph.row(node) {
+            for &neighbour in graph.row(node).neighbours {
                 if split[neighbour as usize] == u32::MAX && membership[neighbour as usize] == community {
                     split[neighbour as usize] = count;
                     stack.push(neighbour);

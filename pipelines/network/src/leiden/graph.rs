@@ -7,6 +7,8 @@
 
 use thiserror::Error;
 
+use super::row::Row;
+
 /// Why an edge list could not become a [`Graph`].
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum GraphError {
@@ -21,10 +23,11 @@ pub enum GraphError {
 /// An undirected, weighted graph with nodes `0..node_count`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Graph {
-    /// Row `v` is `arcs[offsets[v]..offsets[v + 1]]`.
+    /// Row `v` is `neighbours[offsets[v]..offsets[v + 1]]`, with the same range of `weights`.
     pub(super) offsets: Vec<usize>,
-    /// `(neighbour, weight)` pairs, sorted by neighbour within a row, without self-loops.
-    pub(super) arcs: Vec<(u32, f64)>,
+    /// Sorted within a row, without self-loops.
+    pub(super) neighbours: Vec<u32>,
+    pub(super) weights: Vec<f64>,
     pub(super) self_loops: Vec<f64>,
     pub(super) strengths: Vec<f64>,
     pub(super) total_weight: f64,
@@ -61,11 +64,12 @@ impl Graph {
             offsets.push(offsets.last().copied().unwrap_or(0) + degree);
         }
         let mut cursor = offsets[..node_count].to_vec();
-        let mut arcs = vec![(0u32, 0.0f64); offsets[node_count]];
+        let mut neighbours = vec![0u32; offsets[node_count]];
+        let mut weights = vec![0.0f64; offsets[node_count]];
         for &(u, v, weight) in edges.iter().filter(|(u, v, _)| u != v) {
-            arcs[cursor[u as usize]] = (v, weight);
+            (neighbours[cursor[u as usize]], weights[cursor[u as usize]]) = (v, weight);
             cursor[u as usize] += 1;
-            arcs[cursor[v as usize]] = (u, weight);
+            (neighbours[cursor[v as usize]], weights[cursor[v as usize]]) = (u, weight);
             cursor[v as usize] += 1;
         }
         drop(cursor);
@@ -73,17 +77,18 @@ impl Graph {
         // Sort each row by neighbour and sum duplicates, compacting the rows in place.
         let mut write = 0;
         let mut row_start = 0;
+        let mut row: Vec<(u32, f64)> = Vec::new();
         for node in 0..node_count {
             let row_end = offsets[node + 1];
-            let row = &mut arcs[row_start..row_end];
+            row.clear();
+            row.extend(neighbours[row_start..row_end].iter().copied().zip(weights[row_start..row_end].iter().copied()));
             row.sort_unstable_by_key(|&(neighbour, _)| neighbour);
             let new_start = write;
-            for read in row_start..row_end {
-                let (neighbour, weight) = arcs[read];
-                if write > new_start && arcs[write - 1].0 == neighbour {
-                    arcs[write - 1].1 += weight;
+            for &(neighbour, weight) in &row {
+                if write > new_start && neighbours[write - 1] == neighbour {
+                    weights[write - 1] += weight;
                 } else {
-                    arcs[write] = (neighbour, weight);
+                    (neighbours[write], weights[write]) = (neighbour, weight);
                     write += 1;
                 }
             }
@@ -91,10 +96,12 @@ impl Graph {
             row_start = row_end;
         }
         offsets[node_count] = write;
-        arcs.truncate(write);
-        arcs.shrink_to_fit();
+        neighbours.truncate(write);
+        weights.truncate(write);
+        neighbours.shrink_to_fit();
+        weights.shrink_to_fit();
 
-        Ok(Self::from_parts(offsets, arcs, self_loops))
+        Ok(Self::from_parts(offsets, neighbours, weights, self_loops))
     }
 
     /// Builds a graph from `(u, v)` edges of weight 1.
@@ -104,17 +111,23 @@ impl Graph {
     }
 
     /// Assembles a graph from rows that are already sorted, duplicate-free and symmetric.
-    pub(super) fn from_parts(offsets: Vec<usize>, arcs: Vec<(u32, f64)>, self_loops: Vec<f64>) -> Self {
+    pub(super) fn from_parts(
+        offsets: Vec<usize>,
+        neighbours: Vec<u32>,
+        weights: Vec<f64>,
+        self_loops: Vec<f64>,
+    ) -> Self {
         let node_count = self_loops.len();
         debug_assert_eq!(offsets.len(), node_count + 1);
+        debug_assert_eq!(neighbours.len(), weights.len());
         let strengths: Vec<f64> = (0..node_count)
             .map(|node| {
-                let row: f64 = arcs[offsets[node]..offsets[node + 1]].iter().map(|&(_, w)| w).sum();
+                let row: f64 = weights[offsets[node]..offsets[node + 1]].iter().sum();
                 row + 2.0 * self_loops[node]
             })
             .collect();
         let total_weight = strengths.iter().sum::<f64>() / 2.0;
-        Self { offsets, arcs, self_loops, strengths, total_weight }
+        Self { offsets, neighbours, weights, self_loops, strengths, total_weight }
     }
 
     pub fn node_count(&self) -> usize {
@@ -123,7 +136,7 @@ impl Graph {
 
     /// Number of distinct edges, self-loops included.
     pub fn edge_count(&self) -> usize {
-        self.arcs.len() / 2 + self.self_loops.iter().filter(|&&w| w > 0.0).count()
+        self.neighbours.len() / 2 + self.self_loops.iter().filter(|&&w| w > 0.0).count()
     }
 
     /// Sum of all edge weights, each edge counted once (the `m` of modularity).
@@ -133,7 +146,7 @@ impl Graph {
 
     /// Neighbours of `node` other than itself, with the summed edge weight, in increasing order.
     pub fn neighbours(&self, node: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
-        self.row(node).iter().copied()
+        self.row(node).iter()
     }
 
     /// Weight of the self-loop on `node` (0 when there is none).
@@ -146,8 +159,9 @@ impl Graph {
         self.strengths[node as usize]
     }
 
-    pub(super) fn row(&self, node: u32) -> &[(u32, f64)] {
-        &self.arcs[self.offsets[node as usize]..self.offsets[node as usize + 1]]
+    pub(super) fn row(&self, node: u32) -> Row<'_> {
+        let range = self.offsets[node as usize]..self.offsets[node as usize + 1];
+        Row { neighbours: &self.neighbours[range.clone()], weights: &self.weights[range] }
     }
 
     /// Connected components, numbered in order of their smallest node.
@@ -163,7 +177,7 @@ impl Graph {
             component[start as usize] = count;
             stack.push(start);
             while let Some(node) = stack.pop() {
-                for &(neighbour, _) in self.row(node) {
+                for &neighbour in self.row(node).neighbours {
                     if component[neighbour as usize] == u32::MAX {
                         component[neighbour as usize] = count;
                         stack.push(neighbour);

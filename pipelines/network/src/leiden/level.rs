@@ -11,10 +11,12 @@ use rayon::prelude::*;
 use super::batch::Batching;
 use super::config::Quality;
 use super::graph::Graph;
+use super::row::Row;
 
 pub(super) struct LevelGraph<'a> {
     offsets: Cow<'a, [usize]>,
-    arcs: Cow<'a, [(u32, f64)]>,
+    neighbours: Cow<'a, [u32]>,
+    weights: Cow<'a, [f64]>,
     self_loops: Cow<'a, [f64]>,
     pub(super) node_weights: Cow<'a, [f64]>,
 }
@@ -27,7 +29,8 @@ impl<'a> LevelGraph<'a> {
         };
         Self {
             offsets: Cow::Borrowed(&graph.offsets),
-            arcs: Cow::Borrowed(&graph.arcs),
+            neighbours: Cow::Borrowed(&graph.neighbours),
+            weights: Cow::Borrowed(&graph.weights),
             self_loops: Cow::Borrowed(&graph.self_loops),
             node_weights,
         }
@@ -39,7 +42,7 @@ impl<'a> LevelGraph<'a> {
 
     /// The total edge weight, self-loops included.
     pub(super) fn total_weight(&self) -> f64 {
-        self.arcs.iter().map(|&(_, weight)| weight).sum::<f64>() / 2.0 + self.self_loops.iter().sum::<f64>()
+        self.weights.iter().sum::<f64>() / 2.0 + self.self_loops.iter().sum::<f64>()
     }
 
     /// The quality of `membership` in edge-weight units, up to a constant: `Σ_c w_c − f A_c² / 2`
@@ -53,8 +56,8 @@ impl<'a> LevelGraph<'a> {
             let inside: f64 = self
                 .row(node as u32)
                 .iter()
-                .filter(|&&(other, _)| membership[other as usize] as usize == community)
-                .map(|&(_, w)| w)
+                .filter(|&(other, _)| membership[other as usize] as usize == community)
+                .map(|(_, w)| w)
                 .sum();
             internal[community] += inside / 2.0 + self.self_loops[node];
             totals[community] += self.node_weights[node];
@@ -63,8 +66,9 @@ impl<'a> LevelGraph<'a> {
     }
 
     #[inline]
-    pub(super) fn row(&self, node: u32) -> &[(u32, f64)] {
-        &self.arcs[self.offsets[node as usize]..self.offsets[node as usize + 1]]
+    pub(super) fn row(&self, node: u32) -> Row<'_> {
+        let range = self.offsets[node as usize]..self.offsets[node as usize + 1];
+        Row { neighbours: &self.neighbours[range.clone()], weights: &self.weights[range] }
     }
 
     /// Collapses every cluster (ids `0..cluster_count`) into one node. Edges between clusters are
@@ -78,7 +82,8 @@ impl<'a> LevelGraph<'a> {
             let offsets = std::iter::once(0).chain(whole.row_ends).collect();
             return LevelGraph {
                 offsets: Cow::Owned(offsets),
-                arcs: Cow::Owned(whole.arcs),
+                neighbours: Cow::Owned(whole.neighbours),
+                weights: Cow::Owned(whole.weights),
                 self_loops: Cow::Owned(whole.self_loops),
                 node_weights: Cow::Owned(whole.node_weights),
             };
@@ -93,19 +98,23 @@ impl<'a> LevelGraph<'a> {
 
         let mut offsets = Vec::with_capacity(cluster_count + 1);
         offsets.push(0);
-        let mut arcs = Vec::with_capacity(pieces.iter().map(|piece| piece.arcs.len()).sum());
+        let arc_count = pieces.iter().map(|piece| piece.neighbours.len()).sum();
+        let mut neighbours = Vec::with_capacity(arc_count);
+        let mut weights = Vec::with_capacity(arc_count);
         let mut self_loops = Vec::with_capacity(cluster_count);
         let mut node_weights = Vec::with_capacity(cluster_count);
         for piece in pieces {
-            let base = arcs.len();
+            let base = neighbours.len();
             offsets.extend(piece.row_ends.iter().map(|&end| base + end));
-            arcs.extend(piece.arcs);
+            neighbours.extend(piece.neighbours);
+            weights.extend(piece.weights);
             self_loops.extend(piece.self_loops);
             node_weights.extend(piece.node_weights);
         }
         LevelGraph {
             offsets: Cow::Owned(offsets),
-            arcs: Cow::Owned(arcs),
+            neighbours: Cow::Owned(neighbours),
+            weights: Cow::Owned(weights),
             self_loops: Cow::Owned(self_loops),
             node_weights: Cow::Owned(node_weights),
         }
@@ -116,7 +125,8 @@ impl<'a> LevelGraph<'a> {
         let cluster_count = members.starts.len() - 1;
         let mut piece = AggregatedRange {
             row_ends: Vec::with_capacity(range.len()),
-            arcs: Vec::new(),
+            neighbours: Vec::new(),
+            weights: Vec::new(),
             self_loops: vec![0.0; range.len()],
             node_weights: vec![0.0; range.len()],
         };
@@ -128,7 +138,7 @@ impl<'a> LevelGraph<'a> {
             for &node in members.of(cluster) {
                 piece.self_loops[local] += self.self_loops[node as usize];
                 piece.node_weights[local] += self.node_weights[node as usize];
-                for &(neighbour, weight) in self.row(node) {
+                for (neighbour, weight) in self.row(node) {
                     let other = clusters[neighbour as usize];
                     if other as usize == cluster {
                         internal += weight;
@@ -144,21 +154,23 @@ impl<'a> LevelGraph<'a> {
             // Each internal edge was seen from both ends.
             piece.self_loops[local] += internal / 2.0;
             for &other in &touched {
-                piece.arcs.push((other, accumulated[other as usize]));
+                piece.neighbours.push(other);
+                piece.weights.push(accumulated[other as usize]);
                 accumulated[other as usize] = 0.0;
                 seen[other as usize] = false;
             }
             touched.clear();
-            piece.row_ends.push(piece.arcs.len());
+            piece.row_ends.push(piece.neighbours.len());
         }
         piece
     }
 }
 
-/// Rows of the aggregate for a range of clusters; `row_ends` are relative to the range's `arcs`.
+/// Rows of the aggregate for a range of clusters; `row_ends` are relative to the range's `neighbours` and `weights`.
 struct AggregatedRange {
     row_ends: Vec<usize>,
-    arcs: Vec<(u32, f64)>,
+    neighbours: Vec<u32>,
+    weights: Vec<f64>,
     self_loops: Vec<f64>,
     node_weights: Vec<f64>,
 }

@@ -94,7 +94,7 @@ impl Moves {
         }
         membership[node as usize] = best;
         self.any = true;
-        for &(neighbour, _) in graph.row(node) {
+        for &neighbour in graph.row(node).neighbours {
             if let Some(stale) = &mut self.stale {
                 stale.mark(neighbour);
             }

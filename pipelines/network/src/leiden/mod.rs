@@ -20,6 +20,7 @@ mod local_moving;
 mod optimise;
 mod refine;
 mod refine_by_community;
+mod row;
 #[cfg(test)]
 mod tests;
 

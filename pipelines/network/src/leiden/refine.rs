@@ -35,8 +35,8 @@ pub(super) fn refine(
             graph
                 .row(node)
                 .iter()
-                .filter(|&&(neighbour, _)| membership[neighbour as usize] == community)
-                .map(|&(_, w)| w)
+                .filter(|&(neighbour, _)| membership[neighbour as usize] == community)
+                .map(|(_, w)| w)
                 .sum()
         })
         .collect();
@@ -61,7 +61,7 @@ pub(super) fn refine(
         if !well_connected(weight, external[node as usize]) {
             continue;
         }
-        for &(neighbour, edge_weight) in graph.row(node) {
+        for (neighbour, edge_weight) in graph.row(node) {
             if membership[neighbour as usize] == community {
                 neighbour_weights.add(refined[neighbour as usize], edge_weight);
             }

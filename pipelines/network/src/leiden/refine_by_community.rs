@@ -90,8 +90,8 @@ impl Scratch {
             graph
                 .row(node)
                 .iter()
-                .filter(move |&&(neighbour, _)| membership[neighbour as usize] == community)
-                .map(|&(neighbour, weight)| (position[neighbour as usize], weight))
+                .filter(move |&(neighbour, _)| membership[neighbour as usize] == community)
+                .map(|(neighbour, weight)| (position[neighbour as usize], weight))
         };
         self.refined.clear();
         self.refined.extend(0..size as u32);

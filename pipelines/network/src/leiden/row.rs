@@ -1,0 +1,31 @@
+//! One node's row of a compressed sparse row graph: its neighbours and the weights of the edges to
+//! them, kept in two arrays (a `(u32, f64)` pair would take 16 bytes with padding, the two 12).
+
+use std::iter::{Copied, Zip};
+use std::slice::Iter;
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Row<'a> {
+    pub(super) neighbours: &'a [u32],
+    pub(super) weights: &'a [f64],
+}
+
+impl<'a> Row<'a> {
+    pub(super) fn len(&self) -> usize {
+        self.neighbours.len()
+    }
+
+    /// `(neighbour, weight)` pairs in row order.
+    pub(super) fn iter(&self) -> Zip<Copied<Iter<'a, u32>>, Copied<Iter<'a, f64>>> {
+        self.neighbours.iter().copied().zip(self.weights.iter().copied())
+    }
+}
+
+impl<'a> IntoIterator for Row<'a> {
+    type Item = (u32, f64);
+    type IntoIter = Zip<Copied<Iter<'a, u32>>, Copied<Iter<'a, f64>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
