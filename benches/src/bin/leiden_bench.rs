@@ -76,12 +76,13 @@ fn run() -> Result<(), String> {
     println!(
         "{{\"peak_kib\": {}, \"load_seconds\": {load_seconds:.4}, \"leiden_seconds\": {leiden_seconds:.4}, \
          \"leiden_cpu_seconds\": {leiden_cpu_seconds:.2}, \"nodes\": {}, \"edges\": {}, \
-         \"communities\": {}, \"quality\": {}}}",
+         \"communities\": {}, \"quality\": {}, \"iterations\": {}}}",
         peak_kib()?,
         network.graph.node_count(),
         network.graph.edge_count(),
         partition.community_count(),
-        partition.quality
+        partition.quality,
+        partition.iterations
     );
     Ok(())
 }

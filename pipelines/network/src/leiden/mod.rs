@@ -43,6 +43,9 @@ pub struct Partition {
     pub membership: Vec<u32>,
     /// The [`quality`] of `membership` under the run's configuration.
     pub quality: f64,
+    /// The most Leiden iterations any connected component took (each component is optimised on
+    /// its own; a lone node takes none).
+    pub iterations: u32,
 }
 
 impl Partition {
@@ -69,10 +72,11 @@ fn leiden_batched(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>,
     let gain_factor = config.gain_factor(graph);
     let components = Components::of(graph);
 
-    let membership = if components.count == 1 {
+    let (membership, iterations) = if components.count == 1 {
         let mut membership = starting_membership(initial, components.members.of(0));
-        optimise(graph, config, gain_factor, &mut membership, &mut component_rng(config.seed, 0), batching);
-        membership
+        let iterations =
+            optimise(graph, config, gain_factor, &mut membership, &mut component_rng(config.seed, 0), batching);
+        (membership, iterations)
     } else {
         let mut local_index = vec![0u32; node_count];
         for component in 0..components.count {
@@ -80,16 +84,16 @@ fn leiden_batched(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>,
                 local_index[node as usize] = index as u32;
             }
         }
-        let local_memberships: Vec<Vec<u32>> = (0..components.count)
+        let local_memberships: Vec<(Vec<u32>, u32)> = (0..components.count)
             .into_par_iter()
             .map(|component| {
                 let nodes = components.members.of(component);
                 if nodes.len() == 1 {
-                    return vec![0];
+                    return (vec![0], 0);
                 }
                 let subgraph = Components::subgraph(graph, nodes, &local_index);
                 let mut membership = starting_membership(initial, nodes);
-                optimise(
+                let iterations = optimise(
                     &subgraph,
                     config,
                     gain_factor,
@@ -97,24 +101,24 @@ fn leiden_batched(graph: &Graph, config: &LeidenConfig, initial: Option<&[u32]>,
                     &mut component_rng(config.seed, nodes[0]),
                     batching,
                 );
-                membership
+                (membership, iterations)
             })
             .collect();
         let mut membership = vec![0u32; node_count];
         let mut first_id = 0u32;
-        for (component, local) in local_memberships.iter().enumerate() {
+        for (component, (local, _)) in local_memberships.iter().enumerate() {
             for (&node, &community) in components.members.of(component).iter().zip(local) {
                 membership[node as usize] = first_id + community;
             }
             first_id += local.len() as u32;
         }
         debug_assert!(components.of_node.len() == node_count);
-        membership
+        (membership, local_memberships.iter().map(|&(_, iterations)| iterations).max().unwrap_or(0))
     };
 
     let membership = split_disconnected(graph, &membership);
     let quality = quality(graph, &membership, config);
-    Partition { membership, quality }
+    Partition { membership, quality, iterations }
 }
 
 /// The warm start restricted to `nodes` and renumbered `0..k`, or singletons.

@@ -12,7 +12,7 @@ use super::local_moving::move_nodes_fast;
 use super::refine::refine;
 use super::refine_by_community::refine_by_community;
 
-/// Optimises `membership` (ids below the node count) in place.
+/// Optimises `membership` (ids below the node count) in place; returns the number of iterations.
 pub(super) fn optimise(
     graph: &Graph,
     config: &LeidenConfig,
@@ -20,7 +20,7 @@ pub(super) fn optimise(
     membership: &mut Vec<u32>,
     rng: &mut ChaCha8Rng,
     batching: Batching,
-) {
+) -> u32 {
     let base = LevelGraph::from_graph(graph, config.quality);
     renumber(membership);
     // Gains below this end the run (never when `min_gain` is 0: the objective is only computed then).
@@ -39,7 +39,7 @@ pub(super) fn optimise(
             gained_little = objective - previous < enough;
         }
         if !changed || gained_little || config.max_iterations.is_some_and(|max| iterations >= max) {
-            break;
+            return iterations;
         }
     }
 }

@@ -330,4 +330,7 @@ fn a_minimum_gain_stops_between_the_first_iteration_and_convergence() {
     // A gain no iteration reaches stops after the first; zero is the rule without it.
     assert_eq!(run(1.0, None).membership, one.membership);
     assert_eq!(run(0.0, None).membership, full.membership);
+    // The partition says how many iterations it took.
+    assert_eq!((one.iterations, run(1.0, None).iterations), (1, 1));
+    assert!(early.iterations > 1 && full.iterations > early.iterations, "{} {}", early.iterations, full.iterations);
 }

@@ -86,9 +86,11 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
         .with_context(|| format!("writing `{}`", args.output.display()))?;
     let communities = partition.membership.iter().copied().max().map_or(0, |m| m + 1);
     eprintln!(
-        "{} nodes, {communities} communities, quality {:.4}, in {:.2}s; wrote `{}`",
+        "{} nodes, {communities} communities, quality {:.4}, {} iteration{}, in {:.2}s; wrote `{}`",
         edges.labels.len(),
         partition.quality,
+        partition.iterations,
+        if partition.iterations == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64(),
         args.output.display()
     );
