@@ -12,32 +12,28 @@
 use rayon::prelude::*;
 
 use super::level::LevelGraph;
+use super::neighbour_weights::NeighbourWeights;
 
 /// Nodes read at a time on levels large enough to read in parallel.
 pub(super) const BATCH_SIZE: usize = 2048;
 
-/// Levels with fewer nodes are moved node by node. Measured on LFR graphs (degree 20, 2 threads):
-/// at 100,000 nodes batches gain nothing (the batch's hand-off to another thread costs what the
-/// parallel reading saves), at 1,000,000 they take level 0's local moving from 9.0 s to 6.6 s.
+/// Levels with fewer nodes are moved and aggregated on one thread. Measured on LFR graphs (degree
+/// 20, 2 threads): at 100,000 nodes batches gain nothing (the batch's hand-off to another thread
+/// costs what the parallel reading saves); at 1,000,000 they take level 0's local moving from 9.0 s
+/// to 6.6 s, and two threads an aggregation from 1.7 s to 1.1 s.
 pub(super) const PARALLEL_MIN_NODES: usize = 200_000;
 
-/// Levels with fewer nodes are aggregated on one thread (at 1,000,000 nodes two threads take an
-/// aggregation from 1.7 s to 1.1 s).
-pub(super) const PARALLEL_AGGREGATE_MIN_NODES: usize = 200_000;
-
-/// How large levels use more than one thread: local moving reads neighbourhoods in batches of
-/// `size` on levels of at least `min_nodes` nodes; levels of at least `aggregate_min_nodes` are
-/// aggregated in parallel ranges.
+/// How large levels use more than one thread: on levels of at least `min_nodes` nodes local moving
+/// reads neighbourhoods in batches of `size` and aggregation builds ranges of rows in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Batching {
     pub(super) size: usize,
     pub(super) min_nodes: usize,
-    pub(super) aggregate_min_nodes: usize,
 }
 
 impl Default for Batching {
     fn default() -> Self {
-        Self { size: BATCH_SIZE, min_nodes: PARALLEL_MIN_NODES, aggregate_min_nodes: PARALLEL_AGGREGATE_MIN_NODES }
+        Self { size: BATCH_SIZE, min_nodes: PARALLEL_MIN_NODES }
     }
 }
 
@@ -50,64 +46,7 @@ impl Batching {
 
     /// How many ranges to aggregate a level of `node_count` nodes in.
     pub(super) fn aggregate_ranges(&self, node_count: usize) -> usize {
-        if node_count >= self.aggregate_min_nodes { rayon::current_num_threads().max(1) } else { 1 }
-    }
-}
-
-/// Sparse accumulator of edge weight from one node to each community it touches.
-pub(super) struct NeighbourWeights {
-    weights: Vec<f64>,
-    seen: Vec<bool>,
-    touched: Vec<u32>,
-}
-
-impl NeighbourWeights {
-    pub(super) fn new(community_capacity: usize) -> Self {
-        Self { weights: vec![0.0; community_capacity], seen: vec![false; community_capacity], touched: Vec::new() }
-    }
-
-    #[inline]
-    pub(super) fn add(&mut self, community: u32, weight: f64) {
-        let index = community as usize;
-        if !self.seen[index] {
-            self.seen[index] = true;
-            self.touched.push(community);
-        }
-        self.weights[index] += weight;
-    }
-
-    /// How many communities it can hold.
-    pub(super) fn capacity(&self) -> usize {
-        self.weights.len()
-    }
-
-    #[inline]
-    pub(super) fn weight(&self, community: u32) -> f64 {
-        self.weights[community as usize]
-    }
-
-    /// Communities touched since the last clear, in the order they were first touched.
-    pub(super) fn touched(&self) -> &[u32] {
-        &self.touched
-    }
-
-    pub(super) fn clear(&mut self) {
-        for &community in &self.touched {
-            self.weights[community as usize] = 0.0;
-            self.seen[community as usize] = false;
-        }
-        self.touched.clear();
-    }
-
-    /// Appends `(community, weight)` for every community touched, in the order first touched, and
-    /// clears the accumulator.
-    fn drain_into(&mut self, out: &mut Vec<(u32, f64)>) {
-        for &community in &self.touched {
-            out.push((community, self.weights[community as usize]));
-            self.weights[community as usize] = 0.0;
-            self.seen[community as usize] = false;
-        }
-        self.touched.clear();
+        if node_count >= self.min_nodes { rayon::current_num_threads().max(1) } else { 1 }
     }
 }
 

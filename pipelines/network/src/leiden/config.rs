@@ -63,6 +63,7 @@ pub struct LeidenConfig {
     /// `θ`, the randomness of the refinement step: a node joins a sub-community with probability
     /// proportional to `exp(gain / θ)`. Zero makes the refinement greedy.
     pub randomness: f64,
+    /// How refinement visits nodes: level-wide (the default, the linker's) or per community.
     pub refinement: Refinement,
 }
 

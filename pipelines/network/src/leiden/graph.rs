@@ -160,8 +160,7 @@ impl Graph {
     }
 
     pub(super) fn row(&self, node: u32) -> Row<'_> {
-        let range = self.offsets[node as usize]..self.offsets[node as usize + 1];
-        Row { neighbours: &self.neighbours[range.clone()], weights: &self.weights[range] }
+        Row::of(&self.offsets, &self.neighbours, &self.weights, node)
     }
 
     /// Connected components, numbered in order of their smallest node.

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::batch::Batching;
 use super::config::Quality;
 use super::graph::Graph;
+use super::neighbour_weights::NeighbourWeights;
 use super::row::Row;
 
 pub(super) struct LevelGraph<'a> {
@@ -67,8 +68,7 @@ impl<'a> LevelGraph<'a> {
 
     #[inline]
     pub(super) fn row(&self, node: u32) -> Row<'_> {
-        let range = self.offsets[node as usize]..self.offsets[node as usize + 1];
-        Row { neighbours: &self.neighbours[range.clone()], weights: &self.weights[range] }
+        Row::of(&self.offsets, &self.neighbours, &self.weights, node)
     }
 
     /// Collapses every cluster (ids `0..cluster_count`) into one node. Edges between clusters are
@@ -77,46 +77,24 @@ impl<'a> LevelGraph<'a> {
     pub(super) fn aggregate(&self, clusters: &[u32], cluster_count: usize, batching: Batching) -> LevelGraph<'static> {
         let members = members_by_cluster(clusters, cluster_count);
         let ranges = batching.aggregate_ranges(self.node_count());
-        if ranges == 1 {
-            let whole = self.aggregate_range(clusters, &members, 0..cluster_count);
-            let offsets = std::iter::once(0).chain(whole.row_ends).collect();
-            return LevelGraph {
-                offsets: Cow::Owned(offsets),
-                neighbours: Cow::Owned(whole.neighbours),
-                weights: Cow::Owned(whole.weights),
-                self_loops: Cow::Owned(whole.self_loops),
-                node_weights: Cow::Owned(whole.node_weights),
-            };
-        }
-        let range_length = cluster_count.div_ceil(ranges).max(1);
-        let pieces: Vec<AggregatedRange> = (0..cluster_count)
-            .step_by(range_length)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|first| self.aggregate_range(clusters, &members, first..(first + range_length).min(cluster_count)))
-            .collect();
-
-        let mut offsets = Vec::with_capacity(cluster_count + 1);
-        offsets.push(0);
-        let arc_count = pieces.iter().map(|piece| piece.neighbours.len()).sum();
-        let mut neighbours = Vec::with_capacity(arc_count);
-        let mut weights = Vec::with_capacity(arc_count);
-        let mut self_loops = Vec::with_capacity(cluster_count);
-        let mut node_weights = Vec::with_capacity(cluster_count);
-        for piece in pieces {
-            let base = neighbours.len();
-            offsets.extend(piece.row_ends.iter().map(|&end| base + end));
-            neighbours.extend(piece.neighbours);
-            weights.extend(piece.weights);
-            self_loops.extend(piece.self_loops);
-            node_weights.extend(piece.node_weights);
-        }
+        let whole = if ranges == 1 {
+            self.aggregate_range(clusters, &members, 0..cluster_count)
+        } else {
+            let range_length = cluster_count.div_ceil(ranges).max(1);
+            let pieces: Vec<AggregatedRange> = (0..cluster_count)
+                .step_by(range_length)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|first| self.aggregate_range(clusters, &members, first..(first + range_length).min(cluster_count)))
+                .collect();
+            pieces.into_iter().reduce(AggregatedRange::append).expect("at least one range")
+        };
         LevelGraph {
-            offsets: Cow::Owned(offsets),
-            neighbours: Cow::Owned(neighbours),
-            weights: Cow::Owned(weights),
-            self_loops: Cow::Owned(self_loops),
-            node_weights: Cow::Owned(node_weights),
+            offsets: Cow::Owned(std::iter::once(0).chain(whole.row_ends).collect()),
+            neighbours: Cow::Owned(whole.neighbours),
+            weights: Cow::Owned(whole.weights),
+            self_loops: Cow::Owned(whole.self_loops),
+            node_weights: Cow::Owned(whole.node_weights),
         }
     }
 
@@ -130,9 +108,7 @@ impl<'a> LevelGraph<'a> {
             self_loops: vec![0.0; range.len()],
             node_weights: vec![0.0; range.len()],
         };
-        let mut accumulated = vec![0.0; cluster_count];
-        let mut seen = vec![false; cluster_count];
-        let mut touched: Vec<u32> = Vec::new();
+        let mut between = NeighbourWeights::new(cluster_count);
         for (local, cluster) in range.enumerate() {
             let mut internal = 0.0;
             for &node in members.of(cluster) {
@@ -144,35 +120,41 @@ impl<'a> LevelGraph<'a> {
                         internal += weight;
                         continue;
                     }
-                    if !seen[other as usize] {
-                        seen[other as usize] = true;
-                        touched.push(other);
-                    }
-                    accumulated[other as usize] += weight;
+                    between.add(other, weight);
                 }
             }
             // Each internal edge was seen from both ends.
             piece.self_loops[local] += internal / 2.0;
-            for &other in &touched {
-                piece.neighbours.push(other);
-                piece.weights.push(accumulated[other as usize]);
-                accumulated[other as usize] = 0.0;
-                seen[other as usize] = false;
-            }
-            touched.clear();
+            piece.neighbours.extend_from_slice(between.touched());
+            piece.weights.extend(between.touched().iter().map(|&other| between.weight(other)));
+            between.clear();
             piece.row_ends.push(piece.neighbours.len());
         }
         piece
     }
 }
 
-/// Rows of the aggregate for a range of clusters; `row_ends` are relative to the range's `neighbours` and `weights`.
+/// Rows of the aggregate for a range of clusters; `row_ends` index the range's `neighbours` and
+/// `weights`.
 struct AggregatedRange {
     row_ends: Vec<usize>,
     neighbours: Vec<u32>,
     weights: Vec<f64>,
     self_loops: Vec<f64>,
     node_weights: Vec<f64>,
+}
+
+impl AggregatedRange {
+    /// This range followed by the next one.
+    fn append(mut self, next: AggregatedRange) -> AggregatedRange {
+        let base = self.neighbours.len();
+        self.row_ends.extend(next.row_ends.iter().map(|&end| base + end));
+        self.neighbours.extend(next.neighbours);
+        self.weights.extend(next.weights);
+        self.self_loops.extend(next.self_loops);
+        self.node_weights.extend(next.node_weights);
+        self
+    }
 }
 
 /// Nodes grouped by cluster, in increasing node order within a cluster (a counting sort).

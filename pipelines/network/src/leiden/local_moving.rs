@@ -55,8 +55,9 @@ pub(super) fn move_nodes_fast(
     while !moves.queue.is_empty() {
         batch.clear();
         batch.extend(moves.queue.drain(..batch_size.min(moves.queue.len())));
-        let stale = moves.stale.as_mut().expect("batches track staleness");
-        stale.next_batch();
+        if let Some(stale) = &mut moves.stale {
+            stale.next_batch();
+        }
         reader.read(graph, &batch, membership);
         for (index, &node) in batch.iter().enumerate() {
             moves.queued[node as usize] = false;

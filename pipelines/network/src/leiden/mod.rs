@@ -17,6 +17,7 @@ mod config;
 mod graph;
 mod level;
 mod local_moving;
+mod neighbour_weights;
 mod optimise;
 mod refine;
 mod refine_by_community;

@@ -9,8 +9,8 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::batch::NeighbourWeights;
 use super::level::LevelGraph;
+use super::neighbour_weights::NeighbourWeights;
 
 /// Returns the refined partition as node-indexed cluster ids (not renumbered, ids `< node_count`).
 pub(super) fn refine(

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 
 use orca_model::hash::splitmix64;
 
-use super::batch::NeighbourWeights;
 use super::level::{LevelGraph, members_by_cluster};
+use super::neighbour_weights::NeighbourWeights;
 use super::refine::choose;
 
 /// Returns the refined partition as node-indexed cluster ids (not renumbered, ids `< node_count`).

@@ -11,6 +11,13 @@ pub(super) struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// Row `node` of arrays where row `v` spans `offsets[v]..offsets[v + 1]`.
+    #[inline]
+    pub(super) fn of(offsets: &[usize], neighbours: &'a [u32], weights: &'a [f64], node: u32) -> Self {
+        let range = offsets[node as usize]..offsets[node as usize + 1];
+        Self { neighbours: &neighbours[range.clone()], weights: &weights[range] }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.neighbours.len()
     }
