@@ -248,6 +248,11 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     let run = orca(&["communities", "--edges", edges, "--output", output, "--min-gain", "-1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`--min-gain` must be a number not below 0"), "{stderr}");
+    // Settings are checked before the file is read: a bad one is reported even beside a missing file.
+    let run = orca(&["communities", "--edges", "no-such-file.txt", "--output", output, "--resolution", "nan"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("`--resolution` must be a number not below 0"), "{stderr}");
+    assert!(!stderr.contains("reading `no-such-file.txt`"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

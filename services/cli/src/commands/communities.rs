@@ -1,7 +1,7 @@
 //! `orca communities`: Leiden on an analyst's own edge list.
 
 use anyhow::{Context, Result};
-use clap::ValueEnum as _;
+use clap::ValueEnum;
 use orca_network::edgelist::{EdgeListBuilder, format_communities};
 use orca_network::leiden::{LeidenConfig, Quality, Refinement, leiden};
 use std::io::BufRead;
@@ -51,6 +51,8 @@ pub struct CommunitiesArgs {
 }
 
 pub fn run(args: CommunitiesArgs) -> Result<()> {
+    // Settings are checked before a large file is read.
+    let config = leiden_config(&args)?;
     let started = Instant::now();
     eprintln!("reading `{}` ...", args.edges.display());
     let file = std::fs::File::open(&args.edges).with_context(|| format!("opening `{}`", args.edges.display()))?;
@@ -60,6 +62,34 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
         builder.push_line(&line).with_context(|| format!("`{}`", args.edges.display()))?;
     }
     let edges = builder.finish().with_context(|| format!("`{}`", args.edges.display()))?;
+    eprintln!(
+        "read {} nodes and {} edges in {:.2}s; Leiden ({}, resolution {}, min gain {}, {} refinement) ...",
+        edges.labels.len(),
+        edges.graph.edge_count(),
+        started.elapsed().as_secs_f64(),
+        value_name(args.quality),
+        config.resolution,
+        config.min_gain,
+        value_name(args.refinement),
+    );
+    let partition = leiden(&edges.graph, &config, None);
+    std::fs::write(&args.output, format_communities(&edges.labels, &partition.membership))
+        .with_context(|| format!("writing `{}`", args.output.display()))?;
+    eprintln!(
+        "{} nodes, {} communities, quality {:.4}, {} iteration{}, in {:.2}s; wrote `{}`",
+        edges.labels.len(),
+        partition.community_count(),
+        partition.quality,
+        partition.iterations,
+        if partition.iterations == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64(),
+        args.output.display()
+    );
+    Ok(())
+}
+
+/// The run's Leiden settings, with each quality function's defaults; refuses values out of range.
+fn leiden_config(args: &CommunitiesArgs) -> Result<LeidenConfig> {
     let (quality, default_resolution, default_min_gain) = match args.quality {
         QualityArg::Cpm => (Quality::Cpm, 0.1, 1e-5),
         QualityArg::Modularity => (Quality::Modularity, 1.0, 1e-4),
@@ -68,31 +98,14 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
     let min_gain = args.min_gain.unwrap_or(default_min_gain);
     anyhow::ensure!(resolution.is_finite() && resolution >= 0.0, "`--resolution` must be a number not below 0");
     anyhow::ensure!(min_gain.is_finite() && min_gain >= 0.0, "`--min-gain` must be a number not below 0");
-    eprintln!(
-        "read {} nodes and {} edges in {:.2}s; Leiden ({}, resolution {resolution}, min gain {min_gain}, {} refinement) ...",
-        edges.labels.len(),
-        edges.graph.edge_count(),
-        started.elapsed().as_secs_f64(),
-        format!("{:?}", args.quality).to_lowercase(),
-        args.refinement.to_possible_value().map_or_else(String::new, |value| value.get_name().to_owned()),
-    );
     let refinement = match args.refinement {
         RefinementArg::PerCommunity => Refinement::PerCommunity,
         RefinementArg::Global => Refinement::Global,
     };
-    let config = LeidenConfig { quality, resolution, seed: args.seed, min_gain, refinement, ..LeidenConfig::default() };
-    let partition = leiden(&edges.graph, &config, None);
-    std::fs::write(&args.output, format_communities(&edges.labels, &partition.membership))
-        .with_context(|| format!("writing `{}`", args.output.display()))?;
-    let communities = partition.membership.iter().copied().max().map_or(0, |m| m + 1);
-    eprintln!(
-        "{} nodes, {communities} communities, quality {:.4}, {} iteration{}, in {:.2}s; wrote `{}`",
-        edges.labels.len(),
-        partition.quality,
-        partition.iterations,
-        if partition.iterations == 1 { "" } else { "s" },
-        started.elapsed().as_secs_f64(),
-        args.output.display()
-    );
-    Ok(())
+    Ok(LeidenConfig { quality, resolution, seed: args.seed, min_gain, refinement, ..LeidenConfig::default() })
+}
+
+/// The name a value has on the command line (`per-community`, `modularity`).
+fn value_name(value: impl ValueEnum) -> String {
+    value.to_possible_value().map_or_else(String::new, |possible| possible.get_name().to_owned())
 }
