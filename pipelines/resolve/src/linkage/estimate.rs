@@ -13,6 +13,18 @@ pub fn level_of(gamma: Gamma, column: usize) -> u8 {
     ((gamma >> (4 * column)) & 0xf) as u8
 }
 
+/// `gamma` with `column`'s level replaced by `level`.
+#[inline]
+pub fn with_level(gamma: Gamma, column: usize, level: u8) -> Gamma {
+    (gamma & !(0xf << (4 * column))) | (u64::from(level) << (4 * column))
+}
+
+/// The gamma of `levels`, given column by column (for tests).
+#[cfg(test)]
+pub(crate) fn gamma_of_levels(levels: &[u8]) -> Gamma {
+    levels.iter().enumerate().fold(0, |gamma, (column, &level)| with_level(gamma, column, level))
+}
+
 /// m and u per column and level, and the prior (λ) for a random pair.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimates {
@@ -140,9 +152,7 @@ pub fn prior(weights_without_prior: &[f64], all_pairs: f64) -> f64 {
 mod tests {
     use super::*;
 
-    fn gamma(levels: &[u8]) -> Gamma {
-        levels.iter().enumerate().fold(0, |g, (c, &l)| g | (u64::from(l) << (4 * c)))
-    }
+    use super::gamma_of_levels as gamma;
 
     #[test]
     fn em_recovers_m_from_a_mixture() {

@@ -146,9 +146,7 @@ impl Joint {
 mod tests {
     use super::*;
 
-    fn gamma(levels: &[u8]) -> Gamma {
-        levels.iter().enumerate().fold(0, |g, (c, &l)| g | (u64::from(l) << (4 * c)))
-    }
+    use crate::linkage::estimate::gamma_of_levels as gamma;
 
     #[test]
     fn two_columns_that_change_together_count_once() {

@@ -15,7 +15,7 @@ mod swap;
 pub use config::{BlockingRule, ColumnConfig, ColumnKind, LinkageConfig, LinkageError};
 
 use encode::{Column, MISSING};
-use estimate::{Gamma, level_of};
+use estimate::{Gamma, level_of, with_level};
 use joint::Joint;
 use lists::Lists;
 use orca_model::hash::{GOLDEN_GAMMA, SplitMix64};
@@ -185,10 +185,8 @@ pub fn link(
     let swappable: Vec<(usize, usize)> =
         config.swappable.iter().map(|[a, b]| (column_index(a), column_index(b))).collect();
     let gamma_of = |a: usize, b: usize| -> Gamma {
-        let mut gamma = columns[..compared]
-            .iter()
-            .enumerate()
-            .fold(0u64, |g, (c, col)| g | (u64::from(col.level(a, b)) << (4 * c)));
+        let mut gamma =
+            columns[..compared].iter().enumerate().fold(0u64, |g, (c, col)| with_level(g, c, col.level(a, b)));
         for (k, &(first, second)) in swappable.iter().enumerate() {
             gamma = swap::order(gamma, compared + k, (first, second), |x, y| {
                 columns[x].cross_name_level(&columns[y], a, b)

@@ -3,7 +3,7 @@
 //! so, so the score can add the resolver's small penalty for a swap and the explanation can show it.
 
 use super::encode::MISSING;
-use super::estimate::{Gamma, level_of};
+use super::estimate::{Gamma, level_of, with_level};
 use crate::levels::GivenLevel;
 use crate::model::{Comparison, ModelParams};
 
@@ -23,20 +23,17 @@ fn agrees(level: u8) -> bool {
 pub fn order(gamma: Gamma, slot: usize, (first, second): (usize, usize), cross: impl Fn(usize, usize) -> u8) -> Gamma {
     let (straight_first, straight_second) = (level_of(gamma, first), level_of(gamma, second));
     if straight_first == MISSING || straight_second == MISSING {
-        return gamma | (u64::from(MISSING) << (4 * slot));
+        return with_level(gamma, slot, MISSING);
     }
     if agrees(straight_first) && agrees(straight_second) {
-        return gamma | (u64::from(IN_ORDER) << (4 * slot));
+        return with_level(gamma, slot, IN_ORDER);
     }
     let (crossed_first, crossed_second) = (cross(first, second), cross(second, first));
     if !(agrees(crossed_first) && agrees(crossed_second)) {
-        return gamma | (u64::from(IN_ORDER) << (4 * slot));
+        return with_level(gamma, slot, IN_ORDER);
     }
-    let cleared = gamma & !(0xf << (4 * first)) & !(0xf << (4 * second));
-    cleared
-        | (u64::from(crossed_first) << (4 * first))
-        | (u64::from(crossed_second) << (4 * second))
-        | (u64::from(SWAPPED) << (4 * slot))
+    let crossed = with_level(with_level(gamma, first, crossed_first), second, crossed_second);
+    with_level(crossed, slot, SWAPPED)
 }
 
 /// The weight of a swap, from the resolver's name-order comparison: few matches are written
@@ -52,9 +49,7 @@ pub fn swapped_weight() -> f64 {
 mod tests {
     use super::*;
 
-    fn gamma(levels: &[u8]) -> Gamma {
-        levels.iter().enumerate().fold(0, |g, (c, &l)| g | (u64::from(l) << (4 * c)))
-    }
+    use crate::linkage::estimate::gamma_of_levels as gamma;
 
     #[test]
     fn only_names_that_agree_crosswise_and_not_straight_are_swapped() {
