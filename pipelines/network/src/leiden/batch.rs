@@ -14,39 +14,57 @@ use rayon::prelude::*;
 use super::level::LevelGraph;
 use super::neighbour_weights::NeighbourWeights;
 
-/// Nodes read at a time on levels large enough to read in parallel.
+/// The most nodes read at a time.
 pub(super) const BATCH_SIZE: usize = 2048;
 
-/// Levels with fewer nodes are moved and aggregated on one thread. Measured on LFR graphs (degree
-/// 20, 2 threads): at 100,000 nodes batches gain nothing (the batch's hand-off to another thread
-/// costs what the parallel reading saves); at 1,000,000 they take level 0's local moving from 9.0 s
-/// to 6.6 s, and two threads an aggregation from 1.7 s to 1.1 s.
-pub(super) const PARALLEL_MIN_NODES: usize = 200_000;
+/// The fewest nodes read at a time on a level read in batches (smaller hand-offs to another thread
+/// cost more than they save).
+const MIN_BATCH_SIZE: usize = 16;
 
-/// How large levels use more than one thread: on levels of at least `min_nodes` nodes local moving
-/// reads neighbourhoods in batches of `size` and aggregation builds ranges of rows in parallel.
+/// A batch holds at most this fraction of a level's nodes divided by the mean row length: every
+/// move in a batch makes its neighbours' readings stale, so on a dense level (an aggregate of a
+/// well-mixed graph can have hundreds of neighbours per node) a batch of 2,048 would be mostly
+/// re-read on one thread.
+const BATCH_SPREAD: usize = 4;
+
+/// Levels with fewer row entries (twice the edges) are moved and aggregated on one thread.
+/// Measured on LFR graphs (degree 20, 2 threads): at 100,000 nodes (2.7 million entries) batches
+/// gain nothing (the batch's hand-off to another thread costs what the parallel reading saves); at
+/// 1,000,000 nodes (27 million) they take level 0's local moving from 9.0 s to 6.6 s, and two
+/// threads an aggregation from 1.7 s to 1.1 s. The count is of entries, not nodes: at mixing 0.5
+/// an aggregate of 44,000 nodes still has 19 million entries and takes as long to move as level 0.
+pub(super) const PARALLEL_MIN_ENTRIES: usize = 5_000_000;
+
+/// How large levels use more than one thread: on levels of at least `min_entries` row entries
+/// local moving reads neighbourhoods in batches of at most `size` and aggregation builds ranges of
+/// rows in parallel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Batching {
     pub(super) size: usize,
-    pub(super) min_nodes: usize,
+    pub(super) min_entries: usize,
 }
 
 impl Default for Batching {
     fn default() -> Self {
-        Self { size: BATCH_SIZE, min_nodes: PARALLEL_MIN_NODES }
+        Self { size: BATCH_SIZE, min_entries: PARALLEL_MIN_ENTRIES }
     }
 }
 
 impl Batching {
-    /// The batch size for a level of `node_count` nodes: 1 (node by node) on small levels or when
-    /// only one thread is available.
-    pub(super) fn size_for(&self, node_count: usize) -> usize {
-        if node_count >= self.min_nodes && rayon::current_num_threads() > 1 { self.size.max(1) } else { 1 }
+    /// The batch size for a level of `node_count` nodes and `entry_count` row entries: 1 (node by
+    /// node) on small levels or when only one thread is available; otherwise at most `size`, made
+    /// smaller on dense levels (see [`BATCH_SPREAD`]) but not below [`MIN_BATCH_SIZE`].
+    pub(super) fn size_for(&self, node_count: usize, entry_count: usize) -> usize {
+        if entry_count < self.min_entries || rayon::current_num_threads() < 2 {
+            return 1;
+        }
+        let mean_row = entry_count.div_ceil(node_count.max(1)).max(1);
+        (node_count / (BATCH_SPREAD * mean_row)).max(MIN_BATCH_SIZE).min(self.size.max(1))
     }
 
-    /// How many ranges to aggregate a level of `node_count` nodes in.
-    pub(super) fn aggregate_ranges(&self, node_count: usize) -> usize {
-        if node_count >= self.min_nodes { rayon::current_num_threads().max(1) } else { 1 }
+    /// How many ranges to aggregate a level of `entry_count` row entries in.
+    pub(super) fn aggregate_ranges(&self, entry_count: usize) -> usize {
+        if entry_count >= self.min_entries { rayon::current_num_threads().max(1) } else { 1 }
     }
 }
 
@@ -163,5 +181,29 @@ impl Staleness {
     #[inline]
     pub(super) fn is_stale(&self, node: u32) -> bool {
         self.batch[node as usize] == self.current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_levels_are_read_in_smaller_batches_and_small_levels_node_by_node() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let batching = Batching::default();
+        pool.install(|| {
+            // Level 0 of an LFR graph of a million nodes: full batches.
+            assert_eq!(batching.size_for(1_000_000, 27_500_000), BATCH_SIZE);
+            // Its aggregate at mixing 0.5: 44,400 nodes of 440 neighbours each.
+            assert_eq!(batching.size_for(44_400, 19_552_034), 25);
+            assert_eq!(batching.size_for(14_978, 17_934_282), MIN_BATCH_SIZE);
+            // A graph of 100,000 nodes, and any level below the threshold: node by node.
+            assert_eq!(batching.size_for(100_000, 2_750_000), 1);
+            assert_eq!(batching.aggregate_ranges(2_750_000), 1);
+            assert_eq!(batching.aggregate_ranges(19_552_034), 2);
+        });
+        let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        assert_eq!(one_thread.install(|| batching.size_for(1_000_000, 27_500_000)), 1);
     }
 }

@@ -41,6 +41,11 @@ impl<'a> LevelGraph<'a> {
         self.node_weights.len()
     }
 
+    /// Row entries: each edge between two nodes counted from both ends.
+    pub(super) fn entry_count(&self) -> usize {
+        self.neighbours.len()
+    }
+
     /// The total edge weight, self-loops included.
     pub(super) fn total_weight(&self) -> f64 {
         self.weights.iter().sum::<f64>() / 2.0 + self.self_loops.iter().sum::<f64>()
@@ -76,7 +81,7 @@ impl<'a> LevelGraph<'a> {
     /// Large levels build ranges of clusters in parallel; each row is the same either way.
     pub(super) fn aggregate(&self, clusters: &[u32], cluster_count: usize, batching: Batching) -> LevelGraph<'static> {
         let members = members_by_cluster(clusters, cluster_count);
-        let ranges = batching.aggregate_ranges(self.node_count());
+        let ranges = batching.aggregate_ranges(self.entry_count());
         let whole = if ranges == 1 {
             self.aggregate_range(clusters, &members, 0..cluster_count)
         } else {

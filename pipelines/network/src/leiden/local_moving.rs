@@ -30,7 +30,7 @@ pub(super) fn move_nodes_fast(
     let queue: VecDeque<u32> = order.into();
     let queued = vec![true; node_count];
 
-    let batch_size = batching.size_for(node_count);
+    let batch_size = batching.size_for(node_count, graph.entry_count());
     let mut reader = BatchReader::new(node_count, if batch_size > 1 { rayon::current_num_threads() } else { 1 });
     let stale = (batch_size > 1).then(|| Staleness::new(node_count));
     let mut moves = Moves { queue, queued, stale, any: false };

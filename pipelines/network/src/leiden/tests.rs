@@ -170,7 +170,7 @@ fn per_community_refinement_is_fixed_by_the_seed_on_any_thread_count() {
 #[test]
 fn reading_in_parallel_batches_gives_the_partition_of_reading_node_by_node() {
     let (graph, truth) = planted(30, 20, 0.4, 0.03, 11);
-    let node_by_node = Batching { size: 1, min_nodes: usize::MAX };
+    let node_by_node = Batching { size: 1, min_entries: usize::MAX };
     for config in [cpm(0.05), modularity(), LeidenConfig { randomness: 0.3, ..modularity() }] {
         for (seed, initial) in [(0, None), (1, None), (2, Some(truth.as_slice()))] {
             let config = LeidenConfig { seed, ..config.clone() };
@@ -178,7 +178,7 @@ fn reading_in_parallel_batches_gives_the_partition_of_reading_node_by_node() {
             for (threads, size) in [(2, 7), (2, 100_000), (3, 64)] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let batched =
-                    pool.install(|| leiden_batched(&graph, &config, initial, Batching { size, min_nodes: 0 }));
+                    pool.install(|| leiden_batched(&graph, &config, initial, Batching { size, min_entries: 0 }));
                 assert_eq!(batched, expected, "{config:?} {threads} threads, batches of {size}");
             }
         }
