@@ -248,6 +248,10 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     let run = orca(&["communities", "--edges", edges, "--output", output, "--min-gain", "-1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`--min-gain` must be a number not below 0"), "{stderr}");
+    // A negative resolution gets the same plain message, not the parser's "unexpected argument".
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--resolution", "-2"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("`--resolution` must be a number not below 0"), "{stderr}");
     // Settings are checked before the file is read: a bad one is reported even beside a missing file.
     let run = orca(&["communities", "--edges", "no-such-file.txt", "--output", output, "--resolution", "nan"]);
     let stderr = String::from_utf8_lossy(&run.stderr);

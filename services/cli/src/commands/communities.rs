@@ -32,7 +32,7 @@ pub struct CommunitiesArgs {
     #[arg(long, value_enum, default_value = "cpm")]
     pub quality: QualityArg,
     /// Resolution γ (default: 0.1 for CPM, 1.0 for modularity).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub resolution: Option<f64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
