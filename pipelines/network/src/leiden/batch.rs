@@ -3,7 +3,8 @@
 //! Local moving visits nodes one after another, and each decision depends on the
 //! decisions before it. Most of a visit, though, is reading: summing the edge weight from the node
 //! to each community its neighbours are in. A [`BatchReader`] reads the neighbourhoods of the next
-//! nodes of a pass in parallel, against the partition as it stands before the batch; the pass then
+//! nodes of a pass in parallel, against the partition as it stands before the batch, and passes each
+//! to a judgement made on the same thread (local moving's choice of community); the pass then
 //! decides for those nodes in the same order as before and re-reads, on its own thread, any node one
 //! of whose neighbours changed community earlier in the same batch. Every decision therefore sees
 //! exactly what it would have seen node by node, with the same sums in the same order: the partition
@@ -100,21 +101,23 @@ pub(super) fn accumulate_neighbourhood(
     row_weight
 }
 
-/// One thread's share of a batch: its accumulator and the neighbourhoods it read.
-struct Worker {
+/// One thread's share of a batch: its accumulator, the neighbourhoods it read and what it judged
+/// of each.
+struct Worker<T> {
     accumulator: NeighbourWeights,
     pairs: Vec<(u32, f64)>,
-    /// Per node read: where its pairs end in `pairs`, and its row weight.
-    ends: Vec<(usize, f64)>,
+    /// Per node read: where its pairs end in `pairs`, its row weight, and the judgement.
+    ends: Vec<(usize, f64, T)>,
 }
 
-/// Reads batches of neighbourhoods in parallel (see the module documentation).
-pub(super) struct BatchReader {
-    workers: Vec<Worker>,
+/// Reads batches of neighbourhoods in parallel and judges each on the thread that read it (see the
+/// module documentation).
+pub(super) struct BatchReader<T> {
+    workers: Vec<Worker<T>>,
     chunk: usize,
 }
 
-impl BatchReader {
+impl<T: Copy + Send> BatchReader<T> {
     /// A reader of communities below `community_capacity` with `workers` workers.
     pub(super) fn new(community_capacity: usize, workers: usize) -> Self {
         let workers = (0..workers.max(1))
@@ -127,27 +130,33 @@ impl BatchReader {
         Self { workers, chunk: 1 }
     }
 
-    /// Reads the neighbourhood of every node of `batch` under `membership`, as [`read_neighbourhood`].
-    pub(super) fn read(&mut self, graph: &LevelGraph<'_>, batch: &[u32], membership: &[u32]) {
+    /// Reads the neighbourhood of every node of `batch` under `membership`, as
+    /// [`read_neighbourhood`], and passes each node with its pairs and row weight to `judge`.
+    pub(super) fn read<J>(&mut self, graph: &LevelGraph<'_>, batch: &[u32], membership: &[u32], judge: J)
+    where
+        J: Fn(u32, &[(u32, f64)], f64) -> T + Sync,
+    {
         self.chunk = batch.len().div_ceil(self.workers.len()).max(1);
         self.workers.par_iter_mut().zip(batch.par_chunks(self.chunk)).for_each(|(worker, nodes)| {
             worker.pairs.clear();
             worker.ends.clear();
             for &node in nodes {
+                let start = worker.pairs.len();
                 let row_weight =
                     read_neighbourhood(graph, node, membership, &mut worker.accumulator, &mut worker.pairs);
-                worker.ends.push((worker.pairs.len(), row_weight));
+                let judgement = judge(node, &worker.pairs[start..], row_weight);
+                worker.ends.push((worker.pairs.len(), row_weight, judgement));
             }
         });
     }
 
-    /// The pairs and row weight read for the `index`-th node of the last batch.
-    pub(super) fn neighbourhood(&self, index: usize) -> (&[(u32, f64)], f64) {
+    /// The pairs, row weight and judgement read for the `index`-th node of the last batch.
+    pub(super) fn neighbourhood(&self, index: usize) -> (&[(u32, f64)], f64, T) {
         let worker = &self.workers[index / self.chunk];
         let local = index % self.chunk;
         let start = if local == 0 { 0 } else { worker.ends[local - 1].0 };
-        let (end, row_weight) = worker.ends[local];
-        (&worker.pairs[start..end], row_weight)
+        let (end, row_weight, judgement) = worker.ends[local];
+        (&worker.pairs[start..end], row_weight, judgement)
     }
 
     /// An accumulator for re-reading a node on the calling thread.

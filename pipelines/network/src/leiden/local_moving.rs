@@ -1,7 +1,11 @@
 //! Fast local moving (Traag, Waltman & van Eck 2019, `MoveNodesFast`): visit nodes from a queue,
 //! move each to the neighbouring (or an empty) community with the largest quality gain, and queue
 //! the neighbours that the move may have made want to follow. On large levels the neighbourhoods of
-//! the next nodes in the queue are read in parallel ([`super::batch`]); the decisions are the same.
+//! the next nodes in the queue are read in parallel ([`super::batch`]), and each node's choice is made
+//! on the thread that read it, against the partition as the batch began. The pass then settles the
+//! nodes in queue order, keeping a choice unless something it read changed earlier in the batch (a
+//! neighbour moved, or the total or size of a community it weighed), and choosing again otherwise:
+//! the decisions are the ones a single thread makes.
 
 use std::collections::VecDeque;
 
@@ -43,13 +47,15 @@ pub(super) fn move_nodes_fast(
             let neighbourhood =
                 accumulator.touched().iter().map(|&community| (community, accumulator.weight(community)));
             let own = accumulator.weight(current);
-            let best = communities.best_move(node, current, neighbourhood, own, row_weight, gain_factor);
+            let choice = communities.choose_from(node, current, neighbourhood, own, row_weight, gain_factor);
             accumulator.clear();
+            let best = communities.settle(node, current, choice);
             moves.record(graph, membership, node, best);
         }
         return moves.any;
     }
 
+    communities.track_touched();
     let mut batch: Vec<u32> = Vec::with_capacity(batch_size);
     let mut reread: Vec<(u32, f64)> = Vec::new();
     while !moves.queue.is_empty() {
@@ -58,20 +64,31 @@ pub(super) fn move_nodes_fast(
         if let Some(stale) = &mut moves.stale {
             stale.next_batch();
         }
-        reader.read(graph, &batch, membership);
+        communities.next_batch();
+        let (before, membership_before) = (&communities, &*membership);
+        reader.read(graph, &batch, membership_before, |node, neighbourhood, row_weight| {
+            let current = membership_before[node as usize];
+            before.choose(node, current, neighbourhood, row_weight, gain_factor)
+        });
         for (index, &node) in batch.iter().enumerate() {
             moves.queued[node as usize] = false;
-            let (neighbourhood, row_weight) = if moves.stale.as_ref().is_some_and(|stale| stale.is_stale(node)) {
+            let current = membership[node as usize];
+            let stale = moves.stale.as_ref().is_some_and(|stale| stale.is_stale(node));
+            let choice = if stale {
                 reread.clear();
                 let row_weight = read_neighbourhood(graph, node, membership, reader.accumulator(), &mut reread);
-                (reread.as_slice(), row_weight)
+                communities.choose(node, current, &reread, row_weight, gain_factor)
             } else {
-                reader.neighbourhood(index)
+                let (neighbourhood, row_weight, choice) = reader.neighbourhood(index);
+                if communities.any_touched(current, neighbourhood) {
+                    communities.choose(node, current, neighbourhood, row_weight, gain_factor)
+                } else {
+                    // Nothing the choice read has changed since the batch began: the choice made
+                    // while reading is the one this visit makes.
+                    choice
+                }
             };
-            let current = membership[node as usize];
-            let own = neighbourhood.iter().find(|&&(community, _)| community == current).map_or(0.0, |&(_, w)| w);
-            let best =
-                communities.best_move(node, current, neighbourhood.iter().copied(), own, row_weight, gain_factor);
+            let best = communities.settle(node, current, choice);
             moves.record(graph, membership, node, best);
         }
     }
@@ -107,12 +124,22 @@ impl Moves {
     }
 }
 
+/// What a visit decides for a node, from the totals it read: the community with the largest gain,
+/// or a fresh (empty) community if one is free when the move is made.
+#[derive(Debug, Clone, Copy)]
+struct Choice {
+    best: u32,
+    fresh: bool,
+}
+
 /// Each community's summed node weight and size, and the ids of empty communities.
 struct Communities<'g> {
     node_weights: &'g [f64],
     totals: Vec<f64>,
     sizes: Vec<u32>,
     empty: Vec<u32>,
+    /// Communities whose total or size changed in the current batch (when deciding in batches).
+    touched: Option<Touched>,
 }
 
 impl<'g> Communities<'g> {
@@ -126,31 +153,67 @@ impl<'g> Communities<'g> {
             sizes[community as usize] += 1;
         }
         let empty = (0..node_count as u32).rev().filter(|&c| sizes[c as usize] == 0).collect();
-        Self { node_weights, totals, sizes, empty }
+        Self { node_weights, totals, sizes, empty, touched: None }
     }
 
-    /// Takes `node` out of `current`, picks the community with the largest gain given the node's
+    /// From now on, note which communities each batch changes.
+    fn track_touched(&mut self) {
+        self.touched = Some(Touched::new(self.totals.len()));
+    }
+
+    /// Starts a new batch: no community has changed in it yet.
+    fn next_batch(&mut self) {
+        if let Some(touched) = &mut self.touched {
+            touched.clear();
+        }
+    }
+
+    /// Whether `current` or a community of `neighbourhood` changed in the current batch.
+    fn any_touched(&self, current: u32, neighbourhood: &[(u32, f64)]) -> bool {
+        self.touched.as_ref().is_some_and(|touched| {
+            !touched.is_empty()
+                && (touched.contains(current)
+                    || neighbourhood.iter().any(|&(community, _)| touched.contains(community)))
+        })
+    }
+
+    /// [`Self::choose_from`] with the weight to the node's own community found in `neighbourhood`.
+    fn choose(
+        &self,
+        node: u32,
+        current: u32,
+        neighbourhood: &[(u32, f64)],
+        row_weight: f64,
+        gain_factor: f64,
+    ) -> Choice {
+        let own = neighbourhood.iter().find(|&&(community, _)| community == current).map_or(0.0, |&(_, w)| w);
+        self.choose_from(node, current, neighbourhood.iter().copied(), own, row_weight, gain_factor)
+    }
+
+    /// Picks the community with the largest gain for `node`, taken out of `current`, given its
     /// `neighbourhood` (edge weight to each neighbouring community, in the order first met) and its
-    /// weight to its `own` community, puts the node there and returns it.
-    fn best_move(
-        &mut self,
+    /// weight to its `own` community. Changes nothing: [`Self::settle`] makes the move.
+    fn choose_from(
+        &self,
         node: u32,
         current: u32,
         neighbourhood: impl Iterator<Item = (u32, f64)>,
         own: f64,
         row_weight: f64,
         gain_factor: f64,
-    ) -> u32 {
+    ) -> Choice {
         let weight = self.node_weights[node as usize];
-        self.totals[current as usize] -= weight;
-        self.sizes[current as usize] -= 1;
-
+        // The current community's total without the node, as the totals will hold while it moves.
+        let current_total = self.totals[current as usize] - weight;
         let totals = &self.totals;
-        let gain = |community: u32, edge_weight: f64| edge_weight - gain_factor * weight * totals[community as usize];
+        let gain = |community: u32, edge_weight: f64| {
+            let total = if community == current { current_total } else { totals[community as usize] };
+            edge_weight - gain_factor * weight * total
+        };
         // Gains within this of 0 count as 0 (rounding), so that joining and leaving agree and no node
         // flips back and forth between a community and being alone.
         let tolerance = TIE_TOLERANCE * row_weight;
-        let alone = self.sizes[current as usize] == 0;
+        let alone = self.sizes[current as usize] == 1;
         let mut best = current;
         let mut best_gain = if alone { f64::NEG_INFINITY } else { gain(current, own) };
         for (community, edge_weight) in neighbourhood {
@@ -166,13 +229,22 @@ impl<'g> Communities<'g> {
             if best_gain <= tolerance {
                 best = current;
             }
-        } else if best_gain <= tolerance
-            && let Some(&fresh) = self.empty.last()
-        {
-            // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
-            best = fresh;
+            return Choice { best, fresh: false };
         }
+        // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
+        Choice { best, fresh: best_gain <= tolerance }
+    }
 
+    /// Takes `node` out of `current` and puts it where `choice` says; returns its community.
+    fn settle(&mut self, node: u32, current: u32, choice: Choice) -> u32 {
+        let weight = self.node_weights[node as usize];
+        let total_before = self.totals[current as usize];
+        self.totals[current as usize] -= weight;
+        self.sizes[current as usize] -= 1;
+        let best = match (choice.fresh, self.empty.last()) {
+            (true, Some(&fresh)) => fresh,
+            _ => choice.best,
+        };
         self.totals[best as usize] += weight;
         self.sizes[best as usize] += 1;
         if best != current {
@@ -182,7 +254,53 @@ impl<'g> Communities<'g> {
             if self.sizes[current as usize] == 0 {
                 self.empty.push(current);
             }
+            if let Some(touched) = &mut self.touched {
+                touched.insert(current);
+                touched.insert(best);
+            }
+        } else if self.totals[current as usize].to_bits() != total_before.to_bits()
+            && let Some(touched) = &mut self.touched
+        {
+            // Taking a weight out and putting it back can change a total's last bit.
+            touched.insert(current);
         }
         best
+    }
+}
+
+/// A set of community ids, emptied in time proportional to what it holds.
+struct Touched {
+    bits: Vec<u64>,
+    members: Vec<u32>,
+}
+
+impl Touched {
+    fn new(capacity: usize) -> Self {
+        Self { bits: vec![0; capacity.div_ceil(64)], members: Vec::new() }
+    }
+
+    #[inline]
+    fn insert(&mut self, community: u32) {
+        let (word, bit) = (community as usize / 64, 1u64 << (community % 64));
+        if self.bits[word] & bit == 0 {
+            self.bits[word] |= bit;
+            self.members.push(community);
+        }
+    }
+
+    #[inline]
+    fn contains(&self, community: u32) -> bool {
+        self.bits[community as usize / 64] & (1u64 << (community % 64)) != 0
+    }
+
+    fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    fn clear(&mut self) {
+        for &community in &self.members {
+            self.bits[community as usize / 64] = 0;
+        }
+        self.members.clear();
     }
 }

@@ -18,6 +18,14 @@ impl<'a> Row<'a> {
         Self { neighbours: &neighbours[range.clone()], weights: &weights[range] }
     }
 
+    /// Row `node` of a graph whose edges all weigh 1: `ones` holds at least as many ones as the
+    /// longest row.
+    #[inline]
+    pub(super) fn of_unit_weights(offsets: &[usize], neighbours: &'a [u32], ones: &'a [f64], node: u32) -> Self {
+        let range = offsets[node as usize]..offsets[node as usize + 1];
+        Self { weights: &ones[..range.len()], neighbours: &neighbours[range] }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.neighbours.len()
     }
