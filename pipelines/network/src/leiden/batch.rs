@@ -12,6 +12,7 @@
 
 use rayon::prelude::*;
 
+use super::bits::Bits;
 use super::level::LevelGraph;
 use super::neighbour_weights::NeighbourWeights;
 
@@ -168,28 +169,27 @@ impl<T: Copy + Send> BatchReader<T> {
 /// Marks nodes whose neighbourhood changed during the current batch, so that their batch reading
 /// is not used.
 pub(super) struct Staleness {
-    batch: Vec<u32>,
-    current: u32,
+    marked: Bits,
 }
 
 impl Staleness {
     pub(super) fn new(node_count: usize) -> Self {
-        Self { batch: vec![0; node_count], current: 0 }
+        Self { marked: Bits::new(node_count, false) }
     }
 
     /// Starts a new batch: every earlier mark lapses.
     pub(super) fn next_batch(&mut self) {
-        self.current += 1;
+        self.marked.clear();
     }
 
     #[inline]
     pub(super) fn mark(&mut self, node: u32) {
-        self.batch[node as usize] = self.current;
+        self.marked.insert(node);
     }
 
     #[inline]
     pub(super) fn is_stale(&self, node: u32) -> bool {
-        self.batch[node as usize] == self.current
+        self.marked.contains(node)
     }
 }
 

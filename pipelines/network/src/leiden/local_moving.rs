@@ -13,6 +13,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::batch::{BatchReader, Batching, Staleness, accumulate_neighbourhood, read_neighbourhood};
+use super::bits::Bits;
 use super::level::LevelGraph;
 
 /// Relative size, against a node's total edge weight, below which two gains are taken as equal.
@@ -32,7 +33,7 @@ pub(super) fn move_nodes_fast(
     let mut order: Vec<u32> = (0..node_count as u32).collect();
     order.shuffle(rng);
     let queue: VecDeque<u32> = order.into();
-    let queued = vec![true; node_count];
+    let queued = Bits::new(node_count, true);
 
     let batch_size = batching.size_for(node_count, graph.entry_count());
     let mut reader = BatchReader::new(node_count, if batch_size > 1 { rayon::current_num_threads() } else { 1 });
@@ -41,7 +42,7 @@ pub(super) fn move_nodes_fast(
     if batch_size == 1 {
         let accumulator = reader.accumulator();
         while let Some(node) = moves.queue.pop_front() {
-            moves.queued[node as usize] = false;
+            moves.queued.remove(node);
             let row_weight = accumulate_neighbourhood(graph, node, membership, accumulator);
             let current = membership[node as usize];
             let neighbourhood =
@@ -71,7 +72,7 @@ pub(super) fn move_nodes_fast(
             before.choose(node, current, neighbourhood, row_weight, gain_factor)
         });
         for (index, &node) in batch.iter().enumerate() {
-            moves.queued[node as usize] = false;
+            moves.queued.remove(node);
             let current = membership[node as usize];
             let stale = moves.stale.as_ref().is_some_and(|stale| stale.is_stale(node));
             let choice = if stale {
@@ -98,7 +99,7 @@ pub(super) fn move_nodes_fast(
 /// The queue of nodes to visit, and what a move changes beside the membership.
 struct Moves {
     queue: VecDeque<u32>,
-    queued: Vec<bool>,
+    queued: Bits,
     /// Neighbours of nodes moved in the current batch (when reading in batches).
     stale: Option<Staleness>,
     any: bool,
@@ -116,8 +117,8 @@ impl Moves {
             if let Some(stale) = &mut self.stale {
                 stale.mark(neighbour);
             }
-            if !self.queued[neighbour as usize] && membership[neighbour as usize] != best {
-                self.queued[neighbour as usize] = true;
+            if !self.queued.contains(neighbour) && membership[neighbour as usize] != best {
+                self.queued.insert(neighbour);
                 self.queue.push_back(neighbour);
             }
         }
@@ -130,6 +131,9 @@ impl Moves {
 struct Choice {
     best: u32,
     fresh: bool,
+    /// Taking the node's weight out of its community's total and putting it back leaves the total
+    /// as it was (it can change the last bit), so staying changes nothing.
+    keeps_total: bool,
 }
 
 /// Each community's summed node weight and size, and the ids of empty communities.
@@ -214,6 +218,7 @@ impl<'g> Communities<'g> {
         // flips back and forth between a community and being alone.
         let tolerance = TIE_TOLERANCE * row_weight;
         let alone = self.sizes[current as usize] == 1;
+        let keeps_total = (current_total + weight).to_bits() == self.totals[current as usize].to_bits();
         let mut best = current;
         let mut best_gain = if alone { f64::NEG_INFINITY } else { gain(current, own) };
         for (community, edge_weight) in neighbourhood {
@@ -229,22 +234,25 @@ impl<'g> Communities<'g> {
             if best_gain <= tolerance {
                 best = current;
             }
-            return Choice { best, fresh: false };
+            return Choice { best, fresh: false, keeps_total };
         }
         // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
-        Choice { best, fresh: best_gain <= tolerance }
+        Choice { best, fresh: best_gain <= tolerance, keeps_total }
     }
 
     /// Takes `node` out of `current` and puts it where `choice` says; returns its community.
     fn settle(&mut self, node: u32, current: u32, choice: Choice) -> u32 {
-        let weight = self.node_weights[node as usize];
-        let total_before = self.totals[current as usize];
-        self.totals[current as usize] -= weight;
-        self.sizes[current as usize] -= 1;
         let best = match (choice.fresh, self.empty.last()) {
             (true, Some(&fresh)) => fresh,
             _ => choice.best,
         };
+        if best == current && choice.keeps_total {
+            return current;
+        }
+        let weight = self.node_weights[node as usize];
+        let total_before = self.totals[current as usize];
+        self.totals[current as usize] -= weight;
+        self.sizes[current as usize] -= 1;
         self.totals[best as usize] += weight;
         self.sizes[best as usize] += 1;
         if best != current {
@@ -270,27 +278,25 @@ impl<'g> Communities<'g> {
 
 /// A set of community ids, emptied in time proportional to what it holds.
 struct Touched {
-    bits: Vec<u64>,
+    bits: Bits,
     members: Vec<u32>,
 }
 
 impl Touched {
     fn new(capacity: usize) -> Self {
-        Self { bits: vec![0; capacity.div_ceil(64)], members: Vec::new() }
+        Self { bits: Bits::new(capacity, false), members: Vec::new() }
     }
 
     #[inline]
     fn insert(&mut self, community: u32) {
-        let (word, bit) = (community as usize / 64, 1u64 << (community % 64));
-        if self.bits[word] & bit == 0 {
-            self.bits[word] |= bit;
+        if self.bits.insert(community) {
             self.members.push(community);
         }
     }
 
     #[inline]
     fn contains(&self, community: u32) -> bool {
-        self.bits[community as usize / 64] & (1u64 << (community % 64)) != 0
+        self.bits.contains(community)
     }
 
     fn is_empty(&self) -> bool {
@@ -299,7 +305,7 @@ impl Touched {
 
     fn clear(&mut self) {
         for &community in &self.members {
-            self.bits[community as usize / 64] = 0;
+            self.bits.remove(community);
         }
         self.members.clear();
     }

@@ -12,6 +12,7 @@
 //! only when that improves quality, so unrelated groups keep their members.
 
 mod batch;
+mod bits;
 mod components;
 mod config;
 mod graph;
