@@ -326,3 +326,18 @@ fn csv_rows_that_cannot_be_read_are_rejected_one_by_one() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A confidence outside 0-1 (a negative one included, which the parser once took for an unknown
+/// flag) is refused by the command itself, before it looks for a server or a key.
+#[test]
+fn analyst_expand_refuses_a_confidence_outside_0_to_1_before_connecting() {
+    for (value, rule) in
+        [("-0.5", "must be between 0 and 1"), ("1.5", "must be between 0 and 1"), ("high", "must be a number")]
+    {
+        let run = orca(&["analyst", "--endpoint", "http://127.0.0.1:9", "expand", "P1", "--min-confidence", value]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{value}: {stderr}");
+        assert!(stderr.contains(&format!("invalid value '{value}' for '--min-confidence")), "{stderr}");
+        assert!(stderr.contains(rule) && !stderr.contains("unexpected argument"), "{stderr}");
+    }
+}

@@ -178,11 +178,17 @@ pub struct ExpandArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub links: Vec<LinkArg>,
     /// Leave out links less certain than this (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = confidence)]
     pub min_confidence: f64,
     /// Stop after this many nodes (the answer says when it was cut).
     #[arg(long, default_value_t = 200)]
     pub max_nodes: u32,
+}
+
+/// A confidence from the command line: a number from 0 to 1, checked before connecting.
+fn confidence(text: &str) -> std::result::Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| "must be a number between 0 and 1".to_owned())?;
+    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err("must be between 0 and 1".to_owned()) }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
