@@ -250,7 +250,6 @@ impl<'g> Communities<'g> {
             return current;
         }
         let weight = self.node_weights[node as usize];
-        let total_before = self.totals[current as usize];
         self.totals[current as usize] -= weight;
         self.sizes[current as usize] -= 1;
         self.totals[best as usize] += weight;
@@ -266,10 +265,9 @@ impl<'g> Communities<'g> {
                 touched.insert(current);
                 touched.insert(best);
             }
-        } else if self.totals[current as usize].to_bits() != total_before.to_bits()
-            && let Some(touched) = &mut self.touched
-        {
-            // Taking a weight out and putting it back can change a total's last bit.
+        } else if let Some(touched) = &mut self.touched {
+            // The node stays, and taking its weight out and putting it back changed the total's
+            // last bit (the choice did not keep the total: see `Choice::keeps_total`).
             touched.insert(current);
         }
         best
