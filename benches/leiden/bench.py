@@ -107,9 +107,9 @@ def ensure_graph(nodes, mixing):
 # ---------------------------------------------------------------------------------------------
 
 
-def run_networkit(edges, resolution, seed):
-    """NetworKit's `ParallelLeiden` (modularity only) on 2 threads, with its default 3 iterations.
-    Returns the membership, the load and Leiden wall times, the Leiden CPU time, the node and edge
+def run_networkit(edges, resolution, seed, iterations):
+    """NetworKit's `ParallelLeiden` (modularity only) on 2 threads, stopping after `iterations`
+    iterations (3 is its default) or once one changes nothing. Returns the membership, the load and Leiden wall times, the Leiden CPU time, the node and edge
     counts."""
     import networkit as nk
 
@@ -120,21 +120,21 @@ def run_networkit(edges, resolution, seed):
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     cpu_started = time.process_time()
-    leiden = nk.community.ParallelLeiden(graph, randomize=True, gamma=resolution)
+    leiden = nk.community.ParallelLeiden(graph, iterations=iterations, randomize=True, gamma=resolution)
     leiden.run()
     membership = leiden.getPartition().getVector()
     return (membership, load_seconds, time.perf_counter() - started, time.process_time() - cpu_started,
             graph.numberOfNodes(), graph.numberOfEdges())
 
 
-def run_python_tool(tool, edges, quality, resolution, seed, output):
+def run_python_tool(tool, edges, quality, resolution, seed, output, networkit_iterations):
     """Child process: run igraph's, leidenalg's or NetworKit's Leiden and print a JSON line like
     leiden-bench."""
     import random
 
     if tool == "networkit":
         membership, load_seconds, leiden_seconds, leiden_cpu_seconds, nodes, edge_count = run_networkit(
-            edges, resolution, seed)
+            edges, resolution, seed, networkit_iterations)
         write_tool_result(output, membership, load_seconds, leiden_seconds, leiden_cpu_seconds, nodes, edge_count)
         return
 
@@ -272,10 +272,18 @@ def main():
     parser.add_argument("--orca-refinement", default="global", choices=["global", "per-community"],
                         help="ORCA's refinement: the linker's level-wide one, or community by community on "
                              "all threads")
+    parser.add_argument("--orca-max-iterations", type=int, default=None,
+                        help="ORCA stops after this many iterations at most (default: no limit)")
+    parser.add_argument("--networkit-iterations", type=int, default=3,
+                        help="NetworKit's ParallelLeiden stops after this many iterations (3, its default)")
     parser.add_argument("--orca-modularity-min-gain", type=float, default=None,
                         help="the same under modularity only (default: --orca-min-gain); "
                              "1e-4 is `orca communities`' default for modularity")
     args = parser.parse_args()
+    for flag, value in [("--orca-max-iterations", args.orca_max_iterations),
+                        ("--networkit-iterations", args.networkit_iterations)]:
+        if value is not None and value < 1:
+            parser.error(f"{flag} must be at least 1, got {value}")
     if args.orca_modularity_min_gain is None:
         args.orca_modularity_min_gain = args.orca_min_gain
 
@@ -335,8 +343,12 @@ def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, se
             command += ["--min-gain", str(min_gain)]
         if args.orca_refinement != "global":
             command += ["--refinement", args.orca_refinement]
+        if args.orca_max_iterations is not None:
+            command += ["--max-iterations", str(args.orca_max_iterations)]
     else:
         command = [sys.executable, __file__, "tool", tool, *common]
+        if tool == "networkit":
+            command += ["--networkit-iterations", str(args.networkit_iterations)]
     print(f"n={nodes} mu={mixing} {quality} {tool} seed {seed} ...", file=sys.stderr, flush=True)
     load = os.getloadavg()[0]  # other work on the machine, just before this run
     result = run_child(command)
@@ -425,8 +437,12 @@ def render(rows, args):
                     f"{orca_stops(args.orca_min_gain)}, under modularity {orca_stops(args.orca_modularity_min_gain)}")
     if args.orca_refinement == "per-community":
         stopping += "; ORCA refines community by community on all threads"
-    if "networkit" in args.tools.split(","):
-        stopping += "; NetworKit's ParallelLeiden (2 threads) stops after its default 3 iterations"
+    if args.orca_max_iterations is not None:
+        stopping += f"; ORCA stops after at most {args.orca_max_iterations} iteration(s)"
+    if "networkit" in (args.tools + "," + (args.large_tools or "")).split(","):
+        default = " its default" if args.networkit_iterations == 3 else ""
+        stopping += (f"; NetworKit's ParallelLeiden (2 threads) stops after{default} "
+                     f"{args.networkit_iterations} iteration(s)")
     lines = [
         "# Leiden: ORCA against python-igraph on LFR graphs",
         "",
@@ -484,8 +500,9 @@ if __name__ == "__main__":
             tool_parser.add_argument(flag, required=True)
         tool_parser.add_argument("--resolution", type=float, required=True)
         tool_parser.add_argument("--seed", type=int, required=True)
+        tool_parser.add_argument("--networkit-iterations", type=int, default=3)
         tool_args = tool_parser.parse_args(sys.argv[2:])
         run_python_tool(tool_args.tool, tool_args.edges, tool_args.quality, tool_args.resolution, tool_args.seed,
-                        tool_args.output)
+                        tool_args.output, tool_args.networkit_iterations)
     else:
         main()
