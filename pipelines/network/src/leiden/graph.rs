@@ -27,7 +27,12 @@ pub struct Graph {
     pub(super) offsets: Vec<usize>,
     /// Sorted within a row, without self-loops.
     pub(super) neighbours: Vec<u32>,
+    /// Each row entry's weight; when every edge weighs 1, only as many ones as the longest row,
+    /// shared by every row (see [`Self::unit_weights`]).
     pub(super) weights: Vec<f64>,
+    /// Every edge weighs 1, so no weight is kept per entry: an unweighted graph of a million nodes
+    /// and 13 million edges holds 214 MB less.
+    pub(super) unit_weights: bool,
     pub(super) self_loops: Vec<f64>,
     pub(super) strengths: Vec<f64>,
     pub(super) total_weight: f64,
@@ -127,7 +132,14 @@ impl Graph {
             })
             .collect();
         let total_weight = strengths.iter().sum::<f64>() / 2.0;
-        Self { offsets, neighbours, weights, self_loops, strengths, total_weight }
+        let unit_weights = weights.iter().all(|&weight| weight == 1.0);
+        let weights = if unit_weights {
+            let longest_row = offsets.windows(2).map(|ends| ends[1] - ends[0]).max().unwrap_or(0);
+            vec![1.0; longest_row]
+        } else {
+            weights
+        };
+        Self { offsets, neighbours, weights, unit_weights, self_loops, strengths, total_weight }
     }
 
     pub fn node_count(&self) -> usize {
@@ -159,8 +171,13 @@ impl Graph {
         self.strengths[node as usize]
     }
 
+    #[inline]
     pub(super) fn row(&self, node: u32) -> Row<'_> {
-        Row::of(&self.offsets, &self.neighbours, &self.weights, node)
+        if self.unit_weights {
+            Row::of_unit_weights(&self.offsets, &self.neighbours, &self.weights, node)
+        } else {
+            Row::of(&self.offsets, &self.neighbours, &self.weights, node)
+        }
     }
 
     /// Connected components, numbered in order of their smallest node.

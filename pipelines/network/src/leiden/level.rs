@@ -33,18 +33,11 @@ impl<'a> LevelGraph<'a> {
             Quality::Modularity => Cow::Borrowed(graph.strengths.as_slice()),
             Quality::Cpm => Cow::Owned(vec![1.0; graph.node_count()]),
         };
-        let unit_weights = graph.weights.iter().all(|&weight| weight == 1.0);
-        let weights = if unit_weights {
-            let longest_row = graph.offsets.windows(2).map(|ends| ends[1] - ends[0]).max().unwrap_or(0);
-            Cow::Owned(vec![1.0; longest_row])
-        } else {
-            Cow::Borrowed(graph.weights.as_slice())
-        };
         Self {
             offsets: Cow::Borrowed(&graph.offsets),
             neighbours: Cow::Borrowed(&graph.neighbours),
-            weights,
-            unit_weights,
+            weights: Cow::Borrowed(&graph.weights),
+            unit_weights: graph.unit_weights,
             self_loops: Cow::Borrowed(&graph.self_loops),
             node_weights,
         }
@@ -214,24 +207,35 @@ pub(super) fn members_by_cluster(clusters: &[u32], cluster_count: usize) -> Memb
 mod tests {
     use super::*;
 
-    /// On a graph whose edges all weigh 1 the level reads no weight array, and gives the same rows
-    /// and total as one that does.
+    /// A graph whose edges all weigh 1 keeps no weight per row entry, and it and its level read the
+    /// rows, strengths and total weight its edges give.
     #[test]
-    fn unit_weight_rows_read_like_weighted_rows() {
+    fn unit_weight_graphs_keep_no_weight_per_entry_and_read_as_their_edges_say() {
         let edges: Vec<(u32, u32, f64)> =
             (0..40u32).flat_map(|u| [(u, (u + 1) % 40, 1.0), (u, (u + 5) % 40, 1.0)]).collect();
         let unit = Graph::from_edges(40, &edges).unwrap();
+        assert!(unit.unit_weights);
+        assert_eq!(unit.weights.len(), 4, "one run of ones as long as the longest row");
         let level = LevelGraph::from_graph(&unit, Quality::Modularity);
-        assert!(level.unit_weights, "duplicates summed to 2 would clear it: {:?}", unit.weights);
+        assert!(level.unit_weights);
         for node in 0..40u32 {
-            let from_level: Vec<(u32, f64)> = level.row(node).iter().collect();
-            let from_graph: Vec<(u32, f64)> = unit.row(node).iter().collect();
-            assert_eq!(from_level, from_graph, "node {node}");
+            let mut expected: Vec<u32> = [(node + 1) % 40, (node + 39) % 40, (node + 5) % 40, (node + 35) % 40].into();
+            expected.sort_unstable();
+            let expected: Vec<(u32, f64)> = expected.into_iter().map(|neighbour| (neighbour, 1.0)).collect();
+            assert_eq!(unit.row(node).iter().collect::<Vec<_>>(), expected, "node {node}");
+            assert_eq!(level.row(node).iter().collect::<Vec<_>>(), expected, "node {node}");
+            assert_eq!(unit.strength(node), 4.0);
         }
-        assert_eq!(level.total_weight().to_bits(), (unit.weights.iter().sum::<f64>() / 2.0).to_bits());
-        assert_eq!(level.weights.len(), (0..40).map(|node| unit.row(node).len()).max().unwrap());
+        assert_eq!(unit.total_weight(), 80.0);
+        assert_eq!(level.total_weight().to_bits(), unit.total_weight().to_bits());
 
+        // Weights other than 1, given or summed from duplicate edges, are kept per entry.
         let weighted: Vec<(u32, u32, f64)> = edges.iter().map(|&(u, v, _)| (u, v, 0.5)).collect();
-        assert!(!LevelGraph::from_graph(&Graph::from_edges(40, &weighted).unwrap(), Quality::Cpm).unit_weights);
+        let weighted = Graph::from_edges(40, &weighted).unwrap();
+        assert!(!weighted.unit_weights && weighted.weights.len() == 160);
+        assert!(!LevelGraph::from_graph(&weighted, Quality::Cpm).unit_weights);
+        let doubled = Graph::from_edges(3, &[(0, 1, 1.0), (1, 0, 1.0), (1, 2, 1.0)]).unwrap();
+        assert!(!doubled.unit_weights);
+        assert_eq!(doubled.neighbours(1).collect::<Vec<_>>(), [(0, 2.0), (2, 1.0)]);
     }
 }
