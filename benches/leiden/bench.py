@@ -109,8 +109,8 @@ def ensure_graph(nodes, mixing):
 
 def run_networkit(edges, resolution, seed, iterations):
     """NetworKit's `ParallelLeiden` (modularity only) on 2 threads, stopping after `iterations`
-    iterations (3 is its default) or once one changes nothing. Returns the membership, the load and Leiden wall times, the Leiden CPU time, the node and edge
-    counts."""
+    iterations (3 is its default) or once one changes nothing. Returns the membership, the load and
+    Leiden wall times, the Leiden CPU time, the node and edge counts."""
     import networkit as nk
 
     nk.setNumberOfThreads(2)
