@@ -41,7 +41,10 @@ pub fn parse_edge_list(text: &str) -> Result<EdgeList, EdgeListError> {
 #[derive(Debug, Default)]
 pub struct EdgeListBuilder {
     ids: FxHashMap<Box<str>, u32>,
-    edges: Vec<(u32, u32, f64)>,
+    endpoints: Vec<(u32, u32)>,
+    /// One weight per edge once a line has given a weight other than 1; until then every edge read
+    /// weighs 1 and none is kept (8 bytes an edge less on an unweighted list).
+    weights: Option<Vec<f64>>,
     lines_read: usize,
 }
 
@@ -72,14 +75,24 @@ impl EdgeListBuilder {
         }
         let u = self.intern(first);
         let v = self.intern(second);
-        self.edges.push((u, v, weight));
+        self.endpoints.push((u, v));
+        match &mut self.weights {
+            Some(weights) => weights.push(weight),
+            None if weight != 1.0 => {
+                let mut weights = vec![1.0; self.endpoints.len() - 1];
+                weights.push(weight);
+                self.weights = Some(weights);
+            }
+            None => {}
+        }
         Ok(())
     }
 
     /// The labels in order of first appearance and the graph of every edge read.
     pub fn finish(self) -> Result<EdgeList, EdgeListError> {
-        let graph = Graph::from_edges(self.ids.len(), &self.edges)?;
-        drop(self.edges);
+        let graph = Graph::from_endpoints(self.ids.len(), &self.endpoints, self.weights.as_deref())?;
+        drop(self.endpoints);
+        drop(self.weights);
         let mut labels = vec![String::new(); self.ids.len()];
         for (label, id) in self.ids {
             labels[id as usize] = label.into_string();
@@ -129,6 +142,23 @@ mod tests {
         assert_eq!(parsed.graph.edge_count(), 3);
         // The repeated alice–bob edge adds up.
         assert_eq!(parsed.graph.neighbours(0).collect::<Vec<_>>(), [(1, 3.5), (2, 1.0)]);
+    }
+
+    /// A list keeps no weight per edge until a line gives one other than 1; edges read before it
+    /// still weigh 1, and edges of weight 1 read twice add up either way.
+    #[test]
+    fn weights_given_late_and_unweighted_repeats_add_up_as_spelled_out() {
+        let late = parse_edge_list("a b\nb c\nc d 0.5\na b\n").unwrap();
+        let spelled_out = Graph::from_edges(4, &[(0, 1, 1.0), (1, 2, 1.0), (2, 3, 0.5), (0, 1, 1.0)]).unwrap();
+        assert_eq!(late.graph, spelled_out);
+        assert_eq!(late.graph.neighbours(1).collect::<Vec<_>>(), [(0, 2.0), (2, 1.0)]);
+        assert_eq!(late.graph.neighbours(2).collect::<Vec<_>>(), [(1, 1.0), (3, 0.5)]);
+
+        let repeated = parse_edge_list("a b\nb c\nb a\nc c\n").unwrap();
+        assert_eq!(repeated.graph.neighbours(1).collect::<Vec<_>>(), [(0, 2.0), (2, 1.0)]);
+        assert_eq!(repeated.graph.neighbours(0).collect::<Vec<_>>(), [(1, 2.0)]);
+        assert_eq!([0, 1, 2].map(|node| repeated.graph.strength(node)), [2.0, 3.0, 3.0]);
+        assert_eq!(repeated.graph.total_weight(), 4.0);
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl Components {
             offsets.push(neighbours.len());
             self_loops.push(graph.self_loop(node));
         }
-        Graph::from_parts(offsets, neighbours, weights, self_loops)
+        Graph::from_parts(offsets, neighbours, Some(weights), self_loops)
     }
 }
 

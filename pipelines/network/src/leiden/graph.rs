@@ -52,15 +52,65 @@ impl Graph {
                 return Err(GraphError::InvalidWeight { index, weight });
             }
         }
+        let unit = edges.iter().all(|&(_, _, weight)| weight == 1.0);
+        Self::build(node_count, edges.len(), |index| (edges[index].0, edges[index].1), |index| edges[index].2, unit)
+    }
+
+    /// Builds a graph from `(u, v)` edges of weight 1.
+    pub fn from_unweighted_edges(node_count: usize, edges: &[(u32, u32)]) -> Result<Self, GraphError> {
+        Self::build(node_count, edges.len(), |index| edges[index], |_| 1.0, true)
+    }
+
+    /// Builds a graph from `(u, v)` edges and their weights, or weight 1 each when `weights` is
+    /// `None`: a caller reading a large unweighted edge list need not hold a weight per edge.
+    ///
+    /// # Panics
+    /// When `weights` does not have one entry per edge.
+    pub fn from_endpoints(
+        node_count: usize,
+        endpoints: &[(u32, u32)],
+        weights: Option<&[f64]>,
+    ) -> Result<Self, GraphError> {
+        let Some(weights) = weights else {
+            return Self::from_unweighted_edges(node_count, endpoints);
+        };
+        assert_eq!(weights.len(), endpoints.len(), "one weight per edge");
+        if let Some((index, &weight)) = weights.iter().enumerate().find(|(_, w)| !w.is_finite() || **w < 0.0) {
+            return Err(GraphError::InvalidWeight { index, weight });
+        }
+        let unit = weights.iter().all(|&weight| weight == 1.0);
+        Self::build(node_count, endpoints.len(), |index| endpoints[index], |index| weights[index], unit)
+    }
+
+    /// Builds the rows of `edge_count` edges, edge `i` joining `endpoints(i)` with weight `weight(i)`
+    /// (finite, not negative; every one 1 when `unit`, and then never asked for).
+    fn build(
+        node_count: usize,
+        edge_count: usize,
+        endpoints: impl Fn(usize) -> (u32, u32),
+        weight: impl Fn(usize) -> f64,
+        unit: bool,
+    ) -> Result<Self, GraphError> {
+        if node_count > u32::MAX as usize {
+            return Err(GraphError::TooManyNodes { node_count });
+        }
+        for index in 0..edge_count {
+            let (u, v) = endpoints(index);
+            if let Some(node) = [u, v].into_iter().find(|&node| node as usize >= node_count) {
+                return Err(GraphError::NodeOutOfRange { index, node, node_count });
+            }
+        }
+        let edge_weight = |index: usize| if unit { 1.0 } else { weight(index) };
 
         let mut self_loops = vec![0.0; node_count];
         let mut degrees = vec![0usize; node_count];
-        for &(u, v, weight) in edges {
-            if u == v {
-                self_loops[u as usize] += weight;
-            } else {
-                degrees[u as usize] += 1;
-                degrees[v as usize] += 1;
+        for index in 0..edge_count {
+            match endpoints(index) {
+                (u, v) if u == v => self_loops[u as usize] += edge_weight(index),
+                (u, v) => {
+                    degrees[u as usize] += 1;
+                    degrees[v as usize] += 1;
+                }
             }
         }
         let mut offsets = Vec::with_capacity(node_count + 1);
@@ -68,14 +118,25 @@ impl Graph {
         for degree in &degrees {
             offsets.push(offsets.last().copied().unwrap_or(0) + degree);
         }
+        drop(degrees);
         let mut cursor = offsets[..node_count].to_vec();
-        let mut neighbours = vec![0u32; offsets[node_count]];
-        let mut weights = vec![0.0f64; offsets[node_count]];
-        for &(u, v, weight) in edges.iter().filter(|(u, v, _)| u != v) {
-            (neighbours[cursor[u as usize]], weights[cursor[u as usize]]) = (v, weight);
-            cursor[u as usize] += 1;
-            (neighbours[cursor[v as usize]], weights[cursor[v as usize]]) = (u, weight);
-            cursor[v as usize] += 1;
+        let entry_count = offsets[node_count];
+        let mut neighbours = vec![0u32; entry_count];
+        // Unit graphs hold no weight per entry unless duplicate edges add up to more than 1.
+        let mut weights = (!unit).then(|| vec![0.0f64; entry_count]);
+        for index in 0..edge_count {
+            let (u, v) = endpoints(index);
+            if u == v {
+                continue;
+            }
+            for (from, to) in [(u, v), (v, u)] {
+                let slot = cursor[from as usize];
+                neighbours[slot] = to;
+                if let Some(weights) = &mut weights {
+                    weights[slot] = weight(index);
+                }
+                cursor[from as usize] += 1;
+            }
         }
         drop(cursor);
 
@@ -85,16 +146,36 @@ impl Graph {
         let mut row: Vec<(u32, f64)> = Vec::new();
         for node in 0..node_count {
             let row_end = offsets[node + 1];
-            row.clear();
-            row.extend(neighbours[row_start..row_end].iter().copied().zip(weights[row_start..row_end].iter().copied()));
-            row.sort_unstable_by_key(|&(neighbour, _)| neighbour);
             let new_start = write;
-            for &(neighbour, weight) in &row {
-                if write > new_start && neighbours[write - 1] == neighbour {
-                    weights[write - 1] += weight;
-                } else {
-                    (neighbours[write], weights[write]) = (neighbour, weight);
-                    write += 1;
+            match &mut weights {
+                None => {
+                    neighbours[row_start..row_end].sort_unstable();
+                    for read in row_start..row_end {
+                        let neighbour = neighbours[read];
+                        if write > new_start && neighbours[write - 1] == neighbour {
+                            // The first duplicate: from here on entries carry weights (every one 1
+                            // so far, and the sums of ones are exact in any order).
+                            weights.get_or_insert_with(|| vec![1.0; entry_count])[write - 1] += 1.0;
+                        } else {
+                            neighbours[write] = neighbour;
+                            write += 1;
+                        }
+                    }
+                }
+                Some(weights) => {
+                    row.clear();
+                    row.extend(
+                        neighbours[row_start..row_end].iter().copied().zip(weights[row_start..row_end].iter().copied()),
+                    );
+                    row.sort_unstable_by_key(|&(neighbour, _)| neighbour);
+                    for &(neighbour, weight) in &row {
+                        if write > new_start && neighbours[write - 1] == neighbour {
+                            weights[write - 1] += weight;
+                        } else {
+                            (neighbours[write], weights[write]) = (neighbour, weight);
+                            write += 1;
+                        }
+                    }
                 }
             }
             offsets[node] = new_start;
@@ -102,43 +183,43 @@ impl Graph {
         }
         offsets[node_count] = write;
         neighbours.truncate(write);
-        weights.truncate(write);
         neighbours.shrink_to_fit();
-        weights.shrink_to_fit();
+        if let Some(weights) = &mut weights {
+            weights.truncate(write);
+            weights.shrink_to_fit();
+        }
 
         Ok(Self::from_parts(offsets, neighbours, weights, self_loops))
     }
 
-    /// Builds a graph from `(u, v)` edges of weight 1.
-    pub fn from_unweighted_edges(node_count: usize, edges: &[(u32, u32)]) -> Result<Self, GraphError> {
-        let weighted: Vec<(u32, u32, f64)> = edges.iter().map(|&(u, v)| (u, v, 1.0)).collect();
-        Self::from_edges(node_count, &weighted)
-    }
-
-    /// Assembles a graph from rows that are already sorted, duplicate-free and symmetric.
+    /// Assembles a graph from rows that are already sorted, duplicate-free and symmetric, with a
+    /// weight per entry or, when `weights` is `None`, weight 1 each.
     pub(super) fn from_parts(
         offsets: Vec<usize>,
         neighbours: Vec<u32>,
-        weights: Vec<f64>,
+        weights: Option<Vec<f64>>,
         self_loops: Vec<f64>,
     ) -> Self {
         let node_count = self_loops.len();
         debug_assert_eq!(offsets.len(), node_count + 1);
-        debug_assert_eq!(neighbours.len(), weights.len());
+        let weights = weights.filter(|weights| weights.iter().any(|&weight| weight != 1.0));
         let strengths: Vec<f64> = (0..node_count)
             .map(|node| {
-                let row: f64 = weights[offsets[node]..offsets[node + 1]].iter().sum();
-                row + 2.0 * self_loops[node]
+                let row = offsets[node]..offsets[node + 1];
+                let row_weight = match &weights {
+                    Some(weights) => weights[row].iter().sum(),
+                    None => row.len() as f64,
+                };
+                row_weight + 2.0 * self_loops[node]
             })
             .collect();
         let total_weight = strengths.iter().sum::<f64>() / 2.0;
-        let unit_weights = weights.iter().all(|&weight| weight == 1.0);
-        let weights = if unit_weights {
+        let unit_weights = weights.is_none();
+        let weights = weights.unwrap_or_else(|| {
             let longest_row = offsets.windows(2).map(|ends| ends[1] - ends[0]).max().unwrap_or(0);
             vec![1.0; longest_row]
-        } else {
-            weights
-        };
+        });
+        debug_assert!(unit_weights || neighbours.len() == weights.len());
         Self { offsets, neighbours, weights, unit_weights, self_loops, strengths, total_weight }
     }
 
