@@ -238,6 +238,13 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
         let result = stderr.lines().find(|line| line.starts_with("6 nodes, ")).unwrap_or_default();
         assert!(result.contains(" iteration") && result.contains(" communit"), "{stderr}");
     }
+    // One edge between two people: counts are singular where they are one.
+    let pair = dir.join("pair.txt");
+    std::fs::write(&pair, "a b\n").unwrap();
+    let run = orca(&["communities", "--edges", pair.to_str().unwrap(), "--output", output, "--quality", "modularity"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success() && stderr.contains("read 2 nodes and 1 edge in "), "{stderr}");
+    assert!(stderr.contains("2 nodes, 1 community, quality "), "{stderr}");
     // The linker's level-wide refinement on request; an unknown one is refused with the choices.
     let run = orca(&["communities", "--edges", edges, "--output", output, "--refinement", "global"]);
     let stderr = String::from_utf8_lossy(&run.stderr);

@@ -63,9 +63,9 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
     }
     let edges = builder.finish().with_context(|| format!("`{}`", args.edges.display()))?;
     eprintln!(
-        "read {} nodes and {} edges in {:.2}s; Leiden ({}, resolution {}, min gain {}, {} refinement) ...",
-        edges.labels.len(),
-        edges.graph.edge_count(),
+        "read {} and {} in {:.2}s; Leiden ({}, resolution {}, min gain {}, {} refinement) ...",
+        counted(edges.labels.len(), "node", "nodes"),
+        counted(edges.graph.edge_count(), "edge", "edges"),
         started.elapsed().as_secs_f64(),
         value_name(args.quality),
         config.resolution,
@@ -76,16 +76,20 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
     std::fs::write(&args.output, format_communities(&edges.labels, &partition.membership))
         .with_context(|| format!("writing `{}`", args.output.display()))?;
     eprintln!(
-        "{} nodes, {} communities, quality {:.4}, {} iteration{}, in {:.2}s; wrote `{}`",
-        edges.labels.len(),
-        partition.community_count(),
+        "{}, {}, quality {:.4}, {}, in {:.2}s; wrote `{}`",
+        counted(edges.labels.len(), "node", "nodes"),
+        counted(partition.community_count(), "community", "communities"),
         partition.quality,
-        partition.iterations,
-        if partition.iterations == 1 { "" } else { "s" },
+        counted(partition.iterations as usize, "iteration", "iterations"),
         started.elapsed().as_secs_f64(),
         args.output.display()
     );
     Ok(())
+}
+
+/// `count` followed by the singular or the plural noun: "1 node", "2 nodes".
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The run's Leiden settings, with each quality function's defaults; refuses values out of range.
