@@ -41,17 +41,6 @@ pub struct Graph {
 impl Graph {
     /// Builds a graph from `(u, v, weight)` edges. Duplicate edges are summed; self-loops are kept.
     pub fn from_edges(node_count: usize, edges: &[(u32, u32, f64)]) -> Result<Self, GraphError> {
-        if node_count > u32::MAX as usize {
-            return Err(GraphError::TooManyNodes { node_count });
-        }
-        for (index, &(u, v, weight)) in edges.iter().enumerate() {
-            if let Some(node) = [u, v].into_iter().find(|&node| node as usize >= node_count) {
-                return Err(GraphError::NodeOutOfRange { index, node, node_count });
-            }
-            if !weight.is_finite() || weight < 0.0 {
-                return Err(GraphError::InvalidWeight { index, weight });
-            }
-        }
         let unit = edges.iter().all(|&(_, _, weight)| weight == 1.0);
         Self::build(node_count, edges.len(), |index| (edges[index].0, edges[index].1), |index| edges[index].2, unit)
     }
@@ -75,15 +64,13 @@ impl Graph {
             return Self::from_unweighted_edges(node_count, endpoints);
         };
         assert_eq!(weights.len(), endpoints.len(), "one weight per edge");
-        if let Some((index, &weight)) = weights.iter().enumerate().find(|(_, w)| !w.is_finite() || **w < 0.0) {
-            return Err(GraphError::InvalidWeight { index, weight });
-        }
         let unit = weights.iter().all(|&weight| weight == 1.0);
         Self::build(node_count, endpoints.len(), |index| endpoints[index], |index| weights[index], unit)
     }
 
     /// Builds the rows of `edge_count` edges, edge `i` joining `endpoints(i)` with weight `weight(i)`
-    /// (finite, not negative; every one 1 when `unit`, and then never asked for).
+    /// (every one 1 when `unit`, and then never asked for). Checks each edge in turn: its nodes,
+    /// then its weight, which must be finite and not negative.
     fn build(
         node_count: usize,
         edge_count: usize,
@@ -94,13 +81,17 @@ impl Graph {
         if node_count > u32::MAX as usize {
             return Err(GraphError::TooManyNodes { node_count });
         }
+        let edge_weight = |index: usize| if unit { 1.0 } else { weight(index) };
         for index in 0..edge_count {
             let (u, v) = endpoints(index);
             if let Some(node) = [u, v].into_iter().find(|&node| node as usize >= node_count) {
                 return Err(GraphError::NodeOutOfRange { index, node, node_count });
             }
+            let weight = edge_weight(index);
+            if !weight.is_finite() || weight < 0.0 {
+                return Err(GraphError::InvalidWeight { index, weight });
+            }
         }
-        let edge_weight = |index: usize| if unit { 1.0 } else { weight(index) };
 
         let mut self_loops = vec![0.0; node_count];
         let mut degrees = vec![0usize; node_count];
@@ -254,11 +245,7 @@ impl Graph {
 
     #[inline]
     pub(super) fn row(&self, node: u32) -> Row<'_> {
-        if self.unit_weights {
-            Row::of_unit_weights(&self.offsets, &self.neighbours, &self.weights, node)
-        } else {
-            Row::of(&self.offsets, &self.neighbours, &self.weights, node)
-        }
+        Row::of(&self.offsets, &self.neighbours, &self.weights, self.unit_weights, node)
     }
 
     /// Connected components, numbered in order of their smallest node.

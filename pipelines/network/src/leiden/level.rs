@@ -80,11 +80,7 @@ impl<'a> LevelGraph<'a> {
 
     #[inline]
     pub(super) fn row(&self, node: u32) -> Row<'_> {
-        if self.unit_weights {
-            Row::of_unit_weights(&self.offsets, &self.neighbours, &self.weights, node)
-        } else {
-            Row::of(&self.offsets, &self.neighbours, &self.weights, node)
-        }
+        Row::of(&self.offsets, &self.neighbours, &self.weights, self.unit_weights, node)
     }
 
     /// Collapses every cluster (ids `0..cluster_count`) into one node. Edges between clusters are

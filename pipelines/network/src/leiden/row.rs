@@ -11,19 +11,20 @@ pub(super) struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// Row `node` of arrays where row `v` spans `offsets[v]..offsets[v + 1]`.
+    /// Row `node` of arrays where row `v` spans `offsets[v]..offsets[v + 1]`. With `unit_weights`
+    /// every edge weighs 1 and `weights` is a run of ones at least as long as the longest row, shared
+    /// by every row; otherwise it holds one weight per entry, spanned like `neighbours`.
     #[inline]
-    pub(super) fn of(offsets: &[usize], neighbours: &'a [u32], weights: &'a [f64], node: u32) -> Self {
+    pub(super) fn of(
+        offsets: &[usize],
+        neighbours: &'a [u32],
+        weights: &'a [f64],
+        unit_weights: bool,
+        node: u32,
+    ) -> Self {
         let range = offsets[node as usize]..offsets[node as usize + 1];
-        Self { neighbours: &neighbours[range.clone()], weights: &weights[range] }
-    }
-
-    /// Row `node` of a graph whose edges all weigh 1: `ones` holds at least as many ones as the
-    /// longest row.
-    #[inline]
-    pub(super) fn of_unit_weights(offsets: &[usize], neighbours: &'a [u32], ones: &'a [f64], node: u32) -> Self {
-        let range = offsets[node as usize]..offsets[node as usize + 1];
-        Self { weights: &ones[..range.len()], neighbours: &neighbours[range] }
+        let weights = if unit_weights { &weights[..range.len()] } else { &weights[range.clone()] };
+        Self { neighbours: &neighbours[range], weights }
     }
 
     pub(super) fn len(&self) -> usize {
