@@ -245,6 +245,10 @@ def partition_quality(edges, membership, quality, resolution):
 # ---------------------------------------------------------------------------------------------
 
 
+# `orca communities --moving async` stops after this many iterations unless told otherwise.
+ORCA_ASYNC_MAX_ITERATIONS = 3
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orca-bin", required=True, help="path to the release `leiden-bench` binary")
@@ -258,7 +262,9 @@ def main():
     parser.add_argument("--cpm-resolution", type=float, default=0.05)
     parser.add_argument("--modularity-resolution", type=float, default=1.0)
     parser.add_argument("--tools", default="orca,igraph",
-                        help="orca, igraph, leidenalg, networkit (ParallelLeiden on 2 threads; modularity only)")
+                        help="orca, orca-async (ORCA with asynchronous moving, at most 3 iterations unless "
+                             "--orca-max-iterations says otherwise, as `orca communities --moving async`), "
+                             "igraph, leidenalg, networkit (ParallelLeiden on 2 threads; modularity only)")
     parser.add_argument("--large-tools", default=None,
                         help="tools on graphs of 1M nodes and more (default: --tools); igraph needs minutes "
                              "per run there")
@@ -336,15 +342,19 @@ def run_once(args, meta, edges, edge_array, truth, quality, resolution, tool, se
     output = graph_file(nodes, mixing, f".{quality}.{tool}.seed{seed}.membership")
     common = ["--edges", str(edges), "--quality", quality, "--resolution", str(resolution),
               "--seed", seed, "--output", str(output)]
-    if tool == "orca":
+    if tool in ("orca", "orca-async"):
         command = [args.orca_bin, *common]
         min_gain = args.orca_modularity_min_gain if quality == "modularity" else args.orca_min_gain
         if min_gain > 0:
             command += ["--min-gain", str(min_gain)]
         if args.orca_refinement != "global":
             command += ["--refinement", args.orca_refinement]
-        if args.orca_max_iterations is not None:
-            command += ["--max-iterations", str(args.orca_max_iterations)]
+        max_iterations = args.orca_max_iterations
+        if tool == "orca-async":
+            command += ["--moving", "async"]
+            max_iterations = max_iterations or ORCA_ASYNC_MAX_ITERATIONS
+        if max_iterations is not None:
+            command += ["--max-iterations", str(max_iterations)]
     else:
         command = [sys.executable, __file__, "tool", tool, *common]
         if tool == "networkit":
@@ -439,6 +449,9 @@ def render(rows, args):
         stopping += "; ORCA refines community by community on all threads"
     if args.orca_max_iterations is not None:
         stopping += f"; ORCA stops after at most {args.orca_max_iterations} iteration(s)"
+    if "orca-async" in (args.tools + "," + (args.large_tools or "")).split(","):
+        stopping += (f"; orca-async is ORCA with asynchronous moving (`--moving async`), stopping after at most "
+                     f"{args.orca_max_iterations or ORCA_ASYNC_MAX_ITERATIONS} iteration(s)")
     if "networkit" in (args.tools + "," + (args.large_tools or "")).split(","):
         default = " its default" if args.networkit_iterations == 3 else ""
         stopping += (f"; NetworKit's ParallelLeiden (2 threads) stops after{default} "

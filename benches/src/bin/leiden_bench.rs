@@ -1,7 +1,7 @@
 //! Runs ORCA's Leiden on one edge-list file for `benches/leiden/bench.py`.
 //!
 //! `leiden-bench --edges FILE [--quality cpm|modularity] [--resolution R] [--seed S] [--min-gain G]
-//! [--max-iterations N] [--refinement global|per-community] [--output FILE]`
+//! [--max-iterations N] [--refinement global|per-community] [--moving seeded|async] [--output FILE]`
 //! reads the analysts' edge-list format, runs Leiden, writes `node community` lines to `--output`,
 //! and prints one JSON line with the load and Leiden wall times in seconds and the peak memory.
 
@@ -11,7 +11,7 @@ use std::time::Instant;
 use std::io::BufRead;
 
 use orca_network::edgelist::{EdgeList, EdgeListBuilder, format_communities};
-use orca_network::leiden::{LeidenConfig, Quality, Refinement, leiden};
+use orca_network::leiden::{LeidenConfig, Moving, Quality, Refinement, leiden};
 
 struct Args {
     edges: String,
@@ -39,6 +39,13 @@ fn parse_args() -> Result<Args, String> {
             "--resolution" => config.resolution = value()?.parse().map_err(|e| format!("`--resolution`: {e}"))?,
             "--seed" => config.seed = value()?.parse().map_err(|e| format!("`--seed`: {e}"))?,
             "--min-gain" => config.min_gain = value()?.parse().map_err(|e| format!("`--min-gain`: {e}"))?,
+            "--moving" => {
+                config.moving = match value()?.as_str() {
+                    "seeded" => Moving::Seeded,
+                    "async" => Moving::Asynchronous,
+                    other => return Err(format!("unknown moving `{other}`, expected `seeded` or `async`")),
+                };
+            }
             "--refinement" => {
                 config.refinement = match value()?.as_str() {
                     "global" => Refinement::Global,

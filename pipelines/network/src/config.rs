@@ -1,7 +1,7 @@
 //! The linker's configuration. Every field has a documented default; unknown fields are refused so a
 //! misspelt key in the service's config file is an error, not a silently ignored setting.
 
-use crate::leiden::{LeidenConfig, Quality, Refinement};
+use crate::leiden::{LeidenConfig, Moving, Quality, Refinement};
 use orca_model::ForceId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -110,6 +110,7 @@ impl CommunityConfig {
             // refinement (pinned by a test).
             min_gain: 0.0,
             refinement: Refinement::Global,
+            moving: Moving::Seeded,
         }
     }
 }

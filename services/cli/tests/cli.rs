@@ -208,8 +208,9 @@ fn link_records_takes_lists_as_they_come_links_one_to_one_and_names_the_file_of_
 }
 
 /// `orca communities` on an analyst's edge list: two triangles joined by one edge are two
-/// communities, also when the run stops once gains get small; each quality's default stopping rule
-/// is shown; a negative minimum gain is refused.
+/// communities, also when the run stops once gains get small and with async moving; each quality's
+/// default stopping rule is shown, and async moving's iteration limit; settings out of range are
+/// refused.
 #[test]
 fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     let dir = std::env::temp_dir().join(format!("orca-cli-communities-{}", std::process::id()));
@@ -233,7 +234,7 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(run.status.success() && stderr.contains("read 6 nodes and 7 edges"), "{stderr}");
         assert!(stderr.contains(&format!("Leiden ({quality}, resolution ")) && stderr.contains(min_gain), "{stderr}");
-        assert!(stderr.contains("per-community refinement"), "{stderr}");
+        assert!(stderr.contains("per-community refinement, seeded moving"), "{stderr}");
         // The result line says how many iterations Leiden took.
         let result = stderr.lines().find(|line| line.starts_with("6 nodes, ")).unwrap_or_default();
         assert!(result.contains(" iteration") && result.contains(" communit"), "{stderr}");
@@ -252,6 +253,35 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     let run = orca(&["communities", "--edges", edges, "--output", output, "--refinement", "sideways"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("per-community") && stderr.contains("global"), "{stderr}");
+    // Async moving on request, stopping after three iterations unless told otherwise; on a list
+    // this small every level is moved node by node, so the triangles come out as before.
+    let run =
+        orca(&["communities", "--edges", edges, "--output", output, "--quality", "modularity", "--moving", "async"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success() && stderr.contains("at most 3 iterations, per-community refinement, async moving"),
+        "{stderr}"
+    );
+    let lines = std::fs::read_to_string(output).unwrap();
+    let community: std::collections::HashMap<&str, &str> =
+        lines.lines().filter_map(|line| line.split_once(' ')).collect();
+    assert!(
+        community["a"] == community["c"] && community["d"] == community["f"] && community["a"] != community["d"],
+        "{lines}"
+    );
+    let run =
+        orca(&["communities", "--edges", edges, "--output", output, "--moving", "async", "--max-iterations", "1"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success() && stderr.contains("at most 1 iteration,") && stderr.contains(", 1 iteration, "),
+        "{stderr}"
+    );
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--max-iterations", "0"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("`--max-iterations` must be at least 1"), "{stderr}");
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--moving", "sideways"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("seeded") && stderr.contains("async"), "{stderr}");
     let run = orca(&["communities", "--edges", edges, "--output", output, "--min-gain", "-1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`--min-gain` must be a number not below 0"), "{stderr}");

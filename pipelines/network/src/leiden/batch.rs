@@ -57,11 +57,16 @@ impl Batching {
     /// node) on small levels or when only one thread is available; otherwise at most `size`, made
     /// smaller on dense levels (see [`BATCH_SPREAD`]) but not below [`MIN_BATCH_SIZE`].
     pub(super) fn size_for(&self, node_count: usize, entry_count: usize) -> usize {
-        if entry_count < self.min_entries || rayon::current_num_threads() < 2 {
+        if !self.in_parallel(entry_count) {
             return 1;
         }
         let mean_row = entry_count.div_ceil(node_count.max(1)).max(1);
         (node_count / (BATCH_SPREAD * mean_row)).max(MIN_BATCH_SIZE).min(self.size.max(1))
+    }
+
+    /// Whether local moving uses more than one thread on a level of `entry_count` row entries.
+    pub(super) fn in_parallel(&self, entry_count: usize) -> bool {
+        entry_count >= self.min_entries && rayon::current_num_threads() >= 2
     }
 
     /// How many ranges to aggregate a level of `entry_count` row entries in.

@@ -32,6 +32,22 @@ pub enum Refinement {
     PerCommunity,
 }
 
+/// How local moving uses more than one thread on large levels (at least 5 million row entries;
+/// smaller levels are moved node by node either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Moving {
+    /// Nodes are decided one after another in the queue's order, with their neighbourhoods read in
+    /// parallel batches: the partition is the one a single thread gives, fixed by the seed on any
+    /// thread count. The linker's groups come from this (pinned by a test).
+    #[default]
+    Seeded,
+    /// As NetworKit's `ParallelLeiden`: every thread moves nodes from its own part of the queue at
+    /// the same time, against the partition as the other threads leave it. Faster on large levels,
+    /// but the partition depends on how the threads interleave, so two runs with the same seed can
+    /// differ (on one thread it is still fixed by the seed).
+    Asynchronous,
+}
+
 /// How to run Leiden.
 ///
 /// The default suits co-offending networks: CPM at resolution 0.1, seed 0, refinement randomness
@@ -65,6 +81,9 @@ pub struct LeidenConfig {
     pub randomness: f64,
     /// How refinement visits nodes: level-wide (the default, the linker's) or per community.
     pub refinement: Refinement,
+    /// How local moving uses more than one thread: seeded (the default, the linker's) or
+    /// asynchronous.
+    pub moving: Moving,
 }
 
 impl Default for LeidenConfig {
@@ -77,6 +96,7 @@ impl Default for LeidenConfig {
             randomness: 0.01,
             min_gain: 0.0,
             refinement: Refinement::Global,
+            moving: Moving::Seeded,
         }
     }
 }

@@ -214,30 +214,10 @@ impl<'g> Communities<'g> {
             let total = if community == current { current_total } else { totals[community as usize] };
             edge_weight - gain_factor * weight * total
         };
-        // Gains within this of 0 count as 0 (rounding), so that joining and leaving agree and no node
-        // flips back and forth between a community and being alone.
-        let tolerance = TIE_TOLERANCE * row_weight;
         let alone = self.sizes[current as usize] == 1;
         let keeps_total = (current_total + weight).to_bits() == self.totals[current as usize].to_bits();
-        let mut best = current;
-        let mut best_gain = if alone { f64::NEG_INFINITY } else { gain(current, own) };
-        for (community, edge_weight) in neighbourhood {
-            let candidate_gain = gain(community, edge_weight);
-            if candidate_gain > best_gain {
-                best = community;
-                best_gain = candidate_gain;
-            }
-        }
-        if alone {
-            // Staying alone gains 0; join only for a real gain. (Joining on a tie keeps the quality
-            // but, on LFR graphs, mostly attaches a node through a stray link: NMI drops.)
-            if best_gain <= tolerance {
-                best = current;
-            }
-            return Choice { best, fresh: false, keeps_total };
-        }
-        // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
-        Choice { best, fresh: best_gain <= tolerance, keeps_total }
+        let (best, fresh) = best_move(current, alone, neighbourhood, own, row_weight, gain);
+        Choice { best, fresh, keeps_total }
     }
 
     /// Takes `node` out of `current` and puts it where `choice` says; returns its community.
@@ -272,6 +252,39 @@ impl<'g> Communities<'g> {
         }
         best
     }
+}
+
+/// The community with the largest `gain(community, edge weight)` for a node in `current` (where
+/// it has weight `own`), among `current` and the communities of `neighbourhood`, and whether it
+/// should rather go to a fresh (empty) community. `alone` says the node is its community's only
+/// member; `row_weight` scales the tolerance within which gains count as equal.
+pub(super) fn best_move(
+    current: u32,
+    alone: bool,
+    neighbourhood: impl Iterator<Item = (u32, f64)>,
+    own: f64,
+    row_weight: f64,
+    gain: impl Fn(u32, f64) -> f64,
+) -> (u32, bool) {
+    // Gains within this of 0 count as 0 (rounding), so that joining and leaving agree and no node
+    // flips back and forth between a community and being alone.
+    let tolerance = TIE_TOLERANCE * row_weight;
+    let mut best = current;
+    let mut best_gain = if alone { f64::NEG_INFINITY } else { gain(current, own) };
+    for (community, edge_weight) in neighbourhood {
+        let candidate_gain = gain(community, edge_weight);
+        if candidate_gain > best_gain {
+            best = community;
+            best_gain = candidate_gain;
+        }
+    }
+    if alone {
+        // Staying alone gains 0; join only for a real gain. (Joining on a tie keeps the quality
+        // but, on LFR graphs, mostly attaches a node through a stray link: NMI drops.)
+        return (if best_gain <= tolerance { current } else { best }, false);
+    }
+    // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
+    (best, best_gain <= tolerance)
 }
 
 /// A set of community ids, emptied in time proportional to what it holds.

@@ -2,7 +2,8 @@
 //!
 //! Each connected component is optimised on its own (in parallel), with a random stream derived
 //! from the seed and the component's smallest node, so a change in one component never reshuffles
-//! another and the result does not depend on the thread count. Within a component: fast local
+//! another and the result does not depend on the thread count (unless [`Moving::Asynchronous`] is
+//! chosen, which trades that for speed on large levels). Within a component: fast local
 //! moving with a queue, refinement with randomness `θ` (which keeps communities connected),
 //! aggregation on the refined partition starting from the unrefined one, repeated until an
 //! iteration changes nothing. A final pass splits any community that is not connected (possible
@@ -11,6 +12,7 @@
 //! Warm start: pass the previous membership as `initial`; nodes start where they were and move
 //! only when that improves quality, so unrelated groups keep their members.
 
+mod asynchronous_moving;
 mod batch;
 mod bits;
 mod components;
@@ -31,7 +33,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-pub use config::{LeidenConfig, Quality, Refinement, quality};
+pub use config::{LeidenConfig, Moving, Quality, Refinement, quality};
 pub use graph::{Graph, GraphError};
 
 use batch::Batching;

@@ -4,8 +4,9 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::asynchronous_moving::move_nodes_asynchronously;
 use super::batch::Batching;
-use super::config::{LeidenConfig, Refinement};
+use super::config::{LeidenConfig, Moving, Refinement};
 use super::graph::Graph;
 use super::level::LevelGraph;
 use super::local_moving::move_nodes_fast;
@@ -59,7 +60,12 @@ fn iterate(
     let mut base_to_level: Vec<u32> = (0..base.node_count() as u32).collect();
     loop {
         let level = aggregate.as_ref().unwrap_or(base);
-        move_nodes_fast(level, &mut level_membership, gain_factor, rng, batching);
+        if config.moving == Moving::Asynchronous && batching.in_parallel(level.entry_count()) {
+            let threads = rayon::current_num_threads();
+            move_nodes_asynchronously(level, &mut level_membership, gain_factor, rng, threads);
+        } else {
+            move_nodes_fast(level, &mut level_membership, gain_factor, rng, batching);
+        }
         let community_count = renumber(&mut level_membership);
         if community_count == level.node_count() {
             break;

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use orca_network::edgelist::{EdgeListBuilder, format_communities};
-use orca_network::leiden::{LeidenConfig, Quality, Refinement, leiden};
+use orca_network::leiden::{LeidenConfig, Moving, Quality, Refinement, leiden};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,6 +24,17 @@ pub enum RefinementArg {
     Global,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MovingArg {
+    /// Nodes decided one after another in a seeded order (neighbourhoods read on all cores): the
+    /// same seed gives the same communities on any machine.
+    Seeded,
+    /// As NetworKit's ParallelLeiden: all cores move nodes at once, and a node that stays is not
+    /// visited again until the next level. Faster on large graphs, and closer to planted groups
+    /// under modularity at high mixing, but two runs can differ.
+    Async,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct CommunitiesArgs {
     /// Edge list: one `u v [weight]` per line, whitespace separated, `#` comments.
@@ -42,9 +53,17 @@ pub struct CommunitiesArgs {
     /// whose last iterations change almost nothing).
     #[arg(long, allow_negative_numbers = true)]
     pub min_gain: Option<f64>,
+    /// Stop after this many iterations at most (default: no limit when moving is seeded; 3, as
+    /// NetworKit's ParallelLeiden, when it is async, whose later iterations each gain a little).
+    #[arg(long)]
+    pub max_iterations: Option<u32>,
     /// How refinement visits nodes; either way the partition is fixed by the seed.
     #[arg(long, value_enum, default_value = "per-community")]
     pub refinement: RefinementArg,
+    /// How local moving uses the cores on large graphs (5 million row entries or more, about 2.5
+    /// million edges; smaller graphs are moved node by node either way).
+    #[arg(long, value_enum, default_value = "seeded")]
+    pub moving: MovingArg,
     /// Where to write `node community` lines.
     #[arg(long)]
     pub output: PathBuf,
@@ -63,14 +82,18 @@ pub fn run(args: CommunitiesArgs) -> Result<()> {
     }
     let edges = builder.finish().with_context(|| format!("`{}`", args.edges.display()))?;
     eprintln!(
-        "read {} and {} in {:.2}s; Leiden ({}, resolution {}, min gain {}, {} refinement) ...",
+        "read {} and {} in {:.2}s; Leiden ({}, resolution {}, min gain {}{}, {} refinement, {} moving) ...",
         counted(edges.labels.len(), "node", "nodes"),
         counted(edges.graph.edge_count(), "edge", "edges"),
         started.elapsed().as_secs_f64(),
         value_name(args.quality),
         config.resolution,
         config.min_gain,
+        config
+            .max_iterations
+            .map_or_else(String::new, |max| format!(", at most {}", counted(max as usize, "iteration", "iterations"))),
         value_name(args.refinement),
+        value_name(args.moving),
     );
     let partition = leiden(&edges.graph, &config, None);
     std::fs::write(&args.output, format_communities(&edges.labels, &partition.membership))
@@ -92,6 +115,13 @@ fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
+/// Iterations of async moving by default, as NetworKit's `ParallelLeiden`: each later iteration
+/// still gains more than the minimum gain (a node that stays is not revisited within a pass, so
+/// every pass leaves a little behind), for little change in the groups. Measured at 1,000,000
+/// nodes, mixing 0.5, modularity: 3 iterations take 13-15 s (NMI 0.691), 7 (until the gain falls
+/// below 1e-4) 30 s (NMI 0.689).
+const ASYNC_MAX_ITERATIONS: u32 = 3;
+
 /// The run's Leiden settings, with each quality function's defaults; refuses values out of range.
 fn leiden_config(args: &CommunitiesArgs) -> Result<LeidenConfig> {
     let (quality, default_resolution, default_min_gain) = match args.quality {
@@ -102,11 +132,26 @@ fn leiden_config(args: &CommunitiesArgs) -> Result<LeidenConfig> {
     let min_gain = args.min_gain.unwrap_or(default_min_gain);
     anyhow::ensure!(resolution.is_finite() && resolution >= 0.0, "`--resolution` must be a number not below 0");
     anyhow::ensure!(min_gain.is_finite() && min_gain >= 0.0, "`--min-gain` must be a number not below 0");
+    anyhow::ensure!(args.max_iterations != Some(0), "`--max-iterations` must be at least 1");
     let refinement = match args.refinement {
         RefinementArg::PerCommunity => Refinement::PerCommunity,
         RefinementArg::Global => Refinement::Global,
     };
-    Ok(LeidenConfig { quality, resolution, seed: args.seed, min_gain, refinement, ..LeidenConfig::default() })
+    let (moving, default_max_iterations) = match args.moving {
+        MovingArg::Seeded => (Moving::Seeded, None),
+        MovingArg::Async => (Moving::Asynchronous, Some(ASYNC_MAX_ITERATIONS)),
+    };
+    let max_iterations = args.max_iterations.or(default_max_iterations);
+    Ok(LeidenConfig {
+        quality,
+        resolution,
+        seed: args.seed,
+        min_gain,
+        max_iterations,
+        refinement,
+        moving,
+        ..LeidenConfig::default()
+    })
 }
 
 /// The name a value has on the command line (`per-community`, `modularity`).
