@@ -279,6 +279,10 @@ fn communities_splits_two_triangles_and_checks_the_minimum_gain() {
     let run = orca(&["communities", "--edges", edges, "--output", output, "--max-iterations", "0"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`--max-iterations` must be at least 1"), "{stderr}");
+    // A negative count is named as an invalid value, not taken for an unknown argument.
+    let run = orca(&["communities", "--edges", edges, "--output", output, "--max-iterations", "-3"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("invalid value '-3' for '--max-iterations"), "{stderr}");
     let run = orca(&["communities", "--edges", edges, "--output", output, "--moving", "sideways"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("seeded") && stderr.contains("async"), "{stderr}");

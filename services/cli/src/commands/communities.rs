@@ -55,7 +55,7 @@ pub struct CommunitiesArgs {
     pub min_gain: Option<f64>,
     /// Stop after this many iterations at most (default: no limit when moving is seeded; 3, as
     /// NetworKit's ParallelLeiden, when it is async, whose later iterations each gain a little).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_iterations: Option<u32>,
     /// How refinement visits nodes; either way the partition is fixed by the seed.
     #[arg(long, value_enum, default_value = "per-community")]
