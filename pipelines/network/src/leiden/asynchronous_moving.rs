@@ -25,7 +25,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::level::LevelGraph;
-use super::local_moving::best_move;
+use super::local_moving::{CommunityTotals, best_move};
 use super::neighbour_weights::NeighbourWeights;
 
 /// A thread hands queued nodes to the others this many at a time.
@@ -81,22 +81,15 @@ struct HandedOver {
 
 impl<'g> Shared<'g> {
     fn new(graph: &'g LevelGraph<'_>, membership: &[u32], threads: usize) -> Self {
-        let node_count = graph.node_count();
         let node_weights: &'g [f64] = &graph.node_weights;
-        let mut totals = vec![0.0f64; node_count];
-        let mut sizes = vec![0u32; node_count];
-        for (node, &community) in membership.iter().enumerate() {
-            totals[community as usize] += node_weights[node];
-            sizes[community as usize] += 1;
-        }
-        let empty = (0..node_count as u32).rev().filter(|&c| sizes[c as usize] == 0).collect();
+        let CommunityTotals { totals, sizes, empty } = CommunityTotals::of(node_weights, membership);
         Self {
             node_weights,
             community: membership.iter().map(|&community| AtomicU32::new(community)).collect(),
             totals: totals.into_iter().map(|total| AtomicU64::new(total.to_bits())).collect(),
             sizes: sizes.into_iter().map(AtomicU32::new).collect(),
             empty: Mutex::new(empty),
-            queued: AtomicBits::full(node_count),
+            queued: AtomicBits::full(graph.node_count()),
             handed_over: Mutex::new(HandedOver::default()),
             work_available: Condvar::new(),
             threads,

@@ -148,15 +148,8 @@ struct Communities<'g> {
 
 impl<'g> Communities<'g> {
     fn new(graph: &'g LevelGraph<'_>, membership: &[u32]) -> Self {
-        let node_count = graph.node_count();
         let node_weights: &'g [f64] = &graph.node_weights;
-        let mut totals = vec![0.0; node_count];
-        let mut sizes = vec![0u32; node_count];
-        for (node, &community) in membership.iter().enumerate() {
-            totals[community as usize] += node_weights[node];
-            sizes[community as usize] += 1;
-        }
-        let empty = (0..node_count as u32).rev().filter(|&c| sizes[c as usize] == 0).collect();
+        let CommunityTotals { totals, sizes, empty } = CommunityTotals::of(node_weights, membership);
         Self { node_weights, totals, sizes, empty, touched: None }
     }
 
@@ -285,6 +278,28 @@ pub(super) fn best_move(
     }
     // Alone in a fresh community the gain is 0: leave on a tie, as joining needs a real gain.
     (best, best_gain <= tolerance)
+}
+
+/// Each community's summed node weight and size under a membership (ids below the node count),
+/// and the empty communities, highest id first.
+pub(super) struct CommunityTotals {
+    pub(super) totals: Vec<f64>,
+    pub(super) sizes: Vec<u32>,
+    pub(super) empty: Vec<u32>,
+}
+
+impl CommunityTotals {
+    pub(super) fn of(node_weights: &[f64], membership: &[u32]) -> Self {
+        let node_count = node_weights.len();
+        let mut totals = vec![0.0; node_count];
+        let mut sizes = vec![0u32; node_count];
+        for (node, &community) in membership.iter().enumerate() {
+            totals[community as usize] += node_weights[node];
+            sizes[community as usize] += 1;
+        }
+        let empty = (0..node_count as u32).rev().filter(|&c| sizes[c as usize] == 0).collect();
+        Self { totals, sizes, empty }
+    }
 }
 
 /// A set of community ids, emptied in time proportional to what it holds.
