@@ -31,7 +31,7 @@ use super::neighbour_weights::NeighbourWeights;
 /// A thread hands queued nodes to the others this many at a time.
 const HAND_OVER: usize = 1024;
 
-/// Moves nodes between communities on `threads` threads until no single move improves quality.
+/// Moves nodes between communities on up to `threads` threads until no single move improves quality.
 /// `membership` holds ids below `graph.node_count()`. The first visits follow one random order from
 /// `rng`, split into a part per thread.
 pub(super) fn move_nodes_asynchronously(
@@ -44,9 +44,12 @@ pub(super) fn move_nodes_asynchronously(
     let node_count = graph.node_count();
     let mut order: Vec<u32> = (0..node_count as u32).collect();
     order.shuffle(rng);
-    let shared = Shared::new(graph, membership, threads.max(1));
+    // `chunks` can make fewer parts than threads (5 nodes on 4 threads make 3 parts of 2): the pass
+    // ends when every thread started is waiting, so it counts the parts.
+    let parts: Vec<&[u32]> = order.chunks(node_count.div_ceil(threads.max(1)).max(1)).collect();
+    let shared = Shared::new(graph, membership, parts.len());
     std::thread::scope(|scope| {
-        for part in order.chunks(node_count.div_ceil(threads.max(1)).max(1)) {
+        for part in parts {
             let shared = &shared;
             scope.spawn(move || shared.work(graph, part.to_vec(), gain_factor));
         }
@@ -264,7 +267,25 @@ impl AtomicBits {
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+
     use super::*;
+    use crate::leiden::{Graph, Quality};
+
+    #[test]
+    fn a_pass_ends_when_there_are_fewer_parts_than_threads() {
+        // Six nodes on four threads make three parts of two: a pass that waited for a fourth
+        // thread would never end.
+        let edges = [(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1.0), (3, 4, 1.0), (4, 5, 1.0), (5, 3, 1.0), (2, 3, 1.0)];
+        let graph = Graph::from_edges(6, &edges).unwrap();
+        let level = LevelGraph::from_graph(&graph, Quality::Modularity);
+        let gain_factor = 1.0 / (2.0 * graph.total_weight());
+        let mut membership: Vec<u32> = (0..6).collect();
+        let singletons = level.objective(&membership, gain_factor);
+        move_nodes_asynchronously(&level, &mut membership, gain_factor, &mut ChaCha8Rng::seed_from_u64(1), 4);
+        assert!(membership.iter().all(|&community| community < 6), "{membership:?}");
+        assert!(level.objective(&membership, gain_factor) > singletons, "{membership:?}");
+    }
 
     #[test]
     fn bits_are_claimed_once_until_removed() {
